@@ -1,0 +1,439 @@
+//! The HTTP face of a simulated cluster: one axum router answering the Kubernetes API paths
+//! kube-rs and kubectl use.
+
+pub mod route;
+mod watch;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, Method, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::auth::{self, AuthError, Caller, User};
+use crate::core::{ClusterCore, FieldValidation, WriteOptions, Written};
+use crate::discovery;
+use crate::error::ApiError;
+use crate::meta::labels_of;
+use crate::patch::PatchKind;
+use crate::proxy::ProxyRequest;
+use crate::resource::ResourceType;
+use crate::selector::{FieldSelector, LabelSelector};
+use crate::table;
+use route::{ResourcePath, Route};
+
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+pub fn router(core: Arc<ClusterCore>) -> Router {
+    Router::new().fallback(handle).with_state(core)
+}
+
+fn json_response(code: u16, value: &Value) -> Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
+    (status, [(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response()
+}
+
+async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let query = route::parse_query(parts.uri.query().unwrap_or(""));
+    let is_watch = matches!(query.get("watch").map(String::as_str), Some("true" | "1"));
+    let latency = core.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let route = route::parse(parts.uri.path());
+    if !is_watch && route != Route::Health
+        && let Some(code) = core.faults.roll_failure() {
+            let reason = match code {
+                429 => "TooManyRequests",
+                503 => "ServiceUnavailable",
+                504 => "Timeout",
+                _ => "InternalError",
+            };
+            let mut response = ApiError::new(
+                code,
+                reason,
+                format!("simulated failure ({code}) injected on {}", core.name),
+            )
+            .into_response();
+            if code == 429 || code == 503 {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+            }
+            return response;
+        }
+    let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let caller = match core
+        .users
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .authenticate(authorization)
+    {
+        Ok(c) => c,
+        Err(AuthError::Unauthorized) => return ApiError::new(401, "Unauthorized", "Unauthorized").into_response(),
+    };
+    let user = match (&caller, &route) {
+        (_, Route::Version | Route::Health) => None,
+        (Caller::User(u), _) => Some(u.clone()),
+        (Caller::Anonymous, _) => {
+            return ApiError::new(
+                403,
+                "Forbidden",
+                format!(
+                    "forbidden: User \"system:anonymous\" cannot get path \"{}\"",
+                    parts.uri.path()
+                ),
+            )
+            .into_response();
+        }
+    };
+    let accept = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    match route {
+        Route::Version => json_response(200, &core.version_json()),
+        Route::Health => (StatusCode::OK, "ok").into_response(),
+        Route::CoreVersions => match discovery::aggregated_version(&accept) {
+            Some(v) => aggregated(&core, true, v),
+            None => json_response(200, &discovery::api_versions()),
+        },
+        Route::GroupList => match discovery::aggregated_version(&accept) {
+            Some(v) => aggregated(&core, false, v),
+            None => json_response(200, &discovery::api_group_list(&core.registry())),
+        },
+        Route::Group(g) => match discovery::api_group(&core.registry(), &g) {
+            Some(doc) => json_response(200, &doc),
+            None => ApiError::no_route().into_response(),
+        },
+        Route::ResourceList { group, version } => match discovery::resource_list(&core.registry(), &group, &version) {
+            Some(doc) => json_response(200, &doc),
+            None => ApiError::no_route().into_response(),
+        },
+        Route::OpenApiV3Index => json_response(200, &discovery::openapi_index(&core.registry())),
+        Route::OpenApiV3 { group, version } => {
+            match discovery::openapi_group_version(&core.registry(), &group, &version) {
+                Some(doc) => json_response(200, &doc),
+                None => ApiError::no_route().into_response(),
+            }
+        }
+        Route::Resource(path) => {
+            let user = user.unwrap_or_else(|| User::read_only("system:anonymous"));
+            let body = match axum::body::to_bytes(body, MAX_BODY).await {
+                Ok(b) => b,
+                Err(e) => return ApiError::bad_request(format!("reading the request body: {e}")).into_response(),
+            };
+            match resource(core, &user, parts.method, path, query, &parts.headers, &accept, body).await {
+                Ok(r) => r,
+                Err(e) => e.into_response(),
+            }
+        }
+        Route::Unknown => ApiError::no_route().into_response(),
+    }
+}
+
+fn aggregated(core: &ClusterCore, core_group: bool, version: &str) -> Response {
+    let doc = discovery::aggregated(&core.registry(), core_group, version);
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, discovery::aggregated_content_type(version))],
+        doc.to_string(),
+    )
+        .into_response()
+}
+
+fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
+    if body.is_empty() {
+        return Ok(Value::Null);
+    }
+    if content_type.contains("yaml") {
+        let text = std::str::from_utf8(body).map_err(|e| ApiError::bad_request(format!("body is not UTF-8: {e}")))?;
+        return serde_saphyr::from_str(text).map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")));
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("error decoding JSON: {e}")))
+}
+
+fn write_options(query: &HashMap<String, String>) -> WriteOptions {
+    WriteOptions {
+        field_manager: query.get("fieldManager").cloned(),
+        force: query.get("force").is_some_and(|v| v == "true"),
+        dry_run: query.get("dryRun").is_some_and(|v| v == "All"),
+        validation: match query.get("fieldValidation").map(String::as_str) {
+            Some("Strict") => FieldValidation::Strict,
+            Some("Ignore") => FieldValidation::Ignore,
+            _ => FieldValidation::Warn,
+        },
+    }
+}
+
+fn written_response(t: &ResourceType, written: Written, accept: &str) -> Response {
+    let code = if written.created { 201 } else { 200 };
+    let presented = ClusterCore::present(t, &written.object);
+    let body = if table::wants_table(accept) {
+        table::table(t, &[&presented], 0, true)
+    } else {
+        presented
+    };
+    let mut response = json_response(code, &body);
+    for w in written.warnings {
+        if let Ok(v) = http::HeaderValue::from_str(&format!("299 - \"{}\"", w.replace('"', "\\\""))) {
+            response.headers_mut().append(header::WARNING, v);
+        }
+    }
+    response
+}
+
+fn verb_of(method: &Method, path: &ResourcePath, is_watch: bool) -> &'static str {
+    match (method.as_str(), path.name.is_some()) {
+        ("GET", false) if is_watch => "watch",
+        ("GET", false) => "list",
+        ("GET", true) => "get",
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", false) => "deletecollection",
+        ("DELETE", true) => "delete",
+        _ => "unknown",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn resource(
+    core: Arc<ClusterCore>,
+    user: &User,
+    method: Method,
+    path: ResourcePath,
+    query: HashMap<String, String>,
+    headers: &HeaderMap,
+    accept: &str,
+    body: bytes::Bytes,
+) -> Result<Response, ApiError> {
+    let t = core
+        .type_of(&path.group, &path.version, &path.plural)
+        .ok_or_else(ApiError::no_route)?;
+    if !t.namespaced && path.namespace.is_some() {
+        return Err(ApiError::no_route());
+    }
+    let is_watch = matches!(query.get("watch").map(String::as_str), Some("true" | "1"));
+    // Proxy requests are authorised as the HTTP verb on services/proxy.
+    let verb = if path.subresource.as_deref() == Some("proxy") {
+        match method.as_str() {
+            "GET" | "HEAD" => "get",
+            "POST" => "create",
+            "PUT" => "update",
+            "PATCH" => "patch",
+            "DELETE" => "delete",
+            _ => "unknown",
+        }
+    } else {
+        verb_of(&method, &path, is_watch)
+    };
+    let resource_name = match &path.subresource {
+        Some(sub) => format!("{}/{sub}", t.plural),
+        None => t.plural.clone(),
+    };
+    if !t.verbs.iter().any(|v| v == verb) && path.subresource.is_none() {
+        return Err(ApiError::method_not_allowed());
+    }
+    let ns = path.namespace.as_deref();
+    if !user.can(verb, &t.group, &resource_name) {
+        let ns_for_message = if t.namespaced { ns } else { None };
+        let name = path.name.as_deref().map(|n| n.split(':').next().unwrap_or(n));
+        return Err(ApiError::new(
+            403,
+            "Forbidden",
+            auth::forbidden_message(&user.name, verb, &t.group, &resource_name, name, ns_for_message),
+        ));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json");
+    let opts = write_options(&query);
+
+    if t.group == "authorization.k8s.io" && t.plural == "selfsubjectaccessreviews" {
+        let review = auth::review(user, &parse_body(&body, content_type)?);
+        return Ok(json_response(201, &review));
+    }
+
+    match (path.subresource.as_deref(), path.name.as_deref()) {
+        (Some("proxy"), Some(service)) => proxy(&core, &t, ns, service, &path.rest, method, &query, body).await,
+        (Some("status"), Some(name)) if t.status_subresource => match method {
+            Method::GET => Ok(json_response(200, &ClusterCore::present(&t, &*core.get(&t, ns, name)?))),
+            Method::PUT => Ok(written_response(
+                &t,
+                core.replace(&t, ns, name, parse_body(&body, content_type)?, true, &opts)?,
+                accept,
+            )),
+            Method::PATCH => {
+                let kind = PatchKind::from_content_type(content_type)
+                    .ok_or_else(|| ApiError::unsupported_media(format!("unsupported patch type {content_type}")))?;
+                Ok(written_response(
+                    &t,
+                    core.patch(&t, ns, name, kind, &parse_body(&body, content_type)?, true, &opts)?,
+                    accept,
+                ))
+            }
+            _ => Err(ApiError::method_not_allowed()),
+        },
+        (Some(_), _) => Err(ApiError::no_route()),
+        (None, None) => match method {
+            Method::GET if is_watch => Ok(watch::respond(
+                core.clone(),
+                t.clone(),
+                ns.map(str::to_string),
+                watch_params(&query, accept)?,
+            )),
+            Method::GET => list(&core, &t, ns, &query, accept),
+            Method::POST => {
+                let created = core.create(&t, ns, parse_body(&body, content_type)?, &opts)?;
+                Ok(written_response(&t, created, accept))
+            }
+            Method::DELETE => {
+                let labels = LabelSelector::parse(query.get("labelSelector").map(String::as_str).unwrap_or(""))
+                    .map_err(ApiError::bad_request)?;
+                let (items, _) = core.store.list(&t.key(), ns);
+                let mut deleted = Vec::new();
+                for obj in items.iter().filter(|o| labels.matches(&labels_of(o))) {
+                    let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+                    let obj_ns = obj.pointer("/metadata/namespace").and_then(Value::as_str);
+                    deleted.push(ClusterCore::present(&t, &*core.delete(&t, obj_ns, name, &opts)?));
+                }
+                Ok(json_response(
+                    200,
+                    &json!({"kind": t.list_kind, "apiVersion": t.api_version(), "metadata": {}, "items": deleted}),
+                ))
+            }
+            _ => Err(ApiError::method_not_allowed()),
+        },
+        (None, Some(name)) => match method {
+            Method::GET => {
+                let obj = ClusterCore::present(&t, &*core.get(&t, ns, name)?);
+                Ok(json_response(
+                    200,
+                    &if table::wants_table(accept) {
+                        table::table(&t, &[&obj], 0, true)
+                    } else {
+                        obj
+                    },
+                ))
+            }
+            Method::PUT => Ok(written_response(
+                &t,
+                core.replace(&t, ns, name, parse_body(&body, content_type)?, false, &opts)?,
+                accept,
+            )),
+            Method::PATCH => {
+                let kind = PatchKind::from_content_type(content_type)
+                    .ok_or_else(|| ApiError::unsupported_media(format!("unsupported patch type {content_type}")))?;
+                Ok(written_response(
+                    &t,
+                    core.patch(&t, ns, name, kind, &parse_body(&body, content_type)?, false, &opts)?,
+                    accept,
+                ))
+            }
+            Method::DELETE => {
+                let gone = core.delete(&t, ns, name, &opts)?;
+                Ok(json_response(200, &ClusterCore::present(&t, &gone)))
+            }
+            _ => Err(ApiError::method_not_allowed()),
+        },
+    }
+}
+
+fn watch_params(query: &HashMap<String, String>, accept: &str) -> Result<watch::WatchParams, ApiError> {
+    Ok(watch::WatchParams {
+        resource_version: query.get("resourceVersion").cloned(),
+        labels: LabelSelector::parse(query.get("labelSelector").map(String::as_str).unwrap_or(""))
+            .map_err(ApiError::bad_request)?,
+        fields: FieldSelector::parse(query.get("fieldSelector").map(String::as_str).unwrap_or(""))
+            .map_err(ApiError::bad_request)?,
+        timeout: query
+            .get("timeoutSeconds")
+            .and_then(|s| s.parse::<u64>().ok())
+            .map(Duration::from_secs),
+        bookmarks: query.get("allowWatchBookmarks").is_some_and(|v| v == "true"),
+        send_initial_events: query.get("sendInitialEvents").is_some_and(|v| v == "true"),
+        as_table: table::wants_table(accept),
+    })
+}
+
+fn list(
+    core: &ClusterCore,
+    t: &ResourceType,
+    ns: Option<&str>,
+    query: &HashMap<String, String>,
+    accept: &str,
+) -> Result<Response, ApiError> {
+    let labels = LabelSelector::parse(query.get("labelSelector").map(String::as_str).unwrap_or(""))
+        .map_err(ApiError::bad_request)?;
+    let fields = FieldSelector::parse(query.get("fieldSelector").map(String::as_str).unwrap_or(""))
+        .map_err(ApiError::bad_request)?;
+    let (items, rv) = core.store.list(&t.key(), if t.namespaced { ns } else { None });
+    let presented: Vec<Value> = items
+        .iter()
+        .filter(|o| labels.matches(&labels_of(o)) && fields.matches(o))
+        .map(|o| ClusterCore::present(t, o))
+        .collect();
+    if table::wants_table(accept) {
+        let refs: Vec<&Value> = presented.iter().collect();
+        return Ok(json_response(200, &table::table(t, &refs, rv, true)));
+    }
+    Ok(json_response(
+        200,
+        &json!({"kind": t.list_kind, "apiVersion": t.api_version(), "metadata": {"resourceVersion": rv.to_string()}, "items": presented}),
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn proxy(
+    core: &ClusterCore,
+    t: &ResourceType,
+    ns: Option<&str>,
+    service: &str,
+    rest: &str,
+    method: Method,
+    query: &HashMap<String, String>,
+    body: bytes::Bytes,
+) -> Result<Response, ApiError> {
+    if !(t.group.is_empty() && t.plural == "services") {
+        return Err(ApiError::no_route());
+    }
+    let ns = ns.unwrap_or("default");
+    // `[scheme:]name[:port]`
+    let mut parts: Vec<&str> = service.split(':').collect();
+    if parts.len() > 1 && matches!(parts[0], "http" | "https") {
+        parts.remove(0);
+    }
+    let name = parts.first().copied().unwrap_or(service);
+    core.get(t, Some(ns), name)?;
+    let Some(handler) = core.proxies.get(ns, name) else {
+        return Err(ApiError::new(
+            503,
+            "ServiceUnavailable",
+            format!("no endpoints available for service \"{name}\""),
+        ));
+    };
+    let query_string: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let answer = handler(ProxyRequest {
+        method,
+        path: if rest.is_empty() { "/".into() } else { rest.to_string() },
+        query: query_string.join("&"),
+        body,
+    })
+    .await;
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    Ok(Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, answer.content_type)
+        .body(Body::from(answer.body))
+        .unwrap_or_else(|_| Response::new(Body::empty())))
+}

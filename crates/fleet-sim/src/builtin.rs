@@ -1,0 +1,145 @@
+//! Built-in resource types and the defaults the API server fills in on create.
+
+use serde_json::{Value, json};
+
+use crate::resource::{PrinterColumn, Registry, ResourceType};
+
+/// A computed column (not a JSONPath): the table builder recognises these names.
+pub const COLUMN_DEPLOYMENT_READY: &str = "@deployment-ready";
+pub const COLUMN_SERVICE_PORTS: &str = "@service-ports";
+
+fn age() -> PrinterColumn {
+    PrinterColumn {
+        format: String::new(),
+        ..PrinterColumn::new("Age", "date", ".metadata.creationTimestamp")
+    }
+}
+
+pub fn register_builtins(registry: &mut Registry) {
+    let core = |plural: &str, kind: &str, namespaced: bool| ResourceType::builtin("", "v1", plural, kind, namespaced);
+    registry.add(
+        core("namespaces", "Namespace", false)
+            .with_short_names(&["ns"])
+            .with_status()
+            .with_verbs(&["create", "delete", "get", "list", "patch", "update", "watch"])
+            .with_columns(vec![PrinterColumn::new("Status", "string", ".status.phase"), age()]),
+    );
+    registry.add(
+        core("services", "Service", true)
+            .with_short_names(&["svc"])
+            .with_status()
+            .with_columns(vec![
+                PrinterColumn::new("Type", "string", ".spec.type"),
+                PrinterColumn::new("Cluster-IP", "string", ".spec.clusterIP"),
+                PrinterColumn::new("Port(s)", "string", COLUMN_SERVICE_PORTS),
+                age(),
+            ]),
+    );
+    registry.add(core("configmaps", "ConfigMap", true).with_short_names(&["cm"]));
+    registry.add(core("secrets", "Secret", true));
+    registry.add(core("serviceaccounts", "ServiceAccount", true).with_short_names(&["sa"]));
+    registry.add(core("events", "Event", true).with_short_names(&["ev"]));
+    registry.add(core("pods", "Pod", true).with_short_names(&["po"]).with_status());
+    registry.add(core("endpoints", "Endpoints", true).with_short_names(&["ep"]));
+    registry.add(
+        ResourceType::builtin("apps", "v1", "deployments", "Deployment", true)
+            .with_short_names(&["deploy"])
+            .with_status()
+            .with_columns(vec![
+                PrinterColumn::new("Ready", "string", COLUMN_DEPLOYMENT_READY),
+                PrinterColumn::new("Up-to-date", "integer", ".status.updatedReplicas"),
+                PrinterColumn::new("Available", "integer", ".status.availableReplicas"),
+                age(),
+            ]),
+    );
+    registry.add(ResourceType::builtin("events.k8s.io", "v1", "events", "Event", true).with_short_names(&["ev"]));
+    registry.add(
+        ResourceType::builtin("networking.k8s.io", "v1", "ingresses", "Ingress", true)
+            .with_short_names(&["ing"])
+            .with_status(),
+    );
+    let rbac = |plural: &str, kind: &str, namespaced: bool| {
+        ResourceType::builtin("rbac.authorization.k8s.io", "v1", plural, kind, namespaced)
+    };
+    registry.add(rbac("clusterroles", "ClusterRole", false));
+    registry.add(rbac("clusterrolebindings", "ClusterRoleBinding", false));
+    registry.add(rbac("roles", "Role", true));
+    registry.add(rbac("rolebindings", "RoleBinding", true));
+    registry.add(
+        ResourceType::builtin(
+            "apiextensions.k8s.io",
+            "v1",
+            "customresourcedefinitions",
+            "CustomResourceDefinition",
+            false,
+        )
+        .with_short_names(&["crd", "crds"])
+        .with_status()
+        .with_columns(vec![PrinterColumn::new(
+            "Created At",
+            "string",
+            ".metadata.creationTimestamp",
+        )]),
+    );
+    registry.add(
+        ResourceType::builtin(
+            "authorization.k8s.io",
+            "v1",
+            "selfsubjectaccessreviews",
+            "SelfSubjectAccessReview",
+            false,
+        )
+        .with_verbs(&["create"]),
+    );
+}
+
+/// Fills in what the API server defaults on create (a subset that clients visibly rely on).
+pub fn apply_create_defaults(group: &str, plural: &str, obj: &mut Value, serial: u64) {
+    match (group, plural) {
+        ("", "namespaces") => {
+            let name = obj.pointer("/metadata/name").cloned().unwrap_or(Value::Null);
+            obj["metadata"]["labels"]["kubernetes.io/metadata.name"] = name;
+            obj["status"] = json!({"phase": "Active"});
+            if obj.pointer("/spec/finalizers").is_none() {
+                obj["spec"] = json!({"finalizers": ["kubernetes"]});
+            }
+        }
+        ("", "services") => {
+            let spec = &mut obj["spec"];
+            if spec.get("type").is_none() {
+                spec["type"] = json!("ClusterIP");
+            }
+            if spec.get("clusterIP").is_none() && spec["type"] != "ExternalName" {
+                // Deterministic addresses in the service range, unique per cluster.
+                spec["clusterIP"] = json!(format!("10.96.{}.{}", (serial / 250) % 250, serial % 250 + 1));
+            }
+            if let Some(ports) = spec.get_mut("ports").and_then(Value::as_array_mut) {
+                for port in ports {
+                    if port.get("protocol").is_none() {
+                        port["protocol"] = json!("TCP");
+                    }
+                    if port.get("targetPort").is_none() {
+                        port["targetPort"] = port.get("port").cloned().unwrap_or(Value::Null);
+                    }
+                }
+            }
+        }
+        ("apps", "deployments") => {
+            let spec = &mut obj["spec"];
+            if spec.get("replicas").is_none() {
+                spec["replicas"] = json!(1);
+            }
+            if spec.get("revisionHistoryLimit").is_none() {
+                spec["revisionHistoryLimit"] = json!(10);
+            }
+            if spec.get("progressDeadlineSeconds").is_none() {
+                spec["progressDeadlineSeconds"] = json!(600);
+            }
+        }
+        ("", "serviceaccounts") | ("", "configmaps") | ("", "secrets")
+            if plural == "secrets" && obj.get("type").is_none() => {
+                obj["type"] = json!("Opaque");
+            }
+        _ => {}
+    }
+}

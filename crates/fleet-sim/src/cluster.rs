@@ -1,0 +1,223 @@
+//! One simulated cluster: its API server state, an in-process client transport, an optional
+//! loopback listener, users and faults.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use axum::Router;
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::api;
+use crate::auth::User;
+use crate::core::{ClusterCore, WriteOptions};
+use crate::error::ApiError;
+use crate::faults::Faults;
+use crate::patch::PatchKind;
+use crate::proxy::ProxyHandler;
+use crate::server::LoopbackServer;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The field manager the simulator's own controllers write with.
+pub const SIM_MANAGER: &str = "fleet-sim";
+
+#[derive(Clone)]
+pub struct SimCluster {
+    core: Arc<ClusterCore>,
+    server: Arc<Mutex<Option<LoopbackServer>>>,
+}
+
+impl SimCluster {
+    pub fn new(name: &str) -> Self {
+        SimCluster {
+            core: Arc::new(ClusterCore::new(name)),
+            server: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.core.name
+    }
+
+    pub fn core(&self) -> &Arc<ClusterCore> {
+        &self.core
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.core.faults
+    }
+
+    pub fn router(&self) -> Router {
+        api::router(self.core.clone())
+    }
+
+    pub fn add_user(&self, token: &str, user: User) {
+        self.core
+            .users
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .add(token, user);
+    }
+
+    pub fn register_proxy(&self, namespace: &str, service: &str, handler: ProxyHandler) {
+        self.core.proxies.register(namespace, service, handler);
+    }
+
+    /// A tower service for `kube::Client::new(service, namespace)`: no socket, same router,
+    /// authenticated with `token`, refusing like a closed port while the cluster is unreachable.
+    pub fn service(&self, token: &str) -> InProcess {
+        InProcess {
+            router: self.router(),
+            core: self.core.clone(),
+            authorization: http::HeaderValue::from_str(&format!("Bearer {token}")).ok(),
+        }
+    }
+
+    /// Starts serving on 127.0.0.1 (a free port) and returns the address.
+    pub async fn serve(&self) -> std::io::Result<SocketAddr> {
+        self.serve_on(0).await
+    }
+
+    pub async fn serve_on(&self, port: u16) -> std::io::Result<SocketAddr> {
+        let listening = !self.core.faults.is_unreachable();
+        let server = LoopbackServer::start(self.router(), port, listening).await?;
+        let addr = server.addr;
+        *self.server.lock().unwrap_or_else(|p| p.into_inner()) = Some(server);
+        Ok(addr)
+    }
+
+    pub fn url(&self) -> Option<String> {
+        self.server
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|s| format!("http://{}", s.addr))
+    }
+
+    /// Unreachable: the port refuses connections, open connections and watches are cut.
+    pub fn set_unreachable(&self, unreachable: bool) -> std::io::Result<()> {
+        self.core.faults.set_unreachable(unreachable);
+        let mut server = self.server.lock().unwrap_or_else(|p| p.into_inner());
+        match (server.as_mut(), unreachable) {
+            (Some(s), true) => s.stop(),
+            (Some(s), false) => s.resume()?,
+            (None, _) => {}
+        }
+        Ok(())
+    }
+
+    /// Reads an object (JSON) the way a controller in the cluster would.
+    pub fn get(&self, group: &str, plural: &str, namespace: Option<&str>, name: &str) -> Option<Value> {
+        let t = self.core.storage_type(group, plural)?;
+        self.core
+            .get(&t, namespace, name)
+            .ok()
+            .map(|o| ClusterCore::present(&t, &o))
+    }
+
+    pub fn list(&self, group: &str, plural: &str, namespace: Option<&str>) -> Vec<Value> {
+        let Some(t) = self.core.storage_type(group, plural) else {
+            return Vec::new();
+        };
+        self.core
+            .store
+            .list(&t.key(), namespace)
+            .0
+            .iter()
+            .map(|o| ClusterCore::present(&t, o))
+            .collect()
+    }
+
+    /// Server-side apply as the simulator's own manager (creates or updates).
+    pub fn apply(&self, group: &str, plural: &str, namespace: Option<&str>, object: &Value) -> Result<Value, ApiError> {
+        let t = self.core.storage_type(group, plural).ok_or_else(ApiError::no_route)?;
+        let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        let opts = WriteOptions {
+            field_manager: Some(SIM_MANAGER.into()),
+            force: true,
+            ..Default::default()
+        };
+        let written = self
+            .core
+            .patch(&t, namespace, name, PatchKind::Apply, object, false, &opts)?;
+        Ok(ClusterCore::present(&t, &written.object))
+    }
+
+    /// Merge-patches an object's status through the status subresource.
+    pub fn patch_status(
+        &self,
+        group: &str,
+        plural: &str,
+        namespace: Option<&str>,
+        name: &str,
+        status: &Value,
+    ) -> Result<Value, ApiError> {
+        let t = self.core.storage_type(group, plural).ok_or_else(ApiError::no_route)?;
+        let body = serde_json::json!({"status": status});
+        let written = self.core.patch(
+            &t,
+            namespace,
+            name,
+            PatchKind::Merge,
+            &body,
+            true,
+            &WriteOptions::default(),
+        )?;
+        Ok(ClusterCore::present(&t, &written.object))
+    }
+
+    /// Forgets the watch history, so watches from older resourceVersions get 410 Expired.
+    pub fn compact(&self) {
+        self.core.store.compact();
+    }
+
+    pub fn resource_version(&self) -> u64 {
+        self.core.store.current_rv()
+    }
+}
+
+/// In-process transport for kube-rs (see [`SimCluster::service`]).
+#[derive(Clone)]
+pub struct InProcess {
+    router: Router,
+    core: Arc<ClusterCore>,
+    authorization: Option<http::HeaderValue>,
+}
+
+impl<B> tower::Service<http::Request<B>> for InProcess
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = axum::response::Response;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let router = self.router.clone();
+        let unreachable = self.core.faults.is_unreachable();
+        let authorization = self.authorization.clone();
+        Box::pin(async move {
+            if unreachable {
+                let refused = std::io::Error::new(
+                    std::io::ErrorKind::ConnectionRefused,
+                    "connection refused (simulated unreachable cluster)",
+                );
+                return Err(Box::new(refused) as BoxError);
+            }
+            let mut request = request.map(axum::body::Body::new);
+            if let Some(auth) = authorization {
+                request.headers_mut().insert(http::header::AUTHORIZATION, auth);
+            }
+            router.oneshot(request).await.map_err(|never| match never {})
+        })
+    }
+}

@@ -1,0 +1,153 @@
+//! API errors as the Kubernetes API server reports them: a `Status` body whose `code` is the HTTP
+//! status, with the reason and message clients print.
+
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: u16,
+    pub reason: &'static str,
+    pub message: String,
+    pub details: Option<Value>,
+}
+
+impl ApiError {
+    pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            reason,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    pub fn not_found(qualified: &str, name: &str) -> Self {
+        let (resource, group) = split_qualified(qualified);
+        ApiError::new(404, "NotFound", format!("{qualified} \"{name}\" not found"))
+            .with_details(json!({"name": name, "group": group, "kind": resource}))
+    }
+
+    pub fn namespace_not_found(ns: &str) -> Self {
+        ApiError::new(404, "NotFound", format!("namespaces \"{ns}\" not found"))
+            .with_details(json!({"name": ns, "kind": "namespaces"}))
+    }
+
+    pub fn no_route() -> Self {
+        ApiError::new(404, "NotFound", "the server could not find the requested resource")
+    }
+
+    pub fn already_exists(qualified: &str, name: &str) -> Self {
+        let (resource, group) = split_qualified(qualified);
+        ApiError::new(409, "AlreadyExists", format!("{qualified} \"{name}\" already exists"))
+            .with_details(json!({"name": name, "group": group, "kind": resource}))
+    }
+
+    pub fn conflict(qualified: &str, name: &str) -> Self {
+        ApiError::new(
+            409,
+            "Conflict",
+            format!(
+                "Operation cannot be fulfilled on {qualified} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
+            ),
+        )
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::new(400, "BadRequest", message)
+    }
+
+    pub fn unsupported_media(message: impl Into<String>) -> Self {
+        ApiError::new(415, "UnsupportedMediaType", message)
+    }
+
+    pub fn method_not_allowed() -> Self {
+        ApiError::new(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+        )
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        ApiError::new(500, "InternalError", message)
+    }
+
+    pub fn to_status(&self) -> Value {
+        let mut status = json!({
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": self.message,
+            "reason": self.reason,
+            "code": self.code,
+        });
+        if let Some(details) = &self.details {
+            status["details"] = details.clone();
+        }
+        status
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.code, self.reason, self.message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (
+            code,
+            [(http::header::CONTENT_TYPE, "application/json")],
+            self.to_status().to_string(),
+        )
+            .into_response()
+    }
+}
+
+/// `canaries.flagger.app` → (`canaries`, `flagger.app`).
+fn split_qualified(qualified: &str) -> (&str, &str) {
+    qualified.split_once('.').unwrap_or((qualified, ""))
+}
+
+/// One field problem of a 422 Invalid response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub reason: &'static str,
+    pub message: String,
+}
+
+/// The 422 response for an object failing validation, worded as the API server words it.
+pub fn invalid(kind: &str, group: &str, name: &str, errors: &[FieldError]) -> ApiError {
+    let qualified_kind = if group.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}.{group}")
+    };
+    let list: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+    let joined = if list.len() == 1 {
+        list[0].clone()
+    } else {
+        format!("[{}]", list.join(", "))
+    };
+    let causes: Vec<Value> = errors
+        .iter()
+        .map(|e| json!({"reason": e.reason, "message": e.message, "field": e.field}))
+        .collect();
+    ApiError::new(
+        422,
+        "Invalid",
+        format!("{qualified_kind} \"{name}\" is invalid: {joined}"),
+    )
+    .with_details(json!({"name": name, "group": group, "kind": kind, "causes": causes}))
+}

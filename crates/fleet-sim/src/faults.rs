@@ -1,0 +1,99 @@
+//! Fault injection for one simulated cluster: latency, a failure rate for non-watch requests,
+//! dropping open watch streams, and being unreachable.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+pub struct Faults {
+    latency_ms: AtomicU64,
+    /// Failure probability in millionths, so it fits an atomic.
+    failure_ppm: AtomicU64,
+    failure_code: AtomicU64,
+    unreachable: AtomicBool,
+    rng: Mutex<u64>,
+    drop_watches: watch::Sender<u64>,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        let (drop_watches, _) = watch::channel(0);
+        Faults {
+            latency_ms: AtomicU64::new(0),
+            failure_ppm: AtomicU64::new(0),
+            failure_code: AtomicU64::new(500),
+            unreachable: AtomicBool::new(false),
+            rng: Mutex::new(0x2545_f491_4f6c_dd1d),
+            drop_watches,
+        }
+    }
+}
+
+impl Faults {
+    pub fn set_latency(&self, latency: Duration) {
+        self.latency_ms.store(latency.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    pub fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
+    }
+
+    /// Non-watch requests fail with `code` (500, 503, 429…) with this probability (0.0–1.0).
+    pub fn set_failure_rate(&self, rate: f64, code: u16) {
+        self.failure_ppm
+            .store((rate.clamp(0.0, 1.0) * 1_000_000.0) as u64, Ordering::Relaxed);
+        self.failure_code.store(code as u64, Ordering::Relaxed);
+    }
+
+    /// Decides whether this request fails; returns the status code to fail with.
+    pub fn roll_failure(&self) -> Option<u16> {
+        let ppm = self.failure_ppm.load(Ordering::Relaxed);
+        if ppm == 0 {
+            return None;
+        }
+        let mut state = self.rng.lock().unwrap_or_else(|p| p.into_inner());
+        // xorshift64: deterministic, dependency-free, good enough for fault injection.
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        ((*state % 1_000_000) < ppm).then(|| self.failure_code.load(Ordering::Relaxed) as u16)
+    }
+
+    pub fn set_unreachable(&self, unreachable: bool) {
+        self.unreachable.store(unreachable, Ordering::SeqCst);
+        if unreachable {
+            self.drop_watches();
+        }
+    }
+
+    pub fn is_unreachable(&self) -> bool {
+        self.unreachable.load(Ordering::SeqCst)
+    }
+
+    /// Ends every open watch stream (clients see the stream close and re-watch).
+    pub fn drop_watches(&self) {
+        self.drop_watches.send_modify(|n| *n += 1);
+    }
+
+    pub fn watch_drops(&self) -> watch::Receiver<u64> {
+        self.drop_watches.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_rate_is_roughly_honoured() {
+        let f = Faults::default();
+        assert!(f.roll_failure().is_none());
+        f.set_failure_rate(0.5, 503);
+        let failures = (0..10_000).filter(|_| f.roll_failure().is_some()).count();
+        assert!((4000..6000).contains(&failures), "{failures}");
+        f.set_failure_rate(1.0, 503);
+        assert_eq!(f.roll_failure(), Some(503));
+    }
+}

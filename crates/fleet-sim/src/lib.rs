@@ -1,0 +1,28 @@
+//! A simulated Kubernetes fleet for tests, `playground` and `demo`: an API server emulator per
+//! cluster (served in-process or on 127.0.0.1), users with simple RBAC, and fault injection.
+
+pub mod api;
+pub mod auth;
+pub mod builtin;
+pub mod cluster;
+pub mod core;
+pub mod crd;
+pub mod discovery;
+pub mod error;
+pub mod faults;
+pub mod jsonpath;
+pub mod meta;
+pub mod patch;
+pub mod playground;
+pub mod proxy;
+pub mod resource;
+pub mod schema;
+pub mod selector;
+pub mod server;
+pub mod store;
+pub mod table;
+
+pub use auth::{Rule, User};
+pub use cluster::{InProcess, SimCluster};
+pub use playground::{KubeconfigEntry, Playground, PlaygroundOptions, kubeconfig, member_name, to_yaml};
+pub use proxy::{ProxyHandler, ProxyRequest, ProxyResponse};

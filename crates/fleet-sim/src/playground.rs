@@ -1,0 +1,120 @@
+//! A fleet of simulated clusters served on 127.0.0.1, and the kubeconfig that reaches them.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::auth::User;
+use crate::cluster::SimCluster;
+
+#[derive(Debug, Clone, Default)]
+pub struct PlaygroundOptions {
+    pub clusters: usize,
+    pub latency: Duration,
+    /// Cluster names that refuse connections from the start.
+    pub unreachable: Vec<String>,
+}
+
+/// One cluster of a running playground, with what a kubeconfig needs to reach it.
+#[derive(Clone)]
+pub struct Member {
+    pub cluster: SimCluster,
+    pub server: String,
+    pub token: String,
+}
+
+pub struct Playground {
+    pub members: Vec<Member>,
+}
+
+pub fn member_name(index: usize) -> String {
+    format!("kurator-member{index}")
+}
+
+impl Playground {
+    /// Starts the clusters (must run inside a tokio runtime that outlives the playground).
+    pub async fn start(options: &PlaygroundOptions) -> std::io::Result<Playground> {
+        let mut members = Vec::new();
+        for i in 1..=options.clusters {
+            let name = member_name(i);
+            let cluster = SimCluster::new(&name);
+            let token = format!("sim-{name}-{}", uuid::Uuid::new_v4().simple());
+            cluster.add_user(&token, User::admin(&format!("{name}-admin")));
+            cluster.faults().set_latency(options.latency);
+            if options.unreachable.iter().any(|u| u == &name) {
+                cluster.faults().set_unreachable(true);
+            }
+            let addr = cluster.serve().await?;
+            members.push(Member {
+                cluster,
+                server: format!("http://{addr}"),
+                token,
+            });
+        }
+        Ok(Playground { members })
+    }
+
+    pub fn cluster(&self, name: &str) -> Option<&SimCluster> {
+        self.members.iter().map(|m| &m.cluster).find(|c| c.name() == name)
+    }
+
+    /// A kubeconfig with one context per cluster (named like the cluster), namespace `default`,
+    /// the first cluster current.
+    pub fn kubeconfig(&self) -> Value {
+        let entries: Vec<KubeconfigEntry> = self
+            .members
+            .iter()
+            .map(|m| KubeconfigEntry {
+                context: m.cluster.name().to_string(),
+                server: m.server.clone(),
+                token: m.token.clone(),
+                namespace: "default".into(),
+            })
+            .collect();
+        kubeconfig(&entries)
+    }
+
+    pub fn kubeconfig_yaml(&self) -> String {
+        to_yaml(&self.kubeconfig())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct KubeconfigEntry {
+    pub context: String,
+    pub server: String,
+    pub token: String,
+    pub namespace: String,
+}
+
+/// A kubeconfig document; the first entry is the current context.
+pub fn kubeconfig(entries: &[KubeconfigEntry]) -> Value {
+    let clusters: Vec<Value> = entries
+        .iter()
+        .map(|e| json!({"name": e.context, "cluster": {"server": e.server}}))
+        .collect();
+    let users: Vec<Value> = entries
+        .iter()
+        .map(|e| json!({"name": format!("{}-admin", e.context), "user": {"token": e.token}}))
+        .collect();
+    let contexts: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({"name": e.context, "context": {"cluster": e.context, "user": format!("{}-admin", e.context), "namespace": e.namespace}})
+        })
+        .collect();
+    json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "preferences": {},
+        "clusters": clusters,
+        "users": users,
+        "contexts": contexts,
+        "current-context": entries.first().map(|e| e.context.clone()).unwrap_or_default(),
+    })
+}
+
+pub fn to_yaml(value: &Value) -> String {
+    // Serialising a JSON value to YAML cannot fail; fall back to JSON (valid YAML) regardless.
+    serde_saphyr::to_string(value).unwrap_or_else(|_| value.to_string())
+}

@@ -1,0 +1,96 @@
+//! Serving a simulated cluster on 127.0.0.1, with the ability to become unreachable
+//! (listener closed: connection refused; open connections cut) and to come back on the same port.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub struct LoopbackServer {
+    pub addr: SocketAddr,
+    router: Router,
+    runtime: tokio::runtime::Handle,
+    stop: Option<watch::Sender<bool>>,
+}
+
+impl LoopbackServer {
+    /// Binds 127.0.0.1:`port` (0: any free port) and starts serving; `listening: false` reserves
+    /// the address without accepting (a cluster that is unreachable from the start).
+    pub async fn start(router: Router, port: u16, listening: bool) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        let mut server = LoopbackServer {
+            addr,
+            router,
+            runtime: tokio::runtime::Handle::current(),
+            stop: None,
+        };
+        if listening {
+            server.spawn(listener);
+        }
+        Ok(server)
+    }
+
+    fn spawn(&mut self, listener: TcpListener) {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        self.stop = Some(stop_tx);
+        self.runtime.spawn(accept_loop(listener, self.router.clone(), stop_rx));
+    }
+
+    pub fn is_listening(&self) -> bool {
+        self.stop.is_some()
+    }
+
+    /// Stops accepting and cuts every open connection.
+    pub fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(true);
+        }
+    }
+
+    /// Listens again on the same address.
+    pub fn resume(&mut self) -> std::io::Result<()> {
+        if self.stop.is_some() {
+            return Ok(());
+        }
+        let std_listener = std::net::TcpListener::bind(self.addr)?;
+        std_listener.set_nonblocking(true)?;
+        let _guard = self.runtime.enter();
+        let listener = TcpListener::from_std(std_listener)?;
+        self.spawn(listener);
+        Ok(())
+    }
+}
+
+impl Drop for LoopbackServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+async fn accept_loop(listener: TcpListener, router: Router, mut stop: watch::Receiver<bool>) {
+    let service = Arc::new(TowerToHyperService::new(router));
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let service = (*service).clone();
+                let mut stop = stop.clone();
+                tokio::spawn(async move {
+                    let connection = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service);
+                    tokio::select! {
+                        _ = connection => {}
+                        _ = stop.changed() => {}
+                    }
+                });
+            }
+        }
+    }
+}
