@@ -137,9 +137,10 @@ pub fn apply_create_defaults(group: &str, plural: &str, obj: &mut Value, serial:
             }
         }
         ("", "serviceaccounts") | ("", "configmaps") | ("", "secrets")
-            if plural == "secrets" && obj.get("type").is_none() => {
-                obj["type"] = json!("Opaque");
-            }
+            if plural == "secrets" && obj.get("type").is_none() =>
+        {
+            obj["type"] = json!("Opaque");
+        }
         _ => {}
     }
 }

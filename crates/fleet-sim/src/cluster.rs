@@ -19,6 +19,7 @@ use crate::faults::Faults;
 use crate::patch::PatchKind;
 use crate::proxy::ProxyHandler;
 use crate::server::LoopbackServer;
+use crate::tls::TlsMaterial;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -28,7 +29,7 @@ pub const SIM_MANAGER: &str = "fleet-sim";
 #[derive(Clone)]
 pub struct SimCluster {
     core: Arc<ClusterCore>,
-    server: Arc<Mutex<Option<LoopbackServer>>>,
+    server: Arc<Mutex<Option<(LoopbackServer, &'static str)>>>,
 }
 
 impl SimCluster {
@@ -82,20 +83,28 @@ impl SimCluster {
         self.serve_on(0).await
     }
 
+    /// Serves HTTPS with the given TLS material (see [`crate::tls::TlsMaterial`]).
+    pub async fn serve_tls(&self, tls: &TlsMaterial) -> std::io::Result<SocketAddr> {
+        self.start_server(0, Some(tls.server_config.clone())).await
+    }
+
     pub async fn serve_on(&self, port: u16) -> std::io::Result<SocketAddr> {
+        self.start_server(port, None).await
+    }
+
+    async fn start_server(&self, port: u16, tls: Option<Arc<rustls::ServerConfig>>) -> std::io::Result<SocketAddr> {
         let listening = !self.core.faults.is_unreachable();
-        let server = LoopbackServer::start(self.router(), port, listening).await?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let server = LoopbackServer::start(self.router(), port, listening, tls).await?;
         let addr = server.addr;
-        *self.server.lock().unwrap_or_else(|p| p.into_inner()) = Some(server);
+        *self.server.lock().unwrap_or_else(|p| p.into_inner()) = Some((server, scheme));
         Ok(addr)
     }
 
+    /// `http(s)://127.0.0.1:PORT` once serving.
     pub fn url(&self) -> Option<String> {
-        self.server
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|s| format!("http://{}", s.addr))
+        let server = self.server.lock().unwrap_or_else(|p| p.into_inner());
+        server.as_ref().map(|(s, scheme)| format!("{scheme}://{}", s.addr))
     }
 
     /// Unreachable: the port refuses connections, open connections and watches are cut.
@@ -103,8 +112,8 @@ impl SimCluster {
         self.core.faults.set_unreachable(unreachable);
         let mut server = self.server.lock().unwrap_or_else(|p| p.into_inner());
         match (server.as_mut(), unreachable) {
-            (Some(s), true) => s.stop(),
-            (Some(s), false) => s.resume()?,
+            (Some((s, _)), true) => s.stop(),
+            (Some((s, _)), false) => s.resume()?,
             (None, _) => {}
         }
         Ok(())

@@ -230,9 +230,10 @@ impl ClusterCore {
                 return Err(ApiError::not_found(&t.key().qualified(), name));
             };
             if let Some(rv) = &body_rv
-                && old.pointer("/metadata/resourceVersion").and_then(Value::as_str) != Some(rv.as_str()) {
-                    return Err(ApiError::conflict(&t.key().qualified(), name));
-                }
+                && old.pointer("/metadata/resourceVersion").and_then(Value::as_str) != Some(rv.as_str())
+            {
+                return Err(ApiError::conflict(&t.key().qualified(), name));
+            }
             let obj = self.prepare(t, ns, Some(old), body, status, opts, &mut warnings)?;
             Ok(self.decide(old, obj, opts.dry_run, &mut would_be))
         })?;
@@ -292,9 +293,9 @@ impl ClusterCore {
                     .and_then(|o| o.pointer("/metadata/resourceVersion"))
                     .and_then(Value::as_str)
                     != Some(rv)
-                {
-                    return Err(ApiError::conflict(&t.key().qualified(), name));
-                }
+            {
+                return Err(ApiError::conflict(&t.key().qualified(), name));
+            }
             metadata_mut(&mut target).insert("name".into(), json!(name));
             let obj = self.prepare(t, ns, old, target, status, opts, &mut warnings)?;
             match old {
@@ -395,10 +396,12 @@ impl ClusterCore {
                     }
                 }
             }
-        } else if t.status_subresource && !(t.group.is_empty() && t.plural == "namespaces")
-            && let Some(m) = obj.as_object_mut() {
-                m.remove("status");
-            }
+        } else if t.status_subresource
+            && !(t.group.is_empty() && t.plural == "namespaces")
+            && let Some(m) = obj.as_object_mut()
+        {
+            m.remove("status");
+        }
         obj["apiVersion"] = json!(t.api_version());
         obj["kind"] = json!(t.kind);
         let meta = metadata_mut(&mut obj);
@@ -533,38 +536,44 @@ impl ClusterCore {
 
     /// Side effects of a committed write: CRDs become served types.
     fn after_write(&self, t: &ResourceType, obj: &Value) {
-        if t.group == "apiextensions.k8s.io" && t.plural == "customresourcedefinitions"
-            && let Ok(types) = crd::served_types(obj) {
-                let mut registry = self.registry.write().unwrap_or_else(|p| p.into_inner());
-                if let Some(first) = types.first() {
-                    registry.remove_key(&first.key());
-                }
-                for served in types {
-                    registry.add(served);
-                }
+        if t.group == "apiextensions.k8s.io"
+            && t.plural == "customresourcedefinitions"
+            && let Ok(types) = crd::served_types(obj)
+        {
+            let mut registry = self.registry.write().unwrap_or_else(|p| p.into_inner());
+            if let Some(first) = types.first() {
+                registry.remove_key(&first.key());
             }
+            for served in types {
+                registry.add(served);
+            }
+        }
     }
 
     /// Side effects of a deletion: a CRD's objects go with it, a namespace's contents go with it.
     fn after_delete(&self, t: &ResourceType, obj: &Value) {
-        if t.group == "apiextensions.k8s.io" && t.plural == "customresourcedefinitions"
+        if t.group == "apiextensions.k8s.io"
+            && t.plural == "customresourcedefinitions"
             && let Ok(types) = crd::served_types(obj)
-                && let Some(first) = types.first() {
-                    let key = first.key();
-                    self.registry
-                        .write()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .remove_key(&key);
-                    for k in self.store.keys_of(&key) {
-                        let _ = self.store.mutate::<ApiError>(&k, |_, _| Ok(Mutation::Delete));
-                    }
-                }
-        if t.group.is_empty() && t.plural == "namespaces"
-            && let Some(ns) = obj.pointer("/metadata/name").and_then(Value::as_str) {
-                for k in self.store.keys_in_namespace(ns) {
-                    let _ = self.store.mutate::<ApiError>(&k, |_, _| Ok(Mutation::Delete));
-                }
+            && let Some(first) = types.first()
+        {
+            let key = first.key();
+            self.registry
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove_key(&key);
+            for k in self.store.keys_of(&key) {
+                let _ = self.store.mutate::<ApiError>(&k, |_, _| Ok(Mutation::Delete));
             }
+        }
+        if t.group.is_empty()
+            && t.plural == "namespaces"
+            && let Some(ns) = obj.pointer("/metadata/name").and_then(Value::as_str)
+        {
+            for k in self.store.keys_in_namespace(ns) {
+                let _ = self.store.mutate::<ApiError>(&k, |_, _| Ok(Mutation::Delete));
+            }
+        }
     }
 }
 

@@ -4,8 +4,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
 use crate::auth::User;
 use crate::cluster::SimCluster;
+use crate::tls::TlsMaterial;
 
 #[derive(Debug, Clone, Default)]
 pub struct PlaygroundOptions {
@@ -13,6 +17,8 @@ pub struct PlaygroundOptions {
     pub latency: Duration,
     /// Cluster names that refuse connections from the start.
     pub unreachable: Vec<String>,
+    /// Serve plain HTTP instead of HTTPS (kube-rs sends tokens over HTTP; kubectl does not).
+    pub plain_http: bool,
 }
 
 /// One cluster of a running playground, with what a kubeconfig needs to reach it.
@@ -25,6 +31,8 @@ pub struct Member {
 
 pub struct Playground {
     pub members: Vec<Member>,
+    /// The CA every member's certificate chains to (None over plain HTTP).
+    pub ca_pem: Option<String>,
 }
 
 pub fn member_name(index: usize) -> String {
@@ -34,6 +42,11 @@ pub fn member_name(index: usize) -> String {
 impl Playground {
     /// Starts the clusters (must run inside a tokio runtime that outlives the playground).
     pub async fn start(options: &PlaygroundOptions) -> std::io::Result<Playground> {
+        let tls = if options.plain_http {
+            None
+        } else {
+            Some(TlsMaterial::generate("fleet-sim playground CA").map_err(std::io::Error::other)?)
+        };
         let mut members = Vec::new();
         for i in 1..=options.clusters {
             let name = member_name(i);
@@ -44,14 +57,17 @@ impl Playground {
             if options.unreachable.iter().any(|u| u == &name) {
                 cluster.faults().set_unreachable(true);
             }
-            let addr = cluster.serve().await?;
-            members.push(Member {
-                cluster,
-                server: format!("http://{addr}"),
-                token,
-            });
+            match &tls {
+                Some(tls) => cluster.serve_tls(tls).await?,
+                None => cluster.serve().await?,
+            };
+            let server = cluster.url().unwrap_or_default();
+            members.push(Member { cluster, server, token });
         }
-        Ok(Playground { members })
+        Ok(Playground {
+            members,
+            ca_pem: tls.map(|t| t.ca_pem),
+        })
     }
 
     pub fn cluster(&self, name: &str) -> Option<&SimCluster> {
@@ -69,6 +85,7 @@ impl Playground {
                 server: m.server.clone(),
                 token: m.token.clone(),
                 namespace: "default".into(),
+                ca_pem: self.ca_pem.clone(),
             })
             .collect();
         kubeconfig(&entries)
@@ -85,13 +102,21 @@ pub struct KubeconfigEntry {
     pub server: String,
     pub token: String,
     pub namespace: String,
+    /// PEM of the CA to trust for an https server.
+    pub ca_pem: Option<String>,
 }
 
 /// A kubeconfig document; the first entry is the current context.
 pub fn kubeconfig(entries: &[KubeconfigEntry]) -> Value {
     let clusters: Vec<Value> = entries
         .iter()
-        .map(|e| json!({"name": e.context, "cluster": {"server": e.server}}))
+        .map(|e| {
+            let mut cluster = json!({"server": e.server});
+            if let Some(ca) = &e.ca_pem {
+                cluster["certificate-authority-data"] = json!(BASE64.encode(ca));
+            }
+            json!({"name": e.context, "cluster": cluster})
+        })
         .collect();
     let users: Vec<Value> = entries
         .iter()

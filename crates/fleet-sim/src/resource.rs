@@ -158,7 +158,11 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn add(&mut self, t: ResourceType) {
+    pub fn add(&mut self, mut t: ResourceType) {
+        if t.printer_columns.is_empty() {
+            // What the server shows for a type without its own columns: NAME and AGE.
+            t.printer_columns = vec![PrinterColumn::new("Age", "date", ".metadata.creationTimestamp")];
+        }
         self.types
             .insert((t.group.clone(), t.version.clone(), t.plural.clone()), t);
         self.generation += 1;

@@ -213,25 +213,23 @@ fn check_enum(value: &Value, schema: &Value, path: &str, errors: &mut Vec<FieldE
 fn check_bounds(value: &Value, schema: &Value, path: &str, errors: &mut Vec<FieldError>) {
     let Some(n) = value.as_f64() else { return };
     if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
-        && n < min {
-            errors.push(FieldError {
-                field: path.to_string(),
-                reason: "FieldValueInvalid",
-                message: format!(
-                    "{path}: Invalid value: {value}: {path} in body should be greater than or equal to {min}"
-                ),
-            });
-        }
+        && n < min
+    {
+        errors.push(FieldError {
+            field: path.to_string(),
+            reason: "FieldValueInvalid",
+            message: format!("{path}: Invalid value: {value}: {path} in body should be greater than or equal to {min}"),
+        });
+    }
     if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
-        && n > max {
-            errors.push(FieldError {
-                field: path.to_string(),
-                reason: "FieldValueInvalid",
-                message: format!(
-                    "{path}: Invalid value: {value}: {path} in body should be less than or equal to {max}"
-                ),
-            });
-        }
+        && n > max
+    {
+        errors.push(FieldError {
+            field: path.to_string(),
+            reason: "FieldValueInvalid",
+            message: format!("{path}: Invalid value: {value}: {path} in body should be less than or equal to {max}"),
+        });
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 pub struct LoopbackServer {
     pub addr: SocketAddr,
     router: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
     runtime: tokio::runtime::Handle,
     stop: Option<watch::Sender<bool>>,
 }
@@ -20,12 +21,18 @@ pub struct LoopbackServer {
 impl LoopbackServer {
     /// Binds 127.0.0.1:`port` (0: any free port) and starts serving; `listening: false` reserves
     /// the address without accepting (a cluster that is unreachable from the start).
-    pub async fn start(router: Router, port: u16, listening: bool) -> std::io::Result<Self> {
+    pub async fn start(
+        router: Router,
+        port: u16,
+        listening: bool,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let mut server = LoopbackServer {
             addr,
             router,
+            tls,
             runtime: tokio::runtime::Handle::current(),
             stop: None,
         };
@@ -38,7 +45,9 @@ impl LoopbackServer {
     fn spawn(&mut self, listener: TcpListener) {
         let (stop_tx, stop_rx) = watch::channel(false);
         self.stop = Some(stop_tx);
-        self.runtime.spawn(accept_loop(listener, self.router.clone(), stop_rx));
+        let acceptor = self.tls.clone().map(tokio_rustls::TlsAcceptor::from);
+        self.runtime
+            .spawn(accept_loop(listener, self.router.clone(), acceptor, stop_rx));
     }
 
     pub fn is_listening(&self) -> bool {
@@ -72,7 +81,12 @@ impl Drop for LoopbackServer {
     }
 }
 
-async fn accept_loop(listener: TcpListener, router: Router, mut stop: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+    mut stop: watch::Receiver<bool>,
+) {
     let service = Arc::new(TowerToHyperService::new(router));
     loop {
         tokio::select! {
@@ -82,11 +96,24 @@ async fn accept_loop(listener: TcpListener, router: Router, mut stop: watch::Rec
                 let _ = stream.set_nodelay(true);
                 let service = (*service).clone();
                 let mut stop = stop.clone();
+                let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    let connection = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service);
+                    let serve = async {
+                        let builder = hyper::server::conn::http1::Builder::new();
+                        match acceptor {
+                            Some(acceptor) => {
+                                // A failed handshake (wrong CA on the client) just ends the connection.
+                                if let Ok(tls) = acceptor.accept(stream).await {
+                                    let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+                                }
+                            }
+                            None => {
+                                let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                            }
+                        }
+                    };
                     tokio::select! {
-                        _ = connection => {}
+                        _ = serve => {}
                         _ = stop.changed() => {}
                     }
                 });

@@ -47,27 +47,29 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
         tokio::time::sleep(latency).await;
     }
     let route = route::parse(parts.uri.path());
-    if !is_watch && route != Route::Health
-        && let Some(code) = core.faults.roll_failure() {
-            let reason = match code {
-                429 => "TooManyRequests",
-                503 => "ServiceUnavailable",
-                504 => "Timeout",
-                _ => "InternalError",
-            };
-            let mut response = ApiError::new(
-                code,
-                reason,
-                format!("simulated failure ({code}) injected on {}", core.name),
-            )
-            .into_response();
-            if code == 429 || code == 503 {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
-            }
-            return response;
+    if !is_watch
+        && route != Route::Health
+        && let Some(code) = core.faults.roll_failure()
+    {
+        let reason = match code {
+            429 => "TooManyRequests",
+            503 => "ServiceUnavailable",
+            504 => "Timeout",
+            _ => "InternalError",
+        };
+        let mut response = ApiError::new(
+            code,
+            reason,
+            format!("simulated failure ({code}) injected on {}", core.name),
+        )
+        .into_response();
+        if code == 429 || code == 503 {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
         }
+        return response;
+    }
     let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let caller = match core
         .users
@@ -153,6 +155,14 @@ fn aggregated(core: &ClusterCore, core_group: bool, version: &str) -> Response {
 fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
     if body.is_empty() {
         return Ok(Value::Null);
+    }
+    if content_type.contains("protobuf") {
+        return crate::protobuf::decode(body).map_err(ApiError::unsupported_media);
+    }
+    if content_type.contains("cbor") {
+        return Err(ApiError::unsupported_media(format!(
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {content_type})"
+        )));
     }
     if content_type.contains("yaml") {
         let text = std::str::from_utf8(body).map_err(|e| ApiError::bad_request(format!("body is not UTF-8: {e}")))?;

@@ -165,9 +165,10 @@ async fn stream_events(
                 for change in &sub.replay {
                     last = change.rv;
                     if let Some(line) = filter.translate(change)
-                        && !send(line).await {
-                            return;
-                        }
+                        && !send(line).await
+                    {
+                        return;
+                    }
                 }
                 if send_initial_events && !send(bookmark_line(&filter.t, sub.current_rv.max(last), true)).await {
                     return;

@@ -1,0 +1,169 @@
+//! Command-line definitions (clap types only, no I/O).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-kurator_rollout",
+    bin_name = "kubectl kurator-rollout",
+    version,
+    about = "Interactive, multi-cluster progressive delivery with Flagger (and Kurator)",
+    long_about = "Drive Flagger canaries across a fleet of Kubernetes clusters from one terminal: \
+                  install and check Flagger, render and apply rollout policies, start releases, \
+                  watch every cluster live, and promote or abort fleet-wide.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    #[default]
+    Table,
+    Wide,
+    Json,
+    Yaml,
+    Ndjson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Flags every command accepts, named as kubectl names them.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context.
+    #[arg(long = "context", global = true, value_name = "NAME", value_delimiter = ',')]
+    pub contexts: Vec<String>,
+
+    /// Target every context in the kubeconfig.
+    #[arg(long, global = true, conflicts_with = "contexts")]
+    pub all_contexts: bool,
+
+    /// Target the contexts whose name matches a glob (e.g. 'prod-*').
+    #[arg(long, global = true, value_name = "GLOB", conflicts_with_all = ["contexts", "all_contexts"])]
+    pub contexts_matching: Option<String>,
+
+    /// Namespace (default: each context's namespace, else "default").
+    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// All namespaces.
+    #[arg(short = 'A', long, global = true)]
+    pub all_namespaces: bool,
+
+    /// Output format.
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+
+    /// When to use colour (NO_COLOR is honoured with auto).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Timeout for establishing a connection to one cluster's API server (e.g. 5s).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub request_timeout: Option<Duration>,
+
+    /// Time one cluster may take for one step before its row shows a timeout; the other
+    /// clusters are never held up by it.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    pub cluster_timeout: Duration,
+
+    /// Answer yes to confirmations.
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+}
+
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let trimmed = text.trim();
+    if let Ok(seconds) = trimmed.parse::<u64>() {
+        return Ok(Duration::from_secs(seconds));
+    }
+    humantime::parse_duration(trimmed).map_err(|e| format!("invalid duration '{text}' ({e}); use e.g. 500ms, 10s, 2m"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the target clusters and whether each is reachable.
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout clusters --all-contexts\n  \
+        kubectl kurator-rollout clusters --contexts-matching 'kurator-*' -o json\n\n\
+        Exit codes: 0 all reachable, 5 some unreachable, 1 none reachable.")]
+    Clusters,
+
+    /// Serve simulated clusters on 127.0.0.1 until interrupted (for trying the tool and for tests).
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout playground --clusters 3\n  \
+        eval \"$(kubectl kurator-rollout playground --clusters 5 --latency 50ms | tail -n1)\"\n\n\
+        Prints one line per cluster, then `export KUBECONFIG=<path>`, and serves until Ctrl-C or SIGTERM.")]
+    Playground(PlaygroundArgs),
+
+    /// Print the plugin version.
+    Version(VersionArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlaygroundArgs {
+    /// Number of simulated clusters.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub clusters: u16,
+
+    /// Where to write the kubeconfig (default: a file in a new temporary directory).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig_out: Option<PathBuf>,
+
+    /// Latency added to every API request (e.g. 50ms).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0ms")]
+    pub latency: Duration,
+
+    /// Make a cluster refuse connections (repeatable), e.g. kurator-member2.
+    #[arg(long, value_name = "NAME")]
+    pub unreachable: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VersionArgs {
+    /// Print only the version number.
+    #[arg(long)]
+    pub short: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn contexts_accept_repeats_and_commas() {
+        let cli = Cli::try_parse_from(["x", "clusters", "--context", "a,b", "--context", "c"]).unwrap();
+        assert_eq!(cli.global.contexts, vec!["a", "b", "c"]);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("50ms").unwrap(), Duration::from_millis(50));
+        assert_eq!(parse_duration("3").unwrap(), Duration::from_secs(3));
+        assert!(parse_duration("soon").is_err());
+    }
+}

@@ -1,0 +1,94 @@
+//! `playground`: simulated clusters on 127.0.0.1 until SIGINT/SIGTERM, with a kubeconfig.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use fleet_sim::{Playground, PlaygroundOptions};
+
+use crate::cli::PlaygroundArgs;
+use crate::exit::{Exit, ExitError};
+use crate::output::write_stdout;
+use crate::view::table;
+
+pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
+    let options = PlaygroundOptions {
+        clusters: args.clusters as usize,
+        latency: args.latency,
+        unreachable: args.unreachable.clone(),
+        plain_http: false,
+    };
+    let known: Vec<String> = (1..=options.clusters).map(fleet_sim::member_name).collect();
+    if let Some(bad) = options.unreachable.iter().find(|u| !known.contains(u)) {
+        return Err(ExitError::usage(format!(
+            "--unreachable {bad}: no such cluster; the playground's clusters are {}",
+            known.join(", ")
+        ))
+        .into());
+    }
+    let playground = Playground::start(&options)
+        .await
+        .context("starting the simulated clusters")?;
+    let (path, _temp_dir) = kubeconfig_path(args.kubeconfig_out.as_deref())?;
+    write_private(&path, &playground.kubeconfig_yaml())
+        .with_context(|| format!("writing the kubeconfig to {}", path.display()))?;
+
+    let rows: Vec<Vec<String>> = playground
+        .members
+        .iter()
+        .map(|m| {
+            let state = if m.cluster.faults().is_unreachable() {
+                "unreachable (simulated)"
+            } else {
+                "serving"
+            };
+            vec![m.cluster.name().to_string(), m.server.clone(), state.to_string()]
+        })
+        .collect();
+    let mut text = table::render(&["cluster", "server", "state"], &rows);
+    text.push_str(&format!("export KUBECONFIG={}\n", path.display()));
+    write_stdout(&text)?;
+
+    wait_for_shutdown().await?;
+    drop(playground);
+    Ok(Exit::Success)
+}
+
+/// The kubeconfig path, and the temporary directory holding it (removed when dropped).
+fn kubeconfig_path(explicit: Option<&Path>) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
+    match explicit {
+        Some(p) => Ok((p.to_path_buf(), None)),
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("kurator-rollout-playground-")
+                .tempdir()?;
+            Ok((dir.path().join("kubeconfig"), Some(dir)))
+        }
+    }
+}
+
+/// Writes a file only the user can read: it holds bearer tokens.
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+async fn wait_for_shutdown() -> Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

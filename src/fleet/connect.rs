@@ -1,0 +1,77 @@
+//! One kube client per target, built up front and sequentially: exec credential plugins may
+//! prompt on the terminal, so every client exists before any progress output starts.
+
+use std::time::Duration;
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+use super::error::{ClusterError, chain};
+use super::targets::Target;
+
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// Overrides every context's namespace (`-n`).
+    pub namespace: Option<String>,
+    /// Connection timeout (`--request-timeout`).
+    pub connect_timeout: Option<Duration>,
+}
+
+/// A target and its client, or why no client could be built for it.
+pub struct ClusterHandle {
+    pub target: Target,
+    pub client: Result<Client, ClusterError>,
+}
+
+pub struct Fleet {
+    pub clusters: Vec<ClusterHandle>,
+}
+
+impl Fleet {
+    pub async fn connect(kubeconfig: &Kubeconfig, targets: Vec<Target>, options: &ConnectOptions) -> Fleet {
+        let mut clusters = Vec::with_capacity(targets.len());
+        for target in targets {
+            let client = build_client(kubeconfig, &target, options).await;
+            clusters.push(ClusterHandle { target, client });
+        }
+        Fleet { clusters }
+    }
+
+    /// A fleet from ready-made clients (tests, benchmarks, in-process playgrounds).
+    pub fn from_clients(clients: Vec<(Target, Client)>) -> Fleet {
+        Fleet {
+            clusters: clients
+                .into_iter()
+                .map(|(target, c)| ClusterHandle { target, client: Ok(c) })
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.clusters.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.clusters.is_empty()
+    }
+}
+
+async fn build_client(
+    kubeconfig: &Kubeconfig,
+    target: &Target,
+    options: &ConnectOptions,
+) -> Result<Client, ClusterError> {
+    let kube_options = KubeConfigOptions {
+        context: Some(target.context.clone()),
+        cluster: None,
+        user: None,
+    };
+    let mut config = Config::from_custom_kubeconfig(kubeconfig.clone(), &kube_options)
+        .await
+        .map_err(|e| ClusterError::Config(chain(&e)))?;
+    config.default_namespace = target.namespace.clone();
+    if let Some(timeout) = options.connect_timeout {
+        config.connect_timeout = Some(timeout);
+    }
+    Client::try_from(config).map_err(|e| ClusterError::Config(chain(&e)))
+}

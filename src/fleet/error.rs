@@ -1,0 +1,133 @@
+//! Per-cluster failures, classified so a row can say in one line what went wrong and what to do.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "kind", content = "message", rename_all = "camelCase")]
+pub enum ClusterError {
+    #[error("config: {0}")]
+    Config(String),
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("401 Unauthorized: the server rejected this context's credentials; refresh the token or log in again")]
+    Unauthorized,
+    #[error("403 Forbidden: {0}")]
+    Forbidden(String),
+    #[error("timeout: no answer within {}", humantime::format_duration(*.0))]
+    Timeout(#[serde(serialize_with = "as_secs")] Duration),
+    #[error("{code} {reason}: {message}")]
+    Api { code: u16, reason: String, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+impl ClusterError {
+    /// Classifies an error from kube-rs.
+    pub fn from_kube(error: &kube::Error) -> ClusterError {
+        if let kube::Error::Api(status) = error {
+            return match status.code {
+                401 => ClusterError::Unauthorized,
+                403 => ClusterError::Forbidden(status.message.clone()),
+                code => ClusterError::Api {
+                    code,
+                    reason: status.reason.clone(),
+                    message: status.message.clone(),
+                },
+            };
+        }
+        classify_transport(&chain(error))
+    }
+}
+
+/// Every message in an error's source chain, deduplicated, joined by ": ".
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+/// Transport failures read from the text of the chain (hyper and rustls expose no stable kinds).
+pub fn classify_transport(text: &str) -> ClusterError {
+    let lower = text.to_lowercase();
+    if lower.contains("connection refused") {
+        ClusterError::Unreachable("connection refused".into())
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup address")
+        || lower.contains("name or service not known")
+    {
+        ClusterError::Unreachable("host name does not resolve".into())
+    } else if lower.contains("no route to host") || lower.contains("network is unreachable") {
+        ClusterError::Unreachable("no route to host".into())
+    } else if lower.contains("connection reset") || lower.contains("connection closed") || lower.contains("broken pipe")
+    {
+        ClusterError::Unreachable("connection reset by the server".into())
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        ClusterError::Tls(last_part(text))
+    } else if lower.contains("timed out") || lower.contains("deadline") {
+        ClusterError::Unreachable("connection timed out".into())
+    } else {
+        ClusterError::Other(text.to_string())
+    }
+}
+
+fn last_part(text: &str) -> String {
+    text.rsplit(": ").next().unwrap_or(text).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_transport_text() {
+        assert_eq!(
+            classify_transport(
+                "ServiceError: client error (Connect): tcp connect error: Connection refused (os error 111)"
+            ),
+            ClusterError::Unreachable("connection refused".into())
+        );
+        assert!(
+            matches!(classify_transport("invalid peer certificate: UnknownIssuer"), ClusterError::Tls(m) if m == "UnknownIssuer")
+        );
+        assert!(matches!(classify_transport("something odd"), ClusterError::Other(_)));
+    }
+
+    #[test]
+    fn api_statuses() {
+        let status = |code: u16| {
+            kube::Error::Api(Box::new(kube::core::Status {
+                code,
+                message: "m".into(),
+                reason: "R".into(),
+                ..Default::default()
+            }))
+        };
+        assert_eq!(ClusterError::from_kube(&status(401)), ClusterError::Unauthorized);
+        assert_eq!(
+            ClusterError::from_kube(&status(403)),
+            ClusterError::Forbidden("m".into())
+        );
+        assert_eq!(ClusterError::from_kube(&status(500)).to_string(), "500 R: m");
+    }
+
+    #[test]
+    fn timeout_reads_well() {
+        assert_eq!(
+            ClusterError::Timeout(Duration::from_secs(10)).to_string(),
+            "timeout: no answer within 10s"
+        );
+    }
+}

@@ -1,0 +1,51 @@
+//! Running one async operation on every cluster at once, each under its own timeout, so a slow
+//! or dead cluster never delays the others' results beyond that timeout.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use kube::Client;
+
+use super::connect::Fleet;
+use super::error::ClusterError;
+use super::targets::Target;
+
+/// One cluster's result of a fan-out.
+#[derive(Debug)]
+pub struct ClusterOutcome<T> {
+    pub target: Target,
+    pub result: Result<T, ClusterError>,
+    pub elapsed: Duration,
+}
+
+impl Fleet {
+    /// Runs `op` on every cluster concurrently; results come back in target order.
+    pub async fn fan_out<T, F, Fut>(&self, timeout: Duration, op: F) -> Vec<ClusterOutcome<T>>
+    where
+        F: Fn(Client, Target) -> Fut,
+        Fut: Future<Output = Result<T, ClusterError>>,
+    {
+        let runs = self.clusters.iter().map(|handle| {
+            let target = handle.target.clone();
+            let client = handle.client.clone();
+            let started = Instant::now();
+            let work = client.map(|c| op(c, target.clone()));
+            async move {
+                let result = match work {
+                    Err(e) => Err(e),
+                    Ok(fut) => match tokio::time::timeout(timeout, fut).await {
+                        Ok(r) => r,
+                        Err(_) => Err(ClusterError::Timeout(timeout)),
+                    },
+                };
+                ClusterOutcome {
+                    target,
+                    result,
+                    elapsed: started.elapsed(),
+                }
+            }
+        });
+        join_all(runs).await
+    }
+}

@@ -1,0 +1,13 @@
+//! Connecting to a fleet: kubeconfig loading as kubectl does it, target selection, one client per
+//! cluster built up front, and a concurrent fan-out with per-cluster timeouts.
+
+pub mod connect;
+pub mod error;
+pub mod fanout;
+pub mod kubeconfig;
+pub mod targets;
+
+pub use connect::{ClusterHandle, ConnectOptions, Fleet};
+pub use error::ClusterError;
+pub use fanout::ClusterOutcome;
+pub use targets::{Selection, Target};

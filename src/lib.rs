@@ -1,0 +1,12 @@
+//! kubectl-kurator-rollout: drive Flagger canaries across a fleet of Kubernetes clusters.
+//!
+//! The binary is a thin shell (`main.rs`); everything lives here so integration tests and
+//! benchmarks can reach the layers directly. Pure logic (`view`, target selection) is kept apart
+//! from I/O (`fleet` connection and fan-out, `commands`).
+
+pub mod cli;
+pub mod commands;
+pub mod exit;
+pub mod fleet;
+pub mod output;
+pub mod view;

@@ -1,0 +1,3 @@
+//! Pure state → text: tables and (later) progress bars and transition lines. No I/O here.
+
+pub mod table;

@@ -1,0 +1,136 @@
+//! `clusters`: reachability, versions and errors per context.
+
+use std::time::{Duration, Instant};
+
+use fleet_sim::PlaygroundOptions;
+
+use crate::support::{Fleet, plugin, run};
+
+#[test]
+fn one_unreachable_cluster_gives_exit_5_within_the_timeout() {
+    let fleet = Fleet::start_with(PlaygroundOptions {
+        clusters: 3,
+        unreachable: vec!["kurator-member2".into()],
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
+    let started = Instant::now();
+    let out = run(plugin(home.path())
+        .args(["clusters", "--all-contexts", "--cluster-timeout", "3s"])
+        .env("KUBECONFIG", &kubeconfig));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.code, 5, "{out:?}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("CONTEXT") && lines[0].contains("STATUS"),
+        "{out:?}"
+    );
+    assert_eq!(lines.iter().filter(|l| l.ends_with("Ready")).count(), 2, "{out:?}");
+    let bad = lines.iter().find(|l| l.starts_with("kurator-member2")).unwrap();
+    assert!(bad.contains("unreachable: connection refused"), "{bad}");
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.ends_with("Ready"))
+            .all(|l| l.contains("v1.32")),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn slow_cluster_is_a_timeout_row_and_does_not_hold_up_the_others() {
+    let fleet = Fleet::start(3);
+    fleet
+        .cluster("kurator-member3")
+        .faults()
+        .set_latency(Duration::from_secs(30));
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
+    let started = Instant::now();
+    let out = run(plugin(home.path())
+        .args(["clusters", "--all-contexts", "--cluster-timeout", "1s", "-o", "json"])
+        .env("KUBECONFIG", &kubeconfig));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.code, 5, "{out:?}");
+    let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 3);
+    assert_eq!(rows[0]["status"], "Ready");
+    assert!(rows[0]["error"].is_null());
+    assert_eq!(rows[2]["context"], "kurator-member3");
+    assert_eq!(rows[2]["error"], "timeout: no answer within 1s");
+}
+
+#[test]
+fn kubeconfig_list_with_missing_first_file_and_bad_token() {
+    let fleet = Fleet::start(2);
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = fleet.write_kubeconfig(home.path(), |entries| entries[1].token = "not-a-valid-token".into());
+    let list = std::env::join_paths([home.path().join("does-not-exist"), kubeconfig]).unwrap();
+    let out = run(plugin(home.path())
+        .args(["clusters", "--context", "kurator-member1,kurator-member2"])
+        .env("KUBECONFIG", list));
+    assert_eq!(out.code, 5, "{out:?}");
+    let bad = out.stdout.lines().find(|l| l.starts_with("kurator-member2")).unwrap();
+    assert!(bad.contains("401 Unauthorized"), "{bad}");
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("kurator-member1") && l.ends_with("Ready")),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn none_reachable_is_exit_1_and_current_context_is_the_default() {
+    let fleet = Fleet::start_with(PlaygroundOptions {
+        clusters: 2,
+        unreachable: vec!["kurator-member1".into(), "kurator-member2".into()],
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
+    let out = run(plugin(home.path())
+        .args(["clusters"])
+        .arg("--kubeconfig")
+        .arg(&kubeconfig));
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.stdout.lines().count(), 2, "only the current context: {out:?}");
+}
+
+#[test]
+fn selection_errors_are_usage_errors_naming_the_choices() {
+    let fleet = Fleet::start(2);
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
+    let out = run(plugin(home.path())
+        .args(["clusters", "--context", "nope"])
+        .env("KUBECONFIG", &kubeconfig));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("context \"nope\" not found") && out.stderr.contains("kurator-member1, kurator-member2"),
+        "{out:?}"
+    );
+    let out = run(plugin(home.path())
+        .args(["clusters", "--contexts-matching", "prod-*"])
+        .env("KUBECONFIG", &kubeconfig));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("no context matches 'prod-*'"), "{out:?}");
+    let out = run(plugin(home.path())
+        .args(["clusters", "--contexts-matching", "*member2"])
+        .env("KUBECONFIG", &kubeconfig));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout.lines().count(), 2);
+    let missing = home.path().join("missing.yaml");
+    let out = run(plugin(home.path()).args(["clusters", "--kubeconfig"]).arg(&missing));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("missing.yaml does not exist"), "{out:?}");
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real binary (and real kubectl) against simulated clusters.
+//! One test binary with modules per area keeps link time down.
+
+mod support;
+
+mod clusters;
+mod kubectl;
+mod playground;

@@ -1,0 +1,201 @@
+//! Test support: simulated fleets served from a runtime of their own, kubeconfigs, and the
+//! plugin binary.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use fleet_sim::{KubeconfigEntry, PlaygroundOptions, SimCluster};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_kubectl-kurator_rollout");
+
+/// A command for the plugin with an isolated HOME and no inherited kubeconfig or proxy.
+pub fn plugin(home: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    isolate(&mut cmd, home);
+    cmd
+}
+
+pub fn isolate(cmd: &mut Command, home: &Path) {
+    cmd.env("HOME", home)
+        .env("KUBECACHEDIR", home.join(".kube/cache"))
+        .env("NO_COLOR", "1")
+        .env_remove("KUBECONFIG")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy");
+}
+
+/// A fleet of simulated clusters served on 127.0.0.1 by a runtime on its own thread, so the
+/// test can block on child processes without starving the servers.
+pub struct Fleet {
+    pub clusters: Vec<SimCluster>,
+    pub entries: Vec<KubeconfigEntry>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Fleet {
+    pub fn start(count: usize) -> Fleet {
+        Self::start_with(PlaygroundOptions {
+            clusters: count,
+            ..Default::default()
+        })
+    }
+
+    pub fn start_with(options: PlaygroundOptions) -> Fleet {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let playground = runtime.block_on(fleet_sim::Playground::start(&options)).unwrap();
+        let entries = playground
+            .members
+            .iter()
+            .map(|m| KubeconfigEntry {
+                context: m.cluster.name().to_string(),
+                server: m.server.clone(),
+                token: m.token.clone(),
+                namespace: "default".into(),
+                ca_pem: playground.ca_pem.clone(),
+            })
+            .collect();
+        let clusters = playground.members.iter().map(|m| m.cluster.clone()).collect();
+        Fleet {
+            clusters,
+            entries,
+            runtime: Some(runtime),
+        }
+    }
+
+    pub fn cluster(&self, name: &str) -> &SimCluster {
+        self.clusters.iter().find(|c| c.name() == name).unwrap()
+    }
+
+    /// Writes a kubeconfig for the fleet (optionally edited) and returns its path.
+    pub fn write_kubeconfig(&self, dir: &Path, edit: impl FnOnce(&mut Vec<KubeconfigEntry>)) -> PathBuf {
+        let mut entries = self.entries.clone();
+        edit(&mut entries);
+        let path = dir.join("kubeconfig");
+        std::fs::write(&path, fleet_sim::to_yaml(&fleet_sim::kubeconfig(&entries))).unwrap();
+        path
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.as_ref().unwrap().block_on(f)
+    }
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// The `playground` command running as a child process; killed on drop.
+pub struct PlaygroundProcess {
+    pub child: Child,
+    pub kubeconfig: PathBuf,
+    pub lines: Vec<String>,
+}
+
+impl PlaygroundProcess {
+    // The child moves into the returned value, whose Drop kills and reaps it.
+    #[allow(clippy::zombie_processes)]
+    pub fn start(home: &Path, args: &[&str]) -> PlaygroundProcess {
+        let mut cmd = plugin(home);
+        cmd.arg("playground")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = cmd.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut lines = Vec::new();
+        loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("playground printed its kubeconfig line");
+            if let Some(path) = line.strip_prefix("export KUBECONFIG=") {
+                let kubeconfig = PathBuf::from(path);
+                lines.push(line);
+                return PlaygroundProcess {
+                    child,
+                    kubeconfig,
+                    lines,
+                };
+            }
+            lines.push(line);
+        }
+    }
+}
+
+impl Drop for PlaygroundProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Output of a finished command, for assertions with readable failures.
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap();
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Is real kubectl available? Prints why a test skips when it is not.
+pub fn kubectl_available(test: &str) -> bool {
+    let ok = Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!(
+            "SKIP {test}: kubectl is not installed on this machine (it cannot be installed from the package registries here)"
+        );
+    }
+    ok
+}
+
+pub fn kubectl(home: &Path, kubeconfig: &Path) -> Command {
+    let mut cmd = Command::new("kubectl");
+    isolate(&mut cmd, home);
+    cmd.env("KUBECONFIG", kubeconfig);
+    cmd
+}
