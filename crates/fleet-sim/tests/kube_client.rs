@@ -351,3 +351,146 @@ async fn unreachable_and_auth() {
     cluster.set_unreachable(false).unwrap();
     assert!(cms.list(&ListParams::default()).await.is_ok());
 }
+
+#[tokio::test]
+async fn service_proxy_reaches_the_registered_handler() {
+    use fleet_sim::{ProxyRequest, ProxyResponse};
+    use k8s_openapi::api::core::v1::Service;
+    let (cluster, client) = in_process();
+    cluster.register_proxy(
+        "default",
+        "loadtester",
+        std::sync::Arc::new(|req: ProxyRequest| {
+            Box::pin(async move {
+                let body = String::from_utf8_lossy(&req.body).into_owned();
+                ProxyResponse::text(200, format!("{} {} {body}", req.method, req.path))
+            })
+        }),
+    );
+    let path = "/api/v1/namespaces/default/services/loadtester:80/proxy/gate/open";
+    let request = || {
+        http::Request::post(path)
+            .body(br#"{"name":"podinfo"}"#.to_vec())
+            .unwrap()
+    };
+    // No Service object yet: 404, as a real server answers.
+    let err = client.request_text(request()).await.unwrap_err();
+    assert!(matches!(&err, kube::Error::Api(s) if s.code == 404), "{err:?}");
+    let services: Api<Service> = Api::default_namespaced(client.clone());
+    let svc: Service =
+        serde_json::from_value(json!({"metadata": {"name": "loadtester"}, "spec": {"ports": [{"port": 80}]}})).unwrap();
+    let created = services.create(&PostParams::default(), &svc).await.unwrap();
+    let spec = created.spec.unwrap();
+    assert!(spec.cluster_ip.is_some());
+    assert_eq!(spec.ports.unwrap()[0].protocol.as_deref(), Some("TCP"));
+    let answer = client.request_text(request()).await.unwrap();
+    assert_eq!(answer, r#"POST /gate/open {"name":"podinfo"}"#);
+    // A Service without a handler has no endpoints.
+    services
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({"metadata": {"name": "other"}})).unwrap(),
+        )
+        .await
+        .unwrap();
+    let err = client
+        .request_text(
+            http::Request::get("/api/v1/namespaces/default/services/other/proxy/")
+                .body(Vec::new())
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, kube::Error::Api(s) if s.code == 503 && s.message.contains("no endpoints")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn self_subject_access_reviews_follow_the_rules() {
+    use fleet_sim::Rule;
+    use k8s_openapi::api::authorization::v1::SelfSubjectAccessReview;
+    let cluster = SimCluster::new("test");
+    cluster.add_user(
+        "limited",
+        User::with_rules(
+            "limited",
+            vec![Rule::new(
+                &["get", "list", "watch", "patch"],
+                &["flagger.app"],
+                &["canaries"],
+            )],
+        ),
+    );
+    let client = kube::Client::new(cluster.service("limited"), "default");
+    let reviews: Api<SelfSubjectAccessReview> = Api::all(client);
+    let ask = |verb: &str, group: &str, resource: &str| {
+        serde_json::from_value::<SelfSubjectAccessReview>(json!({
+            "spec": {"resourceAttributes": {"verb": verb, "group": group, "resource": resource, "namespace": "default"}}
+        }))
+        .unwrap()
+    };
+    let allowed = reviews
+        .create(&PostParams::default(), &ask("patch", "flagger.app", "canaries"))
+        .await
+        .unwrap();
+    assert!(allowed.status.unwrap().allowed);
+    let denied = reviews
+        .create(&PostParams::default(), &ask("patch", "apps", "deployments"))
+        .await
+        .unwrap();
+    assert!(!denied.status.unwrap().allowed);
+}
+
+#[tokio::test]
+async fn injected_failures_and_latency() {
+    let (cluster, client) = in_process();
+    let cms: Api<ConfigMap> = Api::default_namespaced(client);
+    cluster.faults().set_failure_rate(1.0, 500);
+    let err = cms.list(&ListParams::default()).await.unwrap_err();
+    assert!(
+        matches!(&err, kube::Error::Api(s) if s.code == 500 && s.message.contains("simulated failure")),
+        "{err:?}"
+    );
+    cluster.faults().set_failure_rate(0.0, 500);
+    cluster.faults().set_latency(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    cms.list(&ListParams::default()).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}
+
+#[tokio::test]
+async fn selectors_and_table_responses() {
+    let (_c, client) = in_process();
+    let cms: Api<ConfigMap> = Api::default_namespaced(client.clone());
+    for (name, tier) in [("a", "front"), ("b", "back"), ("c", "front")] {
+        let cm = serde_json::from_value(json!({"metadata": {"name": name, "labels": {"tier": tier}}})).unwrap();
+        cms.create(&PostParams::default(), &cm).await.unwrap();
+    }
+    let front = cms.list(&ListParams::default().labels("tier=front")).await.unwrap();
+    assert_eq!(front.items.len(), 2);
+    let named = cms
+        .list(&ListParams::default().fields("metadata.name=b"))
+        .await
+        .unwrap();
+    assert_eq!(named.items[0].metadata.name.as_deref(), Some("b"));
+    let table: serde_json::Value = serde_json::from_str(
+        &client
+            .request_text(
+                http::Request::get("/api/v1/namespaces/default/configmaps")
+                    .header(
+                        "Accept",
+                        "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+                    )
+                    .body(Vec::new())
+                    .unwrap(),
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(table["kind"], "Table");
+    assert_eq!(table["columnDefinitions"][0]["name"], "Name");
+    assert_eq!(table["rows"].as_array().unwrap().len(), 3);
+}

@@ -253,6 +253,20 @@ async fn resource(
     if !t.verbs.iter().any(|v| v == verb) && path.subresource.is_none() {
         return Err(ApiError::method_not_allowed());
     }
+    // Every authenticated user may ask what it may do (system:basic-user on real clusters).
+    if t.group == "authorization.k8s.io" && t.plural == "selfsubjectaccessreviews" {
+        let review = auth::review(
+            user,
+            &parse_body(
+                &body,
+                headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("application/json"),
+            )?,
+        );
+        return Ok(json_response(201, &review));
+    }
     let ns = path.namespace.as_deref();
     if !user.can(verb, &t.group, &resource_name) {
         let ns_for_message = if t.namespaced { ns } else { None };
@@ -268,11 +282,6 @@ async fn resource(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/json");
     let opts = write_options(&query);
-
-    if t.group == "authorization.k8s.io" && t.plural == "selfsubjectaccessreviews" {
-        let review = auth::review(user, &parse_body(&body, content_type)?);
-        return Ok(json_response(201, &review));
-    }
 
     match (path.subresource.as_deref(), path.name.as_deref()) {
         (Some("proxy"), Some(service)) => proxy(&core, &t, ns, service, &path.rest, method, &query, body).await,
