@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod exit;
+pub mod flagger;
 pub mod fleet;
 pub mod output;
 pub mod view;

@@ -1,0 +1,6 @@
+//! Flagger's API (`flagger.app/v1beta1`) and the facts about it the tool reasons with.
+
+pub mod crds;
+pub mod types;
+
+pub use types::{AlertProvider, Canary, CanarySpec, CanaryStatus, MetricTemplate};
