@@ -114,8 +114,90 @@ pub enum Command {
         Prints one line per cluster, then `export KUBECONFIG=<path>`, and serves until Ctrl-C or SIGTERM.")]
     Playground(PlaygroundArgs),
 
+    /// Install Flagger (and a load tester) in every target cluster; safe to re-run.
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout install --all-contexts --provider istio --testloader\n  \
+        kubectl kurator-rollout install --context prod-eu --provider nginx --cluster-name prod-eu=member1\n  \
+        kubectl kurator-rollout install --all-contexts --provider istio --dry-run > flagger.yaml\n\n\
+        Exit codes: 0 installed and ready everywhere, 5 some clusters failed, 1 all failed.")]
+    Install(InstallArgs),
+
+    /// Check that every target cluster is ready for rollouts (CRDs, Flagger, load tester, permissions).
+    #[command(
+        visible_alias = "verify",
+        after_help = "Examples:\n  \
+        kubectl kurator-rollout check --all-contexts\n  \
+        kubectl kurator-rollout check --context prod-eu --testloader -o json\n\n\
+        Exit codes: 0 every cluster passes, 1 a check failed, 5 some clusters unreachable."
+    )]
+    Check(CheckArgs),
+
+    /// Remove what `install` created (objects labelled app.kubernetes.io/managed-by=kubectl-kurator-rollout).
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout uninstall --all-contexts\n  \
+        kubectl kurator-rollout uninstall --context dev --crds --force --yes\n\n\
+        Refuses clusters that still have Canaries unless --force. Namespaces are never deleted; the\n\
+        Flagger CRDs (and with them every Canary) only with --crds.")]
+    Uninstall(UninstallArgs),
+
     /// Print the plugin version.
     Version(VersionArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InstallArgs {
+    /// Traffic provider: decides the namespace and Flagger's -mesh-provider.
+    #[arg(long, value_enum)]
+    pub provider: crate::install::provider::Provider,
+
+    /// Prometheus URL for Flagger's builtin metrics (default per provider).
+    #[arg(long, value_name = "URL")]
+    pub metrics_server: Option<String>,
+
+    /// Flagger version (image tag).
+    #[arg(long, value_name = "VERSION", default_value = crate::install::manifests::DEFAULT_FLAGGER_VERSION)]
+    pub flagger_version: String,
+
+    /// Also install the public load tester (needed for gates, promote and abort).
+    #[arg(long)]
+    pub testloader: bool,
+
+    /// Name a cluster differently from its context in object names: CONTEXT=NAME (repeatable).
+    #[arg(long, value_name = "CONTEXT=NAME", value_parser = parse_cluster_name)]
+    pub cluster_name: Vec<(String, String)>,
+
+    /// How long to wait for Flagger to become Available in each cluster.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
+    pub timeout: Duration,
+
+    /// Print the manifests for each cluster as YAML and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn parse_cluster_name(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((context, name)) if !context.is_empty() && !name.is_empty() => Ok((context.to_string(), name.to_string())),
+        _ => Err(format!("expected CONTEXT=NAME, got '{text}'")),
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Also require a load tester.
+    #[arg(long)]
+    pub testloader: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UninstallArgs {
+    /// Uninstall even where Canaries still exist (they stop being reconciled).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Also delete the Flagger CRDs, and with them every Canary, MetricTemplate and AlertProvider.
+    #[arg(long)]
+    pub crds: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -135,6 +217,18 @@ pub struct PlaygroundArgs {
     /// Make a cluster refuse connections (repeatable), e.g. kurator-member2.
     #[arg(long, value_name = "NAME")]
     pub unreachable: Vec<String>,
+
+    /// Traffic provider Flagger is installed for.
+    #[arg(long, value_enum, default_value = "istio")]
+    pub provider: crate::install::provider::Provider,
+
+    /// Leave the clusters bare (no Flagger, no load tester), e.g. to try `install`.
+    #[arg(long)]
+    pub no_flagger: bool,
+
+    /// Install Flagger without the public load tester.
+    #[arg(long)]
+    pub no_testloader: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -6,8 +6,10 @@
 
 pub mod cli;
 pub mod commands;
+pub mod confirm;
 pub mod exit;
 pub mod flagger;
 pub mod fleet;
+pub mod install;
 pub mod output;
 pub mod view;

@@ -1,8 +1,11 @@
 //! One module per verb: turn parsed arguments into calls of the layers below, print, and decide
 //! the exit code.
 
+pub mod check;
 pub mod clusters;
+pub mod install;
 pub mod playground;
+pub mod uninstall;
 pub mod version;
 
 use anyhow::Result;
@@ -11,11 +14,14 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::exit::{Exit, ExitError};
 use crate::fleet::kubeconfig;
 use crate::fleet::targets::{self, Selection};
-use crate::fleet::{ConnectOptions, Fleet};
+use crate::fleet::{ConnectOptions, Fleet, Target};
 
 pub async fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         Command::Clusters => clusters::run(&cli.global).await,
+        Command::Install(args) => install::run(&cli.global, &args).await,
+        Command::Check(args) => check::run(&cli.global, &args).await,
+        Command::Uninstall(args) => uninstall::run(&cli.global, &args).await,
         Command::Playground(args) => playground::run(&args).await,
         Command::Version(args) => version::run(&args),
     }
@@ -24,6 +30,16 @@ pub async fn run(cli: Cli) -> Result<Exit> {
 /// Loads the kubeconfig, selects the targets and builds their clients (sequentially, before any
 /// progress output). Configuration problems are usage errors (exit 2).
 pub async fn connect_fleet(global: &GlobalArgs) -> Result<Fleet> {
+    let (loaded, targets) = select_targets(global)?;
+    let options = ConnectOptions {
+        namespace: global.namespace.clone(),
+        connect_timeout: global.request_timeout,
+    };
+    Ok(Fleet::connect(&loaded.config, targets, &options).await)
+}
+
+/// Loads the kubeconfig and resolves the targets, without connecting.
+pub fn select_targets(global: &GlobalArgs) -> Result<(kubeconfig::Loaded, Vec<Target>)> {
     let loaded = kubeconfig::load(global.kubeconfig.as_deref()).map_err(|e| ExitError::usage(e.to_string()))?;
     let selection = Selection {
         contexts: global.contexts.clone(),
@@ -37,9 +53,22 @@ pub async fn connect_fleet(global: &GlobalArgs) -> Result<Fleet> {
         &loaded.source.describe(),
     )
     .map_err(|e| ExitError::usage(e.to_string()))?;
-    let options = ConnectOptions {
-        namespace: global.namespace.clone(),
-        connect_timeout: global.request_timeout,
-    };
-    Ok(Fleet::connect(&loaded.config, targets, &options).await)
+    Ok((loaded, targets))
+}
+
+/// Whether progress output belongs on this stderr.
+pub fn show_progress() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
+/// How to re-run something for one context, for remedies in messages.
+pub fn context_flag(context: &str) -> String {
+    if context
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.:@/".contains(c))
+    {
+        format!("--context {context}")
+    } else {
+        format!("--context '{}'", context.replace('\'', "'\\''"))
+    }
 }

@@ -1,12 +1,18 @@
-//! `playground`: simulated clusters on 127.0.0.1 until SIGINT/SIGTERM, with a kubeconfig.
+//! `playground`: simulated clusters on 127.0.0.1 until SIGINT/SIGTERM, with a kubeconfig, and
+//! Flagger installed in each by the same code as `install`.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use fleet_sim::{Playground, PlaygroundOptions};
+use kube::config::Kubeconfig;
 
 use crate::cli::PlaygroundArgs;
 use crate::exit::{Exit, ExitError};
+use crate::fleet::{ConnectOptions, Fleet, Target};
+use crate::install::manifests::{DEFAULT_FLAGGER_VERSION, InstallSpec};
+use crate::install::run::install;
 use crate::output::write_stdout;
 use crate::view::table;
 
@@ -29,19 +35,25 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
         .await
         .context("starting the simulated clusters")?;
     let (path, _temp_dir) = kubeconfig_path(args.kubeconfig_out.as_deref())?;
-    write_private(&path, &playground.kubeconfig_yaml())
-        .with_context(|| format!("writing the kubeconfig to {}", path.display()))?;
+    let kubeconfig_yaml = playground.kubeconfig_yaml();
+    write_private(&path, &kubeconfig_yaml).with_context(|| format!("writing the kubeconfig to {}", path.display()))?;
 
+    let states = if args.no_flagger {
+        vec!["serving (no Flagger)".to_string(); playground.members.len()]
+    } else {
+        install_flagger(&playground, &kubeconfig_yaml, args).await?
+    };
     let rows: Vec<Vec<String>> = playground
         .members
         .iter()
-        .map(|m| {
+        .zip(states)
+        .map(|(m, state)| {
             let state = if m.cluster.faults().is_unreachable() {
-                "unreachable (simulated)"
+                "unreachable (simulated)".to_string()
             } else {
-                "serving"
+                state
             };
-            vec![m.cluster.name().to_string(), m.server.clone(), state.to_string()]
+            vec![m.cluster.name().to_string(), m.server.clone(), state]
         })
         .collect();
     let mut text = table::render(&["cluster", "server", "state"], &rows);
@@ -51,6 +63,45 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
     wait_for_shutdown().await?;
     drop(playground);
     Ok(Exit::Success)
+}
+
+/// Installs Flagger into every reachable member through the Kubernetes API, as `install` does.
+async fn install_flagger(playground: &Playground, kubeconfig_yaml: &str, args: &PlaygroundArgs) -> Result<Vec<String>> {
+    let kubeconfig = Kubeconfig::from_yaml(kubeconfig_yaml).context("reading back the playground kubeconfig")?;
+    let targets: Vec<Target> = playground
+        .members
+        .iter()
+        .map(|m| Target {
+            context: m.cluster.name().to_string(),
+            cluster: m.cluster.name().to_string(),
+            server: m.server.clone(),
+            namespace: "default".into(),
+        })
+        .collect();
+    let fleet = Fleet::connect(&kubeconfig, targets, &ConnectOptions::default()).await;
+    let timeout = Duration::from_secs(60);
+    let outcomes = fleet
+        .fan_out(timeout, |client, target| async move {
+            let spec = InstallSpec {
+                provider: args.provider,
+                cluster_name: target.context.clone(),
+                flagger_version: DEFAULT_FLAGGER_VERSION.into(),
+                metrics_server: None,
+                testloader: !args.no_testloader,
+            };
+            Ok(install(&client, &spec, timeout, &|_| {}).await)
+        })
+        .await;
+    Ok(outcomes
+        .into_iter()
+        .map(|o| match o.result {
+            Ok(Ok(_)) => format!(
+                "serving, Flagger {DEFAULT_FLAGGER_VERSION} ({}) ready",
+                args.provider.name()
+            ),
+            Ok(Err((_, e))) | Err(e) => format!("serving, Flagger install failed: {e}"),
+        })
+        .collect())
 }
 
 /// The kubeconfig path, and the temporary directory holding it (removed when dropped).

@@ -38,8 +38,12 @@ mod tests {
         let version = &canary["spec"]["versions"][0];
         assert_eq!(version["name"], "v1beta1");
         assert!(version["subresources"]["status"].is_object());
-        let columns: Vec<&str> =
-            version["additionalPrinterColumns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        let columns: Vec<&str> = version["additionalPrinterColumns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
         assert_eq!(
             columns,
             vec![
@@ -95,10 +99,16 @@ mod schema_tests {
         canary["spec"]["provider"] = json!("bogus");
         canary["spec"]["analysis"]["webhooks"][0]["type"] = json!("pre-flight");
         canary["spec"]["service"].as_object_mut().unwrap().remove("port");
-        let errors: Vec<String> =
-            fleet_sim::schema::check(&canary, &canary_schema()).errors.into_iter().map(|e| e.field).collect();
+        let errors: Vec<String> = fleet_sim::schema::check(&canary, &canary_schema())
+            .errors
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert!(errors.contains(&"spec.provider".to_string()), "{errors:?}");
-        assert!(errors.contains(&"spec.analysis.webhooks[0].type".to_string()), "{errors:?}");
+        assert!(
+            errors.contains(&"spec.analysis.webhooks[0].type".to_string()),
+            "{errors:?}"
+        );
         assert!(errors.contains(&"spec.service.port".to_string()), "{errors:?}");
     }
 }

@@ -96,6 +96,8 @@ fn string_map(_: &mut SchemaGenerator) -> Schema {
 }
 
 /// A Flagger Canary: how to release a workload progressively.
+// Each printcolumn repeats `type_`/`priority` keys, which clippy mistakes for duplicated attributes.
+#[allow(clippy::duplicated_attributes)]
 #[skip_serializing_none]
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[kube(
@@ -110,13 +112,47 @@ fn string_map(_: &mut SchemaGenerator) -> Schema {
     printcolumn(name = "Status", type_ = "string", json_path = ".status.phase"),
     printcolumn(name = "Weight", type_ = "string", json_path = ".status.canaryWeight"),
     printcolumn(name = "Suspended", type_ = "boolean", json_path = ".spec.suspend", priority = "1"),
-    printcolumn(name = "FailedChecks", type_ = "string", json_path = ".status.failedChecks", priority = "1"),
-    printcolumn(name = "Interval", type_ = "string", json_path = ".spec.analysis.interval", priority = "1"),
-    printcolumn(name = "Mirror", type_ = "boolean", json_path = ".spec.analysis.mirror", priority = "1"),
-    printcolumn(name = "StepWeight", type_ = "string", json_path = ".spec.analysis.stepWeight", priority = "1"),
-    printcolumn(name = "StepWeights", type_ = "string", json_path = ".spec.analysis.stepWeights", priority = "1"),
-    printcolumn(name = "MaxWeight", type_ = "string", json_path = ".spec.analysis.maxWeight", priority = "1"),
-    printcolumn(name = "LastTransitionTime", type_ = "string", json_path = ".status.lastTransitionTime")
+    printcolumn(
+        name = "FailedChecks",
+        type_ = "string",
+        json_path = ".status.failedChecks",
+        priority = "1"
+    ),
+    printcolumn(
+        name = "Interval",
+        type_ = "string",
+        json_path = ".spec.analysis.interval",
+        priority = "1"
+    ),
+    printcolumn(
+        name = "Mirror",
+        type_ = "boolean",
+        json_path = ".spec.analysis.mirror",
+        priority = "1"
+    ),
+    printcolumn(
+        name = "StepWeight",
+        type_ = "string",
+        json_path = ".spec.analysis.stepWeight",
+        priority = "1"
+    ),
+    printcolumn(
+        name = "StepWeights",
+        type_ = "string",
+        json_path = ".spec.analysis.stepWeights",
+        priority = "1"
+    ),
+    printcolumn(
+        name = "MaxWeight",
+        type_ = "string",
+        json_path = ".spec.analysis.maxWeight",
+        priority = "1"
+    ),
+    printcolumn(
+        name = "LastTransitionTime",
+        type_ = "string",
+        json_path = ".status.lastTransitionTime"
+    )
 )]
 #[serde(rename_all = "camelCase")]
 pub struct CanarySpec {

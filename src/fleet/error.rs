@@ -19,6 +19,8 @@ pub enum ClusterError {
     Timeout(#[serde(serialize_with = "as_secs")] Duration),
     #[error("{code} {reason}: {message}")]
     Api { code: u16, reason: String, message: String },
+    #[error("not ready: {0}")]
+    NotReady(String),
     #[error("{0}")]
     Other(String),
 }
@@ -28,6 +30,19 @@ fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> 
 }
 
 impl ClusterError {
+    /// Names the object an error is about, unless the message already does.
+    pub fn with_object(self, object: &str) -> ClusterError {
+        match self {
+            ClusterError::Api { code, reason, message } if !message.contains(object) => ClusterError::Api {
+                code,
+                reason,
+                message: format!("{object}: {message}"),
+            },
+            ClusterError::Other(m) => ClusterError::Other(format!("{object}: {m}")),
+            other => other,
+        }
+    }
+
     /// Classifies an error from kube-rs.
     pub fn from_kube(error: &kube::Error) -> ClusterError {
         if let kube::Error::Api(status) = error {

@@ -1,6 +1,7 @@
 //! Connecting to a fleet: kubeconfig loading as kubectl does it, target selection, one client per
 //! cluster built up front, and a concurrent fan-out with per-cluster timeouts.
 
+pub mod apply;
 pub mod connect;
 pub mod error;
 pub mod fanout;

@@ -1,3 +1,4 @@
 //! Pure state → text: tables and (later) progress bars and transition lines. No I/O here.
 
+pub mod progress;
 pub mod table;

@@ -4,5 +4,6 @@
 mod support;
 
 mod clusters;
+mod install;
 mod kubectl;
 mod playground;

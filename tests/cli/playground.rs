@@ -61,3 +61,17 @@ fn unknown_unreachable_name_is_a_usage_error() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("kurator-member1, kurator-member2"), "{out:?}");
 }
+
+#[test]
+fn no_flagger_leaves_the_clusters_bare() {
+    let home = tempfile::tempdir().unwrap();
+    let pg = PlaygroundProcess::start(home.path(), &["--clusters", "1", "--no-flagger"]);
+    assert!(
+        pg.lines.iter().any(|l| l.contains("serving (no Flagger)")),
+        "{:?}",
+        pg.lines
+    );
+    let out = run(plugin(home.path()).args(["check"]).env("KUBECONFIG", &pg.kubeconfig));
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("✖ Flagger CRDs"), "{out:?}");
+}

@@ -179,6 +179,12 @@ impl SimCluster {
         Ok(ClusterCore::present(&t, &written.object))
     }
 
+    /// Starts the simulated controllers (Deployments become Available after `delay`) on the
+    /// current tokio runtime.
+    pub fn start_controllers(&self, delay: std::time::Duration) {
+        crate::controllers::deployments::start(self.clone(), delay);
+    }
+
     /// Forgets the watch history, so watches from older resourceVersions get 410 Expired.
     pub fn compact(&self) {
         self.core.store.compact();

@@ -478,7 +478,12 @@ impl ClusterCore {
                     &errs,
                 )
             })?;
-            obj["status"] = crd::established_status(&obj, &now_rfc3339());
+            // The apiextensions controller only rewrites the status when the names change.
+            let unchanged_names = old.is_some_and(|o| o.pointer("/status/acceptedNames") == obj.pointer("/spec/names"));
+            obj["status"] = match old {
+                Some(o) if unchanged_names => o["status"].clone(),
+                _ => crd::established_status(&obj, &now_rfc3339()),
+            };
         }
         let has_spec = obj.get("spec").is_some();
         match old {

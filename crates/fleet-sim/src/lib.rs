@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod builtin;
 pub mod cluster;
+pub mod controllers;
 pub mod core;
 pub mod crd;
 pub mod discovery;

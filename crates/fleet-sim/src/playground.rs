@@ -11,6 +11,9 @@ use crate::auth::User;
 use crate::cluster::SimCluster;
 use crate::tls::TlsMaterial;
 
+/// How long a simulated Deployment takes to become Available.
+pub const DEPLOYMENT_READY_DELAY: Duration = Duration::from_millis(200);
+
 #[derive(Debug, Clone, Default)]
 pub struct PlaygroundOptions {
     pub clusters: usize,
@@ -54,6 +57,7 @@ impl Playground {
             let token = format!("sim-{name}-{}", uuid::Uuid::new_v4().simple());
             cluster.add_user(&token, User::admin(&format!("{name}-admin")));
             cluster.faults().set_latency(options.latency);
+            cluster.start_controllers(DEPLOYMENT_READY_DELAY);
             if options.unreachable.iter().any(|u| u == &name) {
                 cluster.faults().set_unreachable(true);
             }

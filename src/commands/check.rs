@@ -1,0 +1,95 @@
+//! `check` (alias `verify`): is every target cluster ready for rollouts?
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::{connect_fleet, context_flag};
+use crate::cli::{CheckArgs, GlobalArgs};
+use crate::exit::Exit;
+use crate::install::check::{Check, CheckOptions, run_checks};
+use crate::output::print_rows;
+use crate::view::table;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckRow {
+    pub context: String,
+    pub passed: bool,
+    pub checks: Vec<Check>,
+    /// Set when the cluster could not be checked at all (unreachable, credentials).
+    pub error: Option<String>,
+}
+
+pub async fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Exit> {
+    let fleet = connect_fleet(global).await?;
+    let outcomes = fleet
+        .fan_out(global.cluster_timeout, |client, target| async move {
+            let options = CheckOptions {
+                testloader: args.testloader,
+                namespace: target.namespace.clone(),
+                install_hint: format!(
+                    "kubectl kurator-rollout install {} --provider <istio|nginx|kuma|…>",
+                    context_flag(&target.context)
+                ),
+            };
+            run_checks(&client, &options).await
+        })
+        .await;
+    let rows: Vec<CheckRow> = outcomes
+        .into_iter()
+        .map(|o| match o.result {
+            Ok(checks) => CheckRow {
+                context: o.target.context,
+                passed: checks.iter().all(|c| c.ok),
+                checks,
+                error: None,
+            },
+            Err(e) => CheckRow {
+                context: o.target.context,
+                passed: false,
+                checks: Vec::new(),
+                error: Some(e.to_string()),
+            },
+        })
+        .collect();
+    print_rows(global.output, &rows, |_| render(&rows))?;
+    let unreachable = rows.iter().filter(|r| r.error.is_some()).count();
+    let failed = rows.iter().filter(|r| !r.passed).count();
+    Ok(match (unreachable, failed) {
+        (0, 0) => Exit::Success,
+        (u, _) if u > 0 && u < rows.len() => Exit::Partial,
+        _ => Exit::Failed,
+    })
+}
+
+pub fn render(rows: &[CheckRow]) -> String {
+    let mut text = String::new();
+    for row in rows {
+        text.push_str(&format!("{}\n", row.context));
+        if let Some(error) = &row.error {
+            text.push_str(&format!("  ✖ cluster: {error}\n"));
+        }
+        for check in &row.checks {
+            let mark = if check.ok { '✔' } else { '✖' };
+            text.push_str(&format!("  {mark} {}: {}\n", check.name, check.detail));
+            if let Some(remedy) = &check.remedy {
+                text.push_str(&format!("      → {remedy}\n"));
+            }
+        }
+        text.push('\n');
+    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let passed = r.checks.iter().filter(|c| c.ok).count();
+            let status = match (&r.error, r.passed) {
+                (Some(e), _) => e.clone(),
+                (None, true) => "Ready".into(),
+                (None, false) => format!("{} failed", r.checks.len() - passed),
+            };
+            vec![r.context.clone(), format!("{passed}/{}", r.checks.len()), status]
+        })
+        .collect();
+    text.push_str(&table::render(&["cluster", "checks", "status"], &cells));
+    text
+}

@@ -1,0 +1,135 @@
+//! `uninstall`: remove what `install` created, after showing the plan and asking.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::connect_fleet;
+use crate::cli::{GlobalArgs, UninstallArgs};
+use crate::confirm::{Decision, confirm};
+use crate::exit::{Exit, ExitError};
+use crate::fleet::ClusterError;
+use crate::install::remove::{RemovalPlan, execute, plan};
+use crate::output::{print_rows, write_stdout};
+use crate::view::table;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UninstallRow {
+    pub context: String,
+    pub deleted: usize,
+    pub status: String,
+    pub error: Option<String>,
+}
+
+/// What will happen in one cluster.
+fn action(plan: &RemovalPlan, force: bool) -> Result<String, String> {
+    if plan.canaries > 0 && !force {
+        return Err(format!(
+            "refused: {} Canaries still exist; delete them first or pass --force",
+            plan.canaries
+        ));
+    }
+    Ok(if plan.objects.is_empty() {
+        "none: nothing installed by this tool".into()
+    } else {
+        format!("delete {} objects", plan.objects.len())
+    })
+}
+
+pub async fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<Exit> {
+    let fleet = connect_fleet(global).await?;
+    let plans = fleet
+        .fan_out(global.cluster_timeout, |client, _| async move {
+            plan(&client, args.crds).await
+        })
+        .await;
+
+    let mut plan_cells = Vec::new();
+    for outcome in &plans {
+        let (objects, canaries, what) = match &outcome.result {
+            Ok(p) => (
+                p.objects.len().to_string(),
+                p.canaries.to_string(),
+                action(p, args.force).unwrap_or_else(|e| e),
+            ),
+            Err(e) => ("-".into(), "-".into(), format!("skipped: {e}")),
+        };
+        plan_cells.push(vec![outcome.target.context.clone(), objects, canaries, what]);
+    }
+    eprint!(
+        "{}",
+        table::render(&["cluster", "objects", "canaries", "action"], &plan_cells)
+    );
+
+    let work: Vec<(usize, &RemovalPlan)> = plans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            o.result
+                .as_ref()
+                .ok()
+                .filter(|p| action(p, args.force).is_ok() && !p.objects.is_empty())
+                .map(|p| (i, p))
+        })
+        .collect();
+    if !work.is_empty() {
+        let total: usize = work.iter().map(|(_, p)| p.objects.len()).sum();
+        let question = format!("Delete {total} objects from {} clusters?", work.len());
+        match confirm(&question, global.yes) {
+            Decision::Proceed => {}
+            Decision::Declined => {
+                write_stdout("nothing changed\n")?;
+                return Ok(Exit::Failed);
+            }
+            Decision::NeedsYes => {
+                return Err(ExitError::usage(
+                    "uninstall needs confirmation: run it in a terminal or pass --yes; nothing was changed",
+                )
+                .into());
+            }
+        }
+    }
+
+    let results = fleet
+        .fan_out(global.cluster_timeout, |client, target| {
+            let planned = plans
+                .iter()
+                .find(|o| o.target.context == target.context)
+                .map(|o| &o.result);
+            async move {
+                match planned {
+                    Some(Ok(p)) if action(p, args.force).is_ok() => execute(&client, p).await.map(Some),
+                    Some(Ok(p)) => Err(ClusterError::Other(action(p, args.force).err().unwrap_or_default())),
+                    Some(Err(e)) => Err(e.clone()),
+                    None => Ok(None),
+                }
+            }
+        })
+        .await;
+    let rows: Vec<UninstallRow> = results
+        .into_iter()
+        .map(|o| match o.result {
+            Ok(n) => UninstallRow {
+                context: o.target.context,
+                deleted: n.unwrap_or(0),
+                status: "Done".into(),
+                error: None,
+            },
+            Err(e) => UninstallRow {
+                context: o.target.context,
+                deleted: 0,
+                status: e.to_string(),
+                error: Some(e.to_string()),
+            },
+        })
+        .collect();
+    print_rows(global.output, &rows, |_| {
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| vec![r.context.clone(), r.deleted.to_string(), r.status.clone()])
+            .collect();
+        table::render(&["cluster", "deleted", "status"], &cells)
+    })?;
+    let ok = rows.iter().filter(|r| r.error.is_none()).count();
+    Ok(Exit::from_counts(ok, rows.len()))
+}

@@ -1,0 +1,414 @@
+//! Verifying that a cluster is ready for rollouts: API, Flagger CRDs, a Flagger Deployment
+//! (found by its labels, whoever installed it), a load tester, and this tool's permissions.
+//! Reading the cluster is I/O; judging what was read is in the pure `judge_*` functions.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::authorization::v1::SelfSubjectAccessReview;
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::Client;
+use kube::api::{Api, ListParams, PostParams};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::flagger::Canary;
+use crate::flagger::crds::ALL as FLAGGER_CRDS;
+use crate::fleet::ClusterError;
+use crate::fleet::apply::deployment_available;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+    /// What to do about a failure.
+    pub remedy: Option<String>,
+}
+
+impl Check {
+    fn pass(name: &str, detail: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            ok: true,
+            detail: detail.into(),
+            remedy: None,
+        }
+    }
+
+    fn fail(name: &str, detail: impl Into<String>, remedy: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            ok: false,
+            detail: detail.into(),
+            remedy: Some(remedy.into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Require a load tester even if no Canary references one.
+    pub testloader: bool,
+    /// Namespace the permission checks are about.
+    pub namespace: String,
+    /// How to call this tool in remedies (context flag included).
+    pub install_hint: String,
+}
+
+/// A Flagger Deployment as found in a cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundDeployment {
+    pub namespace: String,
+    pub name: String,
+    pub available: bool,
+    pub image: String,
+    pub args: Vec<String>,
+}
+
+/// The permissions this tool needs in the target namespace: (verb, group, resource, subresource).
+pub const REQUIRED_PERMISSIONS: &[(&str, &str, &str, &str)] = &[
+    ("get", "flagger.app", "canaries", ""),
+    ("list", "flagger.app", "canaries", ""),
+    ("watch", "flagger.app", "canaries", ""),
+    ("patch", "flagger.app", "canaries", ""),
+    ("patch", "apps", "deployments", ""),
+    ("create", "", "services", "proxy"),
+    ("get", "", "services", "proxy"),
+];
+
+pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<Check>, ClusterError> {
+    let version = client
+        .apiserver_version()
+        .await
+        .map_err(|e| ClusterError::from_kube(&e))?;
+    let mut checks = vec![Check::pass(
+        "API server",
+        format!("reachable, Kubernetes {}", version.git_version),
+    )];
+
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let mut missing = Vec::new();
+    for name in FLAGGER_CRDS {
+        match crds.get_opt(name).await {
+            Ok(Some(crd)) if established(&crd) => {}
+            Ok(_) => missing.push(name.to_string()),
+            Err(e) => return Ok(with_error(checks, "Flagger CRDs", e)),
+        }
+    }
+    checks.push(judge_crds(&missing, &options.install_hint));
+
+    let deployments: Api<Deployment> = Api::all(client.clone());
+    let flagger = find_deployments(&deployments, &["app.kubernetes.io/name=flagger", "app=flagger"]).await;
+    checks.push(match flagger {
+        Ok(found) => judge_flagger(&found, &options.install_hint),
+        Err(e) => Check::fail(
+            "Flagger",
+            e.to_string(),
+            "grant this user list on deployments.apps in all namespaces",
+        ),
+    });
+
+    let referenced = if missing.is_empty() {
+        referenced_load_testers(client).await
+    } else {
+        Vec::new()
+    };
+    if options.testloader || !referenced.is_empty() {
+        let testers = find_deployments(
+            &deployments,
+            &["app.kubernetes.io/name=loadtester", "app=flagger-loadtester"],
+        )
+        .await;
+        let services_missing = missing_services(client, &referenced).await;
+        checks.push(match testers {
+            Ok(found) => judge_load_tester(&found, &services_missing, &options.install_hint),
+            Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
+        });
+    }
+
+    let mut denied = Vec::new();
+    let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
+    for (verb, group, resource, sub) in REQUIRED_PERMISSIONS {
+        let review: SelfSubjectAccessReview = serde_json::from_value(json!({
+            "spec": {"resourceAttributes": {
+                "namespace": options.namespace, "verb": verb, "group": group,
+                "resource": resource, "subresource": sub
+            }}
+        }))
+        .map_err(|e| ClusterError::Other(e.to_string()))?;
+        match reviews.create(&PostParams::default(), &review).await {
+            Ok(answer) if answer.status.as_ref().is_some_and(|s| s.allowed) => {}
+            Ok(_) => denied.push(permission_name(verb, group, resource, sub)),
+            Err(e) => return Ok(with_error(checks, "Permissions", e)),
+        }
+    }
+    checks.push(judge_permissions(&denied, &options.namespace));
+    Ok(checks)
+}
+
+fn with_error(mut checks: Vec<Check>, name: &str, error: kube::Error) -> Vec<Check> {
+    checks.push(Check::fail(
+        name,
+        ClusterError::from_kube(&error).to_string(),
+        "fix access to the cluster and run check again",
+    ));
+    checks
+}
+
+fn established(crd: &CustomResourceDefinition) -> bool {
+    crd.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Established" && c.status == "True"))
+}
+
+async fn find_deployments(api: &Api<Deployment>, selectors: &[&str]) -> Result<Vec<FoundDeployment>, ClusterError> {
+    let mut found: Vec<FoundDeployment> = Vec::new();
+    for selector in selectors {
+        let list = api
+            .list(&ListParams::default().labels(selector))
+            .await
+            .map_err(|e| ClusterError::from_kube(&e))?;
+        for d in list.items {
+            let value = serde_json::to_value(&d).unwrap_or_default();
+            let container = value
+                .pointer("/spec/template/spec/containers/0")
+                .cloned()
+                .unwrap_or_default();
+            let entry = FoundDeployment {
+                namespace: d.metadata.namespace.clone().unwrap_or_default(),
+                name: d.metadata.name.clone().unwrap_or_default(),
+                available: deployment_available(&value),
+                image: container["image"].as_str().unwrap_or("").to_string(),
+                args: container["args"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default(),
+            };
+            if !found
+                .iter()
+                .any(|f| f.namespace == entry.namespace && f.name == entry.name)
+            {
+                found.push(entry);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// `service.namespace` of every webhook URL of every Canary, for load testers they rely on.
+async fn referenced_load_testers(client: &Client) -> Vec<(String, String)> {
+    let canaries: Api<Canary> = Api::all(client.clone());
+    let Ok(list) = canaries.list(&ListParams::default()).await else {
+        return Vec::new();
+    };
+    let mut services = BTreeSet::new();
+    for canary in list.items {
+        let own_ns = canary.metadata.namespace.clone().unwrap_or_default();
+        for hook in canary.spec.analysis.webhooks.iter().flatten() {
+            if let Some(service) = service_of_url(&hook.url, &own_ns) {
+                services.insert(service);
+            }
+        }
+    }
+    services.into_iter().collect()
+}
+
+/// `http://svc.ns[.svc.cluster.local][:port]/path` → (ns, svc); a bare `svc` is in `own_ns`.
+pub fn service_of_url(url: &str, own_ns: &str) -> Option<(String, String)> {
+    let rest = url.split("://").nth(1)?;
+    let host = rest.split(['/', ':']).next()?;
+    let mut parts = host.split('.');
+    let service = parts.next().filter(|s| !s.is_empty())?.to_string();
+    let namespace = parts.next().unwrap_or(own_ns).to_string();
+    Some((namespace, service))
+}
+
+async fn missing_services(client: &Client, services: &[(String, String)]) -> Vec<String> {
+    let mut missing = Vec::new();
+    for (ns, name) in services {
+        let api: Api<Service> = Api::namespaced(client.clone(), ns);
+        if !matches!(api.get_opt(name).await, Ok(Some(_))) {
+            missing.push(format!("{ns}/{name}"));
+        }
+    }
+    missing
+}
+
+pub fn judge_crds(missing: &[String], install_hint: &str) -> Check {
+    if missing.is_empty() {
+        Check::pass("Flagger CRDs", format!("{} served", FLAGGER_CRDS.join(", ")))
+    } else {
+        Check::fail(
+            "Flagger CRDs",
+            format!("missing or not established: {}", missing.join(", ")),
+            format!("run: {install_hint}"),
+        )
+    }
+}
+
+/// The version in an image reference (`ghcr.io/fluxcd/flagger:1.44.0` → `1.44.0`).
+pub fn image_version(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split_once(':')
+        .map(|(_, tag)| tag.to_string())
+        .unwrap_or_else(|| "latest".into())
+}
+
+pub fn mesh_provider(args: &[String]) -> String {
+    args.iter()
+        .find_map(|a| {
+            a.trim_start_matches('-')
+                .strip_prefix("mesh-provider=")
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "istio".into())
+}
+
+pub fn judge_flagger(found: &[FoundDeployment], install_hint: &str) -> Check {
+    let Some(first) = found.iter().find(|d| d.available).or(found.first()) else {
+        return Check::fail(
+            "Flagger",
+            "no Flagger Deployment found (labels app.kubernetes.io/name=flagger or app=flagger)",
+            format!("run: {install_hint}"),
+        );
+    };
+    let detail = format!(
+        "{}/{} {}, version {}, mesh provider {}",
+        first.namespace,
+        first.name,
+        if first.available { "Available" } else { "not Available" },
+        image_version(&first.image),
+        mesh_provider(&first.args)
+    );
+    if first.available {
+        Check::pass("Flagger", detail)
+    } else {
+        Check::fail(
+            "Flagger",
+            detail,
+            format!(
+                "inspect it: kubectl -n {} describe deployment {}",
+                first.namespace, first.name
+            ),
+        )
+    }
+}
+
+pub fn judge_load_tester(found: &[FoundDeployment], services_missing: &[String], install_hint: &str) -> Check {
+    if !services_missing.is_empty() {
+        return Check::fail(
+            "Load tester",
+            format!(
+                "Canary webhooks point at missing Services: {}",
+                services_missing.join(", ")
+            ),
+            format!("run: {install_hint} --testloader, or fix the webhook URLs"),
+        );
+    }
+    match found.iter().find(|d| d.available).or(found.first()) {
+        None => Check::fail(
+            "Load tester",
+            "no load tester Deployment found",
+            format!("run: {install_hint} --testloader"),
+        ),
+        Some(d) if d.available => Check::pass(
+            "Load tester",
+            format!(
+                "{}/{} Available, version {}",
+                d.namespace,
+                d.name,
+                image_version(&d.image)
+            ),
+        ),
+        Some(d) => Check::fail(
+            "Load tester",
+            format!("{}/{} not Available", d.namespace, d.name),
+            format!("inspect it: kubectl -n {} describe deployment {}", d.namespace, d.name),
+        ),
+    }
+}
+
+fn permission_name(verb: &str, group: &str, resource: &str, sub: &str) -> String {
+    let res = if sub.is_empty() {
+        resource.to_string()
+    } else {
+        format!("{resource}/{sub}")
+    };
+    if group.is_empty() {
+        format!("{verb} {res}")
+    } else {
+        format!("{verb} {res}.{group}")
+    }
+}
+
+pub fn judge_permissions(denied: &[String], namespace: &str) -> Check {
+    if denied.is_empty() {
+        Check::pass("Permissions", format!("all needed in namespace {namespace}"))
+    } else {
+        Check::fail(
+            "Permissions",
+            format!("missing in namespace {namespace}: {}", denied.join(", ")),
+            "ask a cluster admin for a Role granting them (see the README's RBAC section)",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(available: bool) -> FoundDeployment {
+        FoundDeployment {
+            namespace: "istio-system".into(),
+            name: "flagger".into(),
+            available,
+            image: "ghcr.io/fluxcd/flagger:1.44.0".into(),
+            args: vec!["-mesh-provider=kuma".into()],
+        }
+    }
+
+    #[test]
+    fn flagger_judgement() {
+        let ok = judge_flagger(&[deployment(true)], "install");
+        assert!(ok.ok);
+        assert_eq!(
+            ok.detail,
+            "istio-system/flagger Available, version 1.44.0, mesh provider kuma"
+        );
+        let bad = judge_flagger(&[deployment(false)], "install");
+        assert!(!bad.ok && bad.remedy.unwrap().contains("describe deployment flagger"));
+        let none = judge_flagger(&[], "kubectl kurator-rollout install --provider istio");
+        assert_eq!(
+            none.remedy.as_deref(),
+            Some("run: kubectl kurator-rollout install --provider istio")
+        );
+    }
+
+    #[test]
+    fn urls_and_versions() {
+        assert_eq!(
+            service_of_url("http://flagger-loadtester.test/", "x"),
+            Some(("test".into(), "flagger-loadtester".into()))
+        );
+        assert_eq!(
+            service_of_url("http://lt:8080/gate/check", "shop"),
+            Some(("shop".into(), "lt".into()))
+        );
+        assert_eq!(service_of_url("not a url", "x"), None);
+        assert_eq!(image_version("registry:5000/flagger:1.2.3"), "1.2.3");
+        assert_eq!(image_version("flagger"), "latest");
+        assert_eq!(mesh_provider(&[]), "istio");
+    }
+
+    #[test]
+    fn crds_and_permissions() {
+        assert!(judge_crds(&[], "x").ok);
+        let missing = judge_crds(&["canaries.flagger.app".into()], "x");
+        assert!(!missing.ok && missing.detail.contains("canaries.flagger.app"));
+        let denied = judge_permissions(&["patch canaries.flagger.app".into()], "test");
+        assert_eq!(denied.detail, "missing in namespace test: patch canaries.flagger.app");
+    }
+}

@@ -1,0 +1,77 @@
+//! Installing Flagger (and the load tester) on one cluster: apply the manifests, then wait until
+//! the Deployments are Available.
+
+use std::time::{Duration, Instant};
+
+use kube::Client;
+use serde_json::Value;
+
+use super::FIELD_MANAGER;
+use super::manifests::{InstallSpec, manifests};
+use crate::fleet::ClusterError;
+use crate::fleet::apply::{Change, apply_object, describe, wait_deployments_available};
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct InstallReport {
+    pub created: usize,
+    pub configured: usize,
+    pub unchanged: usize,
+}
+
+impl InstallReport {
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        for (n, word) in [
+            (self.created, "created"),
+            (self.configured, "configured"),
+            (self.unchanged, "unchanged"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {word}"));
+            }
+        }
+        if parts.is_empty() {
+            "nothing to do".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// Applies everything for `spec` and waits up to `timeout` (in all) for it to be ready.
+/// `progress` receives one-line updates for a spinner.
+pub async fn install(
+    client: &Client,
+    spec: &InstallSpec,
+    timeout: Duration,
+    progress: &(dyn Fn(String) + Sync),
+) -> Result<InstallReport, (InstallReport, ClusterError)> {
+    let started = Instant::now();
+    let objects = manifests(spec);
+    let mut report = InstallReport::default();
+    for (i, obj) in objects.iter().enumerate() {
+        progress(format!("applying {}/{}: {}", i + 1, objects.len(), describe(obj)));
+        match apply_object(client, obj, FIELD_MANAGER).await {
+            Ok(Change::Created) => report.created += 1,
+            Ok(Change::Configured) => report.configured += 1,
+            Ok(Change::Unchanged) => report.unchanged += 1,
+            // What was applied before the failure is reported with the error, never hidden.
+            Err(e) => return Err((report, e)),
+        }
+    }
+    progress("waiting for Flagger to become Available".into());
+    let deployments: Vec<(String, String)> = objects
+        .iter()
+        .filter(|o| o["kind"] == "Deployment")
+        .map(|o| (text(o, "/metadata/namespace"), text(o, "/metadata/name")))
+        .collect();
+    let remaining = timeout.saturating_sub(started.elapsed());
+    match wait_deployments_available(client, &deployments, remaining).await {
+        Ok(()) => Ok(report),
+        Err(e) => Err((report, e)),
+    }
+}
+
+fn text(obj: &Value, pointer: &str) -> String {
+    obj.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string()
+}
