@@ -90,6 +90,15 @@ pub struct GlobalArgs {
     pub yes: bool,
 }
 
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 10_000.0 => Ok(v),
+        _ => Err(format!(
+            "invalid speed '{text}': use a number between 0 and 10000, e.g. 30"
+        )),
+    }
+}
+
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
     if let Ok(seconds) = trimmed.parse::<u64>() {
@@ -221,6 +230,10 @@ pub struct PlaygroundArgs {
     /// Traffic provider Flagger is installed for.
     #[arg(long, value_enum, default_value = "istio")]
     pub provider: crate::install::provider::Provider,
+
+    /// Simulated time runs this many times faster (an analysis interval of 30s takes 1s at 30).
+    #[arg(long, default_value_t = 30.0, value_parser = parse_speed)]
+    pub speed: f64,
 
     /// Leave the clusters bare (no Flagger, no load tester), e.g. to try `install`.
     #[arg(long)]

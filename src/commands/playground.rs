@@ -22,6 +22,7 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
         latency: args.latency,
         unreachable: args.unreachable.clone(),
         plain_http: false,
+        speed: args.speed,
     };
     let known: Vec<String> = (1..=options.clusters).map(fleet_sim::member_name).collect();
     if let Some(bad) = options.unreachable.iter().find(|u| !known.contains(u)) {

@@ -7,6 +7,7 @@ use crate::resource::{PrinterColumn, Registry, ResourceType};
 /// A computed column (not a JSONPath): the table builder recognises these names.
 pub const COLUMN_DEPLOYMENT_READY: &str = "@deployment-ready";
 pub const COLUMN_SERVICE_PORTS: &str = "@service-ports";
+pub const COLUMN_EVENT_OBJECT: &str = "@event-object";
 
 fn age() -> PrinterColumn {
     PrinterColumn {
@@ -38,7 +39,17 @@ pub fn register_builtins(registry: &mut Registry) {
     registry.add(core("configmaps", "ConfigMap", true).with_short_names(&["cm"]));
     registry.add(core("secrets", "Secret", true));
     registry.add(core("serviceaccounts", "ServiceAccount", true).with_short_names(&["sa"]));
-    registry.add(core("events", "Event", true).with_short_names(&["ev"]));
+    registry.add(
+        core("events", "Event", true)
+            .with_short_names(&["ev"])
+            .with_columns(vec![
+                PrinterColumn::new("Last Seen", "date", ".lastTimestamp"),
+                PrinterColumn::new("Type", "string", ".type"),
+                PrinterColumn::new("Reason", "string", ".reason"),
+                PrinterColumn::new("Object", "string", COLUMN_EVENT_OBJECT),
+                PrinterColumn::new("Message", "string", ".message"),
+            ]),
+    );
     registry.add(core("pods", "Pod", true).with_short_names(&["po"]).with_status());
     registry.add(core("endpoints", "Endpoints", true).with_short_names(&["ep"]));
     registry.add(

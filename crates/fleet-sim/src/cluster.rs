@@ -156,6 +156,45 @@ impl SimCluster {
         Ok(ClusterCore::present(&t, &written.object))
     }
 
+    /// Patches an object (spec side) with a merge or JSON patch, as a controller's update would.
+    pub fn patch(
+        &self,
+        group: &str,
+        plural: &str,
+        namespace: Option<&str>,
+        name: &str,
+        kind: PatchKind,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        let t = self.core.storage_type(group, plural).ok_or_else(ApiError::no_route)?;
+        let opts = WriteOptions {
+            field_manager: Some(SIM_MANAGER.into()),
+            ..Default::default()
+        };
+        let written = self.core.patch(&t, namespace, name, kind, body, false, &opts)?;
+        Ok(ClusterCore::present(&t, &written.object))
+    }
+
+    /// Creates an object (Events, mostly).
+    pub fn create(&self, group: &str, plural: &str, namespace: Option<&str>, object: Value) -> Result<Value, ApiError> {
+        let t = self.core.storage_type(group, plural).ok_or_else(ApiError::no_route)?;
+        let written = self.core.create(&t, namespace, object, &WriteOptions::default())?;
+        Ok(ClusterCore::present(&t, &written.object))
+    }
+
+    pub fn unregister_proxy(&self, namespace: &str, service: &str) {
+        self.core.proxies.unregister(namespace, service);
+    }
+
+    pub fn proxy_handler(&self, namespace: &str, service: &str) -> Option<ProxyHandler> {
+        self.core.proxies.get(namespace, service)
+    }
+
+    /// Whether a resource is served (a CRD registered it).
+    pub fn serves(&self, group: &str, plural: &str) -> bool {
+        self.core.storage_type(group, plural).is_some()
+    }
+
     /// Merge-patches an object's status through the status subresource.
     pub fn patch_status(
         &self,

@@ -11,6 +11,7 @@ pub mod crd;
 pub mod discovery;
 pub mod error;
 pub mod faults;
+pub mod flagger;
 pub mod jsonpath;
 pub mod meta;
 pub mod patch;

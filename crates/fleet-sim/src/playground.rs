@@ -7,8 +7,11 @@ use serde_json::{Value, json};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use std::sync::Arc;
+
 use crate::auth::User;
 use crate::cluster::SimCluster;
+use crate::flagger::controller::FlaggerSim;
 use crate::tls::TlsMaterial;
 
 /// How long a simulated Deployment takes to become Available.
@@ -22,12 +25,17 @@ pub struct PlaygroundOptions {
     pub unreachable: Vec<String>,
     /// Serve plain HTTP instead of HTTPS (kube-rs sends tokens over HTTP; kubectl does not).
     pub plain_http: bool,
+    /// Simulated time runs this many times faster than real time (0 means the default, 30).
+    pub speed: f64,
 }
+
+pub const DEFAULT_SPEED: f64 = 30.0;
 
 /// One cluster of a running playground, with what a kubeconfig needs to reach it.
 #[derive(Clone)]
 pub struct Member {
     pub cluster: SimCluster,
+    pub flagger: Arc<FlaggerSim>,
     pub server: String,
     pub token: String,
 }
@@ -58,6 +66,13 @@ impl Playground {
             cluster.add_user(&token, User::admin(&format!("{name}-admin")));
             cluster.faults().set_latency(options.latency);
             cluster.start_controllers(DEPLOYMENT_READY_DELAY);
+            let speed = if options.speed > 0.0 {
+                options.speed
+            } else {
+                DEFAULT_SPEED
+            };
+            let flagger = FlaggerSim::new(cluster.clone(), speed);
+            flagger.start();
             if options.unreachable.iter().any(|u| u == &name) {
                 cluster.faults().set_unreachable(true);
             }
@@ -66,7 +81,12 @@ impl Playground {
                 None => cluster.serve().await?,
             };
             let server = cluster.url().unwrap_or_default();
-            members.push(Member { cluster, server, token });
+            members.push(Member {
+                cluster,
+                flagger,
+                server,
+                token,
+            });
         }
         Ok(Playground {
             members,

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::builtin::{COLUMN_DEPLOYMENT_READY, COLUMN_SERVICE_PORTS};
+use crate::builtin::{COLUMN_DEPLOYMENT_READY, COLUMN_EVENT_OBJECT, COLUMN_SERVICE_PORTS};
 use crate::jsonpath;
 use crate::meta::{age_seconds, human_duration};
 use crate::resource::ResourceType;
@@ -58,6 +58,18 @@ fn cell(obj: &Value, path: &str, type_: &str) -> Value {
                 .unwrap_or(0);
             let want = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(0);
             json!(format!("{ready}/{want}"))
+        }
+        COLUMN_EVENT_OBJECT => {
+            let kind = obj
+                .pointer("/involvedObject/kind")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_lowercase();
+            let name = obj
+                .pointer("/involvedObject/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            json!(format!("{kind}/{name}"))
         }
         COLUMN_SERVICE_PORTS => {
             let ports: Vec<String> = obj

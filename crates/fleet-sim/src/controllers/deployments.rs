@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(s["readyReplicas"], 2);
         assert_eq!(s["conditions"][0]["status"], "True");
         let zero = status_for(&json!({"metadata": {"name": "web", "generation": 1}, "spec": {"replicas": 0}}));
-        assert!(zero.get("readyReplicas").is_none());
+        assert!(zero["readyReplicas"].is_null());
         assert_eq!(zero["conditions"][0]["status"], "True");
         let stuck = status_for(
             &json!({"metadata": {"name": "w", "generation": 1}, "spec": {"replicas": 1,

@@ -1,0 +1,726 @@
+//! The simulated Flagger controller of one cluster: active only while a Flagger Deployment is
+//! Available and the Canary CRD is served; runs each Canary's [`Machine`] every analysis interval
+//! (divided by the speed factor), with readiness read from Deployments, webhooks answered by the
+//! simulated load testers, and metrics read from the target's annotations; writes status through
+//! the status subresource and records Kubernetes Events as Flagger does.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::hash::revision;
+use super::loadtester::{LoadTester, handler};
+use super::machine::{
+    Action, EventType, Hook, HookType, Machine, Oracle, Phase, Readiness, Routes, Spec, Status, Strategy,
+};
+use super::metrics;
+use super::workload::{primary_deployment, primary_template, readiness, selector_label, services};
+use crate::cluster::SimCluster;
+use crate::meta::now_rfc3339;
+use crate::patch::PatchKind;
+use crate::proxy::ProxyRequest;
+
+/// Flagger's control loop and interval floor.
+const CONTROL_LOOP: Duration = Duration::from_secs(10);
+const MIN_INTERVAL: Duration = Duration::from_secs(10);
+
+struct Job {
+    routes: Routes,
+    next_tick: Instant,
+    interval: Duration,
+}
+
+pub struct FlaggerSim {
+    cluster: SimCluster,
+    speed: f64,
+    jobs: Mutex<HashMap<(String, String), Job>>,
+    load_testers: Mutex<HashMap<(String, String), Arc<LoadTester>>>,
+}
+
+fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
+    obj.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+/// `30s`, `1m`, `1m30s` → duration (Flagger: unparsable → 60s, below 10s → 10s).
+pub fn parse_interval(text: &str) -> Duration {
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            'h' | 'm' | 's' => {
+                let n: u64 = number.parse().unwrap_or(0);
+                total += n * match c {
+                    'h' => 3600,
+                    'm' => 60,
+                    _ => 1,
+                };
+                number.clear();
+            }
+            _ => return Duration::from_secs(60),
+        }
+    }
+    if total == 0 {
+        Duration::from_secs(60)
+    } else {
+        Duration::from_secs(total).max(MIN_INTERVAL)
+    }
+}
+
+/// The machine's view of a Canary spec, with Flagger's derived values (§1.7).
+pub fn spec_of(canary: &Value) -> Spec {
+    let a = canary.pointer("/spec/analysis").cloned().unwrap_or(json!({}));
+    let int = |v: &Value, k: &str| v.get(k).and_then(Value::as_i64).unwrap_or(0);
+    let provider = text(canary, "/spec/provider");
+    let kubernetes_provider = provider == "kubernetes";
+    let has_match = a.get("match").and_then(Value::as_array).is_some_and(|m| !m.is_empty());
+    let mut iterations = int(&a, "iterations");
+    let strategy = if kubernetes_provider {
+        if iterations < 1 {
+            iterations = 10;
+        }
+        Strategy::BlueGreen
+    } else if has_match && iterations > 0 {
+        Strategy::AbTesting
+    } else if iterations > 0 {
+        Strategy::BlueGreen
+    } else {
+        Strategy::Canary
+    };
+    let step_weights: Vec<i64> = a
+        .get("stepWeights")
+        .and_then(Value::as_array)
+        .map(|v| v.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
+    let max_weight = if let Some(last) = step_weights.last() {
+        (*last).min(100)
+    } else if int(&a, "maxWeight") > 0 {
+        int(&a, "maxWeight")
+    } else {
+        100
+    };
+    let hooks = a
+        .get("webhooks")
+        .and_then(Value::as_array)
+        .map(|hs| {
+            hs.iter()
+                .filter_map(|h| {
+                    Some(Hook {
+                        name: h.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                        kind: HookType::parse(h.get("type").and_then(Value::as_str).unwrap_or(""))?,
+                        url: h.get("url").and_then(Value::as_str).unwrap_or("").to_string(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Spec {
+        name: text(canary, "/metadata/name").to_string(),
+        namespace: text(canary, "/metadata/namespace").to_string(),
+        target: text(canary, "/spec/targetRef/name").to_string(),
+        strategy,
+        iterations,
+        step_weight: int(&a, "stepWeight"),
+        step_weights,
+        max_weight,
+        step_weight_promotion: int(&a, "stepWeightPromotion"),
+        mirror: a.get("mirror").and_then(Value::as_bool).unwrap_or(false),
+        threshold: int(&a, "threshold").max(1),
+        skip: canary
+            .pointer("/spec/skipAnalysis")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+            || canary.pointer("/spec/analysis").is_none(),
+        suspend: canary
+            .pointer("/spec/suspend")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        kubernetes_provider,
+        hooks,
+    }
+}
+
+fn status_of(canary: &Value) -> Status {
+    let s = canary.get("status").cloned().unwrap_or(json!({}));
+    let opt = |k: &str| {
+        s.get(k)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    Status {
+        phase: Phase::parse(s.get("phase").and_then(Value::as_str).unwrap_or("")),
+        weight: s.get("canaryWeight").and_then(Value::as_i64).unwrap_or(0),
+        failed_checks: s.get("failedChecks").and_then(Value::as_i64).unwrap_or(0),
+        iterations: s.get("iterations").and_then(Value::as_i64).unwrap_or(0),
+        last_applied: opt("lastAppliedSpec"),
+        last_promoted: opt("lastPromotedSpec"),
+    }
+}
+
+/// The `Promoted` condition for a phase (§2.3).
+pub fn promoted_condition(phase: Phase, kind: &str, previous: Option<&Value>, now: &str) -> Value {
+    let (status, message) = match phase {
+        Phase::Initialized => ("True", format!("{kind} initialization completed.")),
+        Phase::Waiting | Phase::WaitingPromotion => ("Unknown", "Waiting for approval.".to_string()),
+        Phase::Progressing => (
+            "Unknown",
+            "New revision detected, progressing canary analysis.".to_string(),
+        ),
+        Phase::Promoting => (
+            "Unknown",
+            "Canary analysis completed, starting primary rolling update.".to_string(),
+        ),
+        Phase::Finalising => (
+            "Unknown",
+            "Canary analysis completed, routing all traffic to primary.".to_string(),
+        ),
+        Phase::Succeeded => (
+            "True",
+            "Canary analysis completed successfully, promotion finished.".to_string(),
+        ),
+        Phase::Failed => ("False", format!("Canary analysis failed, {kind} scaled to zero.")),
+        _ => ("Unknown", format!("New {kind} detected, starting initialization.")),
+    };
+    let reason = if phase == Phase::Empty {
+        "Initializing"
+    } else {
+        phase.as_str()
+    };
+    let transition = match previous {
+        Some(p) if p["status"] == status => p["lastTransitionTime"].clone(),
+        _ => json!(now),
+    };
+    json!({"type": "Promoted", "status": status, "reason": reason, "message": message, "lastUpdateTime": now, "lastTransitionTime": transition})
+}
+
+impl FlaggerSim {
+    pub fn new(cluster: SimCluster, speed: f64) -> Arc<FlaggerSim> {
+        Arc::new(FlaggerSim {
+            cluster,
+            speed: speed.max(0.001),
+            jobs: Mutex::new(HashMap::new()),
+            load_testers: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn scaled(&self, d: Duration) -> Duration {
+        d.div_f64(self.speed)
+    }
+
+    /// Runs the control loop in the background until the runtime stops.
+    pub fn start(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let sim = self.clone();
+        tokio::spawn(async move {
+            loop {
+                sim.control_loop_once().await;
+                // Wake often enough for short scaled intervals, never busier than 20 times a second.
+                tokio::time::sleep(
+                    sim.scaled(CONTROL_LOOP)
+                        .min(Duration::from_millis(250))
+                        .max(Duration::from_millis(50)),
+                )
+                .await;
+            }
+        })
+    }
+
+    /// Flagger runs only where its Deployment is Available and the Canary CRD is served.
+    pub fn active(&self) -> bool {
+        if !self.cluster.serves("flagger.app", "canaries") {
+            return false;
+        }
+        self.cluster.list("apps", "deployments", None).iter().any(|d| {
+            let labels = d.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+            let is_flagger = labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger";
+            is_flagger && readiness(d, Duration::from_secs(600), 0) == Readiness::Ready
+        })
+    }
+
+    /// Registers a simulated load tester behind every load-tester Service, and forgets the gone.
+    pub fn sync_load_testers(&self) {
+        let services = self.cluster.list("", "services", None);
+        let mut testers = self.load_testers.lock().unwrap_or_else(|p| p.into_inner());
+        let mut seen = Vec::new();
+        for svc in &services {
+            let name = text(svc, "/metadata/name");
+            let ns = text(svc, "/metadata/namespace");
+            let labelled = text(svc, "/metadata/labels/app.kubernetes.io~1name") == "loadtester";
+            if !(labelled || name.contains("loadtester") || name.contains("testloader")) {
+                continue;
+            }
+            let key = (ns.to_string(), name.to_string());
+            seen.push(key.clone());
+            testers.entry(key).or_insert_with(|| {
+                let tester = Arc::new(LoadTester::default());
+                self.cluster.register_proxy(ns, name, handler(tester.clone()));
+                tester
+            });
+        }
+        testers.retain(|key, _| {
+            let keep = seen.contains(key);
+            if !keep {
+                self.cluster.unregister_proxy(&key.0, &key.1);
+            }
+            keep
+        });
+    }
+
+    /// The simulated load tester behind a Service, if any.
+    pub fn load_tester(&self, namespace: &str, service: &str) -> Option<Arc<LoadTester>> {
+        self.load_testers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(namespace.to_string(), service.to_string()))
+            .cloned()
+    }
+
+    async fn control_loop_once(&self) {
+        self.sync_load_testers();
+        if !self.active() {
+            return;
+        }
+        let canaries = self.cluster.list("flagger.app", "canaries", None);
+        let now = Instant::now();
+        let mut due = Vec::new();
+        {
+            let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+            let keys: Vec<(String, String)> = canaries
+                .iter()
+                .map(|c| {
+                    (
+                        text(c, "/metadata/namespace").to_string(),
+                        text(c, "/metadata/name").to_string(),
+                    )
+                })
+                .collect();
+            jobs.retain(|k, _| keys.contains(k));
+            for (canary, key) in canaries.iter().zip(keys) {
+                let interval = self.scaled(parse_interval(text(canary, "/spec/analysis/interval")));
+                let job = jobs.entry(key.clone()).or_insert(Job {
+                    routes: routes_from_status(canary),
+                    next_tick: now,
+                    interval,
+                });
+                if job.interval != interval {
+                    // A changed interval restarts the job: tick now.
+                    job.interval = interval;
+                    job.next_tick = now;
+                }
+                if job.next_tick <= now {
+                    job.next_tick = now + interval;
+                    due.push(key);
+                }
+            }
+        }
+        for (ns, name) in due {
+            self.tick(&ns, &name).await;
+        }
+    }
+
+    /// Runs one tick of one Canary now (tests drive the simulation with this).
+    pub async fn tick(&self, namespace: &str, name: &str) -> Option<Vec<Action>> {
+        self.sync_load_testers();
+        let mut canary = self.cluster.get("flagger.app", "canaries", Some(namespace), name)?;
+        if canary.pointer("/status/conditions").is_none() {
+            // The work-queue sync marks a new Canary Initializing before its first tick.
+            let now = now_rfc3339();
+            let status = json!({
+                "phase": "Initializing", "canaryWeight": 0, "failedChecks": 0, "iterations": 0,
+                "lastTransitionTime": now,
+                "conditions": [promoted_condition(Phase::Initializing, text(&canary, "/spec/targetRef/kind"), None, &now)],
+            });
+            canary = self
+                .cluster
+                .patch_status("flagger.app", "canaries", Some(namespace), name, &status)
+                .ok()?;
+        }
+        let spec = spec_of(&canary);
+        let Some(target) = self.cluster.get("apps", "deployments", Some(namespace), &spec.target) else {
+            self.record(
+                &canary,
+                EventType::Warning,
+                &format!("deployments.apps \"{}\" not found", spec.target),
+            );
+            return Some(Vec::new());
+        };
+        let Some(label) = selector_label(&target) else {
+            self.record(
+                &canary,
+                EventType::Warning,
+                &format!(
+                    "{}.{} selector labels app, name or app.kubernetes.io/name not found",
+                    spec.target, namespace
+                ),
+            );
+            return Some(Vec::new());
+        };
+        if !spec.suspend {
+            self.reconcile_objects(&canary, &target, &label);
+        }
+        let routes = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(namespace.to_string(), name.to_string()))
+            .map(|j| j.routes)
+            .unwrap_or_else(|| routes_from_status(&canary));
+        let mut machine = Machine {
+            spec: spec.clone(),
+            status: status_of(&canary),
+            routes,
+            target_rev: revision(target.pointer("/spec/template").unwrap_or(&Value::Null)),
+            status_written: false,
+        };
+        let mut oracle = ClusterOracle {
+            sim: self,
+            canary: &canary,
+            target: &target,
+        };
+        let actions = machine.tick(&mut oracle).await;
+        self.apply(&canary, &target, &label, &machine, &actions).await;
+        if let Some(job) = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_mut(&(namespace.to_string(), name.to_string()))
+        {
+            job.routes = machine.routes;
+        } else {
+            self.jobs.lock().unwrap_or_else(|p| p.into_inner()).insert(
+                (namespace.to_string(), name.to_string()),
+                Job {
+                    routes: machine.routes,
+                    next_tick: Instant::now() + self.scaled(parse_interval(text(&canary, "/spec/analysis/interval"))),
+                    interval: self.scaled(parse_interval(text(&canary, "/spec/analysis/interval"))),
+                },
+            );
+        }
+        Some(actions)
+    }
+
+    /// Creates the primary Deployment and the Services when missing (§3.3 steps 3–8).
+    fn reconcile_objects(&self, canary: &Value, target: &Value, label: &(String, String)) {
+        let ns = text(canary, "/metadata/namespace");
+        let primary_name = format!("{}-primary", text(target, "/metadata/name"));
+        if self
+            .cluster
+            .get("apps", "deployments", Some(ns), &primary_name)
+            .is_none()
+        {
+            let _ = self.cluster.apply(
+                "apps",
+                "deployments",
+                Some(ns),
+                &primary_deployment(canary, target, label),
+            );
+        }
+        for svc in services(canary, label) {
+            let name = text(&svc, "/metadata/name").to_string();
+            match self.cluster.get("", "services", Some(ns), &name) {
+                None => {
+                    let _ = self.cluster.apply("", "services", Some(ns), &svc);
+                }
+                Some(existing) if existing.pointer("/spec/selector") != svc.pointer("/spec/selector") => {
+                    // An apex Service Flagger did not create is adopted: only its selector changes.
+                    let _ = self.cluster.patch(
+                        "",
+                        "services",
+                        Some(ns),
+                        &name,
+                        PatchKind::Merge,
+                        &json!({"spec": {"selector": svc["spec"]["selector"]}}),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    async fn apply(
+        &self,
+        canary: &Value,
+        target: &Value,
+        label: &(String, String),
+        machine: &Machine,
+        actions: &[Action],
+    ) {
+        let ns = text(canary, "/metadata/namespace");
+        let target_name = text(target, "/metadata/name");
+        let primary_name = format!("{target_name}-primary");
+        for action in actions {
+            match action {
+                Action::ScaleTarget(up) => {
+                    let replicas = if *up {
+                        self.cluster
+                            .get("apps", "deployments", Some(ns), &primary_name)
+                            .and_then(|p| p.pointer("/spec/replicas").and_then(Value::as_i64))
+                            .unwrap_or(1)
+                            .max(1)
+                    } else {
+                        0
+                    };
+                    let _ = self.cluster.patch(
+                        "apps",
+                        "deployments",
+                        Some(ns),
+                        target_name,
+                        PatchKind::Merge,
+                        &json!({"spec": {"replicas": replicas}}),
+                    );
+                }
+                Action::Promote => {
+                    // Re-read: the template is copied as it is now.
+                    let current = self
+                        .cluster
+                        .get("apps", "deployments", Some(ns), target_name)
+                        .unwrap_or_else(|| target.clone());
+                    let ops = json!([{"op": "replace", "path": "/spec/template", "value": primary_template(&current, label)}]);
+                    let _ = self
+                        .cluster
+                        .patch("apps", "deployments", Some(ns), &primary_name, PatchKind::Json, &ops);
+                }
+                Action::Event(kind, message) => {
+                    self.record(canary, *kind, message);
+                    self.event_hooks(canary, machine, *kind, message).await;
+                }
+            }
+        }
+        if machine.status_written {
+            let now = now_rfc3339();
+            let previous = canary.pointer("/status/conditions/0");
+            let s = &machine.status;
+            let status = json!({
+                "phase": s.phase.as_str(),
+                "canaryWeight": s.weight,
+                "failedChecks": s.failed_checks,
+                "iterations": s.iterations,
+                "lastAppliedSpec": s.last_applied.clone().unwrap_or_default(),
+                "lastPromotedSpec": s.last_promoted.clone().unwrap_or_default(),
+                "lastTransitionTime": now,
+                "conditions": [promoted_condition(s.phase, text(canary, "/spec/targetRef/kind"), previous, &now)],
+            });
+            let _ = self.cluster.patch_status(
+                "flagger.app",
+                "canaries",
+                Some(ns),
+                text(canary, "/metadata/name"),
+                &status,
+            );
+        }
+    }
+
+    async fn event_hooks(&self, canary: &Value, machine: &Machine, kind: EventType, message: &str) {
+        for hook in machine.spec.hooks.iter().filter(|h| h.kind == HookType::Event) {
+            let mut payload = webhook_payload(canary, machine.status.phase);
+            payload["metadata"] = json!({
+                "eventMessage": message,
+                "eventType": if kind == EventType::Warning { "Warning" } else { "Normal" },
+                "timestamp": jiff::Timestamp::now().as_millisecond().to_string(),
+            });
+            let _ = self.call_webhook(&hook.url, &payload).await;
+        }
+    }
+
+    /// Records a Kubernetes Event on the Canary, as Flagger does (reason Synced).
+    fn record(&self, canary: &Value, kind: EventType, message: &str) {
+        let ns = text(canary, "/metadata/namespace");
+        let name = text(canary, "/metadata/name");
+        let now = now_rfc3339();
+        let event = json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": format!("{name}.{}", &uuid::Uuid::new_v4().simple().to_string()[..16]), "namespace": ns},
+            "involvedObject": {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "name": name, "namespace": ns,
+                               "uid": text(canary, "/metadata/uid")},
+            "reason": "Synced",
+            "message": message,
+            "type": if kind == EventType::Warning { "Warning" } else { "Normal" },
+            "source": {"component": "flagger"},
+            "reportingComponent": "flagger",
+            "firstTimestamp": now, "lastTimestamp": now, "count": 1,
+        });
+        let _ = self.cluster.create("", "events", Some(ns), event);
+    }
+
+    /// POSTs a webhook payload; a URL whose host is not a simulated service fails as a DNS
+    /// lookup would. Only 200–202 succeed.
+    pub async fn call_webhook(&self, url: &str, payload: &Value) -> Result<(), String> {
+        let Some((ns, service, path)) = parse_url(url) else {
+            return Err(format!("Post \"{url}\": unsupported URL"));
+        };
+        self.sync_load_testers();
+        let Some(handler) = self.cluster.proxy_handler(&ns, &service) else {
+            return Err(format!("Post \"{url}\": dial tcp: lookup {service}.{ns}: no such host"));
+        };
+        let request = ProxyRequest {
+            method: http::Method::POST,
+            path,
+            query: String::new(),
+            body: payload.to_string().into_bytes().into(),
+        };
+        let answer = handler(request).await;
+        if (200..=202).contains(&answer.status) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} {}",
+                answer.status,
+                String::from_utf8_lossy(&answer.body).trim()
+            ))
+        }
+    }
+}
+
+fn routes_from_status(canary: &Value) -> Routes {
+    let weight = canary
+        .pointer("/status/canaryWeight")
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+        .clamp(0, 100);
+    Routes {
+        primary: 100 - weight,
+        canary: weight,
+        mirrored: false,
+    }
+}
+
+fn webhook_payload(canary: &Value, phase: Phase) -> Value {
+    json!({
+        "name": text(canary, "/metadata/name"),
+        "namespace": text(canary, "/metadata/namespace"),
+        "phase": phase.as_str(),
+        "checksum": text(canary, "/status/lastAppliedSpec"),
+    })
+}
+
+/// `http://svc.ns[.svc.cluster.local][:port]/path` → (ns, svc, path).
+pub fn parse_url(url: &str) -> Option<(String, String, String)> {
+    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"))?;
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], rest[i..].to_string()),
+        None => (rest, "/".to_string()),
+    };
+    let host = host.split(':').next()?;
+    let mut parts = host.split('.');
+    let service = parts.next().filter(|s| !s.is_empty())?.to_string();
+    let ns = parts.next()?.to_string();
+    Some((ns, service, path))
+}
+
+struct ClusterOracle<'a> {
+    sim: &'a FlaggerSim,
+    canary: &'a Value,
+    target: &'a Value,
+}
+
+impl ClusterOracle<'_> {
+    fn deadline(&self) -> Duration {
+        let seconds = self
+            .canary
+            .pointer("/spec/progressDeadlineSeconds")
+            .and_then(Value::as_u64)
+            .unwrap_or(600);
+        self.sim.scaled(Duration::from_secs(seconds))
+    }
+
+    fn deployment(&self, name: &str) -> Readiness {
+        let ns = text(self.canary, "/metadata/namespace");
+        match self.sim.cluster.get("apps", "deployments", Some(ns), name) {
+            Some(d) => readiness(&d, self.deadline(), jiff::Timestamp::now().as_second()),
+            None => Readiness::Wait,
+        }
+    }
+}
+
+impl Oracle for ClusterOracle<'_> {
+    fn primary(&mut self) -> Readiness {
+        self.deployment(&format!("{}-primary", text(self.target, "/metadata/name")))
+    }
+
+    fn canary(&mut self) -> Readiness {
+        self.deployment(text(self.target, "/metadata/name"))
+    }
+
+    fn hook(&mut self, hook: &Hook, phase: Phase) -> impl std::future::Future<Output = Result<(), String>> + Send {
+        let mut payload = webhook_payload(self.canary, phase);
+        let metadata = self
+            .canary
+            .pointer("/spec/analysis/webhooks")
+            .and_then(Value::as_array)
+            .and_then(|hs| hs.iter().find(|h| h["name"] == hook.name.as_str()))
+            .and_then(|h| h.get("metadata"))
+            .cloned();
+        if let Some(metadata) = metadata {
+            payload["metadata"] = metadata;
+        }
+        let url = hook.url.clone();
+        let sim = self.sim;
+        async move { sim.call_webhook(&url, &payload).await }
+    }
+
+    fn metrics(&mut self) -> Result<(), String> {
+        let list = self
+            .canary
+            .pointer("/spec/analysis/metrics")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let annotations = self
+            .target
+            .pointer("/spec/template/metadata/annotations")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let id = format!(
+            "{}.{}",
+            text(self.canary, "/metadata/name"),
+            text(self.canary, "/metadata/namespace")
+        );
+        metrics::evaluate(&list, &annotations, &id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_follow_flagger() {
+        assert_eq!(parse_interval("30s"), Duration::from_secs(30));
+        assert_eq!(parse_interval("1m30s"), Duration::from_secs(90));
+        assert_eq!(parse_interval("5s"), Duration::from_secs(10));
+        assert_eq!(parse_interval(""), Duration::from_secs(60));
+        assert_eq!(parse_interval("bogus"), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            parse_url("http://lt.test/gate/check"),
+            Some(("test".into(), "lt".into(), "/gate/check".into()))
+        );
+        assert_eq!(
+            parse_url("http://lt.test.svc.cluster.local:80/"),
+            Some(("test".into(), "lt".into(), "/".into()))
+        );
+        assert_eq!(parse_url("http://lt/"), None);
+    }
+
+    #[test]
+    fn spec_derivation() {
+        let canary = json!({"metadata": {"name": "c", "namespace": "n"}, "spec": {"targetRef": {"name": "t"},
+            "analysis": {"interval": "30s", "threshold": 0, "stepWeights": [5, 150], "match": [{"headers": {}}], "iterations": 0,
+                         "webhooks": [{"name": "g", "type": "confirm-promotion", "url": "http://lt.n/gate/check"}]}}});
+        let spec = spec_of(&canary);
+        assert_eq!(
+            (spec.strategy, spec.max_weight, spec.threshold),
+            (Strategy::Canary, 100, 1)
+        );
+        assert_eq!(spec.hooks[0].kind, HookType::ConfirmPromotion);
+        let k8s = json!({"metadata": {"name": "c"}, "spec": {"provider": "kubernetes", "targetRef": {"name": "t"}, "analysis": {}}});
+        let spec = spec_of(&k8s);
+        assert_eq!((spec.strategy, spec.iterations), (Strategy::BlueGreen, 10));
+    }
+}
