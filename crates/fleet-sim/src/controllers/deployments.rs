@@ -46,6 +46,17 @@ async fn run(cluster: SimCluster, delay: Duration) {
     }
 }
 
+/// Writes the status of every Deployment that needs one, now (tests drive time with this).
+pub fn settle(cluster: &SimCluster) {
+    for d in cluster.list("apps", "deployments", None) {
+        if needs_status(&d) {
+            let ns = d.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
+            let name = d.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+            let _ = cluster.patch_status("apps", "deployments", Some(ns), name, &status_for(&d));
+        }
+    }
+}
+
 fn generation(obj: &Value) -> i64 {
     obj.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(0)
 }
