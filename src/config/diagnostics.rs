@@ -1,0 +1,45 @@
+//! Problems found in a rollout policy, each located and with a fix.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// Field path within the document (`spec.syncPolicies[0].rollout.port`).
+    pub path: String,
+    pub message: String,
+    pub fix: String,
+}
+
+impl Diagnostic {
+    /// `file:line:col: error: path: message` then the fix, as compilers print it.
+    pub fn render(&self) -> String {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let path = if self.path.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", self.path)
+        };
+        format!(
+            "{}:{}:{}: {level}: {path}{}\n  fix: {}\n",
+            self.file, self.line, self.column, self.message, self.fix
+        )
+    }
+}
+
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
