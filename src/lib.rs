@@ -13,4 +13,5 @@ pub mod flagger;
 pub mod fleet;
 pub mod install;
 pub mod output;
+pub mod render;
 pub mod view;

@@ -41,7 +41,7 @@ impl InstallSpec {
 
     /// The load tester's Deployment and Service name (the chart appends `-loadtester`).
     pub fn loadtester_name(&self) -> String {
-        dns_label(&format!("{}-loadtester", self.testloader_release()))
+        public_loadtester_name(self.namespace(), &self.cluster_name)
     }
 
     pub fn metrics_server(&self) -> String {
@@ -49,6 +49,15 @@ impl InstallSpec {
             .clone()
             .unwrap_or_else(|| self.provider.default_metrics_server(&self.flagger_release()))
     }
+}
+
+/// The public load tester's Service in a cluster, as Kurator's fleet plugin names it: Helm
+/// release `<namespace>-testloader-<cluster>` plus the chart's `-loadtester` suffix.
+pub fn public_loadtester_name(namespace: &str, cluster_name: &str) -> String {
+    dns_label(&format!(
+        "{}-loadtester",
+        dns_label(&format!("{namespace}-testloader-{cluster_name}"))
+    ))
 }
 
 /// Kubernetes names are at most 63 characters (Helm truncates the same way).
