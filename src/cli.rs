@@ -149,8 +149,100 @@ pub enum Command {
         Flagger CRDs (and with them every Canary) only with --crds.")]
     Uninstall(UninstallArgs),
 
+    /// Check rollout policies (Kurator Application rollouts or bare rollout blocks) without a cluster.
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout lint -f rollout.yaml\n  \
+        cat app.yaml | kubectl kurator-rollout lint -f -\n\n\
+        Every problem is printed as file:line:column with its field path and a fix.\n\
+        Exit codes: 0 no errors (warnings allowed), 1 errors, 2 unreadable input.")]
+    Lint(LintArgs),
+
+    /// Print the Flagger objects a rollout policy becomes in each cluster, as YAML.
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout render -f rollout.yaml --cluster-name member1 --cluster-name member2\n  \
+        kubectl kurator-rollout render -f rollout.yaml --all-contexts --manual-promotion | kubectl apply -f -\n\n\
+        Without --context/--all-contexts/--contexts-matching nothing is contacted: one cluster per\n\
+        --cluster-name (default: named after the current context). With targets, each cluster's\n\
+        Service and namespace are read so the output is exactly what apply would write.")]
+    Render(RenderArgs),
+
+    /// Render rollout policies and server-side apply them to every target cluster.
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout apply -f rollout.yaml --all-contexts\n  \
+        kubectl kurator-rollout apply -f rollout.yaml --all-contexts --manual-promotion --dry-run\n\n\
+        Exit codes: 0 applied everywhere, 5 some clusters failed, 1 all failed or invalid policy.")]
+    Apply(ApplyArgs),
+
     /// Print the plugin version.
     Version(VersionArgs),
+}
+
+/// Where rollout policies come from.
+#[derive(Debug, Clone, Args)]
+pub struct PolicyFiles {
+    /// A file with one or more YAML/JSON documents (`-` for standard input); repeatable.
+    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Policy name of a bare rollout block (default: the workload name).
+    #[arg(long, value_name = "NAME")]
+    pub policy_name: Option<String>,
+}
+
+/// Gate hooks rendered beyond Kurator's, for manual control.
+#[derive(Debug, Clone, Args)]
+pub struct GateArgs {
+    /// Do not add the rollback hook that `abort` uses.
+    #[arg(long)]
+    pub no_abort_gate: bool,
+
+    /// Hold each run before promotion until `promote` (a confirm-promotion gate).
+    #[arg(long)]
+    pub manual_promotion: bool,
+
+    /// Hold each new revision before its analysis starts (a confirm-rollout gate).
+    #[arg(long)]
+    pub manual_start: bool,
+
+    /// Hold each traffic step until approved (a confirm-traffic-increase gate).
+    #[arg(long)]
+    pub manual_steps: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub policies: PolicyFiles,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub policies: PolicyFiles,
+
+    #[command(flatten)]
+    pub gates: GateArgs,
+
+    /// A cluster to render for (repeatable); with targets, CONTEXT=NAME renames a context's cluster.
+    #[arg(long, value_name = "NAME")]
+    pub cluster_name: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub policies: PolicyFiles,
+
+    #[command(flatten)]
+    pub gates: GateArgs,
+
+    /// Name a cluster differently from its context (load tester names): CONTEXT=NAME, repeatable.
+    #[arg(long, value_name = "CONTEXT=NAME", value_parser = parse_cluster_name)]
+    pub cluster_name: Vec<(String, String)>,
+
+    /// Show what would change in each cluster (a diff against the live objects) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Args)]

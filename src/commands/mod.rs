@@ -1,10 +1,14 @@
 //! One module per verb: turn parsed arguments into calls of the layers below, print, and decide
 //! the exit code.
 
+pub mod apply;
 pub mod check;
 pub mod clusters;
 pub mod install;
+pub mod lint;
 pub mod playground;
+pub mod policies;
+pub mod render;
 pub mod uninstall;
 pub mod version;
 
@@ -22,6 +26,9 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Install(args) => install::run(&cli.global, &args).await,
         Command::Check(args) => check::run(&cli.global, &args).await,
         Command::Uninstall(args) => uninstall::run(&cli.global, &args).await,
+        Command::Lint(args) => lint::run(&cli.global, &args),
+        Command::Render(args) => render::run(&cli.global, &args).await,
+        Command::Apply(args) => apply::run(&cli.global, &args).await,
         Command::Playground(args) => playground::run(&args).await,
         Command::Version(args) => version::run(&args),
     }
@@ -54,6 +61,11 @@ pub fn select_targets(global: &GlobalArgs) -> Result<(kubeconfig::Loaded, Vec<Ta
     )
     .map_err(|e| ExitError::usage(e.to_string()))?;
     Ok((loaded, targets))
+}
+
+/// Whether the user named target clusters explicitly (otherwise some commands work offline).
+pub fn targets_given(global: &GlobalArgs) -> bool {
+    !global.contexts.is_empty() || global.all_contexts || global.contexts_matching.is_some()
 }
 
 /// Whether progress output belongs on this stderr.

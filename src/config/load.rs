@@ -244,7 +244,9 @@ pub fn load_policies(inputs: &[Input], policy_name: Option<&str>) -> (Vec<Policy
                         .into(),
                 );
             }
-            diagnostics.extend(cx.out);
+            let mut found = cx.out;
+            found.sort_by_key(|d| (d.line, d.column));
+            diagnostics.extend(found);
         }
     }
     // Two policies writing the same Canary would fight over it.

@@ -1,4 +1,5 @@
 //! Pure state → text: tables and (later) progress bars and transition lines. No I/O here.
 
+pub mod diff;
 pub mod progress;
 pub mod table;

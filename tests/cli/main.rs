@@ -8,3 +8,4 @@ mod flagger_sim;
 mod install;
 mod kubectl;
 mod playground;
+mod rollout_policy;

@@ -1,0 +1,103 @@
+//! `apply`: render each policy for each target cluster and server-side apply it.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::connect_fleet;
+use super::policies::{load_or_report, render_options};
+use crate::cli::{ApplyArgs, GlobalArgs, OutputFormat};
+use crate::exit::{Exit, ExitError};
+use crate::fleet::ClusterError;
+use crate::ops::apply::{ObjectResult, apply_policies};
+use crate::output::{print_rows, write_stdout};
+use crate::view::table;
+
+#[derive(Debug, Serialize)]
+pub struct ApplyRow {
+    pub cluster: String,
+    #[serde(flatten)]
+    pub result: ObjectResult,
+}
+
+pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Exit> {
+    let policies = match load_or_report(&args.policies)? {
+        Ok(p) => p,
+        Err(exit) => return Ok(exit),
+    };
+    let fleet = connect_fleet(global).await?;
+    if let Some((unknown, _)) = args
+        .cluster_name
+        .iter()
+        .find(|(c, _)| !fleet.clusters.iter().any(|h| &h.target.context == c))
+    {
+        return Err(ExitError::usage(format!("--cluster-name {unknown}=…: {unknown} is not a target context")).into());
+    }
+    let options = render_options(&args.gates);
+    let outcomes = fleet
+        .fan_out(global.cluster_timeout * 3, |client, target| {
+            let name = args
+                .cluster_name
+                .iter()
+                .find(|(c, _)| c == &target.context)
+                .map(|(_, n)| n.clone())
+                .unwrap_or(target.context.clone());
+            let policies = &policies;
+            let options = &options;
+            async move { Ok::<_, ClusterError>(apply_policies(&client, policies, &name, options, args.dry_run).await) }
+        })
+        .await;
+    let mut rows = Vec::new();
+    let mut clean_clusters = 0;
+    for outcome in outcomes {
+        match outcome.result {
+            Ok(results) => {
+                if results.iter().all(|r| r.error.is_none()) {
+                    clean_clusters += 1;
+                }
+                rows.extend(results.into_iter().map(|result| ApplyRow {
+                    cluster: outcome.target.context.clone(),
+                    result,
+                }));
+            }
+            Err(e) => rows.push(ApplyRow {
+                cluster: outcome.target.context.clone(),
+                result: ObjectResult {
+                    policy: String::new(),
+                    object: "-".into(),
+                    result: "failed".into(),
+                    error: Some(e.to_string()),
+                    diff: None,
+                },
+            }),
+        }
+    }
+    let total = fleet.len();
+    if args.dry_run && matches!(global.output, OutputFormat::Table | OutputFormat::Wide) {
+        let diffs: String = rows
+            .iter()
+            .filter_map(|r| r.result.diff.as_ref().map(|d| format!("# cluster {}\n{d}", r.cluster)))
+            .collect();
+        write_stdout(&diffs)?;
+    }
+    print_rows(global.output, &rows, |_| render(&rows))?;
+    Ok(Exit::from_counts(clean_clusters, total))
+}
+
+fn render(rows: &[ApplyRow]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let result = match &r.result.error {
+                Some(e) => format!("failed: {e}"),
+                None => r.result.result.clone(),
+            };
+            vec![
+                r.cluster.clone(),
+                r.result.policy.clone(),
+                r.result.object.clone(),
+                result,
+            ]
+        })
+        .collect();
+    table::render(&["cluster", "policy", "object", "result"], &cells)
+}

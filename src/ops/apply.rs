@@ -1,0 +1,165 @@
+//! Applying rendered policies to one cluster with server-side apply, object by object, with a
+//! result per object; and the dry run that diffs against the live objects.
+
+use kube::Client;
+use kube::api::{Patch, PatchParams};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::facts::read_facts;
+use crate::config::Policy;
+use crate::fleet::ClusterError;
+use crate::fleet::apply::{Change, api_for, apply_object, describe};
+use crate::install::FIELD_MANAGER;
+use crate::render::{RenderOptions, render};
+use crate::view::diff::unified;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectResult {
+    pub policy: String,
+    pub object: String,
+    /// created, configured, unchanged, failed, skipped (dry run: would create/configure).
+    pub result: String,
+    pub error: Option<String>,
+    /// Dry run only: the diff against the live object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+impl ObjectResult {
+    fn failed(policy: &str, object: String, error: String) -> ObjectResult {
+        ObjectResult {
+            policy: policy.into(),
+            object,
+            result: "failed".into(),
+            error: Some(error),
+            diff: None,
+        }
+    }
+}
+
+/// Renders and applies every policy; a policy whose facts or an object fail stops there (later
+/// objects depend on earlier ones) and is reported, the other policies go on.
+pub async fn apply_policies(
+    client: &Client,
+    policies: &[Policy],
+    cluster_name: &str,
+    options: &RenderOptions,
+    dry_run: bool,
+) -> Vec<ObjectResult> {
+    let mut results = Vec::new();
+    for policy in policies {
+        let facts = match read_facts(client, policy, cluster_name).await {
+            Ok(f) => f,
+            Err(e) => {
+                results.push(ObjectResult::failed(
+                    &policy.name,
+                    format!("policy {}", policy.name),
+                    e.to_string(),
+                ));
+                continue;
+            }
+        };
+        let objects = match render(policy, &facts, options) {
+            Ok(o) => o,
+            Err(e) => {
+                results.push(ObjectResult::failed(
+                    &policy.name,
+                    format!("policy {}", policy.name),
+                    e.to_string(),
+                ));
+                continue;
+            }
+        };
+        let mut failed = false;
+        for obj in &objects {
+            if failed {
+                results.push(ObjectResult {
+                    policy: policy.name.clone(),
+                    object: describe(obj),
+                    result: "skipped".into(),
+                    error: None,
+                    diff: None,
+                });
+                continue;
+            }
+            let outcome = if dry_run {
+                dry_run_object(client, obj).await
+            } else {
+                apply_object(client, obj, FIELD_MANAGER).await.map(|c| (c, None))
+            };
+            match outcome {
+                Ok((change, diff)) => {
+                    let word = match (change, dry_run) {
+                        (Change::Created, false) => "created",
+                        (Change::Configured, false) => "configured",
+                        (Change::Created, true) => "would create",
+                        (Change::Configured, true) => "would configure",
+                        (Change::Unchanged, _) => "unchanged",
+                    };
+                    results.push(ObjectResult {
+                        policy: policy.name.clone(),
+                        object: describe(obj),
+                        result: word.into(),
+                        error: None,
+                        diff,
+                    });
+                }
+                Err(e) => {
+                    failed = true;
+                    results.push(ObjectResult::failed(&policy.name, describe(obj), e.to_string()));
+                }
+            }
+        }
+    }
+    results
+}
+
+/// Fields the server owns, left out of a diff.
+fn comparable(obj: &Value) -> Value {
+    let mut v = obj.clone();
+    if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        for key in [
+            "managedFields",
+            "resourceVersion",
+            "uid",
+            "creationTimestamp",
+            "generation",
+        ] {
+            m.remove(key);
+        }
+    }
+    if let Some(m) = v.as_object_mut() {
+        m.remove("status");
+    }
+    v
+}
+
+async fn dry_run_object(client: &Client, obj: &Value) -> Result<(Change, Option<String>), ClusterError> {
+    let api = api_for(client, obj)?;
+    let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+    let context = |e: kube::Error| ClusterError::from_kube(&e).with_object(&describe(obj));
+    let live = api.get_opt(name).await.map_err(context)?;
+    let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
+    let would = api.patch(name, &params, &Patch::Apply(obj)).await.map_err(context)?;
+    let before = live
+        .as_ref()
+        .map(|l| fleet_sim::to_yaml(&comparable(&serde_json::to_value(l).unwrap_or_default())))
+        .unwrap_or_default();
+    let after = fleet_sim::to_yaml(&comparable(&serde_json::to_value(&would).unwrap_or_default()));
+    let change = match &live {
+        None => Change::Created,
+        Some(_) if before == after => Change::Unchanged,
+        Some(_) => Change::Configured,
+    };
+    let diff = (change != Change::Unchanged).then(|| {
+        unified(
+            &before,
+            &after,
+            &format!("{} (live)", describe(obj)),
+            &format!("{} (applied)", describe(obj)),
+        )
+    });
+    Ok((change, diff))
+}

@@ -1,0 +1,5 @@
+//! Actions on a fleet built from the layers below: reading what rendering needs from a cluster,
+//! and applying rendered policies.
+
+pub mod apply;
+pub mod facts;
