@@ -173,8 +173,153 @@ pub enum Command {
         Exit codes: 0 applied everywhere, 5 some clusters failed, 1 all failed or invalid policy.")]
     Apply(ApplyArgs),
 
+    /// Trigger a new release of a canary in every target cluster (new image or restart).
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout start podinfo --all-contexts --image podinfod=ghcr.io/stefanprodan/podinfo:6.0.1 --watch\n  \
+        kubectl kurator-rollout start podinfo --all-contexts --restart --wave-size 1 --on-failure stop\n  \
+        kubectl kurator-rollout start podinfo -f rollout.yaml --all-contexts --image '*=registry/app:2.0'\n\n\
+        A canary in the middle of a run is refused unless --force (a new revision restarts its analysis).")]
+    Start(StartArgs),
+
+    /// Show every target cluster's canaries; --watch follows them live (exit codes for CI).
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout status podinfo --all-contexts\n  \
+        kubectl kurator-rollout status podinfo --all-contexts --watch --timeout 20m -o ndjson\n  \
+        kubectl kurator-rollout status podinfo --all-contexts -w --until WaitingPromotion\n\n\
+        With --watch: 0 every required canary Succeeded, 1 one Failed, 3 --timeout passed,\n\
+        4 nothing matched, 5 clusters unreachable or missing the canary, 130 interrupted.")]
+    Status(StatusArgs),
+
+    /// List every canary across the target clusters.
+    #[command(
+        after_help = "Examples:\n  kubectl kurator-rollout list --all-contexts -A\n  kubectl kurator-rollout list --all-contexts -w"
+    )]
+    List(ListArgs),
+
+    /// One canary in depth in every target cluster: progress, analysis, gates and Flagger's events.
+    #[command(after_help = "Examples:\n  kubectl kurator-rollout get podinfo --all-contexts -n test")]
+    Get(GetArgs),
+
+    /// Run a whole rollout on a built-in simulated fleet: 3 clusters, one failing by design.
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout demo            # live view; Ctrl-C to stop early\n  \
+        kubectl kurator-rollout demo --yes      # unattended, exits 1 (one cluster fails by design)\n  \
+        kubectl kurator-rollout demo --keep     # keep serving the playground afterwards")]
+    Demo(DemoArgs),
+
     /// Print the plugin version.
     Version(VersionArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OnFailure {
+    #[default]
+    Stop,
+    Continue,
+    AbortAll,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StartArgs {
+    /// The Canary (and workload) name.
+    pub name: String,
+
+    /// Apply these rollout policies first, as `apply` does.
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Set a container's image: CONTAINER=IMAGE (repeatable; `*` for every container, init containers too).
+    #[arg(long, value_name = "CONTAINER=IMAGE", value_parser = parse_cluster_name)]
+    pub image: Vec<(String, String)>,
+
+    /// Start a new run of the same spec (a pod-template annotation with the time).
+    #[arg(long)]
+    pub restart: bool,
+
+    /// Start even where a run is under way (its analysis restarts).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Start the clusters in waves of N or P% (in the order given), each after the previous Succeeded.
+    #[arg(long, value_name = "N|P%")]
+    pub wave_size: Option<String>,
+
+    /// When a wave fails: stop (later waves are not started), continue, or abort-all (roll back running ones).
+    #[arg(long, value_enum, default_value_t = OnFailure::Stop)]
+    pub on_failure: OnFailure,
+
+    /// Follow the release with the live view until it ends.
+    #[arg(short = 'w', long)]
+    pub watch: bool,
+
+    /// Give up following after this long (exit 3).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    #[command(flatten)]
+    pub gates: GateArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// The Canary name (default: every canary of the namespace).
+    pub name: Option<String>,
+
+    /// Label selector for the Canaries.
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Follow until every required canary ends.
+    #[arg(short = 'w', long)]
+    pub watch: bool,
+
+    /// Give up after this long (exit 3).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Which clusters must succeed: all, any, or a number.
+    #[arg(long, value_name = "all|any|N", default_value = "all")]
+    pub require: String,
+
+    /// Also end successfully on these phases (comma-separated), e.g. WaitingPromotion.
+    #[arg(long, value_name = "PHASE,…", value_delimiter = ',')]
+    pub until: Vec<String>,
+
+    /// Ignore the previous run's outcome: wait for a new run to start first.
+    #[arg(long)]
+    pub wait_for_start: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
+    /// Label selector for the Canaries.
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Keep listing: a line for every change.
+    #[arg(short = 'w', long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GetArgs {
+    /// The Canary name.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Keep serving the playground after the rollout, until Ctrl-C.
+    #[arg(long)]
+    pub keep: bool,
+
+    /// Simulated time runs this many times faster.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_speed)]
+    pub speed: f64,
+
+    /// Number of simulated clusters.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(2..=50))]
+    pub clusters: u16,
 }
 
 /// Where rollout policies come from.

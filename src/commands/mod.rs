@@ -4,11 +4,17 @@
 pub mod apply;
 pub mod check;
 pub mod clusters;
+pub mod demo;
+pub mod follow;
+pub mod get;
 pub mod install;
 pub mod lint;
+pub mod list;
 pub mod playground;
 pub mod policies;
 pub mod render;
+pub mod start;
+pub mod status;
 pub mod uninstall;
 pub mod version;
 
@@ -29,6 +35,11 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Lint(args) => lint::run(&cli.global, &args),
         Command::Render(args) => render::run(&cli.global, &args).await,
         Command::Apply(args) => apply::run(&cli.global, &args).await,
+        Command::Start(args) => start::run(&cli.global, &args).await,
+        Command::Status(args) => status::run(&cli.global, &args).await,
+        Command::List(args) => list::run(&cli.global, &args).await,
+        Command::Get(args) => get::run(&cli.global, &args).await,
+        Command::Demo(args) => demo::run(&cli.global, &args).await,
         Command::Playground(args) => playground::run(&args).await,
         Command::Version(args) => version::run(&args),
     }
@@ -71,6 +82,16 @@ pub fn targets_given(global: &GlobalArgs) -> bool {
 /// Whether progress output belongs on this stderr.
 pub fn show_progress() -> bool {
     std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
+/// Whether the live view (redrawn in place) belongs on this stdout: a terminal, a human format.
+pub fn show_live(global: &GlobalArgs) -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        && matches!(
+            global.output,
+            crate::cli::OutputFormat::Table | crate::cli::OutputFormat::Wide
+        )
 }
 
 /// How to re-run something for one context, for remedies in messages.

@@ -119,7 +119,7 @@ fn kubeconfig_path(explicit: Option<&Path>) -> Result<(PathBuf, Option<tempfile:
 }
 
 /// Writes a file only the user can read: it holds bearer tokens.
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     #[cfg(unix)]
     use std::os::unix::fs::OpenOptionsExt;

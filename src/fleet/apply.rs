@@ -31,6 +31,7 @@ pub fn resource_of(api_version: &str, kind: &str) -> Option<(ApiResource, bool)>
         "Service" => ("services", true),
         "ConfigMap" => ("configmaps", true),
         "Secret" => ("secrets", true),
+        "Event" => ("events", true),
         "Ingress" => ("ingresses", true),
         "Canary" => ("canaries", true),
         "MetricTemplate" => ("metrictemplates", true),

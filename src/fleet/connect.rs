@@ -18,6 +18,7 @@ pub struct ConnectOptions {
 }
 
 /// A target and its client, or why no client could be built for it.
+#[derive(Clone)]
 pub struct ClusterHandle {
     pub target: Target,
     pub client: Result<Client, ClusterError>,
@@ -44,6 +45,13 @@ impl Fleet {
                 .into_iter()
                 .map(|(target, c)| ClusterHandle { target, client: Ok(c) })
                 .collect(),
+        }
+    }
+
+    /// The clusters at these positions, as a fleet of their own (waves).
+    pub fn subset(&self, indices: &[usize]) -> Fleet {
+        Fleet {
+            clusters: indices.iter().filter_map(|i| self.clusters.get(*i).cloned()).collect(),
         }
     }
 

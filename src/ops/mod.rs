@@ -3,3 +3,6 @@
 
 pub mod apply;
 pub mod facts;
+pub mod snapshot;
+pub mod start;
+pub mod watch;

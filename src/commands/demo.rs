@@ -1,0 +1,235 @@
+//! `demo`: a whole fleet rollout on built-in simulated clusters. Flagger is installed with
+//! `install`'s code, a podinfo-style rollout applied with `apply`'s, a release started with
+//! `start`'s in every cluster (one of them annotated to fail its success rate), and followed with
+//! the live view (or transition lines without a terminal). The exit code follows the status
+//! contract: 1, since one cluster fails by design.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use fleet_sim::{Playground, PlaygroundOptions};
+use kube::config::Kubeconfig;
+use serde_json::{Value, json};
+
+use super::follow::{FollowOptions, Require, follow};
+use super::show_live;
+use crate::cli::{DemoArgs, GlobalArgs};
+use crate::config::{Input, load_policies};
+use crate::exit::Exit;
+use crate::fleet::apply::apply_object;
+use crate::fleet::{ClusterError, ConnectOptions, Fleet, Target};
+use crate::install::FIELD_MANAGER;
+use crate::install::manifests::{DEFAULT_FLAGGER_VERSION, InstallSpec};
+use crate::install::provider::Provider;
+use crate::install::run::install;
+use crate::ops::apply::apply_policies;
+use crate::ops::start::{StartPlan, start_release};
+use crate::ops::watch::{Scope, Update, watch_fleet};
+use crate::render::RenderOptions;
+
+const POLICY: &str = include_str!("../../examples/demo-rollout.yaml");
+const NEW_IMAGE: &str = "ghcr.io/stefanprodan/podinfo:6.0.1";
+
+fn workload() -> Vec<Value> {
+    vec![
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}),
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "podinfo", "namespace": "test"},
+               "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "podinfo"}},
+                        "template": {"metadata": {"labels": {"app": "podinfo"}},
+                                     "spec": {"containers": [{"name": "podinfod", "image": "ghcr.io/stefanprodan/podinfo:6.0.0",
+                                                              "ports": [{"name": "http", "containerPort": 9898}]}]}}}}),
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "podinfo", "namespace": "test"},
+               "spec": {"selector": {"app": "podinfo"}, "ports": [{"name": "http", "port": 9898, "targetPort": "http"}]}}),
+    ]
+}
+
+fn step(message: &str) {
+    eprintln!("» {message}");
+}
+
+async fn check_all(results: Vec<crate::fleet::ClusterOutcome<()>>, what: &str) -> Result<()> {
+    for r in results {
+        if let Err(e) = r.result {
+            anyhow::bail!("{what} failed in {}: {e}", r.target.context);
+        }
+    }
+    Ok(())
+}
+
+/// Waits (watching) until every cluster's canary is Initialized.
+async fn wait_initialized(fleet: &Fleet, limit: Duration) -> Result<()> {
+    let scope = Scope {
+        namespace: Some("test".into()),
+        name: Some("podinfo".into()),
+        labels: None,
+    };
+    let mut updates = watch_fleet(fleet, &scope);
+    let mut phases: HashMap<usize, String> = HashMap::new();
+    let deadline = tokio::time::Instant::now() + limit;
+    while phases.len() < fleet.len() || phases.values().any(|p| p != "Initialized") {
+        match tokio::time::timeout_at(deadline, updates.recv()).await {
+            Ok(Some(Update::Canary { cluster, object })) => {
+                phases.insert(
+                    cluster,
+                    object
+                        .pointer("/status/phase")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                );
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => anyhow::bail!("the canaries did not initialise in time: {phases:?}"),
+        }
+    }
+    Ok(())
+}
+
+pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
+    step(&format!(
+        "starting {} simulated clusters (time runs {}× faster)",
+        args.clusters, args.speed
+    ));
+    let options = PlaygroundOptions {
+        clusters: args.clusters as usize,
+        speed: args.speed,
+        ..Default::default()
+    };
+    let playground = Playground::start(&options)
+        .await
+        .context("starting the simulated clusters")?;
+    let dir = tempfile::Builder::new().prefix("kurator-rollout-demo-").tempdir()?;
+    let kubeconfig_path = dir.path().join("kubeconfig");
+    let yaml = playground.kubeconfig_yaml();
+    super::playground::write_private(&kubeconfig_path, &yaml)?;
+    eprintln!(
+        "  to look from another terminal (while this runs): export KUBECONFIG={}",
+        kubeconfig_path.display()
+    );
+
+    let kubeconfig = Kubeconfig::from_yaml(&yaml)?;
+    let targets: Vec<Target> = playground
+        .members
+        .iter()
+        .map(|m| Target {
+            context: m.cluster.name().into(),
+            cluster: m.cluster.name().into(),
+            server: m.server.clone(),
+            namespace: "test".into(),
+        })
+        .collect();
+    let fleet = Fleet::connect(&kubeconfig, targets, &ConnectOptions::default()).await;
+    let timeout = Duration::from_secs(60);
+
+    step("installing Flagger and the load tester in every cluster (install)");
+    let installed = fleet
+        .fan_out(timeout, |client, target| async move {
+            let spec = InstallSpec {
+                provider: Provider::Istio,
+                cluster_name: target.context.clone(),
+                flagger_version: DEFAULT_FLAGGER_VERSION.into(),
+                metrics_server: None,
+                testloader: true,
+            };
+            install(&client, &spec, timeout, &|_| {})
+                .await
+                .map(|_| ())
+                .map_err(|(_, e)| e)
+        })
+        .await;
+    check_all(installed, "install").await?;
+
+    step("deploying podinfo and applying the rollout policy (apply)");
+    let (policies, diagnostics) = load_policies(
+        &[Input {
+            name: "demo-rollout.yaml".into(),
+            text: POLICY.into(),
+        }],
+        Some("demo"),
+    );
+    anyhow::ensure!(
+        diagnostics.is_empty(),
+        "the built-in policy is invalid: {diagnostics:?}"
+    );
+    let applied = fleet
+        .fan_out(timeout, |client, target| {
+            let policies = &policies;
+            async move {
+                for obj in workload() {
+                    apply_object(&client, &obj, FIELD_MANAGER).await?;
+                }
+                let results =
+                    apply_policies(&client, policies, &target.context, &RenderOptions::default(), false).await;
+                match results.into_iter().find_map(|r| r.error) {
+                    Some(e) => Err(ClusterError::Other(e)),
+                    None => Ok(()),
+                }
+            }
+        })
+        .await;
+    check_all(applied, "apply").await?;
+    wait_initialized(&fleet, timeout).await?;
+
+    let failing = fleet
+        .clusters
+        .get(1)
+        .map(|c| c.target.context.clone())
+        .unwrap_or_default();
+    step(&format!(
+        "starting release {NEW_IMAGE} everywhere (start); {failing} is annotated to fail its success rate"
+    ));
+    let started = fleet
+        .fan_out(timeout, |client, target| {
+            let failing = failing.clone();
+            async move {
+                let mut plan = StartPlan {
+                    images: vec![("podinfod".into(), NEW_IMAGE.into())],
+                    ..Default::default()
+                };
+                if target.context == failing {
+                    plan.annotations
+                        .push(("sim.kurator.dev/success-rate".into(), "80".into()));
+                }
+                start_release(&client, "test", "podinfo", &plan).await
+            }
+        })
+        .await;
+    let mut baseline = HashMap::new();
+    for s in started {
+        let started = s
+            .result
+            .map_err(|e| anyhow::anyhow!("start failed in {}: {e}", s.target.context))?;
+        baseline.insert((s.target.context.clone(), "test/podinfo".to_string()), started.baseline);
+    }
+
+    let follow_options = FollowOptions {
+        scope: Scope {
+            namespace: Some("test".into()),
+            name: Some("podinfo".into()),
+            labels: None,
+        },
+        timeout: Some(Duration::from_secs(300)),
+        require: Require::All,
+        until: Vec::new(),
+        wait_for_start: true,
+        baseline,
+        output: global.output,
+        live: show_live(global) && !global.yes,
+    };
+    let outcome = follow(&fleet, &follow_options, "demo · Ctrl-C to stop").await?;
+    if outcome.exit == Exit::Failed {
+        eprintln!(
+            "{failing} rolled back by design (its release reports an 80% success rate); the others promoted {NEW_IMAGE}."
+        );
+    }
+    if args.keep {
+        eprintln!(
+            "the playground keeps serving until Ctrl-C:\nexport KUBECONFIG={}",
+            kubeconfig_path.display()
+        );
+        tokio::signal::ctrl_c().await?;
+    }
+    drop(playground);
+    Ok(outcome.exit)
+}

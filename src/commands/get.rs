@@ -1,0 +1,122 @@
+//! `get NAME`: one canary in depth, per cluster.
+
+use anyhow::Result;
+use serde_json::Value;
+
+use super::connect_fleet;
+use super::status::scope;
+use crate::cli::{GetArgs, GlobalArgs, OutputFormat};
+use crate::exit::Exit;
+use crate::flagger::state::CanaryState;
+use crate::ops::snapshot::snapshot;
+use crate::output::{print_rows, write_stdout};
+use crate::view::canaries::{age, bar, phase_cell};
+
+fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) -> String {
+    let mut t = format!("{} — {}/{}\n", r.cluster, r.namespace, r.name);
+    if let Some(e) = r.error.as_ref().filter(|_| r.phase.is_empty()) {
+        t.push_str(&format!("  {:<16}{e}\n\n", "Error:"));
+        return t;
+    }
+    let line =
+        |t: &mut String, label: &str, value: String| t.push_str(&format!("  {:<16}{value}\n", format!("{label}:")));
+    line(&mut t, "Status", phase_cell(r));
+    line(&mut t, "Message", r.message.clone());
+    line(&mut t, "Strategy", format!("{:?}", r.strategy).to_lowercase());
+    line(&mut t, "Progress", format!("{} {}", bar(r, 20), r.progress_text()));
+    line(
+        &mut t,
+        "Weight",
+        format!("canary {} / primary {}", r.weight, 100 - r.weight),
+    );
+    line(&mut t, "Failed checks", r.failed_text());
+    line(&mut t, "Suspended", r.suspended.to_string());
+    line(&mut t, "Skip analysis", r.skip_analysis.to_string());
+    line(&mut t, "Gate", r.gate.clone().unwrap_or_else(|| "-".into()));
+    line(
+        &mut t,
+        "Last change",
+        format!("{} ago", age(r.last_transition_time.as_deref(), now)),
+    );
+    if let Some(c) = canary {
+        t.push_str("  Analysis:\n");
+        for m in c
+            .pointer("/spec/analysis/metrics")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let range = m
+                .get("thresholdRange")
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "no threshold".into());
+            t.push_str(&format!(
+                "    metric  {} every {} {range}\n",
+                m["name"].as_str().unwrap_or(""),
+                m["interval"].as_str().unwrap_or("-")
+            ));
+        }
+        for h in c
+            .pointer("/spec/analysis/webhooks")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            t.push_str(&format!(
+                "    hook    {} ({}) {}\n",
+                h["name"].as_str().unwrap_or(""),
+                h["type"].as_str().filter(|s| !s.is_empty()).unwrap_or("rollout"),
+                h["url"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    t.push_str("  Events:\n");
+    for e in events.iter().rev().take(10).collect::<Vec<_>>().into_iter().rev() {
+        t.push_str(&format!("    {e}\n"));
+    }
+    t.push('\n');
+    t
+}
+
+pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<Exit> {
+    let fleet = connect_fleet(global).await?;
+    let default_ns = fleet
+        .clusters
+        .first()
+        .map(|c| c.target.namespace.clone())
+        .unwrap_or_else(|| "default".into());
+    let scope = scope(global, Some(&args.name), None, &default_ns);
+    let state = snapshot(&fleet, &scope, global.cluster_timeout).await;
+    let rows = state.rows();
+    if global.output != OutputFormat::Table && global.output != OutputFormat::Wide {
+        print_rows(global.output, &rows, |_| String::new())?;
+    } else {
+        let now = jiff::Timestamp::now().as_second();
+        let mut text = String::new();
+        for (index, r) in rows.iter().enumerate() {
+            let cluster = state.clusters.iter().position(|c| c == &r.cluster).unwrap_or(index);
+            let canary = state.canary(cluster, &r.namespace, &r.name);
+            let events: Vec<String> = state
+                .events_of(cluster, &r.namespace, &r.name)
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {:<7} {}",
+                        e["lastTimestamp"].as_str().unwrap_or(""),
+                        e["type"].as_str().unwrap_or(""),
+                        e["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect();
+            text.push_str(&detail(r, canary, &events, now));
+        }
+        write_stdout(&text)?;
+    }
+    Ok(if rows.iter().all(|r| r.phase.is_empty()) {
+        Exit::NothingMatched
+    } else if rows.iter().any(|r| r.error.is_some()) {
+        Exit::Partial
+    } else {
+        Exit::Success
+    })
+}

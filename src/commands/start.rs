@@ -1,0 +1,252 @@
+//! `start NAME`: a new release in every target cluster, in waves if asked, optionally followed.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::follow::{FollowOptions, Require, follow};
+use super::policies::{load_or_report, render_options};
+use super::status::scope;
+use super::{connect_fleet, show_live};
+use crate::cli::{GlobalArgs, OnFailure, PolicyFiles, StartArgs};
+use crate::exit::{Exit, ExitError};
+use crate::flagger::gates;
+use crate::flagger::state::is_running;
+use crate::fleet::{ClusterError, Fleet};
+use crate::ops::apply::apply_policies;
+use crate::ops::start::{StartPlan, get_canary, start_release, waves};
+use crate::output::{print_rows, write_stdout};
+use crate::view::table;
+
+#[derive(Debug, Serialize)]
+pub struct StartRow {
+    pub cluster: String,
+    pub canary: String,
+    pub action: String,
+    pub error: Option<String>,
+}
+
+/// Starts the release in the clusters of one wave; returns rows and each started baseline.
+async fn start_wave(
+    fleet: &Fleet,
+    ns: &str,
+    name: &str,
+    plan: &StartPlan,
+    timeout: std::time::Duration,
+) -> (Vec<StartRow>, HashMap<(String, String), Option<String>>) {
+    let outcomes = fleet
+        .fan_out(timeout, |client, _| async move {
+            start_release(&client, ns, name, plan).await
+        })
+        .await;
+    let mut rows = Vec::new();
+    let mut baseline = HashMap::new();
+    for o in outcomes {
+        let canary = format!("{ns}/{name}");
+        match o.result {
+            Ok(started) => {
+                baseline.insert((o.target.context.clone(), canary.clone()), started.baseline);
+                rows.push(StartRow {
+                    cluster: o.target.context,
+                    canary,
+                    action: started.action,
+                    error: None,
+                });
+            }
+            Err(e) => rows.push(StartRow {
+                cluster: o.target.context,
+                canary,
+                action: "-".into(),
+                error: Some(e.to_string()),
+            }),
+        }
+    }
+    (rows, baseline)
+}
+
+fn render(rows: &[StartRow]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.cluster.clone(),
+                r.canary.clone(),
+                r.action.clone(),
+                r.error
+                    .clone()
+                    .map(|e| format!("failed: {e}"))
+                    .unwrap_or_else(|| "started".into()),
+            ]
+        })
+        .collect();
+    table::render(&["cluster", "canary", "action", "result"], &cells)
+}
+
+/// Rolls back every running canary of these clusters through its rollback gate.
+async fn abort_running(fleet: &Fleet, ns: &str, name: &str) {
+    let outcomes = fleet
+        .fan_out(std::time::Duration::from_secs(30), |client, _| async move {
+            let canary = get_canary(&client, ns, name).await?;
+            let phase = canary.pointer("/status/phase").and_then(|v| v.as_str()).unwrap_or("");
+            if !is_running(phase) {
+                return Ok(false);
+            }
+            let url = gates::hook_url(&canary, "rollback", "/rollback/check").ok_or_else(|| {
+                ClusterError::Other("no rollback hook: apply renders one unless --no-abort-gate".into())
+            })?;
+            let path = gates::proxy_path(&url, ns, "/rollback/open")
+                .ok_or_else(|| ClusterError::Other(format!("cannot read the hook URL {url}")))?;
+            gates::post(&client, &path, name, ns).await?;
+            Ok(true)
+        })
+        .await;
+    for o in outcomes {
+        match o.result {
+            Ok(true) => eprintln!("{}: rollback gate opened", o.target.context),
+            Ok(false) => {}
+            Err(e) => eprintln!("{}: could not abort: {e}", o.target.context),
+        }
+    }
+}
+
+pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
+    if args.image.is_empty() && !args.restart {
+        return Err(ExitError::usage("start needs --image CONTAINER=IMAGE or --restart").into());
+    }
+    let fleet = connect_fleet(global).await?;
+    let plan_waves = waves(fleet.len(), args.wave_size.as_deref()).map_err(ExitError::usage)?;
+    let ns = global.namespace.clone().unwrap_or_else(|| {
+        fleet
+            .clusters
+            .first()
+            .map(|c| c.target.namespace.clone())
+            .unwrap_or_else(|| "default".into())
+    });
+    if !args.files.is_empty() {
+        let files = PolicyFiles {
+            files: args.files.clone(),
+            policy_name: None,
+        };
+        let policies = match load_or_report(&files)? {
+            Ok(p) => p,
+            Err(exit) => return Ok(exit),
+        };
+        let options = render_options(&args.gates);
+        let outcomes = fleet
+            .fan_out(global.cluster_timeout * 3, |client, target| {
+                let (policies, options) = (&policies, &options);
+                async move {
+                    Ok::<_, ClusterError>(apply_policies(&client, policies, &target.context, options, false).await)
+                }
+            })
+            .await;
+        for o in outcomes {
+            for r in o.result.unwrap_or_default().into_iter().filter(|r| r.error.is_some()) {
+                eprintln!(
+                    "{}: {} {}: {}",
+                    o.target.context,
+                    r.policy,
+                    r.object,
+                    r.error.unwrap_or_default()
+                );
+            }
+        }
+    }
+    let plan = StartPlan {
+        images: args.image.clone(),
+        restart: args.restart,
+        force: args.force,
+        annotations: Vec::new(),
+    };
+    let follow_each_wave = plan_waves.len() > 1 || args.watch;
+    let mut all_rows = Vec::new();
+    let mut exit = Exit::Success;
+    for (number, wave) in plan_waves.iter().enumerate() {
+        let wave_fleet = fleet.subset(wave);
+        if plan_waves.len() > 1 {
+            let names: Vec<&str> = wave_fleet.clusters.iter().map(|c| c.target.context.as_str()).collect();
+            eprintln!("wave {}/{}: {}", number + 1, plan_waves.len(), names.join(", "));
+        }
+        let (rows, baseline) = start_wave(&wave_fleet, &ns, &args.name, &plan, global.cluster_timeout).await;
+        let started = rows.iter().filter(|r| r.error.is_none()).count();
+        let failed_to_start = rows.len() - started;
+        eprint!("{}", render(&rows));
+        all_rows.extend(rows);
+        if !follow_each_wave {
+            continue;
+        }
+        let started_indices: Vec<usize> = wave_fleet
+            .clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| baseline.contains_key(&(c.target.context.clone(), format!("{ns}/{}", args.name))))
+            .map(|(i, _)| i)
+            .collect();
+        let followed = wave_fleet.subset(&started_indices);
+        let outcome = if followed.is_empty() {
+            Exit::Failed
+        } else {
+            let options = FollowOptions {
+                scope: scope(global, Some(&args.name), None, &ns),
+                timeout: args.timeout,
+                require: Require::All,
+                until: Vec::new(),
+                wait_for_start: true,
+                baseline,
+                output: global.output,
+                live: show_live(global),
+            };
+            follow(
+                &followed,
+                &options,
+                &format!("following {} · Ctrl-C to stop", args.name),
+            )
+            .await?
+            .exit
+        };
+        let outcome = if failed_to_start > 0 && outcome == Exit::Success {
+            Exit::Partial
+        } else {
+            outcome
+        };
+        if outcome != Exit::Success {
+            exit = outcome;
+            if matches!(outcome, Exit::Timeout | Exit::Interrupted) {
+                return Ok(outcome);
+            }
+            let later: Vec<String> = plan_waves[number + 1..]
+                .iter()
+                .flatten()
+                .filter_map(|i| fleet.clusters.get(*i))
+                .map(|c| c.target.context.clone())
+                .collect();
+            match args.on_failure {
+                OnFailure::Stop if !later.is_empty() => {
+                    eprintln!(
+                        "wave {} did not succeed: later waves not started ({})",
+                        number + 1,
+                        later.join(", ")
+                    );
+                    return Ok(exit);
+                }
+                OnFailure::AbortAll => {
+                    let so_far: Vec<usize> = plan_waves[..=number].iter().flatten().copied().collect();
+                    abort_running(&fleet.subset(&so_far), &ns, &args.name).await;
+                    if !later.is_empty() {
+                        eprintln!("aborted: later waves not started ({})", later.join(", "));
+                    }
+                    return Ok(exit);
+                }
+                _ => {}
+            }
+        }
+    }
+    if !follow_each_wave {
+        print_rows(global.output, &all_rows, |_| render(&all_rows))?;
+        let ok = all_rows.iter().filter(|r| r.error.is_none()).count();
+        return Ok(Exit::from_counts(ok, all_rows.len()));
+    }
+    write_stdout("")?;
+    Ok(exit)
+}

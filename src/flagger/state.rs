@@ -1,0 +1,326 @@
+//! What a person (or a pipeline) needs to know about one Canary, derived from the object and
+//! its Flagger events (pure): phase, progress, failed checks, the gate it waits on, a message.
+
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    Canary,
+    AbTesting,
+    BlueGreen,
+}
+
+/// One canary in one cluster, or a row explaining why there is none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CanaryState {
+    pub cluster: String,
+    pub namespace: String,
+    pub name: String,
+    pub phase: String,
+    pub weight: i64,
+    pub max_weight: i64,
+    pub step_weights: Vec<i64>,
+    pub strategy: Strategy,
+    pub iterations: i64,
+    pub total_iterations: i64,
+    pub failed_checks: i64,
+    pub threshold: i64,
+    pub interval: String,
+    pub suspended: bool,
+    pub skip_analysis: bool,
+    pub last_transition_time: Option<String>,
+    pub last_applied_spec: Option<String>,
+    pub last_promoted_spec: Option<String>,
+    /// The gate hook the canary waits on, if any.
+    pub gate: Option<String>,
+    pub message: String,
+    pub provider: String,
+    /// The full status as Flagger wrote it.
+    pub status: Value,
+    /// Why there is no canary to show (unreachable cluster, not found).
+    pub error: Option<String>,
+}
+
+fn text(v: &Value, p: &str) -> String {
+    v.pointer(p).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+fn int(v: &Value, p: &str) -> i64 {
+    v.pointer(p).and_then(Value::as_i64).unwrap_or(0)
+}
+
+/// Phases after which a run is over (Initialized: no run yet, nothing to wait for).
+pub fn is_terminal(phase: &str) -> bool {
+    matches!(phase, "Succeeded" | "Failed" | "Initialized")
+}
+
+/// Phases in which a run is under way.
+pub fn is_running(phase: &str) -> bool {
+    matches!(
+        phase,
+        "Progressing" | "Waiting" | "WaitingPromotion" | "Promoting" | "Finalising"
+    )
+}
+
+impl CanaryState {
+    pub fn unavailable(cluster: &str, namespace: &str, name: &str, error: String) -> CanaryState {
+        CanaryState {
+            cluster: cluster.into(),
+            namespace: namespace.into(),
+            name: name.into(),
+            phase: String::new(),
+            weight: 0,
+            max_weight: 0,
+            step_weights: Vec::new(),
+            strategy: Strategy::Canary,
+            iterations: 0,
+            total_iterations: 0,
+            failed_checks: 0,
+            threshold: 0,
+            interval: String::new(),
+            suspended: false,
+            skip_analysis: false,
+            last_transition_time: None,
+            last_applied_spec: None,
+            last_promoted_spec: None,
+            gate: None,
+            message: error.clone(),
+            provider: String::new(),
+            status: Value::Null,
+            error: Some(error),
+        }
+    }
+
+    /// From a Canary object and its events, newest last.
+    pub fn from_canary(cluster: &str, canary: &Value, events: &[Value]) -> CanaryState {
+        let a = canary.pointer("/spec/analysis").cloned().unwrap_or(Value::Null);
+        let step_weights: Vec<i64> = a
+            .get("stepWeights")
+            .and_then(Value::as_array)
+            .map(|v| v.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
+        let total_iterations = a.get("iterations").and_then(Value::as_i64).unwrap_or(0);
+        let has_match = a.get("match").and_then(Value::as_array).is_some_and(|m| !m.is_empty());
+        let provider = text(canary, "/spec/provider");
+        let strategy = if provider == "kubernetes" || (total_iterations > 0 && !has_match) {
+            Strategy::BlueGreen
+        } else if total_iterations > 0 {
+            Strategy::AbTesting
+        } else {
+            Strategy::Canary
+        };
+        let max_weight = match step_weights.last() {
+            Some(last) => (*last).min(100),
+            None => a
+                .get("maxWeight")
+                .and_then(Value::as_i64)
+                .filter(|m| *m > 0)
+                .unwrap_or(100),
+        };
+        let phase = text(canary, "/status/phase");
+        let opt = |p: &str| Some(text(canary, p)).filter(|s| !s.is_empty());
+        let mut state = CanaryState {
+            cluster: cluster.into(),
+            namespace: text(canary, "/metadata/namespace"),
+            name: text(canary, "/metadata/name"),
+            phase: phase.clone(),
+            weight: int(canary, "/status/canaryWeight"),
+            max_weight,
+            step_weights,
+            strategy,
+            iterations: int(canary, "/status/iterations"),
+            total_iterations: if provider == "kubernetes" && total_iterations < 1 {
+                10
+            } else {
+                total_iterations
+            },
+            failed_checks: int(canary, "/status/failedChecks"),
+            threshold: a.get("threshold").and_then(Value::as_i64).unwrap_or(1).max(1),
+            interval: a.get("interval").and_then(Value::as_str).unwrap_or("60s").to_string(),
+            suspended: canary
+                .pointer("/spec/suspend")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            skip_analysis: canary
+                .pointer("/spec/skipAnalysis")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            last_transition_time: opt("/status/lastTransitionTime"),
+            last_applied_spec: opt("/status/lastAppliedSpec"),
+            last_promoted_spec: opt("/status/lastPromotedSpec"),
+            gate: None,
+            message: String::new(),
+            provider,
+            status: canary.get("status").cloned().unwrap_or(Value::Null),
+            error: None,
+        };
+        state.gate = waiting_gate(canary, &phase, events);
+        state.message = message(canary, &phase, events);
+        state
+    }
+
+    /// `current/max`, the ladder step, or `iterations i/N`.
+    pub fn progress_text(&self) -> String {
+        match self.strategy {
+            Strategy::Canary if !self.step_weights.is_empty() => {
+                let step = self
+                    .step_weights
+                    .iter()
+                    .position(|w| *w == self.weight)
+                    .map(|i| i + 1)
+                    .unwrap_or(0);
+                format!(
+                    "{}/{} (step {step}/{})",
+                    self.weight,
+                    self.max_weight,
+                    self.step_weights.len()
+                )
+            }
+            Strategy::Canary => format!("{}/{}", self.weight, self.max_weight),
+            _ => format!("iterations {}/{}", self.iterations.max(0), self.total_iterations),
+        }
+    }
+
+    /// Progress as a fraction 0.0–1.0 for bars.
+    pub fn fraction(&self) -> f64 {
+        let f = match self.strategy {
+            Strategy::Canary => self.weight as f64 / self.max_weight.max(1) as f64,
+            _ => self.iterations.max(0) as f64 / self.total_iterations.max(1) as f64,
+        };
+        if self.phase == "Succeeded" || self.phase == "Promoting" || self.phase == "Finalising" {
+            1.0
+        } else {
+            f.clamp(0.0, 1.0)
+        }
+    }
+
+    pub fn failed_text(&self) -> String {
+        format!("{}/{}", self.failed_checks, self.threshold)
+    }
+
+    /// Is a required canary done, and how?
+    pub fn terminal(&self) -> bool {
+        self.error.is_none() && is_terminal(&self.phase)
+    }
+}
+
+/// The hook a held canary waits on: Waiting (confirm-rollout), WaitingPromotion
+/// (confirm-promotion), or a refused traffic increase named in the newest event.
+fn waiting_gate(canary: &Value, phase: &str, events: &[Value]) -> Option<String> {
+    let hooks = canary
+        .pointer("/spec/analysis/webhooks")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let hook_of = |kind: &str| {
+        hooks
+            .iter()
+            .find(|h| h["type"] == kind)
+            .and_then(|h| h["name"].as_str())
+            .map(|n| format!("{kind} {n}"))
+    };
+    match phase {
+        "Waiting" => hook_of("confirm-rollout"),
+        "WaitingPromotion" => hook_of("confirm-promotion"),
+        "Progressing" => {
+            let newest = events.last().and_then(|e| e["message"].as_str()).unwrap_or("");
+            newest
+                .contains("waiting for traffic increase approval")
+                .then(|| hook_of("confirm-traffic-increase"))
+                .flatten()
+        }
+        _ => None,
+    }
+}
+
+/// The line a person reads: for a failure the check that failed, else Flagger's newest event,
+/// else the Promoted condition's message.
+fn message(canary: &Value, phase: &str, events: &[Value]) -> String {
+    let messages: Vec<&str> = events.iter().filter_map(|e| e["message"].as_str()).collect();
+    if phase == "Failed" {
+        let halt = messages
+            .iter()
+            .rev()
+            .find(|m| m.starts_with("Halt") && !m.contains("waiting for"));
+        let rollback = messages.iter().rev().find(|m| m.starts_with("Rolling back"));
+        return match (rollback, halt) {
+            (Some(r), Some(h)) => format!("{r}; last failed check: {h}"),
+            (Some(r), None) => r.to_string(),
+            (None, Some(h)) => h.to_string(),
+            (None, None) => text(canary, "/status/conditions/0/message"),
+        };
+    }
+    messages
+        .last()
+        .map(|m| m.to_string())
+        .unwrap_or_else(|| text(canary, "/status/conditions/0/message"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn canary(phase: &str, analysis: Value) -> Value {
+        json!({"metadata": {"name": "podinfo", "namespace": "test"}, "spec": {"analysis": analysis},
+               "status": {"phase": phase, "canaryWeight": 20, "failedChecks": 1, "iterations": 2,
+                          "conditions": [{"message": "New revision detected, progressing canary analysis."}]}})
+    }
+
+    #[test]
+    fn progress_per_strategy() {
+        let c = CanaryState::from_canary(
+            "m1",
+            &canary(
+                "Progressing",
+                json!({"stepWeight": 10, "maxWeight": 50, "threshold": 2}),
+            ),
+            &[],
+        );
+        assert_eq!(
+            (c.progress_text(), c.failed_text()),
+            ("20/50".to_string(), "1/2".to_string())
+        );
+        assert!((c.fraction() - 0.4).abs() < 1e-9);
+        let ladder = CanaryState::from_canary("m1", &canary("Progressing", json!({"stepWeights": [5, 20, 80]})), &[]);
+        assert_eq!(ladder.progress_text(), "20/80 (step 2/3)");
+        let bg = CanaryState::from_canary("m1", &canary("Progressing", json!({"iterations": 5})), &[]);
+        assert_eq!(
+            (bg.strategy, bg.progress_text()),
+            (Strategy::BlueGreen, "iterations 2/5".to_string())
+        );
+        let ab = CanaryState::from_canary(
+            "m1",
+            &canary("Progressing", json!({"iterations": 5, "match": [{}]})),
+            &[],
+        );
+        assert_eq!(ab.strategy, Strategy::AbTesting);
+    }
+
+    #[test]
+    fn gates_and_messages() {
+        let hooks = json!({"stepWeight": 10, "webhooks": [
+            {"name": "promotion-gate", "type": "confirm-promotion", "url": "x"},
+            {"name": "step-gate", "type": "confirm-traffic-increase", "url": "x"}]});
+        let waiting = CanaryState::from_canary("m1", &canary("WaitingPromotion", hooks.clone()), &[]);
+        assert_eq!(waiting.gate.as_deref(), Some("confirm-promotion promotion-gate"));
+        let events =
+            [json!({"message": "Halt podinfo.test advancement waiting for traffic increase approval step-gate"})];
+        let held = CanaryState::from_canary("m1", &canary("Progressing", hooks), &events);
+        assert_eq!(held.gate.as_deref(), Some("confirm-traffic-increase step-gate"));
+        let events = [
+            json!({"message": "Halt podinfo.test advancement success rate 80.00% < 99%"}),
+            json!({"message": "Rolling back podinfo.test failed checks threshold reached 2"}),
+            json!({"message": "Canary failed! Scaling down podinfo.test"}),
+        ];
+        let failed = CanaryState::from_canary("m1", &canary("Failed", json!({})), &events);
+        assert_eq!(
+            failed.message,
+            "Rolling back podinfo.test failed checks threshold reached 2; last failed check: Halt podinfo.test advancement success rate 80.00% < 99%"
+        );
+        assert!(failed.terminal());
+    }
+}

@@ -1,0 +1,155 @@
+//! Watching Canaries and their Flagger events in every cluster at once: one watch stream per
+//! cluster and kind, scoped by namespace, name and labels; kube's watcher resumes from the last
+//! resourceVersion after a dropped stream and relists after 410, with backoff on errors.
+
+use futures::StreamExt;
+use kube::api::{Api, DynamicObject};
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::fleet::apply::resource_of;
+use crate::fleet::{ClusterError, Fleet};
+
+/// What to watch.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// None: all namespaces.
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub labels: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Update {
+    Canary {
+        cluster: usize,
+        object: Value,
+    },
+    CanaryGone {
+        cluster: usize,
+        namespace: String,
+        name: String,
+    },
+    Event {
+        cluster: usize,
+        object: Value,
+    },
+    /// The cluster's canaries have been listed (its rows are complete).
+    Listed {
+        cluster: usize,
+    },
+    Failed {
+        cluster: usize,
+        error: ClusterError,
+    },
+}
+
+fn api(client: kube::Client, api_version: &str, kind: &str, namespace: Option<&str>) -> Option<Api<DynamicObject>> {
+    let (resource, _) = resource_of(api_version, kind)?;
+    Some(match namespace {
+        Some(ns) => Api::namespaced_with(client, ns, &resource),
+        None => Api::all_with(client, &resource),
+    })
+}
+
+/// Starts the watches; updates arrive on the returned channel until it is dropped.
+pub fn watch_fleet(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
+    let (tx, rx) = mpsc::channel(1024);
+    for (cluster, handle) in fleet.clusters.iter().enumerate() {
+        let client = match &handle.client {
+            Ok(c) => c.clone(),
+            Err(e) => {
+                let _ = tx.try_send(Update::Failed {
+                    cluster,
+                    error: e.clone(),
+                });
+                continue;
+            }
+        };
+        let ns = scope.namespace.as_deref();
+        let mut canary_config = watcher::Config::default();
+        if let Some(name) = &scope.name {
+            canary_config = canary_config.fields(&format!("metadata.name={name}"));
+        }
+        if let Some(labels) = &scope.labels {
+            canary_config = canary_config.labels(labels);
+        }
+        let mut event_fields = "involvedObject.kind=Canary".to_string();
+        if let Some(name) = &scope.name {
+            event_fields.push_str(&format!(",involvedObject.name={name}"));
+        }
+        if let Some(canaries) = api(client.clone(), "flagger.app/v1beta1", "Canary", ns) {
+            tokio::spawn(pump_canaries(cluster, canaries, canary_config, tx.clone()));
+        }
+        if let Some(events) = api(client, "v1", "Event", ns) {
+            tokio::spawn(pump_events(
+                cluster,
+                events,
+                watcher::Config::default().fields(&event_fields),
+                tx.clone(),
+            ));
+        }
+    }
+    rx
+}
+
+fn to_value(obj: DynamicObject) -> Value {
+    serde_json::to_value(obj).unwrap_or(Value::Null)
+}
+
+async fn pump_canaries(cluster: usize, api: Api<DynamicObject>, config: watcher::Config, tx: mpsc::Sender<Update>) {
+    let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+    while let Some(item) = stream.next().await {
+        let update = match item {
+            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Canary {
+                cluster,
+                object: to_value(o),
+            },
+            Ok(Event::Delete(o)) => Update::CanaryGone {
+                cluster,
+                namespace: o.metadata.namespace.clone().unwrap_or_default(),
+                name: o.metadata.name.clone().unwrap_or_default(),
+            },
+            Ok(Event::InitDone) => Update::Listed { cluster },
+            Ok(Event::Init) => continue,
+            Err(e) => Update::Failed {
+                cluster,
+                error: watch_error(&e),
+            },
+        };
+        if tx.send(update).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn pump_events(cluster: usize, api: Api<DynamicObject>, config: watcher::Config, tx: mpsc::Sender<Update>) {
+    let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+    while let Some(item) = stream.next().await {
+        let update = match item {
+            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Event {
+                cluster,
+                object: to_value(o),
+            },
+            // Event errors are not worth a row: the canary stream reports the cluster's state.
+            _ => continue,
+        };
+        if tx.send(update).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn watch_error(e: &watcher::Error) -> ClusterError {
+    match e {
+        watcher::Error::InitialListFailed(k) | watcher::Error::WatchStartFailed(k) | watcher::Error::WatchFailed(k) => {
+            ClusterError::from_kube(k)
+        }
+        watcher::Error::WatchError(status) if status.code == 404 => {
+            ClusterError::Other("the Canary CRD is not installed; run kubectl kurator-rollout install".into())
+        }
+        other => ClusterError::Other(crate::fleet::error::chain(other)),
+    }
+}

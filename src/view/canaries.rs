@@ -1,0 +1,309 @@
+//! Canary rows as text (pure): status and list tables, transition lines, the live view's frame
+//! with progress bars, and glyphs.
+
+use crate::flagger::state::{CanaryState, Strategy, is_running};
+use crate::view::table;
+
+pub fn glyph(row: &CanaryState) -> &'static str {
+    if row.error.is_some() && row.phase.is_empty() {
+        return if row.error.as_deref().is_some_and(|e| e.contains("not found")) {
+            "?"
+        } else {
+            "⚠"
+        };
+    }
+    if row.suspended {
+        return "॥";
+    }
+    if row.gate.is_some() {
+        return "⏸";
+    }
+    match row.phase.as_str() {
+        "Succeeded" => "✔",
+        "Failed" => "✖",
+        "Initialized" => "•",
+        "Waiting" | "WaitingPromotion" => "⏸",
+        "Terminating" => "⤺",
+        _ => "◌",
+    }
+}
+
+pub fn phase_cell(row: &CanaryState) -> String {
+    if row.phase.is_empty() {
+        glyph(row).to_string()
+    } else {
+        format!("{} {}", glyph(row), row.phase)
+    }
+}
+
+/// Seconds since an RFC 3339 time.
+pub fn age_seconds(time: Option<&str>, now: i64) -> Option<i64> {
+    let t: jiff::Timestamp = time?.parse().ok()?;
+    Some((now - t.as_second()).max(0))
+}
+
+pub fn age(time: Option<&str>, now: i64) -> String {
+    age_seconds(time, now)
+        .map(fleet_sim::meta::human_duration)
+        .unwrap_or_else(|| "-".into())
+}
+
+pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i64) -> String {
+    let mut headers = vec![
+        "cluster",
+        "namespace",
+        "name",
+        "phase",
+        "weight",
+        "failed",
+        "gate",
+        "last transition",
+    ];
+    if wide {
+        headers.extend(["provider", "interval", "strategy"]);
+    }
+    if with_message {
+        headers.push("message");
+    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut c = vec![
+                r.cluster.clone(),
+                r.namespace.clone(),
+                r.name.clone(),
+                phase_cell(r),
+                if r.error.is_some() && r.phase.is_empty() {
+                    "-".into()
+                } else {
+                    r.progress_text()
+                },
+                if r.error.is_some() && r.phase.is_empty() {
+                    "-".into()
+                } else {
+                    r.failed_text()
+                },
+                r.gate.clone().unwrap_or_else(|| "-".into()),
+                age(r.last_transition_time.as_deref(), now),
+            ];
+            if wide {
+                c.push(r.provider.clone());
+                c.push(r.interval.clone());
+                c.push(format!("{:?}", r.strategy).to_lowercase());
+            }
+            if with_message {
+                c.push(r.error.clone().unwrap_or_else(|| r.message.clone()));
+            }
+            c
+        })
+        .collect();
+    table::render(&headers, &cells)
+}
+
+/// `<time> <cluster> <ns>/<name> <phase> weight=<w> failed=<k> <message>`
+pub fn transition_line(time: &str, row: &CanaryState) -> String {
+    if let Some(error) = &row.error {
+        return format!(
+            "{time} {} {}/{} {} {}",
+            row.cluster,
+            row.namespace,
+            row.name,
+            if row.phase.is_empty() {
+                "Unavailable"
+            } else {
+                &row.phase
+            },
+            error
+        );
+    }
+    format!(
+        "{time} {} {}/{} {} weight={} failed={} {}",
+        row.cluster,
+        row.namespace,
+        row.name,
+        row.phase,
+        match row.strategy {
+            Strategy::Canary => row.weight.to_string(),
+            _ => format!("{}/{}", row.iterations.max(0), row.total_iterations),
+        },
+        row.failed_checks,
+        row.message
+    )
+    .trim_end()
+    .to_string()
+}
+
+/// A progress bar of `width` cells: weight toward max with marks for ladder steps, or one block
+/// per iteration.
+pub fn bar(row: &CanaryState, width: usize) -> String {
+    if row.strategy != Strategy::Canary && row.total_iterations > 0 && (row.total_iterations as usize) <= width {
+        let done = row.iterations.clamp(0, row.total_iterations) as usize;
+        let done = if row.fraction() >= 1.0 {
+            row.total_iterations as usize
+        } else {
+            done
+        };
+        return format!(
+            "{}{}",
+            "■".repeat(done),
+            "□".repeat(row.total_iterations as usize - done)
+        );
+    }
+    let filled = (row.fraction() * width as f64).round() as usize;
+    let mut cells: Vec<char> = (0..width).map(|i| if i < filled { '█' } else { '░' }).collect();
+    for step in &row.step_weights {
+        let at = ((*step as f64 / row.max_weight.max(1) as f64) * width as f64).round() as usize;
+        if at > 0 && at <= width && at > filled {
+            cells[at - 1] = '┊';
+        }
+    }
+    cells.into_iter().collect()
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Seconds until the next analysis tick, for running canaries.
+pub fn next_check(row: &CanaryState, now: i64) -> Option<i64> {
+    if !is_running(&row.phase) || row.suspended {
+        return None;
+    }
+    let interval = crate::cli::parse_duration(&row.interval).ok()?.as_secs().max(10) as i64;
+    let since = age_seconds(row.last_transition_time.as_deref(), now)?;
+    Some((interval - since % interval).max(0))
+}
+
+pub fn summary(rows: &[CanaryState]) -> String {
+    let count = |f: &dyn Fn(&CanaryState) -> bool| rows.iter().filter(|r| f(r)).count();
+    let clusters: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.cluster.as_str()).collect();
+    format!(
+        "{} clusters · {} ✔ Succeeded · {} ◌ Progressing · {} ⏸ Waiting · {} ✖ Failed · {} unreachable",
+        clusters.len(),
+        count(&|r| r.phase == "Succeeded"),
+        count(&|r| matches!(
+            r.phase.as_str(),
+            "Progressing" | "Promoting" | "Finalising" | "Initializing"
+        ) && r.gate.is_none()),
+        count(&|r| r.gate.is_some() || matches!(r.phase.as_str(), "Waiting" | "WaitingPromotion")),
+        count(&|r| r.phase == "Failed"),
+        count(&|r| r.error.is_some() && r.phase.is_empty()),
+    )
+}
+
+/// The live view: a summary line, then one line per canary, fitted to `width` × `height`.
+pub fn frame(rows: &[CanaryState], width: usize, height: usize, now: i64, footer: &str) -> Vec<String> {
+    let mut lines = vec![truncate(&summary(rows), width)];
+    let cluster_w = rows.iter().map(|r| r.cluster.chars().count()).max().unwrap_or(0);
+    // One namespace for all rows: show names only, to save width.
+    let one_namespace = rows
+        .iter()
+        .all(|r| rows.first().is_some_and(|f| f.namespace == r.namespace));
+    let label = |r: &CanaryState| {
+        if one_namespace {
+            r.name.clone()
+        } else {
+            format!("{}/{}", r.namespace, r.name)
+        }
+    };
+    let name_w = rows.iter().map(|r| label(r).chars().count()).max().unwrap_or(0);
+    let phase_w = rows.iter().map(|r| r.phase.len()).max().unwrap_or(0);
+    let progress_w = rows
+        .iter()
+        .map(|r| r.progress_text().chars().count())
+        .max()
+        .unwrap_or(0);
+    let bar_w = if width >= 100 { 20 } else { 10 };
+    let room = height.saturating_sub(2).max(1);
+    let shown = if rows.len() > room {
+        room.saturating_sub(1)
+    } else {
+        rows.len()
+    };
+    for r in rows.iter().take(shown) {
+        let head = format!(
+            "{} {:<cw$}  {:<nw$}",
+            glyph(r),
+            r.cluster,
+            label(r),
+            cw = cluster_w,
+            nw = name_w
+        );
+        let line = if let Some(e) = r.error.as_ref().filter(|_| r.phase.is_empty()) {
+            format!("{head}  {e}")
+        } else {
+            let next = next_check(r, now).map(|s| format!(" next {s}s")).unwrap_or_default();
+            let gate = r.gate.as_ref().map(|g| format!(" ⏸ {g}")).unwrap_or_default();
+            format!(
+                "{head}  {:<pw$} {} {:<gw$} fail {}{next}{gate}  {}",
+                r.phase,
+                bar(r, bar_w),
+                r.progress_text(),
+                r.failed_text(),
+                r.message,
+                pw = phase_w,
+                gw = progress_w
+            )
+        };
+        lines.push(truncate(&line, width));
+    }
+    if shown < rows.len() {
+        lines.push(format!("… {} more", rows.len() - shown));
+    }
+    if !footer.is_empty() {
+        lines.push(truncate(footer, width));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn row(cluster: &str, phase: &str, weight: i64) -> CanaryState {
+        let c = json!({"metadata": {"name": "podinfo", "namespace": "test"},
+            "spec": {"analysis": {"stepWeight": 10, "maxWeight": 50, "threshold": 2, "interval": "30s"}},
+            "status": {"phase": phase, "canaryWeight": weight, "failedChecks": 1, "lastTransitionTime": "2026-01-01T00:00:00Z"}});
+        CanaryState::from_canary(
+            cluster,
+            &c,
+            &[json!({"message": format!("Advance podinfo.test canary weight {weight}")})],
+        )
+    }
+
+    #[test]
+    fn transition_lines() {
+        let r = row("kurator-member1", "Progressing", 20);
+        assert_eq!(
+            transition_line("T", &r),
+            "T kurator-member1 test/podinfo Progressing weight=20 failed=1 Advance podinfo.test canary weight 20"
+        );
+    }
+
+    #[test]
+    fn bars() {
+        assert_eq!(bar(&row("a", "Progressing", 20), 10), "████░░░░░░");
+        assert_eq!(bar(&row("a", "Succeeded", 0), 10), "██████████");
+    }
+
+    #[test]
+    fn frame_fits_80_by_24_with_many_clusters() {
+        let rows: Vec<CanaryState> = (1..=30)
+            .map(|i| row(&format!("kurator-member{i}"), "Progressing", 30))
+            .collect();
+        let now = "2026-01-01T00:00:10Z".parse::<jiff::Timestamp>().unwrap().as_second();
+        let lines = frame(&rows, 80, 24, now, "q quit");
+        assert!(lines.len() <= 24, "{}", lines.len());
+        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{lines:#?}");
+        assert!(lines.iter().any(|l| l.starts_with("… ") && l.ends_with("more")));
+        assert!(lines[1].contains("next 20s"), "{}", lines[1]);
+        let table = status_table(&rows[..2], false, true, now);
+        assert!(table.starts_with("CLUSTER"), "{table}");
+    }
+}
