@@ -177,9 +177,12 @@ pub async fn follow(fleet: &Fleet, options: &FollowOptions, footer: &str) -> Res
             update = updates.recv() => {
                 let Some(update) = update else { break Exit::Failed };
                 state.apply(update);
-                // Take everything already queued before judging, so one burst is one frame.
-                while let Ok(more) = updates.try_recv() {
-                    state.apply(more);
+                // The live view may take a burst as one frame; transition lines must not, or
+                // a quick sequence of phases would lose its middle.
+                if screen.is_some() {
+                    while let Ok(more) = updates.try_recv() {
+                        state.apply(more);
+                    }
                 }
                 dirty = true;
                 if !state.complete() {

@@ -116,15 +116,16 @@ impl FleetState {
         for (index, cluster) in self.clusters.iter().enumerate() {
             let mine: Vec<(&Key, &Value)> = self.canaries.iter().filter(|((c, _, _), _)| *c == index).collect();
             if let Some(error) = self.errors.get(&index)
-                && mine.is_empty() {
-                    rows.push(CanaryState::unavailable(
-                        cluster,
-                        self.wanted_namespace.as_deref().unwrap_or(""),
-                        self.wanted_name.as_deref().unwrap_or(""),
-                        error.clone(),
-                    ));
-                    continue;
-                }
+                && mine.is_empty()
+            {
+                rows.push(CanaryState::unavailable(
+                    cluster,
+                    self.wanted_namespace.as_deref().unwrap_or(""),
+                    self.wanted_name.as_deref().unwrap_or(""),
+                    error.clone(),
+                ));
+                continue;
+            }
             for (key, canary) in &mine {
                 let events = self.events.get(*key).map(Vec::as_slice).unwrap_or(&[]);
                 let mut state = CanaryState::from_canary(cluster, canary, events);
@@ -133,16 +134,18 @@ impl FleetState {
                 }
                 rows.push(state);
             }
-            if mine.is_empty() && self.is_listed(index)
-                && let Some(name) = &self.wanted_name {
-                    let ns = self.wanted_namespace.as_deref().unwrap_or("");
-                    rows.push(CanaryState::unavailable(
-                        cluster,
-                        ns,
-                        name,
-                        format!("canary {ns}/{name} not found"),
-                    ));
-                }
+            if mine.is_empty()
+                && self.is_listed(index)
+                && let Some(name) = &self.wanted_name
+            {
+                let ns = self.wanted_namespace.as_deref().unwrap_or("");
+                rows.push(CanaryState::unavailable(
+                    cluster,
+                    ns,
+                    name,
+                    format!("canary {ns}/{name} not found"),
+                ));
+            }
         }
         rows
     }

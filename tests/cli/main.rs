@@ -7,5 +7,6 @@ mod clusters;
 mod flagger_sim;
 mod install;
 mod kubectl;
+mod live;
 mod playground;
 mod rollout_policy;

@@ -1,0 +1,479 @@
+//! `start`, `status --watch`, waves and the live view against a simulated fleet running Flagger.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fleet_sim::patch::PatchKind;
+use fleet_sim::{PlaygroundOptions, SimCluster};
+use serde_json::{Value, json};
+
+use crate::support::{BIN, Fleet, Output, plugin, run};
+
+const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-rollout.yaml");
+
+struct Setup {
+    fleet: Fleet,
+    home: tempfile::TempDir,
+    kubeconfig: PathBuf,
+}
+
+impl Setup {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = plugin(self.home.path());
+        c.args(args).env("KUBECONFIG", &self.kubeconfig);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        run(&mut self.cmd(args))
+    }
+
+    fn cluster(&self, n: usize) -> &SimCluster {
+        self.fleet.cluster(&format!("kurator-member{n}"))
+    }
+
+    fn spawn(&self, args: &[&str]) -> Child {
+        self.cmd(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+}
+
+fn output_of(child: Child) -> Output {
+    let out = child.wait_with_output().unwrap();
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+fn phase(c: &SimCluster) -> String {
+    c.get("flagger.app", "canaries", Some("test"), "podinfo")
+        .and_then(|v| v.pointer("/status/phase").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Flagger, podinfo and the demo policy on `n` clusters, all canaries Initialized.
+fn setup(n: usize, unreachable: &[&str]) -> Setup {
+    let fleet = Fleet::start_with(PlaygroundOptions {
+        clusters: n,
+        speed: 100.0,
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
+    let s = Setup {
+        fleet,
+        home,
+        kubeconfig,
+    };
+    assert_eq!(
+        s.run(&["install", "--all-contexts", "--provider", "istio", "--testloader"])
+            .code,
+        0
+    );
+    for c in &s.fleet.clusters {
+        c.apply(
+            "",
+            "namespaces",
+            None,
+            &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}),
+        )
+        .unwrap();
+        c.apply("apps", "deployments", Some("test"), &json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "podinfo", "namespace": "test"},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "podinfo"}}, "template": {"metadata": {"labels": {"app": "podinfo"}},
+            "spec": {"containers": [{"name": "podinfod", "image": "podinfo:1"}]}}}})).unwrap();
+        c.apply(
+            "",
+            "services",
+            Some("test"),
+            &json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "podinfo", "namespace": "test"},
+            "spec": {"selector": {"app": "podinfo"}, "ports": [{"port": 9898}]}}),
+        )
+        .unwrap();
+    }
+    assert_eq!(s.run(&["apply", "-f", POLICY, "--all-contexts"]).code, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while s.fleet.clusters.iter().any(|c| phase(c) != "Initialized") {
+        assert!(Instant::now() < deadline, "not initialised");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for name in unreachable {
+        s.fleet.cluster(name).set_unreachable(true).unwrap();
+    }
+    s
+}
+
+fn fail_release(c: &SimCluster) {
+    let patch = json!({"spec": {"template": {"metadata": {"annotations": {"sim.kurator.dev/success-rate": "80"}}}}});
+    c.patch(
+        "apps",
+        "deployments",
+        Some("test"),
+        "podinfo",
+        PatchKind::Strategic,
+        &patch,
+    )
+    .unwrap();
+}
+
+/// (phase, weight) per line of one cluster, in order.
+fn sequence(stdout: &str, cluster: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some(cluster))
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            format!("{} {}", cols[3], cols[4])
+        })
+        .collect()
+}
+
+const SUCCESS: [&str; 9] = [
+    "Progressing weight=0",
+    "Progressing weight=10",
+    "Progressing weight=20",
+    "Progressing weight=30",
+    "Progressing weight=40",
+    "Progressing weight=50",
+    "Promoting weight=50",
+    "Finalising weight=0",
+    "Succeeded weight=0",
+];
+
+#[test]
+fn every_transition_in_order_and_waiting_for_a_new_run() {
+    let s = setup(3, &[]);
+    let watch = s.spawn(&[
+        "status",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--watch",
+        "--wait-for-start",
+        "--timeout",
+        "60s",
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    let started = s.run(&[
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--image",
+        "podinfod=podinfo:2",
+    ]);
+    assert_eq!(started.code, 0, "{started:?}");
+    assert_eq!(
+        started
+            .stdout
+            .lines()
+            .filter(|l| l.contains("image podinfod=podinfo:2") && l.ends_with("started"))
+            .count(),
+        3,
+        "{started:?}"
+    );
+    let out = output_of(watch);
+    assert_eq!(out.code, 0, "{out:?}");
+    for n in 1..=3 {
+        let seq = sequence(&out.stdout, &format!("kurator-member{n}"));
+        assert_eq!(seq.first().map(String::as_str), Some("Initialized weight=0"), "{out:?}");
+        assert_eq!(&seq[1..], SUCCESS, "member{n}: {out:?}");
+    }
+    assert!(
+        out.stdout.contains("exit 0: every required canary ended well"),
+        "{out:?}"
+    );
+
+    // After a Succeeded run, --wait-for-start ignores it and follows the next one.
+    let watch = s.spawn(&[
+        "status",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "-w",
+        "--wait-for-start",
+        "--timeout",
+        "60s",
+        "-o",
+        "ndjson",
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    let refused_restart = s.run(&[
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--image",
+        "podinfod=podinfo:2",
+    ]);
+    assert_eq!(
+        refused_restart.code, 1,
+        "the same image again starts nothing: {refused_restart:?}"
+    );
+    assert!(
+        refused_restart.stdout.contains("nothing to start"),
+        "{refused_restart:?}"
+    );
+    assert_eq!(
+        s.run(&["start", "podinfo", "-n", "test", "--all-contexts", "--restart"])
+            .code,
+        0
+    );
+    let out = output_of(watch);
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines: Vec<Value> = out.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l["phase"] == "Progressing" && l["weight"] == 10)
+            .count(),
+        3,
+        "{out:?}"
+    );
+    assert!(lines.last().unwrap()["summary"]["succeeded"] == 3, "{out:?}");
+}
+
+#[test]
+fn a_failing_cluster_is_exit_1_and_names_the_metric() {
+    let s = setup(3, &[]);
+    fail_release(s.cluster(2));
+    let out = s.run(&[
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--image",
+        "podinfod=podinfo:2",
+        "--watch",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(out.code, 1, "{out:?}");
+    let failed = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("kurator-member2") && l.split_whitespace().nth(3) == Some("Failed"))
+        .expect("a Failed line");
+    assert!(failed.contains("success rate 80.00% < 99%"), "{failed}");
+    assert_eq!(
+        sequence(&out.stdout, "kurator-member1").last().map(String::as_str),
+        Some("Succeeded weight=0")
+    );
+}
+
+#[test]
+fn unreachable_is_exit_5_and_timeouts_are_exit_3() {
+    let s = setup(3, &["kurator-member3"]);
+    let out = s.run(&[
+        "status",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--watch",
+        "--require",
+        "all",
+        "--cluster-timeout",
+        "2s",
+    ]);
+    assert_eq!(out.code, 5, "{out:?}");
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.contains("kurator-member3") && l.contains("unreachable")),
+        "{out:?}"
+    );
+    let any = s.run(&[
+        "status",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--watch",
+        "--require",
+        "any",
+    ]);
+    assert_eq!(any.code, 0, "{any:?}");
+    let started = Instant::now();
+    let waiting = s.run(&[
+        "status",
+        "podinfo",
+        "-n",
+        "test",
+        "--context",
+        "kurator-member1",
+        "--watch",
+        "--wait-for-start",
+        "--timeout",
+        "2s",
+    ]);
+    assert_eq!(waiting.code, 3, "{waiting:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let missing = s.run(&[
+        "status",
+        "nope",
+        "-n",
+        "test",
+        "--context",
+        "kurator-member1",
+        "--watch",
+    ]);
+    assert_eq!(missing.code, 4, "{missing:?}");
+}
+
+#[test]
+fn waves_start_one_cluster_after_another_and_stop_on_failure() {
+    let s = setup(3, &[]);
+    let out = s.run(&[
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--image",
+        "podinfod=podinfo:2",
+        "--wave-size",
+        "1",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let position = |cluster: &str, phase: &str| {
+        out.stdout
+            .lines()
+            .position(|l| l.contains(cluster) && l.split_whitespace().nth(3) == Some(phase))
+            .unwrap()
+    };
+    assert!(
+        position("kurator-member1", "Succeeded") < position("kurator-member2", "Progressing"),
+        "{out:?}"
+    );
+    assert!(
+        position("kurator-member2", "Succeeded") < position("kurator-member3", "Progressing"),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("wave 3/3: kurator-member3"), "{out:?}");
+
+    fail_release(s.cluster(1));
+    let out = s.run(&[
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--image",
+        "podinfod=podinfo:3",
+        "--wave-size",
+        "1",
+        "--on-failure",
+        "stop",
+    ]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("later waves not started (kurator-member2, kurator-member3)"),
+        "{out:?}"
+    );
+    for n in [2, 3] {
+        let d = s
+            .cluster(n)
+            .get("apps", "deployments", Some("test"), "podinfo")
+            .unwrap();
+        assert_eq!(
+            d["spec"]["template"]["spec"]["containers"][0]["image"], "podinfo:2",
+            "member{n} was never started"
+        );
+    }
+}
+
+#[test]
+fn dropped_watch_streams_lose_and_repeat_nothing() {
+    let s = setup(2, &[]);
+    let watch = s.spawn(&[
+        "status",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--watch",
+        "--wait-for-start",
+        "--timeout",
+        "60s",
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        s.run(&[
+            "start",
+            "podinfo",
+            "-n",
+            "test",
+            "--all-contexts",
+            "--image",
+            "podinfod=podinfo:2"
+        ])
+        .code,
+        0
+    );
+    let until = Instant::now() + Duration::from_secs(4);
+    while Instant::now() < until {
+        for c in &s.fleet.clusters {
+            c.faults().drop_watches();
+        }
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    let out = output_of(watch);
+    assert_eq!(out.code, 0, "{out:?}");
+    for n in 1..=2 {
+        let seq = sequence(&out.stdout, &format!("kurator-member{n}"));
+        assert_eq!(&seq[1..], SUCCESS, "member{n}: {out:?}");
+    }
+}
+
+#[test]
+fn live_view_redraws_in_place_within_80_by_24() {
+    let script = std::path::Path::new("/usr/bin/script");
+    if !script.exists() {
+        eprintln!("SKIP live_view_redraws_in_place_within_80_by_24: script(1) from util-linux is not installed");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("tty.log");
+    let command = format!("stty cols 80 rows 24; {BIN} demo --clusters 5 --speed 20");
+    let status = Command::new(script)
+        .args(["-qec", &command])
+        .arg(&log)
+        .env("HOME", home.path())
+        .env_remove("KUBECONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "the demo ends with one failed cluster");
+    let raw = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        raw.contains("\x1b[2K") && raw.contains("F\x1b[2K"),
+        "frames are redrawn in place"
+    );
+    assert!(!raw.contains("\x1b[2J"), "no clear-screen flicker");
+    for frame_line in raw.split("\x1b[2K").skip(1) {
+        let line = frame_line.split(['\r', '\n']).next().unwrap_or("");
+        assert!(line.chars().count() <= 80, "{line:?} is wider than 80 columns");
+    }
+    let frames: Vec<&str> = raw.split("F\x1b[2K").collect();
+    assert!(frames.len() > 3, "several frames were drawn");
+    let after = raw.rsplit("\x1b[?25h").next().unwrap_or("");
+    assert!(
+        after.contains("CLUSTER") && after.contains("✖ Failed") && after.contains("exit 1"),
+        "the final table stays: {after}"
+    );
+}
