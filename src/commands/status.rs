@@ -53,7 +53,10 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         return Ok(follow(&fleet, &options, "Ctrl-C to stop").await?.exit);
     }
     let state = snapshot(&fleet, &scope, global.cluster_timeout).await;
-    let rows = state.rows();
+    let mut rows = state.rows();
+    if global.output != OutputFormat::Table {
+        fill_images(&fleet, &mut rows, global.cluster_timeout).await;
+    }
     let now = jiff::Timestamp::now().as_second();
     print_rows(global.output, &rows, |wide| status_table(&rows, wide, true, now))?;
     if rows.iter().all(|r| r.phase.is_empty()) && args.name.is_some() {
@@ -69,7 +72,49 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
     })
 }
 
-/// `-o ndjson` of one row per canary, used by list -w too.
-pub fn is_machine(output: OutputFormat) -> bool {
-    matches!(output, OutputFormat::Json | OutputFormat::Yaml | OutputFormat::Ndjson)
+/// Reads the images of each canary's primary and target Deployments (wide and machine output).
+async fn fill_images(
+    fleet: &crate::fleet::Fleet,
+    rows: &mut [crate::flagger::state::CanaryState],
+    timeout: std::time::Duration,
+) {
+    use k8s_openapi::api::apps::v1::Deployment;
+    let wanted: Vec<(String, String, String)> = rows
+        .iter()
+        .filter(|r| r.error.is_none())
+        .map(|r| (r.cluster.clone(), r.namespace.clone(), r.target.clone()))
+        .collect();
+    let outcomes = fleet
+        .fan_out(timeout, |client, target| {
+            let wanted: Vec<(String, String)> = wanted
+                .iter()
+                .filter(|(c, _, _)| c == &target.context)
+                .map(|(_, ns, t)| (ns.clone(), t.clone()))
+                .collect();
+            async move {
+                let mut found = Vec::new();
+                for (ns, t) in wanted {
+                    let api: kube::Api<Deployment> = kube::Api::namespaced(client.clone(), &ns);
+                    let image = |d: Option<Deployment>| {
+                        d.and_then(|d| d.spec?.template.spec?.containers.first()?.image.clone())
+                    };
+                    let primary = image(api.get_opt(&format!("{t}-primary")).await.ok().flatten());
+                    let canary = image(api.get_opt(&t).await.ok().flatten());
+                    found.push((ns, t, primary, canary));
+                }
+                Ok::<_, crate::fleet::ClusterError>(found)
+            }
+        })
+        .await;
+    for o in outcomes {
+        for (ns, t, primary, canary) in o.result.unwrap_or_default() {
+            for r in rows
+                .iter_mut()
+                .filter(|r| r.cluster == o.target.context && r.namespace == ns && r.target == t)
+            {
+                r.primary_image = primary.clone();
+                r.canary_image = canary.clone();
+            }
+        }
+    }
 }

@@ -42,6 +42,12 @@ pub struct CanaryState {
     pub status: Value,
     /// Why there is no canary to show (unreachable cluster, not found).
     pub error: Option<String>,
+    /// The target's name and, when read (`-o wide`), the images of the primary and the canary.
+    pub target: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary_image: Option<String>,
 }
 
 fn text(v: &Value, p: &str) -> String {
@@ -91,6 +97,9 @@ impl CanaryState {
             provider: String::new(),
             status: Value::Null,
             error: Some(error),
+            target: String::new(),
+            primary_image: None,
+            canary_image: None,
         }
     }
 
@@ -156,6 +165,9 @@ impl CanaryState {
             provider,
             status: canary.get("status").cloned().unwrap_or(Value::Null),
             error: None,
+            target: text(canary, "/spec/targetRef/name"),
+            primary_image: None,
+            canary_image: None,
         };
         state.gate = waiting_gate(canary, &phase, events);
         state.message = message(canary, &phase, events);

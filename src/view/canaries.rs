@@ -60,7 +60,7 @@ pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i
         "last transition",
     ];
     if wide {
-        headers.extend(["provider", "interval", "strategy"]);
+        headers.extend(["provider", "interval", "strategy", "primary image", "canary image"]);
     }
     if with_message {
         headers.push("message");
@@ -90,6 +90,8 @@ pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i
                 c.push(r.provider.clone());
                 c.push(r.interval.clone());
                 c.push(format!("{:?}", r.strategy).to_lowercase());
+                c.push(r.primary_image.clone().unwrap_or_else(|| "-".into()));
+                c.push(r.canary_image.clone().unwrap_or_else(|| "-".into()));
             }
             if with_message {
                 c.push(r.error.clone().unwrap_or_else(|| r.message.clone()));
