@@ -207,8 +207,69 @@ pub enum Command {
         kubectl kurator-rollout demo --keep     # keep serving the playground afterwards")]
     Demo(DemoArgs),
 
+    /// Promote a canary held at a gate (or at once with --full), per cluster or fleet-wide.
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout promote podinfo -n test --all-contexts\n  \
+        kubectl kurator-rollout promote podinfo -n test --context prod-eu --full --yes\n\n\
+        promote opens the canary's gate on its load tester (through the API server's service proxy),\n\
+        waits for the next step and closes the gate again. --full sets spec.skipAnalysis until Succeeded.")]
+    Promote(PromoteArgs),
+
+    /// Roll a running canary back through its rollback gate.
+    #[command(after_help = "Examples:\n  kubectl kurator-rollout abort podinfo -n test --all-contexts --yes")]
+    Abort(ControlArgs),
+
+    /// Pause a canary (spec.suspend=true): Flagger freezes it where it is.
+    #[command(after_help = "Examples:\n  kubectl kurator-rollout pause podinfo -n test --all-contexts")]
+    Pause(ControlArgs),
+
+    /// Resume a paused canary (spec.suspend=false).
+    #[command(after_help = "Examples:\n  kubectl kurator-rollout resume podinfo -n test --all-contexts")]
+    Resume(ControlArgs),
+
+    /// Run a Failed canary again (closes its rollback gate, restarts the release).
+    #[command(after_help = "Examples:\n  kubectl kurator-rollout retry podinfo -n test --context member2 --yes")]
+    Retry(ControlArgs),
+
     /// Print the plugin version.
     Version(VersionArgs),
+}
+
+/// What every control verb takes.
+#[derive(Debug, Clone, Args)]
+pub struct ControlArgs {
+    /// The Canary name (or use -l).
+    pub name: Option<String>,
+
+    /// Act on every Canary matching this label selector.
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Contexts that always need the typed confirmation.
+    #[arg(long, value_name = "GLOB", default_value = "*prod*")]
+    pub protected: String,
+
+    /// How long to wait for Flagger to act in each cluster.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PromoteArgs {
+    #[command(flatten)]
+    pub control: ControlArgs,
+
+    /// Promote now, skipping the rest of the analysis (spec.skipAnalysis until Succeeded).
+    #[arg(long)]
+    pub full: bool,
+
+    /// With --full: leave spec.skipAnalysis=true afterwards.
+    #[arg(long, requires = "full")]
+    pub keep_skip: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -35,3 +35,24 @@ pub fn confirm(question: &str, assume_yes: bool) -> Decision {
         Decision::Declined
     }
 }
+
+/// Asks the person to type `expected` (the number of clusters affected) to go ahead.
+pub fn confirm_typed(question: &str, expected: &str, assume_yes: bool) -> Decision {
+    if assume_yes {
+        return Decision::Proceed;
+    }
+    if !interactive() {
+        return Decision::NeedsYes;
+    }
+    eprint!("{question}\nType {expected} to confirm: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return Decision::Declined;
+    }
+    if answer.trim() == expected {
+        Decision::Proceed
+    } else {
+        Decision::Declined
+    }
+}

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod check;
 pub mod clusters;
+pub mod control;
 pub mod demo;
 pub mod follow;
 pub mod get;
@@ -40,6 +41,18 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::List(args) => list::run(&cli.global, &args).await,
         Command::Get(args) => get::run(&cli.global, &args).await,
         Command::Demo(args) => demo::run(&cli.global, &args).await,
+        Command::Promote(args) => {
+            let verb = if args.full {
+                crate::ops::control::Verb::PromoteFull
+            } else {
+                crate::ops::control::Verb::Promote
+            };
+            control::run(&cli.global, &args.control, verb, args.keep_skip).await
+        }
+        Command::Abort(args) => control::run(&cli.global, &args, crate::ops::control::Verb::Abort, false).await,
+        Command::Pause(args) => control::run(&cli.global, &args, crate::ops::control::Verb::Pause, false).await,
+        Command::Resume(args) => control::run(&cli.global, &args, crate::ops::control::Verb::Resume, false).await,
+        Command::Retry(args) => control::run(&cli.global, &args, crate::ops::control::Verb::Retry, false).await,
         Command::Playground(args) => playground::run(&args).await,
         Command::Version(args) => version::run(&args),
     }

@@ -2,6 +2,7 @@
 //! and applying rendered policies.
 
 pub mod apply;
+pub mod control;
 pub mod facts;
 pub mod snapshot;
 pub mod start;

@@ -4,6 +4,7 @@
 mod support;
 
 mod clusters;
+mod control;
 mod flagger_sim;
 mod install;
 mod kubectl;

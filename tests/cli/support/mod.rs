@@ -35,6 +35,7 @@ pub fn isolate(cmd: &mut Command, home: &Path) {
 /// test can block on child processes without starving the servers.
 pub struct Fleet {
     pub clusters: Vec<SimCluster>,
+    pub flaggers: Vec<std::sync::Arc<fleet_sim::flagger::controller::FlaggerSim>>,
     pub entries: Vec<KubeconfigEntry>,
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -66,11 +67,18 @@ impl Fleet {
             })
             .collect();
         let clusters = playground.members.iter().map(|m| m.cluster.clone()).collect();
+        let flaggers = playground.members.iter().map(|m| m.flagger.clone()).collect();
         Fleet {
             clusters,
+            flaggers,
             entries,
             runtime: Some(runtime),
         }
+    }
+
+    pub fn playground_flagger(&self, name: &str) -> &fleet_sim::flagger::controller::FlaggerSim {
+        let i = self.clusters.iter().position(|c| c.name() == name).unwrap();
+        &self.flaggers[i]
     }
 
     pub fn cluster(&self, name: &str) -> &SimCluster {

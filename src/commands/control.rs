@@ -1,0 +1,215 @@
+//! `promote`, `abort`, `pause`, `resume`, `retry`: a plan per cluster, a confirmation, then the
+//! action everywhere at once, with a result per cluster.
+
+use anyhow::Result;
+use globset::Glob;
+use serde::Serialize;
+
+use super::connect_fleet;
+use super::status::scope;
+use crate::cli::{ControlArgs, GlobalArgs};
+use crate::confirm::{Decision, confirm, confirm_typed};
+use crate::exit::{Exit, ExitError};
+use crate::fleet::ClusterError;
+use crate::ops::control::{Step, Verb, execute, owner_warning, plan};
+use crate::ops::snapshot::snapshot;
+use crate::output::{print_rows, write_stdout};
+use crate::view::table;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanRow {
+    pub cluster: String,
+    pub canary: String,
+    pub phase: String,
+    pub step: Step,
+    pub warning: Option<String>,
+    #[serde(skip)]
+    pub cluster_index: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ResultRow {
+    pub cluster: String,
+    pub canary: String,
+    pub action: String,
+    pub result: String,
+    pub error: Option<String>,
+}
+
+fn plan_table(rows: &[PlanRow]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.cluster.clone(),
+                r.canary.clone(),
+                r.phase.clone(),
+                r.step.describe(),
+                r.warning.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table::render(&["cluster", "canary", "phase", "action", "warning"], &cells)
+}
+
+/// Reads the canaries and plans the verb in every cluster.
+pub async fn make_plan(
+    global: &GlobalArgs,
+    args: &ControlArgs,
+    verb: Verb,
+    fleet: &crate::fleet::Fleet,
+) -> Result<Vec<PlanRow>> {
+    if args.name.is_none() && args.selector.is_none() {
+        return Err(ExitError::usage(format!("{} needs a canary NAME or -l SELECTOR", verb.name())).into());
+    }
+    let default_ns = fleet
+        .clusters
+        .first()
+        .map(|c| c.target.namespace.clone())
+        .unwrap_or_else(|| "default".into());
+    let scope = scope(global, args.name.as_deref(), args.selector.as_deref(), &default_ns);
+    let state = snapshot(fleet, &scope, global.cluster_timeout).await;
+    let mut rows = Vec::new();
+    for r in state.rows() {
+        let index = state.clusters.iter().position(|c| c == &r.cluster).unwrap_or(0);
+        let canary = format!("{}/{}", r.namespace, r.name);
+        let (step, warning) = match (state.canary(index, &r.namespace, &r.name), &r.error) {
+            (Some(c), _) => {
+                let step = plan(verb, c);
+                let spec_change = matches!(step, Step::SkipAnalysis | Step::Suspend { .. });
+                (step, owner_warning(c).filter(|_| spec_change))
+            }
+            (None, Some(e)) => (Step::Impossible { reason: e.clone() }, None),
+            (None, None) => (
+                Step::Impossible {
+                    reason: "not found".into(),
+                },
+                None,
+            ),
+        };
+        rows.push(PlanRow {
+            cluster: r.cluster.clone(),
+            canary,
+            phase: r.phase.clone(),
+            step,
+            warning,
+            cluster_index: index,
+        });
+    }
+    Ok(rows)
+}
+
+pub async fn run(global: &GlobalArgs, args: &ControlArgs, verb: Verb, keep_skip: bool) -> Result<Exit> {
+    let fleet = connect_fleet(global).await?;
+    let rows = make_plan(global, args, verb, &fleet).await?;
+    if rows.iter().all(|r| r.phase.is_empty()) {
+        eprint!("{}", plan_table(&rows));
+        return Ok(Exit::NothingMatched);
+    }
+    if args.dry_run {
+        print_rows(global.output, &rows, |_| plan_table(&rows))?;
+        return Ok(Exit::Success);
+    }
+    eprint!("{}", plan_table(&rows));
+    let acting: Vec<&PlanRow> = rows.iter().filter(|r| r.step.acts()).collect();
+    if !acting.is_empty() {
+        let protected = Glob::new(&args.protected)
+            .map_err(|e| ExitError::usage(format!("--protected {}: {e}", args.protected)))?
+            .compile_matcher();
+        let clusters: std::collections::BTreeSet<&str> = acting.iter().map(|r| r.cluster.as_str()).collect();
+        let typed = clusters.len() > 1 || clusters.iter().any(|c| protected.is_match(c));
+        let question = format!(
+            "{} {} canar{} in {} cluster{}?",
+            verb.name(),
+            acting.len(),
+            if acting.len() == 1 { "y" } else { "ies" },
+            clusters.len(),
+            if clusters.len() == 1 { "" } else { "s" }
+        );
+        let decision = if typed {
+            confirm_typed(&question, &clusters.len().to_string(), global.yes)
+        } else {
+            confirm(&question, global.yes)
+        };
+        match decision {
+            Decision::Proceed => {}
+            Decision::Declined => {
+                write_stdout("not confirmed: nothing changed\n")?;
+                return Ok(Exit::Failed);
+            }
+            Decision::NeedsYes => {
+                return Err(ExitError::usage(format!(
+                    "{} needs confirmation: run it in a terminal or pass --yes; nothing was changed",
+                    verb.name()
+                ))
+                .into());
+            }
+        }
+    }
+    let outcomes = fleet
+        .fan_out(args.timeout + global.cluster_timeout, |client, target| {
+            let mine: Vec<PlanRow> = rows.iter().filter(|r| r.cluster == target.context).cloned().collect();
+            async move {
+                let mut results = Vec::new();
+                for row in mine {
+                    let (ns, name) = row.canary.split_once('/').unwrap_or(("default", &row.canary));
+                    let result = execute(&client, ns, name, &row.step, keep_skip, args.timeout).await;
+                    results.push((row, result));
+                }
+                Ok::<_, ClusterError>(results)
+            }
+        })
+        .await;
+    let mut results = Vec::new();
+    for o in outcomes {
+        match o.result {
+            Ok(list) => {
+                for (row, r) in list {
+                    let action = row.step.describe();
+                    results.push(match r {
+                        Ok(done) => ResultRow {
+                            cluster: row.cluster,
+                            canary: row.canary,
+                            action,
+                            result: done,
+                            error: None,
+                        },
+                        Err(e) => ResultRow {
+                            cluster: row.cluster,
+                            canary: row.canary,
+                            action,
+                            result: "failed".into(),
+                            error: Some(e.to_string()),
+                        },
+                    });
+                }
+            }
+            Err(e) => results.push(ResultRow {
+                cluster: o.target.context,
+                canary: "-".into(),
+                action: "-".into(),
+                result: "failed".into(),
+                error: Some(e.to_string()),
+            }),
+        }
+    }
+    print_rows(global.output, &results, |_| {
+        let cells: Vec<Vec<String>> = results
+            .iter()
+            .map(|r| {
+                vec![
+                    r.cluster.clone(),
+                    r.canary.clone(),
+                    r.action.clone(),
+                    r.error
+                        .clone()
+                        .map(|e| format!("failed: {e}"))
+                        .unwrap_or_else(|| r.result.clone()),
+                ]
+            })
+            .collect();
+        table::render(&["cluster", "canary", "action", "result"], &cells)
+    })?;
+    let ok = results.iter().filter(|r| r.error.is_none()).count();
+    Ok(Exit::from_counts(ok, results.len()))
+}
