@@ -7,11 +7,14 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use serde_json::json;
 
+use super::keys::{Interaction, Outcome, TargetRow, return_keys, take_keys};
 use crate::cli::OutputFormat;
 use crate::exit::Exit;
 use crate::flagger::fleet_state::FleetState;
 use crate::flagger::state::{CanaryState, is_running};
 use crate::fleet::Fleet;
+use crate::ops::control::{Verb, execute, plan};
+use crate::ops::start::get_canary;
 use crate::ops::watch::{Scope, watch_fleet};
 use crate::output::write_stdout;
 use crate::view::canaries::{frame, status_table, transition_line};
@@ -163,6 +166,14 @@ pub async fn follow(fleet: &Fleet, options: &FollowOptions, footer: &str) -> Res
     };
     let mut emitted: HashMap<(String, String, String), Signature> = HashMap::new();
     let mut screen = options.live.then(LiveScreen::new);
+    // Keys only when a person is at a terminal on both ends.
+    let mut keys = if screen.is_some() && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        take_keys()
+    } else {
+        None
+    };
+    let mut ui = Interaction::default();
+    let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel::<String>();
     let deadline = options.timeout.map(|t| Instant::now() + t);
     let mut redraw = tokio::time::interval(Duration::from_millis(100));
     let mut dirty = true;
@@ -200,12 +211,28 @@ pub async fn follow(fleet: &Fleet, options: &FollowOptions, footer: &str) -> Res
             }
             _ = redraw.tick() => {
                 if let Some(screen) = screen.as_mut()
-                    && (dirty || last_draw.elapsed() >= Duration::from_secs(1)) {
-                        let (w, h) = size();
-                        screen.draw(&frame(&state.rows(), w, h, jiff::Timestamp::now().as_second(), footer));
-                        dirty = false;
-                        last_draw = Instant::now();
-                    }
+                    && (dirty || last_draw.elapsed() >= Duration::from_secs(1))
+                {
+                    let (w, h) = size();
+                    let footer = if keys.is_some() { ui.footer() } else { footer.to_string() };
+                    let selected = keys.is_some().then_some(ui.selected);
+                    screen.draw(&frame(&state.rows(), w, h, jiff::Timestamp::now().as_second(), &footer, selected));
+                    dirty = false;
+                    last_draw = Instant::now();
+                }
+            }
+            key = next_key(&mut keys) => {
+                let Some(key) = key else { continue };
+                dirty = true;
+                match ui.handle(key, &state.rows()) {
+                    Outcome::Quit => break Exit::Interrupted,
+                    Outcome::Execute(verb, targets) => run_action(fleet, verb, targets, results_tx.clone()),
+                    Outcome::Nothing => {}
+                }
+            }
+            Some(message) = results.recv() => {
+                ui.event = message;
+                dirty = true;
             }
             _ = tokio::time::sleep(sleep_for), if deadline.is_some() => break Exit::Timeout,
             _ = &mut ctrl_c => break Exit::Interrupted,
@@ -214,9 +241,49 @@ pub async fn follow(fleet: &Fleet, options: &FollowOptions, footer: &str) -> Res
     if let Some(mut screen) = screen.take() {
         screen.finish();
     }
+    if let Some(rx) = keys.take() {
+        return_keys(rx);
+    }
     let rows = state.rows();
     finish(&rows, exit, options)?;
     Ok(FollowResult { exit, rows })
+}
+
+async fn next_key(keys: &mut Option<tokio::sync::mpsc::UnboundedReceiver<console::Key>>) -> Option<console::Key> {
+    match keys {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Runs a confirmed action from the live view in the background; its result line comes back
+/// on `results` and shows in the view's event line.
+fn run_action(fleet: &Fleet, verb: Verb, targets: Vec<TargetRow>, results: tokio::sync::mpsc::UnboundedSender<String>) {
+    for t in targets {
+        let Some(client) = fleet
+            .clusters
+            .iter()
+            .find(|c| c.target.context == t.cluster)
+            .and_then(|c| c.client.clone().ok())
+        else {
+            let _ = results.send(format!("{}: no connection", t.cluster));
+            continue;
+        };
+        let results = results.clone();
+        tokio::spawn(async move {
+            let outcome = async {
+                let canary = get_canary(&client, &t.namespace, &t.name).await?;
+                let step = plan(verb, &canary);
+                execute(&client, &t.namespace, &t.name, &step, false, Duration::from_secs(300)).await
+            }
+            .await;
+            let line = match outcome {
+                Ok(done) => format!("{} {} {}/{}: {done}", verb.name(), t.cluster, t.namespace, t.name),
+                Err(e) => format!("{} {} {}/{}: failed: {e}", verb.name(), t.cluster, t.namespace, t.name),
+            };
+            let _ = results.send(line);
+        });
+    }
 }
 
 fn emit_transitions(

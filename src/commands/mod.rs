@@ -9,6 +9,7 @@ pub mod demo;
 pub mod follow;
 pub mod get;
 pub mod install;
+pub mod keys;
 pub mod lint;
 pub mod list;
 pub mod playground;

@@ -199,7 +199,14 @@ pub fn summary(rows: &[CanaryState]) -> String {
 }
 
 /// The live view: a summary line, then one line per canary, fitted to `width` × `height`.
-pub fn frame(rows: &[CanaryState], width: usize, height: usize, now: i64, footer: &str) -> Vec<String> {
+pub fn frame(
+    rows: &[CanaryState],
+    width: usize,
+    height: usize,
+    now: i64,
+    footer: &str,
+    selected: Option<usize>,
+) -> Vec<String> {
     let mut lines = vec![truncate(&summary(rows), width)];
     let cluster_w = rows.iter().map(|r| r.cluster.chars().count()).max().unwrap_or(0);
     // One namespace for all rows: show names only, to save width.
@@ -227,9 +234,10 @@ pub fn frame(rows: &[CanaryState], width: usize, height: usize, now: i64, footer
     } else {
         rows.len()
     };
-    for r in rows.iter().take(shown) {
+    for (i, r) in rows.iter().enumerate().take(shown) {
+        let marker = if selected == Some(i) { "›" } else { " " };
         let head = format!(
-            "{} {:<cw$}  {:<nw$}",
+            "{marker}{} {:<cw$}  {:<nw$}",
             glyph(r),
             r.cluster,
             label(r),
@@ -300,11 +308,12 @@ mod tests {
             .map(|i| row(&format!("kurator-member{i}"), "Progressing", 30))
             .collect();
         let now = "2026-01-01T00:00:10Z".parse::<jiff::Timestamp>().unwrap().as_second();
-        let lines = frame(&rows, 80, 24, now, "q quit");
+        let lines = frame(&rows, 80, 24, now, "q quit", Some(0));
         assert!(lines.len() <= 24, "{}", lines.len());
         assert!(lines.iter().all(|l| l.chars().count() <= 80), "{lines:#?}");
         assert!(lines.iter().any(|l| l.starts_with("… ") && l.ends_with("more")));
         assert!(lines[1].contains("next 20s"), "{}", lines[1]);
+        assert!(lines[1].starts_with('›') && lines[2].starts_with(' '));
         let table = status_table(&rows[..2], false, true, now);
         assert!(table.starts_with("CLUSTER"), "{table}");
     }

@@ -349,3 +349,59 @@ fn every_mutating_verb_needs_yes_without_a_terminal() {
     assert!(accepted.contains("paused"), "{accepted}");
     assert!((1..=3).all(|n| s.canary(n)["spec"]["suspend"] == true));
 }
+
+#[test]
+fn p_in_the_live_view_promotes_only_the_selected_cluster() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("SKIP p_in_the_live_view_promotes_only_the_selected_cluster: tmux is not installed");
+        return;
+    }
+    let s = setup(&["--manual-promotion"]);
+    release(&s, "podinfo:2");
+    s.wait(&[1, 2, 3], "WaitingPromotion");
+    let session = format!("kr-live-{}", std::process::id());
+    let cmd = format!(
+        "env HOME={} KUBECONFIG={} NO_COLOR=1 {BIN} status podinfo -n test --all-contexts --watch; sleep 30",
+        s.home.path().display(),
+        s.kubeconfig.display()
+    );
+    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().unwrap();
+    assert!(
+        tmux(&["new-session", "-d", "-s", &session, "-x", "120", "-y", "30", &cmd])
+            .status
+            .success()
+    );
+    let pane = || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).to_string();
+    let wait_pane = |needle: &str| {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = pane();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "{needle:?} never shown:\n{text}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    wait_pane("3 clusters");
+    tmux(&["send-keys", "-t", &session, "j"]);
+    tmux(&["send-keys", "-t", &session, "p"]);
+    let prompt = wait_pane("promote kurator-member2 test/podinfo? [y/N]");
+    assert!(
+        prompt
+            .lines()
+            .any(|l| l.starts_with("›") && l.contains("kurator-member2")),
+        "{prompt}"
+    );
+    tmux(&["send-keys", "-t", &session, "y"]);
+    wait_pane("promote kurator-member2 test/podinfo: gate opened and closed");
+    s.wait(&[2], "Succeeded");
+    assert_eq!(
+        (s.phase(1), s.phase(3)),
+        ("WaitingPromotion".to_string(), "WaitingPromotion".to_string())
+    );
+    tmux(&["send-keys", "-t", &session, "q"]);
+    let after = wait_pane("exit 130");
+    assert!(after.contains("CLUSTER"), "the final table stays: {after}");
+    tmux(&["kill-session", "-t", &session]);
+}
