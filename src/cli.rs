@@ -8,7 +8,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl-kurator_rollout",
-    bin_name = "kubectl kurator-rollout",
     version,
     about = "Interactive, multi-cluster progressive delivery with Flagger (and Kurator)",
     long_about = "Drive Flagger canaries across a fleet of Kubernetes clusters from one terminal: \
@@ -88,6 +87,10 @@ pub struct GlobalArgs {
     /// Answer yes to confirmations.
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,
+
+    /// More output on stderr: -v requests, -vv request details (tokens are never printed).
+    #[arg(short = 'v', long = "verbosity", global = true, action = clap::ArgAction::Count)]
+    pub verbosity: u8,
 }
 
 fn parse_speed(text: &str) -> Result<f64, String> {
@@ -97,6 +100,23 @@ fn parse_speed(text: &str) -> Result<f64, String> {
             "invalid speed '{text}': use a number between 0 and 10000, e.g. 30"
         )),
     }
+}
+
+/// The parsed command line, with usage shown as `kubectl kurator-rollout` when kubectl runs the
+/// plugin (its file name starts with `kubectl-`, as kubectl requires).
+pub fn parse_args() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    let invoked_as = std::env::args_os().next().map(std::path::PathBuf::from);
+    if invoked_as
+        .as_ref()
+        .and_then(|p| p.file_name())
+        .is_some_and(|n| n.to_string_lossy().starts_with("kubectl-"))
+    {
+        command = command.bin_name("kubectl kurator-rollout");
+    }
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -231,8 +251,34 @@ pub enum Command {
     #[command(after_help = "Examples:\n  kubectl kurator-rollout retry podinfo -n test --context member2 --yes")]
     Retry(ControlArgs),
 
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "Examples:\n  \
+        source <(kubectl kurator-rollout completion bash)\n  \
+        kubectl kurator-rollout completion zsh > \"${fpath[1]}/_kubectl-kurator_rollout\"\n\n\
+        For `kubectl kurator-rollout <TAB>` through kubectl's own completion, put the\n\
+        kubectl_complete-kurator_rollout helper (shipped beside the binary) on PATH.")]
+    Completion(CompletionArgs),
+
+    /// The man page (roff), generated from these definitions.
+    #[command(name = "__man", hide = true)]
+    Man,
+
+    /// Completion candidates for the words given (cobra's protocol, used by kubectl's completion).
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
+
     /// Print the plugin version.
+    #[command(
+        after_help = "Examples:\n  kubectl kurator-rollout version --short\n  kubectl kurator-rollout version --server --all-contexts"
+    )]
     Version(VersionArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompleteArgs {
+    /// The words typed so far after the plugin name; the last is being completed.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub words: Vec<String>,
 }
 
 /// What every control verb takes.
@@ -547,6 +593,26 @@ pub struct VersionArgs {
     /// Print only the version number.
     #[arg(long)]
     pub short: bool,
+
+    /// Also each target cluster's Kubernetes and Flagger versions.
+    #[arg(long, conflicts_with = "short")]
+    pub server: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionArgs {
+    /// The shell to print a completion script for.
+    #[arg(value_enum)]
+    pub shell: Shell,
 }
 
 #[cfg(test)]

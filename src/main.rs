@@ -2,13 +2,13 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use kubectl_kurator_rollout::cli::Cli;
 use kubectl_kurator_rollout::commands;
 use kubectl_kurator_rollout::exit::{Exit, ExitError};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = kubectl_kurator_rollout::cli::parse_args();
+    kubectl_kurator_rollout::view::color::init(cli.global.color);
+    init_tracing(cli.global.verbosity);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -26,4 +26,19 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `-v` traces requests to stderr; kube's own spans never carry credentials.
+fn init_tracing(verbosity: u8) {
+    let filter = match verbosity {
+        0 => return,
+        1 => "kube_client=debug,kubectl_kurator_rollout=debug",
+        2 => "kube=debug,kube_client=trace,kubectl_kurator_rollout=debug",
+        _ => "trace",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_ansi(kubectl_kurator_rollout::view::color::enabled())
+        .try_init();
 }

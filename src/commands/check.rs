@@ -70,7 +70,12 @@ pub fn render(rows: &[CheckRow]) -> String {
             text.push_str(&format!("  ✖ cluster: {error}\n"));
         }
         for check in &row.checks {
-            let mark = if check.ok { '✔' } else { '✖' };
+            use crate::view::color::{Color, paint};
+            let mark = if check.ok {
+                paint("✔", Color::Green)
+            } else {
+                paint("✖", Color::Red)
+            };
             text.push_str(&format!("  {mark} {}: {}\n", check.name, check.detail));
             if let Some(remedy) = &check.remedy {
                 text.push_str(&format!("      → {remedy}\n"));

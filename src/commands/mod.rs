@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod check;
 pub mod clusters;
+pub mod complete;
 pub mod control;
 pub mod demo;
 pub mod follow;
@@ -55,7 +56,10 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Resume(args) => control::run(&cli.global, &args, crate::ops::control::Verb::Resume, false).await,
         Command::Retry(args) => control::run(&cli.global, &args, crate::ops::control::Verb::Retry, false).await,
         Command::Playground(args) => playground::run(&args).await,
-        Command::Version(args) => version::run(&args),
+        Command::Version(args) => version::run(&cli.global, &args).await,
+        Command::Completion(args) => complete::completion(&args),
+        Command::Man => complete::man_page(),
+        Command::Complete(args) => complete::complete(&cli.global, &args).await,
     }
 }
 

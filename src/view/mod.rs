@@ -1,6 +1,7 @@
 //! Pure state → text: tables and (later) progress bars and transition lines. No I/O here.
 
 pub mod canaries;
+pub mod color;
 pub mod diff;
 pub mod progress;
 pub mod table;

@@ -3,7 +3,7 @@
 
 /// Display width of a cell (characters; the glyphs used here are all one column wide).
 fn width(text: &str) -> usize {
-    text.chars().count()
+    super::color::visible_width(text)
 }
 
 pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {

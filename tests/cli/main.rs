@@ -9,5 +9,6 @@ mod flagger_sim;
 mod install;
 mod kubectl;
 mod live;
+mod packaging;
 mod playground;
 mod rollout_policy;
