@@ -248,6 +248,7 @@ fn a_failing_cluster_is_exit_1_and_names_the_metric() {
     fail_release(s.cluster(2));
     let out = s.run(&[
         "start",
+        "--force",
         "podinfo",
         "-n",
         "test",
@@ -367,6 +368,7 @@ fn waves_start_one_cluster_after_another_and_stop_on_failure() {
     fail_release(s.cluster(1));
     let out = s.run(&[
         "start",
+        "--force",
         "podinfo",
         "-n",
         "test",
