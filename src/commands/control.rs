@@ -62,11 +62,7 @@ pub async fn make_plan(
     if args.name.is_none() && args.selector.is_none() {
         return Err(ExitError::usage(format!("{} needs a canary NAME or -l SELECTOR", verb.name())).into());
     }
-    let default_ns = fleet
-        .clusters
-        .first()
-        .map(|c| c.target.namespace.clone())
-        .unwrap_or_else(|| "default".into());
+    let default_ns = super::status::default_namespace(fleet);
     let scope = scope(global, args.name.as_deref(), args.selector.as_deref(), &default_ns);
     let state = snapshot(fleet, &scope, global.cluster_timeout).await;
     let mut rows = Vec::new();

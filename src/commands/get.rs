@@ -80,11 +80,7 @@ fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) 
 
 pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<Exit> {
     let fleet = connect_fleet(global).await?;
-    let default_ns = fleet
-        .clusters
-        .first()
-        .map(|c| c.target.namespace.clone())
-        .unwrap_or_else(|| "default".into());
+    let default_ns = super::status::default_namespace(&fleet);
     let scope = scope(global, Some(&args.name), None, &default_ns);
     let state = snapshot(&fleet, &scope, global.cluster_timeout).await;
     let rows = state.rows();

@@ -14,11 +14,7 @@ use crate::view::canaries::{phase_cell, status_table};
 
 pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<Exit> {
     let fleet = connect_fleet(global).await?;
-    let default_ns = fleet
-        .clusters
-        .first()
-        .map(|c| c.target.namespace.clone())
-        .unwrap_or_else(|| "default".into());
+    let default_ns = super::status::default_namespace(&fleet);
     let scope = scope(global, None, args.selector.as_deref(), &default_ns);
     if !args.watch {
         let rows = snapshot(&fleet, &scope, global.cluster_timeout).await.rows();

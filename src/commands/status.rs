@@ -13,6 +13,15 @@ use crate::ops::watch::Scope;
 use crate::output::print_rows;
 use crate::view::canaries::status_table;
 
+/// The namespace commands use without -n: the first target context's.
+pub fn default_namespace(fleet: &crate::fleet::Fleet) -> String {
+    fleet
+        .clusters
+        .first()
+        .map(|c| c.target.namespace.clone())
+        .unwrap_or_else(|| "default".into())
+}
+
 pub fn scope(global: &GlobalArgs, name: Option<&str>, selector: Option<&str>, default_namespace: &str) -> Scope {
     Scope {
         namespace: if global.all_namespaces {
@@ -33,11 +42,7 @@ pub fn scope(global: &GlobalArgs, name: Option<&str>, selector: Option<&str>, de
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
     let require = parse_require(&args.require).map_err(ExitError::usage)?;
     let fleet = connect_fleet(global).await?;
-    let default_ns = fleet
-        .clusters
-        .first()
-        .map(|c| c.target.namespace.clone())
-        .unwrap_or_else(|| "default".into());
+    let default_ns = default_namespace(&fleet);
     let scope = scope(global, args.name.as_deref(), args.selector.as_deref(), &default_ns);
     if args.watch {
         let options = FollowOptions {

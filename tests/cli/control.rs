@@ -3,111 +3,31 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fleet_sim::{PlaygroundOptions, SimCluster};
 use serde_json::{Value, json};
 
-use crate::support::{BIN, Fleet, Output, plugin, run};
+use crate::support::BIN;
+use crate::support::rollout::{POLICY, RolloutFleet};
 
-const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-rollout.yaml");
-
-struct Setup {
-    fleet: Fleet,
-    home: tempfile::TempDir,
-    kubeconfig: std::path::PathBuf,
+/// What a verb could change: each Canary's spec generation, each target's resourceVersion,
+/// and the gates (Flagger's own status writes move the cluster's resourceVersion meanwhile).
+fn versions(s: &RolloutFleet) -> Vec<(Value, Value, bool, bool)> {
+    (1..=3)
+        .map(|n| {
+            let target = s
+                .cluster(n)
+                .get("apps", "deployments", Some("test"), "podinfo")
+                .unwrap();
+            (
+                s.canary(n)["metadata"]["generation"].clone(),
+                target["metadata"]["resourceVersion"].clone(),
+                gate_open(s, n, "podinfo.test"),
+                gate_open(s, n, "rollback.podinfo.test"),
+            )
+        })
+        .collect()
 }
 
-impl Setup {
-    fn run(&self, args: &[&str]) -> Output {
-        run(plugin(self.home.path()).args(args).env("KUBECONFIG", &self.kubeconfig))
-    }
-    fn cluster(&self, n: usize) -> &SimCluster {
-        self.fleet.cluster(&format!("kurator-member{n}"))
-    }
-    fn canary(&self, n: usize) -> Value {
-        self.cluster(n)
-            .get("flagger.app", "canaries", Some("test"), "podinfo")
-            .unwrap()
-    }
-    fn phase(&self, n: usize) -> String {
-        self.canary(n)["status"]["phase"].as_str().unwrap_or("").to_string()
-    }
-    fn wait(&self, clusters: &[usize], want: &str) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while clusters.iter().any(|n| self.phase(*n) != want) {
-            assert!(
-                Instant::now() < deadline,
-                "not {want}: {:?}",
-                clusters.iter().map(|n| self.phase(*n)).collect::<Vec<_>>()
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-    /// What a verb could change: each Canary's spec generation, each target's resourceVersion,
-    /// and the gates (Flagger's own status writes move the cluster's resourceVersion meanwhile).
-    fn versions(&self) -> Vec<(Value, Value, bool, bool)> {
-        (1..=3)
-            .map(|n| {
-                let target = self
-                    .cluster(n)
-                    .get("apps", "deployments", Some("test"), "podinfo")
-                    .unwrap();
-                (
-                    self.canary(n)["metadata"]["generation"].clone(),
-                    target["metadata"]["resourceVersion"].clone(),
-                    gate_open(self, n, "podinfo.test"),
-                    gate_open(self, n, "rollback.podinfo.test"),
-                )
-            })
-            .collect()
-    }
-}
-
-fn setup(gates: &[&str]) -> Setup {
-    let fleet = Fleet::start_with(PlaygroundOptions {
-        clusters: 3,
-        speed: 100.0,
-        ..Default::default()
-    });
-    let home = tempfile::tempdir().unwrap();
-    let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
-    let s = Setup {
-        fleet,
-        home,
-        kubeconfig,
-    };
-    assert_eq!(
-        s.run(&["install", "--all-contexts", "--provider", "istio", "--testloader"])
-            .code,
-        0
-    );
-    for c in &s.fleet.clusters {
-        c.apply(
-            "",
-            "namespaces",
-            None,
-            &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}),
-        )
-        .unwrap();
-        c.apply("apps", "deployments", Some("test"), &json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "podinfo", "namespace": "test"},
-            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "podinfo"}}, "template": {"metadata": {"labels": {"app": "podinfo"}},
-            "spec": {"containers": [{"name": "podinfod", "image": "podinfo:1"}]}}}})).unwrap();
-        c.apply(
-            "",
-            "services",
-            Some("test"),
-            &json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "podinfo", "namespace": "test"},
-            "spec": {"selector": {"app": "podinfo"}, "ports": [{"port": 9898}]}}),
-        )
-        .unwrap();
-    }
-    let mut args = vec!["apply", "-f", POLICY, "--all-contexts"];
-    args.extend_from_slice(gates);
-    assert_eq!(s.run(&args).code, 0);
-    s.wait(&[1, 2, 3], "Initialized");
-    s
-}
-
-fn release(s: &Setup, image: &str) {
+fn release(s: &RolloutFleet, image: &str) {
     let out = s.run(&[
         "start",
         "podinfo",
@@ -120,7 +40,7 @@ fn release(s: &Setup, image: &str) {
     assert_eq!(out.code, 0, "{out:?}");
 }
 
-fn gate_open(s: &Setup, n: usize, key: &str) -> bool {
+fn gate_open(s: &RolloutFleet, n: usize, key: &str) -> bool {
     let member = format!("kurator-member{n}");
     let lt = s
         .fleet
@@ -132,7 +52,7 @@ fn gate_open(s: &Setup, n: usize, key: &str) -> bool {
 
 #[test]
 fn promote_two_of_three_at_the_promotion_gate() {
-    let s = setup(&["--manual-promotion"]);
+    let s = RolloutFleet::start(3, &["--manual-promotion"], &[]);
     release(&s, "podinfo:2");
     s.wait(&[1, 2, 3], "WaitingPromotion");
     let status = s.run(&["status", "podinfo", "-n", "test", "--all-contexts"]);
@@ -142,7 +62,7 @@ fn promote_two_of_three_at_the_promotion_gate() {
         "{status:?}"
     );
 
-    let before = s.versions();
+    let before = versions(&s);
     let refused = s.run(&[
         "promote",
         "podinfo",
@@ -153,7 +73,7 @@ fn promote_two_of_three_at_the_promotion_gate() {
     ]);
     assert_eq!(refused.code, 2, "no terminal and no --yes: {refused:?}");
     assert!(refused.stderr.contains("open gate"), "the plan is shown: {refused:?}");
-    assert_eq!(before, s.versions(), "nothing changed");
+    assert_eq!(before, versions(&s), "nothing changed");
 
     let dry = s.run(&["promote", "podinfo", "-n", "test", "--all-contexts", "--dry-run"]);
     assert_eq!(dry.code, 0, "{dry:?}");
@@ -197,7 +117,7 @@ fn promote_two_of_three_at_the_promotion_gate() {
 
 #[test]
 fn abort_everywhere_then_retry() {
-    let s = setup(&["--manual-steps"]);
+    let s = RolloutFleet::start(3, &["--manual-steps"], &[]);
     release(&s, "podinfo:2");
     s.wait(&[1, 2, 3], "Progressing");
     let aborted = s.run(&["abort", "podinfo", "-n", "test", "--all-contexts", "--yes"]);
@@ -243,7 +163,7 @@ fn abort_everywhere_then_retry() {
 
 #[test]
 fn pause_freezes_and_resume_continues() {
-    let s = setup(&[]);
+    let s = RolloutFleet::start(3, &[], &[]);
     // A failing check every tick slows nothing but keeps the weight readable; plain progress here.
     release(&s, "podinfo:2");
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -298,20 +218,20 @@ fn pause_freezes_and_resume_continues() {
 
 #[test]
 fn every_mutating_verb_needs_yes_without_a_terminal() {
-    let s = setup(&["--manual-promotion"]);
+    let s = RolloutFleet::start(3, &["--manual-promotion"], &[]);
     release(&s, "podinfo:2");
     s.wait(&[1, 2, 3], "WaitingPromotion");
-    let before = s.versions();
+    let before = versions(&s);
     for verb in [vec!["promote"], vec!["promote", "--full"], vec!["abort"], vec!["pause"]] {
         let mut args = verb.clone();
         args.extend(["podinfo", "-n", "test", "--all-contexts"]);
         let out = s.run(&args);
         assert_eq!(out.code, 2, "{verb:?}: {out:?}");
     }
-    assert_eq!(before, s.versions(), "nothing changed");
+    assert_eq!(before, versions(&s), "nothing changed");
     // resume/retry have nothing to do here, so they need no confirmation and change nothing.
     assert_eq!(s.run(&["resume", "podinfo", "-n", "test", "--all-contexts"]).code, 0);
-    assert_eq!(before, s.versions());
+    assert_eq!(before, versions(&s));
 
     // In a terminal the person types the number of clusters; a wrong answer changes nothing.
     let script = std::path::Path::new("/usr/bin/script");
@@ -344,7 +264,7 @@ fn every_mutating_verb_needs_yes_without_a_terminal() {
     let declined = typed("2");
     assert!(declined.contains("Type 3 to confirm"), "{declined}");
     assert!(declined.contains("nothing changed"), "{declined}");
-    assert_eq!(before, s.versions(), "a refusal leaves everything unchanged");
+    assert_eq!(before, versions(&s), "a refusal leaves everything unchanged");
     let accepted = typed("3");
     assert!(accepted.contains("paused"), "{accepted}");
     assert!((1..=3).all(|n| s.canary(n)["spec"]["suspend"] == true));
@@ -356,7 +276,7 @@ fn p_in_the_live_view_promotes_only_the_selected_cluster() {
         eprintln!("SKIP p_in_the_live_view_promotes_only_the_selected_cluster: tmux is not installed");
         return;
     }
-    let s = setup(&["--manual-promotion"]);
+    let s = RolloutFleet::start(3, &["--manual-promotion"], &[]);
     release(&s, "podinfo:2");
     s.wait(&[1, 2, 3], "WaitingPromotion");
     let session = format!("kr-live-{}", std::process::id());

@@ -1,112 +1,14 @@
 //! `start`, `status --watch`, waves and the live view against a simulated fleet running Flagger.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fleet_sim::SimCluster;
 use fleet_sim::patch::PatchKind;
-use fleet_sim::{PlaygroundOptions, SimCluster};
 use serde_json::{Value, json};
 
-use crate::support::{BIN, Fleet, Output, plugin, run};
-
-const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-rollout.yaml");
-
-struct Setup {
-    fleet: Fleet,
-    home: tempfile::TempDir,
-    kubeconfig: PathBuf,
-}
-
-impl Setup {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = plugin(self.home.path());
-        c.args(args).env("KUBECONFIG", &self.kubeconfig);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        run(&mut self.cmd(args))
-    }
-
-    fn cluster(&self, n: usize) -> &SimCluster {
-        self.fleet.cluster(&format!("kurator-member{n}"))
-    }
-
-    fn spawn(&self, args: &[&str]) -> Child {
-        self.cmd(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    }
-}
-
-fn output_of(child: Child) -> Output {
-    let out = child.wait_with_output().unwrap();
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into(),
-        stderr: String::from_utf8_lossy(&out.stderr).into(),
-    }
-}
-
-fn phase(c: &SimCluster) -> String {
-    c.get("flagger.app", "canaries", Some("test"), "podinfo")
-        .and_then(|v| v.pointer("/status/phase").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_default()
-}
-
-/// Flagger, podinfo and the demo policy on `n` clusters, all canaries Initialized.
-fn setup(n: usize, unreachable: &[&str]) -> Setup {
-    let fleet = Fleet::start_with(PlaygroundOptions {
-        clusters: n,
-        speed: 100.0,
-        ..Default::default()
-    });
-    let home = tempfile::tempdir().unwrap();
-    let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
-    let s = Setup {
-        fleet,
-        home,
-        kubeconfig,
-    };
-    assert_eq!(
-        s.run(&["install", "--all-contexts", "--provider", "istio", "--testloader"])
-            .code,
-        0
-    );
-    for c in &s.fleet.clusters {
-        c.apply(
-            "",
-            "namespaces",
-            None,
-            &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}),
-        )
-        .unwrap();
-        c.apply("apps", "deployments", Some("test"), &json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "podinfo", "namespace": "test"},
-            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "podinfo"}}, "template": {"metadata": {"labels": {"app": "podinfo"}},
-            "spec": {"containers": [{"name": "podinfod", "image": "podinfo:1"}]}}}})).unwrap();
-        c.apply(
-            "",
-            "services",
-            Some("test"),
-            &json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "podinfo", "namespace": "test"},
-            "spec": {"selector": {"app": "podinfo"}, "ports": [{"port": 9898}]}}),
-        )
-        .unwrap();
-    }
-    assert_eq!(s.run(&["apply", "-f", POLICY, "--all-contexts"]).code, 0);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while s.fleet.clusters.iter().any(|c| phase(c) != "Initialized") {
-        assert!(Instant::now() < deadline, "not initialised");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    for name in unreachable {
-        s.fleet.cluster(name).set_unreachable(true).unwrap();
-    }
-    s
-}
+use crate::support::BIN;
+use crate::support::rollout::{RolloutFleet, output_of};
 
 fn fail_release(c: &SimCluster) {
     let patch = json!({"spec": {"template": {"metadata": {"annotations": {"sim.kurator.dev/success-rate": "80"}}}}});
@@ -147,7 +49,7 @@ const SUCCESS: [&str; 9] = [
 
 #[test]
 fn every_transition_in_order_and_waiting_for_a_new_run() {
-    let s = setup(3, &[]);
+    let s = RolloutFleet::start(3, &[], &[]);
     let watch = s.spawn(&[
         "status",
         "podinfo",
@@ -244,7 +146,7 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
 
 #[test]
 fn a_failing_cluster_is_exit_1_and_names_the_metric() {
-    let s = setup(3, &[]);
+    let s = RolloutFleet::start(3, &[], &[]);
     fail_release(s.cluster(2));
     let out = s.run(&[
         "start",
@@ -274,7 +176,7 @@ fn a_failing_cluster_is_exit_1_and_names_the_metric() {
 
 #[test]
 fn unreachable_is_exit_5_and_timeouts_are_exit_3() {
-    let s = setup(3, &["kurator-member3"]);
+    let s = RolloutFleet::start(3, &[], &["kurator-member3"]);
     let out = s.run(&[
         "status",
         "podinfo",
@@ -334,7 +236,7 @@ fn unreachable_is_exit_5_and_timeouts_are_exit_3() {
 
 #[test]
 fn waves_start_one_cluster_after_another_and_stop_on_failure() {
-    let s = setup(3, &[]);
+    let s = RolloutFleet::start(3, &[], &[]);
     let out = s.run(&[
         "start",
         "podinfo",
@@ -400,7 +302,7 @@ fn waves_start_one_cluster_after_another_and_stop_on_failure() {
 
 #[test]
 fn dropped_watch_streams_lose_and_repeat_nothing() {
-    let s = setup(2, &[]);
+    let s = RolloutFleet::start(2, &[], &[]);
     let watch = s.spawn(&[
         "status",
         "podinfo",

@@ -107,6 +107,16 @@ impl Default for Store {
     }
 }
 
+/// The objects of a resource, in one namespace or all.
+fn matching(inner: &Inner, res: &ResKey, namespace: Option<&str>) -> Vec<Arc<Value>> {
+    inner
+        .objects
+        .iter()
+        .filter(|(k, _)| &k.res == res && (namespace.is_none() || k.namespace.as_deref() == namespace))
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
 impl Store {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves plain data behind; keep serving it.
@@ -124,13 +134,7 @@ impl Store {
     /// All objects of a resource, in one namespace or all, with the resourceVersion of the list.
     pub fn list(&self, res: &ResKey, namespace: Option<&str>) -> (Vec<Arc<Value>>, u64) {
         let inner = self.lock();
-        let items = inner
-            .objects
-            .iter()
-            .filter(|(k, _)| &k.res == res && (namespace.is_none() || k.namespace.as_deref() == namespace))
-            .map(|(_, v)| v.clone())
-            .collect();
-        (items, inner.rv)
+        (matching(&inner, res, namespace), inner.rv)
     }
 
     /// Names of every namespace that holds at least one object (used when deleting a namespace).
@@ -230,14 +234,8 @@ impl Store {
     /// The current objects of a resource and a live subscription from exactly that point.
     pub fn snapshot_and_subscribe(&self, res: &ResKey, namespace: Option<&str>) -> (Vec<Arc<Value>>, Subscription) {
         let inner = self.lock();
-        let items = inner
-            .objects
-            .iter()
-            .filter(|(k, _)| &k.res == res && (namespace.is_none() || k.namespace.as_deref() == namespace))
-            .map(|(_, v)| v.clone())
-            .collect();
         (
-            items,
+            matching(&inner, res, namespace),
             Subscription {
                 replay: Vec::new(),
                 live: self.tx.subscribe(),

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use fleet_sim::{KubeconfigEntry, PlaygroundOptions, SimCluster};
 
+pub mod rollout;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_kubectl-kurator_rollout");
 
 /// A command for the plugin with an isolated HOME and no inherited kubeconfig or proxy.

@@ -1,0 +1,133 @@
+//! A simulated fleet with Flagger installed (by `install`), podinfo deployed, and the demo
+//! rollout applied (by `apply`), every canary Initialized: the starting point of the start,
+//! status and control tests.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fleet_sim::{PlaygroundOptions, SimCluster};
+use serde_json::{Value, json};
+
+use super::{Fleet, Output, plugin, run};
+
+pub const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-rollout.yaml");
+
+pub struct RolloutFleet {
+    pub fleet: Fleet,
+    pub home: tempfile::TempDir,
+    pub kubeconfig: PathBuf,
+}
+
+/// The phase of podinfo's Canary in a cluster ("" before Flagger wrote one).
+pub fn podinfo_phase(c: &SimCluster) -> String {
+    c.get("flagger.app", "canaries", Some("test"), "podinfo")
+        .and_then(|v| v.pointer("/status/phase").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default()
+}
+
+impl RolloutFleet {
+    /// `n` clusters; `gates` are extra `apply` flags (e.g. --manual-promotion); the clusters
+    /// named in `unreachable` stop answering once everything is Initialized.
+    pub fn start(n: usize, gates: &[&str], unreachable: &[&str]) -> RolloutFleet {
+        let fleet = Fleet::start_with(PlaygroundOptions {
+            clusters: n,
+            speed: 100.0,
+            ..Default::default()
+        });
+        let home = tempfile::tempdir().unwrap();
+        let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
+        let s = RolloutFleet {
+            fleet,
+            home,
+            kubeconfig,
+        };
+        assert_eq!(
+            s.run(&["install", "--all-contexts", "--provider", "istio", "--testloader"])
+                .code,
+            0
+        );
+        for c in &s.fleet.clusters {
+            c.apply(
+                "",
+                "namespaces",
+                None,
+                &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}),
+            )
+            .unwrap();
+            let deployment = json!({
+                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "podinfo", "namespace": "test"},
+                "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "podinfo"}},
+                         "template": {"metadata": {"labels": {"app": "podinfo"}}, "spec": {"containers": [{"name": "podinfod", "image": "podinfo:1"}]}}}
+            });
+            c.apply("apps", "deployments", Some("test"), &deployment).unwrap();
+            let service = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "podinfo", "namespace": "test"},
+                                 "spec": {"selector": {"app": "podinfo"}, "ports": [{"port": 9898}]}});
+            c.apply("", "services", Some("test"), &service).unwrap();
+        }
+        let mut args = vec!["apply", "-f", POLICY, "--all-contexts"];
+        args.extend_from_slice(gates);
+        assert_eq!(s.run(&args).code, 0);
+        s.wait(&(1..=n).collect::<Vec<_>>(), "Initialized");
+        for name in unreachable {
+            s.fleet.cluster(name).set_unreachable(true).unwrap();
+        }
+        s
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = plugin(self.home.path());
+        c.args(args).env("KUBECONFIG", &self.kubeconfig);
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        run(&mut self.cmd(args))
+    }
+
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.cmd(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    /// Cluster `kurator-member{n}`.
+    pub fn cluster(&self, n: usize) -> &SimCluster {
+        self.fleet.cluster(&format!("kurator-member{n}"))
+    }
+
+    pub fn canary(&self, n: usize) -> Value {
+        self.cluster(n)
+            .get("flagger.app", "canaries", Some("test"), "podinfo")
+            .unwrap()
+    }
+
+    pub fn phase(&self, n: usize) -> String {
+        podinfo_phase(self.cluster(n))
+    }
+
+    /// Waits until podinfo's Canary is in `want` in each of these clusters.
+    pub fn wait(&self, clusters: &[usize], want: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while clusters.iter().any(|n| self.phase(*n) != want) {
+            assert!(
+                Instant::now() < deadline,
+                "not {want}: {:?}",
+                clusters.iter().map(|n| self.phase(*n)).collect::<Vec<_>>()
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+}
+
+/// The output of a spawned command once it ends.
+pub fn output_of(child: Child) -> Output {
+    let out = child.wait_with_output().unwrap();
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
