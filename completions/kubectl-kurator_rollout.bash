@@ -164,7 +164,7 @@ _kubectl__kurator_rollout() {
 
     case "${cmd}" in
         kubectl__kurator_rollout)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version clusters playground install check verify uninstall lint render apply start status list get demo promote abort pause resume retry completion __man __complete version help"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version clusters playground install check verify uninstall lint render apply start status list get demo promote abort pause resume retry completion __man __complete version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,6 +210,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -218,7 +234,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd____complete)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -261,6 +277,22 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -272,7 +304,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd____man)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -318,6 +350,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -326,7 +374,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__abort)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,6 +436,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -396,7 +460,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__apply)
-            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --dry-run --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --dry-run --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -458,6 +522,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -466,7 +546,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__check)
-            opts="-n -A -o -y -v -h -V --testloader --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --testloader --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -509,6 +589,22 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -520,7 +616,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__clusters)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -563,6 +659,22 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -574,7 +686,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__completion)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version bash zsh fish powershell elvish"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version bash zsh fish powershell elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,6 +732,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -628,7 +756,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__demo)
-            opts="-n -A -o -y -v -h -V --keep --speed --clusters --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --keep --speed --clusters --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -682,6 +810,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -690,7 +834,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__get)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,6 +877,22 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1080,7 +1240,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__install)
-            opts="-n -A -o -y -v -h -V --provider --metrics-server --flagger-version --testloader --cluster-name --timeout --dry-run --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --provider --metrics-server --flagger-version --testloader --cluster-name --timeout --dry-run --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1146,6 +1306,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1154,7 +1330,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__lint)
-            opts="-f -n -A -o -y -v -h -V --filename --policy-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-f -n -A -o -y -v -h -V --filename --policy-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1212,6 +1388,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1220,7 +1412,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__list)
-            opts="-l -w -n -A -o -y -v -h -V --selector --watch --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-l -w -n -A -o -y -v -h -V --selector --watch --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1274,6 +1466,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1282,7 +1490,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__pause)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1344,6 +1552,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1352,7 +1576,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__playground)
-            opts="-n -A -o -y -v -h -V --clusters --kubeconfig-out --latency --unreachable --provider --speed --no-flagger --no-testloader --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --clusters --kubeconfig-out --latency --unreachable --provider --speed --no-flagger --no-testloader --kurator --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1422,6 +1646,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1430,7 +1670,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__promote)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --full --keep-skip --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --full --keep-skip --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1492,6 +1732,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1500,7 +1756,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__render)
-            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1562,6 +1818,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1570,7 +1842,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__resume)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1629,6 +1901,22 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1640,7 +1928,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__retry)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1702,6 +1990,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1710,7 +2014,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__start)
-            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --wave-size --on-failure --watch --timeout --no-abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --wave-size --on-failure --watch --timeout --no-abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1780,6 +2084,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1788,7 +2108,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__status)
-            opts="-l -w -n -A -o -y -v -h -V --selector --watch --timeout --require --until --wait-for-start --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-l -w -n -A -o -y -v -h -V --selector --watch --timeout --require --until --wait-for-start --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1854,6 +2174,22 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1862,7 +2198,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__uninstall)
-            opts="-n -A -o -y -v -h -V --force --crds --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --force --crds --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1905,6 +2241,22 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1916,7 +2268,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__version)
-            opts="-n -A -o -y -v -h -V --short --server --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --short --server --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1959,6 +2311,22 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_kurator_rollout_global_optspecs
-    string join \n kubeconfig= context= all-contexts contexts-matching= n/namespace= A/all-namespaces o/output= color= request-timeout= cluster-timeout= y/yes v/verbosity h/help V/version
+    string join \n kubeconfig= context= all-contexts contexts-matching= n/namespace= A/all-namespaces o/output= color= request-timeout= cluster-timeout= y/yes fleet= hub-context= fleet-namespace= cluster-selector= v/verbosity h/help V/version
 end
 
 function __fish_kubectl_kurator_rollout_needs_command
@@ -38,6 +38,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -s y -l yes -d 'Answer yes to confirmations'
@@ -82,6 +86,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -s y -l yes -d 'Answer yes to confirmations'
@@ -114,8 +122,13 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l no-flagger -d 'Leave the clusters bare (no Flagger, no load tester), e.g. to try `install`'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l no-testloader -d 'Install Flagger without the public load tester'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l kurator -d 'Also serve a Kurator hub (context kurator-host) with a Fleet `quickstart` of the members, whose kubeconfigs live only in hub Secrets; the kubeconfig written names the hub alone'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -s y -l yes -d 'Answer yes to confirmations'
@@ -147,6 +160,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l testloader -d 'Also install the public load tester (needed for gates, promote and abort)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l dry-run -d 'Print the manifests for each cluster as YAML and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l all-contexts -d 'Target every context in the kubeconfig'
@@ -169,6 +186,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l testloader -d 'Also require a load tester'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -s A -l all-namespaces -d 'All namespaces'
@@ -190,6 +211,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l testloader -d 'Also require a load tester'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -s A -l all-namespaces -d 'All namespaces'
@@ -211,6 +236,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l force -d 'Uninstall even where Canaries still exist (they stop being reconciled)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l crds -d 'Also delete the Flagger CRDs, and with them every Canary, MetricTemplate and AlertProvider'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l all-contexts -d 'Target every context in the kubeconfig'
@@ -235,6 +264,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -s y -l yes -d 'Answer yes to confirmations'
@@ -258,6 +291,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l no-abort-gate -d 'Do not add the rollback hook that `abort` uses'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l manual-promotion -d 'Hold each run before promotion until `promote` (a confirm-promotion gate)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l manual-start -d 'Hold each new revision before its analysis starts (a confirm-rollout gate)'
@@ -285,6 +322,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l no-abort-gate -d 'Do not add the rollback hook that `abort` uses'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l manual-promotion -d 'Hold each run before promotion until `promote` (a confirm-promotion gate)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l manual-start -d 'Hold each new revision before its analysis starts (a confirm-rollout gate)'
@@ -317,6 +358,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l restart -d 'Start a new run of the same spec (a pod-template annotation with the time)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l force -d 'Start even where a run is under way (its analysis restarts)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s w -l watch -d 'Follow the release with the live view until it ends'
@@ -348,6 +393,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -s w -l watch -d 'Follow until every required canary ends'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l wait-for-start -d 'Ignore the previous run\'s outcome: wait for a new run to start first'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l all-contexts -d 'Target every context in the kubeconfig'
@@ -371,6 +420,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -s w -l watch -d 'Keep listing: a line for every change'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -s A -l all-namespaces -d 'All namespaces'
@@ -392,6 +445,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -s y -l yes -d 'Answer yes to confirmations'
@@ -414,6 +471,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l keep -d 'Keep serving the playground after the rollout, until Ctrl-C'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -s A -l all-namespaces -d 'All namespaces'
@@ -438,6 +499,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l full -d 'Promote now, skipping the rest of the analysis (spec.skipAnalysis until Succeeded)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l keep-skip -d 'With --full: leave spec.skipAnalysis=true afterwards'
@@ -464,6 +529,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -s A -l all-namespaces -d 'All namespaces'
@@ -488,6 +557,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -s A -l all-namespaces -d 'All namespaces'
@@ -512,6 +585,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -s A -l all-namespaces -d 'All namespaces'
@@ -536,6 +613,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -s A -l all-namespaces -d 'All namespaces'
@@ -557,6 +638,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -s y -l yes -d 'Answer yes to confirmations'
@@ -577,6 +662,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -s y -l yes -d 'Answer yes to confirmations'
@@ -597,6 +686,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -s y -l yes -d 'Answer yes to confirmations'
@@ -617,6 +710,10 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l short -d 'Print only the version number'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l server -d 'Also each target cluster\'s Kubernetes and Flagger versions'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l all-contexts -d 'Target every context in the kubeconfig'

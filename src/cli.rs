@@ -88,6 +88,22 @@ pub struct GlobalArgs {
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,
 
+    /// Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts.
+    #[arg(long, global = true, value_name = "NAME", conflicts_with_all = ["contexts", "all_contexts", "contexts_matching"])]
+    pub fleet: Option<String>,
+
+    /// The hub cluster's context (default: the current context).
+    #[arg(long, global = true, value_name = "CONTEXT", requires = "fleet")]
+    pub hub_context: Option<String>,
+
+    /// The Fleet's namespace on the hub.
+    #[arg(long, global = true, value_name = "NS", default_value = "default")]
+    pub fleet_namespace: String,
+
+    /// Only members whose cluster object has these labels (key=value, repeatable), as Kurator's clusterSelector.
+    #[arg(long, global = true, value_name = "KEY=VALUE", value_parser = parse_cluster_name, requires = "fleet")]
+    pub cluster_selector: Vec<(String, String)>,
+
     /// More output on stderr: -v requests, -vv request details (tokens are never printed).
     #[arg(short = 'v', long = "verbosity", global = true, action = clap::ArgAction::Count)]
     pub verbosity: u8,
@@ -586,6 +602,11 @@ pub struct PlaygroundArgs {
     /// Install Flagger without the public load tester.
     #[arg(long)]
     pub no_testloader: bool,
+
+    /// Also serve a Kurator hub (context kurator-host) with a Fleet `quickstart` of the members,
+    /// whose kubeconfigs live only in hub Secrets; the kubeconfig written names the hub alone.
+    #[arg(long)]
+    pub kurator: bool,
 }
 
 #[derive(Debug, Clone, Args)]

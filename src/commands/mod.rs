@@ -66,12 +66,62 @@ pub async fn run(cli: Cli) -> Result<Exit> {
 /// Loads the kubeconfig, selects the targets and builds their clients (sequentially, before any
 /// progress output). Configuration problems are usage errors (exit 2).
 pub async fn connect_fleet(global: &GlobalArgs) -> Result<Fleet> {
+    if let Some(fleet_name) = &global.fleet {
+        return connect_kurator_fleet(global, fleet_name).await;
+    }
     let (loaded, targets) = select_targets(global)?;
     let options = ConnectOptions {
         namespace: global.namespace.clone(),
         connect_timeout: global.request_timeout,
     };
     Ok(Fleet::connect(&loaded.config, targets, &options).await)
+}
+
+/// The members of a Kurator Fleet, through the hub context.
+async fn connect_kurator_fleet(global: &GlobalArgs, fleet_name: &str) -> Result<Fleet> {
+    let loaded = kubeconfig::load(global.kubeconfig.as_deref()).map_err(|e| ExitError::usage(e.to_string()))?;
+    let selection = Selection {
+        contexts: global.hub_context.iter().cloned().collect(),
+        all: false,
+        matching: None,
+    };
+    let hub_target = targets::select(&loaded.config, &selection, None, &loaded.source.describe())
+        .map_err(|e| ExitError::usage(e.to_string()))?;
+    let options = ConnectOptions {
+        namespace: None,
+        connect_timeout: global.request_timeout,
+    };
+    let hub = Fleet::connect(&loaded.config, hub_target, &options).await;
+    let hub_handle = hub
+        .clusters
+        .into_iter()
+        .next()
+        .ok_or_else(|| ExitError::usage("no hub context"))?;
+    let client = hub_handle
+        .client
+        .map_err(|e| ExitError::usage(format!("hub {}: {e}", hub_handle.target.context)))?;
+    let selector = crate::fleet::kurator::FleetSelector {
+        name: fleet_name.to_string(),
+        namespace: global.fleet_namespace.clone(),
+        labels: global.cluster_selector.clone(),
+        member_namespace: global.namespace.clone(),
+    };
+    let members = tokio::time::timeout(
+        global.cluster_timeout,
+        crate::fleet::kurator::members(&client, &selector),
+    )
+    .await
+    .map_err(|_| {
+        ExitError::usage(format!(
+            "the hub {} did not answer within {:?}",
+            hub_handle.target.context, global.cluster_timeout
+        ))
+    })?
+    .map_err(ExitError::usage)?;
+    if members.is_empty() {
+        return Err(ExitError::usage(format!("Fleet {fleet_name} has no member matching the selector")).into());
+    }
+    Ok(Fleet { clusters: members })
 }
 
 /// Loads the kubeconfig and resolves the targets, without connecting.

@@ -23,6 +23,7 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
         unreachable: args.unreachable.clone(),
         plain_http: false,
         speed: args.speed,
+        kurator: args.kurator,
     };
     let known: Vec<String> = (1..=options.clusters).map(fleet_sim::member_name).collect();
     if let Some(bad) = options.unreachable.iter().find(|u| !known.contains(u)) {
@@ -42,7 +43,18 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
     let states = if args.no_flagger {
         vec!["serving (no Flagger)".to_string(); playground.members.len()]
     } else {
-        install_flagger(&playground, &kubeconfig_yaml, args).await?
+        let members: Vec<fleet_sim::KubeconfigEntry> = playground
+            .members
+            .iter()
+            .map(|m| fleet_sim::KubeconfigEntry {
+                context: m.cluster.name().into(),
+                server: m.server.clone(),
+                token: m.token.clone(),
+                namespace: "default".into(),
+                ca_pem: playground.ca_pem.clone(),
+            })
+            .collect();
+        install_flagger(&playground, &fleet_sim::to_yaml(&fleet_sim::kubeconfig(&members)), args).await?
     };
     let rows: Vec<Vec<String>> = playground
         .members
@@ -57,6 +69,14 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
             vec![m.cluster.name().to_string(), m.server.clone(), state]
         })
         .collect();
+    let mut rows = rows;
+    if let Some(hub) = &playground.hub {
+        rows.push(vec![
+            hub.cluster.name().to_string(),
+            hub.server.clone(),
+            format!("Kurator hub: Fleet {} of the members", fleet_sim::kurator::FLEET_NAME),
+        ]);
+    }
     let mut text = table::render(&["cluster", "server", "state"], &rows);
     text.push_str(&format!("export KUBECONFIG={}\n", path.display()));
     write_stdout(&text)?;

@@ -6,6 +6,7 @@ pub mod connect;
 pub mod error;
 pub mod fanout;
 pub mod kubeconfig;
+pub mod kurator;
 pub mod targets;
 
 pub use connect::{ClusterHandle, ConnectOptions, Fleet};

@@ -8,6 +8,7 @@ mod control;
 mod flagger_sim;
 mod install;
 mod kubectl;
+mod kurator;
 mod live;
 mod packaging;
 mod playground;

@@ -13,6 +13,7 @@ pub mod error;
 pub mod faults;
 pub mod flagger;
 pub mod jsonpath;
+pub mod kurator;
 pub mod meta;
 pub mod patch;
 pub mod playground;

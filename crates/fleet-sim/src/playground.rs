@@ -27,6 +27,9 @@ pub struct PlaygroundOptions {
     pub plain_http: bool,
     /// Simulated time runs this many times faster than real time (0 means the default, 30).
     pub speed: f64,
+    /// Also a Kurator hub (`kurator-host`) holding a Fleet of the members, whose kubeconfigs
+    /// live only in hub Secrets; the written kubeconfig then names the hub alone.
+    pub kurator: bool,
 }
 
 pub const DEFAULT_SPEED: f64 = 30.0;
@@ -42,6 +45,8 @@ pub struct Member {
 
 pub struct Playground {
     pub members: Vec<Member>,
+    /// The Kurator hub, with `kurator: true`.
+    pub hub: Option<Member>,
     /// The CA every member's certificate chains to (None over plain HTTP).
     pub ca_pem: Option<String>,
 }
@@ -88,10 +93,43 @@ impl Playground {
                 token,
             });
         }
-        Ok(Playground {
-            members,
-            ca_pem: tls.map(|t| t.ca_pem),
-        })
+        let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
+        let hub = if options.kurator {
+            let cluster = SimCluster::new(crate::kurator::HUB_NAME);
+            let token = format!("sim-hub-{}", uuid::Uuid::new_v4().simple());
+            cluster.add_user(&token, User::admin("kurator-admin"));
+            match &tls {
+                Some(tls) => cluster.serve_tls(tls).await?,
+                None => cluster.serve().await?,
+            };
+            let server = cluster.url().unwrap_or_default();
+            let flagger = FlaggerSim::new(cluster.clone(), 1.0);
+            let hub_members: Vec<crate::kurator::HubMember> = members
+                .iter()
+                .enumerate()
+                .map(|(i, m)| crate::kurator::HubMember {
+                    cluster: &m.cluster,
+                    entry: KubeconfigEntry {
+                        context: m.cluster.name().to_string(),
+                        server: m.server.clone(),
+                        token: m.token.clone(),
+                        namespace: "default".into(),
+                        ca_pem: ca_pem.clone(),
+                    },
+                    labels: json!({"env": if i == 0 { "prod" } else { "staging" }, "fleet.kurator.dev/fleet-name": crate::kurator::FLEET_NAME}),
+                })
+                .collect();
+            crate::kurator::seed_hub(&cluster, &hub_members).map_err(|e| std::io::Error::other(e.to_string()))?;
+            Some(Member {
+                cluster,
+                flagger,
+                server,
+                token,
+            })
+        } else {
+            None
+        };
+        Ok(Playground { members, hub, ca_pem })
     }
 
     pub fn cluster(&self, name: &str) -> Option<&SimCluster> {
@@ -101,9 +139,13 @@ impl Playground {
     /// A kubeconfig with one context per cluster (named like the cluster), namespace `default`,
     /// the first cluster current.
     pub fn kubeconfig(&self) -> Value {
-        let entries: Vec<KubeconfigEntry> = self
-            .members
-            .iter()
+        // With a hub, users reach members through it: the kubeconfig names the hub alone.
+        let shown: Vec<&Member> = match &self.hub {
+            Some(hub) => vec![hub],
+            None => self.members.iter().collect(),
+        };
+        let entries: Vec<KubeconfigEntry> = shown
+            .into_iter()
             .map(|m| KubeconfigEntry {
                 context: m.cluster.name().to_string(),
                 server: m.server.clone(),

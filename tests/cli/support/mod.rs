@@ -38,6 +38,8 @@ pub fn isolate(cmd: &mut Command, home: &Path) {
 pub struct Fleet {
     pub clusters: Vec<SimCluster>,
     pub flaggers: Vec<std::sync::Arc<fleet_sim::flagger::controller::FlaggerSim>>,
+    /// The Kurator hub, when started with `kurator: true`.
+    pub hub: Option<(SimCluster, KubeconfigEntry)>,
     pub entries: Vec<KubeconfigEntry>,
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -70,9 +72,20 @@ impl Fleet {
             .collect();
         let clusters = playground.members.iter().map(|m| m.cluster.clone()).collect();
         let flaggers = playground.members.iter().map(|m| m.flagger.clone()).collect();
+        let hub = playground.hub.as_ref().map(|h| {
+            let entry = KubeconfigEntry {
+                context: h.cluster.name().to_string(),
+                server: h.server.clone(),
+                token: h.token.clone(),
+                namespace: "default".into(),
+                ca_pem: playground.ca_pem.clone(),
+            };
+            (h.cluster.clone(), entry)
+        });
         Fleet {
             clusters,
             flaggers,
+            hub,
             entries,
             runtime: Some(runtime),
         }

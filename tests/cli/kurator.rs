@@ -1,0 +1,109 @@
+//! Kurator hub mode: a Fleet on the hub as the target, members reached through hub Secrets.
+
+use fleet_sim::PlaygroundOptions;
+
+use crate::support::{Fleet, plugin, run};
+
+fn hub_fleet() -> (Fleet, tempfile::TempDir, std::path::PathBuf) {
+    let fleet = Fleet::start_with(PlaygroundOptions {
+        clusters: 3,
+        kurator: true,
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let hub_entry = fleet.hub.as_ref().unwrap().1.clone();
+    let path = home.path().join("kubeconfig");
+    // Only the hub is in the user's kubeconfig: members are reached through the Fleet.
+    std::fs::write(&path, fleet_sim::to_yaml(&fleet_sim::kubeconfig(&[hub_entry]))).unwrap();
+    (fleet, home, path)
+}
+
+#[test]
+fn clusters_of_a_fleet_from_hub_secrets_only() {
+    let (fleet, home, kc) = hub_fleet();
+    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    let out = cmd(&["clusters", "--fleet", "quickstart"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    for n in 1..=3 {
+        assert!(
+            out.stdout.lines().any(|l| l.starts_with(&format!("kurator-member{n}"))
+                && l.contains("AttachedCluster/")
+                && l.ends_with("Ready")),
+            "{out:?}"
+        );
+    }
+    let narrowed = cmd(&["clusters", "--fleet", "quickstart", "--cluster-selector", "env=prod"]);
+    assert_eq!(
+        narrowed.stdout.lines().count(),
+        2,
+        "header and one member: {narrowed:?}"
+    );
+
+    // Any command works through the Fleet: install into the members, then check them.
+    assert_eq!(
+        cmd(&[
+            "install",
+            "--fleet",
+            "quickstart",
+            "--provider",
+            "istio",
+            "--testloader"
+        ])
+        .code,
+        0
+    );
+    let check = cmd(&["check", "--fleet", "quickstart", "--testloader"]);
+    assert_eq!(check.code, 0, "{check:?}");
+
+    // A member whose Secret is gone is a row with that error.
+    let (hub, _) = fleet.hub.as_ref().unwrap();
+    let t = hub.core().type_of("", "v1", "secrets").unwrap();
+    hub.core()
+        .delete(&t, Some("default"), "kurator-member2", &Default::default())
+        .unwrap();
+    let partial = cmd(&["clusters", "--fleet", "quickstart"]);
+    assert_eq!(partial.code, 5, "{partial:?}");
+    assert!(
+        partial
+            .stdout
+            .contains("Secret default/kurator-member2 (the member's kubeconfig) not found on the hub"),
+        "{partial:?}"
+    );
+
+    // No member credential in any output or file the tool wrote.
+    for entry in &fleet.entries {
+        for text in [
+            &out.stdout,
+            &out.stderr,
+            &check.stdout,
+            &check.stderr,
+            &partial.stdout,
+            &partial.stderr,
+        ] {
+            assert!(!text.contains(&entry.token), "a member token leaked");
+        }
+    }
+    let mut files = vec![home.path().to_path_buf()];
+    while let Some(dir) = files.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files.push(p);
+            } else if p != kc {
+                let bytes = std::fs::read(&p).unwrap_or_default();
+                let text = String::from_utf8_lossy(&bytes);
+                assert!(
+                    fleet.entries.iter().all(|en| !text.contains(&en.token)),
+                    "{} holds a member token",
+                    p.display()
+                );
+            }
+        }
+    }
+    let missing = cmd(&["clusters", "--fleet", "nope"]);
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(
+        missing.stderr.contains("Fleet default/nope not found on the hub"),
+        "{missing:?}"
+    );
+}
