@@ -78,6 +78,13 @@ async fn build_client(
         .await
         .map_err(|e| ClusterError::Config(chain(&e)))?;
     config.default_namespace = target.namespace.clone();
+    if config.accept_invalid_certs {
+        // Only the kubeconfig can turn verification off; say so every time it does.
+        eprintln!(
+            "warning: {}: insecure-skip-tls-verify is set in the kubeconfig; the server's certificate is not verified",
+            target.context
+        );
+    }
     if let Some(timeout) = options.connect_timeout {
         config.connect_timeout = Some(timeout);
     }

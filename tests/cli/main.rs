@@ -13,3 +13,4 @@ mod live;
 mod packaging;
 mod playground;
 mod rollout_policy;
+mod security;
