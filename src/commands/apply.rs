@@ -20,6 +20,9 @@ pub struct ApplyRow {
 }
 
 pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Exit> {
+    if global.fleet.is_some() {
+        return super::hub::apply(global, &args.policies).await;
+    }
     let policies = match load_or_report(&args.policies)? {
         Ok(p) => p,
         Err(exit) => return Ok(exit),

@@ -9,6 +9,7 @@ pub mod control;
 pub mod demo;
 pub mod follow;
 pub mod get;
+pub mod hub;
 pub mod install;
 pub mod keys;
 pub mod lint;
@@ -77,8 +78,8 @@ pub async fn connect_fleet(global: &GlobalArgs) -> Result<Fleet> {
     Ok(Fleet::connect(&loaded.config, targets, &options).await)
 }
 
-/// The members of a Kurator Fleet, through the hub context.
-async fn connect_kurator_fleet(global: &GlobalArgs, fleet_name: &str) -> Result<Fleet> {
+/// A client for the Kurator hub (`--hub-context`, else the current context) and its context name.
+pub async fn hub_client(global: &GlobalArgs) -> Result<(kube::Client, String)> {
     let loaded = kubeconfig::load(global.kubeconfig.as_deref()).map_err(|e| ExitError::usage(e.to_string()))?;
     let selection = Selection {
         contexts: global.hub_context.iter().cloned().collect(),
@@ -100,6 +101,12 @@ async fn connect_kurator_fleet(global: &GlobalArgs, fleet_name: &str) -> Result<
     let client = hub_handle
         .client
         .map_err(|e| ExitError::usage(format!("hub {}: {e}", hub_handle.target.context)))?;
+    Ok((client, hub_handle.target.context))
+}
+
+/// The members of a Kurator Fleet, through the hub context.
+async fn connect_kurator_fleet(global: &GlobalArgs, fleet_name: &str) -> Result<Fleet> {
+    let (client, hub_context) = hub_client(global).await?;
     let selector = crate::fleet::kurator::FleetSelector {
         name: fleet_name.to_string(),
         namespace: global.fleet_namespace.clone(),
@@ -113,8 +120,8 @@ async fn connect_kurator_fleet(global: &GlobalArgs, fleet_name: &str) -> Result<
     .await
     .map_err(|_| {
         ExitError::usage(format!(
-            "the hub {} did not answer within {:?}",
-            hub_handle.target.context, global.cluster_timeout
+            "the hub {hub_context} did not answer within {:?}",
+            global.cluster_timeout
         ))
     })?
     .map_err(ExitError::usage)?;

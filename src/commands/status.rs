@@ -41,6 +41,10 @@ pub fn scope(global: &GlobalArgs, name: Option<&str>, selector: Option<&str>, de
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
     let require = parse_require(&args.require).map_err(ExitError::usage)?;
+    if global.fleet.is_some() && !args.watch {
+        // One request to the hub: NAME is the Application.
+        return super::hub::status(global, args.name.as_deref()).await;
+    }
     let fleet = connect_fleet(global).await?;
     let default_ns = default_namespace(&fleet);
     let scope = scope(global, args.name.as_deref(), args.selector.as_deref(), &default_ns);

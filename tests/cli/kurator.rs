@@ -107,3 +107,92 @@ fn clusters_of_a_fleet_from_hub_secrets_only() {
         "{missing:?}"
     );
 }
+
+#[test]
+fn applications_go_to_the_hub_and_status_comes_from_it() {
+    use kubectl_kurator_rollout::commands::playground::{kurator_installer, kurator_renderer};
+    use serde_json::json;
+    use std::time::{Duration, Instant};
+
+    let (fleet, home, kc) = hub_fleet();
+    let hub = fleet.hub.as_ref().unwrap().0.clone();
+    let members = fleet.clusters.clone();
+    fleet.block_on(async {
+        fleet_sim::kurator::start_fleet_manager(
+            hub.clone(),
+            members,
+            kurator_renderer(),
+            kurator_installer(),
+            Duration::from_millis(200),
+        )
+    });
+    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    // Kurator's Fleet plugin installs Flagger; Flux would deploy the workload (done by hand here).
+    hub.patch(
+        "fleet.kurator.dev",
+        "fleets",
+        Some("default"),
+        "quickstart",
+        fleet_sim::patch::PatchKind::Merge,
+        &json!({"spec": {"plugin": {"flagger": {"trafficRoutingProvider": "istio", "publicTestloader": true}}}}),
+    )
+    .unwrap();
+    for c in &fleet.clusters {
+        c.apply(
+            "",
+            "namespaces",
+            None,
+            &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}),
+        )
+        .unwrap();
+        c.apply("apps", "deployments", Some("test"), &json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "podinfo", "namespace": "test"},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "podinfo"}}, "template": {"metadata": {"labels": {"app": "podinfo"}}, "spec": {"containers": [{"name": "podinfod", "image": "podinfo:1"}]}}}})).unwrap();
+        c.apply(
+            "",
+            "services",
+            Some("test"),
+            &json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "podinfo", "namespace": "test"},
+            "spec": {"selector": {"app": "podinfo"}, "ports": [{"port": 9898, "targetPort": "http"}]}}),
+        )
+        .unwrap();
+    }
+    let app = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rollout-podinfo.yaml");
+    let applied = cmd(&["apply", "-f", app, "--fleet", "quickstart"]);
+    assert_eq!(applied.code, 0, "{applied:?}");
+    assert!(
+        applied.stdout.contains("default/rollout-demo") && applied.stdout.contains("created"),
+        "{applied:?}"
+    );
+    assert!(
+        hub.get("apps.kurator.dev", "applications", Some("default"), "rollout-demo")
+            .is_some(),
+        "the Application is on the hub"
+    );
+
+    // The fleet manager renders the Canaries into the members and mirrors their status.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = cmd(&["status", "rollout-demo", "--fleet", "quickstart"]);
+        if status.code == 0 && status.stdout.matches("Initialized").count() == 3 {
+            assert!(
+                status.stdout.contains("kurator-member1") && status.stdout.contains("podinfo"),
+                "{status:?}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "status never showed 3 Initialized members: {status:?}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let canary = fleet.clusters[0]
+        .get("flagger.app", "canaries", Some("test"), "podinfo")
+        .unwrap();
+    assert_eq!(
+        canary["metadata"]["annotations"]["kurator.dev/rollout"],
+        "rollout-demo-0"
+    );
+    let again = cmd(&["apply", "-f", app, "--fleet", "quickstart"]);
+    assert!(again.stdout.contains("unchanged"), "{again:?}");
+}

@@ -110,3 +110,105 @@ pub fn seed_hub(hub: &SimCluster, members: &[HubMember]) -> Result<(), ApiError>
     )?;
     Ok(())
 }
+
+/// Where an object of a kind is stored (the kinds a rollout and a Flagger install write).
+pub fn storage_of(kind: &str) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
+        "Namespace" => ("", "namespaces"),
+        "CustomResourceDefinition" => ("apiextensions.k8s.io", "customresourcedefinitions"),
+        "ServiceAccount" => ("", "serviceaccounts"),
+        "ClusterRole" => ("rbac.authorization.k8s.io", "clusterroles"),
+        "ClusterRoleBinding" => ("rbac.authorization.k8s.io", "clusterrolebindings"),
+        "Deployment" => ("apps", "deployments"),
+        "Service" => ("", "services"),
+        "Ingress" => ("networking.k8s.io", "ingresses"),
+        "Canary" => ("flagger.app", "canaries"),
+        "MetricTemplate" => ("flagger.app", "metrictemplates"),
+        _ => return None,
+    })
+}
+
+/// Applies objects as a controller in the cluster would (errors are the manager's to log).
+pub fn apply_all(cluster: &SimCluster, objects: &[Value]) {
+    for obj in objects {
+        let Some((group, plural)) = storage_of(obj["kind"].as_str().unwrap_or("")) else {
+            continue;
+        };
+        let _ = cluster.apply(
+            group,
+            plural,
+            obj.pointer("/metadata/namespace").and_then(Value::as_str),
+            obj,
+        );
+    }
+}
+
+/// Renders an Application for one member: (policy resource name, objects) per rollout policy.
+pub type Renderer = std::sync::Arc<dyn Fn(&Value, &SimCluster) -> Vec<(String, Vec<Value>)> + Send + Sync>;
+/// The objects that install Flagger as a Fleet's `plugin.flagger` asks, for one member.
+pub type Installer = std::sync::Arc<dyn Fn(&Value, &SimCluster) -> Vec<Value> + Send + Sync>;
+
+/// Kurator's fleet manager, simulated: installs Flagger into the members when the Fleet's
+/// plugin asks, renders every Application's rollouts into the members, and mirrors each
+/// member's Canary status into `Application.status.syncStatus[].rolloutStatus`, every `period`.
+pub fn start_fleet_manager(
+    hub: SimCluster,
+    members: Vec<SimCluster>,
+    render: Renderer,
+    install: Installer,
+    period: std::time::Duration,
+) {
+    tokio::spawn(async move {
+        loop {
+            reconcile(&hub, &members, &render, &install);
+            tokio::time::sleep(period).await;
+        }
+    });
+}
+
+/// One pass of the simulated fleet manager (tests call it directly).
+pub fn reconcile(hub: &SimCluster, members: &[SimCluster], render: &Renderer, install: &Installer) {
+    if let Some(plugin) = hub
+        .get("fleet.kurator.dev", "fleets", Some("default"), FLEET_NAME)
+        .and_then(|f| f.pointer("/spec/plugin/flagger").cloned())
+    {
+        for m in members {
+            apply_all(m, &install(&plugin, m));
+        }
+    }
+    for app in hub.list("apps.kurator.dev", "applications", None) {
+        let mut statuses = Vec::new();
+        for m in members {
+            for (key, objects) in render(&app, m) {
+                apply_all(m, &objects);
+                let Some(canary) = objects.iter().find(|o| o["kind"] == "Canary") else {
+                    continue;
+                };
+                let ns = canary
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or("default");
+                let name = canary.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+                let status = m
+                    .get("flagger.app", "canaries", Some(ns), name)
+                    .and_then(|c| c.get("status").cloned())
+                    .unwrap_or(Value::Null);
+                statuses.push(json!({"name": key, "rolloutStatus": {"clusterName": m.name(), "rolloutNameInCluster": name, "rolloutStatusInCluster": status}}));
+            }
+        }
+        let ns = app
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        let name = app.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        if app.pointer("/status/syncStatus") != Some(&Value::Array(statuses.clone())) {
+            let _ = hub.patch_status(
+                "apps.kurator.dev",
+                "applications",
+                Some(ns),
+                name,
+                &json!({"syncStatus": statuses}),
+            );
+        }
+    }
+}

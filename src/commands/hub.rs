@@ -1,0 +1,190 @@
+//! Kurator hub mode for `apply` and `status`: Applications go to the hub, where Kurator's fleet
+//! manager renders them into the members; rollout status is read from the hub Application in
+//! one request.
+
+use anyhow::Result;
+use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
+use kube::core::{ApiResource, GroupVersionKind};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::hub_client;
+use super::policies::{load_or_report, read_inputs};
+use crate::cli::{GlobalArgs, PolicyFiles};
+use crate::exit::{Exit, ExitError};
+use crate::flagger::state::CanaryState;
+use crate::fleet::ClusterError;
+use crate::install::FIELD_MANAGER;
+use crate::output::print_rows;
+use crate::view::canaries::status_table;
+use crate::view::table;
+
+fn applications(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
+    let gvk = GroupVersionKind::gvk("apps.kurator.dev", "v1alpha1", "Application");
+    Api::namespaced_with(
+        client.clone(),
+        ns,
+        &ApiResource::from_gvk_with_plural(&gvk, "applications"),
+    )
+}
+
+#[derive(Debug, Serialize)]
+struct HubRow {
+    application: String,
+    result: String,
+    error: Option<String>,
+}
+
+/// `apply -f app.yaml --fleet NAME`: validates the rollouts, then applies each Application to
+/// the hub (server-side apply) for Kurator's fleet manager to render.
+pub async fn apply(global: &GlobalArgs, files: &PolicyFiles) -> Result<Exit> {
+    if let Err(exit) = load_or_report(files)? {
+        return Ok(exit);
+    }
+    let (client, _) = hub_client(global).await?;
+    let mut rows = Vec::new();
+    for input in read_inputs(files)? {
+        let docs: Vec<Value> =
+            serde_saphyr::from_multiple(&input.text).map_err(|e| ExitError::usage(format!("{}: {e}", input.name)))?;
+        for mut doc in docs.into_iter().filter(|d| !d.is_null()) {
+            if doc["kind"] != "Application" {
+                return Err(ExitError::usage(format!("{}: with --fleet only Kurator Applications are applied (to the hub); a bare rollout block has no destination", input.name)).into());
+            }
+            let ns = doc
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or(&global.fleet_namespace)
+                .to_string();
+            doc["metadata"]["namespace"] = json!(ns);
+            let name = doc
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let api = applications(&client, &ns);
+            let before = api
+                .get_opt(&name)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|o| o.metadata.resource_version);
+            let result = api
+                .patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&doc))
+                .await;
+            rows.push(match result {
+                Ok(after) => HubRow {
+                    application: format!("{ns}/{name}"),
+                    result: match before {
+                        None => "created".into(),
+                        Some(rv) if Some(&rv) == after.metadata.resource_version.as_ref() => "unchanged".into(),
+                        Some(_) => "configured".into(),
+                    },
+                    error: None,
+                },
+                Err(e) => HubRow {
+                    application: format!("{ns}/{name}"),
+                    result: "failed".into(),
+                    error: Some(ClusterError::from_kube(&e).to_string()),
+                },
+            });
+        }
+    }
+    print_rows(global.output, &rows, |_| {
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.application.clone(),
+                    r.error
+                        .clone()
+                        .map(|e| format!("failed: {e}"))
+                        .unwrap_or(r.result.clone()),
+                ]
+            })
+            .collect();
+        table::render(&["application", "result"], &cells)
+    })?;
+    Ok(if rows.iter().all(|r| r.error.is_none()) {
+        Exit::Success
+    } else {
+        Exit::Failed
+    })
+}
+
+/// Rows from an Application's `status.syncStatus[].rolloutStatus` (pure).
+pub fn rows_of(app: &Value) -> Vec<CanaryState> {
+    let namespaces: Vec<String> = app
+        .pointer("/spec/syncPolicies")
+        .and_then(Value::as_array)
+        .map(|ps| {
+            ps.iter()
+                .filter_map(|p| {
+                    p.pointer("/rollout/workload/namespace")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    app.pointer("/status/syncStatus")
+        .and_then(Value::as_array)
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|e| e.get("rolloutStatus"))
+                .map(|rs| {
+                    let cluster = rs["clusterName"].as_str().unwrap_or("");
+                    let name = rs["rolloutNameInCluster"].as_str().unwrap_or("");
+                    let canary = json!({
+                        "metadata": {"name": name, "namespace": namespaces.first().cloned().unwrap_or_default()},
+                        "spec": {}, "status": rs["rolloutStatusInCluster"],
+                    });
+                    CanaryState::from_canary(cluster, &canary, &[])
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `status --fleet NAME [APP]`: every member's rollout, from the hub alone.
+pub async fn status(global: &GlobalArgs, app: Option<&str>) -> Result<Exit> {
+    let (client, hub) = hub_client(global).await?;
+    let api = applications(&client, &global.fleet_namespace);
+    let apps: Vec<Value> = match app {
+        Some(name) => match api
+            .get_opt(name)
+            .await
+            .map_err(|e| ExitError::usage(format!("hub {hub}: {}", ClusterError::from_kube(&e))))?
+        {
+            Some(a) => vec![serde_json::to_value(a)?],
+            None => {
+                return Err(ExitError {
+                    exit: Exit::NothingMatched,
+                    message: format!(
+                        "Application {}/{name} not found on the hub {hub}",
+                        global.fleet_namespace
+                    ),
+                }
+                .into());
+            }
+        },
+        None => api
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| ExitError::usage(format!("hub {hub}: {}", ClusterError::from_kube(&e))))?
+            .items
+            .into_iter()
+            .map(|a| serde_json::to_value(a).unwrap_or_default())
+            .collect(),
+    };
+    let rows: Vec<CanaryState> = apps.iter().flat_map(rows_of).collect();
+    let now = jiff::Timestamp::now().as_second();
+    print_rows(global.output, &rows, |wide| status_table(&rows, wide, false, now))?;
+    Ok(if rows.is_empty() {
+        Exit::NothingMatched
+    } else if rows.iter().any(|r| r.phase == "Failed") {
+        Exit::Failed
+    } else {
+        Exit::Success
+    })
+}
