@@ -96,6 +96,33 @@ pub async fn make_plan(
 }
 
 pub async fn run(global: &GlobalArgs, args: &ControlArgs, verb: Verb, keep_skip: bool) -> Result<Exit> {
+    // Under Kurator the spec switches live in the hub Application; gates stay per member.
+    if let (Some(_), Some(name), false) = (&global.fleet, &args.name, args.dry_run) {
+        let switch = match verb {
+            Verb::Pause => Some(("suspend", true)),
+            Verb::Resume => Some(("suspend", false)),
+            Verb::PromoteFull => Some(("skipTrafficAnalysis", true)),
+            _ => None,
+        };
+        if let Some((field, value)) = switch {
+            if !global.yes && !crate::confirm::interactive() {
+                return Err(ExitError::usage(format!(
+                    "{} needs confirmation: run it in a terminal or pass --yes; nothing was changed",
+                    verb.name()
+                ))
+                .into());
+            }
+            if let Decision::Declined = confirm(
+                &format!("{} {name} through the hub Application?", verb.name()),
+                global.yes,
+            ) {
+                write_stdout("not confirmed: nothing changed\n")?;
+                return Ok(Exit::Failed);
+            }
+            let _ = keep_skip;
+            return super::hub::set_policy_switch(global, name, field, value).await;
+        }
+    }
     let fleet = connect_fleet(global).await?;
     let rows = make_plan(global, args, verb, &fleet).await?;
     if rows.iter().all(|r| r.phase.is_empty()) {

@@ -188,3 +188,132 @@ pub async fn status(global: &GlobalArgs, app: Option<&str>) -> Result<Exit> {
         Exit::Success
     })
 }
+
+/// `install --fleet NAME`: asks Kurator for Flagger through the Fleet's `plugin.flagger`, then
+/// waits until Flagger (and the public load tester) is Available in every member.
+pub async fn install(global: &GlobalArgs, args: &crate::cli::InstallArgs, fleet_name: &str) -> Result<Exit> {
+    use crate::install::manifests::InstallSpec;
+    let (client, hub) = hub_client(global).await?;
+    let gvk = GroupVersionKind::gvk("fleet.kurator.dev", "v1alpha1", "Fleet");
+    let fleets: Api<DynamicObject> = Api::namespaced_with(
+        client,
+        &global.fleet_namespace,
+        &ApiResource::from_gvk_with_plural(&gvk, "fleets"),
+    );
+    let mut plugin = json!({"trafficRoutingProvider": args.provider.name(), "publicTestloader": args.testloader});
+    if args.flagger_version != crate::install::manifests::DEFAULT_FLAGGER_VERSION {
+        plugin["chart"] =
+            json!({"repository": "oci://ghcr.io/fluxcd/charts", "name": "flagger", "version": args.flagger_version});
+    }
+    if let Some(server) = &args.metrics_server {
+        plugin["extraArgs"] = json!({"metricsServer": server});
+    }
+    let patch = json!({"spec": {"plugin": {"flagger": plugin}}});
+    fleets
+        .patch(fleet_name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map_err(|e| {
+            ExitError::usage(format!(
+                "patching Fleet {}/{fleet_name} on the hub {hub}: {}",
+                global.fleet_namespace,
+                ClusterError::from_kube(&e)
+            ))
+        })?;
+    eprintln!(
+        "Fleet {}/{fleet_name}: plugin.flagger set ({}); Kurator installs Flagger in the members",
+        global.fleet_namespace, plugin
+    );
+    let fleet = super::connect_fleet(global).await?;
+    let outcomes = fleet
+        .fan_out(args.timeout, |client, target| async move {
+            let spec = InstallSpec {
+                provider: args.provider,
+                cluster_name: target.context.clone(),
+                flagger_version: args.flagger_version.clone(),
+                metrics_server: None,
+                testloader: args.testloader,
+            };
+            let mut deployments = vec![(spec.namespace().to_string(), spec.flagger_release())];
+            if args.testloader {
+                deployments.push((spec.namespace().to_string(), spec.loadtester_name()));
+            }
+            crate::fleet::apply::wait_deployments_available(&client, &deployments, args.timeout)
+                .await
+                .map(|_| spec.flagger_release())
+        })
+        .await;
+    let rows: Vec<Vec<String>> = outcomes
+        .iter()
+        .map(|o| match &o.result {
+            Ok(release) => vec![o.target.context.clone(), release.clone(), "Ready".into()],
+            Err(e) => vec![o.target.context.clone(), "-".into(), e.to_string()],
+        })
+        .collect();
+    crate::output::write_stdout(&table::render(&["cluster", "flagger", "status"], &rows))?;
+    let ok = outcomes.iter().filter(|o| o.result.is_ok()).count();
+    Ok(Exit::from_counts(ok, outcomes.len()))
+}
+
+/// pause/resume/promote --full under Kurator: the switch goes into the hub Application's
+/// rollout policy (a direct Canary patch would be reverted by Kurator within 30 s).
+pub async fn set_policy_switch(global: &GlobalArgs, canary: &str, field: &str, value: bool) -> Result<Exit> {
+    let (client, hub) = hub_client(global).await?;
+    let api = applications(&client, &global.fleet_namespace);
+    let apps = api
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| ExitError::usage(format!("hub {hub}: {}", ClusterError::from_kube(&e))))?;
+    let mut changed = Vec::new();
+    for app in apps.items {
+        let value_json = serde_json::to_value(&app).unwrap_or_default();
+        let name = app.metadata.name.clone().unwrap_or_default();
+        let policies = value_json
+            .pointer("/spec/syncPolicies")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for (i, p) in policies.iter().enumerate() {
+            if p.pointer("/rollout/workload/name").and_then(Value::as_str) != Some(canary) {
+                continue;
+            }
+            if p.pointer(&format!("/rollout/rolloutPolicy/{field}"))
+                .and_then(Value::as_bool)
+                == Some(value)
+            {
+                changed.push(vec![
+                    format!("{}/{name}", global.fleet_namespace),
+                    format!("syncPolicies[{i}]"),
+                    format!("none: {field} already {value}"),
+                ]);
+                continue;
+            }
+            let ops: json_patch_ops::Patch = serde_json::from_value(
+                json!([{"op": "add", "path": format!("/spec/syncPolicies/{i}/rollout/rolloutPolicy/{field}"), "value": value}]),
+            )?;
+            api.patch(&name, &PatchParams::default(), &Patch::Json::<()>(ops))
+                .await
+                .map_err(|e| {
+                    ExitError::usage(format!("patching Application {name}: {}", ClusterError::from_kube(&e)))
+                })?;
+            changed.push(vec![
+                format!("{}/{name}", global.fleet_namespace),
+                format!("syncPolicies[{i}]"),
+                format!("{field}={value}"),
+            ]);
+        }
+    }
+    if changed.is_empty() {
+        return Err(ExitError {
+            exit: Exit::NothingMatched,
+            message: format!("no Application on the hub {hub} rolls out {canary}"),
+        }
+        .into());
+    }
+    crate::output::write_stdout(&table::render(&["application", "policy", "change"], &changed))?;
+    eprintln!("changed on the hub: Kurator's fleet manager carries it to the members' Canaries");
+    Ok(Exit::Success)
+}
+
+mod json_patch_ops {
+    pub use json_patch::Patch;
+}

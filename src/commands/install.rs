@@ -44,6 +44,9 @@ fn spec_for(target: &Target, args: &InstallArgs) -> InstallSpec {
 }
 
 pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<Exit> {
+    if let (Some(fleet), false) = (&global.fleet, args.dry_run) {
+        return super::hub::install(global, args, fleet).await;
+    }
     let (_, targets) = select_targets(global)?;
     if let Some((unknown, _)) = args
         .cluster_name

@@ -4,11 +4,19 @@ use fleet_sim::PlaygroundOptions;
 
 use crate::support::{Fleet, plugin, run};
 
+/// Three members behind a simulated hub running Kurator's (simulated) fleet manager.
 fn hub_fleet() -> (Fleet, tempfile::TempDir, std::path::PathBuf) {
+    use kubectl_kurator_rollout::commands::playground::{kurator_installer, kurator_renderer};
     let fleet = Fleet::start_with(PlaygroundOptions {
         clusters: 3,
         kurator: true,
         ..Default::default()
+    });
+    let hub = fleet.hub.as_ref().unwrap().0.clone();
+    let members = fleet.clusters.clone();
+    let period = std::time::Duration::from_millis(200);
+    fleet.block_on(async {
+        fleet_sim::kurator::start_fleet_manager(hub, members, kurator_renderer(), kurator_installer(), period)
     });
     let home = tempfile::tempdir().unwrap();
     let hub_entry = fleet.hub.as_ref().unwrap().1.clone();
@@ -110,33 +118,34 @@ fn clusters_of_a_fleet_from_hub_secrets_only() {
 
 #[test]
 fn applications_go_to_the_hub_and_status_comes_from_it() {
-    use kubectl_kurator_rollout::commands::playground::{kurator_installer, kurator_renderer};
     use serde_json::json;
     use std::time::{Duration, Instant};
 
     let (fleet, home, kc) = hub_fleet();
     let hub = fleet.hub.as_ref().unwrap().0.clone();
-    let members = fleet.clusters.clone();
-    fleet.block_on(async {
-        fleet_sim::kurator::start_fleet_manager(
-            hub.clone(),
-            members,
-            kurator_renderer(),
-            kurator_installer(),
-            Duration::from_millis(200),
-        )
-    });
     let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
-    // Kurator's Fleet plugin installs Flagger; Flux would deploy the workload (done by hand here).
-    hub.patch(
-        "fleet.kurator.dev",
-        "fleets",
-        Some("default"),
+    // install --fleet asks Kurator (its Fleet plugin) and waits for Flagger in every member.
+    let installed = cmd(&[
+        "install",
+        "--fleet",
         "quickstart",
-        fleet_sim::patch::PatchKind::Merge,
-        &json!({"spec": {"plugin": {"flagger": {"trafficRoutingProvider": "istio", "publicTestloader": true}}}}),
-    )
-    .unwrap();
+        "--provider",
+        "istio",
+        "--testloader",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(installed.code, 0, "{installed:?}");
+    let plugin = hub
+        .get("fleet.kurator.dev", "fleets", Some("default"), "quickstart")
+        .unwrap()["spec"]["plugin"]["flagger"]
+        .clone();
+    assert_eq!(
+        plugin,
+        json!({"trafficRoutingProvider": "istio", "publicTestloader": true})
+    );
+    assert_eq!(installed.stdout.matches("Ready").count(), 3, "{installed:?}");
+    // Flux would deploy the workload; here it is done by hand.
     for c in &fleet.clusters {
         c.apply(
             "",
@@ -195,4 +204,28 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     );
     let again = cmd(&["apply", "-f", app, "--fleet", "quickstart"]);
     assert!(again.stdout.contains("unchanged"), "{again:?}");
+
+    // pause goes into the hub Application; the fleet manager carries it to every member.
+    let unattended = cmd(&["pause", "podinfo", "--fleet", "quickstart"]);
+    assert_eq!(unattended.code, 2, "{unattended:?}");
+    let paused = cmd(&["pause", "podinfo", "--fleet", "quickstart", "--yes"]);
+    assert_eq!(paused.code, 0, "{paused:?}");
+    assert!(paused.stdout.contains("suspend=true"), "{paused:?}");
+    let app_obj = hub
+        .get("apps.kurator.dev", "applications", Some("default"), "rollout-demo")
+        .unwrap();
+    assert_eq!(
+        app_obj["spec"]["syncPolicies"][0]["rollout"]["rolloutPolicy"]["suspend"],
+        true
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !fleet
+        .clusters
+        .iter()
+        .all(|c| c.get("flagger.app", "canaries", Some("test"), "podinfo").unwrap()["spec"]["suspend"] == true)
+    {
+        assert!(Instant::now() < deadline, "the members' Canaries were not suspended");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(cmd(&["resume", "podinfo", "--fleet", "quickstart", "--yes"]).code, 0);
 }
