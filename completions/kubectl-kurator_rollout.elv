@@ -356,6 +356,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand --filename 'Apply these rollout policies first, as `apply` does'
             cand --image 'Set a container''s image: CONTAINER=IMAGE (repeatable; `*` for every container, init containers too)'
             cand --wave-size 'Start the clusters in waves of N or P% (in the order given), each after the previous Succeeded'
+            cand --order 'The order clusters start in, as contexts (comma-separated; unlisted ones follow in target order)'
             cand --on-failure 'When a wave fails: stop (later waves are not started), continue, or abort-all (roll back running ones)'
             cand --timeout 'Give up following after this long (exit 3)'
             cand --kubeconfig 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)'

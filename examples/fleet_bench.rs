@@ -58,20 +58,6 @@ fn workload() -> Vec<Value> {
     ]
 }
 
-fn plural(kind: &str) -> (&'static str, &'static str) {
-    match kind {
-        "Namespace" => ("", "namespaces"),
-        "CustomResourceDefinition" => ("apiextensions.k8s.io", "customresourcedefinitions"),
-        "ServiceAccount" => ("", "serviceaccounts"),
-        "ClusterRole" => ("rbac.authorization.k8s.io", "clusterroles"),
-        "ClusterRoleBinding" => ("rbac.authorization.k8s.io", "clusterrolebindings"),
-        "Deployment" => ("apps", "deployments"),
-        "Service" => ("", "services"),
-        "Canary" => ("flagger.app", "canaries"),
-        _ => ("", "configmaps"),
-    }
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let sizes: Vec<usize> = args
@@ -119,25 +105,13 @@ fn main() {
                     metrics_server: None,
                     testloader: true,
                 };
-                for obj in manifests(&spec).into_iter().chain(workload()) {
-                    let (group, plural) = plural(obj["kind"].as_str().unwrap_or(""));
-                    let ns = obj.pointer("/metadata/namespace").and_then(Value::as_str);
-                    c.apply(group, plural, ns, &obj).unwrap();
-                }
+                let objects: Vec<Value> = manifests(&spec).into_iter().chain(workload()).collect();
+                fleet_sim::kurator::apply_all(c, &objects);
                 let facts = ClusterFacts {
                     cluster_name: c.name().into(),
                     ..Default::default()
                 };
-                for obj in render(&policies[0], &facts, &RenderOptions::default()).unwrap() {
-                    let (group, plural) = plural(obj["kind"].as_str().unwrap_or(""));
-                    c.apply(
-                        group,
-                        plural,
-                        obj.pointer("/metadata/namespace").and_then(Value::as_str),
-                        &obj,
-                    )
-                    .unwrap();
-                }
+                fleet_sim::kurator::apply_all(c, &render(&policies[0], &facts, &RenderOptions::default()).unwrap());
             }
             let deadline = Instant::now() + Duration::from_secs(120);
             while playground.members.iter().any(|m| {

@@ -367,6 +367,10 @@ pub struct StartArgs {
     #[arg(long, value_name = "N|P%")]
     pub wave_size: Option<String>,
 
+    /// The order clusters start in, as contexts (comma-separated; unlisted ones follow in target order).
+    #[arg(long, value_name = "CONTEXT,…", value_delimiter = ',')]
+    pub order: Vec<String>,
+
     /// When a wave fails: stop (later waves are not started), continue, or abort-all (roll back running ones).
     #[arg(long, value_enum, default_value_t = OnFailure::Stop)]
     pub on_failure: OnFailure,

@@ -151,7 +151,7 @@ pub fn select_targets(global: &GlobalArgs) -> Result<(kubeconfig::Loaded, Vec<Ta
 
 /// Whether the user named target clusters explicitly (otherwise some commands work offline).
 pub fn targets_given(global: &GlobalArgs) -> bool {
-    !global.contexts.is_empty() || global.all_contexts || global.contexts_matching.is_some()
+    !global.contexts.is_empty() || global.all_contexts || global.contexts_matching.is_some() || global.fleet.is_some()
 }
 
 /// Whether progress output belongs on this stderr.

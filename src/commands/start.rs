@@ -110,11 +110,28 @@ async fn abort_running(fleet: &Fleet, ns: &str, name: &str) {
     }
 }
 
+/// The fleet with the `--order` contexts first, in that order.
+fn ordered(fleet: Fleet, order: &[String]) -> Result<Fleet> {
+    let mut indices: Vec<usize> = Vec::new();
+    for name in order {
+        let Some(i) = fleet.clusters.iter().position(|c| &c.target.context == name) else {
+            return Err(ExitError::usage(format!("--order {name}: not one of the target contexts")).into());
+        };
+        if !indices.contains(&i) {
+            indices.push(i);
+        }
+    }
+    let rest: Vec<usize> = (0..fleet.len()).filter(|i| !indices.contains(i)).collect();
+    indices.extend(rest);
+    Ok(fleet.subset(&indices))
+}
+
 pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
     if args.image.is_empty() && !args.restart {
         return Err(ExitError::usage("start needs --image CONTAINER=IMAGE or --restart").into());
     }
     let fleet = connect_fleet(global).await?;
+    let fleet = ordered(fleet, &args.order)?;
     let plan_waves = waves(fleet.len(), args.wave_size.as_deref()).map_err(ExitError::usage)?;
     let ns = global.namespace.clone().unwrap_or_else(|| {
         fleet

@@ -266,6 +266,25 @@ fn waves_start_one_cluster_after_another_and_stop_on_failure() {
         "{out:?}"
     );
     assert!(out.stderr.contains("wave 3/3: kurator-member3"), "{out:?}");
+    let reordered = s.run(&[
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--restart",
+        "--wave-size",
+        "2",
+        "--order",
+        "kurator-member3",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(reordered.code, 0, "{reordered:?}");
+    assert!(
+        reordered.stderr.contains("wave 1/2: kurator-member3, kurator-member1"),
+        "{reordered:?}"
+    );
 
     fail_release(s.cluster(1));
     let out = s.run(&[
