@@ -11,3 +11,6 @@ pub mod yaml;
 
 pub use diagnostics::{Diagnostic, Severity};
 pub use load::{Input, Policy, load_policies};
+
+#[cfg(test)]
+mod mutation_tests;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bad_input;
 mod clusters;
 mod control;
 mod flagger_sim;
