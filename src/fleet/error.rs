@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::connect::RETRIES;
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
 #[serde(tag = "kind", content = "message", rename_all = "camelCase")]
 pub enum ClusterError {
@@ -49,6 +51,15 @@ impl ClusterError {
             return match status.code {
                 401 => ClusterError::Unauthorized,
                 403 => ClusterError::Forbidden(status.message.clone()),
+                // These reach us only after the client's bounded retries (fleet::connect).
+                429 | 503 | 504 => ClusterError::Api {
+                    code: status.code,
+                    reason: status.reason.clone(),
+                    message: format!(
+                        "{} (still failing after {RETRIES} retries; the API server is overloaded, try again later)",
+                        status.message
+                    ),
+                },
                 code => ClusterError::Api {
                     code,
                     reason: status.reason.clone(),

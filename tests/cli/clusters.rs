@@ -134,3 +134,30 @@ fn selection_errors_are_usage_errors_naming_the_choices() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("missing.yaml does not exist"), "{out:?}");
 }
+
+#[test]
+fn throttled_and_unavailable_clusters_are_retried_with_bounded_backoff_then_reported() {
+    let fleet = Fleet::start(3);
+    // Half the requests of member2 fail with 503: retries get every one through.
+    fleet.cluster("kurator-member2").faults().set_failure_rate(0.5, 503);
+    // member3 always answers 429 with Retry-After: 1: four retries, then the 429 is reported.
+    fleet.cluster("kurator-member3").faults().set_failure_rate(1.0, 429);
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
+    let started = Instant::now();
+    let out = run(plugin(home.path())
+        .args(["clusters", "--all-contexts", "--cluster-timeout", "30s", "-o", "json"])
+        .env("KUBECONFIG", &kubeconfig));
+    let took = started.elapsed();
+    assert_eq!(out.code, 5, "{out:?}");
+    let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rows[1]["status"], "Ready", "{out:?}");
+    let error = rows[2]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("429") && error.contains("after 4 retries"), "{out:?}");
+    // Four Retry-After waits of a second each, well inside the 30 s cluster timeout: the
+    // backoff is bounded, not kube's default of fifteen retries.
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(12),
+        "took {took:?}"
+    );
+}
