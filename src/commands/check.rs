@@ -21,6 +21,11 @@ pub struct CheckRow {
 }
 
 pub async fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Exit> {
+    // Under Kurator the Fleet's plugin decides what gets installed: report it first.
+    let plugin = match &global.fleet {
+        Some(name) => Some(super::fleet_plugin::read(global, name, args.testloader).await?),
+        None => None,
+    };
     let fleet = connect_fleet(global).await?;
     let outcomes = fleet
         .fan_out(global.cluster_timeout, |client, target| async move {
@@ -52,9 +57,22 @@ pub async fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Exit> {
             },
         })
         .collect();
-    print_rows(global.output, &rows, |_| render(&rows))?;
+    print_rows(global.output, &rows, |_| {
+        let head = plugin.as_ref().map(|p| p.render()).unwrap_or_default();
+        format!("{head}{}", render(&rows))
+    })?;
+    use crate::cli::OutputFormat;
+    if !matches!(global.output, OutputFormat::Table | OutputFormat::Wide)
+        && let Some(p) = &plugin
+    {
+        // Machine output keeps its row shape; the Fleet's findings go to stderr.
+        for w in &p.warnings {
+            eprintln!("warning: Fleet {}: {w}", p.fleet);
+        }
+    }
     let unreachable = rows.iter().filter(|r| r.error.is_some()).count();
-    let failed = rows.iter().filter(|r| !r.passed).count();
+    let no_flagger_plugin = plugin.as_ref().is_some_and(|p| !p.has_flagger());
+    let failed = rows.iter().filter(|r| !r.passed).count() + usize::from(no_flagger_plugin);
     Ok(match (unreachable, failed) {
         (0, 0) => Exit::Success,
         (u, _) if u > 0 && u < rows.len() => Exit::Partial,

@@ -7,6 +7,7 @@ pub mod clusters;
 pub mod complete;
 pub mod control;
 pub mod demo;
+pub mod fleet_plugin;
 pub mod follow;
 pub mod get;
 pub mod hub;

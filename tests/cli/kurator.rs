@@ -205,6 +205,43 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     let again = cmd(&["apply", "-f", app, "--fleet", "quickstart"]);
     assert!(again.stdout.contains("unchanged"), "{again:?}");
 
+    // check --fleet reports the Fleet's plugin, and warns when a rollout's provider differs.
+    let check = cmd(&["check", "--fleet", "quickstart"]);
+    assert_eq!(check.code, 0, "{check:?}");
+    assert!(
+        check
+            .stdout
+            .contains("plugin.flagger: provider istio, public load tester on"),
+        "{check:?}"
+    );
+    assert!(!check.stdout.contains("uses provider"), "{check:?}");
+    hub.patch(
+        "fleet.kurator.dev",
+        "fleets",
+        Some("default"),
+        "quickstart",
+        fleet_sim::patch::PatchKind::Merge,
+        &json!({"spec": {"plugin": {"flagger": {"trafficRoutingProvider": "nginx"}}}}),
+    )
+    .unwrap();
+    let check = cmd(&["check", "--fleet", "quickstart", "-o", "json"]);
+    assert!(
+        check.stderr.contains(
+            "Application rollout-demo spec.syncPolicies[0].rollout uses provider istio, but the Fleet's Flagger routes with nginx"
+        ),
+        "{check:?}"
+    );
+    serde_json::from_str::<serde_json::Value>(&check.stdout).expect("JSON rows stay JSON");
+    hub.patch(
+        "fleet.kurator.dev",
+        "fleets",
+        Some("default"),
+        "quickstart",
+        fleet_sim::patch::PatchKind::Merge,
+        &json!({"spec": {"plugin": {"flagger": {"trafficRoutingProvider": "istio"}}}}),
+    )
+    .unwrap();
+
     // pause goes into the hub Application; the fleet manager carries it to every member.
     let unattended = cmd(&["pause", "podinfo", "--fleet", "quickstart"]);
     assert_eq!(unattended.code, 2, "{unattended:?}");

@@ -1,0 +1,184 @@
+//! `check --fleet`: what the Fleet's Flagger plugin asks Kurator for, and whether the rollouts
+//! aimed at the Fleet agree with it. Kurator installs one provider per Fleet; a rollout with
+//! another provider renders Canaries that Flagger in the members will never route.
+
+use anyhow::Result;
+use kube::api::{Api, DynamicObject, ListParams};
+use kube::core::{ApiResource, GroupVersionKind};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::hub_client;
+use crate::cli::GlobalArgs;
+use crate::exit::ExitError;
+use crate::fleet::ClusterError;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FleetPluginReport {
+    pub fleet: String,
+    /// `spec.plugin.flagger.trafficRoutingProvider`; None when the Fleet has no Flagger plugin.
+    pub provider: Option<String>,
+    pub public_testloader: bool,
+    pub warnings: Vec<String>,
+}
+
+impl FleetPluginReport {
+    pub fn has_flagger(&self) -> bool {
+        self.provider.is_some()
+    }
+
+    pub fn render(&self) -> String {
+        let mut text = format!("Fleet {}\n", self.fleet);
+        match &self.provider {
+            Some(p) => text.push_str(&format!(
+                "  ✔ plugin.flagger: provider {p}, public load tester {}\n",
+                if self.public_testloader { "on" } else { "off" }
+            )),
+            None => text.push_str(&format!(
+                "  ✖ plugin.flagger: not set, so Kurator installs no Flagger\n      → kubectl kurator-rollout install --fleet {} --provider <istio|nginx|kuma|…>\n",
+                self.fleet
+            )),
+        }
+        for w in &self.warnings {
+            text.push_str(&format!("  ! {w}\n"));
+        }
+        text.push('\n');
+        text
+    }
+}
+
+/// Pure: the report for a Fleet object and the Applications on the hub.
+pub fn report(fleet_name: &str, fleet: &Value, applications: &[Value], want_testloader: bool) -> FleetPluginReport {
+    let plugin = fleet.pointer("/spec/plugin/flagger");
+    let provider = plugin.map(|p| {
+        p.get("trafficRoutingProvider")
+            .and_then(Value::as_str)
+            .unwrap_or("istio")
+            .to_string()
+    });
+    let public_testloader = plugin
+        .and_then(|p| p.get("publicTestloader"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let mut warnings = Vec::new();
+    if want_testloader && plugin.is_some() && !public_testloader {
+        warnings.push(format!(
+            "plugin.flagger.publicTestloader is off: Kurator deploys no shared load tester; set it with install --fleet {fleet_name} --testloader"
+        ));
+    }
+    for app in applications {
+        if app.pointer("/spec/destination/fleet").and_then(Value::as_str) != Some(fleet_name) {
+            continue;
+        }
+        let app_name = app.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("?");
+        let policies = app.pointer("/spec/syncPolicies").and_then(Value::as_array);
+        for (i, policy) in policies.into_iter().flatten().enumerate() {
+            let Some(rollout) = policy.get("rollout") else { continue };
+            let wanted = rollout
+                .get("trafficRoutingProvider")
+                .and_then(Value::as_str)
+                .unwrap_or("istio");
+            match &provider {
+                Some(p) if p != wanted => warnings.push(format!(
+                    "Application {app_name} spec.syncPolicies[{i}].rollout uses provider {wanted}, but the Fleet's Flagger routes with {p}: change one of them"
+                )),
+                None => warnings.push(format!(
+                    "Application {app_name} spec.syncPolicies[{i}] has a rollout, but the Fleet has no Flagger plugin"
+                )),
+                _ => {}
+            }
+        }
+    }
+    FleetPluginReport {
+        fleet: fleet_name.to_string(),
+        provider,
+        public_testloader,
+        warnings,
+    }
+}
+
+/// Reads the Fleet and the Applications from the hub and reports on them.
+pub async fn read(global: &GlobalArgs, fleet_name: &str, want_testloader: bool) -> Result<FleetPluginReport> {
+    let (client, hub) = hub_client(global).await?;
+    let api = |group: &str, kind: &str, plural: &str| -> Api<DynamicObject> {
+        let gvk = GroupVersionKind::gvk(group, "v1alpha1", kind);
+        Api::namespaced_with(
+            client.clone(),
+            &global.fleet_namespace,
+            &ApiResource::from_gvk_with_plural(&gvk, plural),
+        )
+    };
+    let hub_error = |e: kube::Error| ExitError::usage(format!("hub {hub}: {}", ClusterError::from_kube(&e)));
+    let fleet = api("fleet.kurator.dev", "Fleet", "fleets")
+        .get_opt(fleet_name)
+        .await
+        .map_err(hub_error)?
+        .ok_or_else(|| {
+            ExitError::usage(format!(
+                "Fleet {}/{fleet_name} not found on the hub {hub}; check --fleet and --fleet-namespace",
+                global.fleet_namespace
+            ))
+        })?;
+    // Applications are optional (the CRD may be missing before Kurator's apps are installed).
+    let applications: Vec<Value> = match api("apps.kurator.dev", "Application", "applications")
+        .list(&ListParams::default())
+        .await
+    {
+        Ok(list) => list
+            .items
+            .into_iter()
+            .filter_map(|a| serde_json::to_value(a).ok())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    Ok(report(
+        fleet_name,
+        &serde_json::to_value(fleet)?,
+        &applications,
+        want_testloader,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn app(name: &str, fleet: &str, provider: &str) -> Value {
+        json!({"metadata": {"name": name}, "spec": {"destination": {"fleet": fleet},
+            "syncPolicies": [{"kustomization": {}}, {"rollout": {"trafficRoutingProvider": provider}}]}})
+    }
+
+    #[test]
+    fn reports_the_plugin_and_warns_on_provider_mismatch() {
+        let fleet =
+            json!({"spec": {"plugin": {"flagger": {"trafficRoutingProvider": "istio", "publicTestloader": true}}}});
+        let apps = [
+            app("same", "quickstart", "istio"),
+            app("other", "quickstart", "nginx"),
+            app("elsewhere", "prod", "nginx"),
+        ];
+        let r = report("quickstart", &fleet, &apps, true);
+        assert_eq!(r.provider.as_deref(), Some("istio"));
+        assert!(r.public_testloader);
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(r.warnings[0].contains("Application other spec.syncPolicies[1].rollout uses provider nginx"));
+    }
+
+    #[test]
+    fn a_fleet_without_flagger_fails_and_rollouts_aimed_at_it_are_named() {
+        let r = report(
+            "quickstart",
+            &json!({"spec": {}}),
+            &[app("a", "quickstart", "istio")],
+            false,
+        );
+        assert!(!r.has_flagger());
+        assert!(r.render().contains("install --fleet quickstart"));
+        assert!(r.warnings[0].contains("has no Flagger plugin"));
+        let no_loader = json!({"spec": {"plugin": {"flagger": {"trafficRoutingProvider": "kuma"}}}});
+        let r = report("quickstart", &no_loader, &[], true);
+        assert!(r.warnings[0].contains("publicTestloader is off"));
+    }
+}
