@@ -211,17 +211,27 @@ fn uninstall_asks_refuses_under_canaries_and_removes_only_its_own() {
         .unwrap();
     member2.apply("flagger.app", "canaries", Some("test"), &canary).unwrap();
 
-    let versions: Vec<u64> = fleet.clusters.iter().map(|c| c.resource_version()).collect();
+    // member2's simulated Flagger keeps writing the Canary's status, so there the snapshot is
+    // of what uninstall would delete; member1 must not have changed at all.
+    let snapshot = || {
+        let flagger = member2
+            .get(
+                "apps",
+                "deployments",
+                Some("istio-system"),
+                "istio-system-flagger-kurator-member2",
+            )
+            .map(|d| d["metadata"]["resourceVersion"].clone());
+        (fleet.cluster("kurator-member1").resource_version(), flagger)
+    };
+    let before = snapshot();
     let unattended = cmd(&["uninstall", "--all-contexts"]);
     assert_eq!(unattended.code, 2, "{unattended:?}");
     assert!(
         unattended.stderr.contains("pass --yes; nothing was changed"),
         "{unattended:?}"
     );
-    assert_eq!(
-        versions,
-        fleet.clusters.iter().map(|c| c.resource_version()).collect::<Vec<_>>()
-    );
+    assert_eq!(before, snapshot());
 
     let refused = cmd(&["uninstall", "--all-contexts", "--yes"]);
     assert_eq!(refused.code, 5, "{refused:?}");

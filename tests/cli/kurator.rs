@@ -10,6 +10,7 @@ fn hub_fleet() -> (Fleet, tempfile::TempDir, std::path::PathBuf) {
     let fleet = Fleet::start_with(PlaygroundOptions {
         clusters: 3,
         kurator: true,
+        speed: 100.0,
         ..Default::default()
     });
     let hub = fleet.hub.as_ref().unwrap().0.clone();
@@ -265,4 +266,30 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(cmd(&["resume", "podinfo", "--fleet", "quickstart", "--yes"]).code, 0);
+
+    // A release through the Fleet runs to Succeeded on every member, seen from the hub.
+    let started = cmd(&[
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--fleet",
+        "quickstart",
+        "--image",
+        "podinfod=podinfo:2",
+    ]);
+    assert_eq!(started.code, 0, "{started:?}");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let status = cmd(&["status", "rollout-demo", "--fleet", "quickstart"]);
+        if status.stdout.matches("Succeeded").count() == 3 {
+            assert_eq!(status.code, 0, "{status:?}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the release did not succeed on every member: {status:?}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
