@@ -156,9 +156,19 @@ pub struct FollowResult {
 
 /// Follows until the condition is decided, the timeout passes or Ctrl-C.
 pub async fn follow(fleet: &Fleet, options: &FollowOptions, footer: &str) -> Result<FollowResult> {
+    follow_updates(fleet, options, footer, watch_fleet(fleet, &options.scope)).await
+}
+
+/// Follows the given updates (a member watch, or the hub Application's); `fleet` is what
+/// actions from the live view act on.
+pub async fn follow_updates(
+    fleet: &Fleet,
+    options: &FollowOptions,
+    footer: &str,
+    mut updates: tokio::sync::mpsc::Receiver<crate::ops::watch::Update>,
+) -> Result<FollowResult> {
     let clusters: Vec<String> = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
     let mut state = FleetState::new(clusters, options.scope.namespace.clone(), options.scope.name.clone());
-    let mut updates = watch_fleet(fleet, &options.scope);
     let mut judge = Judge {
         options,
         baseline: options.baseline.clone(),

@@ -113,37 +113,10 @@ pub async fn apply(global: &GlobalArgs, files: &PolicyFiles) -> Result<Exit> {
 
 /// Rows from an Application's `status.syncStatus[].rolloutStatus` (pure).
 pub fn rows_of(app: &Value) -> Vec<CanaryState> {
-    let namespaces: Vec<String> = app
-        .pointer("/spec/syncPolicies")
-        .and_then(Value::as_array)
-        .map(|ps| {
-            ps.iter()
-                .filter_map(|p| {
-                    p.pointer("/rollout/workload/namespace")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    app.pointer("/status/syncStatus")
-        .and_then(Value::as_array)
-        .map(|entries| {
-            entries
-                .iter()
-                .filter_map(|e| e.get("rolloutStatus"))
-                .map(|rs| {
-                    let cluster = rs["clusterName"].as_str().unwrap_or("");
-                    let name = rs["rolloutNameInCluster"].as_str().unwrap_or("");
-                    let canary = json!({
-                        "metadata": {"name": name, "namespace": namespaces.first().cloned().unwrap_or_default()},
-                        "spec": {}, "status": rs["rolloutStatusInCluster"],
-                    });
-                    CanaryState::from_canary(cluster, &canary, &[])
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    crate::ops::hub_watch::canaries_of(app)
+        .iter()
+        .map(|(cluster, canary)| CanaryState::from_canary(cluster, canary, &[]))
+        .collect()
 }
 
 /// `status --fleet NAME [APP]`: every member's rollout, from the hub alone.

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 
-use super::follow::{FollowOptions, follow, parse_require};
+use super::follow::{FollowOptions, follow, follow_updates, parse_require};
 use super::{connect_fleet, show_live};
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::exit::{Exit, ExitError};
@@ -46,6 +46,28 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         return super::hub::status(global, args.name.as_deref()).await;
     }
     let fleet = connect_fleet(global).await?;
+    if let (Some(_), Some(app), true) = (&global.fleet, &args.name, args.watch) {
+        // Under Kurator, NAME is the Application: watch it on the hub, which carries every
+        // member's rollout status (as often as Kurator's fleet manager mirrors it).
+        let (hub, _) = super::hub_client(global).await?;
+        let members: Vec<String> = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
+        let updates = crate::ops::hub_watch::watch_application(hub, &global.fleet_namespace, app, members);
+        let options = FollowOptions {
+            scope: Scope::default(),
+            timeout: args.timeout,
+            require,
+            until: args.until.clone(),
+            wait_for_start: args.wait_for_start,
+            baseline: HashMap::new(),
+            output: global.output,
+            live: show_live(global),
+        };
+        let footer = format!(
+            "Application {}/{app} on the hub · Ctrl-C to stop",
+            global.fleet_namespace
+        );
+        return Ok(follow_updates(&fleet, &options, &footer, updates).await?.exit);
+    }
     let default_ns = default_namespace(&fleet);
     let scope = scope(global, args.name.as_deref(), args.selector.as_deref(), &default_ns);
     if args.watch {

@@ -97,7 +97,14 @@ pub fn classify_transport(text: &str) -> ClusterError {
         ClusterError::Unreachable("host name does not resolve".into())
     } else if lower.contains("no route to host") || lower.contains("network is unreachable") {
         ClusterError::Unreachable("no route to host".into())
-    } else if lower.contains("connection reset") || lower.contains("connection closed") || lower.contains("broken pipe")
+    } else if lower.contains("connection reset")
+        || lower.contains("connection closed")
+        || lower.contains("broken pipe")
+        // rustls's words for a peer that hung up without close_notify: the server went away,
+        // not a certificate problem.
+        || lower.contains("unexpected eof")
+        || lower.contains("unexpected-eof")
+        || lower.contains("peer closed connection")
     {
         ClusterError::Unreachable("connection reset by the server".into())
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
@@ -129,6 +136,12 @@ mod tests {
             matches!(classify_transport("invalid peer certificate: UnknownIssuer"), ClusterError::Tls(m) if m == "UnknownIssuer")
         );
         assert!(matches!(classify_transport("something odd"), ClusterError::Other(_)));
+        assert_eq!(
+            classify_transport(
+                "error reading a body from connection: peer closed connection without sending TLS close_notify: https://docs.rs/rustls/latest/rustls/manual/_03_howto/index.html#unexpected-eof"
+            ),
+            ClusterError::Unreachable("connection reset by the server".into())
+        );
     }
 
     #[test]

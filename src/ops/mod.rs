@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod control;
 pub mod facts;
+pub mod hub_watch;
 pub mod snapshot;
 pub mod start;
 pub mod watch;

@@ -267,7 +267,27 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     }
     assert_eq!(cmd(&["resume", "podinfo", "--fleet", "quickstart", "--yes"]).code, 0);
 
-    // A release through the Fleet runs to Succeeded on every member, seen from the hub.
+    // A release through the Fleet runs to Succeeded on every member, seen from the hub:
+    // `status --fleet --watch APP` follows the hub Application, not the members.
+    let watch = crate::support::plugin(home.path())
+        .args([
+            "status",
+            "rollout-demo",
+            "--fleet",
+            "quickstart",
+            "--watch",
+            "--wait-for-start",
+            "--timeout",
+            "90s",
+            "-o",
+            "ndjson",
+        ])
+        .env("KUBECONFIG", &kc)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
     let started = cmd(&[
         "start",
         "podinfo",
@@ -291,5 +311,15 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
             "the release did not succeed on every member: {status:?}"
         );
         std::thread::sleep(Duration::from_millis(500));
+    }
+    let watched = crate::support::rollout::output_of(watch);
+    assert_eq!(watched.code, 0, "{watched:?}");
+    for n in 1..=3 {
+        let member = format!("\"kurator-member{n}\"");
+        let phases: Vec<&str> = watched.stdout.lines().filter(|l| l.contains(&member)).collect();
+        assert!(
+            phases.iter().any(|l| l.contains("Progressing")) && phases.last().unwrap().contains("Succeeded"),
+            "member {n} from the hub: {watched:?}"
+        );
     }
 }

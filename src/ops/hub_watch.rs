@@ -1,0 +1,119 @@
+//! Following a rollout from the Kurator hub: one watch on the `Application`, whose
+//! `status.syncStatus[].rolloutStatus` Kurator's fleet manager fills from every member. Each
+//! change becomes the same `Update`s a member watch gives, so the live view, the transition
+//! lines and the exit-code contract stay one code path.
+
+use futures::StreamExt;
+use kube::api::{Api, DynamicObject};
+use kube::core::{ApiResource, GroupVersionKind};
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::watch::Update;
+use crate::fleet::ClusterError;
+
+/// Canary-shaped objects, one per member, from an Application's status (pure). The cluster is
+/// Kurator's `clusterName`; the namespace is the rollout workload's.
+pub fn canaries_of(app: &Value) -> Vec<(String, Value)> {
+    let namespace = app
+        .pointer("/spec/syncPolicies")
+        .and_then(Value::as_array)
+        .and_then(|ps| {
+            ps.iter()
+                .find_map(|p| p.pointer("/rollout/workload/namespace").and_then(Value::as_str))
+        })
+        .unwrap_or_default();
+    let entries = app.pointer("/status/syncStatus").and_then(Value::as_array);
+    entries
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("rolloutStatus"))
+        .map(|rs| {
+            let cluster = rs["clusterName"].as_str().unwrap_or("").to_string();
+            let canary = json!({
+                "metadata": {"name": rs["rolloutNameInCluster"].as_str().unwrap_or(""), "namespace": namespace},
+                "spec": {}, "status": rs["rolloutStatusInCluster"],
+            });
+            (cluster, canary)
+        })
+        .collect()
+}
+
+/// Updates for one Application: `clusters` are the member names in row order; members the hub
+/// does not report on yet stay empty rows until it does.
+pub fn watch_application(
+    hub: kube::Client,
+    namespace: &str,
+    app: &str,
+    clusters: Vec<String>,
+) -> mpsc::Receiver<Update> {
+    let (tx, rx) = mpsc::channel(1024);
+    let gvk = GroupVersionKind::gvk("apps.kurator.dev", "v1alpha1", "Application");
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(hub, namespace, &ApiResource::from_gvk_with_plural(&gvk, "applications"));
+    let config = watcher::Config::default().fields(&format!("metadata.name={app}"));
+    tokio::spawn(async move {
+        let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+        while let Some(item) = stream.next().await {
+            let updates: Vec<Update> = match item {
+                Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
+                    let app = serde_json::to_value(o).unwrap_or(Value::Null);
+                    canaries_of(&app)
+                        .into_iter()
+                        .filter_map(|(name, object)| {
+                            let cluster = clusters.iter().position(|c| *c == name)?;
+                            Some(Update::Canary { cluster, object })
+                        })
+                        .collect()
+                }
+                Ok(Event::InitDone) => (0..clusters.len()).map(|cluster| Update::Listed { cluster }).collect(),
+                Ok(Event::Init) | Ok(Event::Delete(_)) => continue,
+                Err(e) => {
+                    let error = ClusterError::Other(format!("hub: {}", crate::fleet::error::chain(&e)));
+                    (0..clusters.len())
+                        .map(|cluster| Update::Failed {
+                            cluster,
+                            error: error.clone(),
+                        })
+                        .collect()
+                }
+            };
+            for update in updates {
+                if tx.send(update).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_canary_per_member_in_the_workload_namespace() {
+        let app = json!({
+            "spec": {"syncPolicies": [{"kustomization": {}}, {"rollout": {"workload": {"namespace": "test"}}}]},
+            "status": {"syncStatus": [
+                {"name": "kustomization"},
+                {"rolloutStatus": {"clusterName": "m1", "rolloutNameInCluster": "podinfo",
+                    "rolloutStatusInCluster": {"phase": "Progressing", "canaryWeight": 20}}},
+                {"rolloutStatus": {"clusterName": "m2", "rolloutNameInCluster": "podinfo",
+                    "rolloutStatusInCluster": {"phase": "Succeeded"}}},
+            ]},
+        });
+        let canaries = canaries_of(&app);
+        assert_eq!(canaries.len(), 2);
+        assert_eq!(canaries[0].0, "m1");
+        assert_eq!(
+            canaries[0].1["metadata"],
+            json!({"name": "podinfo", "namespace": "test"})
+        );
+        assert_eq!(canaries[0].1["status"]["canaryWeight"], 20);
+        assert_eq!(canaries[1].1["status"]["phase"], "Succeeded");
+    }
+}
