@@ -323,3 +323,63 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
         );
     }
 }
+
+#[test]
+fn the_destination_cluster_selector_limits_which_members_get_the_rollout() {
+    use serde_json::json;
+    use std::time::{Duration, Instant};
+
+    let (fleet, home, kc) = hub_fleet();
+    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    let installed = cmd(&[
+        "install",
+        "--fleet",
+        "quickstart",
+        "--provider",
+        "istio",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(installed.code, 0, "{installed:?}");
+    for c in &fleet.clusters {
+        c.apply(
+            "",
+            "namespaces",
+            None,
+            &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}),
+        )
+        .unwrap();
+        c.apply(
+            "",
+            "services",
+            Some("test"),
+            &json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "podinfo", "namespace": "test"}, "spec": {"ports": [{"port": 9898}]}}),
+        )
+        .unwrap();
+    }
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rollout-podinfo.yaml")).unwrap();
+    let narrowed = example.replace(
+        "    fleet: quickstart\n",
+        "    fleet: quickstart\n    clusterSelector:\n      matchLabels:\n        env: prod\n",
+    );
+    assert_ne!(narrowed, example);
+    let path = home.path().join("prod-only.yaml");
+    std::fs::write(&path, narrowed).unwrap();
+    let applied = cmd(&["apply", "-f", path.to_str().unwrap(), "--fleet", "quickstart"]);
+    assert_eq!(applied.code, 0, "{applied:?}");
+
+    // Only kurator-member1 carries env=prod (the playground's labels).
+    let canary_in = |n: usize| fleet.clusters[n].get("flagger.app", "canaries", Some("test"), "podinfo");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while canary_in(0).is_none() {
+        assert!(Instant::now() < deadline, "the prod member never got its Canary");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(600)); // three more fleet-manager passes
+    assert!(
+        canary_in(1).is_none() && canary_in(2).is_none(),
+        "staging members were left alone"
+    );
+}

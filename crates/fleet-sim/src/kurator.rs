@@ -166,6 +166,15 @@ pub fn start_fleet_manager(
     });
 }
 
+/// Kurator's destination `clusterSelector.matchLabels`: every pair must be among the member's
+/// labels; no selector selects every member.
+pub fn selector_matches(match_labels: &Value, labels: &Value) -> bool {
+    match match_labels.as_object() {
+        None => true,
+        Some(wanted) => wanted.iter().all(|(k, v)| labels.get(k) == Some(v)),
+    }
+}
+
 /// One pass of the simulated fleet manager (tests call it directly).
 pub fn reconcile(hub: &SimCluster, members: &[SimCluster], render: &Renderer, install: &Installer) {
     if let Some(plugin) = hub
@@ -178,7 +187,18 @@ pub fn reconcile(hub: &SimCluster, members: &[SimCluster], render: &Renderer, in
     }
     for app in hub.list("apps.kurator.dev", "applications", None) {
         let mut statuses = Vec::new();
+        let selector = app
+            .pointer("/spec/destination/clusterSelector/matchLabels")
+            .cloned()
+            .unwrap_or(Value::Null);
         for m in members {
+            let labels = hub
+                .get("cluster.kurator.dev", "attachedclusters", Some("default"), m.name())
+                .and_then(|c| c.pointer("/metadata/labels").cloned())
+                .unwrap_or(Value::Null);
+            if !selector_matches(&selector, &labels) {
+                continue;
+            }
             for (key, objects) in render(&app, m) {
                 apply_all(m, &objects);
                 let Some(canary) = objects.iter().find(|o| o["kind"] == "Canary") else {
@@ -210,5 +230,19 @@ pub fn reconcile(hub: &SimCluster, members: &[SimCluster], render: &Renderer, in
                 &json!({"syncStatus": statuses}),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destination_selector_matches_labels() {
+        let labels = json!({"env": "prod", "region": "eu"});
+        assert!(selector_matches(&Value::Null, &labels));
+        assert!(selector_matches(&json!({"env": "prod"}), &labels));
+        assert!(!selector_matches(&json!({"env": "prod", "region": "us"}), &labels));
+        assert!(!selector_matches(&json!({"env": "prod"}), &Value::Null));
     }
 }
