@@ -150,7 +150,14 @@ pub async fn status(global: &GlobalArgs, app: Option<&str>) -> Result<Exit> {
             .map(|a| serde_json::to_value(a).unwrap_or_default())
             .collect(),
     };
-    let rows: Vec<CanaryState> = apps.iter().flat_map(rows_of).collect();
+    let mut rows: Vec<CanaryState> = apps.iter().flat_map(rows_of).collect();
+    if global.output != crate::cli::OutputFormat::Table && !rows.is_empty() {
+        // Images are not in the hub's status: read them from the members whose credentials the
+        // hub holds; a member that cannot be reached keeps its row without images.
+        if let Ok(fleet) = super::connect_fleet(global).await {
+            super::status::fill_images(&fleet, &mut rows, global.cluster_timeout).await;
+        }
+    }
     let now = jiff::Timestamp::now().as_second();
     print_rows(global.output, &rows, |wide| status_table(&rows, wide, false, now))?;
     Ok(if rows.is_empty() {

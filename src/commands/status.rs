@@ -104,7 +104,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
 }
 
 /// Reads the images of each canary's primary and target Deployments (wide and machine output).
-async fn fill_images(
+pub(super) async fn fill_images(
     fleet: &crate::fleet::Fleet,
     rows: &mut [crate::flagger::state::CanaryState],
     timeout: std::time::Duration,

@@ -17,14 +17,16 @@ use crate::fleet::ClusterError;
 /// Canary-shaped objects, one per member, from an Application's status (pure). The cluster is
 /// Kurator's `clusterName`; the namespace is the rollout workload's.
 pub fn canaries_of(app: &Value) -> Vec<(String, Value)> {
-    let namespace = app
-        .pointer("/spec/syncPolicies")
-        .and_then(Value::as_array)
-        .and_then(|ps| {
-            ps.iter()
-                .find_map(|p| p.pointer("/rollout/workload/namespace").and_then(Value::as_str))
-        })
-        .unwrap_or_default();
+    let workload = |field: &str| {
+        app.pointer("/spec/syncPolicies")
+            .and_then(Value::as_array)
+            .and_then(|ps| {
+                ps.iter()
+                    .find_map(|p| p.pointer(&format!("/rollout/workload/{field}")).and_then(Value::as_str))
+            })
+            .unwrap_or_default()
+    };
+    let (namespace, target) = (workload("namespace"), workload("name"));
     let entries = app.pointer("/status/syncStatus").and_then(Value::as_array);
     entries
         .into_iter()
@@ -34,7 +36,7 @@ pub fn canaries_of(app: &Value) -> Vec<(String, Value)> {
             let cluster = rs["clusterName"].as_str().unwrap_or("").to_string();
             let canary = json!({
                 "metadata": {"name": rs["rolloutNameInCluster"].as_str().unwrap_or(""), "namespace": namespace},
-                "spec": {}, "status": rs["rolloutStatusInCluster"],
+                "spec": {"targetRef": {"name": target}}, "status": rs["rolloutStatusInCluster"],
             });
             (cluster, canary)
         })
@@ -97,7 +99,7 @@ mod tests {
     #[test]
     fn one_canary_per_member_in_the_workload_namespace() {
         let app = json!({
-            "spec": {"syncPolicies": [{"kustomization": {}}, {"rollout": {"workload": {"namespace": "test"}}}]},
+            "spec": {"syncPolicies": [{"kustomization": {}}, {"rollout": {"workload": {"namespace": "test", "name": "podinfo"}}}]},
             "status": {"syncStatus": [
                 {"name": "kustomization"},
                 {"rolloutStatus": {"clusterName": "m1", "rolloutNameInCluster": "podinfo",
@@ -114,6 +116,7 @@ mod tests {
             json!({"name": "podinfo", "namespace": "test"})
         );
         assert_eq!(canaries[0].1["status"]["canaryWeight"], 20);
+        assert_eq!(canaries[0].1["spec"]["targetRef"]["name"], "podinfo");
         assert_eq!(canaries[1].1["status"]["phase"], "Succeeded");
     }
 }

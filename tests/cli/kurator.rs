@@ -312,6 +312,14 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
         );
         std::thread::sleep(Duration::from_millis(500));
     }
+    // -o wide adds the images, which the hub does not carry, read from the members.
+    let wide = cmd(&["status", "rollout-demo", "--fleet", "quickstart", "-o", "wide"]);
+    assert_eq!(wide.code, 0, "{wide:?}");
+    assert_eq!(
+        wide.stdout.matches("podinfo:2").count(),
+        6,
+        "primary and canary per member: {wide:?}"
+    );
     let watched = crate::support::rollout::output_of(watch);
     assert_eq!(watched.code, 0, "{watched:?}");
     for n in 1..=3 {
