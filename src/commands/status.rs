@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 
-use super::follow::{FollowOptions, follow, follow_updates, parse_require};
+use super::follow::{FollowOptions, Require, follow, follow_updates, parse_require};
 use super::{connect_fleet, show_live};
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::exit::{Exit, ExitError};
@@ -39,6 +39,19 @@ pub fn scope(global: &GlobalArgs, name: Option<&str>, selector: Option<&str>, de
     }
 }
 
+fn watch_options(global: &GlobalArgs, args: &StatusArgs, scope: Scope, require: Require) -> FollowOptions {
+    FollowOptions {
+        scope,
+        timeout: args.timeout,
+        require,
+        until: args.until.clone(),
+        wait_for_start: args.wait_for_start,
+        baseline: HashMap::new(),
+        output: global.output,
+        live: show_live(global),
+    }
+}
+
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
     let require = parse_require(&args.require).map_err(ExitError::usage)?;
     if global.fleet.is_some() && !args.watch {
@@ -52,16 +65,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         let (hub, _) = super::hub_client(global).await?;
         let members: Vec<String> = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
         let updates = crate::ops::hub_watch::watch_application(hub, &global.fleet_namespace, app, members);
-        let options = FollowOptions {
-            scope: Scope::default(),
-            timeout: args.timeout,
-            require,
-            until: args.until.clone(),
-            wait_for_start: args.wait_for_start,
-            baseline: HashMap::new(),
-            output: global.output,
-            live: show_live(global),
-        };
+        let options = watch_options(global, args, Scope::default(), require);
         let footer = format!(
             "Application {}/{app} on the hub · Ctrl-C to stop",
             global.fleet_namespace
@@ -71,16 +75,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
     let default_ns = default_namespace(&fleet);
     let scope = scope(global, args.name.as_deref(), args.selector.as_deref(), &default_ns);
     if args.watch {
-        let options = FollowOptions {
-            scope,
-            timeout: args.timeout,
-            require,
-            until: args.until.clone(),
-            wait_for_start: args.wait_for_start,
-            baseline: HashMap::new(),
-            output: global.output,
-            live: show_live(global),
-        };
+        let options = watch_options(global, args, scope, require);
         return Ok(follow(&fleet, &options, "Ctrl-C to stop").await?.exit);
     }
     let state = snapshot(&fleet, &scope, global.cluster_timeout).await;
