@@ -3,8 +3,7 @@
 //! another provider renders Canaries that Flagger in the members will never route.
 
 use anyhow::Result;
-use kube::api::{Api, DynamicObject, ListParams};
-use kube::core::{ApiResource, GroupVersionKind};
+use kube::api::ListParams;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -12,6 +11,7 @@ use super::hub_client;
 use crate::cli::GlobalArgs;
 use crate::exit::ExitError;
 use crate::fleet::ClusterError;
+use crate::fleet::kurator::{applications, fleets};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -101,16 +101,8 @@ pub fn report(fleet_name: &str, fleet: &Value, applications: &[Value], want_test
 /// Reads the Fleet and the Applications from the hub and reports on them.
 pub async fn read(global: &GlobalArgs, fleet_name: &str, want_testloader: bool) -> Result<FleetPluginReport> {
     let (client, hub) = hub_client(global).await?;
-    let api = |group: &str, kind: &str, plural: &str| -> Api<DynamicObject> {
-        let gvk = GroupVersionKind::gvk(group, "v1alpha1", kind);
-        Api::namespaced_with(
-            client.clone(),
-            &global.fleet_namespace,
-            &ApiResource::from_gvk_with_plural(&gvk, plural),
-        )
-    };
     let hub_error = |e: kube::Error| ExitError::usage(format!("hub {hub}: {}", ClusterError::from_kube(&e)));
-    let fleet = api("fleet.kurator.dev", "Fleet", "fleets")
+    let fleet = fleets(&client, &global.fleet_namespace)
         .get_opt(fleet_name)
         .await
         .map_err(hub_error)?
@@ -120,8 +112,8 @@ pub async fn read(global: &GlobalArgs, fleet_name: &str, want_testloader: bool) 
                 global.fleet_namespace
             ))
         })?;
-    // Applications are optional (the CRD may be missing before Kurator's apps are installed).
-    let applications: Vec<Value> = match api("apps.kurator.dev", "Application", "applications")
+    // No Application CRD (404) just means no Applications yet; anything else is an error.
+    let applications: Vec<Value> = match applications(&client, &global.fleet_namespace)
         .list(&ListParams::default())
         .await
     {
@@ -130,7 +122,8 @@ pub async fn read(global: &GlobalArgs, fleet_name: &str, want_testloader: bool) 
             .into_iter()
             .filter_map(|a| serde_json::to_value(a).ok())
             .collect(),
-        Err(_) => Vec::new(),
+        Err(kube::Error::Api(status)) if status.code == 404 => Vec::new(),
+        Err(e) => return Err(hub_error(e).into()),
     };
     Ok(report(
         fleet_name,

@@ -3,8 +3,7 @@
 //! one request.
 
 use anyhow::Result;
-use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
-use kube::core::{ApiResource, GroupVersionKind};
+use kube::api::{ListParams, Patch, PatchParams};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -19,14 +18,7 @@ use crate::output::print_rows;
 use crate::view::canaries::status_table;
 use crate::view::table;
 
-fn applications(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
-    let gvk = GroupVersionKind::gvk("apps.kurator.dev", "v1alpha1", "Application");
-    Api::namespaced_with(
-        client.clone(),
-        ns,
-        &ApiResource::from_gvk_with_plural(&gvk, "applications"),
-    )
-}
+use crate::fleet::kurator::{applications, fleets};
 
 #[derive(Debug, Serialize)]
 struct HubRow {
@@ -174,12 +166,7 @@ pub async fn status(global: &GlobalArgs, app: Option<&str>) -> Result<Exit> {
 pub async fn install(global: &GlobalArgs, args: &crate::cli::InstallArgs, fleet_name: &str) -> Result<Exit> {
     use crate::install::manifests::InstallSpec;
     let (client, hub) = hub_client(global).await?;
-    let gvk = GroupVersionKind::gvk("fleet.kurator.dev", "v1alpha1", "Fleet");
-    let fleets: Api<DynamicObject> = Api::namespaced_with(
-        client,
-        &global.fleet_namespace,
-        &ApiResource::from_gvk_with_plural(&gvk, "fleets"),
-    );
+    let fleets = fleets(&client, &global.fleet_namespace);
     let mut plugin = json!({"trafficRoutingProvider": args.provider.name(), "publicTestloader": args.testloader});
     if args.flagger_version != crate::install::manifests::DEFAULT_FLAGGER_VERSION {
         plugin["chart"] =

@@ -30,6 +30,16 @@ fn api(client: &Client, group: &str, kind: &str, plural: &str, ns: &str) -> Api<
     Api::namespaced_with(client.clone(), ns, &ApiResource::from_gvk_with_plural(&gvk, plural))
 }
 
+/// Kurator's `Fleet`s in a hub namespace.
+pub fn fleets(hub: &Client, ns: &str) -> Api<DynamicObject> {
+    api(hub, "fleet.kurator.dev", "Fleet", "fleets", ns)
+}
+
+/// Kurator's `Application`s in a hub namespace.
+pub fn applications(hub: &Client, ns: &str) -> Api<DynamicObject> {
+    api(hub, "apps.kurator.dev", "Application", "applications", ns)
+}
+
 fn text<'a>(v: &'a Value, p: &str) -> &'a str {
     v.pointer(p).and_then(Value::as_str).unwrap_or("")
 }
@@ -37,10 +47,7 @@ fn text<'a>(v: &'a Value, p: &str) -> &'a str {
 /// The Fleet's members that match the selector, each with its client or why there is none.
 pub async fn members(hub: &Client, selector: &FleetSelector) -> Result<Vec<ClusterHandle>, String> {
     let ns = &selector.namespace;
-    let fleet = match api(hub, "fleet.kurator.dev", "Fleet", "fleets", ns)
-        .get_opt(&selector.name)
-        .await
-    {
+    let fleet = match fleets(hub, ns).get_opt(&selector.name).await {
         Ok(Some(f)) => serde_json::to_value(f).unwrap_or_default(),
         Ok(None) => {
             return Err(format!(

@@ -4,8 +4,6 @@
 //! lines and the exit-code contract stay one code path.
 
 use futures::StreamExt;
-use kube::api::{Api, DynamicObject};
-use kube::core::{ApiResource, GroupVersionKind};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde_json::{Value, json};
@@ -52,9 +50,7 @@ pub fn watch_application(
     clusters: Vec<String>,
 ) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(1024);
-    let gvk = GroupVersionKind::gvk("apps.kurator.dev", "v1alpha1", "Application");
-    let api: Api<DynamicObject> =
-        Api::namespaced_with(hub, namespace, &ApiResource::from_gvk_with_plural(&gvk, "applications"));
+    let api = crate::fleet::kurator::applications(&hub, namespace);
     let config = watcher::Config::default().fields(&format!("metadata.name={app}"));
     tokio::spawn(async move {
         let mut stream = watcher::watcher(api, config).default_backoff().boxed();
