@@ -219,9 +219,9 @@ impl SimCluster {
     }
 
     /// Starts the simulated controllers (Deployments become Available after `delay`) on the
-    /// current tokio runtime.
-    pub fn start_controllers(&self, delay: std::time::Duration) {
-        crate::controllers::deployments::start(self.clone(), delay);
+    /// current tokio runtime; they run until the returned task is aborted.
+    pub fn start_controllers(&self, delay: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        crate::controllers::deployments::start(self.clone(), delay)
     }
 
     /// Forgets the watch history, so watches from older resourceVersions get 410 Expired.

@@ -49,6 +49,17 @@ pub struct Playground {
     pub hub: Option<Member>,
     /// The CA every member's certificate chains to (None over plain HTTP).
     pub ca_pem: Option<String>,
+    /// The members' controller loops; they hold the clusters alive, so they end with the
+    /// playground instead of burning CPU for the rest of the process (benchmarks, test binaries).
+    controllers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Playground {
+    fn drop(&mut self) {
+        for task in &self.controllers {
+            task.abort();
+        }
+    }
 }
 
 pub fn member_name(index: usize) -> String {
@@ -64,20 +75,21 @@ impl Playground {
             Some(TlsMaterial::generate("fleet-sim playground CA").map_err(std::io::Error::other)?)
         };
         let mut members = Vec::new();
+        let mut controllers = Vec::new();
         for i in 1..=options.clusters {
             let name = member_name(i);
             let cluster = SimCluster::new(&name);
             let token = format!("sim-{name}-{}", uuid::Uuid::new_v4().simple());
             cluster.add_user(&token, User::admin(&format!("{name}-admin")));
             cluster.faults().set_latency(options.latency);
-            cluster.start_controllers(DEPLOYMENT_READY_DELAY);
+            controllers.push(cluster.start_controllers(DEPLOYMENT_READY_DELAY));
             let speed = if options.speed > 0.0 {
                 options.speed
             } else {
                 DEFAULT_SPEED
             };
             let flagger = FlaggerSim::new(cluster.clone(), speed);
-            flagger.start();
+            controllers.push(flagger.start());
             if options.unreachable.iter().any(|u| u == &name) {
                 cluster.faults().set_unreachable(true);
             }
@@ -129,7 +141,12 @@ impl Playground {
         } else {
             None
         };
-        Ok(Playground { members, hub, ca_pem })
+        Ok(Playground {
+            members,
+            hub,
+            ca_pem,
+            controllers,
+        })
     }
 
     pub fn cluster(&self, name: &str) -> Option<&SimCluster> {

@@ -41,6 +41,8 @@ pub struct Fleet {
     /// The Kurator hub, when started with `kurator: true`.
     pub hub: Option<(SimCluster, KubeconfigEntry)>,
     pub entries: Vec<KubeconfigEntry>,
+    /// Held so the simulated controllers keep running as long as the fleet.
+    _playground: fleet_sim::Playground,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -87,6 +89,7 @@ impl Fleet {
             flaggers,
             hub,
             entries,
+            _playground: playground,
             runtime: Some(runtime),
         }
     }
