@@ -26,6 +26,15 @@ impl Exit {
             _ => Exit::Partial,
         }
     }
+
+    /// 130 when Ctrl-C kept some clusters from being changed, otherwise as [`Exit::from_counts`].
+    pub fn after_writes(succeeded: usize, total: usize, untouched: usize) -> Exit {
+        if untouched > 0 {
+            Exit::Interrupted
+        } else {
+            Exit::from_counts(succeeded, total)
+        }
+    }
 }
 
 impl From<Exit> for ExitCode {
@@ -62,5 +71,7 @@ mod tests {
         assert_eq!(Exit::from_counts(0, 3), Exit::Failed);
         assert_eq!(Exit::from_counts(2, 3), Exit::Partial);
         assert_eq!(Exit::from_counts(0, 0), Exit::Success);
+        assert_eq!(Exit::after_writes(2, 3, 1), Exit::Interrupted);
+        assert_eq!(Exit::after_writes(3, 3, 0), Exit::Success);
     }
 }

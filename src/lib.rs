@@ -12,6 +12,7 @@ pub mod exit;
 pub mod flagger;
 pub mod fleet;
 pub mod install;
+pub mod interrupt;
 pub mod ops;
 pub mod output;
 pub mod render;

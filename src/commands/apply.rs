@@ -8,6 +8,7 @@ use super::policies::{load_or_report, render_options};
 use crate::cli::{ApplyArgs, GlobalArgs, OutputFormat};
 use crate::exit::{Exit, ExitError};
 use crate::fleet::ClusterError;
+use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::ops::apply::{ObjectResult, apply_policies};
 use crate::output::{print_rows, write_stdout};
 use crate::view::table;
@@ -36,6 +37,11 @@ pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Exit> {
         return Err(ExitError::usage(format!("--cluster-name {unknown}=…: {unknown} is not a target context")).into());
     }
     let options = render_options(&args.gates);
+    let interrupt = if args.dry_run {
+        Interrupt::manual()
+    } else {
+        Interrupt::on_ctrl_c()
+    };
     let outcomes = fleet
         .fan_out(global.cluster_timeout * 3, |client, target| {
             let name = args
@@ -45,16 +51,21 @@ pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Exit> {
                 .map(|(_, n)| n.clone())
                 .unwrap_or(target.context.clone());
             let policies = &policies;
-            let options = &options;
-            async move { Ok::<_, ClusterError>(apply_policies(&client, policies, &name, options, args.dry_run).await) }
+            let (options, interrupt) = (&options, &interrupt);
+            async move {
+                Ok::<_, ClusterError>(apply_policies(&client, policies, &name, options, args.dry_run, interrupt).await)
+            }
         })
         .await;
     let mut rows = Vec::new();
     let mut clean_clusters = 0;
+    let mut untouched_clusters = 0;
     for outcome in outcomes {
         match outcome.result {
             Ok(results) => {
-                if results.iter().all(|r| r.error.is_none()) {
+                if results.iter().any(|r| r.result == UNTOUCHED) {
+                    untouched_clusters += 1;
+                } else if results.iter().all(|r| r.error.is_none()) {
                     clean_clusters += 1;
                 }
                 rows.extend(results.into_iter().map(|result| ApplyRow {
@@ -68,7 +79,13 @@ pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Exit> {
                     policy: String::new(),
                     object: "-".into(),
                     result: "failed".into(),
-                    error: Some(e.to_string()),
+                    error: Some(match e {
+                        // Cut off mid-way: say so, since some objects may already be written.
+                        ClusterError::Timeout(_) if !args.dry_run => {
+                            format!("{e}; some objects may be applied already: re-run apply (it is safe to repeat)")
+                        }
+                        e => e.to_string(),
+                    }),
                     diff: None,
                 },
             }),
@@ -83,7 +100,7 @@ pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Exit> {
         write_stdout(&diffs)?;
     }
     print_rows(global.output, &rows, |_| render(&rows))?;
-    Ok(Exit::from_counts(clean_clusters, total))
+    Ok(Exit::after_writes(clean_clusters, total, untouched_clusters))
 }
 
 fn render(rows: &[ApplyRow]) -> String {

@@ -11,6 +11,7 @@ use crate::cli::{ControlArgs, GlobalArgs};
 use crate::confirm::{Decision, confirm, confirm_typed};
 use crate::exit::{Exit, ExitError};
 use crate::fleet::ClusterError;
+use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::ops::control::{Step, Verb, execute, owner_warning, plan};
 use crate::ops::snapshot::snapshot;
 use crate::output::{print_rows, write_stdout};
@@ -169,12 +170,20 @@ pub async fn run(global: &GlobalArgs, args: &ControlArgs, verb: Verb, keep_skip:
             }
         }
     }
+    let interrupt = Interrupt::on_ctrl_c();
     let outcomes = fleet
         .fan_out(args.timeout + global.cluster_timeout, |client, target| {
             let mine: Vec<PlanRow> = rows.iter().filter(|r| r.cluster == target.context).cloned().collect();
+            let interrupt = &interrupt;
             async move {
                 let mut results = Vec::new();
                 for row in mine {
+                    // A step under way (gate opened, waiting for Flagger) runs to its end;
+                    // Ctrl-C only keeps the next ones from starting.
+                    if interrupt.is_set() && row.step.acts() {
+                        results.push((row, Err(ClusterError::Interrupted)));
+                        continue;
+                    }
                     let (ns, name) = row.canary.split_once('/').unwrap_or(("default", &row.canary));
                     let result = execute(&client, ns, name, &row.step, keep_skip, args.timeout).await;
                     results.push((row, result));
@@ -195,6 +204,13 @@ pub async fn run(global: &GlobalArgs, args: &ControlArgs, verb: Verb, keep_skip:
                             canary: row.canary,
                             action,
                             result: done,
+                            error: None,
+                        },
+                        Err(ClusterError::Interrupted) => ResultRow {
+                            cluster: row.cluster,
+                            canary: row.canary,
+                            action,
+                            result: UNTOUCHED.into(),
                             error: None,
                         },
                         Err(e) => ResultRow {
@@ -234,5 +250,6 @@ pub async fn run(global: &GlobalArgs, args: &ControlArgs, verb: Verb, keep_skip:
         table::render(&["cluster", "canary", "action", "result"], &cells)
     })?;
     let ok = results.iter().filter(|r| r.error.is_none()).count();
-    Ok(Exit::from_counts(ok, results.len()))
+    let untouched = results.iter().filter(|r| r.result == UNTOUCHED).count();
+    Ok(Exit::after_writes(ok, results.len(), untouched))
 }

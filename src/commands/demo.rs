@@ -23,6 +23,7 @@ use crate::install::FIELD_MANAGER;
 use crate::install::manifests::{DEFAULT_FLAGGER_VERSION, InstallSpec};
 use crate::install::provider::Provider;
 use crate::install::run::install;
+use crate::interrupt::Interrupt;
 use crate::ops::apply::apply_policies;
 use crate::ops::start::{StartPlan, start_release};
 use crate::ops::watch::{Scope, Update, watch_fleet};
@@ -159,8 +160,15 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
                 for obj in workload() {
                     apply_object(&client, &obj, FIELD_MANAGER).await?;
                 }
-                let results =
-                    apply_policies(&client, policies, &target.context, &RenderOptions::default(), false).await;
+                let results = apply_policies(
+                    &client,
+                    policies,
+                    &target.context,
+                    &RenderOptions::default(),
+                    false,
+                    &Interrupt::manual(),
+                )
+                .await;
                 match results.into_iter().find_map(|r| r.error) {
                     Some(e) => Err(ClusterError::Other(e)),
                     None => Ok(()),
@@ -191,7 +199,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
                     plan.annotations
                         .push(("sim.kurator.dev/success-rate".into(), "80".into()));
                 }
-                start_release(&client, "test", "podinfo", &plan).await
+                start_release(&client, "test", "podinfo", &plan, None).await
             }
         })
         .await;

@@ -14,6 +14,7 @@ use crate::exit::{Exit, ExitError};
 use crate::flagger::gates;
 use crate::flagger::state::is_running;
 use crate::fleet::{ClusterError, Fleet};
+use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::ops::apply::apply_policies;
 use crate::ops::start::{StartPlan, get_canary, start_release, waves};
 use crate::output::{print_rows, write_stdout};
@@ -24,7 +25,15 @@ pub struct StartRow {
     pub cluster: String,
     pub canary: String,
     pub action: String,
+    /// started, failed, or untouched (Ctrl-C came first).
+    pub result: String,
     pub error: Option<String>,
+}
+
+impl StartRow {
+    fn untouched(&self) -> bool {
+        self.result == UNTOUCHED
+    }
 }
 
 /// Starts the release in the clusters of one wave; returns rows and each started baseline.
@@ -34,10 +43,11 @@ async fn start_wave(
     name: &str,
     plan: &StartPlan,
     timeout: std::time::Duration,
+    interrupt: &Interrupt,
 ) -> (Vec<StartRow>, HashMap<(String, String), Option<String>>) {
     let outcomes = fleet
         .fan_out(timeout, |client, _| async move {
-            start_release(&client, ns, name, plan).await
+            start_release(&client, ns, name, plan, Some(interrupt)).await
         })
         .await;
     let mut rows = Vec::new();
@@ -51,13 +61,22 @@ async fn start_wave(
                     cluster: o.target.context,
                     canary,
                     action: started.action,
+                    result: "started".into(),
                     error: None,
                 });
             }
+            Err(ClusterError::Interrupted) => rows.push(StartRow {
+                cluster: o.target.context,
+                canary,
+                action: "-".into(),
+                result: UNTOUCHED.into(),
+                error: None,
+            }),
             Err(e) => rows.push(StartRow {
                 cluster: o.target.context,
                 canary,
                 action: "-".into(),
+                result: "failed".into(),
                 error: Some(e.to_string()),
             }),
         }
@@ -76,7 +95,7 @@ fn render(rows: &[StartRow]) -> String {
                 r.error
                     .clone()
                     .map(|e| format!("failed: {e}"))
-                    .unwrap_or_else(|| "started".into()),
+                    .unwrap_or_else(|| r.result.clone()),
             ]
         })
         .collect();
@@ -140,6 +159,8 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
             .map(|c| c.target.namespace.clone())
             .unwrap_or_else(|| "default".into())
     });
+    // Nothing here asks for confirmation, so Ctrl-C is taken over from the first write on.
+    let interrupt = Interrupt::on_ctrl_c();
     if !args.files.is_empty() {
         let files = PolicyFiles {
             files: args.files.clone(),
@@ -152,12 +173,34 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
         let options = render_options(&args.gates);
         let outcomes = fleet
             .fan_out(global.cluster_timeout * 3, |client, target| {
-                let (policies, options) = (&policies, &options);
+                let (policies, options, interrupt) = (&policies, &options, &interrupt);
                 async move {
-                    Ok::<_, ClusterError>(apply_policies(&client, policies, &target.context, options, false).await)
+                    Ok::<_, ClusterError>(
+                        apply_policies(&client, policies, &target.context, options, false, interrupt).await,
+                    )
                 }
             })
             .await;
+        if interrupt.is_set() {
+            let untouched: Vec<&str> = outcomes
+                .iter()
+                .filter(|o| {
+                    o.result
+                        .as_ref()
+                        .is_ok_and(|rs| rs.iter().any(|r| r.result == UNTOUCHED))
+                })
+                .map(|o| o.target.context.as_str())
+                .collect();
+            if untouched.is_empty() {
+                eprintln!("interrupted after applying -f everywhere: no release started");
+            } else {
+                eprintln!(
+                    "interrupted while applying -f: no release started; policies not applied in: {}",
+                    untouched.join(", ")
+                );
+            }
+            return Ok(Exit::Interrupted);
+        }
         for o in outcomes {
             for r in o.result.unwrap_or_default().into_iter().filter(|r| r.error.is_some()) {
                 eprintln!(
@@ -179,19 +222,46 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
     let follow_each_wave = plan_waves.len() > 1 || args.watch;
     let mut all_rows = Vec::new();
     let mut exit = Exit::Success;
+    // The clusters of the waves from `number` on.
+    let waves_from = |number: usize| -> Vec<String> {
+        plan_waves[number..]
+            .iter()
+            .flatten()
+            .filter_map(|i| fleet.clusters.get(*i))
+            .map(|c| c.target.context.clone())
+            .collect()
+    };
+    let interrupted_before = |number: usize| {
+        let untouched = waves_from(number);
+        if !untouched.is_empty() {
+            eprintln!(
+                "interrupted: waves not started, clusters untouched: {}",
+                untouched.join(", ")
+            );
+        }
+        Exit::Interrupted
+    };
     for (number, wave) in plan_waves.iter().enumerate() {
+        if interrupt.is_set() {
+            return Ok(interrupted_before(number));
+        }
         let wave_fleet = fleet.subset(wave);
         if plan_waves.len() > 1 {
             let names: Vec<&str> = wave_fleet.clusters.iter().map(|c| c.target.context.as_str()).collect();
             eprintln!("wave {}/{}: {}", number + 1, plan_waves.len(), names.join(", "));
         }
-        let (rows, baseline) = start_wave(&wave_fleet, &ns, &args.name, &plan, global.cluster_timeout).await;
-        let started = rows.iter().filter(|r| r.error.is_none()).count();
-        let failed_to_start = rows.len() - started;
-        eprint!("{}", render(&rows));
+        let (rows, baseline) =
+            start_wave(&wave_fleet, &ns, &args.name, &plan, global.cluster_timeout, &interrupt).await;
+        let failed_to_start = rows.iter().filter(|r| r.error.is_some()).count();
+        if follow_each_wave {
+            eprint!("{}", render(&rows));
+        }
         all_rows.extend(rows);
         if !follow_each_wave {
             continue;
+        }
+        if interrupt.is_set() {
+            return Ok(interrupted_before(number + 1));
         }
         let started_indices: Vec<usize> = wave_fleet
             .clusters
@@ -229,15 +299,12 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
         };
         if outcome != Exit::Success {
             exit = outcome;
-            if matches!(outcome, Exit::Timeout | Exit::Interrupted) {
-                return Ok(outcome);
+            match outcome {
+                Exit::Interrupted => return Ok(interrupted_before(number + 1)),
+                Exit::Timeout => return Ok(outcome),
+                _ => {}
             }
-            let later: Vec<String> = plan_waves[number + 1..]
-                .iter()
-                .flatten()
-                .filter_map(|i| fleet.clusters.get(*i))
-                .map(|c| c.target.context.clone())
-                .collect();
+            let later = waves_from(number + 1);
             match args.on_failure {
                 OnFailure::Stop if !later.is_empty() => {
                     eprintln!(
@@ -262,7 +329,8 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
     if !follow_each_wave {
         print_rows(global.output, &all_rows, |_| render(&all_rows))?;
         let ok = all_rows.iter().filter(|r| r.error.is_none()).count();
-        return Ok(Exit::from_counts(ok, all_rows.len()));
+        let untouched = all_rows.iter().filter(|r| r.untouched()).count();
+        return Ok(Exit::after_writes(ok, all_rows.len(), untouched));
     }
     write_stdout("")?;
     Ok(exit)

@@ -8,6 +8,7 @@ use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::Value;
 
+use super::conflict::redo_on_conflict;
 use super::error::ClusterError;
 
 /// What one apply did to an object (kubectl's words).
@@ -69,21 +70,24 @@ pub fn api_for(client: &Client, obj: &Value) -> Result<Api<DynamicObject>, Clust
 }
 
 /// Server-side applies one object (forcing: this tool owns what it applies) and says whether it
-/// was created, changed or already up to date.
+/// was created, changed or already up to date. A conflicting write is redone from a fresh read.
 pub async fn apply_object(client: &Client, obj: &Value, field_manager: &str) -> Result<Change, ClusterError> {
     let api = api_for(client, obj)?;
     let name = text(obj, "/metadata/name");
     let context = |e: kube::Error| ClusterError::from_kube(&e).with_object(&describe(obj));
-    let before = api.get_opt(name).await.map_err(context)?;
-    let after = api
-        .patch(name, &PatchParams::apply(field_manager).force(), &Patch::Apply(obj))
-        .await
-        .map_err(context)?;
-    Ok(match before {
-        None => Change::Created,
-        Some(b) if b.metadata.resource_version == after.metadata.resource_version => Change::Unchanged,
-        Some(_) => Change::Configured,
+    redo_on_conflict(|_| async {
+        let before = api.get_opt(name).await.map_err(context)?;
+        let after = api
+            .patch(name, &PatchParams::apply(field_manager).force(), &Patch::Apply(obj))
+            .await
+            .map_err(context)?;
+        Ok(match before {
+            None => Change::Created,
+            Some(b) if b.metadata.resource_version == after.metadata.resource_version => Change::Unchanged,
+            Some(_) => Change::Configured,
+        })
     })
+    .await
 }
 
 /// Is a Deployment rolled out and Available (the `kubectl rollout status` test)?

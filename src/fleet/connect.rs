@@ -4,13 +4,13 @@
 use std::time::Duration;
 
 use kube::client::ClientBuilder;
-use kube::client::retry::RetryPolicy;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use tower::buffer::BufferLayer;
 use tower::retry::RetryLayer;
 
 use super::error::{ClusterError, chain};
+use super::retry::BoundedRetry;
 use super::targets::Target;
 
 #[derive(Debug, Clone, Default)]
@@ -92,25 +92,13 @@ async fn build_client(
     if let Some(timeout) = options.connect_timeout {
         config.connect_timeout = Some(timeout);
     }
-    // kube's own retry layer allows 15 retries with delays growing to 1000 s: a throttled
-    // cluster would then look hung. Ours stays bounded (see `bounded_retry`) so the error is
-    // reported while the rest of the fleet is still being shown.
+    // kube's own retry layer would wait up to 1000 s on a throttled cluster; ours is bounded
+    // (see `fleet::retry`).
     config.default_retry = false;
     let builder = ClientBuilder::try_from(config).map_err(|e| ClusterError::Config(chain(&e)))?;
     // Retrying needs a clonable inner service; a buffer makes the boxed stack one.
     Ok(builder
         .with_layer(&BufferLayer::new(1024))
-        .with_layer(&RetryLayer::new(bounded_retry()))
+        .with_layer(&RetryLayer::new(BoundedRetry::new()))
         .build())
-}
-
-/// How often a throttled or unavailable request is retried before its error is reported.
-pub const RETRIES: u32 = 4;
-
-/// 429, 503 and 504 are retried up to four times with exponential backoff and jitter from
-/// 100 ms to 2 s, honouring a longer `Retry-After`; then the status is reported. Other errors
-/// (500 included: a server bug, and writes may have happened) are reported at once.
-fn bounded_retry() -> RetryPolicy {
-    RetryPolicy::new(Duration::from_millis(100), Duration::from_secs(2), RETRIES, true)
-        .expect("constant backoff bounds are valid")
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::connect::RETRIES;
+use super::retry::RETRIES;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
 #[serde(tag = "kind", content = "message", rename_all = "camelCase")]
@@ -23,6 +23,9 @@ pub enum ClusterError {
     Api { code: u16, reason: String, message: String },
     #[error("not ready: {0}")]
     NotReady(String),
+    /// Ctrl-C came before this cluster's change began (see `crate::interrupt`).
+    #[error("{}", crate::interrupt::UNTOUCHED)]
+    Interrupted,
     #[error("{0}")]
     Other(String),
 }
@@ -45,6 +48,25 @@ impl ClusterError {
         }
     }
 
+    /// A write refused because the object changed since it was read (not AlreadyExists).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, ClusterError::Api { code: 409, reason, .. } if reason == "Conflict")
+    }
+
+    /// A conflict that kept coming back, with what to do about it.
+    pub fn after_conflicts(self, attempts: u32) -> ClusterError {
+        match self {
+            ClusterError::Api { code, reason, message } => ClusterError::Api {
+                code,
+                reason,
+                message: format!(
+                    "{message} (still conflicting after {attempts} fresh reads: something else keeps changing it; find the other writer or re-run)"
+                ),
+            },
+            other => other,
+        }
+    }
+
     /// Classifies an error from kube-rs.
     pub fn from_kube(error: &kube::Error) -> ClusterError {
         if let kube::Error::Api(status) = error {
@@ -52,12 +74,17 @@ impl ClusterError {
                 401 => ClusterError::Unauthorized,
                 403 => ClusterError::Forbidden(status.message.clone()),
                 // These reach us only after the client's bounded retries (fleet::connect).
-                429 | 503 | 504 => ClusterError::Api {
+                429 | 500 | 503 | 504 => ClusterError::Api {
                     code: status.code,
                     reason: status.reason.clone(),
                     message: format!(
-                        "{} (still failing after {RETRIES} retries; the API server is overloaded, try again later)",
-                        status.message
+                        "{} (still failing after {RETRIES} retries; {})",
+                        status.message,
+                        if status.code == 500 {
+                            "the API server keeps failing internally, check its health"
+                        } else {
+                            "the API server is overloaded, try again later"
+                        }
                     ),
                 },
                 code => ClusterError::Api {
@@ -159,7 +186,20 @@ mod tests {
             ClusterError::from_kube(&status(403)),
             ClusterError::Forbidden("m".into())
         );
-        assert_eq!(ClusterError::from_kube(&status(500)).to_string(), "500 R: m");
+        assert_eq!(ClusterError::from_kube(&status(422)).to_string(), "422 R: m");
+        // Statuses the client retries arrive here only after the retries ran out.
+        assert!(
+            ClusterError::from_kube(&status(500))
+                .to_string()
+                .starts_with("500 R: m (still failing after 4 retries; the API server keeps failing")
+        );
+        let conflict = ClusterError::Api {
+            code: 409,
+            reason: "Conflict".into(),
+            message: "m".into(),
+        };
+        assert!(conflict.is_conflict());
+        assert!(!ClusterError::from_kube(&status(409)).is_conflict(), "reason R is not Conflict");
     }
 
     #[test]

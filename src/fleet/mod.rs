@@ -2,11 +2,13 @@
 //! cluster built up front, and a concurrent fan-out with per-cluster timeouts.
 
 pub mod apply;
+pub mod conflict;
 pub mod connect;
 pub mod error;
 pub mod fanout;
 pub mod kubeconfig;
 pub mod kurator;
+pub mod retry;
 pub mod targets;
 
 pub use connect::{ClusterHandle, ConnectOptions, Fleet};

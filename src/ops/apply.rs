@@ -11,6 +11,7 @@ use crate::config::Policy;
 use crate::fleet::ClusterError;
 use crate::fleet::apply::{Change, api_for, apply_object, describe};
 use crate::install::FIELD_MANAGER;
+use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::render::{RenderOptions, render};
 use crate::view::diff::unified;
 
@@ -40,76 +41,83 @@ impl ObjectResult {
 }
 
 /// Renders and applies every policy; a policy whose facts or an object fail stops there (later
-/// objects depend on earlier ones) and is reported, the other policies go on.
+/// objects depend on earlier ones) and is reported, the other policies go on. Everything is read
+/// and rendered before the first write, so an interrupt seen then leaves the cluster untouched;
+/// once writing has begun it runs to the end.
 pub async fn apply_policies(
     client: &Client,
     policies: &[Policy],
     cluster_name: &str,
     options: &RenderOptions,
     dry_run: bool,
+    interrupt: &Interrupt,
 ) -> Vec<ObjectResult> {
-    let mut results = Vec::new();
+    let mut prepared = Vec::new();
     for policy in policies {
-        let facts = match read_facts(client, policy, cluster_name).await {
-            Ok(f) => f,
-            Err(e) => {
-                results.push(ObjectResult::failed(
-                    &policy.name,
-                    format!("policy {}", policy.name),
-                    e.to_string(),
-                ));
-                continue;
-            }
+        let objects = match read_facts(client, policy, cluster_name).await {
+            Ok(facts) => render(policy, &facts, options).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
         };
-        let objects = match render(policy, &facts, options) {
-            Ok(o) => o,
-            Err(e) => {
-                results.push(ObjectResult::failed(
-                    &policy.name,
-                    format!("policy {}", policy.name),
-                    e.to_string(),
-                ));
-                continue;
-            }
+        prepared.push((policy, objects));
+    }
+    let untouched = !dry_run && interrupt.is_set();
+    let mut results = Vec::new();
+    for (policy, objects) in prepared {
+        match objects {
+            Err(e) => results.push(ObjectResult::failed(&policy.name, format!("policy {}", policy.name), e)),
+            Ok(_) if untouched => results.push(ObjectResult {
+                policy: policy.name.clone(),
+                object: format!("policy {}", policy.name),
+                result: UNTOUCHED.into(),
+                error: None,
+                diff: None,
+            }),
+            Ok(objects) => results.extend(write_objects(client, &policy.name, &objects, dry_run).await),
+        }
+    }
+    results
+}
+
+/// Applies (or dry-runs) one policy's objects in order; after a failure the rest are skipped.
+async fn write_objects(client: &Client, policy: &str, objects: &[Value], dry_run: bool) -> Vec<ObjectResult> {
+    let mut results = Vec::new();
+    let mut failed = false;
+    for obj in objects {
+        if failed {
+            results.push(ObjectResult {
+                policy: policy.into(),
+                object: describe(obj),
+                result: "skipped".into(),
+                error: None,
+                diff: None,
+            });
+            continue;
+        }
+        let outcome = if dry_run {
+            dry_run_object(client, obj).await
+        } else {
+            apply_object(client, obj, FIELD_MANAGER).await.map(|c| (c, None))
         };
-        let mut failed = false;
-        for obj in &objects {
-            if failed {
+        match outcome {
+            Ok((change, diff)) => {
+                let word = match (change, dry_run) {
+                    (Change::Created, false) => "created",
+                    (Change::Configured, false) => "configured",
+                    (Change::Created, true) => "would create",
+                    (Change::Configured, true) => "would configure",
+                    (Change::Unchanged, _) => "unchanged",
+                };
                 results.push(ObjectResult {
-                    policy: policy.name.clone(),
+                    policy: policy.into(),
                     object: describe(obj),
-                    result: "skipped".into(),
+                    result: word.into(),
                     error: None,
-                    diff: None,
+                    diff,
                 });
-                continue;
             }
-            let outcome = if dry_run {
-                dry_run_object(client, obj).await
-            } else {
-                apply_object(client, obj, FIELD_MANAGER).await.map(|c| (c, None))
-            };
-            match outcome {
-                Ok((change, diff)) => {
-                    let word = match (change, dry_run) {
-                        (Change::Created, false) => "created",
-                        (Change::Configured, false) => "configured",
-                        (Change::Created, true) => "would create",
-                        (Change::Configured, true) => "would configure",
-                        (Change::Unchanged, _) => "unchanged",
-                    };
-                    results.push(ObjectResult {
-                        policy: policy.name.clone(),
-                        object: describe(obj),
-                        result: word.into(),
-                        error: None,
-                        diff,
-                    });
-                }
-                Err(e) => {
-                    failed = true;
-                    results.push(ObjectResult::failed(&policy.name, describe(obj), e.to_string()));
-                }
+            Err(e) => {
+                failed = true;
+                results.push(ObjectResult::failed(policy, describe(obj), e.to_string()));
             }
         }
     }

@@ -13,6 +13,7 @@ use super::start::{StartPlan, get_canary, start_release};
 use crate::flagger::gates::{hook_url, post, proxy_path};
 use crate::fleet::ClusterError;
 use crate::fleet::apply::resource_of;
+use crate::fleet::conflict::redo_on_conflict;
 use crate::install::FIELD_MANAGER;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,16 +204,42 @@ fn canaries(client: &Client, ns: &str) -> Result<Api<DynamicObject>, ClusterErro
     Ok(Api::namespaced_with(client.clone(), ns, &resource))
 }
 
+/// Sets spec fields of a Canary unless they already hold those values. The patch carries the
+/// resourceVersion read, so Flagger's own writes in between make it a 409, redone from a fresh read.
 async fn patch_spec(client: &Client, ns: &str, name: &str, spec: Value) -> Result<(), ClusterError> {
     let params = PatchParams {
         field_manager: Some(FIELD_MANAGER.into()),
         ..Default::default()
     };
-    canaries(client, ns)?
-        .patch(name, &params, &Patch::Merge(json!({"spec": spec})))
+    let api = canaries(client, ns)?;
+    redo_on_conflict(|_| async {
+        let canary = get_canary(client, ns, name).await?;
+        if spec_holds(&canary, &spec) {
+            return Ok(());
+        }
+        let version = canary
+            .pointer("/metadata/resourceVersion")
+            .cloned()
+            .unwrap_or(Value::Null);
+        api.patch(
+            name,
+            &params,
+            &Patch::Merge(json!({"metadata": {"resourceVersion": version}, "spec": spec})),
+        )
         .await
         .map_err(|e| ClusterError::from_kube(&e))?;
-    Ok(())
+        Ok(())
+    })
+    .await
+}
+
+/// Whether every field of `spec` already has that value in the Canary (pure).
+fn spec_holds(canary: &Value, spec: &Value) -> bool {
+    spec.as_object().is_some_and(|fields| {
+        fields
+            .iter()
+            .all(|(k, v)| canary.pointer(&format!("/spec/{k}")) == Some(v))
+    })
 }
 
 /// Waits (watching) until `done` holds for the Canary.
@@ -311,7 +338,8 @@ pub async fn execute(
                 force: true,
                 ..Default::default()
             };
-            start_release(client, ns, name, &plan).await?;
+            // The step has begun (its gate is closed): the new run is started whatever Ctrl-C says.
+            start_release(client, ns, name, &plan, None).await?;
             Ok("new run started".into())
         }
     }

@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 use crate::flagger::state::is_running;
 use crate::fleet::ClusterError;
 use crate::fleet::apply::resource_of;
+use crate::fleet::conflict::redo_on_conflict;
 use crate::install::FIELD_MANAGER;
+use crate::interrupt::Interrupt;
 
 #[derive(Debug, Clone, Default)]
 pub struct StartPlan {
@@ -118,11 +120,25 @@ pub fn image_patch(deployment: &Value, images: &[(String, String)]) -> Result<(V
     Ok((json!({"spec": {"template": {"spec": template_spec}}}), changes))
 }
 
+/// Starts a release: reads the Canary and its target, decides, and patches the target with the
+/// resourceVersion it was decided from; a conflict is redone from a fresh read.
+/// With `interrupt`, a raised flag after the reads ends it untouched ([`ClusterError::Interrupted`]).
 pub async fn start_release(
     client: &Client,
     namespace: &str,
     name: &str,
     plan: &StartPlan,
+    interrupt: Option<&Interrupt>,
+) -> Result<Started, ClusterError> {
+    redo_on_conflict(|_| start_once(client, namespace, name, plan, interrupt)).await
+}
+
+async fn start_once(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+    plan: &StartPlan,
+    interrupt: Option<&Interrupt>,
 ) -> Result<Started, ClusterError> {
     let canary = get_canary(client, namespace, name).await?;
     let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
@@ -150,6 +166,7 @@ pub async fn start_release(
             "the canary's target Deployment {namespace}/{target} is missing"
         )));
     };
+    let read_version = deployment.metadata.resource_version.clone();
     let deployment = serde_json::to_value(deployment).unwrap_or_default();
     let (mut patch, changes) = image_patch(&deployment, &plan.images)
         .map_err(|e| ClusterError::Other(format!("Deployment {namespace}/{target}: {e}")))?;
@@ -169,6 +186,12 @@ pub async fn start_release(
         return Err(ClusterError::Other(format!(
             "nothing to start: {namespace}/{target} already runs those images; pass --restart to run the same spec again"
         )));
+    }
+    // The decision above (which images change, whether anything does) holds only for the
+    // version read: the API server refuses the patch with 409 if the Deployment moved on.
+    patch["metadata"]["resourceVersion"] = json!(read_version);
+    if interrupt.is_some_and(Interrupt::is_set) {
+        return Err(ClusterError::Interrupted);
     }
     let params = PatchParams {
         field_manager: Some(FIELD_MANAGER.into()),

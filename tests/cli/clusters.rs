@@ -136,9 +136,11 @@ fn selection_errors_are_usage_errors_naming_the_choices() {
 }
 
 #[test]
-fn throttled_and_unavailable_clusters_are_retried_with_bounded_backoff_then_reported() {
+fn failing_throttled_and_unavailable_clusters_are_retried_with_bounded_backoff_then_reported() {
     let fleet = Fleet::start(3);
-    // Half the requests of member2 fail with 503: retries get every one through.
+    // Half the requests of member1 fail with 500 and half of member2's with 503: retries get
+    // every one through.
+    fleet.cluster("kurator-member1").faults().set_failure_rate(0.5, 500);
     fleet.cluster("kurator-member2").faults().set_failure_rate(0.5, 503);
     // member3 always answers 429 with Retry-After: 1: four retries, then the 429 is reported.
     fleet.cluster("kurator-member3").faults().set_failure_rate(1.0, 429);
@@ -151,6 +153,7 @@ fn throttled_and_unavailable_clusters_are_retried_with_bounded_backoff_then_repo
     let took = started.elapsed();
     assert_eq!(out.code, 5, "{out:?}");
     let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rows[0]["status"], "Ready", "{out:?}");
     assert_eq!(rows[1]["status"], "Ready", "{out:?}");
     let error = rows[2]["error"].as_str().unwrap_or_default();
     assert!(error.contains("429") && error.contains("after 4 retries"), "{out:?}");

@@ -5,9 +5,11 @@ mod support;
 
 mod bad_input;
 mod clusters;
+mod conflicts;
 mod control;
 mod flagger_sim;
 mod install;
+mod interrupt;
 mod kubectl;
 mod kurator;
 mod live;

@@ -9,10 +9,14 @@ use tokio::sync::watch;
 
 pub struct Faults {
     latency_ms: AtomicU64,
+    /// Extra delay of writes (anything but GET), to hold a write in flight.
+    write_latency_ms: AtomicU64,
     /// Failure probability in millionths, so it fits an atomic.
     failure_ppm: AtomicU64,
     failure_code: AtomicU64,
     unreachable: AtomicBool,
+    /// How many upcoming writes answer 409 Conflict, as if another writer got there first.
+    write_conflicts: AtomicU64,
     rng: Mutex<u64>,
     drop_watches: watch::Sender<u64>,
 }
@@ -22,9 +26,11 @@ impl Default for Faults {
         let (drop_watches, _) = watch::channel(0);
         Faults {
             latency_ms: AtomicU64::new(0),
+            write_latency_ms: AtomicU64::new(0),
             failure_ppm: AtomicU64::new(0),
             failure_code: AtomicU64::new(500),
             unreachable: AtomicBool::new(false),
+            write_conflicts: AtomicU64::new(0),
             rng: Mutex::new(0x2545_f491_4f6c_dd1d),
             drop_watches,
         }
@@ -38,6 +44,15 @@ impl Faults {
 
     pub fn latency(&self) -> Duration {
         Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
+    }
+
+    pub fn set_write_latency(&self, latency: Duration) {
+        self.write_latency_ms
+            .store(latency.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    pub fn write_latency(&self) -> Duration {
+        Duration::from_millis(self.write_latency_ms.load(Ordering::Relaxed))
     }
 
     /// Non-watch requests fail with `code` (500, 503, 429…) with this probability (0.0–1.0).
@@ -59,6 +74,19 @@ impl Faults {
         *state ^= *state >> 7;
         *state ^= *state << 17;
         ((*state % 1_000_000) < ppm).then(|| self.failure_code.load(Ordering::Relaxed) as u16)
+    }
+
+    /// The next `count` writes to named objects (PUT, PATCH, DELETE) answer 409 Conflict, the
+    /// way the API server answers a write that raced another writer.
+    pub fn set_write_conflicts(&self, count: u64) {
+        self.write_conflicts.store(count, Ordering::SeqCst);
+    }
+
+    /// Whether this write is one of the conflicting ones (uses one up).
+    pub fn take_write_conflict(&self) -> bool {
+        self.write_conflicts
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     }
 
     pub fn set_unreachable(&self, unreachable: bool) {
@@ -95,5 +123,15 @@ mod tests {
         assert!((4000..6000).contains(&failures), "{failures}");
         f.set_failure_rate(1.0, 503);
         assert_eq!(f.roll_failure(), Some(503));
+    }
+
+    #[test]
+    fn write_conflicts_are_used_up() {
+        let f = Faults::default();
+        assert!(!f.take_write_conflict());
+        f.set_write_conflicts(2);
+        assert!(f.take_write_conflict());
+        assert!(f.take_write_conflict());
+        assert!(!f.take_write_conflict());
     }
 }

@@ -46,6 +46,10 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let write_latency = core.faults.write_latency();
+    if parts.method != Method::GET && !write_latency.is_zero() {
+        tokio::time::sleep(write_latency).await;
+    }
     let route = route::parse(parts.uri.path());
     if !is_watch
         && route != Route::Health
@@ -69,6 +73,19 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
                 .insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
         }
         return response;
+    }
+    if let Route::Resource(path) = &route
+        && let Some(name) = &path.name
+        && path.subresource.as_deref() != Some("proxy")
+        && matches!(parts.method, Method::PUT | Method::PATCH | Method::DELETE)
+        && core.faults.take_write_conflict()
+    {
+        let qualified = if path.group.is_empty() {
+            path.plural.clone()
+        } else {
+            format!("{}.{}", path.plural, path.group)
+        };
+        return ApiError::conflict(&qualified, name).into_response();
     }
     let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let caller = match core

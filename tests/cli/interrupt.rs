@@ -1,0 +1,133 @@
+//! Ctrl-C while clusters are being changed: every cluster ends untouched or fully done for the
+//! step, and the results say which.
+
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::rollout::{POLICY, RolloutFleet, output_of};
+
+fn ctrl_c(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn image(s: &RolloutFleet, n: usize) -> String {
+    s.cluster(n)
+        .get("apps", "deployments", Some("test"), "podinfo")
+        .unwrap()
+        .pointer("/spec/template/spec/containers/0/image")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn ctrl_c_while_apply_reads_leaves_every_cluster_untouched() {
+    let s = RolloutFleet::start(2, &[], &[]);
+    let generations: Vec<Value> = (1..=2).map(|n| s.canary(n)["metadata"]["generation"].clone()).collect();
+    for n in 1..=2 {
+        s.cluster(n).faults().set_latency(Duration::from_millis(1500));
+    }
+    // --manual-promotion changes every Canary, so a finished apply would show.
+    let child = s.spawn(&[
+        "apply",
+        "-f",
+        POLICY,
+        "--all-contexts",
+        "--manual-promotion",
+        "-o",
+        "json",
+    ]);
+    std::thread::sleep(Duration::from_millis(1000));
+    ctrl_c(&child);
+    let out = output_of(child);
+    assert_eq!(out.code, 130, "{out:?}");
+    let rows: Value = serde_json::from_str(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{out:?}");
+    for row in rows {
+        assert_eq!(row["result"], "untouched (interrupted before any change)", "{out:?}");
+    }
+    assert!(out.stderr.contains("interrupted: no new changes start"), "{out:?}");
+    for n in 1..=2 {
+        s.cluster(n).faults().set_latency(Duration::ZERO);
+        assert_eq!(
+            s.canary(n)["metadata"]["generation"],
+            generations[n - 1],
+            "member{n} was changed"
+        );
+    }
+}
+
+#[test]
+fn ctrl_c_during_a_wave_stops_later_waves() {
+    let s = RolloutFleet::start(3, &[], &[]);
+    let child = s.spawn(&[
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--image",
+        "podinfod=podinfo:2",
+        "--wave-size",
+        "1",
+        "-o",
+        "json",
+    ]);
+    wait_until("wave 1 started", || image(&s, 1) == "podinfo:2");
+    ctrl_c(&child);
+    let out = output_of(child);
+    assert_eq!(out.code, 130, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("waves not started, clusters untouched: kurator-member2, kurator-member3"),
+        "{out:?}"
+    );
+    assert_eq!(image(&s, 1), "podinfo:2");
+    assert_eq!(image(&s, 2), "podinfo:1");
+    assert_eq!(image(&s, 3), "podinfo:1");
+}
+
+#[test]
+fn ctrl_c_lets_a_fleet_action_under_way_finish() {
+    let s = RolloutFleet::start(2, &[], &[]);
+    // member2's write is held in flight while Ctrl-C arrives.
+    s.cluster(2).faults().set_write_latency(Duration::from_millis(1500));
+    let child = s.spawn(&[
+        "pause",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    let suspended = |n: usize| s.canary(n)["spec"]["suspend"].as_bool().unwrap_or(false);
+    wait_until("member1 paused", || suspended(1));
+    assert!(!suspended(2), "member2's write is still in flight");
+    ctrl_c(&child);
+    let out = output_of(child);
+    assert!(out.stderr.contains("changes under way finish first"), "{out:?}");
+    assert_eq!(out.code, 0, "both finished: {out:?}");
+    assert!(suspended(2), "{out:?}");
+    let rows: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(
+        rows.as_array().unwrap().iter().all(|r| r["result"] == "paused"),
+        "{out:?}"
+    );
+}
