@@ -115,6 +115,14 @@ pub fn chain(error: &dyn std::error::Error) -> String {
 /// Transport failures read from the text of the chain (hyper and rustls expose no stable kinds).
 pub fn classify_transport(text: &str) -> ClusterError {
     let lower = text.to_lowercase();
+    if let Some(alert) = lower.find("received fatal alert: ").map(|i| &text[i + 22..]) {
+        // The server ended the handshake: with a valid server certificate that is nearly always
+        // the client certificate (from a CA the server does not trust, expired, wrong usage).
+        let alert = alert.split([':', ' ']).next().unwrap_or(alert);
+        return ClusterError::Tls(format!(
+            "the server refused the TLS handshake ({alert}); check the context's client certificate"
+        ));
+    }
     if lower.contains("connection refused") {
         ClusterError::Unreachable("connection refused".into())
     } else if lower.contains("dns error")
@@ -165,6 +173,14 @@ mod tests {
         assert!(matches!(classify_transport("something odd"), ClusterError::Other(_)));
         assert_eq!(
             classify_transport(
+                "ServiceError: client error (SendRequest): connection error: received fatal alert: UnknownCA"
+            ),
+            ClusterError::Tls(
+                "the server refused the TLS handshake (UnknownCA); check the context's client certificate".into()
+            )
+        );
+        assert_eq!(
+            classify_transport(
                 "error reading a body from connection: peer closed connection without sending TLS close_notify: https://docs.rs/rustls/latest/rustls/manual/_03_howto/index.html#unexpected-eof"
             ),
             ClusterError::Unreachable("connection reset by the server".into())
@@ -199,7 +215,10 @@ mod tests {
             message: "m".into(),
         };
         assert!(conflict.is_conflict());
-        assert!(!ClusterError::from_kube(&status(409)).is_conflict(), "reason R is not Conflict");
+        assert!(
+            !ClusterError::from_kube(&status(409)).is_conflict(),
+            "reason R is not Conflict"
+        );
     }
 
     #[test]

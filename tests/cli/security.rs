@@ -40,6 +40,67 @@ fn a_wrong_ca_is_a_clear_tls_error_and_skipping_verification_warns() {
 }
 
 #[test]
+fn client_certificates_authenticate_and_stay_hidden() {
+    use base64::Engine;
+    let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
+    let fleet = Fleet::start(3);
+    let ca = fleet.playground.tls.as_ref().expect("the playground serves HTTPS");
+    let cert = ca.issue_client_certificate("alice").unwrap();
+    fleet
+        .cluster("kurator-member1")
+        .add_certificate_user(&cert.der, fleet_sim::User::admin("alice"));
+    // A certificate from a CA the servers do not trust.
+    let stranger = fleet_sim::tls::TlsMaterial::generate("someone else's CA")
+        .unwrap()
+        .issue_client_certificate("mallory")
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    let text = std::fs::read_to_string(&kc).unwrap();
+    let mut config: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    config["users"][0]["user"] = serde_json::json!({
+        "client-certificate-data": b64(&cert.cert_pem), "client-key-data": b64(&cert.key_pem)});
+    config["users"][2]["user"] = serde_json::json!({
+        "client-certificate-data": b64(&stranger.cert_pem), "client-key-data": b64(&stranger.key_pem)});
+    std::fs::write(&kc, fleet_sim::to_yaml(&config)).unwrap();
+
+    let out = run(plugin(home.path())
+        .args(["-v", "clusters", "--all-contexts", "-o", "json"])
+        .env("RUST_LOG", "trace")
+        .env("KUBECONFIG", &kc));
+    assert_eq!(out.code, 5, "{out:?}");
+    let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rows[0]["status"], "Ready", "the certificate user gets in: {out:?}");
+    assert_eq!(rows[1]["status"], "Ready", "token users are unaffected: {out:?}");
+    let refused = rows[2]["error"].as_str().unwrap_or_default();
+    assert!(
+        refused.starts_with("TLS: the server refused the TLS handshake") && refused.contains("client certificate"),
+        "{refused}"
+    );
+    // Neither key nor certificate shows up in any output, traced or not.
+    let all = format!("{}{}", out.stdout, out.stderr);
+    for pem in [&cert.key_pem, &cert.cert_pem, &stranger.key_pem] {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert!(!all.contains(&body[..40]), "PEM material leaked into the output");
+        assert!(!all.contains(&b64(pem)[..40]), "base64 PEM leaked into the output");
+    }
+
+    // A certificate the CA signed but no user is registered for gets no further than anonymous.
+    let unknown = ca.issue_client_certificate("nobody").unwrap();
+    config["users"][0]["user"] = serde_json::json!({
+        "client-certificate-data": b64(&unknown.cert_pem), "client-key-data": b64(&unknown.key_pem)});
+    std::fs::write(&kc, fleet_sim::to_yaml(&config)).unwrap();
+    let out = run(plugin(home.path())
+        .args(["clusters", "--context", "kurator-member1", "-o", "json"])
+        .env("KUBECONFIG", &kc));
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stdout.contains("403 Forbidden") && out.stdout.contains("system:anonymous"),
+        "{out:?}"
+    );
+}
+
+#[test]
 fn a_cluster_going_away_mid_watch_comes_back_and_the_rollout_is_followed_to_the_end() {
     let s = RolloutFleet::start(2, &[], &[]);
     let watch = s.spawn(&[

@@ -67,7 +67,13 @@ impl User {
 #[derive(Debug, Clone, Default)]
 pub struct Users {
     by_token: HashMap<String, User>,
+    /// Client certificates (DER) issued by the cluster's CA, and whom they identify.
+    by_certificate: HashMap<Vec<u8>, User>,
 }
+
+/// The client certificate a TLS connection presented (DER), attached to each of its requests.
+#[derive(Debug, Clone)]
+pub struct PeerCertificate(pub Vec<u8>);
 
 /// Who made a request.
 pub enum Caller {
@@ -86,9 +92,22 @@ impl Users {
         self.by_token.insert(token.to_string(), user);
     }
 
-    pub fn authenticate(&self, authorization: Option<&str>) -> Result<Caller, AuthError> {
+    pub fn add_certificate(&mut self, der: &[u8], user: User) {
+        self.by_certificate.insert(der.to_vec(), user);
+    }
+
+    /// A bearer token wins over a client certificate, as in the API server; a certificate the
+    /// TLS layer verified but nobody is registered for is anonymous.
+    pub fn authenticate(
+        &self,
+        authorization: Option<&str>,
+        certificate: Option<&PeerCertificate>,
+    ) -> Result<Caller, AuthError> {
         let Some(header) = authorization else {
-            return Ok(Caller::Anonymous);
+            return Ok(certificate
+                .and_then(|c| self.by_certificate.get(&c.0))
+                .cloned()
+                .map_or(Caller::Anonymous, Caller::User));
         };
         let token = header.strip_prefix("Bearer ").ok_or(AuthError::Unauthorized)?.trim();
         self.by_token

@@ -64,6 +64,15 @@ impl SimCluster {
             .add(token, user);
     }
 
+    /// Lets a client certificate (DER, issued by the playground CA) in as `user`.
+    pub fn add_certificate_user(&self, der: &[u8], user: User) {
+        self.core
+            .users
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .add_certificate(der, user);
+    }
+
     pub fn register_proxy(&self, namespace: &str, service: &str, handler: ProxyHandler) {
         self.core.proxies.register(namespace, service, handler);
     }

@@ -49,6 +49,8 @@ pub struct Playground {
     pub hub: Option<Member>,
     /// The CA every member's certificate chains to (None over plain HTTP).
     pub ca_pem: Option<String>,
+    /// The CA itself, to issue client certificates (None over plain HTTP).
+    pub tls: Option<TlsMaterial>,
     /// The members' controller loops; they hold the clusters alive, so they end with the
     /// playground instead of burning CPU for the rest of the process (benchmarks, test binaries).
     controllers: Vec<tokio::task::JoinHandle<()>>,
@@ -145,6 +147,7 @@ impl Playground {
             members,
             hub,
             ca_pem,
+            tls,
             controllers,
         })
     }

@@ -9,6 +9,9 @@ use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower::ServiceExt;
+
+use crate::auth::PeerCertificate;
 
 pub struct LoopbackServer {
     pub addr: SocketAddr,
@@ -87,7 +90,7 @@ async fn accept_loop(
     acceptor: Option<tokio_rustls::TlsAcceptor>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let service = Arc::new(TowerToHyperService::new(router));
+    let service = Arc::new(TowerToHyperService::new(router.clone()));
     loop {
         tokio::select! {
             _ = stop.changed() => return,
@@ -95,6 +98,7 @@ async fn accept_loop(
                 let Ok((stream, _)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
                 let service = (*service).clone();
+                let router = router.clone();
                 let mut stop = stop.clone();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
@@ -102,8 +106,22 @@ async fn accept_loop(
                         let builder = hyper::server::conn::http1::Builder::new();
                         match acceptor {
                             Some(acceptor) => {
-                                // A failed handshake (wrong CA on the client) just ends the connection.
+                                // A failed handshake (wrong CA on either side) just ends the connection.
                                 if let Ok(tls) = acceptor.accept(stream).await {
+                                    let peer = tls
+                                        .get_ref()
+                                        .1
+                                        .peer_certificates()
+                                        .and_then(|chain| chain.first())
+                                        .map(|cert| PeerCertificate(cert.to_vec()));
+                                    let service = TowerToHyperService::new(router.clone().map_request(
+                                        move |mut request: http::Request<hyper::body::Incoming>| {
+                                            if let Some(peer) = &peer {
+                                                request.extensions_mut().insert(peer.clone());
+                                            }
+                                            request
+                                        },
+                                    ));
                                     let _ = builder.serve_connection(TokioIo::new(tls), service).await;
                                 }
                             }

@@ -4,14 +4,29 @@
 
 use std::sync::Arc;
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose,
+};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::server::WebPkiClientVerifier;
 
 #[derive(Clone)]
 pub struct TlsMaterial {
     /// The CA certificate (PEM) clients must trust (`certificate-authority-data`).
     pub ca_pem: String,
     pub server_config: Arc<rustls::ServerConfig>,
+    /// The CA, kept to issue client certificates the servers accept.
+    issuer: Arc<CertifiedIssuer<'static, KeyPair>>,
+}
+
+/// A client certificate and its key, as a kubeconfig carries them (`client-certificate-data`,
+/// `client-key-data`), and the DER the server identifies it by.
+#[derive(Debug, Clone)]
+pub struct ClientCertificate {
+    pub cert_pem: String,
+    pub key_pem: String,
+    pub der: Vec<u8>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +35,8 @@ pub enum TlsError {
     Generate(#[from] rcgen::Error),
     #[error("configuring TLS: {0}")]
     Rustls(#[from] rustls::Error),
+    #[error("configuring client certificates: {0}")]
+    ClientVerifier(#[from] rustls::server::VerifierBuilderError),
 }
 
 impl TlsMaterial {
@@ -44,16 +61,39 @@ impl TlsMaterial {
 
         let chain: Vec<CertificateDer<'static>> = vec![leaf.der().clone(), ca.der().clone()];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-        let mut config =
-            rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-                .with_safe_default_protocol_versions()?
-                .with_no_client_auth()
-                .with_single_cert(chain, key)?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        // Like an API server: a client certificate is asked for, verified against the CA when
+        // sent, and optional (token users send none).
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca.der().clone())?;
+        let client_verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .allow_unauthenticated()
+            .build()?;
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_client_cert_verifier(client_verifier)
+            .with_single_cert(chain, key)?;
         // HTTP/1.1 only: the emulator's streaming watch is written for it.
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(TlsMaterial {
             ca_pem: ca.pem(),
             server_config: Arc::new(config),
+            issuer: Arc::new(ca),
+        })
+    }
+
+    /// A client certificate for `common_name` signed by this CA (register its `der` with
+    /// `SimCluster::add_certificate_user` to say whom it identifies).
+    pub fn issue_client_certificate(&self, common_name: &str) -> Result<ClientCertificate, TlsError> {
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        params.distinguished_name.push(DnType::CommonName, common_name);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let key = KeyPair::generate()?;
+        let cert = params.signed_by(&key, &*self.issuer)?;
+        Ok(ClientCertificate {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+            der: cert.der().to_vec(),
         })
     }
 }

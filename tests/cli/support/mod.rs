@@ -41,8 +41,9 @@ pub struct Fleet {
     /// The Kurator hub, when started with `kurator: true`.
     pub hub: Option<(SimCluster, KubeconfigEntry)>,
     pub entries: Vec<KubeconfigEntry>,
-    /// Held so the simulated controllers keep running as long as the fleet.
-    _playground: fleet_sim::Playground,
+    /// Held so the simulated controllers keep running as long as the fleet; its CA issues
+    /// client certificates.
+    pub playground: fleet_sim::Playground,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -89,7 +90,7 @@ impl Fleet {
             flaggers,
             hub,
             entries,
-            _playground: playground,
+            playground,
             runtime: Some(runtime),
         }
     }

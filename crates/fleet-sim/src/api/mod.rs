@@ -92,7 +92,7 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
         .users
         .read()
         .unwrap_or_else(|p| p.into_inner())
-        .authenticate(authorization)
+        .authenticate(authorization, parts.extensions.get::<auth::PeerCertificate>())
     {
         Ok(c) => c,
         Err(AuthError::Unauthorized) => return ApiError::new(401, "Unauthorized", "Unauthorized").into_response(),
