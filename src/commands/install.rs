@@ -11,6 +11,7 @@ use crate::exit::{Exit, ExitError};
 use crate::fleet::{ClusterError, Target};
 use crate::install::manifests::{InstallSpec, manifests};
 use crate::install::run::{InstallReport, install};
+use crate::interrupt::Interrupt;
 use crate::output::{print_rows, write_stdout};
 use crate::view::progress::FleetProgress;
 use crate::view::table;
@@ -66,13 +67,14 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<Exit> {
     let fleet = connect_fleet(global).await?;
     let contexts: Vec<String> = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
     let progress = FleetProgress::new(&contexts, show_progress());
+    let interrupt = Interrupt::on_ctrl_c();
     let outcomes = fleet
         .fan_out(args.timeout + Duration::from_secs(30), |client, target| {
             let spec = spec_for(&target, args);
             let report = progress.reporter(&target.context);
-            let progress = &progress;
+            let (progress, interrupt) = (&progress, &interrupt);
             async move {
-                let result = install(&client, &spec, args.timeout, &report).await;
+                let result = install(&client, &spec, args.timeout, &report, interrupt).await;
                 let message = match &result {
                     Ok(r) => format!("ready ({})", r.summary()),
                     Err((_, e)) => format!("failed: {e}"),
@@ -105,6 +107,9 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<Exit> {
         .collect();
     print_rows(global.output, &rows, |_| render(&rows))?;
     let ok = rows.iter().filter(|r| r.error.is_none()).count();
+    if interrupt.is_set() && ok < rows.len() {
+        return Ok(Exit::Interrupted);
+    }
     Ok(Exit::from_counts(ok, rows.len()))
 }
 

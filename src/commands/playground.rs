@@ -13,6 +13,7 @@ use crate::exit::{Exit, ExitError};
 use crate::fleet::{ConnectOptions, Fleet, Target};
 use crate::install::manifests::{DEFAULT_FLAGGER_VERSION, InstallSpec};
 use crate::install::run::install;
+use crate::interrupt::Interrupt;
 use crate::output::write_stdout;
 use crate::view::table;
 
@@ -120,7 +121,7 @@ async fn install_flagger(playground: &Playground, kubeconfig_yaml: &str, args: &
                 metrics_server: None,
                 testloader: !args.no_testloader,
             };
-            Ok(install(&client, &spec, timeout, &|_| {}).await)
+            Ok(install(&client, &spec, timeout, &|_| {}, &Interrupt::manual()).await)
         })
         .await;
     Ok(outcomes

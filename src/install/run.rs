@@ -10,6 +10,7 @@ use super::FIELD_MANAGER;
 use super::manifests::{InstallSpec, manifests};
 use crate::fleet::ClusterError;
 use crate::fleet::apply::{Change, apply_object, describe, wait_deployments_available};
+use crate::interrupt::Interrupt;
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct InstallReport {
@@ -39,16 +40,22 @@ impl InstallReport {
 }
 
 /// Applies everything for `spec` and waits up to `timeout` (in all) for it to be ready.
-/// `progress` receives one-line updates for a spinner.
+/// `progress` receives one-line updates for a spinner. An interrupt before the first write
+/// leaves the cluster untouched; once writing has begun every object is applied, and an
+/// interrupt then only cuts the wait short.
 pub async fn install(
     client: &Client,
     spec: &InstallSpec,
     timeout: Duration,
     progress: &(dyn Fn(String) + Sync),
+    interrupt: &Interrupt,
 ) -> Result<InstallReport, (InstallReport, ClusterError)> {
     let started = Instant::now();
     let objects = manifests(spec);
     let mut report = InstallReport::default();
+    if interrupt.is_set() {
+        return Err((report, ClusterError::Interrupted));
+    }
     for (i, obj) in objects.iter().enumerate() {
         progress(format!("applying {}/{}: {}", i + 1, objects.len(), describe(obj)));
         match apply_object(client, obj, FIELD_MANAGER).await {
@@ -66,9 +73,14 @@ pub async fn install(
         .map(|o| (text(o, "/metadata/namespace"), text(o, "/metadata/name")))
         .collect();
     let remaining = timeout.saturating_sub(started.elapsed());
-    match wait_deployments_available(client, &deployments, remaining).await {
-        Ok(()) => Ok(report),
-        Err(e) => Err((report, e)),
+    tokio::select! {
+        waited = wait_deployments_available(client, &deployments, remaining) => match waited {
+            Ok(()) => Ok(report),
+            Err(e) => Err((report, e)),
+        },
+        () = interrupt.raised() => Err((report, ClusterError::Other(
+            "interrupted while waiting for Flagger to become Available: every object is applied; `check` tells when it is ready".into(),
+        ))),
     }
 }
 

@@ -1,12 +1,13 @@
 //! Ctrl-C while clusters are being changed: every cluster ends untouched or fully done for the
 //! step, and the results say which.
 
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::support::rollout::{POLICY, RolloutFleet, output_of};
+use crate::support::{Fleet, plugin, run};
 
 fn ctrl_c(child: &Child) {
     let status = Command::new("kill")
@@ -130,4 +131,46 @@ fn ctrl_c_lets_a_fleet_action_under_way_finish() {
         rows.as_array().unwrap().iter().all(|r| r["result"] == "paused"),
         "{out:?}"
     );
+}
+
+#[test]
+fn ctrl_c_during_install_applies_every_object_and_cuts_only_the_wait() {
+    let fleet = Fleet::start(2);
+    // member2 answers slowly, so Ctrl-C lands while its objects are being applied.
+    fleet
+        .cluster("kurator-member2")
+        .faults()
+        .set_latency(Duration::from_millis(150));
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
+    let install = |extra: &[&str]| {
+        let mut cmd = plugin(home.path());
+        cmd.args(["install", "--provider", "istio", "--testloader", "-o", "json"])
+            .args(extra)
+            .env("KUBECONFIG", &kubeconfig);
+        cmd
+    };
+    let child = install(&["--all-contexts"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    ctrl_c(&child);
+    let out = output_of(child);
+    assert_eq!(out.code, 130, "{out:?}");
+    let rows: Value = serde_json::from_str(&out.stdout).unwrap();
+    let error = rows[1]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("interrupted while waiting") && error.contains("every object is applied"),
+        "{out:?}"
+    );
+
+    // Fully done: installing again changes nothing on member2.
+    fleet.cluster("kurator-member2").faults().set_latency(Duration::ZERO);
+    let again = run(&mut install(&["--context", "kurator-member2"]));
+    assert_eq!(again.code, 0, "{again:?}");
+    let rows: Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(rows[0]["changes"]["created"], 0, "{again:?}");
+    assert_eq!(rows[0]["changes"]["configured"], 0, "{again:?}");
 }
