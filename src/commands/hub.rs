@@ -146,7 +146,8 @@ pub async fn status(global: &GlobalArgs, app: Option<&str>) -> Result<Exit> {
     if global.output != crate::cli::OutputFormat::Table && !rows.is_empty() {
         // Images are not in the hub's status: read them from the members whose credentials the
         // hub holds; a member that cannot be reached keeps its row without images.
-        if let Ok(fleet) = super::connect_fleet(global).await {
+        let fleet_name = global.fleet.as_deref().unwrap_or_default();
+        if let Ok(fleet) = super::kurator_members(global, &client, &hub, fleet_name).await {
             super::status::fill_images(&fleet, &mut rows, global.cluster_timeout).await;
         }
     }
@@ -190,7 +191,7 @@ pub async fn install(global: &GlobalArgs, args: &crate::cli::InstallArgs, fleet_
         "Fleet {}/{fleet_name}: plugin.flagger set ({}); Kurator installs Flagger in the members",
         global.fleet_namespace, plugin
     );
-    let fleet = super::connect_fleet(global).await?;
+    let fleet = super::kurator_members(global, &client, &hub, fleet_name).await?;
     let outcomes = fleet
         .fan_out(args.timeout, |client, target| async move {
             let spec = InstallSpec {

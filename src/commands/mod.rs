@@ -108,6 +108,16 @@ pub async fn hub_client(global: &GlobalArgs) -> Result<(kube::Client, String)> {
 /// The members of a Kurator Fleet, through the hub context.
 async fn connect_kurator_fleet(global: &GlobalArgs, fleet_name: &str) -> Result<Fleet> {
     let (client, hub_context) = hub_client(global).await?;
+    kurator_members(global, &client, &hub_context, fleet_name).await
+}
+
+/// The members of a Kurator Fleet, through a hub client the caller already has.
+pub async fn kurator_members(
+    global: &GlobalArgs,
+    client: &kube::Client,
+    hub_context: &str,
+    fleet_name: &str,
+) -> Result<Fleet> {
     let selector = crate::fleet::kurator::FleetSelector {
         name: fleet_name.to_string(),
         namespace: global.fleet_namespace.clone(),
@@ -116,7 +126,7 @@ async fn connect_kurator_fleet(global: &GlobalArgs, fleet_name: &str) -> Result<
     };
     let members = tokio::time::timeout(
         global.cluster_timeout,
-        crate::fleet::kurator::members(&client, &selector),
+        crate::fleet::kurator::members(client, &selector),
     )
     .await
     .map_err(|_| {

@@ -58,11 +58,11 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         // One request to the hub: NAME is the Application.
         return super::hub::status(global, args.name.as_deref()).await;
     }
-    let fleet = connect_fleet(global).await?;
-    if let (Some(_), Some(app), true) = (&global.fleet, &args.name, args.watch) {
+    if let (Some(fleet_name), Some(app), true) = (&global.fleet, &args.name, args.watch) {
         // Under Kurator, NAME is the Application: watch it on the hub, which carries every
         // member's rollout status (as often as Kurator's fleet manager mirrors it).
-        let (hub, _) = super::hub_client(global).await?;
+        let (hub, hub_context) = super::hub_client(global).await?;
+        let fleet = super::kurator_members(global, &hub, &hub_context, fleet_name).await?;
         let members: Vec<String> = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
         let updates = crate::ops::hub_watch::watch_application(hub, &global.fleet_namespace, app, members);
         let options = watch_options(global, args, Scope::default(), require);
@@ -72,6 +72,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         );
         return Ok(follow_updates(&fleet, &options, &footer, updates).await?.exit);
     }
+    let fleet = connect_fleet(global).await?;
     let default_ns = default_namespace(&fleet);
     let scope = scope(global, args.name.as_deref(), args.selector.as_deref(), &default_ns);
     if args.watch {
