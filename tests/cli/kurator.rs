@@ -148,23 +148,7 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     assert_eq!(installed.stdout.matches("Ready").count(), 3, "{installed:?}");
     // Flux would deploy the workload; here it is done by hand.
     for c in &fleet.clusters {
-        c.apply(
-            "",
-            "namespaces",
-            None,
-            &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}),
-        )
-        .unwrap();
-        c.apply("apps", "deployments", Some("test"), &json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "podinfo", "namespace": "test"},
-            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "podinfo"}}, "template": {"metadata": {"labels": {"app": "podinfo"}}, "spec": {"containers": [{"name": "podinfod", "image": "podinfo:1"}]}}}})).unwrap();
-        c.apply(
-            "",
-            "services",
-            Some("test"),
-            &json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "podinfo", "namespace": "test"},
-            "spec": {"selector": {"app": "podinfo"}, "ports": [{"port": 9898, "targetPort": "http"}]}}),
-        )
-        .unwrap();
+        fleet_sim::kurator::apply_all(c, &fleet_sim::sample::podinfo("podinfo:1", 1));
     }
     let app = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rollout-podinfo.yaml");
     let applied = cmd(&["apply", "-f", app, "--fleet", "quickstart"]);

@@ -20,6 +20,7 @@ pub mod playground;
 pub mod protobuf;
 pub mod proxy;
 pub mod resource;
+pub mod sample;
 pub mod schema;
 pub mod selector;
 pub mod server;

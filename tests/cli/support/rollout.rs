@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fleet_sim::{PlaygroundOptions, SimCluster};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{Fleet, Output, plugin, run};
 
@@ -48,22 +48,7 @@ impl RolloutFleet {
             0
         );
         for c in &s.fleet.clusters {
-            c.apply(
-                "",
-                "namespaces",
-                None,
-                &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}),
-            )
-            .unwrap();
-            let deployment = json!({
-                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "podinfo", "namespace": "test"},
-                "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "podinfo"}},
-                         "template": {"metadata": {"labels": {"app": "podinfo"}}, "spec": {"containers": [{"name": "podinfod", "image": "podinfo:1"}]}}}
-            });
-            c.apply("apps", "deployments", Some("test"), &deployment).unwrap();
-            let service = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "podinfo", "namespace": "test"},
-                                 "spec": {"selector": {"app": "podinfo"}, "ports": [{"port": 9898}]}});
-            c.apply("", "services", Some("test"), &service).unwrap();
+            fleet_sim::kurator::apply_all(c, &fleet_sim::sample::podinfo("podinfo:1", 1));
         }
         let mut args = vec!["apply", "-f", POLICY, "--all-contexts"];
         args.extend_from_slice(gates);
