@@ -239,7 +239,7 @@ pub enum Command {
     /// Run a whole rollout on a built-in simulated fleet: 3 clusters, one failing by design.
     #[command(after_help = "Examples:\n  \
         kubectl kurator-rollout demo            # live view; Ctrl-C to stop early\n  \
-        kubectl kurator-rollout demo --yes      # unattended, exits 1 (one cluster fails by design)\n  \
+        kubectl kurator-rollout demo --yes      # unattended; exits 0 when it went as designed\n  \
         kubectl kurator-rollout demo --keep     # keep serving the playground afterwards")]
     Demo(DemoArgs),
 

@@ -10,13 +10,14 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use fleet_sim::{Playground, PlaygroundOptions};
 use kube::config::Kubeconfig;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::follow::{FollowOptions, Require, follow};
 use super::show_live;
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::config::{Input, load_policies};
 use crate::exit::Exit;
+use crate::flagger::state::CanaryState;
 use crate::fleet::apply::apply_object;
 use crate::fleet::{ClusterError, ConnectOptions, Fleet, Target};
 use crate::install::FIELD_MANAGER;
@@ -33,16 +34,7 @@ const POLICY: &str = include_str!("../../examples/demo-rollout.yaml");
 const NEW_IMAGE: &str = "ghcr.io/stefanprodan/podinfo:6.0.1";
 
 fn workload() -> Vec<Value> {
-    vec![
-        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}),
-        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "podinfo", "namespace": "test"},
-               "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "podinfo"}},
-                        "template": {"metadata": {"labels": {"app": "podinfo"}},
-                                     "spec": {"containers": [{"name": "podinfod", "image": "ghcr.io/stefanprodan/podinfo:6.0.0",
-                                                              "ports": [{"name": "http", "containerPort": 9898}]}]}}}}),
-        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "podinfo", "namespace": "test"},
-               "spec": {"selector": {"app": "podinfo"}, "ports": [{"name": "http", "port": 9898, "targetPort": "http"}]}}),
-    ]
+    fleet_sim::sample::podinfo("ghcr.io/stefanprodan/podinfo:6.0.0", 2)
 }
 
 fn step(message: &str) {
@@ -133,7 +125,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
                 metrics_server: None,
                 testloader: true,
             };
-            install(&client, &spec, timeout, &|_| {})
+            install(&client, &spec, timeout, &|_| {}, &Interrupt::manual())
                 .await
                 .map(|_| ())
                 .map_err(|(_, e)| e)
@@ -226,11 +218,19 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
         live: show_live(global) && !global.yes,
     };
     let outcome = follow(&fleet, &follow_options, "demo · Ctrl-C to stop").await?;
-    if outcome.exit == Exit::Failed {
+    let exit = if went_as_designed(&outcome.rows, &failing) {
         eprintln!(
-            "{failing} rolled back by design (its release reports an 80% success rate); the others promoted {NEW_IMAGE}."
+            "{failing} rolled back by design (its release reports an 80% success rate); the others promoted {NEW_IMAGE}.\n\
+             The demo went as designed; `status --watch` on this fleet would exit 1 (a canary failed)."
         );
-    }
+        Exit::Success
+    } else {
+        eprintln!("the demo did not go as designed: {failing} should have rolled back and the others promoted");
+        match outcome.exit {
+            Exit::Success => Exit::Failed,
+            other => other,
+        }
+    };
     if args.keep {
         eprintln!(
             "the playground keeps serving until Ctrl-C:\nexport KUBECONFIG={}",
@@ -239,5 +239,14 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
         tokio::signal::ctrl_c().await?;
     }
     drop(playground);
-    Ok(outcome.exit)
+    Ok(exit)
+}
+
+/// The designed ending: `failing` rolled back, every other cluster promoted (pure).
+fn went_as_designed(rows: &[CanaryState], failing: &str) -> bool {
+    !rows.is_empty()
+        && rows.iter().all(|r| {
+            let wanted = if r.cluster == failing { "Failed" } else { "Succeeded" };
+            r.phase == wanted
+        })
 }

@@ -381,7 +381,11 @@ fn live_view_redraws_in_place_within_80_by_24() {
         .stderr(Stdio::null())
         .status()
         .unwrap();
-    assert_eq!(status.code(), Some(1), "the demo ends with one failed cluster");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "the demo ends as designed (one cluster rolled back)"
+    );
     let raw = std::fs::read_to_string(&log).unwrap();
     assert!(
         raw.contains("\x1b[2K") && raw.contains("F\x1b[2K"),

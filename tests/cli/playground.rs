@@ -75,3 +75,25 @@ fn no_flagger_leaves_the_clusters_bare() {
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stdout.contains("✖ Flagger CRDs"), "{out:?}");
 }
+
+/// The README's first command, unattended: one cluster rolls back by design, the others
+/// promote, and that outcome (and only that one) exits 0.
+#[test]
+fn demo_runs_the_whole_rollout_and_exits_0_when_it_went_as_designed() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(plugin(home.path()).args(["demo", "--yes", "--speed", "30", "-o", "ndjson"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("The demo went as designed"), "{out:?}");
+    let last_phase = |cluster: &str| {
+        out.stdout
+            .lines()
+            .rev()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(|v| v["cluster"] == cluster)
+            .map(|v| v["phase"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(last_phase("kurator-member1"), "Succeeded", "{out:?}");
+    assert_eq!(last_phase("kurator-member2"), "Failed", "{out:?}");
+    assert_eq!(last_phase("kurator-member3"), "Succeeded", "{out:?}");
+}
