@@ -3,7 +3,7 @@
 //! context, sequential and with `xargs -P 8`). Prints a Markdown table.
 //!
 //!   cargo build --release && cargo run --release --example fleet_bench -- [SIZES] [LATENCIES_MS]
-//!   e.g. cargo run --release --example fleet_bench -- 10,50,100 0,50
+//!   e.g. cargo run --release --example fleet_bench -- 1,10,50,100 0,50
 //!
 //! Each command runs as its own process under /usr/bin/time (wall, user+system CPU, peak RSS);
 //! the simulated clusters run in this process.
@@ -56,7 +56,7 @@ fn main() {
     let sizes: Vec<usize> = args
         .get(1)
         .map(|s| s.split(',').filter_map(|v| v.parse().ok()).collect())
-        .unwrap_or(vec![10, 50, 100]);
+        .unwrap_or(vec![1, 10, 50, 100]);
     let latencies: Vec<u64> = args
         .get(2)
         .map(|s| s.split(',').filter_map(|v| v.parse().ok()).collect())
@@ -142,7 +142,7 @@ fn main() {
                 ),
             ];
             // An idle watch costs its start-up (TLS, initial lists) and then next to nothing:
-            // the difference between a 2 s and a 12 s run is the steady cost.
+            // the difference between a 3 s and a 33 s run is the steady cost.
             let idle = |seconds: u64| {
                 measure(
                     &format!("timeout -s INT {seconds} {b} list -w -A --all-contexts; true"),
@@ -150,10 +150,10 @@ fn main() {
                     home.path(),
                 )
             };
-            let (short, long) = (idle(2), idle(12));
-            let steady_per_minute = (long.cpu - short.cpu).max(0.0) / 10.0 * 60.0;
+            let (short, long) = (idle(3), idle(33));
+            let steady_per_minute = (long.cpu - short.cpu).max(0.0) / 30.0 * 60.0;
             rows.push((
-                format!("list -w, idle 12 s (after start-up {steady_per_minute:.2} CPU s per minute)"),
+                format!("list -w, idle 33 s (after start-up {steady_per_minute:.2} CPU s per minute)"),
                 long,
             ));
             if kubectl {

@@ -1,21 +1,10 @@
 //! Writes that race another writer: the simulated API server answers the next writes with 409
 //! Conflict, as it does when an object changed between a client's read and its write.
 
-use serde_json::Value;
-
 use crate::support::rollout::{POLICY, RolloutFleet};
 
 fn suspended(s: &RolloutFleet, n: usize) -> bool {
     s.canary(n)["spec"]["suspend"].as_bool().unwrap_or(false)
-}
-
-fn image(s: &RolloutFleet, n: usize) -> Value {
-    s.cluster(n)
-        .get("apps", "deployments", Some("test"), "podinfo")
-        .unwrap()
-        .pointer("/spec/template/spec/containers/0/image")
-        .cloned()
-        .unwrap_or_default()
 }
 
 #[test]
@@ -65,17 +54,9 @@ fn conflicting_writes_are_redone_from_a_fresh_read_then_reported() {
 
     // start: the image patch is conditional on the Deployment version it was decided from.
     s.cluster(2).faults().set_write_conflicts(2);
-    let started = s.run(&[
-        "start",
-        "podinfo",
-        "-n",
-        "test",
-        "--all-contexts",
-        "--image",
-        "podinfod=podinfo:2",
-    ]);
+    let started = s.release("podinfo:2");
     assert_eq!(started.code, 0, "{started:?}");
-    assert_eq!(image(&s, 1), "podinfo:2");
-    assert_eq!(image(&s, 2), "podinfo:2");
+    assert_eq!(s.image(1), "podinfo:2");
+    assert_eq!(s.image(2), "podinfo:2");
     s.wait(&[1, 2], "Succeeded");
 }

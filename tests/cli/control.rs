@@ -28,15 +28,7 @@ fn versions(s: &RolloutFleet) -> Vec<(Value, Value, bool, bool)> {
 }
 
 fn release(s: &RolloutFleet, image: &str) {
-    let out = s.run(&[
-        "start",
-        "podinfo",
-        "-n",
-        "test",
-        "--all-contexts",
-        "--image",
-        &format!("podinfod={image}"),
-    ]);
+    let out = s.release(image);
     assert_eq!(out.code, 0, "{out:?}");
 }
 

@@ -25,16 +25,6 @@ fn wait_until(what: &str, done: impl Fn() -> bool) {
     }
 }
 
-fn image(s: &RolloutFleet, n: usize) -> String {
-    s.cluster(n)
-        .get("apps", "deployments", Some("test"), "podinfo")
-        .unwrap()
-        .pointer("/spec/template/spec/containers/0/image")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[test]
 fn ctrl_c_while_apply_reads_leaves_every_cluster_untouched() {
     let s = RolloutFleet::start(2, &[], &[]);
@@ -89,7 +79,7 @@ fn ctrl_c_during_a_wave_stops_later_waves() {
         "-o",
         "json",
     ]);
-    wait_until("wave 1 started", || image(&s, 1) == "podinfo:2");
+    wait_until("wave 1 started", || s.image(1) == "podinfo:2");
     ctrl_c(&child);
     let out = output_of(child);
     assert_eq!(out.code, 130, "{out:?}");
@@ -98,9 +88,9 @@ fn ctrl_c_during_a_wave_stops_later_waves() {
             .contains("waves not started, clusters untouched: kurator-member2, kurator-member3"),
         "{out:?}"
     );
-    assert_eq!(image(&s, 1), "podinfo:2");
-    assert_eq!(image(&s, 2), "podinfo:1");
-    assert_eq!(image(&s, 3), "podinfo:1");
+    assert_eq!(s.image(1), "podinfo:2");
+    assert_eq!(s.image(2), "podinfo:1");
+    assert_eq!(s.image(3), "podinfo:1");
 }
 
 #[test]

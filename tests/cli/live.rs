@@ -62,15 +62,7 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
         "60s",
     ]);
     std::thread::sleep(Duration::from_millis(500));
-    let started = s.run(&[
-        "start",
-        "podinfo",
-        "-n",
-        "test",
-        "--all-contexts",
-        "--image",
-        "podinfod=podinfo:2",
-    ]);
+    let started = s.release("podinfo:2");
     assert_eq!(started.code, 0, "{started:?}");
     assert_eq!(
         started
@@ -108,15 +100,7 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
         "ndjson",
     ]);
     std::thread::sleep(Duration::from_millis(500));
-    let refused_restart = s.run(&[
-        "start",
-        "podinfo",
-        "-n",
-        "test",
-        "--all-contexts",
-        "--image",
-        "podinfod=podinfo:2",
-    ]);
+    let refused_restart = s.release("podinfo:2");
     assert_eq!(
         refused_restart.code, 1,
         "the same image again starts nothing: {refused_restart:?}"
@@ -334,19 +318,7 @@ fn dropped_watch_streams_lose_and_repeat_nothing() {
         "60s",
     ]);
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(
-        s.run(&[
-            "start",
-            "podinfo",
-            "-n",
-            "test",
-            "--all-contexts",
-            "--image",
-            "podinfod=podinfo:2"
-        ])
-        .code,
-        0
-    );
+    assert_eq!(s.release("podinfo:2").code, 0);
     let until = Instant::now() + Duration::from_secs(4);
     while Instant::now() < until {
         for c in &s.fleet.clusters {

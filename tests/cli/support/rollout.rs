@@ -93,6 +93,30 @@ impl RolloutFleet {
         podinfo_phase(self.cluster(n))
     }
 
+    /// The image podinfo's Deployment runs in cluster `n`.
+    pub fn image(&self, n: usize) -> String {
+        self.cluster(n)
+            .get("apps", "deployments", Some("test"), "podinfo")
+            .unwrap()
+            .pointer("/spec/template/spec/containers/0/image")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// `start podinfo` with a new image in every cluster.
+    pub fn release(&self, image: &str) -> Output {
+        self.run(&[
+            "start",
+            "podinfo",
+            "-n",
+            "test",
+            "--all-contexts",
+            "--image",
+            &format!("podinfod={image}"),
+        ])
+    }
+
     /// Waits until podinfo's Canary is in `want` in each of these clusters.
     pub fn wait(&self, clusters: &[usize], want: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
