@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::support::rollout::{RolloutFleet, output_of};
+use crate::support::rollout::{POLICY, RolloutFleet, output_of};
 use crate::support::{Fleet, plugin, run};
 
 #[test]
@@ -162,4 +162,47 @@ fn a_cluster_going_away_mid_watch_comes_back_and_the_rollout_is_followed_to_the_
             .to_string()
     };
     assert!(last("kurator-member2").contains("Succeeded"), "{out:?}");
+}
+
+/// Every command of a rollout, traced at the most verbose level: no token and no CA key in
+/// anything printed.
+#[test]
+fn a_full_traced_run_prints_no_credential() {
+    let s = RolloutFleet::start(2, &["--manual-promotion"], &[]);
+    let ns = ["-n", "test", "--all-contexts"];
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["clusters", "--all-contexts"],
+        vec!["check", "--all-contexts", "--testloader"],
+        vec!["install", "--all-contexts", "--provider", "istio", "--testloader"],
+        vec!["apply", "-f", POLICY, "--all-contexts", "--manual-promotion"],
+        [&["start", "podinfo", "--image", "podinfod=podinfo:2"][..], &ns].concat(),
+        [
+            &[
+                "status",
+                "podinfo",
+                "--watch",
+                "--until",
+                "WaitingPromotion",
+                "--timeout",
+                "60s",
+            ][..],
+            &ns,
+        ]
+        .concat(),
+        [&["promote", "podinfo", "--yes"][..], &ns].concat(),
+        [&["status", "podinfo", "-o", "yaml"][..], &ns].concat(),
+        [&["get", "podinfo"][..], &ns].concat(),
+    ];
+    let mut all = String::new();
+    for args in &runs {
+        let out = s.run(&[&["-vvv"][..], args].concat());
+        assert!(matches!(out.code, 0 | 1 | 3), "{args:?}: {out:?}");
+        all.push_str(&out.stdout);
+        all.push_str(&out.stderr);
+    }
+    assert!(all.len() > 10_000 && all.contains("TRACE"), "the run was traced");
+    for entry in &s.fleet.entries {
+        assert!(!all.contains(&entry.token), "a token leaked");
+    }
+    assert!(!all.contains("PRIVATE KEY"), "key material leaked");
 }
