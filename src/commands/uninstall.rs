@@ -9,6 +9,7 @@ use crate::confirm::{Decision, confirm};
 use crate::exit::{Exit, ExitError};
 use crate::fleet::ClusterError;
 use crate::install::remove::{RemovalPlan, execute, plan};
+use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::output::{print_rows, write_stdout};
 use crate::view::table;
 
@@ -90,13 +91,20 @@ pub async fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<Exit> {
         }
     }
 
+    // Deleting stops for nobody once begun (a half-removed Flagger is worse than either);
+    // Ctrl-C only keeps clusters not yet begun untouched.
+    let interrupt = Interrupt::on_ctrl_c();
     let results = fleet
         .fan_out(global.cluster_timeout, |client, target| {
             let planned = plans
                 .iter()
                 .find(|o| o.target.context == target.context)
                 .map(|o| &o.result);
+            let interrupt = &interrupt;
             async move {
+                if interrupt.is_set() {
+                    return Err(ClusterError::Interrupted);
+                }
                 match planned {
                     Some(Ok(p)) if action(p, args.force).is_ok() => execute(&client, p).await.map(Some),
                     Some(Ok(p)) => Err(ClusterError::Other(action(p, args.force).err().unwrap_or_default())),
@@ -115,12 +123,21 @@ pub async fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<Exit> {
                 status: "Done".into(),
                 error: None,
             },
-            Err(e) => UninstallRow {
-                context: o.target.context,
-                deleted: 0,
-                status: e.to_string(),
-                error: Some(e.to_string()),
-            },
+            Err(e) => {
+                let message = match e {
+                    // Cut off mid-way: some objects may be gone already.
+                    ClusterError::Timeout(_) => {
+                        format!("{e}; some objects may be deleted already: re-run uninstall (it is safe to repeat)")
+                    }
+                    e => e.to_string(),
+                };
+                UninstallRow {
+                    context: o.target.context,
+                    deleted: 0,
+                    status: message.clone(),
+                    error: Some(message),
+                }
+            }
         })
         .collect();
     print_rows(global.output, &rows, |_| {
@@ -131,5 +148,6 @@ pub async fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<Exit> {
         table::render(&["cluster", "deleted", "status"], &cells)
     })?;
     let ok = rows.iter().filter(|r| r.error.is_none()).count();
-    Ok(Exit::from_counts(ok, rows.len()))
+    let untouched = rows.iter().filter(|r| r.status == UNTOUCHED).count();
+    Ok(Exit::after_writes(ok, rows.len(), untouched))
 }

@@ -164,3 +164,45 @@ fn ctrl_c_during_install_applies_every_object_and_cuts_only_the_wait() {
     assert_eq!(rows[0]["changes"]["created"], 0, "{again:?}");
     assert_eq!(rows[0]["changes"]["configured"], 0, "{again:?}");
 }
+
+#[test]
+fn ctrl_c_during_uninstall_lets_the_deletions_under_way_finish() {
+    let fleet = Fleet::start(2);
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
+    let cmd = |args: &[&str]| {
+        let mut c = plugin(home.path());
+        c.args(args).env("KUBECONFIG", &kubeconfig);
+        c
+    };
+    let installed = run(&mut cmd(&[
+        "install",
+        "--all-contexts",
+        "--provider",
+        "istio",
+        "--testloader",
+    ]));
+    assert_eq!(installed.code, 0, "{installed:?}");
+    // member2's deletions are slow, so Ctrl-C lands among them.
+    fleet
+        .cluster("kurator-member2")
+        .faults()
+        .set_write_latency(Duration::from_millis(300));
+    let child = cmd(&["uninstall", "--all-contexts", "--yes", "-o", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    ctrl_c(&child);
+    let out = output_of(child);
+    assert!(out.stderr.contains("changes under way finish first"), "{out:?}");
+    assert_eq!(
+        out.code, 0,
+        "every cluster had begun, so every cluster finished: {out:?}"
+    );
+    let flaggers = fleet
+        .cluster("kurator-member2")
+        .list("apps", "deployments", Some("istio-system"));
+    assert!(flaggers.is_empty(), "member2 is fully uninstalled: {flaggers:?}");
+}
