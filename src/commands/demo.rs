@@ -225,10 +225,13 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
         );
         Exit::Success
     } else {
-        eprintln!("the demo did not go as designed: {failing} should have rolled back and the others promoted");
-        match outcome.exit {
-            Exit::Success => Exit::Failed,
-            other => other,
+        if outcome.exit != Exit::Interrupted {
+            eprintln!("the demo did not go as designed: {failing} should have rolled back and the others promoted");
+        }
+        if outcome.exit == Exit::Success {
+            Exit::Failed
+        } else {
+            outcome.exit
         }
     };
     if args.keep {

@@ -73,7 +73,7 @@ impl ClusterError {
             return match status.code {
                 401 => ClusterError::Unauthorized,
                 403 => ClusterError::Forbidden(status.message.clone()),
-                // These reach us only after the client's bounded retries (fleet::connect).
+                // These reach us only after the client's bounded retries (fleet::retry).
                 429 | 500 | 503 | 504 => ClusterError::Api {
                     code: status.code,
                     reason: status.reason.clone(),
@@ -115,7 +115,9 @@ pub fn chain(error: &dyn std::error::Error) -> String {
 /// Transport failures read from the text of the chain (hyper and rustls expose no stable kinds).
 pub fn classify_transport(text: &str) -> ClusterError {
     let lower = text.to_lowercase();
-    if let Some(alert) = lower.find("received fatal alert: ").map(|i| &text[i + 22..]) {
+    const ALERT: &str = "received fatal alert: ";
+    // Searched in the original text: offsets in a lowercased copy need not match it.
+    if let Some(alert) = text.find(ALERT).map(|i| &text[i + ALERT.len()..]) {
         // The server ended the handshake: with a valid server certificate that is nearly always
         // the client certificate (from a CA the server does not trust, expired, wrong usage).
         let alert = alert.split([':', ' ']).next().unwrap_or(alert);
