@@ -13,6 +13,7 @@ use crate::cli::{GlobalArgs, PolicyFiles};
 use crate::exit::{Exit, ExitError};
 use crate::flagger::state::CanaryState;
 use crate::fleet::ClusterError;
+use crate::fleet::conflict::redo_on_conflict;
 use crate::install::FIELD_MANAGER;
 use crate::output::print_rows;
 use crate::view::canaries::status_table;
@@ -233,42 +234,14 @@ pub async fn set_policy_switch(global: &GlobalArgs, canary: &str, field: &str, v
         .map_err(|e| ExitError::usage(format!("hub {hub}: {}", ClusterError::from_kube(&e))))?;
     let mut changed = Vec::new();
     for app in apps.items {
-        let value_json = serde_json::to_value(&app).unwrap_or_default();
         let name = app.metadata.name.clone().unwrap_or_default();
-        let policies = value_json
-            .pointer("/spec/syncPolicies")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for (i, p) in policies.iter().enumerate() {
-            if p.pointer("/rollout/workload/name").and_then(Value::as_str) != Some(canary) {
-                continue;
-            }
-            if p.pointer(&format!("/rollout/rolloutPolicy/{field}"))
-                .and_then(Value::as_bool)
-                == Some(value)
-            {
-                changed.push(vec![
-                    format!("{}/{name}", global.fleet_namespace),
-                    format!("syncPolicies[{i}]"),
-                    format!("none: {field} already {value}"),
-                ]);
-                continue;
-            }
-            let ops: json_patch_ops::Patch = serde_json::from_value(
-                json!([{"op": "add", "path": format!("/spec/syncPolicies/{i}/rollout/rolloutPolicy/{field}"), "value": value}]),
-            )?;
-            api.patch(&name, &PatchParams::default(), &Patch::Json::<()>(ops))
-                .await
-                .map_err(|e| {
-                    ExitError::usage(format!("patching Application {name}: {}", ClusterError::from_kube(&e)))
-                })?;
-            changed.push(vec![
-                format!("{}/{name}", global.fleet_namespace),
-                format!("syncPolicies[{i}]"),
-                format!("{field}={value}"),
-            ]);
-        }
+        let rows = redo_on_conflict(|_| switch_in_application(&api, &name, canary, field, value))
+            .await
+            .map_err(|e| ExitError::usage(format!("patching Application {name}: {e}")))?;
+        changed.extend(
+            rows.into_iter()
+                .map(|(policy, change)| vec![format!("{}/{name}", global.fleet_namespace), policy, change]),
+        );
     }
     if changed.is_empty() {
         return Err(ExitError {
@@ -282,6 +255,49 @@ pub async fn set_policy_switch(global: &GlobalArgs, canary: &str, field: &str, v
     Ok(Exit::Success)
 }
 
-mod json_patch_ops {
-    pub use json_patch::Patch;
+/// Sets `field` in every rollout policy of one Application that rolls out `canary`, from a
+/// fresh read: the new policy list carries the resourceVersion it was made from, so a change
+/// in between (policies added, removed or reordered) is a 409, not a switch on the wrong one.
+/// Returns (policy, change) rows; none when no policy rolls out `canary`.
+async fn switch_in_application(
+    api: &kube::Api<kube::api::DynamicObject>,
+    name: &str,
+    canary: &str,
+    field: &str,
+    value: bool,
+) -> Result<Vec<(String, String)>, ClusterError> {
+    let app = api.get(name).await.map_err(|e| ClusterError::from_kube(&e))?;
+    let app = serde_json::to_value(app).unwrap_or_default();
+    let mut policies = app
+        .pointer("/spec/syncPolicies")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    let mut touched = false;
+    for (i, p) in policies.iter_mut().enumerate() {
+        if p.pointer("/rollout/workload/name").and_then(Value::as_str) != Some(canary) {
+            continue;
+        }
+        let current = p
+            .pointer(&format!("/rollout/rolloutPolicy/{field}"))
+            .and_then(Value::as_bool);
+        if current == Some(value) {
+            rows.push((format!("syncPolicies[{i}]"), format!("none: {field} already {value}")));
+            continue;
+        }
+        p["rollout"]["rolloutPolicy"][field] = json!(value);
+        touched = true;
+        rows.push((format!("syncPolicies[{i}]"), format!("{field}={value}")));
+    }
+    if touched {
+        let patch = json!({
+            "metadata": {"resourceVersion": app.pointer("/metadata/resourceVersion")},
+            "spec": {"syncPolicies": policies},
+        });
+        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .map_err(|e| ClusterError::from_kube(&e))?;
+    }
+    Ok(rows)
 }
