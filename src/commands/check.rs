@@ -22,11 +22,15 @@ pub struct CheckRow {
 
 pub async fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Exit> {
     // Under Kurator the Fleet's plugin decides what gets installed: report it first.
-    let plugin = match &global.fleet {
-        Some(name) => Some(super::fleet_plugin::read(global, name, args.testloader).await?),
-        None => None,
+    let (plugin, fleet) = match &global.fleet {
+        Some(name) => {
+            let (hub, hub_context) = super::hub_client(global).await?;
+            let plugin = super::fleet_plugin::read(global, &hub, &hub_context, name, args.testloader).await?;
+            let members = super::kurator_members(global, &hub, &hub_context, name).await?;
+            (Some(plugin), members)
+        }
+        None => (None, connect_fleet(global).await?),
     };
-    let fleet = connect_fleet(global).await?;
     let outcomes = fleet
         .fan_out(global.cluster_timeout, |client, target| async move {
             let options = CheckOptions {

@@ -7,7 +7,6 @@ use kube::api::ListParams;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::hub_client;
 use crate::cli::GlobalArgs;
 use crate::exit::ExitError;
 use crate::fleet::ClusterError;
@@ -98,11 +97,16 @@ pub fn report(fleet_name: &str, fleet: &Value, applications: &[Value], want_test
     }
 }
 
-/// Reads the Fleet and the Applications from the hub and reports on them.
-pub async fn read(global: &GlobalArgs, fleet_name: &str, want_testloader: bool) -> Result<FleetPluginReport> {
-    let (client, hub) = hub_client(global).await?;
+/// Reads the Fleet and the Applications from the hub (`client`, context `hub`) and reports on them.
+pub async fn read(
+    global: &GlobalArgs,
+    client: &kube::Client,
+    hub: &str,
+    fleet_name: &str,
+    want_testloader: bool,
+) -> Result<FleetPluginReport> {
     let hub_error = |e: kube::Error| ExitError::usage(format!("hub {hub}: {}", ClusterError::from_kube(&e)));
-    let fleet = fleets(&client, &global.fleet_namespace)
+    let fleet = fleets(client, &global.fleet_namespace)
         .get_opt(fleet_name)
         .await
         .map_err(hub_error)?
@@ -113,7 +117,7 @@ pub async fn read(global: &GlobalArgs, fleet_name: &str, want_testloader: bool) 
             ))
         })?;
     // No Application CRD (404) just means no Applications yet; anything else is an error.
-    let applications: Vec<Value> = match applications(&client, &global.fleet_namespace)
+    let applications: Vec<Value> = match applications(client, &global.fleet_namespace)
         .list(&ListParams::default())
         .await
     {
