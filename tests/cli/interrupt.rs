@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::rollout::{POLICY, RolloutFleet, output_of};
-use crate::support::{Fleet, plugin, run};
+use crate::support::{Fleet, Output, plugin, run};
 
 fn ctrl_c(child: &Child) {
     let status = Command::new("kill")
@@ -15,6 +15,14 @@ fn ctrl_c(child: &Child) {
         .status()
         .unwrap();
     assert!(status.success());
+}
+
+/// Runs `cmd`, sends Ctrl-C after `delay`, and returns what it printed.
+fn interrupted_after(cmd: &mut Command, delay: Duration) -> Output {
+    let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(delay);
+    ctrl_c(&child);
+    output_of(child)
 }
 
 fn wait_until(what: &str, done: impl Fn() -> bool) {
@@ -33,18 +41,18 @@ fn ctrl_c_while_apply_reads_leaves_every_cluster_untouched() {
         s.cluster(n).faults().set_latency(Duration::from_millis(1500));
     }
     // --manual-promotion changes every Canary, so a finished apply would show.
-    let child = s.spawn(&[
-        "apply",
-        "-f",
-        POLICY,
-        "--all-contexts",
-        "--manual-promotion",
-        "-o",
-        "json",
-    ]);
-    std::thread::sleep(Duration::from_millis(1000));
-    ctrl_c(&child);
-    let out = output_of(child);
+    let out = interrupted_after(
+        &mut s.cmd(&[
+            "apply",
+            "-f",
+            POLICY,
+            "--all-contexts",
+            "--manual-promotion",
+            "-o",
+            "json",
+        ]),
+        Duration::from_millis(1000),
+    );
     assert_eq!(out.code, 130, "{out:?}");
     let rows: Value = serde_json::from_str(&out.stdout).unwrap();
     let rows = rows.as_array().unwrap();
@@ -140,14 +148,7 @@ fn ctrl_c_during_install_applies_every_object_and_cuts_only_the_wait() {
             .env("KUBECONFIG", &kubeconfig);
         cmd
     };
-    let child = install(&["--all-contexts"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1000));
-    ctrl_c(&child);
-    let out = output_of(child);
+    let out = interrupted_after(&mut install(&["--all-contexts"]), Duration::from_millis(1000));
     assert_eq!(out.code, 130, "{out:?}");
     let rows: Value = serde_json::from_str(&out.stdout).unwrap();
     let error = rows[1]["error"].as_str().unwrap_or_default();
@@ -188,14 +189,10 @@ fn ctrl_c_during_uninstall_lets_the_deletions_under_way_finish() {
         .cluster("kurator-member2")
         .faults()
         .set_write_latency(Duration::from_millis(300));
-    let child = cmd(&["uninstall", "--all-contexts", "--yes", "-o", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1000));
-    ctrl_c(&child);
-    let out = output_of(child);
+    let out = interrupted_after(
+        &mut cmd(&["uninstall", "--all-contexts", "--yes", "-o", "json"]),
+        Duration::from_millis(1000),
+    );
     assert!(out.stderr.contains("changes under way finish first"), "{out:?}");
     assert_eq!(
         out.code, 0,
