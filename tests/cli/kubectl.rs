@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::support::{Output, PlaygroundProcess, kubectl, kubectl_available, run};
+use crate::support::{Fleet, Output, PlaygroundProcess, kubectl, kubectl_available, run, use_client_certificate};
 
 const CRD: &str = r#"
 apiVersion: apiextensions.k8s.io/v1
@@ -39,6 +39,28 @@ const WIDGET: &str =
 fn ok(out: Output) -> Output {
     assert_eq!(out.code, 0, "{out:?}");
     out
+}
+
+/// Client-certificate users are who kubectl says they are, with their own RBAC.
+#[test]
+fn kubectl_authenticates_with_a_client_certificate() {
+    if !kubectl_available("kubectl_authenticates_with_a_client_certificate") {
+        return;
+    }
+    let fleet = Fleet::start(1);
+    let ca = fleet.playground.tls.as_ref().expect("the playground serves HTTPS");
+    let cert = ca.issue_client_certificate("alice").unwrap();
+    fleet
+        .cluster("kurator-member1")
+        .add_certificate_user(&cert.der, fleet_sim::User::read_only("alice"));
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    use_client_certificate(&kc, 0, &cert);
+    let listed = ok(run(kubectl(home.path(), &kc).args(["get", "ns"])));
+    assert!(listed.stdout.contains("default"), "{listed:?}");
+    let denied = run(kubectl(home.path(), &kc).args(["create", "namespace", "x"]));
+    assert_ne!(denied.code, 0, "{denied:?}");
+    assert!(denied.stderr.contains("User \"alice\" cannot create"), "{denied:?}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::support::rollout::{POLICY, RolloutFleet, output_of};
-use crate::support::{Fleet, plugin, run};
+use crate::support::{Fleet, plugin, run, use_client_certificate};
 
 #[test]
 fn a_wrong_ca_is_a_clear_tls_error_and_skipping_verification_warns() {
@@ -56,13 +56,8 @@ fn client_certificates_authenticate_and_stay_hidden() {
         .unwrap();
     let home = tempfile::tempdir().unwrap();
     let kc = fleet.write_kubeconfig(home.path(), |_| {});
-    let text = std::fs::read_to_string(&kc).unwrap();
-    let mut config: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
-    config["users"][0]["user"] = serde_json::json!({
-        "client-certificate-data": b64(&cert.cert_pem), "client-key-data": b64(&cert.key_pem)});
-    config["users"][2]["user"] = serde_json::json!({
-        "client-certificate-data": b64(&stranger.cert_pem), "client-key-data": b64(&stranger.key_pem)});
-    std::fs::write(&kc, fleet_sim::to_yaml(&config)).unwrap();
+    use_client_certificate(&kc, 0, &cert);
+    use_client_certificate(&kc, 2, &stranger);
 
     let out = run(plugin(home.path())
         .args(["-v", "clusters", "--all-contexts", "-o", "json"])
@@ -87,9 +82,7 @@ fn client_certificates_authenticate_and_stay_hidden() {
 
     // A certificate the CA signed but no user is registered for gets no further than anonymous.
     let unknown = ca.issue_client_certificate("nobody").unwrap();
-    config["users"][0]["user"] = serde_json::json!({
-        "client-certificate-data": b64(&unknown.cert_pem), "client-key-data": b64(&unknown.key_pem)});
-    std::fs::write(&kc, fleet_sim::to_yaml(&config)).unwrap();
+    use_client_certificate(&kc, 0, &unknown);
     let out = run(plugin(home.path())
         .args(["clusters", "--context", "kurator-member1", "-o", "json"])
         .env("KUBECONFIG", &kc));

@@ -226,3 +226,14 @@ pub fn kubectl(home: &Path, kubeconfig: &Path) -> Command {
     cmd.env("KUBECONFIG", kubeconfig);
     cmd
 }
+
+/// Makes user `index` of a written kubeconfig authenticate with `cert` instead of a token.
+pub fn use_client_certificate(kubeconfig: &Path, index: usize, cert: &fleet_sim::tls::ClientCertificate) {
+    use base64::Engine;
+    let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
+    let text = std::fs::read_to_string(kubeconfig).unwrap();
+    let mut config: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    config["users"][index]["user"] = serde_json::json!({
+        "client-certificate-data": b64(&cert.cert_pem), "client-key-data": b64(&cert.key_pem)});
+    std::fs::write(kubeconfig, fleet_sim::to_yaml(&config)).unwrap();
+}
