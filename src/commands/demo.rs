@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use fleet_sim::{Playground, PlaygroundOptions};
-use kube::config::Kubeconfig;
 use serde_json::Value;
 
 use super::follow::{FollowOptions, Require, follow};
@@ -19,11 +18,9 @@ use crate::config::{Input, load_policies};
 use crate::exit::Exit;
 use crate::flagger::state::CanaryState;
 use crate::fleet::apply::apply_object;
-use crate::fleet::{ClusterError, ConnectOptions, Fleet, Target};
+use crate::fleet::{ClusterError, Fleet};
 use crate::install::FIELD_MANAGER;
-use crate::install::manifests::{DEFAULT_FLAGGER_VERSION, InstallSpec};
 use crate::install::provider::Provider;
-use crate::install::run::install;
 use crate::interrupt::Interrupt;
 use crate::ops::apply::apply_policies;
 use crate::ops::start::{StartPlan, start_release};
@@ -101,36 +98,11 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
         kubeconfig_path.display()
     );
 
-    let kubeconfig = Kubeconfig::from_yaml(&yaml)?;
-    let targets: Vec<Target> = playground
-        .members
-        .iter()
-        .map(|m| Target {
-            context: m.cluster.name().into(),
-            cluster: m.cluster.name().into(),
-            server: m.server.clone(),
-            namespace: "test".into(),
-        })
-        .collect();
-    let fleet = Fleet::connect(&kubeconfig, targets, &ConnectOptions::default()).await;
+    let fleet = super::playground::connect_members(&playground, "test").await?;
     let timeout = Duration::from_secs(60);
 
     step("installing Flagger and the load tester in every cluster (install)");
-    let installed = fleet
-        .fan_out(timeout, |client, target| async move {
-            let spec = InstallSpec {
-                provider: Provider::Istio,
-                cluster_name: target.context.clone(),
-                flagger_version: DEFAULT_FLAGGER_VERSION.into(),
-                metrics_server: None,
-                testloader: true,
-            };
-            install(&client, &spec, timeout, &|_| {}, &Interrupt::manual())
-                .await
-                .map(|_| ())
-                .map_err(|(_, e)| e)
-        })
-        .await;
+    let installed = super::playground::install_everywhere(&fleet, Provider::Istio, true).await;
     check_all(installed, "install").await?;
 
     step("deploying podinfo and applying the rollout policy (apply)");

@@ -10,8 +10,9 @@ use kube::config::Kubeconfig;
 
 use crate::cli::PlaygroundArgs;
 use crate::exit::{Exit, ExitError};
-use crate::fleet::{ConnectOptions, Fleet, Target};
+use crate::fleet::{ClusterOutcome, ConnectOptions, Fleet, Target};
 use crate::install::manifests::{DEFAULT_FLAGGER_VERSION, InstallSpec};
+use crate::install::provider::Provider;
 use crate::install::run::install;
 use crate::interrupt::Interrupt;
 use crate::output::write_stdout;
@@ -44,18 +45,18 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
     let states = if args.no_flagger {
         vec!["serving (no Flagger)".to_string(); playground.members.len()]
     } else {
-        let members: Vec<fleet_sim::KubeconfigEntry> = playground
-            .members
-            .iter()
-            .map(|m| fleet_sim::KubeconfigEntry {
-                context: m.cluster.name().into(),
-                server: m.server.clone(),
-                token: m.token.clone(),
-                namespace: "default".into(),
-                ca_pem: playground.ca_pem.clone(),
+        let fleet = connect_members(&playground, "default").await?;
+        install_everywhere(&fleet, args.provider, !args.no_testloader)
+            .await
+            .into_iter()
+            .map(|o| match o.result {
+                Ok(()) => format!(
+                    "serving, Flagger {DEFAULT_FLAGGER_VERSION} ({}) ready",
+                    args.provider.name()
+                ),
+                Err(e) => format!("serving, Flagger install failed: {e}"),
             })
-            .collect();
-        install_flagger(&playground, &fleet_sim::to_yaml(&fleet_sim::kubeconfig(&members)), args).await?
+            .collect()
     };
     let rows: Vec<Vec<String>> = playground
         .members
@@ -97,9 +98,11 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// Installs Flagger into every reachable member through the Kubernetes API, as `install` does.
-async fn install_flagger(playground: &Playground, kubeconfig_yaml: &str, args: &PlaygroundArgs) -> Result<Vec<String>> {
-    let kubeconfig = Kubeconfig::from_yaml(kubeconfig_yaml).context("reading back the playground kubeconfig")?;
+/// Clients for every member of a playground (directly, also when it has a hub), with
+/// `namespace` as each context's namespace.
+pub(super) async fn connect_members(playground: &Playground, namespace: &str) -> Result<Fleet> {
+    let kubeconfig: Kubeconfig = serde_json::from_value(fleet_sim::kubeconfig(&playground.member_entries()))
+        .context("reading back the playground kubeconfig")?;
     let targets: Vec<Target> = playground
         .members
         .iter()
@@ -107,33 +110,31 @@ async fn install_flagger(playground: &Playground, kubeconfig_yaml: &str, args: &
             context: m.cluster.name().to_string(),
             cluster: m.cluster.name().to_string(),
             server: m.server.clone(),
-            namespace: "default".into(),
+            namespace: namespace.into(),
         })
         .collect();
-    let fleet = Fleet::connect(&kubeconfig, targets, &ConnectOptions::default()).await;
+    Ok(Fleet::connect(&kubeconfig, targets, &ConnectOptions::default()).await)
+}
+
+/// Installs Flagger (and the load tester, if asked) into every member through the Kubernetes
+/// API, with the code `install` runs.
+pub(super) async fn install_everywhere(fleet: &Fleet, provider: Provider, testloader: bool) -> Vec<ClusterOutcome<()>> {
     let timeout = Duration::from_secs(60);
-    let outcomes = fleet
+    fleet
         .fan_out(timeout, |client, target| async move {
             let spec = InstallSpec {
-                provider: args.provider,
+                provider,
                 cluster_name: target.context.clone(),
                 flagger_version: DEFAULT_FLAGGER_VERSION.into(),
                 metrics_server: None,
-                testloader: !args.no_testloader,
+                testloader,
             };
-            Ok(install(&client, &spec, timeout, &|_| {}, &Interrupt::manual()).await)
+            install(&client, &spec, timeout, &|_| {}, &Interrupt::manual())
+                .await
+                .map(|_| ())
+                .map_err(|(_, e)| e)
         })
-        .await;
-    Ok(outcomes
-        .into_iter()
-        .map(|o| match o.result {
-            Ok(Ok(_)) => format!(
-                "serving, Flagger {DEFAULT_FLAGGER_VERSION} ({}) ready",
-                args.provider.name()
-            ),
-            Ok(Err((_, e))) | Err(e) => format!("serving, Flagger install failed: {e}"),
-        })
-        .collect())
+        .await
 }
 
 /// How the simulated Kurator fleet manager renders an Application for a member: with this

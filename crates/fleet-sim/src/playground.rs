@@ -43,6 +43,19 @@ pub struct Member {
     pub token: String,
 }
 
+impl Member {
+    /// How a kubeconfig reaches this cluster (its admin token, namespace `default`).
+    pub fn entry(&self, ca_pem: Option<&str>) -> KubeconfigEntry {
+        KubeconfigEntry {
+            context: self.cluster.name().to_string(),
+            server: self.server.clone(),
+            token: self.token.clone(),
+            namespace: "default".into(),
+            ca_pem: ca_pem.map(str::to_string),
+        }
+    }
+}
+
 pub struct Playground {
     pub members: Vec<Member>,
     /// The Kurator hub, with `kurator: true`.
@@ -123,13 +136,7 @@ impl Playground {
                 .enumerate()
                 .map(|(i, m)| crate::kurator::HubMember {
                     cluster: &m.cluster,
-                    entry: KubeconfigEntry {
-                        context: m.cluster.name().to_string(),
-                        server: m.server.clone(),
-                        token: m.token.clone(),
-                        namespace: "default".into(),
-                        ca_pem: ca_pem.clone(),
-                    },
+                    entry: m.entry(ca_pem.as_deref()),
                     labels: json!({"env": if i == 0 { "prod" } else { "staging" }, "fleet.kurator.dev/fleet-name": crate::kurator::FLEET_NAME}),
                 })
                 .collect();
@@ -164,17 +171,14 @@ impl Playground {
             Some(hub) => vec![hub],
             None => self.members.iter().collect(),
         };
-        let entries: Vec<KubeconfigEntry> = shown
-            .into_iter()
-            .map(|m| KubeconfigEntry {
-                context: m.cluster.name().to_string(),
-                server: m.server.clone(),
-                token: m.token.clone(),
-                namespace: "default".into(),
-                ca_pem: self.ca_pem.clone(),
-            })
-            .collect();
+        let entries: Vec<KubeconfigEntry> = shown.into_iter().map(|m| m.entry(self.ca_pem.as_deref())).collect();
         kubeconfig(&entries)
+    }
+
+    /// One entry per member, also with a hub (whose written kubeconfig names the hub alone):
+    /// how in-process callers reach the members directly.
+    pub fn member_entries(&self) -> Vec<KubeconfigEntry> {
+        self.members.iter().map(|m| m.entry(self.ca_pem.as_deref())).collect()
     }
 
     pub fn kubeconfig_yaml(&self) -> String {

@@ -62,29 +62,13 @@ impl Fleet {
             .build()
             .unwrap();
         let playground = runtime.block_on(fleet_sim::Playground::start(&options)).unwrap();
-        let entries = playground
-            .members
-            .iter()
-            .map(|m| KubeconfigEntry {
-                context: m.cluster.name().to_string(),
-                server: m.server.clone(),
-                token: m.token.clone(),
-                namespace: "default".into(),
-                ca_pem: playground.ca_pem.clone(),
-            })
-            .collect();
+        let entries = playground.member_entries();
         let clusters = playground.members.iter().map(|m| m.cluster.clone()).collect();
         let flaggers = playground.members.iter().map(|m| m.flagger.clone()).collect();
-        let hub = playground.hub.as_ref().map(|h| {
-            let entry = KubeconfigEntry {
-                context: h.cluster.name().to_string(),
-                server: h.server.clone(),
-                token: h.token.clone(),
-                namespace: "default".into(),
-                ca_pem: playground.ca_pem.clone(),
-            };
-            (h.cluster.clone(), entry)
-        });
+        let hub = playground
+            .hub
+            .as_ref()
+            .map(|h| (h.cluster.clone(), h.entry(playground.ca_pem.as_deref())));
         Fleet {
             clusters,
             flaggers,
