@@ -5,13 +5,14 @@ use anyhow::Result;
 use globset::Glob;
 use serde::Serialize;
 
+use super::action_row::{self, ActionRow};
 use super::connect_fleet;
 use super::status::scope;
 use crate::cli::{ControlArgs, GlobalArgs};
 use crate::confirm::{Decision, confirm, confirm_typed};
 use crate::exit::{Exit, ExitError};
 use crate::fleet::ClusterError;
-use crate::interrupt::{Interrupt, UNTOUCHED};
+use crate::interrupt::Interrupt;
 use crate::ops::control::{Step, Verb, execute, owner_warning, plan};
 use crate::ops::snapshot::snapshot;
 use crate::output::{print_rows, write_stdout};
@@ -26,15 +27,6 @@ pub struct PlanRow {
     pub warning: Option<String>,
     #[serde(skip)]
     pub cluster_index: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ResultRow {
-    pub cluster: String,
-    pub canary: String,
-    pub action: String,
-    pub result: String,
-    pub error: Option<String>,
 }
 
 fn plan_table(rows: &[PlanRow]) -> String {
@@ -195,61 +187,13 @@ pub async fn run(global: &GlobalArgs, args: &ControlArgs, verb: Verb, keep_skip:
     let mut results = Vec::new();
     for o in outcomes {
         match o.result {
-            Ok(list) => {
-                for (row, r) in list {
-                    let action = row.step.describe();
-                    results.push(match r {
-                        Ok(done) => ResultRow {
-                            cluster: row.cluster,
-                            canary: row.canary,
-                            action,
-                            result: done,
-                            error: None,
-                        },
-                        Err(ClusterError::Interrupted) => ResultRow {
-                            cluster: row.cluster,
-                            canary: row.canary,
-                            action,
-                            result: UNTOUCHED.into(),
-                            error: None,
-                        },
-                        Err(e) => ResultRow {
-                            cluster: row.cluster,
-                            canary: row.canary,
-                            action,
-                            result: "failed".into(),
-                            error: Some(e.to_string()),
-                        },
-                    });
-                }
-            }
-            Err(e) => results.push(ResultRow {
-                cluster: o.target.context,
-                canary: "-".into(),
-                action: "-".into(),
-                result: "failed".into(),
-                error: Some(e.to_string()),
-            }),
+            Ok(list) => results.extend(
+                list.into_iter()
+                    .map(|(row, r)| ActionRow::new(row.cluster, row.canary, row.step.describe(), r)),
+            ),
+            Err(e) => results.push(ActionRow::new(o.target.context, "-".into(), "-".into(), Err(e))),
         }
     }
-    print_rows(global.output, &results, |_| {
-        let cells: Vec<Vec<String>> = results
-            .iter()
-            .map(|r| {
-                vec![
-                    r.cluster.clone(),
-                    r.canary.clone(),
-                    r.action.clone(),
-                    r.error
-                        .clone()
-                        .map(|e| format!("failed: {e}"))
-                        .unwrap_or_else(|| r.result.clone()),
-                ]
-            })
-            .collect();
-        table::render(&["cluster", "canary", "action", "result"], &cells)
-    })?;
-    let ok = results.iter().filter(|r| r.error.is_none()).count();
-    let untouched = results.iter().filter(|r| r.result == UNTOUCHED).count();
-    Ok(Exit::after_writes(ok, results.len(), untouched))
+    print_rows(global.output, &results, |_| action_row::table(&results))?;
+    Ok(action_row::exit(&results))
 }

@@ -1,6 +1,7 @@
 //! One module per verb: turn parsed arguments into calls of the layers below, print, and decide
 //! the exit code.
 
+pub mod action_row;
 pub mod apply;
 pub mod check;
 pub mod clusters;

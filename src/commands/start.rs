@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
-use serde::Serialize;
 
+use super::action_row::{self, ActionRow};
 use super::follow::{FollowOptions, Require, follow};
 use super::policies::{load_or_report, render_options};
 use super::status::scope;
@@ -18,23 +18,6 @@ use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::ops::apply::apply_policies;
 use crate::ops::start::{StartPlan, get_canary, start_release, waves};
 use crate::output::{print_rows, write_stdout};
-use crate::view::table;
-
-#[derive(Debug, Serialize)]
-pub struct StartRow {
-    pub cluster: String,
-    pub canary: String,
-    pub action: String,
-    /// started, failed, or untouched (Ctrl-C came first).
-    pub result: String,
-    pub error: Option<String>,
-}
-
-impl StartRow {
-    fn untouched(&self) -> bool {
-        self.result == UNTOUCHED
-    }
-}
 
 /// Starts the release in the clusters of one wave; returns rows and each started baseline.
 async fn start_wave(
@@ -44,7 +27,7 @@ async fn start_wave(
     plan: &StartPlan,
     timeout: std::time::Duration,
     interrupt: &Interrupt,
-) -> (Vec<StartRow>, HashMap<(String, String), Option<String>>) {
+) -> (Vec<ActionRow>, HashMap<(String, String), Option<String>>) {
     let outcomes = fleet
         .fan_out(timeout, |client, _| async move {
             start_release(&client, ns, name, plan, Some(interrupt)).await
@@ -57,49 +40,17 @@ async fn start_wave(
         match o.result {
             Ok(started) => {
                 baseline.insert((o.target.context.clone(), canary.clone()), started.baseline);
-                rows.push(StartRow {
-                    cluster: o.target.context,
+                rows.push(ActionRow::new(
+                    o.target.context,
                     canary,
-                    action: started.action,
-                    result: "started".into(),
-                    error: None,
-                });
+                    started.action,
+                    Ok("started".into()),
+                ));
             }
-            Err(ClusterError::Interrupted) => rows.push(StartRow {
-                cluster: o.target.context,
-                canary,
-                action: "-".into(),
-                result: UNTOUCHED.into(),
-                error: None,
-            }),
-            Err(e) => rows.push(StartRow {
-                cluster: o.target.context,
-                canary,
-                action: "-".into(),
-                result: "failed".into(),
-                error: Some(e.to_string()),
-            }),
+            Err(e) => rows.push(ActionRow::new(o.target.context, canary, "-".into(), Err(e))),
         }
     }
     (rows, baseline)
-}
-
-fn render(rows: &[StartRow]) -> String {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.cluster.clone(),
-                r.canary.clone(),
-                r.action.clone(),
-                r.error
-                    .clone()
-                    .map(|e| format!("failed: {e}"))
-                    .unwrap_or_else(|| r.result.clone()),
-            ]
-        })
-        .collect();
-    table::render(&["cluster", "canary", "action", "result"], &cells)
 }
 
 /// Rolls back every running canary of these clusters through its rollback gate.
@@ -254,7 +205,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
             start_wave(&wave_fleet, &ns, &args.name, &plan, global.cluster_timeout, &interrupt).await;
         let failed_to_start = rows.iter().filter(|r| r.error.is_some()).count();
         if follow_each_wave {
-            eprint!("{}", render(&rows));
+            eprint!("{}", action_row::table(&rows));
         }
         all_rows.extend(rows);
         if !follow_each_wave {
@@ -327,10 +278,8 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
         }
     }
     if !follow_each_wave {
-        print_rows(global.output, &all_rows, |_| render(&all_rows))?;
-        let ok = all_rows.iter().filter(|r| r.error.is_none()).count();
-        let untouched = all_rows.iter().filter(|r| r.untouched()).count();
-        return Ok(Exit::after_writes(ok, all_rows.len(), untouched));
+        print_rows(global.output, &all_rows, |_| action_row::table(&all_rows))?;
+        return Ok(action_row::exit(&all_rows));
     }
     write_stdout("")?;
     Ok(exit)
