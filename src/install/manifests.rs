@@ -163,14 +163,30 @@ fn flagger_deployment(spec: &InstallSpec) -> Value {
     })
 }
 
-fn loadtester(spec: &InstallSpec) -> Vec<Value> {
-    let name = spec.loadtester_name();
-    let instance = spec.testloader_release();
-    let selector = json!({"app.kubernetes.io/name": "loadtester", "app.kubernetes.io/instance": instance});
+/// The load tester container as Flagger's chart runs it; Kurator's per-policy load tester
+/// (`render::loadtester`) runs the same one with other `resources`.
+pub fn loadtester_container(resources: Value) -> Value {
     let probe = json!({
         "exec": {"command": ["wget", "--quiet", "--tries=1", "--timeout=4", "--spider", "http://localhost:8080/healthz"]},
         "timeoutSeconds": 5,
     });
+    json!({
+        "name": "loadtester",
+        "image": format!("{LOADTESTER_IMAGE}:{LOADTESTER_VERSION}"),
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["./loadtester", "-port=8080", "-log-level=info", "-timeout=1h"],
+        "ports": [{"name": "http", "containerPort": 8080}],
+        "livenessProbe": probe,
+        "readinessProbe": probe,
+        "resources": resources,
+        "securityContext": {"readOnlyRootFilesystem": true, "runAsUser": 10001},
+    })
+}
+
+fn loadtester(spec: &InstallSpec) -> Vec<Value> {
+    let name = spec.loadtester_name();
+    let instance = spec.testloader_release();
+    let selector = json!({"app.kubernetes.io/name": "loadtester", "app.kubernetes.io/instance": instance});
     vec![
         json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
@@ -181,17 +197,7 @@ fn loadtester(spec: &InstallSpec) -> Vec<Value> {
                 "template": {
                     "metadata": {"labels": selector, "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "8080"}},
                     "spec": {
-                        "containers": [{
-                            "name": "loadtester",
-                            "image": format!("{LOADTESTER_IMAGE}:{LOADTESTER_VERSION}"),
-                            "imagePullPolicy": "IfNotPresent",
-                            "command": ["./loadtester", "-port=8080", "-log-level=info", "-timeout=1h"],
-                            "ports": [{"name": "http", "containerPort": 8080}],
-                            "livenessProbe": probe,
-                            "readinessProbe": probe,
-                            "resources": {"requests": {"cpu": "10m", "memory": "64Mi"}},
-                            "securityContext": {"readOnlyRootFilesystem": true, "runAsUser": 10001},
-                        }],
+                        "containers": [loadtester_container(json!({"requests": {"cpu": "10m", "memory": "64Mi"}}))],
                     },
                 },
             },

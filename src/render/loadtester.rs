@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::annotations;
 use crate::config::Policy;
-use crate::install::manifests::{LOADTESTER_IMAGE, LOADTESTER_VERSION};
+use crate::install::manifests::loadtester_container;
 
 /// `<workload>-testloader`, the name Kurator installs it under.
 pub fn name(policy: &Policy) -> String {
@@ -14,10 +14,6 @@ pub fn name(policy: &Policy) -> String {
 pub fn render(policy: &Policy) -> Vec<Value> {
     let name = name(policy);
     let ns = policy.config.namespace();
-    let probe = json!({
-        "exec": {"command": ["wget", "--quiet", "--tries=1", "--timeout=4", "--spider", "http://localhost:8080/healthz"]},
-        "timeoutSeconds": 5,
-    });
     vec![
         json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
@@ -29,16 +25,9 @@ pub fn render(policy: &Policy) -> Vec<Value> {
                         "prometheus.io/scrape": "true", "prometheus.io/port": "8080",
                         "openservicemesh.io/inbound-port-exclusion-list": "80, 8080"
                     }},
-                    "spec": {"containers": [{
-                        "name": "loadtester",
-                        "image": format!("{LOADTESTER_IMAGE}:{LOADTESTER_VERSION}"),
-                        "imagePullPolicy": "IfNotPresent",
-                        "ports": [{"name": "http", "containerPort": 8080}],
-                        "command": ["./loadtester", "-port=8080", "-log-level=info", "-timeout=1h"],
-                        "livenessProbe": probe, "readinessProbe": probe,
-                        "resources": {"limits": {"memory": "512Mi", "cpu": "1000m"}, "requests": {"memory": "32Mi", "cpu": "10m"}},
-                        "securityContext": {"readOnlyRootFilesystem": true, "runAsUser": 10001},
-                    }]},
+                    "spec": {"containers": [loadtester_container(json!(
+                        {"limits": {"memory": "512Mi", "cpu": "1000m"}, "requests": {"memory": "32Mi", "cpu": "10m"}}
+                    ))]},
                 },
             },
         }),
