@@ -268,6 +268,27 @@ async fn switch_in_application(
 ) -> Result<Vec<(String, String)>, ClusterError> {
     let app = api.get(name).await.map_err(|e| ClusterError::from_kube(&e))?;
     let app = serde_json::to_value(app).unwrap_or_default();
+    let (policies, rows) = switched_policies(&app, canary, field, value);
+    if let Some(policies) = policies {
+        let patch = json!({
+            "metadata": {"resourceVersion": app.pointer("/metadata/resourceVersion")},
+            "spec": {"syncPolicies": policies},
+        });
+        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .map_err(|e| ClusterError::from_kube(&e))?;
+    }
+    Ok(rows)
+}
+
+/// The Application's policy list with `field` set in the policies rolling out `canary` (None
+/// when none needed it), and a (policy, change) row for each such policy (pure).
+fn switched_policies(
+    app: &Value,
+    canary: &str,
+    field: &str,
+    value: bool,
+) -> (Option<Vec<Value>>, Vec<(String, String)>) {
     let mut policies = app
         .pointer("/spec/syncPolicies")
         .and_then(Value::as_array)
@@ -290,14 +311,39 @@ async fn switch_in_application(
         touched = true;
         rows.push((format!("syncPolicies[{i}]"), format!("{field}={value}")));
     }
-    if touched {
-        let patch = json!({
-            "metadata": {"resourceVersion": app.pointer("/metadata/resourceVersion")},
-            "spec": {"syncPolicies": policies},
-        });
-        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await
-            .map_err(|e| ClusterError::from_kube(&e))?;
+    (touched.then_some(policies), rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switches_only_the_policies_of_that_canary() {
+        let app = json!({"spec": {"syncPolicies": [
+            {"rollout": {"workload": {"name": "podinfo"}}},
+            {"rollout": {"workload": {"name": "other"}}},
+            {"rollout": {"workload": {"name": "podinfo"}, "rolloutPolicy": {"suspend": true}}},
+        ]}});
+        let (policies, rows) = switched_policies(&app, "podinfo", "suspend", true);
+        let policies = policies.expect("the first policy changes");
+        assert_eq!(policies[0]["rollout"]["rolloutPolicy"]["suspend"], true);
+        assert!(policies[1]["rollout"].get("rolloutPolicy").is_none());
+        assert_eq!(
+            rows,
+            vec![
+                ("syncPolicies[0]".to_string(), "suspend=true".to_string()),
+                ("syncPolicies[2]".to_string(), "none: suspend already true".to_string()),
+            ]
+        );
+        let (unchanged, rows) = switched_policies(
+            &json!({"spec": {"syncPolicies": [policies[0].clone()]}}),
+            "podinfo",
+            "suspend",
+            true,
+        );
+        assert!(unchanged.is_none());
+        assert_eq!(rows.len(), 1);
+        assert_eq!(switched_policies(&app, "nope", "suspend", true), (None, vec![]));
     }
-    Ok(rows)
 }
