@@ -12,7 +12,7 @@ fn conflicting_writes_are_redone_from_a_fresh_read_then_reported() {
     let s = RolloutFleet::start(2, &[], &[]);
     let one = ["--context", "kurator-member1", "--yes"];
 
-    // apply: every object of member1's first write conflicts four times, then goes through.
+    // apply: member1's first write conflicts four times, then goes through.
     s.cluster(1).faults().set_write_conflicts(4);
     let applied = s.run(&["apply", "-f", POLICY, "--all-contexts", "-o", "json"]);
     assert_eq!(applied.code, 0, "{applied:?}");
