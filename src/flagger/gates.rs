@@ -22,38 +22,89 @@ pub fn hook_url(canary: &Value, kind: &str, path_suffix: &str) -> Option<String>
         .map(str::to_string)
 }
 
-/// `http://svc.ns[.svc…][:port]/path` → the service proxy path for `endpoint` on that Service.
-pub fn proxy_path(hook_url: &str, own_namespace: &str, endpoint: &str) -> Option<String> {
-    let rest = hook_url.split("://").nth(1)?;
-    let host = rest.split('/').next()?;
-    let (name_part, port) = match host.split_once(':') {
-        Some((h, p)) => (h, Some(p)),
-        None => (host, None),
-    };
-    let mut parts = name_part.split('.');
-    let service = parts.next().filter(|s| !s.is_empty())?;
-    let namespace = parts.next().unwrap_or(own_namespace);
-    let target = match port {
-        Some(p) => format!("{service}:{p}"),
-        None => service.to_string(),
-    };
-    Some(format!(
-        "/api/v1/namespaces/{namespace}/services/{target}/proxy{endpoint}"
-    ))
+/// The load tester Service a hook URL names, as the API server's service proxy reaches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadTester {
+    pub namespace: String,
+    pub service: String,
+    /// `[https:]service:port`: the proxy's name for the Service port.
+    id: String,
+}
+
+impl LoadTester {
+    /// `http(s)://svc[.ns[.svc…]][:port]/path`: the port is the URL's, else the scheme's (80,
+    /// 443). The proxy maps that number to the Service port's *name* and routes to the endpoint
+    /// port of that name; without a port it would only match an unnamed Service port, and the
+    /// load testers this tool installs name theirs `http`.
+    // kube-apiserver: pkg/registry/core/service/storage/storage.go, func (*REST) ResourceLocation
+    pub fn from_hook(hook_url: &str, own_namespace: &str) -> Option<LoadTester> {
+        let (scheme, rest) = hook_url.split_once("://")?;
+        let default_port = match scheme {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let host = rest.split(['/', '?']).next()?;
+        let (name_part, port) = match host.split_once(':') {
+            Some((h, p)) => (h, p.parse::<u16>().ok()?),
+            None => (host, default_port),
+        };
+        let mut parts = name_part.split('.');
+        let service = parts.next().filter(|s| !s.is_empty())?.to_string();
+        let namespace = parts.next().unwrap_or(own_namespace).to_string();
+        let id = if scheme == "https" {
+            format!("https:{service}:{port}")
+        } else {
+            format!("{service}:{port}")
+        };
+        Some(LoadTester { namespace, service, id })
+    }
+
+    /// The service proxy path of a load tester endpoint (`/gate/open`…).
+    pub fn path(&self, endpoint: &str) -> String {
+        format!(
+            "/api/v1/namespaces/{}/services/{}/proxy{endpoint}",
+            self.namespace, self.id
+        )
+    }
+
+    /// What a 503 from the proxy means for this load tester, and what to do.
+    fn unavailable(&self, message: &str) -> ClusterError {
+        let remedy = format!(
+            "check `kubectl -n {ns} get endpoints {svc}` and `kubectl -n {ns} get deployment {svc}`; install the load tester with `kubectl kurator-rollout install --testloader` (or apply with testLoader: true) if it is missing",
+            ns = self.namespace,
+            svc = self.service
+        );
+        ClusterError::Other(format!(
+            "the load tester {ns}/{svc} has no ready endpoint ({message}); {remedy}",
+            ns = self.namespace,
+            svc = self.service
+        ))
+    }
 }
 
 /// POSTs `{name, namespace}` to a load tester endpoint through the service proxy.
-pub async fn post(client: &Client, proxy: &str, name: &str, namespace: &str) -> Result<(), ClusterError> {
+pub async fn post(
+    client: &Client,
+    tester: &LoadTester,
+    endpoint: &str,
+    name: &str,
+    namespace: &str,
+) -> Result<(), ClusterError> {
+    let proxy = tester.path(endpoint);
     let body = json!({"name": name, "namespace": namespace}).to_string().into_bytes();
-    let request = http::Request::post(proxy)
+    let request = http::Request::post(&proxy)
         .header(http::header::CONTENT_TYPE, "application/json")
         .body(body)
         .map_err(|e| ClusterError::Other(e.to_string()))?;
-    client
-        .request_text(request)
-        .await
-        .map(|_| ())
-        .map_err(|e| ClusterError::from_kube(&e).with_object(proxy))
+    match client.request_text(request).await {
+        Ok(_) => Ok(()),
+        // The API server's own refusals: no endpoints, no such port, nothing listening.
+        Err(kube::Error::Api(status)) if status.code == 503 && status.reason == "ServiceUnavailable" => {
+            Err(tester.unavailable(&status.message))
+        }
+        Err(e) => Err(ClusterError::from_kube(&e).with_object(&proxy)),
+    }
 }
 
 #[cfg(test)]
@@ -62,14 +113,21 @@ mod tests {
 
     #[test]
     fn proxy_paths() {
+        let path = |url: &str, endpoint: &str| LoadTester::from_hook(url, "test").map(|lt| lt.path(endpoint));
         assert_eq!(
-            proxy_path("http://lt.istio-system/rollback/check", "test", "/rollback/open").as_deref(),
-            Some("/api/v1/namespaces/istio-system/services/lt/proxy/rollback/open")
+            path("http://lt.istio-system/rollback/check", "/rollback/open").as_deref(),
+            Some("/api/v1/namespaces/istio-system/services/lt:80/proxy/rollback/open")
         );
         assert_eq!(
-            proxy_path("http://lt:8080/", "test", "/gate/open").as_deref(),
+            path("http://lt:8080/", "/gate/open").as_deref(),
             Some("/api/v1/namespaces/test/services/lt:8080/proxy/gate/open")
         );
+        assert_eq!(
+            path("https://lt.ns.svc.cluster.local/", "/gate/open").as_deref(),
+            Some("/api/v1/namespaces/ns/services/https:lt:443/proxy/gate/open")
+        );
+        assert_eq!(path("ftp://lt.ns/", "/gate/open"), None);
+        assert_eq!(path("http://lt.ns:x/", "/gate/open"), None);
         let canary =
             json!({"spec": {"analysis": {"webhooks": [{"type": "rollback", "url": "http://lt.ns/rollback/check"}]}}});
         assert_eq!(

@@ -73,8 +73,11 @@ impl SimCluster {
             .add_certificate(der, user);
     }
 
-    pub fn register_proxy(&self, namespace: &str, service: &str, handler: ProxyHandler) {
-        self.core.proxies.register(namespace, service, handler);
+    /// `handler` listens on container port `port` of the Pods of Deployment `workload`; Services
+    /// selecting those Pods reach it (through the service proxy, or in-cluster) once the
+    /// Deployment has ready replicas.
+    pub fn register_proxy(&self, namespace: &str, workload: &str, port: i64, handler: ProxyHandler) {
+        self.core.proxies.register(namespace, workload, port, handler);
     }
 
     /// A tower service for `kube::Client::new(service, namespace)`: no socket, same router,
@@ -191,12 +194,14 @@ impl SimCluster {
         Ok(ClusterCore::present(&t, &written.object))
     }
 
-    pub fn unregister_proxy(&self, namespace: &str, service: &str) {
-        self.core.proxies.unregister(namespace, service);
+    pub fn unregister_proxy(&self, namespace: &str, workload: &str) {
+        self.core.proxies.unregister(namespace, workload);
     }
 
-    pub fn proxy_handler(&self, namespace: &str, service: &str) -> Option<ProxyHandler> {
-        self.core.proxies.get(namespace, service)
+    /// Where an in-cluster `http://service.namespace:port/` request lands, or the client's dial
+    /// error (see [`crate::proxy::cluster_ip_backend`]).
+    pub fn service_backend(&self, namespace: &str, service: &str, port: i64) -> Result<crate::proxy::Backend, String> {
+        crate::proxy::cluster_ip_backend(&self.core, namespace, service, port)
     }
 
     /// Whether a resource is served (a CRD registered it).
@@ -230,7 +235,7 @@ impl SimCluster {
     /// Starts the simulated controllers (Deployments become Available after `delay`) on the
     /// current tokio runtime; they run until the returned task is aborted.
     pub fn start_controllers(&self, delay: std::time::Duration) -> tokio::task::JoinHandle<()> {
-        crate::controllers::deployments::start(self.clone(), delay)
+        crate::controllers::start(self.clone(), delay)
     }
 
     /// Forgets the watch history, so watches from older resourceVersions get 410 Expired.

@@ -444,28 +444,18 @@ async fn proxy(
         return Err(ApiError::no_route());
     }
     let ns = ns.unwrap_or("default");
-    // `[scheme:]name[:port]`
-    let mut parts: Vec<&str> = service.split(':').collect();
-    if parts.len() > 1 && matches!(parts[0], "http" | "https") {
-        parts.remove(0);
-    }
-    let name = parts.first().copied().unwrap_or(service);
-    core.get(t, Some(ns), name)?;
-    let Some(handler) = core.proxies.get(ns, name) else {
-        return Err(ApiError::new(
-            503,
-            "ServiceUnavailable",
-            format!("no endpoints available for service \"{name}\""),
-        ));
-    };
+    let backend = crate::proxy::resource_location(core, ns, service)?;
     let query_string: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let answer = handler(ProxyRequest {
-        method,
-        path: if rest.is_empty() { "/".into() } else { rest.to_string() },
-        query: query_string.join("&"),
-        body,
-    })
-    .await;
+    let answer = backend
+        .call(ProxyRequest {
+            method,
+            path: if rest.is_empty() { "/".into() } else { rest.to_string() },
+            query: query_string.join("&"),
+            body,
+        })
+        .await
+        // apimachinery: staging/src/k8s.io/apimachinery/pkg/util/proxy/transport.go, RoundTrip
+        .map_err(|e| ApiError::new(503, "ServiceUnavailable", format!("error trying to reach service: {e}")))?;
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
     Ok(Response::builder()
         .status(status)

@@ -6,43 +6,24 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::sync::broadcast::error::RecvError;
-use tokio::task::JoinHandle;
 
 use crate::cluster::SimCluster;
 use crate::meta::now_rfc3339;
-use crate::resource::ResKey;
-use crate::store::EventType;
+use crate::store::{Change, EventType};
 
 pub const UNAVAILABLE_ANNOTATION: &str = "sim.kurator.dev/unavailable";
 
-/// Starts the controller on the current tokio runtime.
-pub fn start(cluster: SimCluster, delay: Duration) -> JoinHandle<()> {
-    tokio::spawn(run(cluster, delay))
+/// Schedules a status for every Deployment that needs one.
+pub fn resync(cluster: &SimCluster, delay: Duration) {
+    for d in cluster.list("apps", "deployments", None) {
+        schedule(cluster, &d, delay);
+    }
 }
 
-async fn run(cluster: SimCluster, delay: Duration) {
-    let key = ResKey::new("apps", "deployments");
-    let Ok(sub) = cluster.core().store.subscribe(None) else {
-        return;
-    };
-    let mut live = sub.live;
-    for d in cluster.list("apps", "deployments", None) {
-        schedule(&cluster, &d, delay);
-    }
-    loop {
-        match live.recv().await {
-            Ok(change) if change.res == key && change.kind != EventType::Deleted => {
-                schedule(&cluster, &change.object, delay)
-            }
-            Ok(_) => {}
-            Err(RecvError::Lagged(_)) => {
-                for d in cluster.list("apps", "deployments", None) {
-                    schedule(&cluster, &d, delay);
-                }
-            }
-            Err(RecvError::Closed) => return,
-        }
+/// A Deployment changed (anything but its deletion): schedule its status.
+pub fn on_change(cluster: &SimCluster, change: &Change, delay: Duration) {
+    if change.kind != EventType::Deleted {
+        schedule(cluster, &change.object, delay);
     }
 }
 

@@ -239,25 +239,54 @@ impl FlaggerSim {
         })
     }
 
-    /// Registers a simulated load tester behind every load-tester Service, and forgets the gone.
+    /// Runs a simulated load tester in the Pods of every load-tester Deployment (listening on
+    /// its container's ports, 8080 when it declares none), and stops the gone. Services reach
+    /// it through their endpoints like any other Pod.
     pub fn sync_load_testers(&self) {
-        let services = self.cluster.list("", "services", None);
+        let deployments = self.cluster.list("apps", "deployments", None);
         let mut testers = self.load_testers.lock().unwrap_or_else(|p| p.into_inner());
         let mut seen = Vec::new();
-        for svc in &services {
-            let name = text(svc, "/metadata/name");
-            let ns = text(svc, "/metadata/namespace");
-            let labelled = text(svc, "/metadata/labels/app.kubernetes.io~1name") == "loadtester";
-            if !(labelled || name.contains("loadtester") || name.contains("testloader")) {
+        for d in &deployments {
+            let name = text(d, "/metadata/name");
+            let ns = text(d, "/metadata/namespace");
+            let containers = d
+                .pointer("/spec/template/spec/containers")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let container = containers
+                .iter()
+                .find(|c| text(c, "/image").contains("flagger-loadtester"))
+                .or_else(|| {
+                    let labelled = text(d, "/metadata/labels/app.kubernetes.io~1name") == "loadtester";
+                    (labelled || name.contains("loadtester") || name.contains("testloader"))
+                        .then(|| containers.first())
+                        .flatten()
+                });
+            let Some(container) = container else {
                 continue;
+            };
+            let mut ports: Vec<i64> = container
+                .get("ports")
+                .and_then(Value::as_array)
+                .map(|ps| {
+                    ps.iter()
+                        .filter_map(|p| p.get("containerPort").and_then(Value::as_i64))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if ports.is_empty() {
+                ports.push(8080);
             }
             let key = (ns.to_string(), name.to_string());
             seen.push(key.clone());
-            testers.entry(key).or_insert_with(|| {
-                let tester = Arc::new(LoadTester::default());
-                self.cluster.register_proxy(ns, name, handler(tester.clone()));
-                tester
-            });
+            let tester = testers
+                .entry(key)
+                .or_insert_with(|| Arc::new(LoadTester::default()))
+                .clone();
+            for port in ports {
+                self.cluster.register_proxy(ns, name, port, handler(tester.clone()));
+            }
         }
         testers.retain(|key, _| {
             let keep = seen.contains(key);
@@ -268,12 +297,12 @@ impl FlaggerSim {
         });
     }
 
-    /// The simulated load tester behind a Service, if any.
-    pub fn load_tester(&self, namespace: &str, service: &str) -> Option<Arc<LoadTester>> {
+    /// The simulated load tester running in a Deployment's Pods, if any.
+    pub fn load_tester(&self, namespace: &str, deployment: &str) -> Option<Arc<LoadTester>> {
         self.load_testers
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(&(namespace.to_string(), service.to_string()))
+            .get(&(namespace.to_string(), deployment.to_string()))
             .cloned()
     }
 
@@ -544,23 +573,28 @@ impl FlaggerSim {
         let _ = self.cluster.create("", "events", Some(ns), event);
     }
 
-    /// POSTs a webhook payload; a URL whose host is not a simulated service fails as a DNS
-    /// lookup would. Only 200–202 succeed.
+    /// POSTs a webhook payload the way a Pod in the cluster reaches a Service: the Service port
+    /// with the URL's number, then a ready endpoint; failing that, the dial error a client sees
+    /// (no such host, connection refused). Only 200–202 succeed.
     pub async fn call_webhook(&self, url: &str, payload: &Value) -> Result<(), String> {
-        let Some((ns, service, path)) = parse_url(url) else {
+        let Some((ns, service, port, path)) = parse_url(url) else {
             return Err(format!("Post \"{url}\": unsupported URL"));
         };
         self.sync_load_testers();
-        let Some(handler) = self.cluster.proxy_handler(&ns, &service) else {
-            return Err(format!("Post \"{url}\": dial tcp: lookup {service}.{ns}: no such host"));
-        };
+        let backend = self
+            .cluster
+            .service_backend(&ns, &service, port)
+            .map_err(|e| format!("Post \"{url}\": {e}"))?;
         let request = ProxyRequest {
             method: http::Method::POST,
             path,
             query: String::new(),
             body: payload.to_string().into_bytes().into(),
         };
-        let answer = handler(request).await;
+        let answer = backend
+            .call(request)
+            .await
+            .map_err(|e| format!("Post \"{url}\": {e}"))?;
         if (200..=202).contains(&answer.status) {
             Ok(())
         } else {
@@ -595,18 +629,25 @@ fn webhook_payload(canary: &Value, phase: Phase) -> Value {
     })
 }
 
-/// `http://svc.ns[.svc.cluster.local][:port]/path` → (ns, svc, path).
-pub fn parse_url(url: &str) -> Option<(String, String, String)> {
-    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"))?;
+/// `http://svc.ns[.svc.cluster.local][:port]/path` → (ns, svc, port, path); the port defaults to
+/// the scheme's (80, 443).
+pub fn parse_url(url: &str) -> Option<(String, String, i64, String)> {
+    let (rest, default_port) = match url.strip_prefix("http://") {
+        Some(rest) => (rest, 80),
+        None => (url.strip_prefix("https://")?, 443),
+    };
     let (host, path) = match rest.find('/') {
         Some(i) => (&rest[..i], rest[i..].to_string()),
         None => (rest, "/".to_string()),
     };
-    let host = host.split(':').next()?;
+    let (host, port) = match host.split_once(':') {
+        Some((h, p)) => (h, p.parse().ok()?),
+        None => (host, default_port),
+    };
     let mut parts = host.split('.');
     let service = parts.next().filter(|s| !s.is_empty())?.to_string();
     let ns = parts.next()?.to_string();
-    Some((ns, service, path))
+    Some((ns, service, port, path))
 }
 
 struct ClusterOracle<'a> {
@@ -699,11 +740,15 @@ mod tests {
     fn urls() {
         assert_eq!(
             parse_url("http://lt.test/gate/check"),
-            Some(("test".into(), "lt".into(), "/gate/check".into()))
+            Some(("test".into(), "lt".into(), 80, "/gate/check".into()))
         );
         assert_eq!(
-            parse_url("http://lt.test.svc.cluster.local:80/"),
-            Some(("test".into(), "lt".into(), "/".into()))
+            parse_url("http://lt.test.svc.cluster.local:8080/"),
+            Some(("test".into(), "lt".into(), 8080, "/".into()))
+        );
+        assert_eq!(
+            parse_url("https://lt.test/"),
+            Some(("test".into(), "lt".into(), 443, "/".into()))
         );
         assert_eq!(parse_url("http://lt/"), None);
     }
