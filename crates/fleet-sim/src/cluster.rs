@@ -232,6 +232,23 @@ impl SimCluster {
         Ok(ClusterCore::present(&t, &written.object))
     }
 
+    /// Replaces an object's whole status through the status subresource (a PUT: fields the new
+    /// status leaves out are gone, as a controller's UpdateStatus does), guarded by the
+    /// resourceVersion of `current`.
+    pub fn replace_status(&self, group: &str, plural: &str, current: &Value, status: Value) -> Result<Value, ApiError> {
+        let t = self.core.storage_type(group, plural).ok_or_else(ApiError::no_route)?;
+        let ns = current.pointer("/metadata/namespace").and_then(Value::as_str);
+        let name = current.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        let mut body = current.clone();
+        body["status"] = status;
+        let opts = WriteOptions {
+            field_manager: Some(SIM_MANAGER.into()),
+            ..Default::default()
+        };
+        let written = self.core.replace(&t, ns, name, body, true, &opts)?;
+        Ok(ClusterCore::present(&t, &written.object))
+    }
+
     /// Starts the simulated controllers (Deployments become Available after `delay`) on the
     /// current tokio runtime; they run until the returned task is aborted.
     pub fn start_controllers(&self, delay: std::time::Duration) -> tokio::task::JoinHandle<()> {

@@ -31,9 +31,7 @@ pub fn on_change(cluster: &SimCluster, change: &Change, delay: Duration) {
 pub fn settle(cluster: &SimCluster) {
     for d in cluster.list("apps", "deployments", None) {
         if needs_status(&d) {
-            let ns = d.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
-            let name = d.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
-            let _ = cluster.patch_status("apps", "deployments", Some(ns), name, &status_for(&d));
+            let _ = cluster.replace_status("apps", "deployments", &d, status_for(&d));
         }
     }
 }
@@ -68,7 +66,8 @@ fn schedule(cluster: &SimCluster, obj: &Value, delay: Duration) {
             return;
         };
         if needs_status(&current) {
-            let _ = cluster.patch_status("apps", "deployments", Some(&ns), &name, &status_for(&current));
+            // Whole, never merged: counts that dropped to zero must disappear.
+            let _ = cluster.replace_status("apps", "deployments", &current, status_for(&current));
         }
     });
 }
