@@ -74,19 +74,6 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
         }
         return response;
     }
-    if let Route::Resource(path) = &route
-        && let Some(name) = &path.name
-        && path.subresource.as_deref() != Some("proxy")
-        && matches!(parts.method, Method::PUT | Method::PATCH | Method::DELETE)
-        && core.faults.take_write_conflict()
-    {
-        let qualified = if path.group.is_empty() {
-            path.plural.clone()
-        } else {
-            format!("{}.{}", path.plural, path.group)
-        };
-        return ApiError::conflict(&qualified, name).into_response();
-    }
     let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let caller = match core
         .users
@@ -150,6 +137,9 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
                 Ok(b) => b,
                 Err(e) => return ApiError::bad_request(format!("reading the request body: {e}")).into_response(),
             };
+            // An injected conflict is another writer getting there first: it changes the object,
+            // and only a write conditional on the version it read fails for it.
+            crate::faults::race_write(&core, &parts.method, &path, &body);
             match resource(core, &user, parts.method, path, query, &parts.headers, &accept, body).await {
                 Ok(r) => r,
                 Err(e) => e.into_response(),
