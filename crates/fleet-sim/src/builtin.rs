@@ -56,10 +56,23 @@ pub fn register_builtins(registry: &mut Registry) {
         ResourceType::builtin("apps", "v1", "deployments", "Deployment", true)
             .with_short_names(&["deploy"])
             .with_status()
+            .with_scale()
             .with_columns(vec![
                 PrinterColumn::new("Ready", "string", COLUMN_DEPLOYMENT_READY),
                 PrinterColumn::new("Up-to-date", "integer", ".status.updatedReplicas"),
                 PrinterColumn::new("Available", "integer", ".status.availableReplicas"),
+                age(),
+            ]),
+    );
+    registry.add(
+        ResourceType::builtin("apps", "v1", "replicasets", "ReplicaSet", true)
+            .with_short_names(&["rs"])
+            .with_status()
+            .with_scale()
+            .with_columns(vec![
+                PrinterColumn::new("Desired", "integer", ".spec.replicas"),
+                PrinterColumn::new("Current", "integer", ".status.replicas"),
+                PrinterColumn::new("Ready", "integer", ".status.readyReplicas"),
                 age(),
             ]),
     );

@@ -142,7 +142,12 @@ pub fn invalid(kind: &str, group: &str, name: &str, errors: &[FieldError]) -> Ap
     };
     let causes: Vec<Value> = errors
         .iter()
-        .map(|e| json!({"reason": e.reason, "message": e.message, "field": e.field}))
+        // A cause's message is the error's body without its field (apimachinery:
+        // pkg/api/errors/errors.go, func NewInvalid uses field.Error.ErrorBody()).
+        .map(|e| {
+            let body = e.message.strip_prefix(&format!("{}: ", e.field)).unwrap_or(&e.message);
+            json!({"reason": e.reason, "message": body, "field": e.field})
+        })
         .collect();
     ApiError::new(
         422,

@@ -21,6 +21,7 @@ pub mod protobuf;
 pub mod proxy;
 pub mod resource;
 pub mod sample;
+pub mod scale;
 pub mod schema;
 pub mod selector;
 pub mod server;

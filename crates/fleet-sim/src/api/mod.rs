@@ -310,6 +310,20 @@ async fn resource(
             }
             _ => Err(ApiError::method_not_allowed()),
         },
+        (Some("scale"), Some(name)) if t.scale.is_some() => {
+            let kind = (method == Method::PATCH)
+                .then(|| PatchKind::from_content_type(content_type))
+                .flatten();
+            let wanted = if method == Method::GET {
+                Value::Null
+            } else {
+                parse_body(&body, content_type)?
+            };
+            Ok(json_response(
+                200,
+                &crate::scale::respond(&core, &t, ns, name, &method, kind, &wanted, &opts)?,
+            ))
+        }
         (Some(_), _) => Err(ApiError::no_route()),
         (None, None) => match method {
             Method::GET if is_watch => Ok(watch::respond(
