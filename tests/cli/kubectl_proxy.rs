@@ -201,19 +201,37 @@ fn the_load_tester_answers_on_its_numbered_port_only() {
     assert_eq!(numbered.code, 0, "{numbered:?}");
     assert_eq!(numbered.stdout.trim(), "OK");
 
-    // The release waits at the promotion gate; then the load tester loses its Pods.
+    // The release waits at the promotion gate. Flagger stops (scaled to zero, so the Canary stays
+    // there instead of failing its webhooks), then the load tester loses its Pods.
     assert_eq!(s.release("podinfo:2").code, 0);
     s.wait(&[1], "WaitingPromotion");
-    let scaled = run(kubectl(s.home.path(), &s.kubeconfig).args([
-        "-n",
-        "istio-system",
-        "patch",
-        "deployment",
-        lt,
-        "-p",
-        r#"{"spec":{"replicas":0}}"#,
-    ]));
-    assert_eq!(scaled.code, 0, "{scaled:?}");
+    let k = || kubectl(s.home.path(), &s.kubeconfig);
+    let scale = |name: &str| {
+        let out = run(k().args(["-n", "istio-system", "scale", "deployment", name, "--replicas", "0"]));
+        assert_eq!(out.code, 0, "{out:?}");
+    };
+    scale("istio-system-flagger-kurator-member1");
+    until(
+        "Flagger to stop",
+        || {
+            run(k().args([
+                "-n",
+                "istio-system",
+                "get",
+                "deployment",
+                "istio-system-flagger-kurator-member1",
+                "-o",
+                "jsonpath={.status.observedGeneration}/{.metadata.generation}/{.status.readyReplicas}",
+            ]))
+        },
+        |o| {
+            // The scale observed, and no ready Pod left.
+            let parts: Vec<&str> = o.stdout.split('/').collect();
+            parts.len() == 3 && parts[0] == parts[1] && parts[2].is_empty()
+        },
+    );
+    assert_eq!(s.phase(1), "WaitingPromotion");
+    scale(lt);
     until(
         "the load tester to lose its endpoints",
         || raw(&format!("{lt}:80")),

@@ -22,7 +22,11 @@ use crate::store::ObjectKey;
 
 /// The manager a real cluster's endpoints controller writes as.
 const MANAGER: &str = "kube-controller-manager";
-/// Set by the controller on the Endpoints it writes; it marks them as the controller's own.
+/// The label that marks the Endpoints the controller owns (with the Service's own labels).
+// kube-controller-manager: pkg/controller/endpoint/endpoints_controller.go, LabelManagedBy,
+// ControllerName
+const MANAGED_BY: &str = "endpoints.kubernetes.io/managed-by";
+const CONTROLLER_NAME: &str = "endpoint-controller";
 const TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
 
 fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
@@ -174,7 +178,8 @@ pub fn reconcile_namespace(cluster: &SimCluster, ns: &str) {
             continue;
         }
         let subsets = subsets(svc, &deployments);
-        let labels = svc.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+        let mut labels = svc.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+        labels[MANAGED_BY] = json!(CONTROLLER_NAME);
         let existing = core.get(&t, Some(ns), name).ok();
         if let Some(old) = &existing {
             let same_subsets = old.get("subsets").cloned().unwrap_or(json!([])) == json!(subsets);
@@ -187,9 +192,7 @@ pub fn reconcile_namespace(cluster: &SimCluster, ns: &str) {
             "apiVersion": "v1", "kind": "Endpoints",
             "metadata": {"name": name, "namespace": ns, "annotations": {TRIGGER_TIME: now_rfc3339()}},
         });
-        if labels.as_object().is_some_and(|l| !l.is_empty()) {
-            object["metadata"]["labels"] = labels;
-        }
+        object["metadata"]["labels"] = labels;
         if !subsets.is_empty() {
             object["subsets"] = Value::Array(subsets);
         }

@@ -227,7 +227,8 @@ impl FlaggerSim {
         })
     }
 
-    /// Flagger runs only where its Deployment is Available and the Canary CRD is served.
+    /// Flagger runs only where its Deployment is Available with a ready Pod (scaled to zero it
+    /// is Available yet runs nothing) and the Canary CRD is served.
     pub fn active(&self) -> bool {
         if !self.cluster.serves("flagger.app", "canaries") {
             return false;
@@ -235,7 +236,8 @@ impl FlaggerSim {
         self.cluster.list("apps", "deployments", None).iter().any(|d| {
             let labels = d.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
             let is_flagger = labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger";
-            is_flagger && readiness(d, Duration::from_secs(600), 0) == Readiness::Ready
+            let running = d.pointer("/status/readyReplicas").and_then(Value::as_i64).unwrap_or(0) > 0;
+            is_flagger && running && readiness(d, Duration::from_secs(600), 0) == Readiness::Ready
         })
     }
 
