@@ -68,18 +68,26 @@ impl LoadTester {
         )
     }
 
-    /// What a 503 from the proxy means for this load tester, and what to do.
-    fn unavailable(&self, message: &str) -> ClusterError {
-        let remedy = format!(
-            "check `kubectl -n {ns} get endpoints {svc}` and `kubectl -n {ns} get deployment {svc}`; install the load tester with `kubectl kurator-rollout install --testloader` (or apply with testLoader: true) if it is missing",
-            ns = self.namespace,
-            svc = self.service
-        );
-        ClusterError::Other(format!(
-            "the load tester {ns}/{svc} has no ready endpoint ({message}); {remedy}",
-            ns = self.namespace,
-            svc = self.service
-        ))
+    /// What a 503 of the service proxy means for this load tester, and what to do (pure).
+    // kube-apiserver: pkg/registry/core/service/storage/storage.go, func (*REST)
+    // ResourceLocation (no port / no endpoints); apimachinery: pkg/util/proxy/transport.go
+    // (error trying to reach service: nothing listens on the Pod's port).
+    pub fn unavailable(&self, message: &str) -> ClusterError {
+        let (ns, svc) = (&self.namespace, &self.service);
+        let text = if message.starts_with("no service port") {
+            format!(
+                "the load tester Service {ns}/{svc} has no port the hook URL names ({message}); compare the webhook URL with `kubectl -n {ns} get service {svc}`"
+            )
+        } else if message.starts_with("no endpoints available") {
+            format!(
+                "the load tester {ns}/{svc} has no ready endpoint ({message}); check `kubectl -n {ns} get endpoints {svc}` and `kubectl -n {ns} get deployment {svc}`, and install the load tester (`kubectl kurator-rollout install --testloader`, or testLoader: true in the rollout policy) if it is missing"
+            )
+        } else {
+            format!(
+                "the load tester {ns}/{svc} did not answer ({message}); check its Pods with `kubectl -n {ns} get endpoints {svc}`"
+            )
+        };
+        ClusterError::Other(text)
     }
 }
 
@@ -127,6 +135,17 @@ mod tests {
             Some("/api/v1/namespaces/ns/services/https:lt:443/proxy/gate/open")
         );
         assert_eq!(path("ftp://lt.ns/", "/gate/open"), None);
+        let lt = LoadTester::from_hook("http://lt.ns/", "test").unwrap();
+        let said = |m: &str| lt.unavailable(m).to_string();
+        assert!(
+            said(r#"no endpoints available for service "lt""#).contains("the load tester ns/lt has no ready endpoint")
+        );
+        assert!(said(r#"no endpoints available for service "lt""#).contains("kubectl -n ns get endpoints lt"));
+        assert!(said(r#"no service port 80 found for service "lt""#).contains("has no port the hook URL names"));
+        assert!(
+            said("error trying to reach service: dial tcp 10.0.0.1:8080: connect: connection refused")
+                .contains("did not answer")
+        );
         assert_eq!(path("http://lt.ns:x/", "/gate/open"), None);
         let canary =
             json!({"spec": {"analysis": {"webhooks": [{"type": "rollback", "url": "http://lt.ns/rollback/check"}]}}});
