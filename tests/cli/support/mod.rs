@@ -188,6 +188,22 @@ impl std::fmt::Debug for Output {
     }
 }
 
+/// Whether a test may use a tool it needs. Under CI (`CI` set) a missing tool fails the test,
+/// since `.ci/run` installs every tool the suite uses; elsewhere the test is skipped and the reason
+/// goes to the real stdout (past the test harness's capture, so a passing test still shows it).
+pub fn require_tool(test: &str, available: bool, missing: &str) -> bool {
+    if available {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {missing} (CI installs every tool the tests need: see scripts/test-deps.sh)"
+    );
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "SKIP {test}: {missing}");
+    false
+}
+
 /// Is real kubectl available? Prints why a test skips when it is not.
 pub fn kubectl_available(test: &str) -> bool {
     let ok = Command::new("kubectl")
