@@ -204,7 +204,7 @@ pub fn require_tool(test: &str, available: bool, missing: &str) -> bool {
     false
 }
 
-/// Is real kubectl available? Prints why a test skips when it is not.
+/// Is real kubectl available? Under CI its absence fails the test; elsewhere the test is skipped.
 pub fn kubectl_available(test: &str) -> bool {
     let ok = Command::new("kubectl")
         .arg("version")
@@ -212,12 +212,11 @@ pub fn kubectl_available(test: &str) -> bool {
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
-    if !ok {
-        eprintln!(
-            "SKIP {test}: kubectl is not installed on this machine (it cannot be installed from the package registries here)"
-        );
-    }
-    ok
+    require_tool(
+        test,
+        ok,
+        "kubectl is not on PATH (it comes with the machine image, not from a package registry)",
+    )
 }
 
 pub fn kubectl(home: &Path, kubeconfig: &Path) -> Command {
