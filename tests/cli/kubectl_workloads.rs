@@ -148,6 +148,10 @@ fn kubectl_scale_rollout_history_and_undo() {
     ] {
         assert!(zero["status"].get(field).is_none(), "{field} left in {zero:#}");
     }
+    // kubectl's table shows the omitted counts as 0, as a real server's printer does.
+    let table = ok(run(kubectl(h, k).args(["-n", "shop", "get", "deployment", "web"])));
+    let row: Vec<&str> = table.stdout.lines().nth(1).unwrap_or("").split_whitespace().collect();
+    assert_eq!(row[..4], ["web", "0/0", "0", "0"], "{table:?}");
     // A Scale PUT with a stale version is the Deployment's own 409; a negative count is 422.
     let scale_path = "/apis/apps/v1/namespaces/shop/deployments/web/scale";
     let put = |body: &str| {

@@ -27,7 +27,17 @@ pub fn column_definitions(t: &ResourceType) -> Vec<Value> {
 
 pub fn row(t: &ResourceType, obj: &Value) -> Value {
     let mut cells = vec![obj.pointer("/metadata/name").cloned().unwrap_or(Value::Null)];
-    cells.extend(t.printer_columns.iter().map(|c| cell(obj, &c.json_path, &c.type_)));
+    cells.extend(
+        t.printer_columns
+            .iter()
+            .map(|c| match cell(obj, &c.json_path, &c.type_) {
+                // Built-in printers read typed fields, so a count the JSON omits (zero) prints as 0
+                // (kube-apiserver: pkg/printers/internalversion/printers.go, func printDeployment);
+                // a CRD's column for a missing field stays empty (<none>).
+                Value::Null if !t.custom && c.type_ == "integer" => json!(0),
+                v => v,
+            }),
+    );
     json!({"cells": cells, "object": partial_metadata(obj)})
 }
 
