@@ -1,10 +1,12 @@
-//! The Deployment controller, reduced to what clients observe: after a short delay (the Pods
-//! starting) a Deployment's ReplicaSets are in line with its spec (the current template's one
-//! scaled to `spec.replicas`, the older ones to zero, see [`super::replicasets`]) and its status
-//! is recomputed whole from them for the current generation. A pod template annotated
+//! The Deployment controller, reduced to what clients observe: on every change a Deployment's
+//! ReplicaSets follow its spec at once (the current template's one scaled to `spec.replicas`,
+//! its new Pods not ready yet, the older ones still running; see [`super::replicasets`]); after
+//! a short delay (the Pods starting) the new Pods are ready and the older ReplicaSets run none.
+//! Each time the status is recomputed whole from the ReplicaSets for the current generation. A pod template annotated
 //! `sim.kurator.dev/unavailable: "true"` never becomes ready, so tests can exercise timeouts.
 //!
-//! Simplified: no rolling update in between (the new Pods are all ready, or all not, at once).
+//! Simplified: no rolling steps in between (the new Pods are all ready, or all not, at once, and
+//! the old ReplicaSets are scaled to zero then).
 
 use std::time::Duration;
 
@@ -17,67 +19,92 @@ use crate::store::{Change, EventType};
 
 pub const UNAVAILABLE_ANNOTATION: &str = "sim.kurator.dev/unavailable";
 
-/// Schedules a status for every Deployment that needs one.
+/// Syncs every Deployment as observed now, scheduling the rest of unfinished rollouts.
 pub fn resync(cluster: &SimCluster, delay: Duration) {
     for d in cluster.list("apps", "deployments", None) {
-        schedule(cluster, &d, delay);
+        observe(cluster, &d, delay);
     }
 }
 
-/// A Deployment changed: schedule its sync; a deleted one takes its ReplicaSets along (the
-/// garbage collector's foreground work on a real cluster).
+/// A Deployment changed: its ReplicaSets and status follow at once (the new Pods not ready
+/// yet), the rest of the rollout after `delay`; a deleted one takes its ReplicaSets along (the
+/// garbage collector's work on a real cluster).
 pub fn on_change(cluster: &SimCluster, change: &Change, delay: Duration) {
     if change.kind == EventType::Deleted {
         replicasets::delete_owned(cluster, &change.object);
     } else {
-        schedule(cluster, &change.object, delay);
+        observe(cluster, &change.object, delay);
     }
 }
 
-/// Syncs every Deployment that needs it, now (tests drive time with this).
+/// Finishes every rollout now (tests drive time with this).
 pub fn settle(cluster: &SimCluster) {
     for d in cluster.list("apps", "deployments", None) {
-        if needs_status(&d) {
-            sync(cluster, &d);
+        if !settled(&d) {
+            sync(cluster, &d, true);
         }
     }
 }
 
-/// Brings the ReplicaSets in line, then writes the status computed from them (whole, never
-/// merged: counts that dropped to zero must disappear).
-fn sync(cluster: &SimCluster, deployment: &Value) {
-    let Some(outcome) = replicasets::reconcile(cluster, deployment) else {
+fn observe(cluster: &SimCluster, deployment: &Value, delay: Duration) {
+    if settled(deployment) {
         return;
-    };
+    }
+    if let Some(current) = sync(cluster, deployment, false)
+        && !settled(&current)
+    {
+        schedule(cluster, &current, delay);
+    }
+}
+
+/// Brings the ReplicaSets in line (`finish`: the new Pods have started, the old ones are gone),
+/// then writes the status computed from them: whole, never merged, so counts that dropped to
+/// zero disappear. Returns the Deployment as written.
+fn sync(cluster: &SimCluster, deployment: &Value, finish: bool) -> Option<Value> {
+    let outcome = replicasets::reconcile(cluster, deployment, finish)?;
     // Re-read: the revision annotation may have been written meanwhile.
     let ns = deployment.pointer("/metadata/namespace").and_then(Value::as_str);
     let name = deployment
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let Some(current) = cluster.get("apps", "deployments", ns, name) else {
-        return;
-    };
+    let current = cluster.get("apps", "deployments", ns, name)?;
     if generation(&current) != generation(deployment) {
         // It changed again; its own sync is on the way.
-        return;
+        return None;
     }
     let status = status_from(&current, &outcome);
-    let _ = cluster.replace_status("apps", "deployments", &current, status);
+    if current.get("status") == Some(&status) {
+        return Some(current);
+    }
+    cluster.replace_status("apps", "deployments", &current, status).ok()
 }
 
 fn generation(obj: &Value) -> i64 {
     obj.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(0)
 }
 
-fn needs_status(obj: &Value) -> bool {
-    obj.pointer("/status/observedGeneration").and_then(Value::as_i64) != Some(generation(obj))
+/// Nothing left to do for the controller: the generation observed and the rollout complete
+/// (or stuck on Pods that never become ready, which only a new template changes).
+fn settled(obj: &Value) -> bool {
+    let status = |k: &str| {
+        obj.pointer(&format!("/status/{k}"))
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    };
+    let replicas = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+    let never_ready = obj
+        .pointer("/spec/template/metadata/annotations")
+        .and_then(|a| a.get(UNAVAILABLE_ANNOTATION))
+        .and_then(Value::as_str)
+        == Some("true");
+    obj.pointer("/status/observedGeneration").and_then(Value::as_i64) == Some(generation(obj))
+        && status("updatedReplicas") == replicas
+        && status("replicas") == replicas
+        && (never_ready || status("availableReplicas") == replicas)
 }
 
 fn schedule(cluster: &SimCluster, obj: &Value, delay: Duration) {
-    if !needs_status(obj) {
-        return;
-    }
     let cluster = cluster.clone();
     let ns = obj
         .pointer("/metadata/namespace")
@@ -89,14 +116,15 @@ fn schedule(cluster: &SimCluster, obj: &Value, delay: Duration) {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
+    let seen = generation(obj);
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
-        // Re-read: the Deployment may have changed or gone meanwhile.
+        // Re-read: the Deployment may have changed (then its own finish is scheduled) or gone.
         let Some(current) = cluster.get("apps", "deployments", Some(&ns), &name) else {
             return;
         };
-        if needs_status(&current) {
-            sync(&cluster, &current);
+        if generation(&current) == seen && !settled(&current) {
+            sync(&cluster, &current, true);
         }
     });
 }

@@ -142,12 +142,13 @@ fn rs_status(replicas: i64, ready: i64, generation: i64) -> Value {
 
 /// Brings a Deployment's ReplicaSets in line with it: the one whose template is the
 /// Deployment's (created if none, and given the next revision when it is not the newest: that
-/// is how an undo shows) runs `spec.replicas` Pods, the others none; beyond
-/// `revisionHistoryLimit` the oldest empty ones are deleted. The Deployment's revision
-/// annotation follows the current ReplicaSet's.
+/// is how an undo shows) runs `spec.replicas` Pods, none of the new ones ready until `finish`,
+/// when they are (unless the template says they never are) and the older ReplicaSets are
+/// scaled to zero; beyond `revisionHistoryLimit` the oldest empty ones are deleted. The
+/// Deployment's revision annotation follows the current ReplicaSet's.
 // kube-controller-manager: pkg/controller/deployment/sync.go, funcs getNewReplicaSet,
 // cleanupDeployment; util/deployment_util.go, func SetNewReplicaSetAnnotations
-pub fn reconcile(cluster: &SimCluster, deployment: &Value) -> Option<Outcome> {
+pub fn reconcile(cluster: &SimCluster, deployment: &Value, finish: bool) -> Option<Outcome> {
     let ns = text(deployment, "/metadata/namespace").to_string();
     let name = text(deployment, "/metadata/name").to_string();
     let uid = text(deployment, "/metadata/uid").to_string();
@@ -220,7 +221,16 @@ pub fn reconcile(cluster: &SimCluster, deployment: &Value) -> Option<Outcome> {
         "spec": {"replicas": replicas, "minReadySeconds": deployment.pointer("/spec/minReadySeconds").cloned().unwrap_or(json!(0)),
                  "selector": selector, "template": rs_template},
     });
-    let ready = if never_ready { 0 } else { replicas };
+    let was_ready = current
+        .and_then(|rs| rs.pointer("/status/readyReplicas"))
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let ready = match (finish, never_ready) {
+        (true, true) => 0,
+        (true, false) => replicas,
+        // Pods beyond the new count stop at once; new ones are not ready yet.
+        (false, _) => was_ready.min(replicas),
+    };
     let generation = current
         .and_then(|rs| rs.pointer("/metadata/generation"))
         .and_then(Value::as_i64)
@@ -238,19 +248,23 @@ pub fn reconcile(cluster: &SimCluster, deployment: &Value) -> Option<Outcome> {
         write(cluster, current, new_rs, rs_status(replicas, ready, generation))?;
     }
 
-    // The older ones run nothing.
+    // The older ones keep their Pods until the new ones are up, then run nothing.
     let mut old: Vec<&Value> = all
         .iter()
         .filter(|rs| text(rs, "/metadata/name") != current_name)
         .collect();
+    let (mut old_total, mut old_ready) = (0, 0);
     for rs in &old {
-        let empty = rs.pointer("/spec/replicas").and_then(Value::as_i64) == Some(0)
-            && rs.pointer("/status/replicas").and_then(Value::as_i64) == Some(0);
-        if !empty {
+        let count = |k: &str| rs.pointer(&format!("/status/{k}")).and_then(Value::as_i64).unwrap_or(0);
+        let empty = rs.pointer("/spec/replicas").and_then(Value::as_i64) == Some(0) && count("replicas") == 0;
+        if finish && !empty {
             let mut scaled = (*rs).clone();
             scaled["spec"]["replicas"] = json!(0);
             let generation = rs.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1) + 1;
             write(cluster, Some(rs), scaled, rs_status(0, 0, generation));
+        } else if !finish {
+            old_total += count("replicas");
+            old_ready += count("readyReplicas");
         }
     }
     let limit = deployment
@@ -292,10 +306,10 @@ pub fn reconcile(cluster: &SimCluster, deployment: &Value) -> Option<Outcome> {
     }
     Some(Outcome {
         new_name: current_name,
-        total: replicas,
+        total: replicas + old_total,
         updated: replicas,
-        ready,
-        available: ready,
+        ready: ready + old_ready,
+        available: ready + old_ready,
     })
 }
 

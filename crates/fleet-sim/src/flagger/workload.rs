@@ -101,16 +101,11 @@ pub fn services(canary: &Value, label: &(String, String)) -> Vec<Value> {
 
 /// Deployment readiness as Flagger judges it (§3.8); `deadline` is the progress deadline in
 /// simulated time, `now` seconds since the epoch.
+// Flagger: pkg/canary/deployment_ready.go, func (*DeploymentController) isDeploymentReady
 pub fn readiness(deployment: &Value, deadline: Duration, now: i64) -> Readiness {
-    let generation = deployment
-        .pointer("/metadata/generation")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
-    let observed = deployment
-        .pointer("/status/observedGeneration")
-        .and_then(Value::as_i64)
-        .unwrap_or(-1);
-    if observed < generation {
+    let int = |pointer: &str| deployment.pointer(pointer).and_then(Value::as_i64);
+    let generation = int("/metadata/generation").unwrap_or(0);
+    if int("/status/observedGeneration").unwrap_or(-1) < generation {
         return Readiness::Wait;
     }
     let conditions = deployment
@@ -118,21 +113,26 @@ pub fn readiness(deployment: &Value, deadline: Duration, now: i64) -> Readiness 
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let available = conditions.iter().find(|c| c["type"] == "Available");
-    match available {
-        Some(c) if c["status"] == "True" => Readiness::Ready,
-        Some(c) if c["reason"] == "MinimumReplicasUnavailable" => {
-            let since = c["lastUpdateTime"]
-                .as_str()
-                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-                .map(|t| t.as_second());
-            match since {
-                Some(since) if now - since > deadline.as_secs() as i64 => Readiness::Dead,
-                _ => Readiness::Wait,
-            }
-        }
-        _ => Readiness::Wait,
+    let condition = |kind: &str| conditions.iter().find(|c| c["type"] == kind);
+    if condition("Progressing").is_some_and(|c| c["reason"] == "ProgressDeadlineExceeded") {
+        return Readiness::Dead;
     }
+    // Stuck without minimum availability for longer than the deadline: not retriable.
+    let stuck = condition("Available")
+        .filter(|c| c["status"] == "False" && c["reason"] == "MinimumReplicasUnavailable")
+        .and_then(|c| c["lastUpdateTime"].as_str())
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .is_some_and(|since| now - since.as_second() > deadline.as_secs() as i64);
+    let wait = if stuck { Readiness::Dead } else { Readiness::Wait };
+    let status = |k: &str| int(&format!("/status/{k}")).unwrap_or(0);
+    let replicas = int("/spec/replicas").unwrap_or(1);
+    if status("updatedReplicas") < replicas
+        || status("replicas") > status("updatedReplicas")
+        || status("availableReplicas") < status("updatedReplicas")
+    {
+        return wait;
+    }
+    Readiness::Ready
 }
 
 #[cfg(test)]
@@ -168,13 +168,26 @@ mod tests {
     #[test]
     fn readiness_rules() {
         let d = |observed: i64, status: &str, reason: &str, updated: &str| {
-            json!({"metadata": {"generation": 2}, "status": {"observedGeneration": observed,
+            json!({"metadata": {"generation": 2}, "spec": {"replicas": 2},
+                   "status": {"observedGeneration": observed, "replicas": 2, "updatedReplicas": 2,
+                              "availableReplicas": if status == "True" { 2 } else { 0 },
                    "conditions": [{"type": "Available", "status": status, "reason": reason, "lastUpdateTime": updated}]}})
         };
         let now = "2026-01-01T00:10:00Z".parse::<jiff::Timestamp>().unwrap().as_second();
         let deadline = Duration::from_secs(60);
         assert_eq!(readiness(&d(1, "True", "", ""), deadline, now), Readiness::Wait);
         assert_eq!(readiness(&d(2, "True", "", ""), deadline, now), Readiness::Ready);
+        // Mid-rollout: the old Pods still run (Available), the new ones are not all up.
+        let mut rolling = d(2, "True", "", "");
+        rolling["status"]["replicas"] = json!(4);
+        assert_eq!(readiness(&rolling, deadline, now), Readiness::Wait);
+        let mut starting = d(2, "True", "", "");
+        starting["status"]["availableReplicas"] = json!(1);
+        assert_eq!(readiness(&starting, deadline, now), Readiness::Wait);
+        let mut exceeded = d(2, "True", "", "");
+        exceeded["status"]["conditions"] =
+            json!([{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]);
+        assert_eq!(readiness(&exceeded, deadline, now), Readiness::Dead);
         assert_eq!(
             readiness(
                 &d(2, "False", "MinimumReplicasUnavailable", "2026-01-01T00:09:30Z"),
