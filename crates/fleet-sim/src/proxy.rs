@@ -6,8 +6,8 @@
 //!
 //! Handlers are registered per workload port: `(namespace, Deployment name, container port
 //! number)`. The simulator has no Pod objects; the endpoints controller
-//! (`controllers::endpoints`) names each address's Pod `<deployment>-<pod-template-hash>-<suffix>`
-//! in its `targetRef`, which is how a chosen address leads back to its Deployment here.
+//! (`controllers::endpoints`) names each address's Pod `<replicaset>-<suffix>` in its
+//! `targetRef`, which is how a chosen address leads back to its ReplicaSet's Deployment here.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

@@ -1,8 +1,9 @@
 //! The endpoints controller: every Service with a selector gets an `Endpoints` object listing the
-//! Pods of the Deployments whose pod template matches the selector, ready Pods under
+//! Pods of the ReplicaSets whose pod template matches the selector, ready Pods under
 //! `addresses` and the others under `notReadyAddresses`, with each Service port resolved to the
 //! Pods' target port under the Service port's name. The simulator has no Pod objects: a
-//! Deployment's Pods are its `status.replicas`, the first `status.readyReplicas` of them ready.
+//! ReplicaSet's Pods are its `status.replicas`, the first `status.readyReplicas` of them ready,
+//! named `<replicaset>-<suffix>`.
 //!
 //! kube-controller-manager: pkg/controller/endpoint/endpoints_controller.go, func
 //! (*Controller) syncService (selector-less Services are left alone; an Endpoints object the
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::replicasets::{pod_name, pod_template_hash};
+use super::replicasets::pod_name;
 use crate::cluster::SimCluster;
 use crate::core::{ClusterCore, WriteOptions};
 use crate::meta::now_rfc3339;
@@ -74,8 +75,8 @@ fn pod_ip(pod: &str) -> String {
 /// One subset being built: its ports, ready and not-ready addresses.
 type Subset = (Vec<Value>, Vec<Value>, Vec<Value>);
 
-/// The subsets of a Service's Endpoints, from the Deployments of its namespace.
-pub fn subsets(service: &Value, deployments: &[Value]) -> Vec<Value> {
+/// The subsets of a Service's Endpoints, from the ReplicaSets of its namespace.
+pub fn subsets(service: &Value, replicasets: &[Value]) -> Vec<Value> {
     let Some(selector) = service.pointer("/spec/selector").and_then(Value::as_object) else {
         return Vec::new();
     };
@@ -87,7 +88,7 @@ pub fn subsets(service: &Value, deployments: &[Value]) -> Vec<Value> {
     let ns = text(service, "/metadata/namespace");
     // Port set (as JSON text, sorted) → (ports, ready, not ready).
     let mut groups: BTreeMap<String, Subset> = BTreeMap::new();
-    for d in deployments {
+    for d in replicasets {
         let template = d.pointer("/spec/template").cloned().unwrap_or(json!({}));
         if !selector_matches(selector, template.pointer("/metadata/labels")) {
             continue;
@@ -120,13 +121,12 @@ pub fn subsets(service: &Value, deployments: &[Value]) -> Vec<Value> {
             .and_then(Value::as_i64)
             .unwrap_or(0)
             .clamp(0, total);
-        let hash = pod_template_hash(&template);
         let name = text(d, "/metadata/name");
         let group = groups
             .entry(Value::Array(endpoint_ports.clone()).to_string())
             .or_insert_with(|| (endpoint_ports, Vec::new(), Vec::new()));
         for i in 0..total {
-            let pod = pod_name(name, &hash, i);
+            let pod = pod_name(name, i);
             let address = json!({"ip": pod_ip(&pod), "targetRef": {"kind": "Pod", "namespace": ns, "name": pod}});
             if i < ready {
                 group.1.push(address);
@@ -160,7 +160,7 @@ pub fn reconcile_namespace(cluster: &SimCluster, ns: &str) {
         return;
     };
     let services = cluster.list("", "services", Some(ns));
-    let deployments = cluster.list("apps", "deployments", Some(ns));
+    let replicasets = cluster.list("apps", "replicasets", Some(ns));
     let opts = WriteOptions {
         field_manager: Some(MANAGER.into()),
         ..Default::default()
@@ -177,7 +177,7 @@ pub fn reconcile_namespace(cluster: &SimCluster, ns: &str) {
         {
             continue;
         }
-        let subsets = subsets(svc, &deployments);
+        let subsets = subsets(svc, &replicasets);
         let mut labels = svc.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
         labels[MANAGED_BY] = json!(CONTROLLER_NAME);
         let existing = core.get(&t, Some(ns), name).ok();
@@ -234,25 +234,31 @@ pub fn reconcile_all(cluster: &SimCluster) {
     }
 }
 
-/// The Deployment whose Pod this is (`<deployment>-<hash>-<suffix>`, as [`pod_name`] names them).
+/// The workload whose Pod this is (`<replicaset>-<suffix>`, as [`pod_name`] names them): the
+/// Deployment that controls the ReplicaSet, or the ReplicaSet itself.
 pub fn workload_of_pod(core: &ClusterCore, ns: &str, pod: &str) -> Option<String> {
-    let (rest, _suffix) = pod.rsplit_once('-')?;
-    let (deployment, hash) = rest.rsplit_once('-')?;
-    let d = core.store.get(&ObjectKey::new(
-        ResKey::new("apps", "deployments"),
+    let (replicaset, _suffix) = pod.rsplit_once('-')?;
+    let rs = core.store.get(&ObjectKey::new(
+        ResKey::new("apps", "replicasets"),
         Some(ns),
-        deployment,
+        replicaset,
     ))?;
-    let template = d.pointer("/spec/template").cloned().unwrap_or(json!({}));
-    // A Pod of an older template is gone once the Deployment moved on.
-    (pod_template_hash(&template) == hash).then(|| deployment.to_string())
+    let owner = rs
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .and_then(|refs| {
+            refs.iter()
+                .find(|r| r["controller"] == true && r["kind"] == "Deployment")
+        })
+        .and_then(|r| r["name"].as_str());
+    Some(owner.unwrap_or(replicaset).to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn deployment(name: &str, labels: Value, ports: Value, replicas: i64, ready: i64) -> Value {
+    fn replicaset(name: &str, labels: Value, ports: Value, replicas: i64, ready: i64) -> Value {
         json!({"metadata": {"name": name, "namespace": "t"},
                "spec": {"template": {"metadata": {"labels": labels},
                         "spec": {"containers": [{"name": "c", "ports": ports}]}}},
@@ -264,14 +270,14 @@ mod tests {
         let svc = json!({"metadata": {"name": "lt", "namespace": "t"},
             "spec": {"selector": {"app": "lt"}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}});
         let ds = [
-            deployment(
+            replicaset(
                 "lt",
                 json!({"app": "lt"}),
                 json!([{"name": "http", "containerPort": 8080}]),
                 2,
                 1,
             ),
-            deployment("other", json!({"app": "other"}), json!([]), 1, 1),
+            replicaset("other-h", json!({"app": "other"}), json!([]), 1, 1),
         ];
         let s = subsets(&svc, &ds);
         assert_eq!(s.len(), 1);
@@ -286,7 +292,7 @@ mod tests {
             "spec": {"selector": {"app": "lt"}, "ports": [{"name": "grpc", "port": 81, "targetPort": "grpc"}]}});
         assert!(subsets(&missing, &ds).is_empty());
         // Scaled to zero: no subsets.
-        let zero = [deployment(
+        let zero = [replicaset(
             "lt",
             json!({"app": "lt"}),
             json!([{"name": "http", "containerPort": 8080}]),

@@ -24,6 +24,7 @@ async fn run(cluster: SimCluster, delay: Duration) {
     let deployments = ResKey::new("apps", "deployments");
     let services = ResKey::new("", "services");
     let endpoints = ResKey::new("", "endpoints");
+    let replicasets = ResKey::new("apps", "replicasets");
     let Ok(sub) = cluster.core().store.subscribe(None) else {
         return;
     };
@@ -44,7 +45,7 @@ async fn run(cluster: SimCluster, delay: Duration) {
                 }
                 // The controller's own Endpoints writes come back here too; they reconcile to
                 // no change.
-                if change.res == deployments || change.res == services || change.res == endpoints {
+                if change.res == replicasets || change.res == services || change.res == endpoints {
                     endpoints::reconcile_namespace(&cluster, &ns);
                 }
             }

@@ -401,13 +401,13 @@ pub fn normalized(template: &Value) -> Value {
     }
 }
 
-/// The name of the `index`th Pod of a Deployment's ReplicaSet (`<deployment>-<hash>-<5 chars>`).
-pub fn pod_name(deployment: &str, hash: &str, index: i64) -> String {
-    let seed = fnv32a(format!("{deployment}-{hash}/{index}").as_bytes());
+/// The name of the `index`th Pod of a ReplicaSet (`<replicaset>-<5 chars>`).
+pub fn pod_name(replicaset: &str, index: i64) -> String {
+    let seed = fnv32a(format!("{replicaset}/{index}").as_bytes());
     let suffix: String = (0..5)
         .map(|i| ALPHANUMS[((seed >> (i * 5)) as usize) % ALPHANUMS.len()] as char)
         .collect();
-    format!("{deployment}-{hash}-{suffix}")
+    format!("{replicaset}-{suffix}")
 }
 
 #[cfg(test)]
@@ -428,7 +428,7 @@ mod tests {
         let other =
             json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "a:2"}]}});
         assert_ne!(pod_template_hash(&other), h);
-        let pod = pod_name("web", &h, 0);
+        let pod = pod_name(&format!("web-{h}"), 0);
         assert!(
             pod.starts_with(&format!("web-{h}-")) && pod.len() == 4 + h.len() + 1 + 5,
             "{pod}"
