@@ -205,8 +205,6 @@ mod tests {
         );
     }
 
-    use super::*;
-
     #[test]
     fn failure_rate_is_roughly_honoured() {
         let f = Faults::default();
