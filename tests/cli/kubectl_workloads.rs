@@ -250,6 +250,9 @@ fn kubectl_scale_rollout_history_and_undo() {
         "2",
     ])));
     assert!(v2.stdout.contains("web:2"), "{v2:?}");
+    let described = ok(run(kubectl(h, k).args(["-n", "shop", "describe", "deployment", "web"])));
+    assert!(described.stdout.contains("NewReplicaSet:"), "{described:?}");
+    assert!(described.stdout.contains("(1/1 replicas created)"), "{described:?}");
 
     let undo = ok(run(kubectl(h, k).args([
         "-n",
