@@ -311,6 +311,64 @@ fn kubectl_scale_rollout_history_and_undo() {
     );
     assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["image"], "web:1");
 
+    // Paused, a new template rolls nothing out; resumed, it does.
+    let replica_sets = |h: &Path, k: &Path| {
+        json_of(h, k, &["-n", "shop", "get", "replicasets"])["items"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    let before = replica_sets(h, k);
+    ok(run(kubectl(h, k).args([
+        "-n",
+        "shop",
+        "rollout",
+        "pause",
+        "deployment/web",
+    ])));
+    ok(run(kubectl(h, k).args([
+        "-n",
+        "shop",
+        "set",
+        "image",
+        "deployment/web",
+        "web=web:9",
+    ])));
+    let paused = until(
+        h,
+        k,
+        &["-n", "shop", "get", "deployment", "web"],
+        "the paused change observed",
+        |d| d["status"]["observedGeneration"] == d["metadata"]["generation"],
+    );
+    let progressing = paused["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Progressing")
+        .cloned()
+        .unwrap();
+    assert_eq!(progressing["reason"], "DeploymentPaused", "{paused:#}");
+    assert_eq!(progressing["status"], "Unknown");
+    assert!(paused["status"].get("updatedReplicas").is_none(), "{paused:#}");
+    assert_eq!(replica_sets(h, k), before, "no ReplicaSet for the paused template");
+    ok(run(kubectl(h, k).args([
+        "-n",
+        "shop",
+        "rollout",
+        "resume",
+        "deployment/web",
+    ])));
+    ok(run(kubectl(h, k).args([
+        "-n",
+        "shop",
+        "rollout",
+        "status",
+        "deployment/web",
+        "--timeout",
+        "30s",
+    ])));
+    assert_eq!(replica_sets(h, k), before + 1);
+
     // Deleting the Deployment takes its ReplicaSets along.
     ok(run(kubectl(h, k).args(["-n", "shop", "delete", "deployment", "web"])));
     until(h, k, &["-n", "shop", "get", "replicasets"], "ReplicaSets gone", |l| {

@@ -208,7 +208,18 @@ pub fn status_from(deployment: &Value, rs: &replicasets::Outcome) -> Value {
         )
     };
     let complete = rs.updated == replicas && rs.total == replicas && rs.available == replicas;
-    let progressing = if complete {
+    let paused = deployment.pointer("/spec/paused").and_then(Value::as_bool) == Some(true);
+    // kube-controller-manager: pkg/controller/deployment/progress.go, func checkPausedConditions
+    let progressing = if paused {
+        condition(
+            prev("Progressing"),
+            "Progressing",
+            "Unknown",
+            "DeploymentPaused",
+            "Deployment is paused".into(),
+            &now,
+        )
+    } else if complete {
         condition(
             prev("Progressing"),
             "Progressing",

@@ -169,6 +169,10 @@ pub fn reconcile(cluster: &SimCluster, deployment: &Value, finish: bool) -> Opti
     let current = all
         .iter()
         .find(|rs| normalized(&template_without_hash(rs)) == normalized(&template));
+    let paused = deployment.pointer("/spec/paused").and_then(Value::as_bool) == Some(true);
+    if paused && current.is_none() {
+        return Some(scale_paused(cluster, &all, replicas, finish));
+    }
     let new_revision = match current {
         Some(rs) if revision(rs) == max_revision && max_revision > 0 => max_revision,
         _ => max_revision + 1,
@@ -311,6 +315,40 @@ pub fn reconcile(cluster: &SimCluster, deployment: &Value, finish: bool) -> Opti
         ready: ready + old_ready,
         available: ready + old_ready,
     })
+}
+
+/// A paused Deployment whose template has no ReplicaSet yet: no rollout, only scaling of the
+/// newest ReplicaSet that runs Pods (none is created).
+// kube-controller-manager: pkg/controller/deployment/sync.go, func (*DeploymentController) sync
+// (getAllReplicaSetsAndSyncRevision with createIfNotExisted false, then scale)
+fn scale_paused(cluster: &SimCluster, all: &[Value], replicas: i64, finish: bool) -> Outcome {
+    let count = |rs: &Value, k: &str| rs.pointer(&format!("/status/{k}")).and_then(Value::as_i64).unwrap_or(0);
+    let active = all
+        .iter()
+        .filter(|rs| count(rs, "replicas") > 0)
+        .max_by_key(|rs| revision(rs))
+        .or_else(|| all.iter().max_by_key(|rs| revision(rs)));
+    let mut outcome = Outcome::default();
+    for rs in all {
+        let is_active = active.is_some_and(|a| a["metadata"]["name"] == rs["metadata"]["name"]);
+        let (mut pods, mut ready) = (count(rs, "replicas"), count(rs, "readyReplicas"));
+        if is_active && rs.pointer("/spec/replicas").and_then(Value::as_i64) != Some(replicas) {
+            let mut scaled = rs.clone();
+            scaled["spec"]["replicas"] = json!(replicas);
+            let generation = rs.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1) + 1;
+            pods = replicas;
+            ready = if finish { replicas } else { ready.min(replicas) };
+            write(cluster, Some(rs), scaled, rs_status(pods, ready, generation));
+        } else if is_active && finish && ready < pods {
+            let generation = rs.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
+            ready = pods;
+            write(cluster, Some(rs), rs.clone(), rs_status(pods, ready, generation));
+        }
+        outcome.total += pods;
+        outcome.ready += ready;
+        outcome.available += ready;
+    }
+    outcome
 }
 
 /// `maxSurge` of a RollingUpdate strategy (default 25%, a percentage rounded up), none for
