@@ -11,6 +11,9 @@ pub struct ApiError {
     pub reason: &'static str,
     pub message: String,
     pub details: Option<Value>,
+    /// `metadata.continue` of the Status: the token a 410 on an expired continue offers to go on
+    /// with an inconsistent list (etcd3 store.go, func handleCompactedErrorForPaging).
+    pub list_continue: Option<String>,
 }
 
 impl ApiError {
@@ -20,6 +23,7 @@ impl ApiError {
             reason,
             message: message.into(),
             details: None,
+            list_continue: None,
         }
     }
 
@@ -91,6 +95,9 @@ impl ApiError {
         });
         if let Some(details) = &self.details {
             status["details"] = details.clone();
+        }
+        if let Some(token) = &self.list_continue {
+            status["metadata"]["continue"] = json!(token);
         }
         status
     }

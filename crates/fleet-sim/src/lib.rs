@@ -10,6 +10,7 @@ pub mod core;
 pub mod crd;
 pub mod discovery;
 pub mod error;
+pub mod events;
 pub mod faults;
 pub mod flagger;
 pub mod jsonpath;
