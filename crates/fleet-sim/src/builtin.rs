@@ -116,7 +116,13 @@ fn register_workload_types(registry: &mut Registry) {
         ("apps", "v1", "daemonsets", "DaemonSet", "ds"),
         ("batch", "v1", "jobs", "Job", ""),
         ("batch", "v1", "cronjobs", "CronJob", "cj"),
-        ("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", "hpa"),
+        (
+            "autoscaling",
+            "v2",
+            "horizontalpodautoscalers",
+            "HorizontalPodAutoscaler",
+            "hpa",
+        ),
     ];
     for (group, version, plural, kind, short) in types {
         if registry.get(group, version, plural).is_some() {

@@ -16,6 +16,7 @@ pub mod flagger;
 pub mod jsonpath;
 pub mod kurator;
 pub mod meta;
+pub mod openapi;
 pub mod patch;
 pub mod playground;
 pub mod protobuf;

@@ -122,7 +122,14 @@ impl Parser {
     /// In value context `in` and `notin` are plain identifiers.
     fn lookahead(&self, values: bool) -> (Token, String) {
         let (t, l) = self.items[self.position.min(self.items.len() - 1)].clone();
-        (if values && matches!(t, Token::In | Token::NotIn) { Token::Identifier } else { t }, l)
+        (
+            if values && matches!(t, Token::In | Token::NotIn) {
+                Token::Identifier
+            } else {
+                t
+            },
+            l,
+        )
     }
 
     fn consume(&mut self, values: bool) -> (Token, String) {
@@ -270,7 +277,10 @@ impl Parser {
 // `values`, `values[i][key]`; several errors are aggregated as `[a, b]`).
 fn new_requirement(key: String, op: Op, values: Vec<String>) -> Result<Requirement, String> {
     let mut errors = Vec::new();
-    let shown = format!("[]string{{{}}}", values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", "));
+    let shown = format!(
+        "[]string{{{}}}",
+        values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")
+    );
     match op {
         Op::In | Op::NotIn if values.is_empty() => errors.push(format!(
             "values: Invalid value: {shown}: for 'in', 'notin' operators, values set can't be empty"
@@ -306,7 +316,10 @@ const DNS1123_SUBDOMAIN_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([
 // apimachinery: pkg/util/validation/validation.go, func RegexError
 fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
     let shown: Vec<String> = examples.iter().map(|e| format!("'{e}', ")).collect();
-    format!("{msg} (e.g. {}regex used for validation is '{fmt}')", shown.join(" or "))
+    format!(
+        "{msg} (e.g. {}regex used for validation is '{fmt}')",
+        shown.join(" or ")
+    )
 }
 
 fn is_name_part(s: &str) -> bool {
@@ -314,7 +327,8 @@ fn is_name_part(s: &str) -> bool {
     !b.is_empty()
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 fn is_dns1123_subdomain(s: &str) -> bool {
@@ -324,7 +338,8 @@ fn is_dns1123_subdomain(s: &str) -> bool {
             !b.is_empty()
                 && b[0].is_ascii_lowercase() | b[0].is_ascii_digit()
                 && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
-                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         })
 }
 
@@ -354,7 +369,11 @@ pub fn qualified_name_errors(value: &str) -> Option<String> {
         _ => {
             return Some(format!(
                 "a qualified name {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-                regex_error(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, &["MyName", "my.name", "123-abc"])
+                regex_error(
+                    QUALIFIED_NAME_MSG,
+                    QUALIFIED_NAME_FMT,
+                    &["MyName", "my.name", "123-abc"]
+                )
             ));
         }
     };
@@ -366,7 +385,11 @@ pub fn qualified_name_errors(value: &str) -> Option<String> {
     if !name.is_empty() && !is_name_part(name) {
         errs.push(format!(
             "name part {}",
-            regex_error(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, &["MyName", "my.name", "123-abc"])
+            regex_error(
+                QUALIFIED_NAME_MSG,
+                QUALIFIED_NAME_FMT,
+                &["MyName", "my.name", "123-abc"]
+            )
         ));
     }
     (!errs.is_empty()).then(|| errs.join("; "))
@@ -421,7 +444,11 @@ impl LabelSelector {
                     ) else {
                         return false;
                     };
-                    if r.op == Op::GreaterThan { have > want } else { have < want }
+                    if r.op == Op::GreaterThan {
+                        have > want
+                    } else {
+                        have < want
+                    }
                 }
             }
         })
@@ -555,7 +582,10 @@ fn builtin_fields(group: &str, plural: &str) -> Option<&'static [(&'static str, 
             ("spec.clusterIP", "/spec/clusterIP"),
             ("spec.type", "/spec/type"),
         ],
-        ("", "nodes") => &[("metadata.name", "/metadata/name"), ("spec.unschedulable", "/spec/unschedulable")],
+        ("", "nodes") => &[
+            ("metadata.name", "/metadata/name"),
+            ("spec.unschedulable", "/spec/unschedulable"),
+        ],
         ("", "replicationcontrollers") => &[
             ("metadata.name", "/metadata/name"),
             ("metadata.namespace", "/metadata/namespace"),
@@ -671,7 +701,10 @@ mod tests {
 
     #[test]
     fn label_selectors() {
-        let labels = json!({"app": "web", "tier": "front", "n": "5"}).as_object().cloned().unwrap();
+        let labels = json!({"app": "web", "tier": "front", "n": "5"})
+            .as_object()
+            .cloned()
+            .unwrap();
         for (sel, want) in [
             ("app=web", true),
             ("app==web,tier=front", true),
@@ -710,7 +743,11 @@ mod tests {
                 .unwrap_err()
                 .starts_with("unable to parse requirement: values[0][app]: Invalid value: \"demo-{x}\": a valid label")
         );
-        assert!(LabelSelector::parse("a in b").unwrap_err().contains("found 'b' expected: '('"));
+        assert!(
+            LabelSelector::parse("a in b")
+                .unwrap_err()
+                .contains("found 'b' expected: '('")
+        );
         assert_eq!(
             LabelSelector::parse("env>qa").unwrap_err(),
             "unable to parse requirement: values[0]: Invalid value: \"qa\": for 'Gt', 'Lt' operators, the value must be an integer"

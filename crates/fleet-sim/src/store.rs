@@ -337,7 +337,9 @@ mod tests {
         let res = ResKey::new("", "configmaps");
         let put = |n: &str, v: &str| {
             store
-                .mutate::<()>(&key(n), |_, _| Ok(Mutation::Put(json!({"metadata": {"name": n}, "data": {"v": v}}))))
+                .mutate::<()>(&key(n), |_, _| {
+                    Ok(Mutation::Put(json!({"metadata": {"name": n}, "data": {"v": v}})))
+                })
                 .unwrap();
         };
         put("a", "1");
@@ -349,7 +351,12 @@ mod tests {
         let then = store.list_at(&res, Some("default"), at).ok().unwrap();
         let seen: Vec<(String, String)> = then
             .iter()
-            .map(|o| (o["metadata"]["name"].as_str().unwrap().into(), o["data"]["v"].as_str().unwrap().into()))
+            .map(|o| {
+                (
+                    o["metadata"]["name"].as_str().unwrap().into(),
+                    o["data"]["v"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         assert_eq!(seen, vec![("a".into(), "1".into()), ("b".into(), "1".into())]);
         assert_eq!(store.list_at(&res, None, store.current_rv()).ok().unwrap().len(), 2);

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use base64::Engine;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
 use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
 use crate::core::ClusterCore;
@@ -138,7 +138,10 @@ pub fn validate_list_options(query: &HashMap<String, String>, watch: bool) -> Re
             }
         }
         if query.contains_key("sendInitialEvents") {
-            errors.push(forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list"));
+            errors.push(forbidden(
+                "sendInitialEvents",
+                "sendInitialEvents is forbidden for list",
+            ));
         }
     }
     if errors.is_empty() {
@@ -215,13 +218,14 @@ fn decode_continue(token: &str) -> Result<(String, i64), String> {
             .with_decode_allow_trailing_bits(true)
             .with_decode_padding_mode(DecodePaddingMode::RequireNone),
     );
-    let data = lenient
-        .decode(token)
-        .map_err(|e| format!("{INVALID}: {e}"))?;
+    let data = lenient.decode(token).map_err(|e| format!("{INVALID}: {e}"))?;
     let parsed: Value = serde_json::from_slice(&data).map_err(|_| {
         let first = data.iter().find(|b| !b.is_ascii_whitespace()).copied().unwrap_or(b' ');
         if first.is_ascii_graphic() {
-            format!("{INVALID}: invalid character '{}' looking for beginning of value", first as char)
+            format!(
+                "{INVALID}: invalid character '{}' looking for beginning of value",
+                first as char
+            )
         } else {
             format!("{INVALID}: invalid character '\\x{first:02x}' looking for beginning of value")
         }
@@ -326,7 +330,11 @@ pub fn read(
         }
         start = Some(key);
         // A negative resourceVersion continues at the latest state (handleCompactedErrorForPaging).
-        if token_rv > 0 { ReadAt::Exact(token_rv as u64) } else { ReadAt::Latest }
+        if token_rv > 0 {
+            ReadAt::Exact(token_rv as u64)
+        } else {
+            ReadAt::Latest
+        }
     } else if limit > 0 && rv_text != "0" {
         // Served by etcd: a legacy resourceVersion (no match) with a limit is an exact read.
         match (rv, matching) {
@@ -418,7 +426,11 @@ mod tests {
             decode_continue("not!base64").unwrap_err(),
             "continue key is not valid: illegal base64 data at input byte 3"
         );
-        assert!(decode_continue("garbage").unwrap_err().starts_with("continue key is not valid: invalid character"));
+        assert!(
+            decode_continue("garbage")
+                .unwrap_err()
+                .starts_with("continue key is not valid: invalid character")
+        );
         let zero = URL_SAFE_NO_PAD.encode(r#"{"v":"meta.k8s.io/v1","rv":0,"start":"a"}"#);
         assert_eq!(
             decode_continue(&zero).unwrap_err(),
