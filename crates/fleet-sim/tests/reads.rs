@@ -342,3 +342,77 @@ async fn openapi_v3_documents_carry_schemas() {
     assert!(spec["properties"]["selector"].is_object());
     assert!(apps["components"]["schemas"]["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"].is_object());
 }
+
+#[tokio::test]
+async fn watches_on_either_event_api_see_both() {
+    let c = cluster();
+    let before = c.resource_version();
+    call(
+        &c,
+        "POST",
+        "/api/v1/namespaces/default/events",
+        Some(json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e1"},
+                    "involvedObject": {"kind": "Canary", "name": "podinfo"}, "message": "from core"})),
+    )
+    .await;
+    let request = Request::builder()
+        .uri(format!(
+            "/apis/events.k8s.io/v1/namespaces/default/events?watch=true&resourceVersion={before}&timeoutSeconds=1"
+        ))
+        .header("Authorization", format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = c.router().oneshot(request).await.unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let first: Value = serde_json::from_slice(bytes.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(first["type"], "ADDED");
+    assert_eq!(first["object"]["apiVersion"], "events.k8s.io/v1");
+    assert_eq!(first["object"]["note"], "from core");
+}
+
+#[tokio::test]
+async fn crd_categories_are_served_in_discovery() {
+    let c = cluster();
+    let crd = json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced",
+                 "names": {"plural": "widgets", "kind": "Widget", "categories": ["all", "shop"]},
+                 "versions": [{"name": "v1", "served": true, "storage": true,
+                               "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}
+    });
+    c.apply("apiextensions.k8s.io", "customresourcedefinitions", None, &crd)
+        .unwrap();
+    let (_, legacy) = get(&c, "/apis/example.com/v1").await;
+    assert_eq!(legacy["resources"][0]["categories"], json!(["all", "shop"]));
+    let request = Request::builder()
+        .uri("/apis")
+        .header("Authorization", format!("Bearer {TOKEN}"))
+        .header(
+            "Accept",
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+        )
+        .body(Body::empty())
+        .unwrap();
+    let response = c.router().oneshot(request).await.unwrap();
+    let doc: Value =
+        serde_json::from_slice(&axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap()).unwrap();
+    let group = doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["metadata"]["name"] == "example.com")
+        .unwrap();
+    assert_eq!(
+        group["versions"][0]["resources"][0]["categories"],
+        json!(["all", "shop"])
+    );
+    let (_, apps) = call(&c, "GET", "/apis/apps/v1", None).await;
+    assert!(
+        apps["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "deployments" && r["categories"] == json!(["all"]))
+    );
+}

@@ -408,6 +408,18 @@ fn watch_params(
     })
 }
 
+/// The type whose printer columns a Table of `t` uses: events.k8s.io Events are printed by the
+/// core Event printer (kubernetes: pkg/printers/internalversion/printers.go, func printEvent,
+/// registered for the internal Event both APIs convert to).
+pub(crate) fn table_type(core: &ClusterCore, t: &ResourceType) -> ResourceType {
+    if crate::events::is_events_api(t)
+        && let Some(core_events) = core.type_of("", "v1", "events")
+    {
+        return core_events;
+    }
+    t.clone()
+}
+
 /// kube-apiserver: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/get.go, func ListResource.
 fn list(
     core: &ClusterCore,
@@ -418,11 +430,14 @@ fn list(
 ) -> Result<Response, ApiError> {
     let (labels, fields) = list::selectors(core, t, query)?;
     let page = list::read(core, t, if t.namespaced { ns } else { None }, query, &labels, &fields)?;
-    let presented: Vec<Value> = page.items.iter().map(|o| ClusterCore::present(t, o)).collect();
     let mut body = if table::wants_table(accept) {
+        // Both Event APIs print with the core Event printer, on the stored object.
+        let printed = table_type(core, t);
+        let presented: Vec<Value> = page.items.iter().map(|o| ClusterCore::present(&printed, o)).collect();
         let refs: Vec<&Value> = presented.iter().collect();
-        table::table(t, &refs, page.resource_version, true)
+        table::table(&printed, &refs, page.resource_version, true)
     } else {
+        let presented: Vec<Value> = page.items.iter().map(|o| ClusterCore::present(t, o)).collect();
         json!({"kind": t.list_kind, "apiVersion": t.api_version(), "metadata": {"resourceVersion": page.resource_version.to_string()}, "items": presented})
     };
     if let Some(token) = page.continue_token {
