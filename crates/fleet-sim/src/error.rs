@@ -93,6 +93,12 @@ impl ApiError {
             "reason": self.reason,
             "code": self.code,
         });
+        // metav1.Status omits an empty reason (StatusReasonUnknown).
+        if self.reason.is_empty()
+            && let Some(m) = status.as_object_mut()
+        {
+            m.remove("reason");
+        }
         if let Some(details) = &self.details {
             status["details"] = details.clone();
         }

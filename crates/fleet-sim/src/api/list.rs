@@ -298,17 +298,24 @@ pub fn read(
     let get = |k: &str| query.get(k).map(String::as_str).unwrap_or("");
     let limit = match get("limit") {
         "" => 0,
+        // The query decoder's own error (Go strconv), answered 400 by ListResource.
         text => text
             .parse::<i64>()
-            .map_err(|e| ApiError::bad_request(format!("invalid value for limit: {text}: {e}")))?,
+            .map_err(|_| ApiError::bad_request(format!("strconv.ParseInt: parsing \"{text}\": invalid syntax")))?,
     };
     let rv_text = get("resourceVersion");
     let rv = match rv_text {
         "" => None,
+        // storage.APIObjectVersioner.ParseResourceVersion returns a storage InvalidError that no
+        // layer turns into a Status, so the handler answers it as a 500 with its text.
         text => Some(text.parse::<u64>().map_err(|_| {
-            ApiError::bad_request(format!(
-                "invalid resource version: resourceVersion: Invalid value: \"{text}\": strconv.ParseUint: parsing \"{text}\": invalid syntax"
-            ))
+            ApiError::new(
+                500,
+                "",
+                format!(
+                    "resourceVersion: Invalid value: \"{text}\": strconv.ParseUint: parsing \"{text}\": invalid syntax"
+                ),
+            )
         })?),
     };
     let matching = get("resourceVersionMatch");
