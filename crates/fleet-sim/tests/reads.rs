@@ -201,6 +201,12 @@ async fn resource_version_match_semantics() {
     let (code, status) = get(&c, &format!("/api/v1/configmaps?resourceVersion={future}")).await;
     assert_eq!(code, 504);
     assert_eq!(status["details"]["causes"][0]["reason"], "ResourceVersionTooLarge");
+    let (code, _) = get(
+        &c,
+        &format!("/api/v1/configmaps?resourceVersion={future}&resourceVersionMatch=Exact"),
+    )
+    .await;
+    assert_eq!(code, 500, "etcd cannot read a future revision");
 
     c.compact();
     let (code, status) = get(
@@ -415,4 +421,39 @@ async fn crd_categories_are_served_in_discovery() {
             .iter()
             .any(|r| r["name"] == "deployments" && r["categories"] == json!(["all"]))
     );
+}
+
+#[tokio::test]
+async fn kube_rs_pages_through_lists_and_the_watcher_reads_every_page() {
+    use futures::StreamExt;
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::api::{Api, ListParams};
+    use kube::runtime::watcher;
+
+    let c = cluster();
+    configmaps(&c, "default", &["a", "b", "c", "d", "e"]).await;
+    let client = kube::Client::new(c.service(TOKEN), "default");
+    let api: Api<ConfigMap> = Api::default_namespaced(client);
+    let mut seen = Vec::new();
+    let mut params = ListParams::default().limit(2);
+    loop {
+        let page = api.list(&params).await.unwrap();
+        seen.extend(page.items.iter().filter_map(|cm| cm.metadata.name.clone()));
+        match page.metadata.continue_.filter(|t| !t.is_empty()) {
+            Some(token) => params = params.continue_token(&token),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["a", "b", "c", "d", "e"]);
+
+    let mut stream = watcher::watcher(api, watcher::Config::default().page_size(2)).boxed();
+    let mut initial = Vec::new();
+    while let Some(event) = stream.next().await {
+        match event.unwrap() {
+            watcher::Event::InitApply(cm) => initial.push(cm.metadata.name.unwrap_or_default()),
+            watcher::Event::InitDone => break,
+            _ => {}
+        }
+    }
+    assert_eq!(initial, ["a", "b", "c", "d", "e"]);
 }

@@ -365,7 +365,15 @@ pub fn read(
     };
     let (objects, read_rv) = match at {
         ReadAt::Latest => (core.store.list(&res, namespace).0, current),
-        ReadAt::Exact(v) if v > current => return Err(too_large(v, current)),
+        // etcd refuses a range read at a future revision; etcd3 store.go, func
+        // interpretListError, passes that error on untranslated, so the client sees a 500.
+        ReadAt::Exact(v) if v > current => {
+            return Err(ApiError::new(
+                500,
+                "",
+                "etcdserver: mvcc: required revision is a future revision",
+            ));
+        }
         ReadAt::Exact(v) => match core.store.list_at(&res, namespace, v) {
             Ok(objects) => (objects, v),
             Err(_) => {
