@@ -12,6 +12,7 @@ mod install;
 mod interrupt;
 mod kubectl;
 mod kubectl_proxy;
+mod kubectl_reads;
 mod kubectl_workloads;
 mod kurator;
 mod live;
