@@ -100,6 +100,17 @@ fn kubectl_get_raw_through_the_service_proxy_in_every_form() {
     );
     assert!(endpoints.stdout.contains("\"name\": \"http\""), "{endpoints:?}");
     assert!(endpoints.stdout.contains("\"port\": 8080"), "{endpoints:?}");
+    let table = run(kubectl(home.path(), &kc).args(["-n", "web", "get", "endpoints", "web", "idle"]));
+    assert!(table.stdout.starts_with("NAME"), "{table:?}");
+    let rows: Vec<Vec<&str>> = table
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows[0][0], "web");
+    assert_eq!(rows[0][1].matches(":8080").count(), 2, "{table:?}");
+    assert_eq!(rows[1][..2], ["idle", "<none>"], "{table:?}");
 
     // Named port, numeric port (mapped to its name), scheme:name:port.
     for id in ["web:http", "web:80", "http:web:80"] {
