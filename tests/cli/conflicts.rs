@@ -86,3 +86,31 @@ fn conflicting_writes_are_redone_from_a_fresh_read_then_reported() {
     assert_eq!(s.image(2), "podinfo:2");
     s.wait(&[1, 2], "Succeeded");
 }
+
+/// `promote --full` switches spec.skipAnalysis on and back off, each switch carrying the
+/// resourceVersion it was decided from: every racing write makes it a real 409, redone.
+#[test]
+fn promote_full_switches_carry_their_version() {
+    let s = RolloutFleet::start(1, &["--manual-promotion"], &[]);
+    assert_eq!(s.release("podinfo:2").code, 0);
+    s.wait(&[1], "WaitingPromotion");
+    s.cluster(1).faults().set_write_conflicts(3);
+    let promoted = s.run(&[
+        "promote",
+        "podinfo",
+        "-n",
+        "test",
+        "--full",
+        "--context",
+        "kurator-member1",
+        "--yes",
+    ]);
+    assert_eq!(promoted.code, 0, "{promoted:?}");
+    assert_eq!(s.phase(1), "Succeeded");
+    assert!(
+        !s.cluster(1).faults().take_write_conflict(),
+        "promote --full's spec switches carried their version on every attempt"
+    );
+    assert!(raced(&s, 1));
+    assert_eq!(s.canary(1)["spec"]["skipAnalysis"], false);
+}
