@@ -409,3 +409,59 @@ fn kubectl_scale_on_a_custom_resource_with_a_scale_subresource() {
     let none = run(kubectl(h, k).args(["get", "--raw", "/api/v1/namespaces/default/configmaps/x/scale"]));
     assert_ne!(none.code, 0, "{none:?}");
 }
+
+/// Pods that never become ready: after `progressDeadlineSeconds` the Deployment says so, and
+/// `kubectl rollout status` stops waiting with kubectl's own error.
+#[test]
+fn kubectl_rollout_status_reports_an_exceeded_progress_deadline() {
+    if !kubectl_available("kubectl_rollout_status_reports_an_exceeded_progress_deadline") {
+        return;
+    }
+    let fleet = Fleet::start(1);
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    let (h, k) = (home.path(), kc.as_path());
+    let file = h.join("stuck.yaml");
+    std::fs::write(
+        &file,
+        r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: stuck, namespace: default}
+spec:
+  progressDeadlineSeconds: 1
+  selector: {matchLabels: {app: stuck}}
+  template:
+    metadata: {labels: {app: stuck}, annotations: {sim.kurator.dev/unavailable: "true"}}
+    spec:
+      containers: [{name: c, image: "stuck:1"}]
+"#,
+    )
+    .unwrap();
+    ok(run(kubectl(h, k).args(["apply", "-f"]).arg(&file)));
+    let status = run(kubectl(h, k).args(["rollout", "status", "deployment/stuck", "--timeout", "30s"]));
+    assert_ne!(status.code, 0, "{status:?}");
+    assert!(
+        status
+            .stderr
+            .contains(r#"deployment "stuck" exceeded its progress deadline"#),
+        "{status:?}"
+    );
+    let d = json_of(h, k, &["get", "deployment", "stuck"]);
+    let progressing = d["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Progressing")
+        .cloned()
+        .unwrap();
+    assert_eq!(progressing["status"], "False", "{d:#}");
+    assert_eq!(progressing["reason"], "ProgressDeadlineExceeded");
+    assert!(
+        progressing["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("has timed out progressing."),
+        "{d:#}"
+    );
+}

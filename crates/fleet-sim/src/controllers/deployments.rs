@@ -85,7 +85,8 @@ fn generation(obj: &Value) -> i64 {
 }
 
 /// Nothing left to do for the controller: the generation observed and the rollout complete
-/// (or stuck on Pods that never become ready, which only a new template changes).
+/// (or, on Pods that never become ready, past its progress deadline: only a new template
+/// changes that).
 fn settled(obj: &Value) -> bool {
     let status = |k: &str| {
         obj.pointer(&format!("/status/{k}"))
@@ -101,7 +102,16 @@ fn settled(obj: &Value) -> bool {
     obj.pointer("/status/observedGeneration").and_then(Value::as_i64) == Some(generation(obj))
         && status("updatedReplicas") == replicas
         && status("replicas") == replicas
-        && (never_ready || status("availableReplicas") == replicas)
+        && (status("availableReplicas") == replicas || never_ready && deadline_exceeded(obj))
+}
+
+fn deadline_exceeded(obj: &Value) -> bool {
+    obj.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded")
+        })
 }
 
 fn schedule(cluster: &SimCluster, obj: &Value, delay: Duration) {
@@ -123,8 +133,20 @@ fn schedule(cluster: &SimCluster, obj: &Value, delay: Duration) {
         let Some(current) = cluster.get("apps", "deployments", Some(&ns), &name) else {
             return;
         };
-        if generation(&current) == seen && !settled(&current) {
-            sync(&cluster, &current, true);
+        if generation(&current) != seen || settled(&current) {
+            return;
+        }
+        let Some(after) = sync(&cluster, &current, true) else {
+            return;
+        };
+        // Still not done (Pods that never become ready): the deadline is checked once it is due.
+        if !settled(&after) && after.pointer("/spec/paused").and_then(Value::as_bool) != Some(true) {
+            tokio::time::sleep(progress_deadline(&after) + Duration::from_secs(1)).await;
+            if let Some(current) = cluster.get("apps", "deployments", Some(&ns), &name)
+                && generation(&current) == seen
+            {
+                sync(&cluster, &current, true);
+            }
         }
     });
 }
@@ -170,6 +192,35 @@ fn condition(previous: Option<&Value>, kind: &str, status: &str, reason: &str, m
     };
     json!({"type": kind, "status": status, "reason": reason, "message": message,
            "lastUpdateTime": now, "lastTransitionTime": transition})
+}
+
+/// `spec.progressDeadlineSeconds` (600 by default).
+fn progress_deadline(deployment: &Value) -> Duration {
+    let seconds = deployment
+        .pointer("/spec/progressDeadlineSeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(600);
+    Duration::from_secs(seconds.max(0) as u64)
+}
+
+/// Whether the rollout of ReplicaSet `rs` made no progress within the deadline: the Progressing
+/// condition about it has not moved since (or already says it timed out).
+fn timed_out(previous: Option<&Value>, rs: &str, deadline: Duration) -> bool {
+    let Some(p) = previous else {
+        return false;
+    };
+    let about_rs = p["message"].as_str().is_some_and(|m| m.contains(&format!("\"{rs}\"")));
+    if !about_rs {
+        return false;
+    }
+    if p["reason"] == "ProgressDeadlineExceeded" {
+        return true;
+    }
+    p["reason"] == "ReplicaSetUpdated"
+        && p["lastUpdateTime"]
+            .as_str()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .is_some_and(|since| jiff::Timestamp::now().as_second() - since.as_second() > deadline.as_secs() as i64)
 }
 
 /// The Deployment's whole status, from its ReplicaSets after a sync.
@@ -226,6 +277,17 @@ pub fn status_from(deployment: &Value, rs: &replicasets::Outcome) -> Value {
             "True",
             "NewReplicaSetAvailable",
             format!("ReplicaSet \"{}\" has successfully progressed.", rs.new_name),
+            &now,
+        )
+    } else if timed_out(prev("Progressing"), &rs.new_name, progress_deadline(deployment)) {
+        // kube-controller-manager: pkg/controller/deployment/util/deployment_util.go, func
+        // DeploymentTimedOut (no progress since the condition's lastUpdateTime)
+        condition(
+            prev("Progressing"),
+            "Progressing",
+            "False",
+            "ProgressDeadlineExceeded",
+            format!("ReplicaSet \"{}\" has timed out progressing.", rs.new_name),
             &now,
         )
     } else {
