@@ -14,6 +14,7 @@ pub mod faults;
 pub mod flagger;
 pub mod jsonpath;
 pub mod kurator;
+pub mod managed;
 pub mod meta;
 pub mod patch;
 pub mod playground;
