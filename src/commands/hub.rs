@@ -30,7 +30,7 @@ struct HubRow {
 
 /// `apply -f app.yaml --fleet NAME`: validates the rollouts, then applies each Application to
 /// the hub (server-side apply) for Kurator's fleet manager to render.
-pub async fn apply(global: &GlobalArgs, files: &PolicyFiles) -> Result<Exit> {
+pub async fn apply(global: &GlobalArgs, files: &PolicyFiles, force_conflicts: bool) -> Result<Exit> {
     if let Err(exit) = load_or_report(files)? {
         return Ok(exit);
     }
@@ -61,9 +61,9 @@ pub async fn apply(global: &GlobalArgs, files: &PolicyFiles) -> Result<Exit> {
                 .ok()
                 .flatten()
                 .and_then(|o| o.metadata.resource_version);
-            let result = api
-                .patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&doc))
-                .await;
+            let mut params = PatchParams::apply(FIELD_MANAGER);
+            params.force = force_conflicts;
+            let result = api.patch(&name, &params, &Patch::Apply(&doc)).await;
             rows.push(match result {
                 Ok(after) => HubRow {
                     application: format!("{ns}/{name}"),
@@ -74,11 +74,18 @@ pub async fn apply(global: &GlobalArgs, files: &PolicyFiles) -> Result<Exit> {
                     },
                     error: None,
                 },
-                Err(e) => HubRow {
-                    application: format!("{ns}/{name}"),
-                    result: "failed".into(),
-                    error: Some(ClusterError::from_kube(&e).to_string()),
-                },
+                Err(e) => {
+                    let error = ClusterError::from_kube(&e);
+                    HubRow {
+                        application: format!("{ns}/{name}"),
+                        result: if matches!(error, ClusterError::FieldConflicts { .. }) {
+                            "conflict".into()
+                        } else {
+                            "failed".into()
+                        },
+                        error: Some(error.to_string()),
+                    }
+                }
             });
         }
     }

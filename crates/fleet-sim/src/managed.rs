@@ -421,12 +421,15 @@ const STRIPPED_META: &[&str] = &[
 struct Walk<'v> {
     set: FieldSet,
     leaves: BTreeMap<Vec<Pe>, &'v Value>,
+    /// Maps and lists that were descended into (not members themselves).
+    nodes: BTreeSet<Vec<Pe>>,
 }
 
 fn walk<'v>(value: &'v Value, t: &ResourceType) -> Walk<'v> {
     let mut w = Walk {
         set: FieldSet::default(),
         leaves: BTreeMap::new(),
+        nodes: BTreeSet::new(),
     };
     walk_node(value, Ty::root(t), &mut Vec::new(), &mut w);
     w
@@ -440,6 +443,9 @@ fn walk_node<'v>(value: &'v Value, ty: Ty<'_>, path: &mut Vec<Pe>, w: &mut Walk<
     match value {
         Value::Object(_) if !ty.root && ty.atomic_map() => leaf(path, w),
         Value::Object(map) => {
+            if !ty.root && !ty.in_meta_root() {
+                w.nodes.insert(path.clone());
+            }
             for (k, child) in map {
                 if ty.root && (k == "apiVersion" || k == "kind") {
                     continue;
@@ -466,6 +472,7 @@ fn walk_node<'v>(value: &'v Value, ty: Ty<'_>, path: &mut Vec<Pe>, w: &mut Walk<
         Value::Array(items) => match ty.list_kind(items.first()) {
             ListKind::Atomic => leaf(path, w),
             kind => {
+                w.nodes.insert(path.clone());
                 let item_ty = ty.item();
                 for (i, item) in items.iter().enumerate() {
                     path.push(item_pe(&kind, item, i));
@@ -501,6 +508,8 @@ struct Comparison {
     removed: FieldSet,
 }
 
+/// SMD typed/compare.go: leaves added, removed or changed; a map or list that did not exist
+/// at all before (not even as null) is added itself, one that is gone entirely is removed.
 fn compare(old: &Value, new: &Value, t: &ResourceType, scope: Scope) -> Comparison {
     let before = walk(old, t);
     let after = walk(new, t);
@@ -512,10 +521,40 @@ fn compare(old: &Value, new: &Value, t: &ResourceType, scope: Scope) -> Comparis
             modified.insert(path);
         }
     }
+    let mut added = after.set.difference(&before.set);
+    let mut removed = before.set.difference(&after.set);
+    let existed = |w: &Walk<'_>, p: &Vec<Pe>| w.nodes.contains(p) || w.leaves.contains_key(p) || w.set.has(p);
+    for node in &after.nodes {
+        if !existed(&before, node) {
+            added.insert(node);
+        }
+    }
+    for node in &before.nodes {
+        if !existed(&after, node) {
+            removed.insert(node);
+        }
+    }
     Comparison {
-        added: scope.filter(&after.set.difference(&before.set)),
+        added: scope.filter(&added),
         modified: scope.filter(&modified),
-        removed: scope.filter(&before.set.difference(&after.set)),
+        removed: scope.filter(&removed),
+    }
+}
+
+/// What a create is compared with: the zero value of the type as the apiserver converts it,
+/// where Go struct fields that are not pointers exist as empty maps (apiserver create handler:
+/// the live object is `scope.Creater.New`); a custom resource's is empty.
+fn zero_object(t: &ResourceType) -> Value {
+    if t.custom {
+        return json!({});
+    }
+    match t.kind.as_str() {
+        "Deployment" | "ReplicaSet" => json!({"metadata": {}, "spec": {"selector": null, "strategy": {},
+            "template": {"metadata": {}, "spec": {"containers": null}}}, "status": {}}),
+        "Pod" => json!({"metadata": {}, "spec": {"containers": null}, "status": {}}),
+        "Service" => json!({"metadata": {}, "spec": {}, "status": {"loadBalancer": {}}}),
+        "Namespace" => json!({"metadata": {}, "spec": {}, "status": {}}),
+        _ => json!({"metadata": {}}),
     }
 }
 
@@ -739,7 +778,10 @@ pub fn record_update(t: &ResourceType, old: Option<&Value>, new: &mut Value, w: 
             _ => live_entries(),
         }
     };
-    let before = without_managed_fields(old);
+    let before = match old {
+        Some(_) => without_managed_fields(old),
+        None => zero_object(t),
+    };
     let after = without_managed_fields(Some(new));
     let cmp = compare(&before, &after, t, w.scope(t));
     let changed = cmp.added.union(&cmp.modified);
@@ -816,10 +858,13 @@ pub fn apply(
     let cmp = compare(&before, &merged, t, scope);
     let changed = cmp.added.union(&cmp.modified);
     if !force {
+        let allowed = allowed_by_last_applied(t, live, w);
         let mut conflicts: Vec<(String, Vec<Pe>)> = Vec::new();
         for e in &entries {
             for path in e.set.intersection(&changed).paths() {
-                conflicts.push((e.describe(), path));
+                if !allowed.has(&path) {
+                    conflicts.push((e.describe(), path));
+                }
             }
         }
         if !conflicts.is_empty() {
@@ -835,7 +880,73 @@ pub fn apply(
         ..me
     });
     encode(&mut merged, &mut entries);
+    update_last_applied(&mut merged, config, w);
     Ok(merged)
+}
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// `kubectl apply --server-side` after client-side apply: conflicts on fields the last-applied
+/// annotation sets to their live value are not conflicts (apiserver internal/lastappliedmanager.go,
+/// allowedConflictsFromLastApplied), only for the manager `kubectl`.
+fn allowed_by_last_applied(t: &ResourceType, live: Option<&Value>, w: &Writer) -> FieldSet {
+    let text = live
+        .and_then(|l| l.pointer("/metadata/annotations"))
+        .and_then(|a| a.get(LAST_APPLIED));
+    let (Some(live), Some(Value::String(text))) = (live, text) else {
+        return FieldSet::default();
+    };
+    if w.manager != "kubectl" || text.is_empty() {
+        return FieldSet::default();
+    }
+    let Ok(last) = serde_json::from_str::<Value>(text) else {
+        return FieldSet::default();
+    };
+    let last_walk = walk(&last, t);
+    let live_clean = without_managed_fields(Some(live));
+    let live_walk = walk(&live_clean, t);
+    let mut differing = FieldSet::default();
+    for (path, value) in &last_walk.leaves {
+        if live_walk.leaves.get(path) != Some(value) {
+            differing.insert(path);
+        }
+    }
+    last_walk.set.difference(&differing)
+}
+
+/// Server-side apply by `kubectl` keeps an existing last-applied annotation current, so a later
+/// client-side apply sees what was applied (apiserver internal/lastappliedupdater.go).
+fn update_last_applied(merged: &mut Value, config: &Value, w: &Writer) {
+    if w.manager != "kubectl" {
+        return;
+    }
+    let has = merged
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(LAST_APPLIED))
+        .is_some();
+    if !has {
+        return;
+    }
+    let mut applied = config.clone();
+    if let Some(annotations) = applied
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove(LAST_APPLIED);
+        if annotations.is_empty()
+            && let Some(meta) = applied.get_mut("metadata").and_then(Value::as_object_mut)
+        {
+            meta.remove("annotations");
+        }
+    }
+    // Encoded as the apiserver's JSON encoder writes it: one line, then a newline.
+    let text = format!("{applied}\n");
+    if let Some(annotations) = merged
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.insert(LAST_APPLIED.into(), Value::String(text));
+    }
 }
 
 /// The 409 of a refused apply (apiserver internal/conflict.go, NewConflictError and
@@ -1185,7 +1296,7 @@ mod tests {
         record_update(&t, Some(&obj), &mut next, &w);
         let e = entry(&next, "flagger");
         assert_eq!(e["subresource"], "status");
-        assert_eq!(e["fieldsV1"], json!({"f:status": {"f:phase": {}}}));
+        assert_eq!(e["fieldsV1"], json!({"f:status": {".": {}, "f:phase": {}}}));
     }
 
     #[test]
@@ -1221,6 +1332,39 @@ mod tests {
         assert_eq!(
             (err.code, err.message.as_str()),
             (400, "metadata.managedFields must be nil")
+        );
+    }
+
+    #[test]
+    fn a_create_owns_new_maps_themselves_as_upstream_records_them() {
+        let mut created = json!({"metadata": {"name": "app", "labels": {"app": "x"}},
+            "spec": {"replicas": 1, "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}},
+                "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [
+                    {"name": "app", "image": "i", "ports": [{"containerPort": 80, "protocol": "TCP"}]}]}}}});
+        record_update(&deployments(), None, &mut created, &writer("kubectl-create"));
+        assert_eq!(
+            entry(&created, "kubectl-create")["fieldsV1"],
+            json!({
+                "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+                "f:spec": {
+                    "f:replicas": {},
+                    "f:strategy": {"f:rollingUpdate": {".": {}, "f:maxSurge": {}}, "f:type": {}},
+                    "f:template": {
+                        "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+                        "f:spec": {"f:containers": {"k:{\"name\":\"app\"}": {
+                            ".": {}, "f:image": {}, "f:name": {},
+                            "f:ports": {".": {}, "k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {
+                                ".": {}, "f:containerPort": {}, "f:protocol": {}}}
+                        }}}
+                    }
+                }
+            })
+        );
+        let mut widget = json!({"metadata": {"name": "w"}, "spec": {"analysis": {"stepWeight": 1}}});
+        record_update(&canaries(), None, &mut widget, &writer("kubectl-create"));
+        assert_eq!(
+            entry(&widget, "kubectl-create")["fieldsV1"],
+            json!({"f:spec": {".": {}, "f:analysis": {".": {}, "f:stepWeight": {}}}})
         );
     }
 
