@@ -321,3 +321,67 @@ fn plugin_apply_warns_about_a_rollout_field_another_manager_left() {
         "{warning}"
     );
 }
+
+#[test]
+fn plugin_install_reports_a_field_kubectl_set_changed_and_takes_it_only_with_force_conflicts() {
+    if !kubectl_available("plugin_install_reports_a_field_kubectl_set_changed_and_takes_it_only_with_force_conflicts") {
+        return;
+    }
+    let fleet = Fleet::start(2);
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    let install = |extra: &[&str]| {
+        let mut cmd = crate::support::plugin(home.path());
+        cmd.args(["install", "--all-contexts", "--provider", "istio"])
+            .args(extra)
+            .env("KUBECONFIG", &kc);
+        run(&mut cmd)
+    };
+    assert_eq!(install(&[]).code, 0);
+    let image = |cluster: &str| {
+        fleet
+            .cluster(cluster)
+            .get(
+                "apps",
+                "deployments",
+                Some("istio-system"),
+                &format!("istio-system-flagger-{cluster}"),
+            )
+            .unwrap()
+            .pointer("/spec/template/spec/containers/0/image")
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_string()
+    };
+    let ours = image("kurator-member1");
+    ok(run(kubectl(home.path(), &kc).args([
+        "--context",
+        "kurator-member1",
+        "-n",
+        "istio-system",
+        "set",
+        "image",
+        "deployment/istio-system-flagger-kurator-member1",
+        "flagger=example.com/flagger:patched",
+    ])));
+
+    let refused = install(&[]);
+    assert_eq!(refused.code, 5, "member2 installed, member1 conflicted: {refused:?}");
+    let row = refused
+        .stdout
+        .lines()
+        .find(|l| l.contains("kurator-member1"))
+        .unwrap_or_else(|| panic!("{refused:?}"));
+    assert!(
+        row.contains("Deployment istio-system/istio-system-flagger-kurator-member1")
+            && row.contains(".spec.template.spec.containers[name=\"flagger\"].image")
+            && row.contains("\"kubectl-set\" using apps/v1")
+            && row.contains("--force-conflicts"),
+        "{row}"
+    );
+    assert_eq!(image("kurator-member1"), "example.com/flagger:patched");
+
+    let forced = install(&["--force-conflicts"]);
+    assert_eq!(forced.code, 0, "{forced:?}");
+    assert_eq!(image("kurator-member1"), ours);
+}

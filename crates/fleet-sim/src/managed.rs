@@ -402,7 +402,7 @@ fn item_pe(kind: &ListKind, item: &Value, index: usize) -> Pe {
 }
 
 /// Fields the server owns, never attributed to a manager (apiserver fieldmanager
-/// internal/stripmeta.go, NewStripMetaManager).
+/// internal/stripmeta.go, NewStripMetaManager; `metadata` itself is stripped too).
 const STRIPPED_META: &[&str] = &[
     "name",
     "namespace",
@@ -413,8 +413,6 @@ const STRIPPED_META: &[&str] = &[
     "generation",
     "managedFields",
     "resourceVersion",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
 ];
 
 /// The field set of an object and its leaf values (SMD typed.TypedValue.ToFieldSet).
@@ -733,6 +731,10 @@ pub fn manager_or_user_agent(field_manager: Option<&str>, user_agent: &str) -> S
             break;
         }
         out.push(c);
+    }
+    // No name at all is recorded as `unknown` (internal/buildmanagerinfo.go, buildManagerInfo).
+    if out.is_empty() {
+        out.push_str("unknown");
     }
     out
 }
@@ -1380,5 +1382,6 @@ mod tests {
         );
         assert_eq!(manager_or_user_agent(Some(""), "Python-urllib/3"), "Python-urllib");
         assert_eq!(manager_or_user_agent(None, &"x".repeat(200)).len(), 128);
+        assert_eq!(manager_or_user_agent(None, ""), "unknown");
     }
 }
