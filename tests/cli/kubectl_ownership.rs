@@ -176,6 +176,38 @@ fn kubectl_server_side_apply_owns_fields_conflicts_and_forces() {
         entry(&shared, "other").is_some() && entry(&shared, "kubectl").is_some(),
         "{shared}"
     );
+
+    // A client may reset the record ([{}] or []), not lose it by leaving it out.
+    ok(run(k().args(["label", "widget", "w", "team=a"])));
+    let labelled = json_of(run(k().args([
+        "get",
+        "widget",
+        "w",
+        "-o",
+        "json",
+        "--show-managed-fields",
+    ])));
+    assert_eq!(
+        entry(&labelled, "kubectl-label").unwrap()["fieldsV1"],
+        serde_json::json!({"f:metadata": {"f:labels": {".": {}, "f:team": {}}}})
+    );
+    ok(run(k().args([
+        "patch",
+        "widget",
+        "w",
+        "--type=merge",
+        "-p",
+        r#"{"metadata":{"managedFields":[{}]}}"#,
+    ])));
+    let reset = json_of(run(k().args([
+        "get",
+        "widget",
+        "w",
+        "-o",
+        "json",
+        "--show-managed-fields",
+    ])));
+    assert!(reset["metadata"].get("managedFields").is_none(), "{reset}");
 }
 
 #[test]
