@@ -186,7 +186,14 @@ pub async fn install(global: &GlobalArgs, args: &crate::cli::InstallArgs, fleet_
     }
     let patch = json!({"spec": {"plugin": {"flagger": plugin}}});
     fleets
-        .patch(fleet_name, &PatchParams::default(), &Patch::Merge(&patch))
+        .patch(
+            fleet_name,
+            &PatchParams {
+                field_manager: Some(FIELD_MANAGER.into()),
+                ..Default::default()
+            },
+            &Patch::Merge(&patch),
+        )
         .await
         .map_err(|e| {
             ExitError::usage(format!(
@@ -281,7 +288,17 @@ async fn switch_in_application(
             "metadata": {"resourceVersion": app.pointer("/metadata/resourceVersion")},
             "spec": {"syncPolicies": policies},
         });
-        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        // Recorded under the verb's own manager, as in context mode (pause, resume, promote).
+        let verb = match (field, value) {
+            ("suspend", true) => "pause",
+            ("suspend", false) => "resume",
+            _ => "promote",
+        };
+        let params = PatchParams {
+            field_manager: Some(crate::install::verb_manager(verb)),
+            ..Default::default()
+        };
+        api.patch(name, &params, &Patch::Merge(&patch))
             .await
             .map_err(|e| ClusterError::from_kube(&e))?;
     }

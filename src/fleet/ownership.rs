@@ -106,7 +106,8 @@ pub fn leftover_fields(live: &Value, rendered: &Value, our_manager: &str) -> Vec
         let mut paths = Vec::new();
         leaf_fields(spec, &mut vec!["spec".to_string()], &mut paths);
         for path in paths {
-            if !sets(rendered, &path) {
+            // Flagger reads a Go struct: a zero value (false, 0, "", empty) is no setting.
+            if !sets(rendered, &path) && !is_zero(value_at(live, &path)) {
                 out.push(Leftover {
                     manager: manager.to_string(),
                     field: format!(".{}", path.join(".")),
@@ -141,6 +142,21 @@ fn leaf_fields(node: &Value, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>
         prefix.push(name.to_string());
         leaf_fields(child, prefix, out);
         prefix.pop();
+    }
+}
+
+fn value_at<'a>(obj: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter().try_fold(obj, |node, p| node.get(p))
+}
+
+fn is_zero(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => true,
+        Some(Value::Number(n)) => n.as_f64() == Some(0.0),
+        Some(Value::String(s)) => s.is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        Some(Value::Object(o)) => o.is_empty(),
+        _ => false,
     }
 }
 
@@ -246,6 +262,10 @@ mod tests {
                 field: ".spec.analysis.stepWeight".into()
             }]
         );
+        // A zero value is no setting for Flagger (skipAnalysis set back to false by promote).
+        let mut reset = live.clone();
+        reset["spec"]["analysis"]["stepWeight"] = json!(0);
+        assert!(leftover_fields(&reset, &rendered, "kubectl-kurator-rollout").is_empty());
         // A field we render too (shared ownership) is not a leftover.
         let shared = json!({"kind": "Canary", "spec": {"analysis": {"stepWeights": [10], "stepWeight": 5}}});
         assert!(leftover_fields(&live, &shared, "kubectl-kurator-rollout").is_empty());

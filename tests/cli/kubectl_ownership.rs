@@ -417,3 +417,29 @@ fn plugin_install_reports_a_field_kubectl_set_changed_and_takes_it_only_with_for
     assert_eq!(forced.code, 0, "{forced:?}");
     assert_eq!(image("kurator-member1"), ours);
 }
+
+#[test]
+fn a_paused_canary_is_a_warning_on_the_next_apply_naming_the_verb() {
+    let s = RolloutFleet::start(1, &[], &[]);
+    let paused = s.run(&["pause", "podinfo", "-n", "test", "--all-contexts", "--yes"]);
+    assert_eq!(paused.code, 0, "{paused:?}");
+    let canary = s.canary(1);
+    assert_eq!(
+        entry(&canary, "kubectl-kurator-rollout-pause").unwrap()["fieldsV1"],
+        serde_json::json!({"f:spec": {"f:suspend": {}}}),
+        "{canary}"
+    );
+    let applied = s.run(&["apply", "-f", POLICY, "--all-contexts"]);
+    assert_eq!(applied.code, 0, "{applied:?}");
+    assert!(
+        applied
+            .stdout
+            .lines()
+            .any(|l| l.contains("warning: .spec.suspend is set by kubectl-kurator-rollout-pause")),
+        "{applied:?}"
+    );
+    // Resumed, the field is false: no setting, no warning.
+    assert_eq!(s.run(&["resume", "podinfo", "-n", "test", "--all-contexts", "--yes"]).code, 0);
+    let again = s.run(&["apply", "-f", POLICY, "--all-contexts"]);
+    assert!(!again.stdout.contains("warning"), "{again:?}");
+}
