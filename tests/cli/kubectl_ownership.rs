@@ -309,6 +309,11 @@ fn plugin_apply_reports_a_field_kubectl_edit_changed_and_takes_it_only_with_forc
         .unwrap_or_else(|| panic!("{rows}"));
     assert_eq!(conflict["object"], "Canary test/podinfo");
 
+    // The dry run meets the same conflict (the server's dry run of the same apply).
+    let dry = s.run(&["apply", "-f", POLICY, "--context", "kurator-member1", "--dry-run"]);
+    assert_eq!(dry.code, 1, "{dry:?}");
+    assert!(dry.stdout.contains("conflict: .spec.analysis.stepWeight"), "{dry:?}");
+
     let forced = s.run(&["apply", "-f", POLICY, "--all-contexts", "--force-conflicts"]);
     assert_eq!(forced.code, 0, "{forced:?}");
     let canary = s.canary(1);
@@ -439,7 +444,11 @@ fn a_paused_canary_is_a_warning_on_the_next_apply_naming_the_verb() {
         "{applied:?}"
     );
     // Resumed, the field is false: no setting, no warning.
-    assert_eq!(s.run(&["resume", "podinfo", "-n", "test", "--all-contexts", "--yes"]).code, 0);
+    assert_eq!(
+        s.run(&["resume", "podinfo", "-n", "test", "--all-contexts", "--yes"])
+            .code,
+        0
+    );
     let again = s.run(&["apply", "-f", POLICY, "--all-contexts"]);
     assert!(!again.stdout.contains("warning"), "{again:?}");
 }

@@ -161,6 +161,7 @@ impl ClusterCore {
         opts: &WriteOptions,
     ) -> Result<Written, ApiError> {
         self.check_namespace(t, ns)?;
+        managed::validate_field_manager("CreateOptions", opts.field_manager.as_deref(), false)?;
         let mut body = body;
         let name = match body.pointer("/metadata/name").and_then(Value::as_str) {
             Some(n) if !n.is_empty() => n.to_string(),
@@ -222,6 +223,7 @@ impl ClusterCore {
         opts: &WriteOptions,
     ) -> Result<Written, ApiError> {
         self.check_namespace(t, ns)?;
+        managed::validate_field_manager("UpdateOptions", opts.field_manager.as_deref(), false)?;
         let body_rv = body
             .pointer("/metadata/resourceVersion")
             .and_then(Value::as_str)
@@ -273,11 +275,7 @@ impl ClusterCore {
                 "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
             ));
         }
-        if kind == PatchKind::Apply && opts.field_manager.as_deref().unwrap_or("").is_empty() {
-            return Err(ApiError::bad_request(
-                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
-            ));
-        }
+        managed::validate_field_manager("PatchOptions", opts.field_manager.as_deref(), kind == PatchKind::Apply)?;
         let key = Self::key(t, ns, name);
         let mut warnings = Vec::new();
         let mut would_be = None;

@@ -739,6 +739,48 @@ pub fn manager_or_user_agent(field_manager: Option<&str>, user_agent: &str) -> S
     out
 }
 
+/// The `fieldManager` option of a write (apimachinery pkg/apis/meta/v1/validation,
+/// ValidateFieldManager and ValidatePatchOptions; the handlers answer `NewInvalid` on
+/// `<kind>.meta.k8s.io`): required for apply, at most 128 bytes, printable characters only.
+pub fn validate_field_manager(options_kind: &str, manager: Option<&str>, apply: bool) -> Result<(), ApiError> {
+    let manager = manager.unwrap_or("");
+    let mut errors = Vec::new();
+    let error = |reason: &'static str, message: String| crate::error::FieldError {
+        field: "fieldManager".into(),
+        reason,
+        message,
+    };
+    if apply && manager.is_empty() {
+        errors.push(error(
+            "FieldValueRequired",
+            "fieldManager: Required value: is required for apply patch".into(),
+        ));
+    }
+    if manager.len() > 128 {
+        errors.push(error(
+            "FieldValueTooLong",
+            "fieldManager: Too long: may not be more than 128 bytes".into(),
+        ));
+    }
+    for (i, c) in manager.char_indices() {
+        if c != ' ' && (c.is_control() || c.is_whitespace()) {
+            errors.push(error(
+                "FieldValueInvalid",
+                format!(
+                    "fieldManager: Invalid value: {}: invalid character U+{:04X} (at position {i})",
+                    Value::String(manager.to_string()),
+                    c as u32
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::invalid(options_kind, "meta.k8s.io", "", &errors))
+    }
+}
+
 /// Who is writing and how.
 pub struct Writer {
     pub manager: String,
@@ -1367,6 +1409,30 @@ mod tests {
         assert_eq!(
             entry(&widget, "kubectl-create")["fieldsV1"],
             json!({"f:spec": {".": {}, "f:analysis": {".": {}, "f:stepWeight": {}}}})
+        );
+    }
+
+    #[test]
+    fn field_manager_option_is_validated_as_upstream() {
+        let err = validate_field_manager("PatchOptions", None, true).unwrap_err();
+        assert_eq!(err.code, 422);
+        assert_eq!(
+            err.message,
+            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
+        );
+        assert!(validate_field_manager("UpdateOptions", None, false).is_ok());
+        let long = "m".repeat(129);
+        assert!(
+            validate_field_manager("CreateOptions", Some(&long), false)
+                .unwrap_err()
+                .message
+                .ends_with("fieldManager: Too long: may not be more than 128 bytes")
+        );
+        assert!(
+            validate_field_manager("PatchOptions", Some("a\tb"), false)
+                .unwrap_err()
+                .message
+                .contains("invalid character U+0009 (at position 1)")
         );
     }
 
