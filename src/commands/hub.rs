@@ -324,14 +324,28 @@ fn switched_policies(
         if p.pointer("/rollout/workload/name").and_then(Value::as_str) != Some(canary) {
             continue;
         }
+        // Kurator's switches default to false: absent is false.
         let current = p
             .pointer(&format!("/rollout/rolloutPolicy/{field}"))
-            .and_then(Value::as_bool);
-        if current == Some(value) {
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        if current == value {
             rows.push((format!("syncPolicies[{i}]"), format!("none: {field} already {value}")));
             continue;
         }
-        p["rollout"]["rolloutPolicy"][field] = json!(value);
+        if value {
+            p["rollout"]["rolloutPolicy"][field] = json!(true);
+        } else if let Some(policy) = p.pointer_mut("/rollout/rolloutPolicy").and_then(Value::as_object_mut) {
+            // Switching back removes the key, so the list is again what `apply --fleet` wrote:
+            // the next apply of the same file changes nothing and meets no conflict with this
+            // verb's Update (the list is one atomic field).
+            policy.remove(field);
+            if policy.is_empty()
+                && let Some(rollout) = p.get_mut("rollout").and_then(Value::as_object_mut)
+            {
+                rollout.remove("rolloutPolicy");
+            }
+        }
         touched = true;
         rows.push((format!("syncPolicies[{i}]"), format!("{field}={value}")));
     }
@@ -369,5 +383,19 @@ mod tests {
         assert!(unchanged.is_none());
         assert_eq!(rows.len(), 1);
         assert_eq!(switched_policies(&app, "nope", "suspend", true), (None, vec![]));
+    }
+
+    #[test]
+    fn switching_back_restores_the_applied_policy() {
+        let applied = json!({"rollout": {"workload": {"name": "podinfo"}, "rolloutPolicy": {"trafficRouting": {"timeoutSeconds": 60}}}});
+        let app = json!({"spec": {"syncPolicies": [applied.clone()]}});
+        let (paused, _) = switched_policies(&app, "podinfo", "suspend", true);
+        let paused_app = json!({"spec": {"syncPolicies": paused.unwrap()}});
+        let (resumed, rows) = switched_policies(&paused_app, "podinfo", "suspend", false);
+        assert_eq!(resumed.unwrap(), vec![applied]);
+        assert_eq!(rows[0].1, "suspend=false");
+        let (nothing, rows) = switched_policies(&app, "podinfo", "suspend", false);
+        assert!(nothing.is_none());
+        assert_eq!(rows[0].1, "none: suspend already false");
     }
 }

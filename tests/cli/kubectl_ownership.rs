@@ -452,3 +452,52 @@ fn a_paused_canary_is_a_warning_on_the_next_apply_naming_the_verb() {
     let again = s.run(&["apply", "-f", POLICY, "--all-contexts"]);
     assert!(!again.stdout.contains("warning"), "{again:?}");
 }
+
+#[test]
+fn hub_apply_after_pause_conflicts_with_the_verb_and_after_resume_does_not() {
+    let fleet = Fleet::start_with(fleet_sim::PlaygroundOptions {
+        clusters: 1,
+        kurator: true,
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let hub_entry = fleet.hub.as_ref().unwrap().1.clone();
+    let kc = home.path().join("kubeconfig");
+    std::fs::write(&kc, fleet_sim::to_yaml(&fleet_sim::kubeconfig(&[hub_entry]))).unwrap();
+    let cmd = |args: &[&str]| run(crate::support::plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    let app = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rollout-podinfo.yaml");
+    let apply = |extra: &[&str]| cmd(&[&["apply", "-f", app, "--fleet", "quickstart"][..], extra].concat());
+    assert_eq!(apply(&[]).code, 0);
+
+    let switch = |verb: &str| cmd(&[verb, "podinfo", "--fleet", "quickstart", "--yes"]);
+    assert_eq!(switch("pause").code, 0);
+    let refused = apply(&[]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused.stdout.contains("conflict")
+            && refused.stdout.contains(".spec.syncPolicies")
+            && refused.stdout.contains("\"kubectl-kurator-rollout-pause\""),
+        "{refused:?}"
+    );
+    // Resumed, the policies are what was applied again: the same apply meets no conflict (it
+    // shares the list with resume's Update, a change of managedFields only), then is a no-op.
+    assert_eq!(switch("resume").code, 0);
+    let again = apply(&[]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(!again.stdout.contains("conflict"), "{again:?}");
+    let idle = apply(&[]);
+    assert!(idle.stdout.contains("unchanged"), "{idle:?}");
+    // Paused again, --force-conflicts takes the policies back (and so resumes).
+    assert_eq!(switch("pause").code, 0);
+    let forced = apply(&["--force-conflicts"]);
+    assert_eq!(forced.code, 0, "{forced:?}");
+    let hub = &fleet.hub.as_ref().unwrap().0;
+    let obj = hub
+        .get("apps.kurator.dev", "applications", Some("default"), "rollout-demo")
+        .unwrap();
+    assert!(
+        obj.pointer("/spec/syncPolicies/0/rollout/rolloutPolicy/suspend")
+            .is_none(),
+        "{obj}"
+    );
+}
