@@ -5,7 +5,7 @@ use fleet_sim::PlaygroundOptions;
 use crate::support::{Fleet, plugin, run};
 
 /// Three members behind a simulated hub running Kurator's (simulated) fleet manager.
-fn hub_fleet() -> (Fleet, tempfile::TempDir, std::path::PathBuf) {
+pub(crate) fn hub_fleet() -> (Fleet, tempfile::TempDir, std::path::PathBuf) {
     // The playground's hub runs the simulated Kurator fleet manager (30 simulated seconds
     // between status refreshes: 0.3 s at speed 100).
     let fleet = Fleet::start_with(PlaygroundOptions {

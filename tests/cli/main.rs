@@ -12,6 +12,7 @@ mod install;
 mod interrupt;
 mod kubectl;
 mod kurator;
+mod kurator_fidelity;
 mod live;
 mod packaging;
 mod playground;
