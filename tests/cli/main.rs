@@ -18,3 +18,4 @@ mod packaging;
 mod playground;
 mod rollout_policy;
 mod security;
+mod uninstall_finalizers;
