@@ -546,6 +546,27 @@ pub fn helm_controller_pass(hub: &SimCluster, members: &[SimCluster]) {
             "" => release_ns.clone(),
             s => s.to_string(),
         };
+        let generation = hr.pointer("/metadata/generation").cloned().unwrap_or(json!(1));
+        let observed = hr.pointer("/status/observedGeneration").cloned().unwrap_or(Value::Null);
+        let ready_condition = hr
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let ready = text(&ready_condition, "/status").to_string();
+        let settled = hr.pointer("/metadata/deletionTimestamp").is_none()
+            && hr
+                .pointer("/metadata/finalizers")
+                .and_then(Value::as_array)
+                .is_some_and(|f| f.iter().any(|f| f == HELM_FINALIZER))
+            && observed == generation
+            // Installed; or an install that failed, which v2beta1 does not retry by default
+            // (`install.remediation.retries: 0`) until the spec changes.
+            && (ready == "True" || (ready == "False" && text(&ready_condition, "/reason") != "ReconciliationFailed"));
+        if settled {
+            continue;
+        }
         let member = member_of(
             hub,
             members,
@@ -595,26 +616,14 @@ pub fn helm_controller_pass(hub: &SimCluster, members: &[SimCluster]) {
                 &json!({"metadata": {"finalizers": f}}),
             );
         }
-        let generation = hr.pointer("/metadata/generation").cloned().unwrap_or(json!(1));
-        let observed = hr.pointer("/status/observedGeneration").cloned().unwrap_or(Value::Null);
-        let ready = hr
-            .pointer("/status/conditions")
-            .and_then(Value::as_array)
-            .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
-            .map(|c| text(c, "/status").to_string())
-            .unwrap_or_default();
-        if observed == generation && ready == "True" {
-            continue;
-        }
         let status = |s: Value| {
             let _ = hub.patch_status("helm.toolkit.fluxcd.io", "helmreleases", Some(&ns), &name, &s);
         };
         let member = match member {
             Ok(m) => m,
             Err(e) => {
-                status(
-                    json!({"observedGeneration": generation, "conditions": condition("False", "InstallFailed", &e)}),
-                );
+                // Not reaching the cluster is retried (Flux requeues on its interval).
+                status(json!({"conditions": condition("False", "ReconciliationFailed", &e)}));
                 continue;
             }
         };
