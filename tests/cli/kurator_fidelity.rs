@@ -63,6 +63,18 @@ fn phase_on_hub(hub: &fleet_sim::SimCluster, app: &str, member: &str) -> Option<
         .map(str::to_string)
 }
 
+/// Every prediction naming a Canary field holds in `canary`: the value Kurator writes, or the
+/// field absent when the prediction has no value.
+fn assert_predictions(canary: &Value, predictions: &[&Value], member: &str) {
+    for k in predictions {
+        let Some(field) = k["canaryField"].as_str() else {
+            continue;
+        };
+        let expected = k.get("kuratorValue");
+        assert_eq!(canary.pointer(field), expected, "{} on {member}: {canary:#}", k["id"]);
+    }
+}
+
 #[test]
 fn what_the_plugin_predicts_is_what_kurator_renders() {
     let (fleet, home, kc) = hub_fleet();
@@ -124,16 +136,7 @@ fn what_the_plugin_predicts_is_what_kurator_renders() {
     });
     for c in &fleet.clusters {
         let canary = canary_in(c).unwrap();
-        for k in &kurator {
-            let field = k["canaryField"].as_str().unwrap();
-            assert_eq!(
-                canary.pointer(field),
-                Some(&k["kuratorValue"]),
-                "{} on {}: {canary:#}",
-                k["id"],
-                c.name()
-            );
-        }
+        assert_predictions(&canary, &kurator, c.name());
         // The webhook goes to the Fleet's public load tester of that member, as Kurator names it.
         assert_eq!(
             canary["spec"]["analysis"]["webhooks"][0]["url"],
@@ -319,5 +322,91 @@ fn one_unreadable_member_stops_the_whole_status_refresh() {
     fleet.clusters[2].faults().set_unreachable(false);
     wait_until("the hub catches up with member1", 30, || {
         phase_on_hub(&hub, "rollout-demo", "kurator-member1").as_deref() == Some("Succeeded")
+    });
+}
+
+#[test]
+fn predictions_for_kuma_and_nginx_policies_match_kurators_canaries() {
+    let (fleet, home, kc) = hub_fleet();
+    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    // Kurator reads the Canary before writing it: without Flagger's CRDs every pass fails.
+    let installed = cmd(&[
+        "install",
+        "--fleet",
+        "quickstart",
+        "--provider",
+        "istio",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(installed.code, 0, "{installed:?}");
+    for c in &fleet.clusters {
+        for ns in ["kns", "ngx"] {
+            let mut objects = podinfo_in(ns, "podinfo");
+            // kuma: the Service on 8080, not podinfo's 9898.
+            if ns == "kns" {
+                objects[2]["spec"]["ports"] = json!([{"name": "http", "port": 8080, "targetPort": "http"}]);
+            }
+            fleet_sim::kurator::apply_all(c, &objects);
+        }
+    }
+    let rollout = |provider: &str, ns: &str, port: u32, extra: &str| {
+        format!(
+            "  - kustomization:\n      path: ./deploy\n    rollout:\n      trafficRoutingProvider: {provider}\n      workload:\n        apiVersion: apps/v1\n        kind: Deployment\n        name: podinfo\n        namespace: {ns}\n      serviceName: podinfo\n      port: {port}\n{extra}      rolloutPolicy:\n        trafficRouting:\n          timeoutSeconds: 30\n          host: {ns}.example.com\n          canaryStrategy:\n            maxWeight: 50\n            stepWeight: 10\n        trafficAnalysis:\n          checkIntervalSeconds: 30\n          checkFailedTimes: 2\n"
+        )
+    };
+    let app = format!(
+        "apiVersion: apps.kurator.dev/v1alpha1\nkind: Application\nmetadata:\n  name: providers\n  namespace: default\nspec:\n  source:\n    gitRepository:\n      url: https://example.com/repo\n  destination:\n    fleet: quickstart\n  syncPolicies:\n{}{}",
+        rollout("kuma", "kns", 8080, ""),
+        rollout("nginx", "ngx", 9898, "      primary:\n        labels:\n          tier: stable\n")
+    )
+    .replace("          host: kns.example.com\n", "");
+    let path = home.path().join("providers.yaml");
+    std::fs::write(&path, &app).unwrap();
+    let lint = cmd(&["lint", "-f", path.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(lint.code, 0, "{lint:?}");
+    let findings: Vec<Value> = serde_json::from_str(&lint.stdout).unwrap();
+    let of_policy = |i: usize| -> Vec<&Value> {
+        findings
+            .iter()
+            .filter(|f| {
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("spec.syncPolicies[{i}]"))
+            })
+            .filter_map(|f| f.get("kurator"))
+            .collect()
+    };
+    let (kuma, nginx) = (of_policy(0), of_policy(1));
+    let ids = |v: &[&Value]| {
+        v.iter()
+            .map(|k| k["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&kuma), vec!["kuma-protocol-port"], "{lint:?}");
+    assert_eq!(ids(&nginx), vec!["metadata-dropped", "nginx-rules-pile-up"], "{lint:?}");
+    assert_eq!(
+        cmd(&["apply", "-f", path.to_str().unwrap(), "--fleet", "quickstart"]).code,
+        0
+    );
+    for (ns, predictions) in [("kns", &kuma), ("ngx", &nginx)] {
+        for c in &fleet.clusters {
+            let canary = || c.get("flagger.app", "canaries", Some(ns), "podinfo");
+            wait_until(&format!("Kurator's Canary {ns}/podinfo on {}", c.name()), 30, || {
+                canary().is_some()
+            });
+            assert_predictions(&canary().unwrap(), predictions, c.name());
+        }
+    }
+    // The nginx rules pile up on the shared Ingress, one more per Kurator pass.
+    let ingress_rules = || {
+        fleet.clusters[0]
+            .get("networking.k8s.io", "ingresses", Some("ngx"), "nginx")
+            .and_then(|i| i.pointer("/spec/rules").and_then(Value::as_array).map(Vec::len))
+            .unwrap_or(0)
+    };
+    wait_until("the Ingress holds several copies of the rule", 30, || {
+        ingress_rules() >= 3
     });
 }

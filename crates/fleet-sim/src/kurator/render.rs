@@ -150,7 +150,13 @@ pub fn canary_service(rollout: &Value, service: &Value) -> Result<Value, Panic> 
             }
         }
         "kuma" => {
-            let protocol = tr("protocol")?.cloned().unwrap_or(json!(""));
+            // Kurator's admission webhook defaults an empty protocol to http
+            // (pkg/webhooks/application_webhook.go, defaultSyncPolicies); the simulated hub has
+            // no admission webhooks, so the default is applied here.
+            let protocol = tr("protocol")?
+                .filter(|p| p.as_str().is_some_and(|p| !p.is_empty()))
+                .cloned()
+                .unwrap_or(json!("http"));
             let meta = json!({"annotations": {KUMA_PROTOCOL_ANNOTATION: protocol}});
             for f in ["apex", "canary", "primary"] {
                 svc.insert(f.into(), meta.clone());
