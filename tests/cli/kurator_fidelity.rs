@@ -410,3 +410,20 @@ fn predictions_for_kuma_and_nginx_policies_match_kurators_canaries() {
         ingress_rules() >= 3
     });
 }
+
+/// The CRDs the simulated Flux installs from the Flagger chart are the ones `install` applies:
+/// a Canary the plugin renders validates the same whichever of the two installed Flagger.
+#[test]
+fn the_simulated_flagger_chart_carries_the_same_crds_as_install() {
+    let chart: Vec<Value> =
+        serde_json::from_str(include_str!("../../crates/fleet-sim/src/kurator/flagger-crds.json")).unwrap();
+    let ours = kubectl_kurator_rollout::flagger::crds::flagger_crds();
+    assert_eq!(chart.len(), ours.len());
+    for (c, o) in chart.iter().zip(&ours) {
+        assert_eq!(c["metadata"]["name"], o["metadata"]["name"]);
+        assert_eq!(
+            c["spec"], o["spec"],
+            "regenerate flagger-crds.json from `install --dry-run` when the Flagger types change"
+        );
+    }
+}

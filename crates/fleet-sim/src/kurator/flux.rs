@@ -272,6 +272,9 @@ fn chart_objects(chart: &str, version: &str, release: &str, ns: &str, values: &V
                        "timeoutSeconds": 5});
     match chart {
         "flagger" => {
+            // The chart's `crds/` (installed before the templates, never upgraded or deleted by
+            // Helm). `flagger-crds.json` is a snapshot of Flagger 1.44's three CRDs as this
+            // project models them, kept as data so the simulator needs nothing of the plugin.
             let crds: Vec<Value> = serde_json::from_str(include_str!("flagger-crds.json")).unwrap_or_default();
             let name = fullname(release, "flagger");
             let labels = json!({"helm.sh/chart": format!("flagger-{version}"), "app.kubernetes.io/name": "flagger",
