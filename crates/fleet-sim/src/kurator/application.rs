@@ -288,8 +288,10 @@ pub fn rollout_status(
                     dest.name
                 )
             })?;
-        // Flagger's CanaryStatus always encodes its counters.
-        let mut status = json!({"failedChecks": 0, "canaryWeight": 0, "iterations": 0});
+        // Flagger's CanaryStatus always encodes its phase and counters (fluxcd/flagger
+        // pkg/apis/flagger/v1beta1/status.go: no omitempty); its zero lastTransitionTime
+        // encodes as null, which the Application CRD's structural schema prunes.
+        let mut status = json!({"phase": "", "failedChecks": 0, "canaryWeight": 0, "iterations": 0});
         if let Some(s) = canary.get("status").and_then(Value::as_object) {
             for (k, v) in s {
                 status[k] = v.clone();
