@@ -242,11 +242,27 @@ fn finish_analysis(f: &mut Vec<Finding>, r: &RolloutConfig) {
                     "swap or fix the bounds",
                 ));
             }
-        } else {
+        } else if m.name == "request-success-rate" && m.custom_metric.is_none() {
+            // Flagger falls back to the legacy `threshold` (0 here: Kurator cannot set it) and
+            // fails the success rate only below it (fluxcd/flagger
+            // pkg/controller/scheduler_metrics.go, runBuiltinMetricChecks).
             f.push(warning(
                 &format!("{path}.thresholdRange"),
-                "no thresholdRange: Flagger counts every check as passing",
-                "set min and/or max",
+                "no thresholdRange: Flagger falls back to its legacy threshold 0 and fails a success rate only below 0%, so this check always passes",
+                "set min, e.g. 99",
+            ));
+        } else {
+            // Durations, queries and templates fail above the legacy threshold 0
+            // (scheduler_metrics.go, runBuiltinMetricChecks and runMetricChecks).
+            let what = if m.name == "request-duration" && m.custom_metric.is_none() {
+                "any request duration above 0ms"
+            } else {
+                "any value above 0"
+            };
+            f.push(warning(
+                &format!("{path}.thresholdRange"),
+                format!("no thresholdRange: Flagger falls back to its legacy threshold 0 and fails the check for {what}, so the analysis rolls back"),
+                "set max (and/or min), e.g. max: 500 for request-duration",
             ));
         }
         if m.name == "request-success-rate"
