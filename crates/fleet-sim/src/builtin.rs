@@ -155,3 +155,23 @@ pub fn apply_create_defaults(group: &str, plural: &str, obj: &mut Value, serial:
         _ => {}
     }
 }
+
+/// What an update keeps from the stored object when the client leaves it out: a Service's
+/// allocated cluster IPs. kube-apiserver: pkg/registry/core/service/storage/storage.go,
+/// func patchAllocatedValues.
+pub fn apply_update_defaults(group: &str, plural: &str, old: &Value, obj: &mut Value) {
+    if (group, plural) == ("", "services") && obj.get("spec").is_some_and(Value::is_object) {
+        let needs_ip = obj.pointer("/spec/type").and_then(Value::as_str) != Some("ExternalName");
+        for field in ["clusterIP", "clusterIPs"] {
+            let missing = obj
+                .pointer(&format!("/spec/{field}"))
+                .is_none_or(|v| v.is_null() || v.as_str() == Some(""));
+            if needs_ip
+                && missing
+                && let Some(v) = old.pointer(&format!("/spec/{field}"))
+            {
+                obj["spec"][field] = v.clone();
+            }
+        }
+    }
+}

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde_json::{Value, json};
 
 use crate::auth::Users;
-use crate::builtin::{apply_create_defaults, register_builtins};
+use crate::builtin::{apply_create_defaults, apply_update_defaults, register_builtins};
 use crate::crd;
 use crate::error::{ApiError, invalid};
 use crate::faults::Faults;
@@ -20,6 +20,7 @@ use crate::proxy::ProxyRegistry;
 use crate::resource::{Registry, ResKey, ResourceType};
 use crate::schema;
 use crate::store::{Mutation, ObjectKey, Store};
+use crate::validation;
 
 /// How the request wants unknown fields handled (`fieldValidation`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,6 +37,68 @@ pub struct WriteOptions {
     pub force: bool,
     pub dry_run: bool,
     pub validation: FieldValidation,
+}
+
+/// The parts of `DeleteOptions` (body or query) the simulator honours.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteOptions {
+    pub propagation_policy: Option<String>,
+    pub grace_period_seconds: Option<i64>,
+    pub precondition_uid: Option<String>,
+    pub precondition_resource_version: Option<String>,
+}
+
+impl DeleteOptions {
+    /// From the query string and the optional `DeleteOptions` body (the body wins, as upstream
+    /// decodes the query into the body's defaults).
+    pub fn from_request(query: &HashMap<String, String>, body: &Value) -> Result<DeleteOptions, ApiError> {
+        let mut out = DeleteOptions {
+            propagation_policy: query.get("propagationPolicy").cloned(),
+            grace_period_seconds: query.get("gracePeriodSeconds").and_then(|s| s.parse().ok()),
+            ..Default::default()
+        };
+        if let Some(p) = body.get("propagationPolicy").and_then(Value::as_str) {
+            out.propagation_policy = Some(p.to_string());
+        }
+        if let Some(g) = body.get("gracePeriodSeconds").and_then(Value::as_i64) {
+            out.grace_period_seconds = Some(g);
+        }
+        if body.get("orphanDependents").and_then(Value::as_bool) == Some(true) && out.propagation_policy.is_none() {
+            out.propagation_policy = Some("Orphan".into());
+        }
+        out.precondition_uid = body
+            .pointer("/preconditions/uid")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        out.precondition_resource_version = body
+            .pointer("/preconditions/resourceVersion")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        // staging/src/k8s.io/apimachinery/pkg/api/validation: ValidateDeleteOptions.
+        if let Some(p) = &out.propagation_policy
+            && !["Orphan", "Background", "Foreground"].contains(&p.as_str())
+        {
+            return Err(invalid(
+                "DeleteOptions",
+                "meta.k8s.io",
+                "",
+                &[crate::error::FieldError {
+                    field: "propagationPolicy".into(),
+                    reason: "FieldValueNotSupported",
+                    message: format!(
+                        "propagationPolicy: Unsupported value: \"{p}\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
+                    ),
+                }],
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// The outcome of a DELETE: the object as it now is (or was), and whether it is gone.
+pub struct Deletion {
+    pub object: Arc<Value>,
+    pub removed: bool,
 }
 
 /// A successful write: the object and any warnings for the `Warning` header.
@@ -148,6 +211,14 @@ impl ClusterCore {
         opts: &WriteOptions,
     ) -> Result<Written, ApiError> {
         self.check_namespace(t, ns)?;
+        self.check_not_terminating(t, ns, &body)?;
+        // etcd3 store.Create refuses an object that carries a resourceVersion, with a plain error
+        // the handler turns into a 500 with no reason. kube-apiserver:
+        // staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go, func Create
+        // (ErrResourceVersionSetOnCreate); responsewriters/status.go, func ErrorToAPIStatus.
+        let rv_set = body
+            .pointer("/metadata/resourceVersion")
+            .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty() && s != "0"));
         let mut body = body;
         let name = match body.pointer("/metadata/name").and_then(Value::as_str) {
             Some(n) if !n.is_empty() => n.to_string(),
@@ -175,10 +246,17 @@ impl ClusterCore {
             if old.is_some() {
                 return Err(ApiError::already_exists(&t.key().qualified(), &name));
             }
-            let obj = self.prepare(t, ns, None, body, false, opts, &mut warnings)?;
+            let obj = self.prepare(t, ns, None, body, false, false, opts, &mut warnings)?;
             if opts.dry_run {
                 would_be = Some(obj);
                 return Ok(Mutation::Unchanged);
+            }
+            if rv_set {
+                return Err(ApiError::new(
+                    500,
+                    "",
+                    "resourceVersion should not be set on objects to be created",
+                ));
             }
             Ok(Mutation::Put(obj))
         })?;
@@ -229,12 +307,29 @@ impl ClusterCore {
             let Some(old) = old else {
                 return Err(ApiError::not_found(&t.key().qualified(), name));
             };
+            // Custom resources and CRDs do not allow unconditional updates: a PUT must carry the
+            // resourceVersion it read. kube-apiserver:
+            // staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go, func Update
+            // (AllowUnconditionalUpdate; the error names the resource, not the kind).
+            if body_rv.as_deref().is_none_or(str::is_empty) && !allows_unconditional_update(t) {
+                return Err(invalid(
+                    &t.plural,
+                    &t.group,
+                    name,
+                    &[crate::error::FieldError {
+                        field: "metadata.resourceVersion".into(),
+                        reason: "FieldValueInvalid",
+                        message: "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update".into(),
+                    }],
+                ));
+            }
             if let Some(rv) = &body_rv
+                && !rv.is_empty()
                 && old.pointer("/metadata/resourceVersion").and_then(Value::as_str) != Some(rv.as_str())
             {
                 return Err(ApiError::conflict(&t.key().qualified(), name));
             }
-            let obj = self.prepare(t, ns, Some(old), body, status, opts, &mut warnings)?;
+            let obj = self.prepare(t, ns, Some(old), body, status, false, opts, &mut warnings)?;
             Ok(self.decide(old, obj, opts.dry_run, &mut would_be))
         })?;
         self.finish(t, result, would_be, warnings, opts)
@@ -257,6 +352,9 @@ impl ClusterCore {
             return Err(ApiError::unsupported_media(
                 "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
             ));
+        }
+        if kind == PatchKind::Apply && self.get(t, ns, name).is_err() {
+            self.check_not_terminating(t, ns, patch_body)?;
         }
         if kind == PatchKind::Apply && opts.field_manager.as_deref().unwrap_or("").is_empty() {
             return Err(ApiError::bad_request(
@@ -281,7 +379,7 @@ impl ClusterCore {
             match kind {
                 PatchKind::Merge => patch::merge(&mut target, patch_body),
                 PatchKind::Json => patch::json_patch(&mut target, patch_body)?,
-                PatchKind::Strategic => patch::strategic_merge(&mut target, patch_body),
+                PatchKind::Strategic => patch::strategic_merge(&mut target, patch_body)?,
                 PatchKind::Apply => {
                     check_apply_identity(t, patch_body, name)?;
                     let manager = opts.field_manager.clone().unwrap_or_default();
@@ -297,7 +395,7 @@ impl ClusterCore {
                 return Err(ApiError::conflict(&t.key().qualified(), name));
             }
             metadata_mut(&mut target).insert("name".into(), json!(name));
-            let obj = self.prepare(t, ns, old, target, status, opts, &mut warnings)?;
+            let obj = self.prepare(t, ns, old, target, status, true, opts, &mut warnings)?;
             match old {
                 Some(old) => Ok(self.decide(old, obj, opts.dry_run, &mut would_be)),
                 None if opts.dry_run => {
@@ -323,38 +421,282 @@ impl ClusterCore {
         name: &str,
         opts: &WriteOptions,
     ) -> Result<Arc<Value>, ApiError> {
+        Ok(self.delete_with(t, ns, name, opts, &DeleteOptions::default())?.object)
+    }
+
+    /// DELETE of one object. An object held by finalizers (its own, or the garbage collector's
+    /// for `propagationPolicy` Orphan/Foreground) gets `deletionTimestamp` and
+    /// `deletionGracePeriodSeconds: 0` and stays; otherwise it is removed. kube-apiserver:
+    /// staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go, funcs Delete,
+    /// updateForGracefulDeletionAndFinalizers, markAsDeleting; rest/delete.go, func BeforeDelete.
+    pub fn delete_with(
+        &self,
+        t: &ResourceType,
+        ns: Option<&str>,
+        name: &str,
+        opts: &WriteOptions,
+        delete: &DeleteOptions,
+    ) -> Result<Deletion, ApiError> {
+        let is_namespace = t.group.is_empty() && t.plural == "namespaces";
+        // kube-apiserver: staging/src/k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle/
+        // admission.go, func Admit (immortal namespaces).
+        if is_namespace && ["default", "kube-system", "kube-public"].contains(&name) {
+            return Err(ApiError::forbidden(
+                "namespaces",
+                name,
+                "this namespace may not be deleted",
+            ));
+        }
         let key = Self::key(t, ns, name);
         let now = now_rfc3339();
         let mut removed = false;
+        let gc_finalizer = match delete.propagation_policy.as_deref() {
+            Some("Orphan") => Some("orphan"),
+            Some("Foreground") => Some("foregroundDeletion"),
+            _ => None,
+        };
         let result = self.store.mutate(&key, |old, _| {
             let Some(old) = old else {
                 return Err(ApiError::not_found(&t.key().qualified(), name));
             };
-            if opts.dry_run {
-                return Ok(Mutation::Unchanged);
-            }
-            let has_finalizers = old
-                .pointer("/metadata/finalizers")
-                .and_then(Value::as_array)
-                .is_some_and(|f| !f.is_empty())
-                && !(t.group.is_empty() && t.plural == "namespaces");
-            if has_finalizers {
-                if old.pointer("/metadata/deletionTimestamp").is_some() {
+            check_preconditions(t, old, delete)?;
+            if is_namespace {
+                // pkg/registry/core/namespace/storage/storage.go, func Delete: the first DELETE
+                // only starts termination; the namespace goes once its finalizers are gone.
+                let spec_finalizers = old
+                    .pointer("/spec/finalizers")
+                    .and_then(Value::as_array)
+                    .is_some_and(|f| !f.is_empty());
+                if old.pointer("/metadata/deletionTimestamp").is_none() {
+                    let mut marked = old.clone();
+                    marked["metadata"]["deletionTimestamp"] = json!(now);
+                    marked["status"]["phase"] = json!("Terminating");
+                    return Ok(if opts.dry_run {
+                        Mutation::Unchanged
+                    } else {
+                        Mutation::Put(marked)
+                    });
+                }
+                if spec_finalizers || has_finalizers(old) || opts.dry_run {
                     return Ok(Mutation::Unchanged);
                 }
-                let mut marked = old.clone();
-                marked["metadata"]["deletionTimestamp"] = json!(now);
-                return Ok(Mutation::Put(marked));
+                removed = true;
+                return Ok(Mutation::Delete);
             }
-            removed = true;
-            Ok(Mutation::Delete)
+            let mut finalizers = old
+                .pointer("/metadata/finalizers")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if old.pointer("/metadata/deletionTimestamp").is_none()
+                && let Some(f) = gc_finalizer
+                && !finalizers.iter().any(|x| x == f)
+            {
+                finalizers.push(json!(f));
+            }
+            if finalizers.is_empty() {
+                if opts.dry_run {
+                    return Ok(Mutation::Unchanged);
+                }
+                removed = true;
+                return Ok(Mutation::Delete);
+            }
+            if old.pointer("/metadata/deletionTimestamp").is_some() || opts.dry_run {
+                return Ok(Mutation::Unchanged);
+            }
+            let mut marked = old.clone();
+            let meta = metadata_mut(&mut marked);
+            meta.insert("finalizers".into(), Value::Array(finalizers));
+            meta.insert("deletionTimestamp".into(), json!(now));
+            meta.insert("deletionGracePeriodSeconds".into(), json!(0));
+            if let Some(generation) = meta.get("generation").and_then(Value::as_i64)
+                && generation > 0
+            {
+                meta.insert("generation".into(), json!(generation + 1));
+            }
+            Ok(Mutation::Put(marked))
         })?;
-        let gone = result.ok_or_else(|| ApiError::not_found(&t.key().qualified(), name))?;
+        let object = match result {
+            Some(obj) => obj,
+            // A dry run, or a repeated DELETE of an object already being deleted.
+            None => self.get(t, ns, name)?,
+        };
         if removed {
             self.applied.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
-            self.after_delete(t, &gone);
+            self.after_delete(t, &object);
+        } else if !opts.dry_run {
+            if let Some(f) = gc_finalizer {
+                // The simulator tracks no dependents, so the garbage collector's work for this
+                // owner is done at once: it drops its finalizer (and the object goes if no other
+                // finalizer holds it). The answer is still the object as the DELETE left it.
+                self.release_finalizer(t, ns, name, f);
+            }
+            if is_namespace {
+                self.namespace_controller(name);
+            }
         }
-        Ok(gone)
+        Ok(Deletion { object, removed })
+    }
+
+    /// Whether a DELETE answers with the deleted object or with a Success `Status`. Registries
+    /// that set `ReturnDeletedObject` (pkg/registry/core/{namespace,pod,service,serviceaccount}/
+    /// storage) return the object; the others (custom resources included) a Status. An object
+    /// held by finalizers is always returned as it now is.
+    pub fn delete_response(t: &ResourceType, deletion: &Deletion) -> Value {
+        let returns_object = t.group.is_empty()
+            && matches!(
+                t.plural.as_str(),
+                "namespaces" | "pods" | "services" | "serviceaccounts"
+            );
+        if !deletion.removed || returns_object {
+            return Self::present(t, &deletion.object);
+        }
+        crate::error::delete_success(
+            &t.key().qualified(),
+            deletion
+                .object
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+            deletion
+                .object
+                .pointer("/metadata/uid")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        )
+    }
+
+    /// Removes one finalizer from an object (deleting it if that was the last one and it is
+    /// being deleted), as the controller owning that finalizer does.
+    fn release_finalizer(&self, t: &ResourceType, ns: Option<&str>, name: &str, finalizer: &str) {
+        let key = Self::key(t, ns, name);
+        let mut gone = None;
+        let _ = self.store.mutate::<ApiError>(&key, |old, _| {
+            let Some(old) = old else { return Ok(Mutation::Unchanged) };
+            let mut next = old.clone();
+            if let Some(list) = next.pointer_mut("/metadata/finalizers").and_then(Value::as_array_mut) {
+                list.retain(|f| f != finalizer);
+            }
+            if next.pointer("/metadata/deletionTimestamp").is_some() && !has_finalizers(&next) {
+                gone = Some(old.clone());
+                return Ok(Mutation::Delete);
+            }
+            Ok(if &next == old {
+                Mutation::Unchanged
+            } else {
+                Mutation::Put(next)
+            })
+        });
+        if let Some(obj) = gone {
+            self.applied.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+            self.after_delete(t, &obj);
+        }
+    }
+
+    /// The namespace controller's pass over a terminating namespace: delete its content (objects
+    /// with finalizers get a deletionTimestamp and hold the namespace), report what remains in
+    /// the status conditions, and once nothing remains drop the `kubernetes` finalizer and the
+    /// namespace. kube-controller-manager: pkg/controller/namespace/deletion/
+    /// namespaced_resources_deleter.go, funcs Delete, deleteAllContent, retryOnConflictError.
+    fn namespace_controller(&self, ns: &str) {
+        let entered = NAMESPACE_PASSES.with(|p| p.borrow_mut().insert(ns.to_string()));
+        if !entered {
+            return;
+        }
+        self.namespace_pass(ns);
+        NAMESPACE_PASSES.with(|p| p.borrow_mut().remove(ns));
+    }
+
+    fn namespace_pass(&self, ns: &str) {
+        let ns_type = match self.type_of("", "v1", "namespaces") {
+            Some(t) => t,
+            None => return,
+        };
+        let terminating = self
+            .get(&ns_type, None, ns)
+            .ok()
+            .is_some_and(|n| n.pointer("/metadata/deletionTimestamp").is_some());
+        if !terminating {
+            return;
+        }
+        let keys = self.store.keys_in_namespace(ns);
+        let opts = WriteOptions::default();
+        for k in &keys {
+            let Some(t) = self.storage_type(&k.res.group, &k.res.plural) else {
+                continue;
+            };
+            if let Some(obj) = self.store.get(k)
+                && obj.pointer("/metadata/deletionTimestamp").is_none()
+            {
+                let _ = self.delete_with(&t, Some(ns), &k.name, &opts, &DeleteOptions::default());
+            }
+        }
+        let remaining: Vec<Arc<Value>> = self
+            .store
+            .keys_in_namespace(ns)
+            .iter()
+            .filter_map(|k| self.store.get(k))
+            .collect();
+        let ns_key = ObjectKey::new(ResKey::new("", "namespaces"), None, ns);
+        let now = now_rfc3339();
+        let mut gone = None;
+        let _ = self.store.mutate::<ApiError>(&ns_key, |old, _| {
+            let Some(old) = old else { return Ok(Mutation::Unchanged) };
+            let mut next = old.clone();
+            if remaining.is_empty() {
+                if let Some(list) = next.pointer_mut("/spec/finalizers").and_then(Value::as_array_mut) {
+                    list.retain(|f| f != "kubernetes");
+                }
+                let spec_empty = next
+                    .pointer("/spec/finalizers")
+                    .and_then(Value::as_array)
+                    .is_none_or(Vec::is_empty);
+                if spec_empty && !has_finalizers(&next) {
+                    gone = Some(old.clone());
+                    return Ok(Mutation::Delete);
+                }
+            } else {
+                next["status"]["conditions"] = namespace_conditions(&remaining, &now);
+            }
+            Ok(if &next == old {
+                Mutation::Unchanged
+            } else {
+                Mutation::Put(next)
+            })
+        });
+        if let Some(obj) = gone {
+            self.after_delete(&ns_type, &obj);
+        }
+    }
+
+    /// Creating in a terminating namespace is refused. kube-apiserver:
+    /// staging/src/k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle/admission.go,
+    /// func Admit (NamespaceTerminating cause).
+    fn check_not_terminating(&self, t: &ResourceType, ns: Option<&str>, body: &Value) -> Result<(), ApiError> {
+        let Some(ns) = ns.filter(|_| t.namespaced) else {
+            return Ok(());
+        };
+        let terminating = self
+            .store
+            .get(&ObjectKey::new(ResKey::new("", "namespaces"), None, ns))
+            .is_some_and(|n| n.pointer("/status/phase").and_then(Value::as_str) == Some("Terminating"));
+        if !terminating {
+            return Ok(());
+        }
+        let name = body.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        let mut err = ApiError::forbidden(
+            &t.key().qualified(),
+            name,
+            &format!("unable to create new content in namespace {ns} because it is being terminated"),
+        );
+        if let Some(details) = err.details.as_mut() {
+            details["causes"] = json!([{
+                "reason": "NamespaceTerminating",
+                "message": format!("namespace {ns} is being terminated"),
+                "field": "metadata.namespace",
+            }]);
+        }
+        Err(err)
     }
 
     /// Server-owned metadata, defaults, status isolation, schema and generation for a write.
@@ -366,10 +708,19 @@ impl ClusterCore {
         old: Option<&Value>,
         incoming: Value,
         status_write: bool,
+        patching: bool,
         opts: &WriteOptions,
         warnings: &mut Vec<String>,
     ) -> Result<Value, ApiError> {
         let mut obj = incoming;
+        // Unknown fields of built-in types: decoding into the Go type drops them; Strict refuses
+        // the request, Warn answers with Warning headers. kube-apiserver:
+        // staging/src/k8s.io/apiserver/pkg/endpoints/handlers/create.go, update.go (strict
+        // decoding, transformDecodeError) and patch.go (strategicPatchObject).
+        let unknown = validation::prune_unknown(t, &mut obj);
+        if !unknown.is_empty() {
+            unknown_fields(t, &unknown, patching, opts.validation, warnings)?;
+        }
         if !obj.is_object() {
             return Err(ApiError::bad_request("the object provided is not a JSON object"));
         }
@@ -419,6 +770,7 @@ impl ClusterCore {
                     "generation",
                     "resourceVersion",
                     "deletionTimestamp",
+                    "deletionGracePeriodSeconds",
                 ] {
                     match old.pointer(&format!("/metadata/{field}")) {
                         Some(v) => {
@@ -429,11 +781,17 @@ impl ClusterCore {
                         }
                     }
                 }
+                apply_update_defaults(&t.group, &t.plural, old, &mut obj);
             }
             None => {
                 meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
                 meta.insert("creationTimestamp".into(), json!(now_rfc3339()));
-                for field in ["resourceVersion", "deletionTimestamp", "generation"] {
+                for field in [
+                    "resourceVersion",
+                    "deletionTimestamp",
+                    "deletionGracePeriodSeconds",
+                    "generation",
+                ] {
                     meta.remove(field);
                 }
                 let serial = self.serial.fetch_add(1, Ordering::Relaxed);
@@ -447,27 +805,19 @@ impl ClusterCore {
                 return Err(invalid(&t.kind, &t.group, name, &checked.errors));
             }
             if !checked.unknown.is_empty() {
-                match opts.validation {
-                    FieldValidation::Strict => {
-                        let list: Vec<String> = checked
-                            .unknown
-                            .iter()
-                            .map(|f| format!("unknown field \"{f}\""))
-                            .collect();
-                        return Err(ApiError::bad_request(format!(
-                            "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
-                            list.join(", "),
-                            kind = t.kind,
-                            version = t.version
-                        )));
-                    }
-                    FieldValidation::Warn => {
-                        warnings.extend(checked.unknown.iter().map(|f| format!("unknown field \"{f}\"")))
-                    }
-                    FieldValidation::Ignore => {}
-                }
+                unknown_fields(t, &checked.unknown, false, opts.validation, warnings)?;
             }
             obj = checked.object;
+        }
+        // The type's validation and ObjectMeta's, after defaulting (rest.BeforeCreate /
+        // rest.BeforeUpdate call strategy.Validate / ValidateUpdate).
+        let errors = match old {
+            None => validation::validate_create(t, &obj),
+            Some(old) => validation::validate_update(t, old, &obj),
+        };
+        if !errors.is_empty() {
+            let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+            return Err(invalid(&t.kind, &t.group, name, &errors));
         }
         if t.group == "apiextensions.k8s.io" {
             crd::served_types(&obj).map_err(|errs| {
@@ -530,7 +880,15 @@ impl ClusterCore {
             (None, None) => return Err(ApiError::internal("write stored nothing")),
         };
         if !opts.dry_run {
-            self.after_write(t, &object);
+            let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+            let ns = object.pointer("/metadata/namespace").and_then(Value::as_str);
+            let key = Self::key(t, ns, name);
+            if object.pointer("/metadata/deletionTimestamp").is_some() && self.store.get(&key).is_none() {
+                self.applied.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+                self.after_delete(t, &object);
+            } else {
+                self.after_write(t, &object);
+            }
         }
         Ok(Written {
             object,
@@ -571,15 +929,129 @@ impl ClusterCore {
                 let _ = self.store.mutate::<ApiError>(&k, |_, _| Ok(Mutation::Delete));
             }
         }
-        if t.group.is_empty()
-            && t.plural == "namespaces"
-            && let Some(ns) = obj.pointer("/metadata/name").and_then(Value::as_str)
+        // The last object of a terminating namespace going lets the namespace finish.
+        if t.namespaced
+            && let Some(ns) = obj.pointer("/metadata/namespace").and_then(Value::as_str)
         {
-            for k in self.store.keys_in_namespace(ns) {
-                let _ = self.store.mutate::<ApiError>(&k, |_, _| Ok(Mutation::Delete));
-            }
+            self.namespace_controller(ns);
         }
     }
+}
+
+/// Strict: 400 naming every unknown field; Warn: one warning each; Ignore: nothing.
+fn unknown_fields(
+    t: &ResourceType,
+    unknown: &[String],
+    patching: bool,
+    validation: FieldValidation,
+    warnings: &mut Vec<String>,
+) -> Result<(), ApiError> {
+    let list: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
+    match validation {
+        FieldValidation::Strict if patching => Err(ApiError::bad_request(format!(
+            "strict decoding error: {}",
+            list.join(", ")
+        ))),
+        FieldValidation::Strict => Err(ApiError::bad_request(format!(
+            "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
+            list.join(", "),
+            kind = t.kind,
+            version = t.version
+        ))),
+        FieldValidation::Warn => {
+            warnings.extend(list);
+            Ok(())
+        }
+        FieldValidation::Ignore => Ok(()),
+    }
+}
+
+/// Built-in registries allow a PUT without resourceVersion; CRDs and custom resources do not.
+/// apiextensions-apiserver: pkg/registry/customresource/strategy.go and
+/// pkg/registry/customresourcedefinition/strategy.go, func AllowUnconditionalUpdate.
+fn allows_unconditional_update(t: &ResourceType) -> bool {
+    !(t.custom || t.group == "apiextensions.k8s.io")
+}
+
+fn has_finalizers(obj: &Value) -> bool {
+    obj.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .is_some_and(|f| !f.is_empty())
+}
+
+/// rest/delete.go, func BeforeDelete: the preconditions of a DELETE.
+fn check_preconditions(t: &ResourceType, obj: &Value, delete: &DeleteOptions) -> Result<(), ApiError> {
+    let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+    let conflict = |detail: String| {
+        ApiError::new(
+            409,
+            "Conflict",
+            format!(
+                "Operation cannot be fulfilled on {} \"{name}\": {detail}",
+                t.key().qualified()
+            ),
+        )
+    };
+    let uid = obj.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or("");
+    if let Some(want) = &delete.precondition_uid
+        && want != uid
+    {
+        return Err(conflict(format!(
+            "the UID in the precondition ({want}) does not match the UID in record ({uid}). The object might have been deleted and then recreated"
+        )));
+    }
+    let rv = obj
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if let Some(want) = &delete.precondition_resource_version
+        && want != rv
+    {
+        return Err(conflict(format!(
+            "the ResourceVersion in the precondition ({want}) does not match the ResourceVersion in record ({rv}). The object might have been modified"
+        )));
+    }
+    Ok(())
+}
+
+/// The conditions the namespace controller reports while content remains.
+fn namespace_conditions(remaining: &[Arc<Value>], now: &str) -> Value {
+    let mut by_resource: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut by_finalizer: std::collections::BTreeMap<String, usize> = Default::default();
+    for obj in remaining {
+        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("").to_lowercase();
+        *by_resource.entry(kind).or_default() += 1;
+        for f in obj
+            .pointer("/metadata/finalizers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            *by_finalizer.entry(f.to_string()).or_default() += 1;
+        }
+    }
+    let resources: Vec<String> = by_resource
+        .iter()
+        .map(|(r, n)| format!("{r} has {n} resource instances"))
+        .collect();
+    let finalizers: Vec<String> = by_finalizer
+        .iter()
+        .map(|(f, n)| format!("{f} in {n} resource instances"))
+        .collect();
+    json!([
+        {"type": "NamespaceContentRemaining", "status": "True", "lastTransitionTime": now,
+         "reason": "SomeResourcesRemain", "message": format!("Some resources are remaining: {}", resources.join(", "))},
+        {"type": "NamespaceFinalizersRemaining", "status": if finalizers.is_empty() { "False" } else { "True" },
+         "lastTransitionTime": now, "reason": if finalizers.is_empty() { "ContentHasNoFinalizers" } else { "SomeFinalizersRemain" },
+         "message": if finalizers.is_empty() { "All content-preserving finalizers finished".to_string() } else { format!("Some content in the namespace has finalizers remaining: {}", finalizers.join(", ")) }},
+    ])
+}
+
+thread_local! {
+    /// Namespaces whose controller pass runs on this thread (a pass deletes objects, whose
+    /// deletion would start the same pass again).
+    static NAMESPACE_PASSES: std::cell::RefCell<std::collections::HashSet<String>> = Default::default();
 }
 
 /// An applied configuration must name the object it is applied to.
