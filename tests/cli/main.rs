@@ -11,6 +11,7 @@ mod flagger_sim;
 mod install;
 mod interrupt;
 mod kubectl;
+mod kubectl_writes;
 mod kurator;
 mod live;
 mod packaging;

@@ -287,6 +287,12 @@ fn str_at<'a>(obj: &'a Value, pointer: &str) -> Option<&'a str> {
     obj.pointer(pointer).and_then(Value::as_str)
 }
 
+/// A string field that defaulting would fill when it is missing or empty (SetDefaults_* test
+/// `== ""`): enum checks only see values a client really chose.
+fn chosen<'a>(obj: &'a Value, pointer: &str) -> Option<&'a str> {
+    str_at(obj, pointer).filter(|s| !s.is_empty())
+}
+
 fn string_map(obj: &Value, pointer: &str) -> BTreeMap<String, String> {
     obj.pointer(pointer)
         .and_then(Value::as_object)
@@ -634,7 +640,7 @@ fn validate_deployment_spec(obj: &Value, errs: &mut Vec<FieldError>) {
             }
         }
     }
-    if let Some(strategy) = str_at(spec, "/strategy/type") {
+    if let Some(strategy) = chosen(spec, "/strategy/type") {
         // ValidateDeploymentStrategy
         if !["Recreate", "RollingUpdate"].contains(&strategy) {
             errs.push(err_not_supported(
@@ -672,7 +678,7 @@ fn validate_pod_spec(spec: &Value, path: &str, restart_policies: &[&str], errs: 
             validate_container(c, &format!("{path}.initContainers[{i}]"), errs);
         }
     }
-    if let Some(policy) = str_at(spec, "/restartPolicy")
+    if let Some(policy) = chosen(spec, "/restartPolicy")
         && !restart_policies.contains(&policy)
     {
         errs.push(err_not_supported(
@@ -681,7 +687,7 @@ fn validate_pod_spec(spec: &Value, path: &str, restart_policies: &[&str], errs: 
             restart_policies,
         ));
     }
-    if let Some(policy) = str_at(spec, "/dnsPolicy") {
+    if let Some(policy) = chosen(spec, "/dnsPolicy") {
         let supported = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
         if !supported.contains(&policy) {
             errs.push(err_not_supported(&format!("{path}.dnsPolicy"), policy, &supported));
@@ -701,7 +707,7 @@ fn validate_container(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
     if str_at(c, "/image").is_none_or(|i| i.trim().is_empty()) {
         errs.push(err_required(&format!("{path}.image"), ""));
     }
-    if let Some(policy) = str_at(c, "/imagePullPolicy") {
+    if let Some(policy) = chosen(c, "/imagePullPolicy") {
         let supported = ["Always", "IfNotPresent", "Never"];
         if !supported.contains(&policy) {
             errs.push(err_not_supported(
@@ -729,7 +735,7 @@ fn validate_container(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
 }
 
 fn validate_protocol(port: &Value, path: &str, errs: &mut Vec<FieldError>) {
-    if let Some(protocol) = str_at(port, "/protocol") {
+    if let Some(protocol) = chosen(port, "/protocol") {
         let supported = ["SCTP", "TCP", "UDP"];
         if !supported.contains(&protocol) {
             errs.push(err_not_supported(&format!("{path}.protocol"), protocol, &supported));
@@ -740,7 +746,7 @@ fn validate_protocol(port: &Value, path: &str, errs: &mut Vec<FieldError>) {
 /// pkg/apis/core/validation: ValidateService (type, ports).
 fn validate_service_spec(obj: &Value, errs: &mut Vec<FieldError>) {
     let spec = obj.get("spec").cloned().unwrap_or(Value::Null);
-    let service_type = str_at(&spec, "/type").unwrap_or("ClusterIP");
+    let service_type = chosen(&spec, "/type").unwrap_or("ClusterIP");
     let types = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
     if !types.contains(&service_type) {
         errs.push(err_not_supported("spec.type", service_type, &types));
