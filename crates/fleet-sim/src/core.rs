@@ -211,6 +211,7 @@ impl ClusterCore {
         opts: &WriteOptions,
     ) -> Result<Written, ApiError> {
         self.check_namespace(t, ns)?;
+        self.check_crd_not_terminating(t)?;
         self.check_not_terminating(t, ns, &body)?;
         // etcd3 store.Create refuses an object that carries a resourceVersion, with a plain error
         // the handler turns into a 500 with no reason. kube-apiserver:
@@ -354,6 +355,7 @@ impl ClusterCore {
             ));
         }
         if kind == PatchKind::Apply && self.get(t, ns, name).is_err() {
+            self.check_crd_not_terminating(t)?;
             self.check_not_terminating(t, ns, patch_body)?;
         }
         if kind == PatchKind::Apply && opts.field_manager.as_deref().unwrap_or("").is_empty() {
@@ -446,6 +448,9 @@ impl ClusterCore {
                 name,
                 "this namespace may not be deleted",
             ));
+        }
+        if is_crd(t) {
+            return self.delete_crd(t, name, opts, delete);
         }
         let key = Self::key(t, ns, name);
         let now = now_rfc3339();
@@ -667,6 +672,155 @@ impl ClusterCore {
         if let Some(obj) = gone {
             self.after_delete(&ns_type, &obj);
         }
+    }
+
+    /// DELETE of a CRD: it gets a deletionTimestamp, the `customresourcecleanup` finalizer and a
+    /// Terminating condition; its instances are then deleted (their own finalizers hold them),
+    /// and the CRD goes with the last one. apiextensions-apiserver:
+    /// pkg/registry/customresourcedefinition/etcd.go, func Delete;
+    /// pkg/controller/finalizer/crd_finalizer.go, func sync.
+    fn delete_crd(
+        &self,
+        t: &ResourceType,
+        name: &str,
+        opts: &WriteOptions,
+        delete: &DeleteOptions,
+    ) -> Result<Deletion, ApiError> {
+        let key = Self::key(t, None, name);
+        let now = now_rfc3339();
+        let result = self.store.mutate(&key, |old, _| {
+            let Some(old) = old else {
+                return Err(ApiError::not_found(&t.key().qualified(), name));
+            };
+            check_preconditions(t, old, delete)?;
+            if old.pointer("/metadata/deletionTimestamp").is_some() || opts.dry_run {
+                return Ok(Mutation::Unchanged);
+            }
+            let mut marked = old.clone();
+            let meta = metadata_mut(&mut marked);
+            meta.insert("deletionTimestamp".into(), json!(now));
+            let finalizers = meta.entry("finalizers").or_insert_with(|| json!([]));
+            if let Some(list) = finalizers.as_array_mut()
+                && !list.iter().any(|f| f == CRD_CLEANUP_FINALIZER)
+            {
+                list.push(json!(CRD_CLEANUP_FINALIZER));
+            }
+            set_condition(
+                &mut marked,
+                json!({"type": "Terminating", "status": "True", "reason": "InstanceDeletionPending",
+                       "message": "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon",
+                       "lastTransitionTime": now}),
+            );
+            Ok(Mutation::Put(marked))
+        })?;
+        let object = match result {
+            Some(obj) => obj,
+            None => self.get(t, None, name)?,
+        };
+        if !opts.dry_run {
+            self.crd_finalizer(name);
+        }
+        Ok(Deletion { object, removed: false })
+    }
+
+    /// The CRD finalizer controller's pass over a terminating CRD.
+    fn crd_finalizer(&self, crd_name: &str) {
+        let guard = format!("crd:{crd_name}");
+        let entered = NAMESPACE_PASSES.with(|p| p.borrow_mut().insert(guard.clone()));
+        if !entered {
+            return;
+        }
+        self.crd_finalizer_pass(crd_name);
+        NAMESPACE_PASSES.with(|p| p.borrow_mut().remove(&guard));
+    }
+
+    fn crd_finalizer_pass(&self, crd_name: &str) {
+        let Some(crd_type) = self.type_of("apiextensions.k8s.io", "v1", "customresourcedefinitions") else {
+            return;
+        };
+        let Ok(crd_obj) = self.get(&crd_type, None, crd_name) else {
+            return;
+        };
+        if crd_obj.pointer("/metadata/deletionTimestamp").is_none() {
+            return;
+        }
+        let served = crd::served_types(&crd_obj)
+            .ok()
+            .and_then(|types| types.into_iter().next());
+        let mut remaining = 0;
+        if let Some(cr_type) = &served {
+            let opts = WriteOptions::default();
+            for k in self.store.keys_of(&cr_type.key()) {
+                if let Some(obj) = self.store.get(&k)
+                    && obj.pointer("/metadata/deletionTimestamp").is_none()
+                {
+                    let _ = self.delete_with(
+                        cr_type,
+                        k.namespace.as_deref(),
+                        &k.name,
+                        &opts,
+                        &DeleteOptions::default(),
+                    );
+                }
+            }
+            remaining = self.store.keys_of(&cr_type.key()).len();
+        }
+        let key = Self::key(&crd_type, None, crd_name);
+        let now = now_rfc3339();
+        let mut gone = None;
+        let _ = self.store.mutate::<ApiError>(&key, |old, _| {
+            let Some(old) = old else { return Ok(Mutation::Unchanged) };
+            let mut next = old.clone();
+            if remaining > 0 {
+                set_condition(
+                    &mut next,
+                    json!({"type": "Terminating", "status": "True", "reason": "InstanceDeletionInProgress",
+                           "message": "CustomResource deletion is in progress", "lastTransitionTime": now}),
+                );
+            } else {
+                if let Some(list) = next.pointer_mut("/metadata/finalizers").and_then(Value::as_array_mut) {
+                    list.retain(|f| f != CRD_CLEANUP_FINALIZER);
+                }
+                if !has_finalizers(&next) {
+                    gone = Some(old.clone());
+                    return Ok(Mutation::Delete);
+                }
+            }
+            Ok(if &next == old {
+                Mutation::Unchanged
+            } else {
+                Mutation::Put(next)
+            })
+        });
+        if let Some(obj) = gone {
+            self.after_delete(&crd_type, &obj);
+        }
+    }
+
+    /// A terminating CRD accepts no new instances. apiextensions-apiserver:
+    /// pkg/apiserver/customresource_handler.go, func serveResource ("create").
+    fn check_crd_not_terminating(&self, t: &ResourceType) -> Result<(), ApiError> {
+        if !t.custom {
+            return Ok(());
+        }
+        let crd_key = ObjectKey::new(
+            ResKey::new("apiextensions.k8s.io", "customresourcedefinitions"),
+            None,
+            &t.key().qualified(),
+        );
+        let terminating = self
+            .store
+            .get(&crd_key)
+            .is_some_and(|c| c.pointer("/metadata/deletionTimestamp").is_some());
+        if terminating {
+            return Err(ApiError::new(
+                405,
+                "MethodNotAllowed",
+                "create not allowed while custom resource definition is terminating",
+            )
+            .with_details(json!({"group": t.group, "kind": t.plural})));
+        }
+        Ok(())
     }
 
     /// Creating in a terminating namespace is refused. kube-apiserver:
@@ -929,6 +1083,10 @@ impl ClusterCore {
                 let _ = self.store.mutate::<ApiError>(&k, |_, _| Ok(Mutation::Delete));
             }
         }
+        // The last instance of a terminating CRD going lets the CRD finish.
+        if t.custom {
+            self.crd_finalizer(&t.key().qualified());
+        }
         // The last object of a terminating namespace going lets the namespace finish.
         if t.namespaced
             && let Some(ns) = obj.pointer("/metadata/namespace").and_then(Value::as_str)
@@ -971,6 +1129,29 @@ fn unknown_fields(
 /// pkg/registry/customresourcedefinition/strategy.go, func AllowUnconditionalUpdate.
 fn allows_unconditional_update(t: &ResourceType) -> bool {
     !(t.custom || t.group == "apiextensions.k8s.io")
+}
+
+const CRD_CLEANUP_FINALIZER: &str = "customresourcecleanup.apiextensions.k8s.io";
+
+fn is_crd(t: &ResourceType) -> bool {
+    t.group == "apiextensions.k8s.io" && t.plural == "customresourcedefinitions"
+}
+
+/// Sets (replaces by type) one condition in `status.conditions`.
+fn set_condition(obj: &mut Value, condition: Value) {
+    if !obj.get("status").is_some_and(Value::is_object) {
+        obj["status"] = json!({});
+    }
+    let conditions = &mut obj["status"]["conditions"];
+    if !conditions.is_array() {
+        *conditions = json!([]);
+    }
+    if let Some(list) = conditions.as_array_mut() {
+        match list.iter_mut().find(|c| c.get("type") == condition.get("type")) {
+            Some(existing) => *existing = condition,
+            None => list.push(condition),
+        }
+    }
 }
 
 fn has_finalizers(obj: &Value) -> bool {

@@ -510,6 +510,31 @@ fn validate_immutable(t: &ResourceType, old: &Value, new: &Value, errs: &mut Vec
                 ));
             }
         }
+        // pkg/apis/core/validation: ValidateServiceUpdate, validateUpgradeDowngradeClusterIPs —
+        // the primary cluster IP may not change (unless to or from ExternalName).
+        ("", "services") => {
+            let primary = |v: &Value| {
+                chosen(v, "/spec/clusterIP")
+                    .or_else(|| chosen(v, "/spec/clusterIPs/0"))
+                    .map(str::to_string)
+            };
+            let external = |v: &Value| str_at(v, "/spec/type") == Some("ExternalName");
+            if let (Some(before), Some(after)) = (primary(old), primary(new))
+                && before != after
+                && !external(old)
+                && !external(new)
+            {
+                let shown = match string_list(new, "/spec/clusterIPs") {
+                    list if !list.is_empty() && list[0] == after => list,
+                    _ => vec![after],
+                };
+                errs.push(err_invalid(
+                    "spec.clusterIPs[0]",
+                    &go_string_slice(&shown),
+                    "may not change once set",
+                ));
+            }
+        }
         // pkg/apis/rbac/validation: ValidateRoleBindingUpdate / ValidateClusterRoleBindingUpdate.
         ("rbac.authorization.k8s.io", "rolebindings" | "clusterrolebindings") => {
             let role_ref = |v: &Value| {
@@ -1254,6 +1279,18 @@ mod tests {
             errs[0].message,
             "spec.type: Unsupported value: \"Foo\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""
         );
+    }
+
+    #[test]
+    fn a_service_keeps_its_cluster_ip() {
+        let t = builtin("", "services", "Service");
+        let old = json!({"metadata": {"name": "s"}, "spec": {"clusterIP": "10.96.0.5", "clusterIPs": ["10.96.0.5"], "ports": [{"port": 80}]}});
+        let new = json!({"metadata": {"name": "s"}, "spec": {"clusterIP": "10.96.0.9", "ports": [{"port": 80}]}});
+        assert_eq!(
+            validate_update(&t, &old, &new)[0].message,
+            "spec.clusterIPs[0]: Invalid value: []string{\"10.96.0.9\"}: may not change once set"
+        );
+        assert!(validate_update(&t, &old, &old).is_empty());
     }
 
     #[test]

@@ -371,3 +371,90 @@ async fn foreground_and_orphan_deletion_pass_through_the_gc_finalizer() {
     .await;
     assert_eq!(code, 422, "{body}");
 }
+
+#[tokio::test]
+async fn a_crd_terminates_after_its_instances() {
+    let c = cluster();
+    let crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    assert_eq!(post(&c, crds, widget_crd()).await.0, 201);
+    let held = json!({"apiVersion": "example.com/v1", "kind": "Widget",
+                      "metadata": {"name": "held", "finalizers": ["example.com/hold"]}});
+    assert_eq!(post(&c, WIDGETS, held).await.0, 201);
+    let free = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "free"}});
+    assert_eq!(post(&c, WIDGETS, free).await.0, 201);
+    // A custom resource answers its DELETE with a Status.
+    let (code, body) = call(
+        &c,
+        "DELETE",
+        &format!("{WIDGETS}/free"),
+        "application/json",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert_eq!(
+        body["details"],
+        json!({"name": "free", "group": "example.com", "kind": "widgets", "uid": body["details"]["uid"]})
+    );
+    let free = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "free"}});
+    assert_eq!(post(&c, WIDGETS, free).await.0, 201);
+
+    let (code, body) = call(
+        &c,
+        "DELETE",
+        &format!("{crds}/widgets.example.com"),
+        "application/json",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert!(body["metadata"]["deletionTimestamp"].is_string(), "{body}");
+    assert_eq!(
+        body["metadata"]["finalizers"],
+        json!(["customresourcecleanup.apiextensions.k8s.io"])
+    );
+    let crd = c
+        .get(
+            "apiextensions.k8s.io",
+            "customresourcedefinitions",
+            None,
+            "widgets.example.com",
+        )
+        .unwrap();
+    let terminating = crd["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Terminating")
+        .unwrap()
+        .clone();
+    assert_eq!(terminating["reason"], "InstanceDeletionInProgress");
+    assert!(c.get("example.com", "widgets", Some("default"), "free").is_none());
+    let late = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "late"}});
+    let (code, body) = post(&c, WIDGETS, late).await;
+    assert_eq!(code, 405, "{body}");
+    assert_eq!(
+        body["message"],
+        "create not allowed while custom resource definition is terminating"
+    );
+    // Releasing the last instance's finalizer lets the CRD go, and its type with it.
+    let (code, _) = call(
+        &c,
+        "PATCH",
+        &format!("{WIDGETS}/held"),
+        "application/merge-patch+json",
+        json!({"metadata": {"finalizers": null}}),
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert!(
+        c.get(
+            "apiextensions.k8s.io",
+            "customresourcedefinitions",
+            None,
+            "widgets.example.com"
+        )
+        .is_none()
+    );
+    assert_eq!(call(&c, "GET", WIDGETS, "application/json", Value::Null).await.0, 404);
+}
