@@ -9,6 +9,7 @@ mod conflicts;
 mod control;
 mod flagger_sim;
 mod install;
+mod install_names;
 mod interrupt;
 mod kubectl;
 mod kubectl_writes;
