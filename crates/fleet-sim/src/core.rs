@@ -911,6 +911,18 @@ impl ClusterCore {
         obj["kind"] = json!(t.kind);
         let meta = metadata_mut(&mut obj);
         meta.remove("managedFields");
+        // kube-apiserver: staging/src/k8s.io/apiserver/pkg/registry/rest/meta.go, func
+        // EnsureObjectNamespaceMatchesRequestNamespace (unset: the request's; cluster-scoped:
+        // cleared; another namespace: 400).
+        if t.namespaced
+            && let Some(given) = meta.get("namespace").and_then(Value::as_str)
+            && !given.is_empty()
+            && Some(given) != ns
+        {
+            return Err(ApiError::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
+        }
         if t.namespaced {
             meta.insert("namespace".into(), json!(ns.unwrap_or("default")));
         } else {

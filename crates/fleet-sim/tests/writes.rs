@@ -76,6 +76,40 @@ async fn create_with_a_resource_version_is_refused() {
 }
 
 #[tokio::test]
+async fn the_body_namespace_must_match_the_request() {
+    let c = cluster();
+    let (code, body) = post(
+        &c,
+        CONFIGMAPS,
+        json!({"metadata": {"name": "a", "namespace": "kube-system"}}),
+    )
+    .await;
+    assert_eq!(code, 400, "{body}");
+    assert_eq!(
+        body["message"],
+        "the namespace of the provided object does not match the namespace sent on the request"
+    );
+    assert_eq!(
+        post(
+            &c,
+            CONFIGMAPS,
+            json!({"metadata": {"name": "a", "namespace": "default"}})
+        )
+        .await
+        .0,
+        201
+    );
+    let (code, body) = post(
+        &c,
+        "/api/v1/namespaces",
+        json!({"metadata": {"name": "n", "namespace": "default"}}),
+    )
+    .await;
+    assert_eq!(code, 201, "{body}");
+    assert!(body["metadata"].get("namespace").is_none());
+}
+
+#[tokio::test]
 async fn put_of_a_custom_resource_needs_its_resource_version() {
     let c = cluster();
     let (code, _) = post(
