@@ -185,6 +185,22 @@ fn kubectl_deployment_rules_selector_match_immutability_enums_and_unknown_fields
         "{out:?}"
     );
 
+    // kubectl apply sends `$retainKeys` for the strategy: Recreate drops rollingUpdate.
+    let rolling = s.file(
+        "rolling.yaml",
+        &DEPLOYMENT.replace(
+            "  selector:",
+            "  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}\n  selector:",
+        ),
+    );
+    ok(s.k(&["apply", "-f", &rolling]));
+    let recreate = s.file(
+        "recreate.yaml",
+        &DEPLOYMENT.replace("  selector:", "  strategy: {type: Recreate}\n  selector:"),
+    );
+    ok(s.k(&["apply", "-f", &recreate]));
+    let strategy = ok(s.k(&["get", "deploy", "web", "-o", "jsonpath={.spec.strategy}"]));
+    assert_eq!(strategy.stdout, r#"{"type":"Recreate"}"#);
     let out = failed(s.k(&[
         "patch",
         "deploy",

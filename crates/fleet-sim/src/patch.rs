@@ -72,8 +72,8 @@ fn merge_key(field: &str, item: &Value) -> Option<&'static str> {
 /// merge by key, `$patch: delete` removes an element or a map, `$patch: replace` replaces a map,
 /// `null` deletes a key, `metadata.finalizers` merges as a set (patchStrategy merge) and
 /// `$deleteFromPrimitiveList/<list>` removes entries from it; other lists are replaced.
-/// `$setElementOrder/<list>` and `$retainKeys` are accepted; the order they ask for is not
-/// applied (new elements go last). sigs.k8s.io/structured-merge-diff is not involved: this is
+/// `$retainKeys` clears the fields it does not list; `$setElementOrder/<list>` is accepted but
+/// the order it asks for is not applied (new elements go last). sigs.k8s.io/structured-merge-diff is not involved: this is
 /// k8s.io/apimachinery/pkg/util/strategicpatch/patch.go, func mergeMap / mergeSlice.
 pub fn strategic_merge(target: &mut Value, patch: &Value) -> Result<(), ApiError> {
     strategic_merge_field(target, patch, "")
@@ -146,6 +146,16 @@ fn strategic_merge_field(target: &mut Value, patch: &Value, field: &str) -> Resu
                 }
                 let slot = target_map.entry(key.clone()).or_insert(Value::Null);
                 strategic_merge_field(slot, value, key)?;
+            }
+            // `$retainKeys` (patchStrategy retainKeys, e.g. a Deployment's strategy): fields not
+            // listed are cleared, so `type: Recreate` drops `rollingUpdate`.
+            if let Some(retain) = patch_map.get("$retainKeys") {
+                let keep: Vec<&str> = retain
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .filter(|k: &Vec<&str>| Some(k.len()) == retain.as_array().map(Vec::len))
+                    .ok_or_else(|| ApiError::bad_request("invalid patch format of retainKeys"))?;
+                target_map.retain(|k, _| keep.contains(&k.as_str()));
             }
         }
         Value::Array(patch_items) => {
@@ -387,6 +397,13 @@ mod tests {
         .err()
         .unwrap();
         assert_eq!(err.code, 400);
+        let mut deploy = json!({"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}}});
+        strategic_merge(
+            &mut deploy,
+            &json!({"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate", "rollingUpdate": null}}}),
+        )
+        .unwrap();
+        assert_eq!(deploy, json!({"spec": {"strategy": {"type": "Recreate"}}}));
     }
 
     #[test]
