@@ -11,6 +11,9 @@ pub struct ApiError {
     pub reason: &'static str,
     pub message: String,
     pub details: Option<Value>,
+    /// `metadata.continue` of the Status: the token a 410 on an expired continue offers to go on
+    /// with an inconsistent list (etcd3 store.go, func handleCompactedErrorForPaging).
+    pub list_continue: Option<String>,
 }
 
 impl ApiError {
@@ -20,6 +23,7 @@ impl ApiError {
             reason,
             message: message.into(),
             details: None,
+            list_continue: None,
         }
     }
 
@@ -100,8 +104,23 @@ impl ApiError {
             "reason": self.reason,
             "code": self.code,
         });
+        // metav1.Status omits an empty reason (StatusReasonUnknown).
+        if self.reason.is_empty()
+            && let Some(m) = status.as_object_mut()
+        {
+            m.remove("reason");
+        }
         if let Some(details) = &self.details {
-            status["details"] = details.clone();
+            let mut details = details.clone();
+            // metav1.StatusDetails marks every field `omitempty`: a core type has no `group` key
+            // (staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go, StatusDetails).
+            if let Some(d) = details.as_object_mut() {
+                d.retain(|_, v| !(v.as_str() == Some("") || v.is_null()));
+            }
+            status["details"] = details;
+        }
+        if let Some(token) = &self.list_continue {
+            status["metadata"]["continue"] = json!(token);
         }
         // metav1.Status omits an empty reason (StatusReasonUnknown).
         if self.reason.is_empty()
