@@ -155,6 +155,14 @@ fn kubectl_deployment_rules_selector_match_immutability_enums_and_unknown_fields
         ),
         "{out:?}"
     );
+    // Server-side apply fails to convert the configuration to the type's schema.
+    let out = failed(s.k(&["apply", "--server-side", "-f", &unknown]));
+    assert!(
+        out.stderr
+            .contains("failed to create typed patch object (default/web; apps/v1, Kind=Deployment)")
+            && out.stderr.contains(".spec.foo: field not declared in schema"),
+        "{out:?}"
+    );
     let warned = ok(s.k(&["apply", "--validate=warn", "-f", &unknown]));
     assert!(
         warned.stderr.contains("Warning: unknown field \"spec.foo\""),

@@ -418,6 +418,7 @@ impl ClusterCore {
                 PatchKind::Strategic => patch::strategic_merge(&mut target, patch_body)?,
                 PatchKind::Apply => {
                     check_apply_identity(t, patch_body, name)?;
+                    check_apply_fields(t, patch_body)?;
                     let manager = opts.field_manager.clone().unwrap_or_default();
                     target = patch::apply(old, patch_body, &manager, opts.force, &mut applied, !t.custom)?.object;
                 }
@@ -1143,6 +1144,46 @@ impl ClusterCore {
             self.namespace_controller(ns);
         }
     }
+}
+
+/// Server-side apply converts the applied configuration to the type's schema first, and a field
+/// the type does not declare fails that conversion whatever `fieldValidation` says (a plain error:
+/// 500 with no reason). kube-apiserver: staging/src/k8s.io/apiserver/pkg/util/managedfields/
+/// internal/structuredmerge.go, func Apply ("failed to create typed patch object"). List items
+/// are shown by index, where structured-merge-diff names keyed items by their key.
+fn check_apply_fields(t: &ResourceType, config: &Value) -> Result<(), ApiError> {
+    let mut probe = config.clone();
+    let unknown = validation::prune_unknown(t, &mut probe);
+    let Some(first) = unknown.first() else {
+        return Ok(());
+    };
+    let meta = |f: &str| {
+        config
+            .pointer(&format!("/metadata/{f}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
+    let detail = if unknown.len() == 1 {
+        format!(".{first}: field not declared in schema")
+    } else {
+        let lines: Vec<String> = unknown
+            .iter()
+            .map(|u| format!("  .{u}: field not declared in schema"))
+            .collect();
+        format!("errors:\n{}", lines.join("\n"))
+    };
+    Err(ApiError::new(
+        500,
+        "",
+        format!(
+            "failed to create typed patch object ({}/{}; {}/{}, Kind={}): {detail}",
+            meta("namespace"),
+            meta("name"),
+            t.group,
+            t.version,
+            t.kind
+        ),
+    ))
 }
 
 /// Strict: 400 naming every unknown field; Warn: one warning each; Ignore: nothing.

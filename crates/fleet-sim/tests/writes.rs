@@ -242,6 +242,27 @@ async fn unknown_fields_of_builtins_follow_field_validation() {
 }
 
 #[tokio::test]
+async fn server_side_apply_refuses_fields_the_type_does_not_declare() {
+    let c = cluster();
+    let mut d = deployment("web", json!({"matchLabels": {"app": "web"}}), json!({"app": "web"}));
+    d["metadata"]["namespace"] = json!("default");
+    d["spec"]["foo"] = json!(1);
+    let (code, body) = call(
+        &c,
+        "PATCH",
+        &format!("{DEPLOYMENTS}/web?fieldManager=me&fieldValidation=Ignore"),
+        "application/apply-patch+yaml",
+        d,
+    )
+    .await;
+    assert_eq!(code, 500, "{body}");
+    assert_eq!(
+        body["message"],
+        "failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.foo: field not declared in schema"
+    );
+}
+
+#[tokio::test]
 async fn deletion_waits_for_finalizers_and_answers_like_the_registry() {
     let c = cluster();
     // ConfigMaps answer a Status; Services the deleted object.
