@@ -12,6 +12,7 @@ mod install;
 mod install_names;
 mod interrupt;
 mod kubectl;
+mod kubectl_ownership;
 mod kubectl_reads;
 mod kubectl_writes;
 mod kurator;

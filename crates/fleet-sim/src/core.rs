@@ -3,9 +3,8 @@
 //! registration and namespace checks. Both the HTTP layer and the simulated controllers write
 //! through these methods, so both see the same rules.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use serde_json::{Value, json};
 
@@ -15,8 +14,9 @@ use crate::crd;
 use crate::error::{ApiError, invalid};
 use crate::events;
 use crate::faults::Faults;
+use crate::managed;
 use crate::meta::{metadata_mut, now_rfc3339};
-use crate::patch::{self, AppliedConfigs, PatchKind};
+use crate::patch::{self, PatchKind};
 use crate::proxy::ProxyRegistry;
 use crate::resource::{Registry, ResKey, ResourceType};
 use crate::schema;
@@ -38,6 +38,21 @@ pub struct WriteOptions {
     pub force: bool,
     pub dry_run: bool,
     pub validation: FieldValidation,
+    /// The request's User-Agent: an Update without `fieldManager` is recorded under its prefix.
+    pub user_agent: String,
+}
+
+impl WriteOptions {
+    /// The managedFields writer of this request (Update operations name the manager from
+    /// `fieldManager` or the User-Agent).
+    fn writer(&self, t: &ResourceType, status_write: bool) -> managed::Writer {
+        managed::Writer {
+            manager: managed::manager_or_user_agent(self.field_manager.as_deref(), &self.user_agent),
+            api_version: t.api_version(),
+            status_write,
+            now: now_rfc3339(),
+        }
+    }
 }
 
 /// The parts of `DeleteOptions` (body or query) the simulator honours.
@@ -52,7 +67,10 @@ pub struct DeleteOptions {
 impl DeleteOptions {
     /// From the query string and the optional `DeleteOptions` body (the body wins, as upstream
     /// decodes the query into the body's defaults).
-    pub fn from_request(query: &HashMap<String, String>, body: &Value) -> Result<DeleteOptions, ApiError> {
+    pub fn from_request(
+        query: &std::collections::HashMap<String, String>,
+        body: &Value,
+    ) -> Result<DeleteOptions, ApiError> {
         let mut out = DeleteOptions {
             propagation_policy: query.get("propagationPolicy").cloned(),
             grace_period_seconds: query.get("gracePeriodSeconds").and_then(|s| s.parse().ok()),
@@ -116,7 +134,6 @@ pub struct ClusterCore {
     pub users: RwLock<Users>,
     pub faults: Faults,
     pub proxies: ProxyRegistry,
-    applied: Mutex<HashMap<ObjectKey, AppliedConfigs>>,
     serial: AtomicU64,
     pub git_version: String,
 }
@@ -132,7 +149,6 @@ impl ClusterCore {
             users: RwLock::new(Users::default()),
             faults: Faults::default(),
             proxies: ProxyRegistry::default(),
-            applied: Mutex::new(HashMap::new()),
             serial: AtomicU64::new(0),
             git_version: "v1.32.4".to_string(),
         };
@@ -229,6 +245,7 @@ impl ClusterCore {
         let (stored, body) = self.stored_as(t, body);
         let t = &stored;
         self.check_namespace(t, ns)?;
+        managed::validate_field_manager("CreateOptions", opts.field_manager.as_deref(), false)?;
         self.check_crd_not_terminating(t)?;
         self.check_not_terminating(t, ns, &body)?;
         // etcd3 store.Create refuses an object that carries a resourceVersion, with a plain error
@@ -265,7 +282,8 @@ impl ClusterCore {
             if old.is_some() {
                 return Err(ApiError::already_exists(&t.key().qualified(), &name));
             }
-            let obj = self.prepare(t, ns, None, body, false, false, opts, &mut warnings)?;
+            let mut obj = self.prepare(t, ns, None, body, false, false, opts, &mut warnings)?;
+            managed::record_update(t, None, &mut obj, &opts.writer(t, false));
             if opts.dry_run {
                 would_be = Some(obj);
                 return Ok(Mutation::Unchanged);
@@ -307,6 +325,7 @@ impl ClusterCore {
         let (stored, body) = self.stored_as(t, body);
         let t = &stored;
         self.check_namespace(t, ns)?;
+        managed::validate_field_manager("UpdateOptions", opts.field_manager.as_deref(), false)?;
         let body_rv = body
             .pointer("/metadata/resourceVersion")
             .and_then(Value::as_str)
@@ -350,7 +369,8 @@ impl ClusterCore {
             {
                 return Err(ApiError::conflict(&t.key().qualified(), name));
             }
-            let obj = self.prepare(t, ns, Some(old), body, status, false, opts, &mut warnings)?;
+            let mut obj = self.prepare(t, ns, Some(old), body, status, false, opts, &mut warnings)?;
+            managed::record_update(t, Some(old), &mut obj, &opts.writer(t, status));
             Ok(self.decide(old, obj, opts.dry_run, &mut would_be))
         })?;
         self.finish(t, result, would_be, warnings, opts)
@@ -385,21 +405,15 @@ impl ClusterCore {
                 "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
             ));
         }
+        managed::validate_field_manager("PatchOptions", opts.field_manager.as_deref(), kind == PatchKind::Apply)?;
         if kind == PatchKind::Apply && self.get(t, ns, name).is_err() {
             self.check_crd_not_terminating(t)?;
             self.check_not_terminating(t, ns, patch_body)?;
-        }
-        if kind == PatchKind::Apply && opts.field_manager.as_deref().unwrap_or("").is_empty() {
-            return Err(ApiError::bad_request(
-                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
-            ));
         }
         let key = Self::key(t, ns, name);
         let mut warnings = Vec::new();
         let mut would_be = None;
         let mut created = false;
-        let mut applied_guard = self.applied.lock().unwrap_or_else(|p| p.into_inner());
-        let mut applied = applied_guard.get(&key).cloned().unwrap_or_default();
         let result = self.store.mutate(&key, |old, _| {
             let mut target = match (old, kind) {
                 (Some(old), _) => old.clone(),
@@ -419,8 +433,7 @@ impl ClusterCore {
                 PatchKind::Apply => {
                     check_apply_identity(t, patch_body, name)?;
                     check_apply_fields(t, patch_body)?;
-                    let manager = opts.field_manager.clone().unwrap_or_default();
-                    target = patch::apply(old, patch_body, &manager, opts.force, &mut applied, !t.custom)?.object;
+                    target = managed::apply(t, old, patch_body, &opts.writer(t, status), opts.force)?;
                 }
             }
             if events_api && kind != PatchKind::Apply {
@@ -435,7 +448,10 @@ impl ClusterCore {
                 return Err(ApiError::conflict(&t.key().qualified(), name));
             }
             metadata_mut(&mut target).insert("name".into(), json!(name));
-            let obj = self.prepare(t, ns, old, target, status, true, opts, &mut warnings)?;
+            let mut obj = self.prepare(t, ns, old, target, status, true, opts, &mut warnings)?;
+            if kind != PatchKind::Apply {
+                managed::record_update(t, old, &mut obj, &opts.writer(t, status));
+            }
             match old {
                 Some(old) => Ok(self.decide(old, obj, opts.dry_run, &mut would_be)),
                 None if opts.dry_run => {
@@ -445,10 +461,6 @@ impl ClusterCore {
                 None => Ok(Mutation::Put(obj)),
             }
         })?;
-        if !opts.dry_run && kind == PatchKind::Apply {
-            applied_guard.insert(key, applied);
-        }
-        drop(applied_guard);
         let mut written = self.finish(t, result, would_be, warnings, opts)?;
         written.created = created;
         Ok(written)
@@ -565,7 +577,6 @@ impl ClusterCore {
             None => self.get(t, ns, name)?,
         };
         if removed {
-            self.applied.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
             self.after_delete(t, &object);
         } else if !opts.dry_run {
             if let Some(f) = gc_finalizer {
@@ -631,7 +642,6 @@ impl ClusterCore {
             })
         });
         if let Some(obj) = gone {
-            self.applied.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
             self.after_delete(t, &obj);
         }
     }
@@ -947,8 +957,8 @@ impl ClusterCore {
         }
         obj["apiVersion"] = json!(t.api_version());
         obj["kind"] = json!(t.kind);
+        // managedFields stay: the field manager (crate::managed) decides what is kept.
         let meta = metadata_mut(&mut obj);
-        meta.remove("managedFields");
         // kube-apiserver: staging/src/k8s.io/apiserver/pkg/registry/rest/meta.go, func
         // EnsureObjectNamespaceMatchesRequestNamespace (unset: the request's; cluster-scoped:
         // cleared; another namespace: 400).
@@ -1088,7 +1098,6 @@ impl ClusterCore {
             let ns = object.pointer("/metadata/namespace").and_then(Value::as_str);
             let key = Self::key(t, ns, name);
             if object.pointer("/metadata/deletionTimestamp").is_some() && self.store.get(&key).is_none() {
-                self.applied.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
                 self.after_delete(t, &object);
             } else {
                 self.after_write(t, &object);
