@@ -110,7 +110,7 @@ pub fn respond(
             match patch_kind {
                 Some(PatchKind::Merge) => patch::merge(&mut patched, body),
                 Some(PatchKind::Json) => patch::json_patch(&mut patched, body)?,
-                Some(PatchKind::Strategic) => patch::strategic_merge(&mut patched, body),
+                Some(PatchKind::Strategic) => patch::strategic_merge(&mut patched, body)?,
                 _ => {
                     return Err(ApiError::unsupported_media(
                         "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json",

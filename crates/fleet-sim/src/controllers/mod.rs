@@ -17,7 +17,8 @@ use crate::resource::ResKey;
 /// Starts the controllers on the current tokio runtime: Deployments (after `delay`) and the
 /// endpoints of Services.
 pub fn start(cluster: SimCluster, delay: Duration) -> JoinHandle<()> {
-    tokio::spawn(run(cluster, delay))
+    // The Deployment and endpoints controllers write as kube-controller-manager does.
+    tokio::spawn(run(cluster.as_manager("kube-controller-manager"), delay))
 }
 
 async fn run(cluster: SimCluster, delay: Duration) {
