@@ -20,6 +20,7 @@ mod kurator_fidelity;
 mod live;
 mod packaging;
 mod playground;
+mod python_client;
 mod rollout_policy;
 mod security;
 mod uninstall_finalizers;
