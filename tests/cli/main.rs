@@ -22,6 +22,7 @@ mod kurator_fidelity;
 mod live;
 mod packaging;
 mod playground;
+mod python_client;
 mod rollout_policy;
 mod security;
 mod uninstall_finalizers;
