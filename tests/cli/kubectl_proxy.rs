@@ -92,11 +92,18 @@ fn kubectl_get_raw_through_the_service_proxy_in_every_form() {
     assert_eq!(applied.code, 0, "{applied:?}");
     let raw = |path: &str| get_raw(home.path(), &kc, &format!("/api/v1/namespaces/web/services/{path}"));
 
-    // The endpoints controller lists both Pods once the Deployment is ready.
+    // The endpoints controller lists both Pods, not ready at first, then ready.
+    let ready = |o: &Output| {
+        serde_json::from_str::<serde_json::Value>(&o.stdout).ok().and_then(|v| {
+            v.pointer("/subsets/0/addresses")
+                .and_then(|a| a.as_array())
+                .map(Vec::len)
+        }) == Some(2)
+    };
     let endpoints = until(
         "web's endpoints",
         || run(kubectl(home.path(), &kc).args(["-n", "web", "get", "endpoints", "web", "-o", "json"])),
-        |o| o.stdout.matches("\"ip\"").count() == 2,
+        ready,
     );
     assert!(endpoints.stdout.contains("\"name\": \"http\""), "{endpoints:?}");
     assert!(endpoints.stdout.contains("\"port\": 8080"), "{endpoints:?}");
