@@ -16,6 +16,7 @@ use super::machine::{
     Action, EventType, Hook, HookType, Machine, Oracle, Phase, Readiness, Routes, Spec, Status, Strategy,
 };
 use super::metrics;
+use super::routing::{Router, provider_of};
 use super::workload::{primary_deployment, primary_template, readiness, selector_label, services};
 use crate::cluster::SimCluster;
 use crate::meta::now_rfc3339;
@@ -157,6 +158,11 @@ fn status_of(canary: &Value) -> Status {
         iterations: s.get("iterations").and_then(Value::as_i64).unwrap_or(0),
         last_applied: opt("lastAppliedSpec"),
         last_promoted: opt("lastPromotedSpec"),
+        tracked_configs: s.get("trackedConfigs").and_then(Value::as_object).map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                .collect()
+        }),
     }
 }
 
@@ -189,6 +195,15 @@ pub fn promoted_condition(phase: Phase, kind: &str, previous: Option<&Value>, no
     } else {
         phase.as_str()
     };
+    // Flagger: pkg/canary/status.go, func MakeStatusConditions: the condition is left as it is
+    // while status and reason stay the same; a new reason with the same status keeps the
+    // previous lastTransitionTime.
+    if let Some(p) = previous
+        && p["status"] == status
+        && p["reason"] == reason
+    {
+        return p.clone();
+    }
     let transition = match previous {
         Some(p) if p["status"] == status => p["lastTransitionTime"].clone(),
         _ => json!(now),
@@ -237,6 +252,32 @@ impl FlaggerSim {
             let is_flagger = labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger";
             is_flagger && readiness(d, Duration::from_secs(600), 0) == Readiness::Ready
         })
+    }
+
+    /// Flagger's `-mesh-provider` flag from its Deployment (default `istio`).
+    pub fn mesh_provider(&self) -> String {
+        self.cluster
+            .list("apps", "deployments", None)
+            .iter()
+            .filter(|d| {
+                let labels = d.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+                labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger"
+            })
+            .flat_map(|d| {
+                d.pointer("/spec/template/spec/containers/0/args")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .find_map(|a| {
+                a.as_str()
+                    .and_then(|a| {
+                        a.strip_prefix("-mesh-provider=")
+                            .or_else(|| a.strip_prefix("--mesh-provider="))
+                    })
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "istio".into())
     }
 
     /// Registers a simulated load tester behind every load-tester Service, and forgets the gone.
@@ -373,14 +414,17 @@ impl FlaggerSim {
             routes,
             target_rev: revision(target.pointer("/spec/template").unwrap_or(&Value::Null)),
             status_written: false,
+            configs: Default::default(),
         };
+        let router = Router::for_provider(&provider_of(&canary, &self.mesh_provider()));
         let mut oracle = ClusterOracle {
             sim: self,
             canary: &canary,
             target: &target,
+            router,
         };
         let actions = machine.tick(&mut oracle).await;
-        self.apply(&canary, &target, &label, &machine, &actions).await;
+        self.apply(&canary, &target, &label, &machine, &actions, router).await;
         if let Some(job) = self
             .jobs
             .lock()
@@ -446,10 +490,14 @@ impl FlaggerSim {
         label: &(String, String),
         machine: &Machine,
         actions: &[Action],
+        router: Router,
     ) {
         let ns = text(canary, "/metadata/namespace");
         let target_name = text(target, "/metadata/name");
         let primary_name = format!("{target_name}-primary");
+        // Writes reach the API server in the tick's order; events go through client-go's
+        // asynchronous broadcaster, so they land after the tick's status writes.
+        let mut events = Vec::new();
         for action in actions {
             match action {
                 Action::ScaleTarget(up) => {
@@ -482,33 +530,84 @@ impl FlaggerSim {
                         .cluster
                         .patch("apps", "deployments", Some(ns), &primary_name, PatchKind::Json, &ops);
                 }
-                Action::Event(kind, message) => {
-                    self.record(canary, *kind, message);
-                    self.event_hooks(canary, machine, *kind, message).await;
+                Action::SetRoutes(routes) => {
+                    // Flagger returns after recording a failed SetRoutes: nothing later in the
+                    // tick happens.
+                    if let Err(e) = router.set_routes(&self.cluster, canary, *routes) {
+                        events.push((EventType::Warning, e));
+                        break;
+                    }
                 }
+                Action::WriteStatus(status) => self.write_status(canary, status),
+                Action::Event(kind, message) => events.push((*kind, message.clone())),
             }
         }
-        if machine.status_written {
+        for (kind, message) in events {
+            self.record(canary, kind, &message);
+            self.event_hooks(canary, machine, kind, &message).await;
+        }
+    }
+
+    /// One status write as Flagger makes it: `UpdateStatus` of the Canary as last read, with
+    /// the machine's fields set (pkg/canary/status.go: syncCanaryStatus, setStatusPhase,
+    /// setStatusWeight, …). Fields Flagger leaves empty are omitted (`omitempty`), fields it
+    /// does not manage (session-affinity cookies) are kept.
+    fn write_status(&self, canary: &Value, s: &Status) {
+        let ns = text(canary, "/metadata/namespace");
+        let name = text(canary, "/metadata/name");
+        let core = self.cluster.core();
+        let Some(t) = core.storage_type("flagger.app", "canaries") else {
+            return;
+        };
+        // A conflict is retried with a fresh read (client-go's RetryOnConflict).
+        for _ in 0..5 {
+            let Ok(current) = core.get(&t, Some(ns), name) else {
+                return;
+            };
+            let mut object = crate::core::ClusterCore::present(&t, &current);
             let now = now_rfc3339();
-            let previous = canary.pointer("/status/conditions/0");
-            let s = &machine.status;
-            let status = json!({
-                "phase": s.phase.as_str(),
-                "canaryWeight": s.weight,
-                "failedChecks": s.failed_checks,
-                "iterations": s.iterations,
-                "lastAppliedSpec": s.last_applied.clone().unwrap_or_default(),
-                "lastPromotedSpec": s.last_promoted.clone().unwrap_or_default(),
-                "lastTransitionTime": now,
-                "conditions": [promoted_condition(s.phase, text(canary, "/spec/targetRef/kind"), previous, &now)],
-            });
-            let _ = self.cluster.patch_status(
-                "flagger.app",
-                "canaries",
-                Some(ns),
-                text(canary, "/metadata/name"),
-                &status,
+            let mut status = object
+                .get("status")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let previous = status.get("conditions").and_then(|c| c.get(0)).cloned();
+            status.insert("phase".into(), json!(s.phase.as_str()));
+            status.insert("canaryWeight".into(), json!(s.weight));
+            status.insert("failedChecks".into(), json!(s.failed_checks));
+            status.insert("iterations".into(), json!(s.iterations));
+            for (key, value) in [
+                ("lastAppliedSpec", &s.last_applied),
+                ("lastPromotedSpec", &s.last_promoted),
+            ] {
+                match value.as_deref().filter(|v| !v.is_empty()) {
+                    Some(v) => status.insert(key.into(), json!(v)),
+                    None => status.remove(key),
+                };
+            }
+            match &s.tracked_configs {
+                Some(configs) => status.insert("trackedConfigs".into(), json!(configs)),
+                None => status.remove("trackedConfigs"),
+            };
+            status.insert("lastTransitionTime".into(), json!(now));
+            status.insert(
+                "conditions".into(),
+                json!([promoted_condition(
+                    s.phase,
+                    text(canary, "/spec/targetRef/kind"),
+                    previous.as_ref(),
+                    &now
+                )]),
             );
+            object["status"] = Value::Object(status);
+            let opts = crate::core::WriteOptions {
+                field_manager: Some("flagger".into()),
+                ..Default::default()
+            };
+            match core.replace(&t, Some(ns), name, object, true, &opts) {
+                Err(e) if e.code == 409 => continue,
+                _ => return,
+            }
         }
     }
 
@@ -613,6 +712,7 @@ struct ClusterOracle<'a> {
     sim: &'a FlaggerSim,
     canary: &'a Value,
     target: &'a Value,
+    router: Router,
 }
 
 impl ClusterOracle<'_> {
@@ -679,6 +779,17 @@ impl Oracle for ClusterOracle<'_> {
             text(self.canary, "/metadata/namespace")
         );
         metrics::evaluate(&list, &annotations, &id)
+    }
+
+    fn reconcile_routes(&mut self) -> Result<(), String> {
+        self.router.reconcile(&self.sim.cluster, self.canary)
+    }
+
+    fn routes(&mut self, programmed: Routes) -> Result<Routes, String> {
+        Ok(self
+            .router
+            .routes(&self.sim.cluster, self.canary)?
+            .unwrap_or(programmed))
     }
 }
 

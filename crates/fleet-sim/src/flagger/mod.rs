@@ -7,4 +7,5 @@ pub mod hash;
 pub mod loadtester;
 pub mod machine;
 pub mod metrics;
+pub mod routing;
 pub mod workload;
