@@ -835,3 +835,30 @@ mod tests {
         assert_eq!((spec.strategy, spec.iterations), (Strategy::BlueGreen, 10));
     }
 }
+
+#[cfg(test)]
+mod condition_tests {
+    use super::*;
+
+    /// Flagger's MakeStatusConditions: same status and reason leave the condition alone; a new
+    /// reason with the same status keeps lastTransitionTime; a new status moves both times.
+    #[test]
+    fn promoted_condition_moves_only_with_status_or_reason() {
+        let first = promoted_condition(Phase::Progressing, "Deployment", None, "t1");
+        assert_eq!(first["lastTransitionTime"], "t1");
+        assert_eq!(
+            promoted_condition(Phase::Progressing, "Deployment", Some(&first), "t2"),
+            first
+        );
+        let gate = promoted_condition(Phase::WaitingPromotion, "Deployment", Some(&first), "t3");
+        assert_eq!(
+            (gate["lastTransitionTime"].clone(), gate["lastUpdateTime"].clone()),
+            (json!("t1"), json!("t3"))
+        );
+        let done = promoted_condition(Phase::Succeeded, "Deployment", Some(&gate), "t4");
+        assert_eq!(
+            (done["lastTransitionTime"].clone(), done["status"].clone()),
+            (json!("t4"), json!("True"))
+        );
+    }
+}
