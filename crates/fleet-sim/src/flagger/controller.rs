@@ -17,7 +17,7 @@ use super::machine::{
 };
 use super::metrics;
 use super::routing::{Router, provider_of};
-use super::workload::{primary_deployment, primary_template, readiness, selector_label, services};
+use super::workload::{primary_deployment, primary_template, readiness, readiness_detail, selector_label, services};
 use crate::cluster::SimCluster;
 use crate::meta::now_rfc3339;
 use crate::patch::PatchKind;
@@ -44,30 +44,58 @@ fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
     obj.pointer(pointer).and_then(Value::as_str).unwrap_or("")
 }
 
-/// `30s`, `1m`, `1m30s` → duration (Flagger: unparsable → 60s, below 10s → 10s).
+/// The analysis interval (Flagger: Canary.GetAnalysisInterval): Go's `time.ParseDuration`
+/// syntax; empty or unparsable → 60s, below 10s → 10s.
 pub fn parse_interval(text: &str) -> Duration {
-    let mut total = 0u64;
-    let mut number = String::new();
-    for c in text.chars() {
-        match c {
-            '0'..='9' => number.push(c),
-            'h' | 'm' | 's' => {
-                let n: u64 = number.parse().unwrap_or(0);
-                total += n * match c {
-                    'h' => 3600,
-                    'm' => 60,
-                    _ => 1,
-                };
-                number.clear();
-            }
-            _ => return Duration::from_secs(60),
+    match parse_go_duration(text) {
+        Some(d) if !text.is_empty() => d.max(MIN_INTERVAL),
+        _ => Duration::from_secs(60),
+    }
+}
+
+/// Go's `time.ParseDuration` (src/time/format.go, func ParseDuration): a sequence of decimal
+/// numbers, each with an optional fraction and a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`),
+/// optionally signed; `0` alone is allowed. Negative durations are None here (not an interval).
+pub fn parse_go_duration(text: &str) -> Option<Duration> {
+    let mut rest = text;
+    let negative = rest.starts_with('-');
+    rest = rest.strip_prefix(['-', '+']).unwrap_or(rest);
+    if rest == "0" {
+        return Some(Duration::ZERO);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number = &rest[..number_len];
+        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+            return None;
         }
+        let value: f64 = number.parse().ok()?;
+        rest = &rest[number_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += value * seconds;
     }
-    if total == 0 {
-        Duration::from_secs(60)
-    } else {
-        Duration::from_secs(total).max(MIN_INTERVAL)
+    if negative && total > 0.0 {
+        return None;
     }
+    Some(Duration::from_secs_f64(total))
 }
 
 /// The machine's view of a Canary spec, with Flagger's derived values (§1.7).
@@ -250,7 +278,12 @@ impl FlaggerSim {
         self.cluster.list("apps", "deployments", None).iter().any(|d| {
             let labels = d.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
             let is_flagger = labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger";
-            is_flagger && readiness(d, Duration::from_secs(600), 0) == Readiness::Ready
+            // The Deployment's own Available condition (its pod runs and answers /healthz).
+            let available = d
+                .pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .is_some_and(|cs| cs.iter().any(|c| c["type"] == "Available" && c["status"] == "True"));
+            is_flagger && available && readiness(d, Duration::from_secs(600), 0) == Readiness::Ready
         })
     }
 
@@ -725,10 +758,16 @@ impl ClusterOracle<'_> {
         self.sim.scaled(Duration::from_secs(seconds))
     }
 
-    fn deployment(&self, name: &str) -> Readiness {
+    /// `threshold`: the analysis' primaryReadyThreshold / canaryReadyThreshold (default 100).
+    fn deployment(&self, name: &str, threshold: &str) -> Readiness {
         let ns = text(self.canary, "/metadata/namespace");
+        let threshold = self
+            .canary
+            .pointer(&format!("/spec/analysis/{threshold}"))
+            .and_then(Value::as_i64)
+            .unwrap_or(100);
         match self.sim.cluster.get("apps", "deployments", Some(ns), name) {
-            Some(d) => readiness(&d, self.deadline(), jiff::Timestamp::now().as_second()),
+            Some(d) => readiness_detail(&d, self.deadline(), jiff::Timestamp::now().as_second(), threshold).0,
             None => Readiness::Wait,
         }
     }
@@ -736,11 +775,14 @@ impl ClusterOracle<'_> {
 
 impl Oracle for ClusterOracle<'_> {
     fn primary(&mut self) -> Readiness {
-        self.deployment(&format!("{}-primary", text(self.target, "/metadata/name")))
+        self.deployment(
+            &format!("{}-primary", text(self.target, "/metadata/name")),
+            "primaryReadyThreshold",
+        )
     }
 
     fn canary(&mut self) -> Readiness {
-        self.deployment(text(self.target, "/metadata/name"))
+        self.deployment(text(self.target, "/metadata/name"), "canaryReadyThreshold")
     }
 
     fn hook(&mut self, hook: &Hook, phase: Phase) -> impl std::future::Future<Output = Result<(), String>> + Send {
@@ -804,6 +846,12 @@ mod tests {
         assert_eq!(parse_interval("5s"), Duration::from_secs(10));
         assert_eq!(parse_interval(""), Duration::from_secs(60));
         assert_eq!(parse_interval("bogus"), Duration::from_secs(60));
+        assert_eq!(parse_interval("1.5m"), Duration::from_secs(90));
+        assert_eq!(parse_interval("500ms"), Duration::from_secs(10));
+        assert_eq!(parse_interval("30"), Duration::from_secs(60), "a unit is required");
+        assert_eq!(parse_go_duration("1h2m3.5s"), Some(Duration::from_secs_f64(3723.5)));
+        assert_eq!(parse_go_duration("250us"), Some(Duration::from_micros(250)));
+        assert_eq!(parse_go_duration("1.2.3s"), None);
     }
 
     #[test]
