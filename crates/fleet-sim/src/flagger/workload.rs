@@ -142,7 +142,7 @@ pub fn readiness_detail(
             .as_str()
             .and_then(|t| t.parse::<jiff::Timestamp>().ok())
             .map(|t| t.as_second());
-        retriable = !since.is_some_and(|since| now - since > deadline.as_secs() as i64);
+        retriable = since.is_none_or(|since| now - since <= deadline.as_secs() as i64);
     }
     let wait = if retriable { Readiness::Wait } else { Readiness::Dead };
     let updated = int("/status/updatedReplicas");
