@@ -252,3 +252,67 @@ fn a_retried_run_is_followed_to_its_own_outcome() {
     assert_eq!(summary["summary"]["succeeded"], 1, "{all:#?}");
     wait_for("Succeeded", || s.phase(1) == "Succeeded");
 }
+
+/// A ConfigMap the target references is tracked: its checksum is in `trackedConfigs`, the
+/// primary runs a `-primary` copy, and changing it with kubectl starts a run by itself.
+#[test]
+fn a_config_map_change_starts_a_run() {
+    if !kubectl_available("a_config_map_change_starts_a_run") {
+        return;
+    }
+    let s = RolloutFleet::start(1, &[], &[]);
+    let kubectl_in = |args: &[&str]| {
+        let mut cmd = kubectl(s.home.path(), &s.kubeconfig);
+        cmd.args(args).args(["--context", "kurator-member1", "-n", "test"]);
+        let out = run(&mut cmd);
+        assert_eq!(out.code, 0, "{out:?}");
+        out
+    };
+    kubectl_in(&["create", "configmap", "podinfo-env", "--from-literal=COLOR=blue"]);
+    kubectl_in(&[
+        "patch",
+        "deployment",
+        "podinfo",
+        "--type=json",
+        "-p",
+        r#"[{"op":"add","path":"/spec/template/spec/containers/0/envFrom","value":[{"configMapRef":{"name":"podinfo-env"}}]}]"#,
+    ]);
+    wait_for("the template change's run", || {
+        s.phase(1) == "Succeeded" && s.canary(1)["status"]["trackedConfigs"]["configmap/podinfo-env"].is_string()
+    });
+    let before = s.canary(1)["status"]["trackedConfigs"]["configmap/podinfo-env"].clone();
+    assert_eq!(before.as_str().map(str::len), Some(16), "8 bytes of SHA-256, in hex");
+    let primary = s
+        .cluster(1)
+        .get("apps", "deployments", Some("test"), "podinfo-primary")
+        .unwrap();
+    assert_eq!(
+        primary["spec"]["template"]["spec"]["containers"][0]["envFrom"][0]["configMapRef"]["name"],
+        "podinfo-env-primary"
+    );
+    let copy = kubectl_in(&["get", "configmap", "podinfo-env-primary", "-o", "json"]);
+    let copy: Value = serde_json::from_str(&copy.stdout).unwrap();
+    assert_eq!(copy["data"]["COLOR"], "blue");
+    assert_eq!(copy["metadata"]["ownerReferences"][0]["kind"], "Canary");
+
+    let applied = s.canary(1)["status"]["lastAppliedSpec"].clone();
+    kubectl_in(&[
+        "patch",
+        "configmap",
+        "podinfo-env",
+        "--type=merge",
+        "-p",
+        r#"{"data":{"COLOR":"green"}}"#,
+    ]);
+    wait_for("a run started by the ConfigMap", || s.phase(1) == "Progressing");
+    let canary = s.canary(1);
+    assert_eq!(
+        canary["status"]["lastAppliedSpec"], applied,
+        "the template did not change"
+    );
+    assert_ne!(canary["status"]["trackedConfigs"]["configmap/podinfo-env"], before);
+    wait_for("the run to end", || s.phase(1) == "Succeeded");
+    let copy = kubectl_in(&["get", "configmap", "podinfo-env-primary", "-o", "json"]);
+    let copy: Value = serde_json::from_str(&copy.stdout).unwrap();
+    assert_eq!(copy["data"]["COLOR"], "green", "promotion copies the new data");
+}

@@ -431,8 +431,21 @@ impl FlaggerSim {
             );
             return Some(Vec::new());
         };
+        // Flagger: ConfigTracker.GetTargetConfigs (config tracking is on by default).
+        let configs = match super::configs::tracked(
+            &self.cluster,
+            namespace,
+            target.pointer("/spec/template").unwrap_or(&Value::Null),
+        ) {
+            Ok(configs) => configs,
+            Err(e) if !spec.suspend => {
+                self.record(&canary, EventType::Warning, &e);
+                return Some(Vec::new());
+            }
+            Err(_) => Default::default(),
+        };
         if !spec.suspend {
-            self.reconcile_objects(&canary, &target, &label);
+            self.reconcile_objects(&canary, &target, &label, &configs);
         }
         let routes = self
             .jobs
@@ -447,7 +460,7 @@ impl FlaggerSim {
             routes,
             target_rev: revision(target.pointer("/spec/template").unwrap_or(&Value::Null)),
             status_written: false,
-            configs: Default::default(),
+            configs: configs.clone(),
         };
         let router = Router::for_provider(&provider_of(&canary, &self.mesh_provider()));
         let mut oracle = ClusterOracle {
@@ -457,7 +470,8 @@ impl FlaggerSim {
             router,
         };
         let actions = machine.tick(&mut oracle).await;
-        self.apply(&canary, &target, &label, &machine, &actions, router).await;
+        self.apply(&canary, &target, &label, &machine, &actions, router, &configs)
+            .await;
         if let Some(job) = self
             .jobs
             .lock()
@@ -479,7 +493,13 @@ impl FlaggerSim {
     }
 
     /// Creates the primary Deployment and the Services when missing (§3.3 steps 3–8).
-    fn reconcile_objects(&self, canary: &Value, target: &Value, label: &(String, String)) {
+    fn reconcile_objects(
+        &self,
+        canary: &Value,
+        target: &Value,
+        label: &(String, String),
+        configs: &std::collections::BTreeMap<String, String>,
+    ) {
         let ns = text(canary, "/metadata/namespace");
         let primary_name = format!("{}-primary", text(target, "/metadata/name"));
         if self
@@ -487,11 +507,16 @@ impl FlaggerSim {
             .get("apps", "deployments", Some(ns), &primary_name)
             .is_none()
         {
+            // Flagger: DeploymentController.createPrimaryDeployment copies the configs first.
+            if let Err(e) = super::configs::create_primary_configs(&self.cluster, canary, configs) {
+                self.record(canary, EventType::Warning, &format!("CreatePrimaryConfigs failed: {e}"));
+                return;
+            }
             let _ = self.cluster.apply(
                 "apps",
                 "deployments",
                 Some(ns),
-                &primary_deployment(canary, target, label),
+                &primary_deployment(canary, target, label, configs),
             );
         }
         for svc in services(canary, label) {
@@ -524,6 +549,7 @@ impl FlaggerSim {
         machine: &Machine,
         actions: &[Action],
         router: Router,
+        configs: &std::collections::BTreeMap<String, String>,
     ) {
         let ns = text(canary, "/metadata/namespace");
         let target_name = text(target, "/metadata/name");
@@ -558,10 +584,36 @@ impl FlaggerSim {
                         .cluster
                         .get("apps", "deployments", Some(ns), target_name)
                         .unwrap_or_else(|| target.clone());
-                    let ops = json!([{"op": "replace", "path": "/spec/template", "value": primary_template(&current, label)}]);
-                    let _ = self
-                        .cluster
-                        .patch("apps", "deployments", Some(ns), &primary_name, PatchKind::Json, &ops);
+                    // Flagger: DeploymentController.Promote — configs copied to their -primary
+                    // twins, then the Deployment fields and the template.
+                    if let Err(e) = super::configs::create_primary_configs(&self.cluster, canary, configs) {
+                        events.push((EventType::Warning, format!("CreatePrimaryConfigs failed: {e}")));
+                        break;
+                    }
+                    let mut ops = vec![json!({"op": "replace", "path": "/spec/template",
+                                              "value": primary_template(&current, label, configs)})];
+                    for field in [
+                        "progressDeadlineSeconds",
+                        "minReadySeconds",
+                        "revisionHistoryLimit",
+                        "strategy",
+                        "replicas",
+                    ] {
+                        if field == "replicas" && canary.pointer("/spec/autoscalerRef").is_some() {
+                            continue;
+                        }
+                        if let Some(v) = current.pointer(&format!("/spec/{field}")) {
+                            ops.push(json!({"op": "add", "path": format!("/spec/{field}"), "value": v}));
+                        }
+                    }
+                    let _ = self.cluster.patch(
+                        "apps",
+                        "deployments",
+                        Some(ns),
+                        &primary_name,
+                        PatchKind::Json,
+                        &json!(ops),
+                    );
                 }
                 Action::SetRoutes(routes) => {
                     // Flagger returns after recording a failed SetRoutes: nothing later in the

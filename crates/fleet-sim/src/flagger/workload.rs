@@ -2,6 +2,7 @@
 //! the `-primary` Deployment, the apex / `-primary` / `-canary` Services, promotion, and the
 //! readiness rules of §3.8. Pure functions on JSON objects.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -34,15 +35,22 @@ pub fn owner_reference(canary: &Value) -> Value {
     }])
 }
 
-/// The target's pod template as the primary runs it: selector label renamed, a new `flagger-id`.
-pub fn primary_template(target: &Value, label: &(String, String)) -> Value {
+/// The target's pod template as the primary runs it: selector label renamed, a new `flagger-id`,
+/// tracked ConfigMaps and Secrets replaced by their `-primary` copies.
+pub fn primary_template(target: &Value, label: &(String, String), tracked: &BTreeMap<String, String>) -> Value {
     let mut template = target.pointer("/spec/template").cloned().unwrap_or(json!({}));
+    super::configs::apply_primary_configs(&mut template, tracked);
     template["metadata"]["labels"][&label.0] = json!(format!("{}-primary", label.1));
     template["metadata"]["annotations"]["flagger-id"] = json!(uuid::Uuid::new_v4().to_string());
     template
 }
 
-pub fn primary_deployment(canary: &Value, target: &Value, label: &(String, String)) -> Value {
+pub fn primary_deployment(
+    canary: &Value,
+    target: &Value,
+    label: &(String, String),
+    tracked: &BTreeMap<String, String>,
+) -> Value {
     let name = format!("{}-primary", text(target, "/metadata/name"));
     let replicas = target
         .pointer("/spec/replicas")
@@ -59,7 +67,7 @@ pub fn primary_deployment(canary: &Value, target: &Value, label: &(String, Strin
         "spec": {
             "replicas": replicas,
             "selector": {"matchLabels": {&label.0: format!("{}-primary", label.1)}},
-            "template": primary_template(target, label),
+            "template": primary_template(target, label, tracked),
         },
     })
 }
@@ -206,7 +214,7 @@ mod tests {
                             "spec": {"targetRef": {"name": "podinfo"}, "service": {"port": 9898}}});
         let label = selector_label(&target()).unwrap();
         assert_eq!(label, ("app".to_string(), "podinfo".to_string()));
-        let primary = primary_deployment(&canary, &target(), &label);
+        let primary = primary_deployment(&canary, &target(), &label, &BTreeMap::new());
         assert_eq!(primary["metadata"]["name"], "podinfo-primary");
         assert_eq!(primary["spec"]["replicas"], 2);
         assert_eq!(
