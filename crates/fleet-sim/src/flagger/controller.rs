@@ -470,8 +470,7 @@ impl FlaggerSim {
             router,
         };
         let actions = machine.tick(&mut oracle).await;
-        self.apply(&canary, &target, &label, &machine, &actions, router, &configs)
-            .await;
+        self.apply(&canary, &target, &label, &machine, &actions, router).await;
         if let Some(job) = self
             .jobs
             .lock()
@@ -549,8 +548,9 @@ impl FlaggerSim {
         machine: &Machine,
         actions: &[Action],
         router: Router,
-        configs: &std::collections::BTreeMap<String, String>,
     ) {
+        // The configs the tick saw (the machine's input) are the ones promotion copies.
+        let configs = &machine.configs;
         let ns = text(canary, "/metadata/namespace");
         let target_name = text(target, "/metadata/name");
         let primary_name = format!("{target_name}-primary");
