@@ -282,3 +282,54 @@ async fn gateway_api_and_kuma_objects() {
     );
     assert_eq!(route["spec"]["conf"]["split"][1]["weight"], 25);
 }
+
+/// `revertOnDeletion`: Flagger adds its finalizer; a deleted Canary goes Terminating, the target
+/// gets its replicas back, and the finalizer goes so the API server can delete it.
+#[tokio::test]
+async fn revert_on_deletion_terminates_then_lets_go() {
+    let (cluster, sim) = setup(Some("istio"), json!({"revertOnDeletion": true}));
+    step(&cluster, &sim).await;
+    assert_eq!(step(&cluster, &sim).await, ("Initialized".into(), 0));
+    let canary = cluster.get("flagger.app", "canaries", Some("test"), "podinfo").unwrap();
+    sim.sync_finalizer(&canary);
+    let canary = cluster.get("flagger.app", "canaries", Some("test"), "podinfo").unwrap();
+    assert_eq!(canary["metadata"]["finalizers"], json!(["finalizer.flagger.app"]));
+    let target = cluster.get("apps", "deployments", Some("test"), "podinfo").unwrap();
+    assert_eq!(target["spec"]["replicas"], 0, "scaled to zero while the primary serves");
+
+    let t = cluster.core().storage_type("flagger.app", "canaries").unwrap();
+    cluster
+        .core()
+        .delete(&t, Some("test"), "podinfo", &Default::default())
+        .unwrap();
+    let mut phases = Vec::new();
+    for _ in 0..5 {
+        let Some(canary) = cluster.get("flagger.app", "canaries", Some("test"), "podinfo") else {
+            break;
+        };
+        phases.push(canary["status"]["phase"].as_str().unwrap_or("").to_string());
+        sim.sync_finalizer(&canary);
+        settle(&cluster);
+    }
+    assert!(
+        cluster
+            .get("flagger.app", "canaries", Some("test"), "podinfo")
+            .is_none(),
+        "deleted once the finalizer is gone: {phases:?}"
+    );
+    assert!(phases.iter().skip(1).any(|p| p == "Terminating"), "{phases:?}");
+    let target = cluster.get("apps", "deployments", Some("test"), "podinfo").unwrap();
+    assert_eq!(
+        target["spec"]["replicas"], 1,
+        "the primary's replicas, back on the target"
+    );
+    let events: Vec<String> = cluster
+        .list("", "events", Some("test"))
+        .iter()
+        .map(|e| e["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        events.iter().any(|e| e == "Terminated canary podinfo.test"),
+        "{events:#?}"
+    );
+}

@@ -357,6 +357,9 @@ impl FlaggerSim {
             return;
         }
         let canaries = self.cluster.list("flagger.app", "canaries", None);
+        for canary in &canaries {
+            self.sync_finalizer(canary);
+        }
         let now = Instant::now();
         let mut due = Vec::new();
         {
@@ -391,6 +394,111 @@ impl FlaggerSim {
         }
         for (ns, name) in due {
             self.tick(&ns, &name).await;
+        }
+    }
+
+    /// `revertOnDeletion` (Flagger: pkg/controller/controller.go, func syncHandler, and
+    /// finalizer.go): the Canary carries `finalizer.flagger.app` while it opts in; once deleted
+    /// it goes Terminating, the target is scaled back to the primary's replicas, an adopted apex
+    /// Service and the VirtualService get their original selector and spec back, and the
+    /// finalizer is removed so the API server can delete it. Tests drive it with this.
+    pub fn sync_finalizer(&self, canary: &Value) {
+        const FINALIZER: &str = "finalizer.flagger.app";
+        let ns = text(canary, "/metadata/namespace");
+        let name = text(canary, "/metadata/name");
+        let revert = canary
+            .pointer("/spec/revertOnDeletion")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let finalizers: Vec<Value> = canary
+            .pointer("/metadata/finalizers")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let has = finalizers.iter().any(|f| f == FINALIZER);
+        let deleting = canary.pointer("/metadata/deletionTimestamp").is_some();
+        let set_finalizers = |list: Vec<Value>| {
+            let patch = json!({"metadata": {"finalizers": list,
+                "resourceVersion": canary.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)}});
+            let _ = self
+                .cluster
+                .patch("flagger.app", "canaries", Some(ns), name, PatchKind::Merge, &patch);
+        };
+        let without: Vec<Value> = finalizers.iter().filter(|f| *f != FINALIZER).cloned().collect();
+        match (revert, has, deleting) {
+            (true, false, false) => {
+                let mut list = finalizers.clone();
+                list.push(json!(FINALIZER));
+                set_finalizers(list);
+            }
+            // Opting out removes the finalizer.
+            (false, true, false) => set_finalizers(without),
+            (true, true, true) => {
+                if text(canary, "/status/phase") != "Terminating" {
+                    let mut status = status_of(canary);
+                    status.phase = Phase::Terminating;
+                    status.weight = 0;
+                    status.iterations = 0;
+                    self.write_status(canary, &status);
+                    self.record(canary, EventType::Normal, &format!("Terminating canary {name}.{ns}"));
+                }
+                let target_name = text(canary, "/spec/targetRef/name");
+                let Some(target) = self.cluster.get("apps", "deployments", Some(ns), target_name) else {
+                    return;
+                };
+                // DeploymentController.Finalize: the target gets the primary's replicas back.
+                let replicas = self
+                    .cluster
+                    .get("apps", "deployments", Some(ns), &format!("{target_name}-primary"))
+                    .and_then(|p| p.pointer("/spec/replicas").and_then(Value::as_i64))
+                    .unwrap_or(1)
+                    .max(1);
+                if target.pointer("/spec/replicas").and_then(Value::as_i64) != Some(replicas) {
+                    let _ = self.cluster.patch(
+                        "apps",
+                        "deployments",
+                        Some(ns),
+                        target_name,
+                        PatchKind::Merge,
+                        &json!({"spec": {"replicas": replicas}}),
+                    );
+                    return; // wait for it to be ready (Flagger retries with a backoff)
+                }
+                if readiness(&target, Duration::from_secs(600), jiff::Timestamp::now().as_second()) != Readiness::Ready
+                {
+                    return;
+                }
+                // KubernetesDefaultRouter.Finalize: an apex Service Flagger did not create
+                // selects the target's pods again.
+                let (apex, _, _) = super::routing::service_names(canary);
+                if let (Some(svc), Some(label)) = (
+                    self.cluster.get("", "services", Some(ns), &apex),
+                    selector_label(&target),
+                ) {
+                    let owned = svc
+                        .pointer("/metadata/ownerReferences")
+                        .and_then(Value::as_array)
+                        .is_some_and(|o| o.iter().any(|r| r["kind"] == "Canary" && r["name"] == name));
+                    if !owned {
+                        let _ = self.cluster.patch(
+                            "",
+                            "services",
+                            Some(ns),
+                            &apex,
+                            PatchKind::Merge,
+                            &json!({"spec": {"selector": {label.0: label.1}}}),
+                        );
+                    }
+                }
+                let router = Router::for_provider(&provider_of(canary, &self.mesh_provider()));
+                if let Err(e) = router.finalize(&self.cluster, canary) {
+                    self.record(canary, EventType::Warning, &format!("failed to revert mesh: {e}"));
+                    return;
+                }
+                set_finalizers(without);
+                self.record(canary, EventType::Normal, &format!("Terminated canary {name}.{ns}"));
+            }
+            _ => {}
         }
     }
 

@@ -114,6 +114,15 @@ impl Router {
         }
     }
 
+    /// Reverts the routing object when a Canary with `revertOnDeletion` goes (`Finalize`):
+    /// Istio restores the VirtualService spec kept in its annotations; the others keep theirs.
+    pub fn finalize(self, cluster: &SimCluster, canary: &Value) -> Result<(), String> {
+        match self {
+            Router::Istio => istio::finalize(cluster, canary),
+            _ => Ok(()),
+        }
+    }
+
     /// Programs the weights (`SetRoutes`).
     pub fn set_routes(self, cluster: &SimCluster, canary: &Value, routes: Routes) -> Result<(), String> {
         match self {
@@ -521,6 +530,39 @@ mod istio {
             ));
         }
         Ok(routes)
+    }
+
+    // Flagger: pkg/router/istio.go, func Finalize: the spec from kubectl's last-applied
+    // configuration, else from Flagger's original-configuration annotation; neither → left
+    // as it is.
+    pub fn finalize(cluster: &SimCluster, canary: &Value) -> Result<(), String> {
+        let (apex, _, _) = service_names(canary);
+        let ns = namespace(canary);
+        let services = kind(cluster, canary, "virtualservices");
+        let mut vs = services
+            .must_get(&apex)
+            .map_err(|e| format!("VirtualService {apex}.{ns} get query error: {e}"))?;
+        let stored = if let Some(a) = vs
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(KUBECTL_ANNOTATION))
+        {
+            let applied: Value = serde_json::from_str(a.as_str().unwrap_or("")).map_err(|_| {
+                format!("VirtualService {apex}.{ns} failed to unMarshal annotation {KUBECTL_ANNOTATION}")
+            })?;
+            applied.get("spec").cloned().unwrap_or(json!({}))
+        } else if let Some(a) = vs
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(CONFIG_ANNOTATION))
+        {
+            serde_json::from_str(a.as_str().unwrap_or(""))
+                .map_err(|_| format!("VirtualService {apex}.{ns} failed to unMarshal annotation {CONFIG_ANNOTATION}"))?
+        } else {
+            return Ok(());
+        };
+        vs["spec"] = stored;
+        services
+            .update(vs)
+            .map_err(|e| format!("VirtualService {apex}.{ns} update error: {e}"))
     }
 
     // Flagger: pkg/router/istio.go, func SetRoutes.
