@@ -315,10 +315,13 @@ fn emit_transitions(
         }
         emitted.insert(key, sig);
         let time = now_rfc3339();
+        // A transition records a status write: its weight is status.canaryWeight, with the
+        // routing object's weights beside it as last read (that stream is separate, so they
+        // may lag by the one write that programmed them).
         if output == OutputFormat::Ndjson {
             let line = json!({
                 "ts": time, "cluster": r.cluster, "namespace": r.namespace, "name": r.name, "phase": r.phase,
-                "weight": r.weight, "statusWeight": r.status_weight, "iterations": r.iterations, "failedChecks": r.failed_checks,
+                "weight": r.status_weight, "routed": r.routed, "iterations": r.iterations, "failedChecks": r.failed_checks,
                 "message": r.message, "error": r.error,
             });
             text.push_str(&line.to_string());
