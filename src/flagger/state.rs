@@ -423,4 +423,50 @@ mod tests {
         );
         assert!(failed.terminal());
     }
+
+    fn with_condition(phase: &str, applied: &str, transition: &str, updated: &str) -> Value {
+        json!({"metadata": {"name": "podinfo", "namespace": "test"}, "spec": {"analysis": {"stepWeight": 10, "maxWeight": 50}},
+               "status": {"phase": phase, "canaryWeight": 0, "lastAppliedSpec": applied,
+                          "conditions": [{"type": "Promoted", "reason": phase, "lastTransitionTime": transition, "lastUpdateTime": updated}]}})
+    }
+
+    #[test]
+    fn a_new_run_is_not_the_failed_resync() {
+        let before = with_condition("Failed", "old", "t1", "t1");
+        let mark = RunMark::of_canary(&before);
+        let row = |c: &Value| CanaryState::from_canary("m1", c, &[]);
+        // Flagger's re-sync of a Failed canary: the new revision, phase and condition unchanged.
+        assert!(!mark.new_run(&row(&with_condition("Failed", "new", "t1", "t1"))));
+        assert!(mark.new_run(&row(&with_condition("Progressing", "new", "t2", "t2"))));
+        // The new run failed again: the condition moved (Unknown, then False).
+        assert!(mark.new_run(&row(&with_condition("Failed", "new", "t3", "t3"))));
+        // From Succeeded, a new revision that already ended well.
+        let done = RunMark::of_canary(&with_condition("Succeeded", "a", "t1", "t1"));
+        assert!(done.new_run(&row(&with_condition("Succeeded", "b", "t1", "t1"))));
+    }
+
+    #[test]
+    fn routed_weight_beside_the_status_weight() {
+        let gate = with_condition("WaitingPromotion", "a", "t1", "t5");
+        let routed = Routed {
+            primary: 50,
+            canary: 50,
+            mirrored: false,
+        };
+        let row = CanaryState::from_canary("m1", &gate, &[]).with_routes(Some(routed));
+        assert_eq!((row.weight, row.status_weight), (50, 0));
+        assert_eq!(row.progress_text(), "50/50 held");
+        assert_eq!(
+            row.phase_since.as_deref(),
+            Some("t5"),
+            "the condition's last update: the gate began"
+        );
+        let mut promoting = gate.clone();
+        promoting["status"]["phase"] = json!("Progressing");
+        promoting["status"]["canaryWeight"] = json!(40);
+        let row = CanaryState::from_canary("m1", &promoting, &[]).with_routes(Some(routed));
+        assert_eq!(row.progress_text(), "50/50 (status 40)");
+        let unread = CanaryState::from_canary("m1", &promoting, &[]);
+        assert_eq!(unread.progress_text(), "40/50");
+    }
 }
