@@ -333,3 +333,33 @@ async fn revert_on_deletion_terminates_then_lets_go() {
         "{events:#?}"
     );
 }
+
+/// A primary that breaks while promoting: Flagger routes everything to the canary, the only
+/// healthy copy, and records Failed with weight 100 — the VirtualService says 0/100 too.
+#[tokio::test]
+async fn a_failed_promotion_routes_everything_to_the_canary() {
+    let (cluster, sim) = setup(Some("istio"), json!({}));
+    step(&cluster, &sim).await;
+    step(&cluster, &sim).await;
+    release(&cluster);
+    for _ in 0..3 {
+        step(&cluster, &sim).await;
+    }
+    assert_eq!(step(&cluster, &sim).await, ("Promoting".into(), 50));
+    // The primary's rollout of the new template is stuck past its deadline.
+    let primary = cluster
+        .get("apps", "deployments", Some("test"), "podinfo-primary")
+        .unwrap();
+    let mut status = primary["status"].clone();
+    status["conditions"] = json!([{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]);
+    cluster
+        .patch_status("apps", "deployments", Some("test"), "podinfo-primary", &status)
+        .unwrap();
+    sim.tick("test", "podinfo").await;
+    let s = status(&cluster);
+    assert_eq!(
+        (s["phase"].clone(), s["canaryWeight"].clone()),
+        (json!("Failed"), json!(100))
+    );
+    assert_eq!(vs_weights(&cluster), (0, 100));
+}
