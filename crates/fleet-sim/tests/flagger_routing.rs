@@ -350,10 +350,10 @@ async fn a_failed_promotion_routes_everything_to_the_canary() {
     let primary = cluster
         .get("apps", "deployments", Some("test"), "podinfo-primary")
         .unwrap();
-    let mut status = primary["status"].clone();
-    status["conditions"] = json!([{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]);
+    let mut stuck = primary["status"].clone();
+    stuck["conditions"] = json!([{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]);
     cluster
-        .patch_status("apps", "deployments", Some("test"), "podinfo-primary", &status)
+        .patch_status("apps", "deployments", Some("test"), "podinfo-primary", &stuck)
         .unwrap();
     sim.tick("test", "podinfo").await;
     let s = status(&cluster);
