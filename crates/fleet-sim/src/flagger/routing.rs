@@ -899,6 +899,40 @@ mod gateway {
         let route = routes_api(cluster, canary, version)
             .must_get(&apex)
             .map_err(|e| format!("HTTPRoute {apex}.{ns} get error: {e}"))?;
+        // A parent Gateway that has not accepted the current generation makes the weights
+        // unreadable (no gateway controller runs in the simulator: only a status written by
+        // someone else can trigger this).
+        let generation = route
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        for parent in route
+            .pointer("/spec/parentRefs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for status in route
+                .pointer("/status/parents")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if status.get("parentRef") != Some(parent) {
+                    continue;
+                }
+                for c in status.get("conditions").and_then(Value::as_array).into_iter().flatten() {
+                    let observed = c.get("observedGeneration").and_then(Value::as_i64).unwrap_or(0);
+                    if c["type"] == "Accepted" && (c["status"] != "True" || observed < generation) {
+                        return Err(format!(
+                            "HTTPRoute {apex}.{ns} parent {} is not ready (status: {}, observed generation: {observed}, current generation: {generation})",
+                            text(parent, "/name"),
+                            text(c, "/status")
+                        ));
+                    }
+                }
+            }
+        }
         let mut routes = Routes {
             primary: 0,
             canary: 0,
