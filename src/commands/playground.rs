@@ -26,6 +26,7 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
         plain_http: false,
         speed: args.speed,
         kurator: args.kurator,
+        meshes: vec![args.provider.mesh_provider().to_string()],
     };
     let known: Vec<String> = (1..=options.clusters).map(fleet_sim::member_name).collect();
     if let Some(bad) = options.unreachable.iter().find(|u| !known.contains(u)) {

@@ -8,6 +8,7 @@ mod clusters;
 mod conflicts;
 mod control;
 mod flagger_sim;
+mod flagger_status;
 mod install;
 mod install_names;
 mod interrupt;

@@ -31,6 +31,10 @@ pub struct PlaygroundOptions {
     /// live only in hub Secrets; the written kubeconfig then names the hub alone. The hub runs
     /// the simulated Kurator fleet manager (`kurator::start_fleet_manager`).
     pub kurator: bool,
+    /// Traffic providers installed in every member before anything else (their CRDs
+    /// registered, as the mesh's own install would); empty means Istio, the provider of the
+    /// demo and of Kurator's rollout guide.
+    pub meshes: Vec<String>,
 }
 
 pub const DEFAULT_SPEED: f64 = 30.0;
@@ -95,6 +99,14 @@ impl Playground {
         for i in 1..=options.clusters {
             let name = member_name(i);
             let cluster = SimCluster::new(&name);
+            let meshes = if options.meshes.is_empty() {
+                vec!["istio".to_string()]
+            } else {
+                options.meshes.clone()
+            };
+            for mesh in &meshes {
+                crate::flagger::routing::install_provider(&cluster, mesh).map_err(std::io::Error::other)?;
+            }
             let token = format!("sim-{name}-{}", uuid::Uuid::new_v4().simple());
             cluster.add_user(&token, User::admin(&format!("{name}-admin")));
             cluster.faults().set_latency(options.latency);
