@@ -92,16 +92,41 @@ pub fn register_builtins(registry: &mut Registry) {
             ".metadata.creationTimestamp",
         )]),
     );
-    registry.add(
-        ResourceType::builtin(
+    // The review APIs (answered by crate::reviews, never stored): create is their only verb.
+    for (group, plural, kind, namespaced) in [
+        (
             "authorization.k8s.io",
-            "v1",
             "selfsubjectaccessreviews",
             "SelfSubjectAccessReview",
             false,
-        )
-        .with_verbs(&["create"]),
-    );
+        ),
+        (
+            "authorization.k8s.io",
+            "selfsubjectrulesreviews",
+            "SelfSubjectRulesReview",
+            false,
+        ),
+        (
+            "authorization.k8s.io",
+            "subjectaccessreviews",
+            "SubjectAccessReview",
+            false,
+        ),
+        (
+            "authorization.k8s.io",
+            "localsubjectaccessreviews",
+            "LocalSubjectAccessReview",
+            true,
+        ),
+        (
+            "authentication.k8s.io",
+            "selfsubjectreviews",
+            "SelfSubjectReview",
+            false,
+        ),
+    ] {
+        registry.add(ResourceType::builtin(group, "v1", plural, kind, namespaced).with_verbs(&["create"]));
+    }
 }
 
 /// Fills in what the API server defaults on create (a subset that clients visibly rely on).

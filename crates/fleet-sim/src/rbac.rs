@@ -1,0 +1,766 @@
+//! Authorization as kube-apiserver does it with `--authorization-mode=RBAC`: every request is
+//! turned into attributes (user, verb, group, resource, subresource, name, namespace or a
+//! non-resource path) and allowed only if a rule of a Role or ClusterRole *stored in the
+//! cluster* and bound to the user, one of its groups or its service account says so. Nothing
+//! is hard-coded per user: the simulator's own users are given RBAC objects (see
+//! [`crate::cluster::SimCluster::add_user`]) that `kubectl get clusterrolebindings` shows.
+//!
+//! Also the bootstrap roles a fresh cluster has (`cluster-admin`, `system:discovery`,
+//! `system:basic-user`, `system:public-info-viewer`) and the answers of the access-review
+//! APIs, which are this same evaluation.
+
+use std::collections::BTreeMap;
+
+use http::Method;
+use serde_json::{Value, json};
+
+use crate::api::route::{ResourcePath, Route};
+use crate::core::{ClusterCore, WriteOptions};
+use crate::error::ApiError;
+use crate::resource::ResKey;
+
+pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+/// kube-apiserver: staging/src/k8s.io/apiserver/pkg/authentication/user/user.go
+pub const ALL_AUTHENTICATED: &str = "system:authenticated";
+pub const ALL_UNAUTHENTICATED: &str = "system:unauthenticated";
+pub const ANONYMOUS: &str = "system:anonymous";
+pub const SYSTEM_MASTERS: &str = "system:masters";
+/// The group kubeadm (1.29+) puts its admin.conf user in, bound to `cluster-admin`.
+pub const KUBEADM_CLUSTER_ADMINS: &str = "kubeadm:cluster-admins";
+const SERVICE_ACCOUNT_PREFIX: &str = "system:serviceaccount:";
+
+/// Who a request is from, after authentication (and impersonation).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UserInfo {
+    pub name: String,
+    pub uid: String,
+    pub groups: Vec<String>,
+    pub extra: BTreeMap<String, Vec<String>>,
+}
+
+impl UserInfo {
+    pub fn anonymous() -> Self {
+        UserInfo {
+            name: ANONYMOUS.into(),
+            groups: vec![ALL_UNAUTHENTICATED.into()],
+            ..Default::default()
+        }
+    }
+
+    /// The JSON `userInfo` of a SelfSubjectReview / TokenReview.
+    pub fn to_json(&self) -> Value {
+        let mut info = json!({"username": self.name, "groups": self.groups});
+        if !self.uid.is_empty() {
+            info["uid"] = json!(self.uid);
+        }
+        if !self.extra.is_empty() {
+            info["extra"] = json!(self.extra);
+        }
+        info
+    }
+}
+
+/// `system:serviceaccount:NS:NAME` → (NS, NAME).
+/// kube-apiserver: staging/src/k8s.io/apiserver/pkg/authentication/serviceaccount/util.go, SplitUsername
+pub fn split_service_account(username: &str) -> Option<(&str, &str)> {
+    let rest = username.strip_prefix(SERVICE_ACCOUNT_PREFIX)?;
+    let (ns, name) = rest.split_once(':')?;
+    (!ns.is_empty() && !name.is_empty() && !name.contains(':')).then_some((ns, name))
+}
+
+/// The groups every service account is in (`MakeGroupNames`).
+pub fn service_account_groups(namespace: &str) -> Vec<String> {
+    vec![
+        "system:serviceaccounts".into(),
+        format!("system:serviceaccounts:{namespace}"),
+    ]
+}
+
+/// What a request asks to do.
+/// kube-apiserver: staging/src/k8s.io/apiserver/pkg/authorization/authorizer/interfaces.go, AttributesRecord
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attributes {
+    pub verb: String,
+    pub resource_request: bool,
+    pub namespace: String,
+    pub group: String,
+    pub version: String,
+    pub resource: String,
+    pub subresource: String,
+    pub name: String,
+    /// The URL path of a non-resource request.
+    pub path: String,
+}
+
+impl Attributes {
+    pub fn resource(verb: &str, group: &str, resource: &str) -> Self {
+        Attributes {
+            verb: verb.into(),
+            resource_request: true,
+            group: group.into(),
+            resource: resource.into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn in_namespace(mut self, namespace: &str) -> Self {
+        self.namespace = namespace.into();
+        self
+    }
+
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    pub fn subresource(mut self, subresource: &str) -> Self {
+        self.subresource = subresource.into();
+        self
+    }
+
+    pub fn non_resource(verb: &str, path: &str) -> Self {
+        Attributes {
+            verb: verb.into(),
+            path: path.into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The attributes of an HTTP request.
+/// kube-apiserver: staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go,
+/// func (r *RequestInfoFactory) NewRequestInfo.
+pub fn request_attributes(
+    method: &Method,
+    path: &str,
+    route: &Route,
+    query: &std::collections::HashMap<String, String>,
+) -> Attributes {
+    let Route::Resource(r) = route else {
+        // Everything that is not /api/v1/... or /apis/G/V/... is a non-resource request whose
+        // verb is the lower-cased HTTP method.
+        return Attributes::non_resource(&method.as_str().to_lowercase(), path);
+    };
+    resource_request_attributes(method, r, query)
+}
+
+fn resource_request_attributes(
+    method: &Method,
+    r: &ResourcePath,
+    query: &std::collections::HashMap<String, String>,
+) -> Attributes {
+    let mut verb = match method.as_str() {
+        "POST" => "create",
+        "GET" | "HEAD" => "get",
+        "PUT" => "update",
+        "PATCH" => "patch",
+        "DELETE" => "delete",
+        _ => "",
+    }
+    .to_string();
+    let mut name = r.name.clone().unwrap_or_default();
+    // `/namespaces/NAME[/status|/finalize]` is the Namespace object, and its namespace is NAME.
+    let namespace = match (&r.namespace, r.plural.as_str()) {
+        (Some(ns), _) => ns.clone(),
+        (None, "namespaces") if r.group.is_empty() => name.clone(),
+        (None, _) => String::new(),
+    };
+    if name.is_empty() && verb == "get" {
+        let watch = query
+            .get("watch")
+            .is_some_and(|v| !matches!(v.to_lowercase().as_str(), "false" | "0" | ""));
+        verb = if watch { "watch" } else { "list" }.into();
+        // A list or watch narrowed by `metadata.name=X` is authorised as that one name.
+        if let Some(selector) = query.get("fieldSelector")
+            && let Some(exact) = exact_name(selector)
+        {
+            name = exact;
+        }
+    }
+    if name.is_empty() && verb == "delete" {
+        verb = "deletecollection".into();
+    }
+    Attributes {
+        verb,
+        resource_request: true,
+        namespace,
+        group: r.group.clone(),
+        version: r.version.clone(),
+        resource: r.plural.clone(),
+        subresource: r.subresource.clone().unwrap_or_default(),
+        name,
+        path: String::new(),
+    }
+}
+
+/// `metadata.name=X` (or `==`) as the only requirement on the name: fields.Selector.RequiresExactMatch.
+fn exact_name(selector: &str) -> Option<String> {
+    selector.split(',').find_map(|term| {
+        let term = term.trim();
+        let (key, value) = term.split_once("==").or_else(|| term.split_once('='))?;
+        (key.trim() == "metadata.name" && !key.ends_with('!') && !value.is_empty() && !value.contains('/'))
+            .then(|| value.trim().to_string())
+    })
+}
+
+/// One rule of a Role or ClusterRole (rbac.authorization.k8s.io/v1 PolicyRule).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PolicyRule {
+    pub verbs: Vec<String>,
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub resource_names: Vec<String>,
+    pub non_resource_urls: Vec<String>,
+}
+
+fn strings(v: &Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+impl PolicyRule {
+    pub fn from_json(v: &Value) -> Self {
+        PolicyRule {
+            verbs: strings(v, "verbs"),
+            api_groups: strings(v, "apiGroups"),
+            resources: strings(v, "resources"),
+            resource_names: strings(v, "resourceNames"),
+            non_resource_urls: strings(v, "nonResourceURLs"),
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut rule = serde_json::Map::new();
+        let mut put = |key: &str, list: &[String]| {
+            if !list.is_empty() {
+                rule.insert(key.into(), json!(list));
+            }
+        };
+        put("verbs", &self.verbs);
+        put("apiGroups", &self.api_groups);
+        put("resources", &self.resources);
+        put("resourceNames", &self.resource_names);
+        put("nonResourceURLs", &self.non_resource_urls);
+        // `verbs` is required even when empty.
+        rule.entry("verbs").or_insert_with(|| json!([]));
+        Value::Object(rule)
+    }
+
+    /// kube-apiserver: plugin/pkg/auth/authorizer/rbac/rbac.go, func RuleAllows, with the
+    /// matchers of pkg/apis/rbac/v1/evaluation_helpers.go (VerbMatches, APIGroupMatches,
+    /// ResourceMatches, ResourceNameMatches, NonResourceURLMatches).
+    pub fn allows(&self, a: &Attributes) -> bool {
+        let any = |list: &[String], wanted: &str| list.iter().any(|x| x == "*" || x == wanted);
+        if !any(&self.verbs, &a.verb) {
+            return false;
+        }
+        if !a.resource_request {
+            return self.non_resource_urls.iter().any(|rule| {
+                rule == "*"
+                    || rule == &a.path
+                    || (rule.ends_with('*') && a.path.starts_with(rule.trim_end_matches('*')))
+            });
+        }
+        let combined = if a.subresource.is_empty() {
+            a.resource.clone()
+        } else {
+            format!("{}/{}", a.resource, a.subresource)
+        };
+        let resource_matches = self.resources.iter().any(|r| {
+            r == "*"
+                || r == &combined
+                // `*/scale` is the `scale` subresource of every resource.
+                || (!a.subresource.is_empty()
+                    && r.len() == a.subresource.len() + 2
+                    && r.starts_with("*/")
+                    && r.ends_with(a.subresource.as_str()))
+        });
+        resource_matches
+            && any(&self.api_groups, &a.group)
+            && (self.resource_names.is_empty() || self.resource_names.iter().any(|n| n == &a.name))
+    }
+}
+
+/// The outcome of authorising one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// With the reason (`RBAC: allowed by ClusterRoleBinding ...`).
+    Allow(String),
+    /// No rule allows it; the reason is empty or names the bindings that could not be resolved.
+    NoOpinion(String),
+}
+
+impl Decision {
+    pub fn allowed(&self) -> bool {
+        matches!(self, Decision::Allow(_))
+    }
+}
+
+fn rbac_key(plural: &str) -> ResKey {
+    ResKey::new(RBAC_GROUP, plural)
+}
+
+fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+/// kube-apiserver: pkg/registry/rbac/validation/rule.go, func appliesToUser.
+fn applies_to(user: &UserInfo, subject: &Value, binding_namespace: &str) -> bool {
+    let name = text(subject, "/name");
+    match text(subject, "/kind") {
+        "User" => user.name == name,
+        "Group" => user.groups.iter().any(|g| g == name),
+        "ServiceAccount" => {
+            let ns = match text(subject, "/namespace") {
+                "" => binding_namespace,
+                ns => ns,
+            };
+            !ns.is_empty() && user.name == format!("{SERVICE_ACCOUNT_PREFIX}{ns}:{name}")
+        }
+        _ => false,
+    }
+}
+
+fn describe_subject(subject: &Value, binding_namespace: &str) -> String {
+    let kind = text(subject, "/kind");
+    let name = text(subject, "/name");
+    if kind == "ServiceAccount" {
+        let ns = match text(subject, "/namespace") {
+            "" => binding_namespace,
+            ns => ns,
+        };
+        return format!("{kind} \"{name}/{ns}\"");
+    }
+    format!("{kind} \"{name}\"")
+}
+
+/// The rules a role reference names, or the error the authorizer reports for it.
+/// kube-apiserver: pkg/registry/rbac/validation/rule.go, func GetRoleReferenceRules; a missing
+/// role is the lister's NotFound for the singular resource (`clusterrole.rbac.authorization.k8s.io "x" not found`).
+fn role_rules(core: &ClusterCore, role_ref: &Value, binding_namespace: &str) -> Result<Vec<PolicyRule>, String> {
+    let name = text(role_ref, "/name");
+    let (key, singular) = match text(role_ref, "/kind") {
+        "Role" => (
+            crate::store::ObjectKey::new(rbac_key("roles"), Some(binding_namespace), name),
+            "role",
+        ),
+        "ClusterRole" => (
+            crate::store::ObjectKey::new(rbac_key("clusterroles"), None, name),
+            "clusterrole",
+        ),
+        other => return Err(format!("unsupported role reference kind: \"{other}\"")),
+    };
+    let role = core
+        .store
+        .get(&key)
+        .ok_or_else(|| format!("{singular}.{RBAC_GROUP} \"{name}\" not found"))?;
+    Ok(role
+        .get("rules")
+        .and_then(Value::as_array)
+        .map(|rules| rules.iter().map(PolicyRule::from_json).collect())
+        .unwrap_or_default())
+}
+
+/// Sees each rule that applies (with the binding it came from) or a resolution error; returns
+/// false to stop.
+pub type RuleVisitor<'a> = dyn FnMut(Option<(&str, &PolicyRule)>, Option<String>) -> bool + 'a;
+
+/// Calls `visit` with every rule that applies to `user` in `namespace` (cluster-wide bindings
+/// first, then the RoleBindings of the namespace) and every resolution error; stops when
+/// `visit` returns false.
+/// kube-apiserver: pkg/registry/rbac/validation/rule.go, func (*DefaultRuleResolver) VisitRulesFor.
+pub fn visit_rules(core: &ClusterCore, user: &UserInfo, namespace: &str, visit: &mut RuleVisitor<'_>) {
+    let (bindings, _) = core.store.list(&rbac_key("clusterrolebindings"), None);
+    for binding in &bindings {
+        let subjects = binding
+            .get("subjects")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let Some(subject) = subjects.iter().find(|s| applies_to(user, s, "")) else {
+            continue;
+        };
+        let role_ref = binding.get("roleRef").cloned().unwrap_or(Value::Null);
+        match role_rules(core, &role_ref, "") {
+            Err(e) => {
+                if !visit(None, Some(e)) {
+                    return;
+                }
+            }
+            Ok(rules) => {
+                let source = format!(
+                    "ClusterRoleBinding \"{}\" of {} \"{}\" to {}",
+                    text(binding, "/metadata/name"),
+                    text(&role_ref, "/kind"),
+                    text(&role_ref, "/name"),
+                    describe_subject(subject, "")
+                );
+                for rule in &rules {
+                    if !visit(Some((&source, rule)), None) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+    if namespace.is_empty() {
+        return;
+    }
+    let (bindings, _) = core.store.list(&rbac_key("rolebindings"), Some(namespace));
+    for binding in &bindings {
+        let subjects = binding
+            .get("subjects")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let Some(subject) = subjects.iter().find(|s| applies_to(user, s, namespace)) else {
+            continue;
+        };
+        let role_ref = binding.get("roleRef").cloned().unwrap_or(Value::Null);
+        match role_rules(core, &role_ref, namespace) {
+            Err(e) => {
+                if !visit(None, Some(e)) {
+                    return;
+                }
+            }
+            Ok(rules) => {
+                let source = format!(
+                    "RoleBinding \"{}/{namespace}\" of {} \"{}\" to {}",
+                    text(binding, "/metadata/name"),
+                    text(&role_ref, "/kind"),
+                    text(&role_ref, "/name"),
+                    describe_subject(subject, namespace)
+                );
+                for rule in &rules {
+                    if !visit(Some((&source, rule)), None) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Several errors as `utilerrors.NewAggregate` prints them: one alone, more in brackets.
+fn aggregate(errors: &[String]) -> String {
+    match errors {
+        [one] => one.clone(),
+        many => format!("[{}]", many.join(", ")),
+    }
+}
+
+/// Authorises a request: members of `system:masters` may do everything (the privileged-group
+/// authorizer kube-apiserver puts before RBAC), everyone else what their bindings allow.
+/// kube-apiserver: pkg/kubeapiserver/authorizer/reload.go (privileged groups first), and
+/// plugin/pkg/auth/authorizer/rbac/rbac.go, func (*RBACAuthorizer) Authorize.
+pub fn authorize(core: &ClusterCore, user: &UserInfo, attributes: &Attributes) -> Decision {
+    if user.groups.iter().any(|g| g == SYSTEM_MASTERS) {
+        return Decision::Allow(String::new());
+    }
+    let mut reason = None;
+    let mut errors = Vec::new();
+    visit_rules(core, user, &attributes.namespace, &mut |rule, error| {
+        if let Some((source, rule)) = rule
+            && rule.allows(attributes)
+        {
+            reason = Some(format!("RBAC: allowed by {source}"));
+            return false;
+        }
+        if let Some(e) = error {
+            errors.push(e);
+        }
+        true
+    });
+    match reason {
+        Some(r) => Decision::Allow(r),
+        None if errors.is_empty() => Decision::NoOpinion(String::new()),
+        None => Decision::NoOpinion(format!("RBAC: {}", aggregate(&errors))),
+    }
+}
+
+/// Every rule `user` has in `namespace`, and the resolution errors.
+/// kube-apiserver: pkg/registry/rbac/validation/rule.go, func (*DefaultRuleResolver) RulesFor.
+pub fn rules_for(core: &ClusterCore, user: &UserInfo, namespace: &str) -> (Vec<PolicyRule>, Vec<String>) {
+    let mut rules = Vec::new();
+    let mut errors = Vec::new();
+    visit_rules(core, user, namespace, &mut |rule, error| {
+        if let Some((_, rule)) = rule {
+            rules.push(rule.clone());
+        }
+        if let Some(e) = error {
+            errors.push(e);
+        }
+        true
+    });
+    (rules, errors)
+}
+
+/// The 403 for a denied request, worded and detailed as the API server does.
+/// kube-apiserver: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go,
+/// func Forbidden and forbiddenMessage, with apierrors.NewForbidden for the Status.
+pub fn forbidden(user: &UserInfo, a: &Attributes, reason: &str) -> ApiError {
+    let mut message = if !a.resource_request {
+        format!("User \"{}\" cannot {} path \"{}\"", user.name, a.verb, a.path)
+    } else {
+        let resource = if a.subresource.is_empty() {
+            a.resource.clone()
+        } else {
+            format!("{}/{}", a.resource, a.subresource)
+        };
+        let scope = if a.namespace.is_empty() {
+            "at the cluster scope".to_string()
+        } else {
+            format!("in the namespace \"{}\"", a.namespace)
+        };
+        format!(
+            "User \"{}\" cannot {} resource \"{resource}\" in API group \"{}\" {scope}",
+            user.name, a.verb, a.group
+        )
+    };
+    if !reason.is_empty() {
+        message = format!("{message}: {reason}");
+    }
+    let qualified = match (a.resource.as_str(), a.group.as_str()) {
+        ("", _) => String::new(),
+        (r, "") => r.to_string(),
+        (r, g) => format!("{r}.{g}"),
+    };
+    let full = match (qualified.is_empty(), a.name.is_empty()) {
+        (true, _) => format!("forbidden: {message}"),
+        (false, true) => format!("{qualified} is forbidden: {message}"),
+        (false, false) => format!("{qualified} \"{}\" is forbidden: {message}", a.name),
+    };
+    let mut details = serde_json::Map::new();
+    if !a.name.is_empty() {
+        details.insert("name".into(), json!(a.name));
+    }
+    if !a.group.is_empty() {
+        details.insert("group".into(), json!(a.group));
+    }
+    if !a.resource.is_empty() {
+        details.insert("kind".into(), json!(a.resource));
+    }
+    ApiError::new(403, "Forbidden", full).with_details(Value::Object(details))
+}
+
+fn rule(verbs: &[&str], groups: &[&str], resources: &[&str]) -> Value {
+    json!({"verbs": verbs, "apiGroups": groups, "resources": resources})
+}
+
+fn url_rule(verbs: &[&str], urls: &[&str]) -> Value {
+    json!({"verbs": verbs, "nonResourceURLs": urls})
+}
+
+fn group_subject(name: &str) -> Value {
+    json!({"kind": "Group", "apiGroup": RBAC_GROUP, "name": name})
+}
+
+/// A ClusterRoleBinding of `role` to `subjects`.
+pub fn cluster_role_binding(name: &str, role: &str, subjects: Vec<Value>, labels: Value, annotations: Value) -> Value {
+    json!({
+        "apiVersion": format!("{RBAC_GROUP}/v1"), "kind": "ClusterRoleBinding",
+        "metadata": {"name": name, "labels": labels, "annotations": annotations},
+        "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": role},
+        "subjects": subjects,
+    })
+}
+
+/// The ClusterRoles and ClusterRoleBindings a new cluster starts with: the bootstrap policy
+/// of kube-apiserver (the part clients meet) and kubeadm's admin group binding.
+/// kube-apiserver: plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go (ClusterRoles,
+/// ClusterRoleBindings); kubeadm: cmd/kubeadm/app/phases/kubeconfig (kubeadm:cluster-admins).
+pub fn bootstrap_objects() -> (Vec<Value>, Vec<Value>) {
+    let labels = json!({"kubernetes.io/bootstrapping": "rbac-defaults"});
+    let annotations = json!({"rbac.authorization.kubernetes.io/autoupdate": "true"});
+    let role = |name: &str, rules: Vec<Value>| {
+        json!({
+            "apiVersion": format!("{RBAC_GROUP}/v1"), "kind": "ClusterRole",
+            "metadata": {"name": name, "labels": labels, "annotations": annotations},
+            "rules": rules,
+        })
+    };
+    let health = ["/healthz", "/livez", "/readyz", "/version", "/version/"];
+    let discovery: Vec<&str> = ["/api", "/api/*", "/apis", "/apis/*", "/openapi", "/openapi/*"]
+        .into_iter()
+        .chain(health)
+        .collect();
+    let roles = vec![
+        role(
+            "cluster-admin",
+            vec![rule(&["*"], &["*"], &["*"]), url_rule(&["*"], &["*"])],
+        ),
+        role("system:discovery", vec![url_rule(&["get"], &discovery)]),
+        role(
+            "system:basic-user",
+            vec![
+                rule(
+                    &["create"],
+                    &["authorization.k8s.io"],
+                    &["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+                ),
+                rule(&["create"], &["authentication.k8s.io"], &["selfsubjectreviews"]),
+            ],
+        ),
+        role("system:public-info-viewer", vec![url_rule(&["get"], &health)]),
+    ];
+    let bound = |name: &str, groups: &[&str]| {
+        cluster_role_binding(
+            name,
+            name,
+            groups.iter().map(|g| group_subject(g)).collect(),
+            labels.clone(),
+            annotations.clone(),
+        )
+    };
+    let bindings = vec![
+        bound("cluster-admin", &[SYSTEM_MASTERS]),
+        bound("system:discovery", &[ALL_AUTHENTICATED]),
+        bound("system:basic-user", &[ALL_AUTHENTICATED]),
+        bound("system:public-info-viewer", &[ALL_AUTHENTICATED, ALL_UNAUTHENTICATED]),
+        cluster_role_binding(
+            KUBEADM_CLUSTER_ADMINS,
+            "cluster-admin",
+            vec![group_subject(KUBEADM_CLUSTER_ADMINS)],
+            json!({}),
+            json!({}),
+        ),
+    ];
+    (roles, bindings)
+}
+
+/// Creates (or replaces) a cluster-scoped RBAC object as the API server's own bootstrap would.
+pub fn put_cluster_object(core: &ClusterCore, plural: &str, object: Value) -> Result<(), ApiError> {
+    let t = core.storage_type(RBAC_GROUP, plural).ok_or_else(ApiError::no_route)?;
+    let name = text(&object, "/metadata/name").to_string();
+    if core.get(&t, None, &name).is_ok() {
+        core.delete(&t, None, &name, &WriteOptions::default())?;
+    }
+    core.create(&t, None, object, &WriteOptions::default())?;
+    Ok(())
+}
+
+/// Seeds the bootstrap roles and bindings into a new cluster.
+pub fn seed_bootstrap(core: &ClusterCore) -> Result<(), ApiError> {
+    let (roles, bindings) = bootstrap_objects();
+    for role in roles {
+        put_cluster_object(core, "clusterroles", role)?;
+    }
+    for binding in bindings {
+        put_cluster_object(core, "clusterrolebindings", binding)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule_of(v: Value) -> PolicyRule {
+        PolicyRule::from_json(&v)
+    }
+
+    #[test]
+    fn rules_match_like_the_rbac_authorizer() {
+        let canaries = rule_of(rule(&["get", "patch"], &["flagger.app"], &["canaries"]));
+        let a = Attributes::resource("patch", "flagger.app", "canaries").in_namespace("x");
+        assert!(canaries.allows(&a));
+        assert!(!canaries.allows(&Attributes::resource("delete", "flagger.app", "canaries")));
+        assert!(!canaries.allows(&Attributes::resource("patch", "", "canaries")));
+        // A subresource needs its own entry, or `*/sub`, or `*`.
+        assert!(!canaries.allows(&Attributes::resource("patch", "flagger.app", "canaries").subresource("status")));
+        let scale = rule_of(rule(&["get"], &["apps"], &["*/scale"]));
+        assert!(scale.allows(&Attributes::resource("get", "apps", "deployments").subresource("scale")));
+        assert!(!scale.allows(&Attributes::resource("get", "apps", "deployments")));
+        let logs = rule_of(rule(&["get"], &[""], &["pods/log"]));
+        assert!(logs.allows(&Attributes::resource("get", "", "pods").subresource("log")));
+        // resourceNames limit to named requests: no list, no create.
+        let named = rule_of(
+            json!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["a"]}),
+        );
+        assert!(named.allows(&Attributes::resource("get", "", "configmaps").named("a")));
+        assert!(!named.allows(&Attributes::resource("get", "", "configmaps").named("b")));
+        assert!(!named.allows(&Attributes::resource("list", "", "configmaps")));
+        let urls = rule_of(url_rule(&["get"], &["/apis/*", "/version"]));
+        assert!(urls.allows(&Attributes::non_resource("get", "/apis/apps/v1")));
+        assert!(urls.allows(&Attributes::non_resource("get", "/version")));
+        assert!(!urls.allows(&Attributes::non_resource("get", "/version/x")));
+        assert!(!urls.allows(&Attributes::non_resource("post", "/version")));
+        // Resource rules never grant non-resource paths and the reverse.
+        assert!(!canaries.allows(&Attributes::non_resource("get", "/apis")));
+        assert!(!urls.allows(&Attributes::resource("get", "", "pods")));
+    }
+
+    #[test]
+    fn request_attributes_follow_request_info() {
+        let q = |s: &str| crate::api::route::parse_query(s);
+        let attrs =
+            |m: Method, p: &str, query: &str| request_attributes(&m, p, &crate::api::route::parse(p), &q(query));
+        let a = attrs(
+            Method::GET,
+            "/apis/flagger.app/v1beta1/namespaces/t/canaries",
+            "watch=true",
+        );
+        assert_eq!((a.verb.as_str(), a.namespace.as_str()), ("watch", "t"));
+        let a = attrs(
+            Method::GET,
+            "/api/v1/namespaces/t/pods",
+            "fieldSelector=metadata.name%3Dp",
+        );
+        assert_eq!((a.verb.as_str(), a.name.as_str()), ("list", "p"));
+        let a = attrs(Method::DELETE, "/api/v1/namespaces/t/pods", "");
+        assert_eq!(a.verb, "deletecollection");
+        let a = attrs(Method::GET, "/api/v1/namespaces/t", "");
+        assert_eq!(
+            (a.resource.as_str(), a.name.as_str(), a.namespace.as_str()),
+            ("namespaces", "t", "t")
+        );
+        let a = attrs(Method::POST, "/api/v1/namespaces/t/services/lt:80/proxy/gate/open", "");
+        assert_eq!(
+            (a.verb.as_str(), a.name.as_str(), a.subresource.as_str()),
+            ("create", "lt:80", "proxy")
+        );
+        let a = attrs(Method::GET, "/apis/apps", "");
+        assert!(!a.resource_request);
+        assert_eq!((a.verb.as_str(), a.path.as_str()), ("get", "/apis/apps"));
+    }
+
+    #[test]
+    fn forbidden_wording() {
+        let user = UserInfo {
+            name: "bob".into(),
+            ..Default::default()
+        };
+        let a = Attributes::resource("patch", "apps", "deployments")
+            .in_namespace("default")
+            .named("web");
+        let e = forbidden(&user, &a, "");
+        assert_eq!(
+            e.message,
+            "deployments.apps \"web\" is forbidden: User \"bob\" cannot patch resource \"deployments\" in API group \"apps\" in the namespace \"default\""
+        );
+        assert_eq!(
+            e.details,
+            Some(json!({"name": "web", "group": "apps", "kind": "deployments"}))
+        );
+        let e = forbidden(&user, &Attributes::non_resource("get", "/api"), "");
+        assert_eq!(e.message, "forbidden: User \"bob\" cannot get path \"/api\"");
+        let e = forbidden(
+            &user,
+            &Attributes::resource("list", "", "pods"),
+            "RBAC: clusterrole.rbac.authorization.k8s.io \"gone\" not found",
+        );
+        assert_eq!(
+            e.message,
+            "pods is forbidden: User \"bob\" cannot list resource \"pods\" in API group \"\" at the cluster scope: RBAC: clusterrole.rbac.authorization.k8s.io \"gone\" not found"
+        );
+    }
+
+    #[test]
+    fn service_account_names() {
+        assert_eq!(split_service_account("system:serviceaccount:ns:sa"), Some(("ns", "sa")));
+        assert_eq!(split_service_account("system:serviceaccount:ns"), None);
+        assert_eq!(split_service_account("alice"), None);
+    }
+}
