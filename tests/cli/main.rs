@@ -8,6 +8,7 @@ mod clusters;
 mod conflicts;
 mod control;
 mod flagger_sim;
+mod identity;
 mod install;
 mod interrupt;
 mod kubectl;

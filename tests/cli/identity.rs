@@ -1,0 +1,343 @@
+//! Identity: RBAC decided from the Roles and bindings stored in the cluster, impersonation,
+//! and the review APIs — with real kubectl, and the plugin's `check` against a user who lacks
+//! exactly one of the permissions it needs.
+
+use fleet_sim::Rule;
+
+use crate::support::{Fleet, Output, kubectl, kubectl_available, plugin, run};
+
+fn ok(out: Output) -> Output {
+    assert_eq!(out.code, 0, "{out:?}");
+    out
+}
+
+/// What `check` needs except `patch canaries.flagger.app`, plus reading everything so that the
+/// other rows can be computed.
+fn all_but_patch_canaries() -> Vec<Rule> {
+    vec![
+        Rule::new(&["get", "list", "watch"], &["*"], &["*"]),
+        Rule::new(&["patch"], &["apps"], &["deployments"]),
+        Rule::new(&["create", "get"], &[""], &["services/proxy"]),
+    ]
+}
+
+const ONLY_PATCH_CANARIES_MISSING: &str = "✖ Permissions: missing in namespace default: patch canaries.flagger.app\n";
+
+#[test]
+fn check_names_the_one_permission_a_user_lacks() {
+    let fleet = Fleet::start(1);
+    let cluster = fleet.cluster("kurator-member1");
+    let token = cluster.add_user_with_rules("limited", all_but_patch_canaries());
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |entries| entries[0].token = token);
+    let out = run(plugin(home.path())
+        .args(["check", "--context", "kurator-member1"])
+        .env("KUBECONFIG", &kc));
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains(ONLY_PATCH_CANARIES_MISSING), "{out:?}");
+
+    // The binding is what grants: once an admin adds the missing rule, check passes that row.
+    let admin_home = tempfile::tempdir().unwrap();
+    let admin_kc = fleet.write_kubeconfig(admin_home.path(), |_| {});
+    // No Flagger CRDs here, so `kubectl create role --resource=canaries` would not resolve the
+    // resource: the Role comes from a manifest.
+    let role = admin_home.path().join("role.yaml");
+    std::fs::write(
+        &role,
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: canary-patcher, namespace: default}\nrules:\n- {apiGroups: [flagger.app], resources: [canaries], verbs: [patch]}\n",
+    )
+    .unwrap();
+    ok(run(kubectl(admin_home.path(), &admin_kc)
+        .arg("create")
+        .arg("-f")
+        .arg(&role)));
+    ok(run(kubectl(admin_home.path(), &admin_kc).args([
+        "create",
+        "rolebinding",
+        "limited-patches-canaries",
+        "--role=canary-patcher",
+        "--user=limited",
+    ])));
+    let out = run(plugin(home.path())
+        .args(["check", "--context", "kurator-member1"])
+        .env("KUBECONFIG", &kc));
+    assert!(
+        out.stdout.contains("✔ Permissions: all needed in namespace default"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn check_as_an_impersonated_user() {
+    let fleet = Fleet::start(1);
+    let cluster = fleet.cluster("kurator-member1");
+    // The admin acts as "limited" (the plugin's --as, as kubectl's): the rules of "limited" count.
+    cluster.add_user_with_rules("limited", all_but_patch_canaries());
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    let out = run(plugin(home.path())
+        .args(["check", "--context", "kurator-member1", "--as", "limited"])
+        .env("KUBECONFIG", &kc));
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains(ONLY_PATCH_CANARIES_MISSING), "{out:?}");
+
+    // A user without the impersonate permission gets the server's refusal, in the row.
+    let token = cluster.add_user_with_rules("viewer", vec![Rule::new(&["get", "list"], &["*"], &["*"])]);
+    let kc = fleet.write_kubeconfig(home.path(), |entries| entries[0].token = token);
+    let out = run(plugin(home.path())
+        .args(["check", "--context", "kurator-member1", "--as", "limited"])
+        .env("KUBECONFIG", &kc));
+    assert_ne!(out.code, 0, "{out:?}");
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains(
+            "users \"limited\" is forbidden: User \"viewer\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"
+        ),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn kubectl_whoami_can_i_and_impersonation() {
+    if !kubectl_available("kubectl_whoami_can_i_and_impersonation") {
+        return;
+    }
+    let fleet = Fleet::start(1);
+    let cluster = fleet.cluster("kurator-member1");
+    let limited_token = cluster.add_user_with_rules("limited", all_but_patch_canaries());
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    let k = || kubectl(home.path(), &kc);
+    // The Flagger CRDs, so that kubectl resolves `canaries`.
+    let install = run(plugin(home.path())
+        .args([
+            "install",
+            "--context",
+            "kurator-member1",
+            "--provider",
+            "kuma",
+            "--timeout",
+            "30s",
+        ])
+        .env("KUBECONFIG", &kc));
+    assert_eq!(install.code, 0, "{install:?}");
+
+    let who = ok(run(k().args(["auth", "whoami"])));
+    assert!(who.stdout.contains("kurator-member1-admin"), "{who:?}");
+    assert!(
+        who.stdout.contains("[kubeadm:cluster-admins system:authenticated]"),
+        "{who:?}"
+    );
+    let who = ok(run(k().args(["auth", "whoami", "--as", "alice", "--as-group", "dev"])));
+    assert!(
+        who.stdout.contains("alice") && who.stdout.contains("[dev system:authenticated]"),
+        "{who:?}"
+    );
+
+    assert_eq!(
+        ok(run(k().args(["auth", "can-i", "patch", "canaries"]))).stdout.trim(),
+        "yes"
+    );
+    let no = run(k().args(["auth", "can-i", "patch", "canaries", "--as", "limited"]));
+    assert_eq!((no.code, no.stdout.trim()), (1, "no"), "{no:?}");
+    let yes = ok(run(k().args([
+        "auth",
+        "can-i",
+        "patch",
+        "deployments",
+        "--as",
+        "limited",
+    ])));
+    assert_eq!(yes.stdout.trim(), "yes");
+    let yes = ok(run(k().args([
+        "auth",
+        "can-i",
+        "create",
+        "services",
+        "--subresource=proxy",
+        "--as",
+        "limited",
+    ])));
+    assert_eq!(yes.stdout.trim(), "yes");
+    // TYPE/NAME: a Service named proxy, which is not the subresource.
+    let no = run(k().args(["auth", "can-i", "create", "services/proxy", "--as", "limited"]));
+    assert_eq!(no.stdout.trim(), "no", "{no:?}");
+
+    let denied = run(k().args(["get", "pods", "--as", "nobody"]));
+    assert_eq!(denied.code, 1, "{denied:?}");
+    assert!(
+        denied.stderr.contains(
+            "Error from server (Forbidden): pods is forbidden: User \"nobody\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
+        ),
+        "{denied:?}"
+    );
+
+    // As the limited user itself (its own token): what it may do, and no impersonation.
+    let lim_home = tempfile::tempdir().unwrap();
+    let lim_kc = fleet.write_kubeconfig(lim_home.path(), |entries| entries[0].token = limited_token);
+    let l = || kubectl(lim_home.path(), &lim_kc);
+    let who = ok(run(l().args(["auth", "whoami"])));
+    assert!(
+        who.stdout.contains("limited") && who.stdout.contains("[system:authenticated]"),
+        "{who:?}"
+    );
+    let list = ok(run(l().args(["auth", "can-i", "--list"])));
+    for row in [
+        "selfsubjectaccessreviews.authorization.k8s.io",
+        "selfsubjectrulesreviews.authorization.k8s.io",
+        "selfsubjectreviews.authentication.k8s.io",
+        "services/proxy",
+        "deployments.apps",
+        "[/version]",
+        "[/apis/*]",
+    ] {
+        assert!(list.stdout.contains(row), "{row} missing: {list:?}");
+    }
+    // (`kubectl get pods` would print only "Forbidden: unknown": discovery reads the error
+    // body raw, against a real server too; a raw GET shows the server's message.)
+    let refused = run(l().args(["get", "--raw", "/api/v1/namespaces/default/pods", "--as", "someone"]));
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused.stderr.contains(
+            "users \"someone\" is forbidden: User \"limited\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"
+        ),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn kubectl_rolebinding_grants_access_at_once() {
+    if !kubectl_available("kubectl_rolebinding_grants_access_at_once") {
+        return;
+    }
+    let fleet = Fleet::start(1);
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    let k = || kubectl(home.path(), &kc);
+
+    // The bootstrap policy is made of stored objects, like the admin's own binding.
+    let bindings = ok(run(k().args(["get", "clusterrolebindings"])));
+    for name in [
+        "cluster-admin",
+        "kubeadm:cluster-admins",
+        "system:basic-user",
+        "system:discovery",
+    ] {
+        assert!(bindings.stdout.contains(name), "{name} missing: {bindings:?}");
+    }
+    let role = ok(run(k().args(["get", "clusterrole", "system:basic-user", "-o", "yaml"])));
+    assert!(role.stdout.contains("selfsubjectrulesreviews"), "{role:?}");
+
+    let denied = run(k().args(["get", "configmaps", "--as", "bob"]));
+    assert!(
+        denied
+            .stderr
+            .contains("configmaps is forbidden: User \"bob\" cannot list resource \"configmaps\""),
+        "{denied:?}"
+    );
+    ok(run(k().args([
+        "create",
+        "clusterrole",
+        "cm-reader",
+        "--verb=get,list,watch",
+        "--resource=configmaps",
+    ])));
+    ok(run(k().args([
+        "create",
+        "rolebinding",
+        "bob-reads",
+        "--clusterrole=cm-reader",
+        "--user=bob",
+    ])));
+    ok(run(k().args(["get", "configmaps", "--as", "bob"])));
+    // A RoleBinding grants in its own namespace only.
+    let elsewhere = run(k().args(["get", "configmaps", "--as", "bob", "-n", "kube-system"]));
+    assert!(
+        elsewhere.stderr.contains(
+            "configmaps is forbidden: User \"bob\" cannot list resource \"configmaps\" in API group \"\" in the namespace \"kube-system\""
+        ),
+        "{elsewhere:?}"
+    );
+    // Groups bind too.
+    ok(run(k().args([
+        "create",
+        "clusterrolebinding",
+        "readers-everywhere",
+        "--clusterrole=cm-reader",
+        "--group=readers",
+    ])));
+    ok(run(k().args([
+        "get",
+        "configmaps",
+        "-A",
+        "--as",
+        "carol",
+        "--as-group",
+        "readers",
+    ])));
+
+    // A binding whose role is gone: the denial says why, as the RBAC authorizer does.
+    ok(run(k().args([
+        "create",
+        "rolebinding",
+        "dangling",
+        "--clusterrole=gone",
+        "--user=dave",
+    ])));
+    let dangling = run(k().args(["get", "secrets", "--as", "dave"]));
+    assert!(
+        dangling
+            .stderr
+            .contains(": RBAC: clusterrole.rbac.authorization.k8s.io \"gone\" not found"),
+        "{dangling:?}"
+    );
+}
+
+/// `playground --user NAME[=CLUSTERROLE]` mints users with contexts of their own.
+#[test]
+fn playground_mints_users() {
+    if !kubectl_available("playground_mints_users") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let pg = crate::support::PlaygroundProcess::start(
+        home.path(),
+        &[
+            "--clusters",
+            "1",
+            "--no-flagger",
+            "--user",
+            "limited",
+            "--user",
+            "ops=cluster-admin",
+        ],
+    );
+    let k = || kubectl(home.path(), &pg.kubeconfig);
+    let contexts = ok(run(k().args(["config", "get-contexts", "-o", "name"])));
+    assert_eq!(
+        contexts.stdout, "kurator-member1\nlimited@kurator-member1\nops@kurator-member1\n",
+        "{contexts:?}"
+    );
+    let who = ok(run(k().args([
+        "auth",
+        "whoami",
+        "--context",
+        "limited@kurator-member1",
+    ])));
+    assert!(who.stdout.contains("limited"), "{who:?}");
+    let denied = run(k().args(["get", "configmaps", "--context", "limited@kurator-member1"]));
+    assert!(
+        denied
+            .stderr
+            .contains("User \"limited\" cannot list resource \"configmaps\""),
+        "{denied:?}"
+    );
+    ok(run(k().args(["get", "configmaps", "--context", "ops@kurator-member1"])));
+    let bindings = ok(run(k().args(["get", "clusterrolebindings", "-o", "name"])));
+    assert!(
+        bindings
+            .stdout
+            .contains("clusterrolebinding.rbac.authorization.k8s.io/fleet-sim:ops:cluster-admin"),
+        "{bindings:?}"
+    );
+}
