@@ -341,3 +341,95 @@ fn playground_mints_users() {
         "{bindings:?}"
     );
 }
+
+fn role(namespace: &str, name: &str, rules: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+        "metadata": {"name": name, "namespace": namespace}, "rules": rules,
+    })
+}
+
+fn binding_to_user(namespace: &str, role: &str, user: &str) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": format!("{role}-{user}"), "namespace": namespace},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+    })
+}
+
+/// A user holding exactly the README's Roles (canaries and Deployments in the canaries'
+/// namespace, the service proxy in the load tester's) can check, start and promote; without
+/// the load tester's namespace, check names what is missing there and promote is refused.
+#[test]
+fn the_documented_roles_are_enough_and_check_says_where_one_is_missing() {
+    use crate::support::rollout::RolloutFleet;
+    let s = RolloutFleet::start(1, &["--manual-promotion"], &[]);
+    let c = s.cluster(1);
+    let rbac = "rbac.authorization.k8s.io";
+    let operator = serde_json::json!([
+        {"apiGroups": ["flagger.app"], "resources": ["canaries"], "verbs": ["get", "list", "watch", "patch"]},
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "patch"]},
+    ]);
+    c.create(rbac, "roles", Some("test"), role("test", "rollout-operator", operator))
+        .unwrap();
+    c.create(
+        rbac,
+        "rolebindings",
+        Some("test"),
+        binding_to_user("test", "rollout-operator", "operator"),
+    )
+    .unwrap();
+    let as_operator = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["-n", "test", "--all-contexts", "--as", "operator"]);
+        s.run(&all)
+    };
+
+    let check = as_operator(&["check"]);
+    assert_eq!(check.code, 1, "{check:?}");
+    assert!(
+        check
+            .stdout
+            .contains("✖ Permissions: missing in namespace istio-system: create services/proxy, get services/proxy"),
+        "{check:?}"
+    );
+    // The CRDs cannot be read from a namespace: that row says so, the others still run.
+    assert!(
+        check.stdout.contains("✖ Flagger CRDs: 403 Forbidden: customresourcedefinitions.apiextensions.k8s.io \"canaries.flagger.app\" is forbidden: User \"operator\""),
+        "{check:?}"
+    );
+    let started = as_operator(&["start", "podinfo", "--image", "podinfod=podinfo:2", "--yes"]);
+    assert_eq!(started.code, 0, "{started:?}");
+    s.wait(&[1], "WaitingPromotion");
+    let refused = as_operator(&["promote", "podinfo", "--yes"]);
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert!(
+        refused.stdout.contains("User \"operator\" cannot create resource \"services/proxy\" in API group \"\" in the namespace \"istio-system\""),
+        "{refused:?}"
+    );
+
+    let gates = serde_json::json!([{"apiGroups": [""], "resources": ["services/proxy"], "verbs": ["create", "get"]}]);
+    c.create(
+        rbac,
+        "roles",
+        Some("istio-system"),
+        role("istio-system", "rollout-gates", gates),
+    )
+    .unwrap();
+    c.create(
+        rbac,
+        "rolebindings",
+        Some("istio-system"),
+        binding_to_user("istio-system", "rollout-gates", "operator"),
+    )
+    .unwrap();
+    let check = as_operator(&["check"]);
+    assert!(
+        check.stdout.contains("✔ Permissions: all needed in namespace test"),
+        "{check:?}"
+    );
+    let promoted = as_operator(&["promote", "podinfo", "--yes"]);
+    assert_eq!(promoted.code, 0, "{promoted:?}");
+    s.wait(&[1], "Succeeded");
+}
