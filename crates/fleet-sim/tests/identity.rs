@@ -1,0 +1,299 @@
+//! Authentication, impersonation, RBAC and the review APIs, through the router with the raw
+//! headers a client sends.
+
+use fleet_sim::{Rule, SimCluster, User};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const ADMIN: &str = "admin-token";
+
+fn cluster() -> SimCluster {
+    let cluster = SimCluster::new("test");
+    cluster.add_user(ADMIN, User::admin("root"));
+    cluster
+}
+
+/// Sends one request; the body as JSON when it is JSON, else as a JSON string.
+async fn call(
+    cluster: &SimCluster,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = http::Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        request = request.header("authorization", format!("Bearer {t}"));
+    }
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let request = request
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let response = cluster.router().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)));
+    (status, value)
+}
+
+async fn whoami(cluster: &SimCluster, token: Option<&str>, headers: &[(&str, &str)]) -> (u16, Value) {
+    call(
+        cluster,
+        "POST",
+        "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+        token,
+        headers,
+        Some(json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn anonymous_requests_get_what_the_bootstrap_policy_allows() {
+    let c = cluster();
+    assert_eq!(call(&c, "GET", "/version", None, &[], None).await.0, 200);
+    assert_eq!(call(&c, "GET", "/healthz", None, &[], None).await.0, 200);
+    let (code, body) = call(&c, "GET", "/api", None, &[], None).await;
+    assert_eq!(code, 403);
+    assert_eq!(
+        body["message"],
+        "forbidden: User \"system:anonymous\" cannot get path \"/api\""
+    );
+    let (code, body) = call(&c, "GET", "/api/v1/namespaces/default/pods", None, &[], None).await;
+    assert_eq!(code, 403);
+    assert_eq!(
+        body["message"],
+        "pods is forbidden: User \"system:anonymous\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
+    );
+    assert_eq!(body["details"], json!({"kind": "pods"}));
+    // Authenticated users may discover and ask, nothing more.
+    c.add_user("nobody", User::named("nobody"));
+    assert_eq!(call(&c, "GET", "/apis", Some("nobody"), &[], None).await.0, 200);
+    let (code, body) = whoami(&c, Some("nobody"), &[]).await;
+    assert_eq!(code, 201);
+    assert_eq!(
+        body["status"]["userInfo"],
+        json!({"username": "nobody", "groups": ["system:authenticated"]})
+    );
+    let (code, body) = call(&c, "GET", "/api/v1/namespaces/default", Some("nobody"), &[], None).await;
+    assert_eq!(code, 403);
+    assert_eq!(
+        body["message"],
+        "namespaces \"default\" is forbidden: User \"nobody\" cannot get resource \"namespaces\" in API group \"\" in the namespace \"default\""
+    );
+}
+
+#[tokio::test]
+async fn impersonation_switches_the_user_once_allowed() {
+    let c = cluster();
+    let sa = [("impersonate-user", "system:serviceaccount:apps:deployer")];
+    let (code, body) = whoami(&c, Some(ADMIN), &sa).await;
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(
+        body["status"]["userInfo"],
+        json!({"username": "system:serviceaccount:apps:deployer",
+               "groups": ["system:serviceaccounts", "system:serviceaccounts:apps", "system:authenticated"]})
+    );
+    let full = [
+        ("impersonate-user", "jane"),
+        ("impersonate-group", "devs"),
+        ("impersonate-group", "ops"),
+        ("impersonate-uid", "1234"),
+        ("impersonate-extra-scopes%2Fteam", "a"),
+    ];
+    let (_, body) = whoami(&c, Some(ADMIN), &full).await;
+    assert_eq!(
+        body["status"]["userInfo"],
+        json!({"username": "jane", "uid": "1234", "groups": ["devs", "ops", "system:authenticated"],
+               "extra": {"scopes/team": ["a"]}})
+    );
+    // Groups without a user: upstream answers a plain-text 500.
+    let (code, body) = whoami(&c, Some(ADMIN), &[("impersonate-group", "devs")]).await;
+    assert_eq!(code, 500);
+    assert_eq!(
+        body,
+        json!(
+            "Internal Server Error: \"/apis/authentication.k8s.io/v1/selfsubjectreviews\": requested [{Group  devs    }] without impersonating a user\n"
+        )
+    );
+    // Only with the impersonate verb, checked per kind of identity.
+    let token = c.add_user_with_rules(
+        "lead",
+        vec![Rule::new(&["impersonate"], &[""], &["users"]).named(&["jane"])],
+    );
+    assert_eq!(whoami(&c, Some(&token), &[("impersonate-user", "jane")]).await.0, 201);
+    let (code, body) = whoami(&c, Some(&token), &[("impersonate-user", "joe")]).await;
+    assert_eq!(code, 403);
+    assert_eq!(
+        body["message"],
+        "users \"joe\" is forbidden: User \"lead\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"
+    );
+    let (code, body) = whoami(
+        &c,
+        Some(&token),
+        &[("impersonate-user", "jane"), ("impersonate-group", "system:masters")],
+    )
+    .await;
+    assert_eq!(code, 403);
+    assert_eq!(
+        body["message"],
+        "groups \"system:masters\" is forbidden: User \"lead\" cannot impersonate resource \"groups\" in API group \"\" at the cluster scope"
+    );
+    // The impersonated user's own permissions then apply.
+    let (code, _) = call(
+        &c,
+        "GET",
+        "/api/v1/namespaces/default/configmaps",
+        Some(ADMIN),
+        &[("impersonate-user", "jane")],
+        None,
+    )
+    .await;
+    assert_eq!(code, 403);
+}
+
+fn binding(name: &str, role_kind: &str, role: &str, subject: Value) -> Value {
+    json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": name},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role},
+        "subjects": [subject],
+    })
+}
+
+#[tokio::test]
+async fn subject_access_reviews_and_rules_reviews() {
+    let c = cluster();
+    let sar = |user: &str, verb: &str, ns: &str| {
+        json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+               "spec": {"user": user, "resourceAttributes": {"verb": verb, "resource": "configmaps", "namespace": ns}}})
+    };
+    let path = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
+    let (code, body) = call(&c, "POST", path, Some(ADMIN), &[], Some(sar("bob", "list", "default"))).await;
+    assert_eq!(code, 201);
+    assert_eq!(body["status"], json!({"allowed": false}));
+    let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": "cm-reader"},
+        "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["list"]}]});
+    let (code, _) = call(
+        &c,
+        "POST",
+        "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+        Some(ADMIN),
+        &[],
+        Some(role),
+    )
+    .await;
+    assert_eq!(code, 201);
+    let subject = json!({"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "bob"});
+    let (code, _) = call(
+        &c,
+        "POST",
+        "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
+        Some(ADMIN),
+        &[],
+        Some(binding("bob-reads", "ClusterRole", "cm-reader", subject.clone())),
+    )
+    .await;
+    assert_eq!(code, 201);
+    let (_, body) = call(&c, "POST", path, Some(ADMIN), &[], Some(sar("bob", "list", "default"))).await;
+    assert_eq!(
+        body["status"],
+        json!({"allowed": true, "reason": "RBAC: allowed by RoleBinding \"bob-reads/default\" of ClusterRole \"cm-reader\" to User \"bob\""})
+    );
+    let (_, body) = call(
+        &c,
+        "POST",
+        path,
+        Some(ADMIN),
+        &[],
+        Some(sar("bob", "list", "kube-system")),
+    )
+    .await;
+    assert_eq!(body["status"]["allowed"], false);
+    // Validation, as the registry does it.
+    let (code, body) = call(
+        &c,
+        "POST",
+        path,
+        Some(ADMIN),
+        &[],
+        Some(json!({"spec": {"resourceAttributes": {"verb": "get"}}})),
+    )
+    .await;
+    assert_eq!(code, 422);
+    assert_eq!(
+        body["message"],
+        "SubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.user: Invalid value: \"\": at least one of user or group must be specified"
+    );
+    // Asking about others needs create on subjectaccessreviews.
+    c.add_user("bob", User::named("bob"));
+    let (code, body) = call(&c, "POST", path, Some("bob"), &[], Some(sar("bob", "list", "default"))).await;
+    assert_eq!(code, 403, "{body}");
+    // A local review is pinned to its namespace.
+    let (code, body) = call(
+        &c,
+        "POST",
+        "/apis/authorization.k8s.io/v1/namespaces/default/localsubjectaccessreviews",
+        Some(ADMIN),
+        &[],
+        Some(sar("bob", "list", "kube-system")),
+    )
+    .await;
+    assert_eq!(
+        (code, body["message"].clone()),
+        (
+            400,
+            json!("spec.resourceAttributes.namespace must match namespace: default")
+        )
+    );
+
+    // Rules review: what bob has in default, and why some is missing.
+    let (code, _) = call(
+        &c,
+        "POST",
+        "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
+        Some(ADMIN),
+        &[],
+        Some(binding("dangling", "Role", "gone", subject)),
+    )
+    .await;
+    assert_eq!(code, 201);
+    let rules_path = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+    let (code, body) = call(
+        &c,
+        "POST",
+        rules_path,
+        Some("bob"),
+        &[],
+        Some(json!({"spec": {"namespace": "default"}})),
+    )
+    .await;
+    assert_eq!(code, 201, "{body}");
+    let status = &body["status"];
+    assert!(
+        status["resourceRules"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"verbs": ["list"], "apiGroups": [""], "resources": ["configmaps"]})),
+        "{status}"
+    );
+    assert!(
+        status["nonResourceRules"].as_array().unwrap().contains(
+            &json!({"verbs": ["get"], "nonResourceURLs": ["/healthz", "/livez", "/readyz", "/version", "/version/"]})
+        ),
+        "{status}"
+    );
+    assert_eq!(status["incomplete"], false);
+    assert_eq!(
+        status["evaluationError"],
+        "role.rbac.authorization.k8s.io \"gone\" not found"
+    );
+    let (code, body) = call(&c, "POST", rules_path, Some("bob"), &[], Some(json!({"spec": {}}))).await;
+    assert_eq!((code, body["message"].clone()), (400, json!("no namespace on request")));
+}
