@@ -260,7 +260,21 @@ impl SimCluster {
     /// Starts the simulated controllers (Deployments become Available after `delay`) on the
     /// current tokio runtime; they run until the returned task is aborted.
     pub fn start_controllers(&self, delay: std::time::Duration) -> tokio::task::JoinHandle<()> {
-        crate::controllers::deployments::start(self.clone(), delay)
+        let deployments = crate::controllers::deployments::start(self.clone(), delay);
+        let aggregation = tokio::spawn(crate::rbac::run_aggregation(self.core.clone()));
+        // One handle for all: aborting it drops the guard, which aborts each controller.
+        struct AbortAll(Vec<tokio::task::JoinHandle<()>>);
+        impl Drop for AbortAll {
+            fn drop(&mut self) {
+                for task in &self.0 {
+                    task.abort();
+                }
+            }
+        }
+        tokio::spawn(async move {
+            let _guard = AbortAll(vec![deployments, aggregation]);
+            futures::future::pending::<()>().await;
+        })
     }
 
     /// Forgets the watch history, so watches from older resourceVersions get 410 Expired.

@@ -5,9 +5,9 @@
 //! is hard-coded per user: the simulator's own users are given RBAC objects (see
 //! [`crate::cluster::SimCluster::add_user`]) that `kubectl get clusterrolebindings` shows.
 //!
-//! Also the bootstrap roles a fresh cluster has (`cluster-admin`, `system:discovery`,
-//! `system:basic-user`, `system:public-info-viewer`) and the answers of the access-review
-//! APIs, which are this same evaluation.
+//! Also the bootstrap roles a fresh cluster has (`cluster-admin`, `admin`/`edit`/`view` with
+//! the controller-manager's aggregation, `system:discovery`, `system:basic-user`,
+//! `system:public-info-viewer`).
 
 use std::collections::BTreeMap;
 
@@ -605,6 +605,8 @@ pub fn bootstrap_objects() -> (Vec<Value>, Vec<Value>) {
         ),
         role("system:public-info-viewer", vec![url_rule(&["get"], &health)]),
     ];
+    let mut roles = roles;
+    roles.extend(aggregated_roles(&labels, &annotations));
     let bound = |name: &str, groups: &[&str]| {
         cluster_role_binding(
             name,
@@ -630,6 +632,296 @@ pub fn bootstrap_objects() -> (Vec<Value>, Vec<Value>) {
     (roles, bindings)
 }
 
+const READ: &[&str] = &["get", "list", "watch"];
+const WRITE: &[&str] = &["create", "delete", "deletecollection", "patch", "update"];
+const READ_WRITE: &[&str] = &[
+    "get",
+    "list",
+    "watch",
+    "create",
+    "delete",
+    "deletecollection",
+    "patch",
+    "update",
+];
+
+/// `admin`, `edit` and `view`, built by aggregation from `system:aggregate-to-*` (each level
+/// labelled into the ones above it), as the bootstrap policy defines them; CRD authors add
+/// their own roles with the same labels.
+/// kube-apiserver: plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go, ClusterRoles
+/// (admin, edit, view, system:aggregate-to-*).
+fn aggregated_roles(labels: &Value, annotations: &Value) -> Vec<Value> {
+    let aggregate = |name: &str| {
+        let mut l = labels.clone();
+        l[format!("rbac.authorization.k8s.io/aggregate-to-{name}")] = json!("true");
+        json!({
+            "apiVersion": format!("{RBAC_GROUP}/v1"), "kind": "ClusterRole",
+            "metadata": {"name": name, "labels": l, "annotations": annotations},
+            "aggregationRule": {"clusterRoleSelectors": [
+                {"matchLabels": {format!("rbac.authorization.k8s.io/aggregate-to-{name}"): "true"}}
+            ]},
+            "rules": [],
+        })
+    };
+    let part = |name: &str, into: &[&str], rules: Vec<Value>| {
+        let mut l = labels.clone();
+        for target in into {
+            l[format!("rbac.authorization.k8s.io/aggregate-to-{target}")] = json!("true");
+        }
+        json!({
+            "apiVersion": format!("{RBAC_GROUP}/v1"), "kind": "ClusterRole",
+            "metadata": {"name": format!("system:aggregate-to-{name}"), "labels": l, "annotations": annotations},
+            "rules": rules,
+        })
+    };
+    let view = vec![
+        rule(
+            READ,
+            &[""],
+            &[
+                "pods",
+                "replicationcontrollers",
+                "replicationcontrollers/scale",
+                "serviceaccounts",
+                "services",
+                "services/status",
+                "endpoints",
+                "persistentvolumeclaims",
+                "persistentvolumeclaims/status",
+                "configmaps",
+            ],
+        ),
+        rule(
+            READ,
+            &[""],
+            &[
+                "limitranges",
+                "resourcequotas",
+                "bindings",
+                "events",
+                "pods/status",
+                "resourcequotas/status",
+                "namespaces/status",
+                "replicationcontrollers/status",
+                "pods/log",
+            ],
+        ),
+        rule(READ, &[""], &["namespaces"]),
+        rule(READ, &["discovery.k8s.io"], &["endpointslices"]),
+        rule(
+            READ,
+            &["apps"],
+            &[
+                "controllerrevisions",
+                "statefulsets",
+                "statefulsets/scale",
+                "statefulsets/status",
+                "daemonsets",
+                "daemonsets/status",
+                "deployments",
+                "deployments/scale",
+                "deployments/status",
+                "replicasets",
+                "replicasets/scale",
+                "replicasets/status",
+            ],
+        ),
+        rule(
+            READ,
+            &["autoscaling"],
+            &["horizontalpodautoscalers", "horizontalpodautoscalers/status"],
+        ),
+        rule(
+            READ,
+            &["batch"],
+            &["jobs", "jobs/status", "cronjobs", "cronjobs/status"],
+        ),
+        rule(
+            READ,
+            &["policy"],
+            &["poddisruptionbudgets", "poddisruptionbudgets/status"],
+        ),
+        rule(
+            READ,
+            &["networking.k8s.io"],
+            &["networkpolicies", "ingresses", "ingresses/status"],
+        ),
+    ];
+    let edit = vec![
+        rule(&["impersonate"], &[""], &["serviceaccounts"]),
+        rule(
+            WRITE,
+            &[""],
+            &["pods", "pods/attach", "pods/proxy", "pods/exec", "pods/portforward"],
+        ),
+        rule(&["create"], &[""], &["pods/eviction"]),
+        rule(
+            WRITE,
+            &[""],
+            &[
+                "replicationcontrollers",
+                "replicationcontrollers/scale",
+                "serviceaccounts",
+                "services",
+                "services/proxy",
+                "persistentvolumeclaims",
+                "configmaps",
+                "secrets",
+                "events",
+            ],
+        ),
+        rule(&["create"], &[""], &["serviceaccounts/token"]),
+        rule(
+            WRITE,
+            &["apps"],
+            &[
+                "statefulsets",
+                "statefulsets/scale",
+                "daemonsets",
+                "deployments",
+                "deployments/scale",
+                "deployments/rollback",
+                "replicasets",
+                "replicasets/scale",
+            ],
+        ),
+        rule(WRITE, &["autoscaling"], &["horizontalpodautoscalers"]),
+        rule(WRITE, &["batch"], &["jobs", "cronjobs"]),
+        rule(WRITE, &["policy"], &["poddisruptionbudgets"]),
+        rule(WRITE, &["networking.k8s.io"], &["networkpolicies", "ingresses"]),
+        rule(
+            READ,
+            &[""],
+            &[
+                "pods/attach",
+                "pods/exec",
+                "pods/portforward",
+                "pods/proxy",
+                "secrets",
+                "services/proxy",
+            ],
+        ),
+    ];
+    let admin = vec![
+        rule(&["create"], &["authorization.k8s.io"], &["localsubjectaccessreviews"]),
+        rule(READ_WRITE, &[RBAC_GROUP], &["rolebindings", "roles"]),
+    ];
+    vec![
+        aggregate("admin"),
+        aggregate("edit"),
+        aggregate("view"),
+        part("admin", &["admin"], admin),
+        part("edit", &["admin", "edit"], edit),
+        part("view", &["admin", "edit", "view"], view),
+    ]
+}
+
+/// Whether a metav1.LabelSelector (JSON) selects these labels; an empty one selects everything.
+fn selects(selector: &Value, labels: &Value) -> bool {
+    let label = |k: &str| labels.get(k).and_then(Value::as_str);
+    let match_labels = selector
+        .get("matchLabels")
+        .and_then(Value::as_object)
+        .is_none_or(|m| m.iter().all(|(k, v)| label(k) == v.as_str()));
+    let expressions = selector
+        .get("matchExpressions")
+        .and_then(Value::as_array)
+        .is_none_or(|list| {
+            list.iter().all(|e| {
+                let key = text(e, "/key");
+                let values = strings(e, "values");
+                match text(e, "/operator") {
+                    "In" => label(key).is_some_and(|v| values.iter().any(|x| x == v)),
+                    "NotIn" => label(key).is_none_or(|v| !values.iter().any(|x| x == v)),
+                    "Exists" => label(key).is_some(),
+                    "DoesNotExist" => label(key).is_none(),
+                    _ => false,
+                }
+            })
+        });
+    match_labels && expressions
+}
+
+/// The field manager the aggregation writes with.
+pub const AGGREGATION_MANAGER: &str = "clusterrole-aggregation-controller";
+
+/// Fills the rules of every ClusterRole with an `aggregationRule`: the rules of the
+/// ClusterRoles its selectors pick (in name order, each rule once), written only on change.
+/// kube-controller-manager: pkg/controller/clusterroleaggregation/clusterroleaggregation_controller.go,
+/// func syncClusterRole.
+pub fn aggregate_cluster_roles(core: &ClusterCore) -> Result<(), ApiError> {
+    let Some(t) = core.storage_type(RBAC_GROUP, "clusterroles") else {
+        return Ok(());
+    };
+    let (mut roles, _) = core.store.list(&t.key(), None);
+    roles.sort_by(|a, b| text(a, "/metadata/name").cmp(text(b, "/metadata/name")));
+    for role in &roles {
+        let Some(selectors) = role
+            .pointer("/aggregationRule/clusterRoleSelectors")
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        let name = text(role, "/metadata/name");
+        let mut rules: Vec<Value> = Vec::new();
+        for other in &roles {
+            let labels = other.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+            if text(other, "/metadata/name") == name || !selectors.iter().any(|s| selects(s, &labels)) {
+                continue;
+            }
+            for r in other.get("rules").and_then(Value::as_array).into_iter().flatten() {
+                let canonical = PolicyRule::from_json(r).to_json();
+                if !rules.contains(&canonical) {
+                    rules.push(canonical);
+                }
+            }
+        }
+        let current: Vec<Value> = role
+            .get("rules")
+            .and_then(Value::as_array)
+            .map(|list| list.iter().map(|r| PolicyRule::from_json(r).to_json()).collect())
+            .unwrap_or_default();
+        if current != rules {
+            let opts = WriteOptions {
+                field_manager: Some(AGGREGATION_MANAGER.into()),
+                ..Default::default()
+            };
+            core.patch(
+                &t,
+                None,
+                name,
+                crate::patch::PatchKind::Merge,
+                &json!({"rules": rules}),
+                false,
+                &opts,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs the aggregation whenever a ClusterRole changes, until the task is aborted.
+pub async fn run_aggregation(core: std::sync::Arc<ClusterCore>) {
+    let key = rbac_key("clusterroles");
+    let Ok(subscription) = core.store.subscribe(None) else {
+        return;
+    };
+    let mut live = subscription.live;
+    let _ = aggregate_cluster_roles(&core);
+    loop {
+        match live.recv().await {
+            Ok(change) if change.res == key => {
+                let _ = aggregate_cluster_roles(&core);
+            }
+            Ok(_) => {}
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                let _ = aggregate_cluster_roles(&core);
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
 /// Creates (or replaces) a cluster-scoped RBAC object as the API server's own bootstrap would.
 pub fn put_cluster_object(core: &ClusterCore, plural: &str, object: Value) -> Result<(), ApiError> {
     let t = core.storage_type(RBAC_GROUP, plural).ok_or_else(ApiError::no_route)?;
@@ -650,7 +942,8 @@ pub fn seed_bootstrap(core: &ClusterCore) -> Result<(), ApiError> {
     for binding in bindings {
         put_cluster_object(core, "clusterrolebindings", binding)?;
     }
-    Ok(())
+    // The controller-manager fills admin/edit/view at once on a new cluster.
+    aggregate_cluster_roles(core)
 }
 
 #[cfg(test)]

@@ -297,3 +297,67 @@ async fn subject_access_reviews_and_rules_reviews() {
     let (code, body) = call(&c, "POST", rules_path, Some("bob"), &[], Some(json!({"spec": {}}))).await;
     assert_eq!((code, body["message"].clone()), (400, json!("no namespace on request")));
 }
+
+#[tokio::test]
+async fn admin_edit_view_are_aggregated_and_follow_new_labelled_roles() {
+    let c = cluster();
+    let controllers = c.start_controllers(std::time::Duration::from_millis(10));
+    let view = c
+        .get("rbac.authorization.k8s.io", "clusterroles", None, "view")
+        .unwrap();
+    let rules = view["rules"].as_array().unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["resources"].as_array().unwrap().contains(&json!("pods/log")))
+    );
+    let admin = c
+        .get("rbac.authorization.k8s.io", "clusterroles", None, "admin")
+        .unwrap();
+    // admin holds edit's and view's rules too.
+    assert!(admin["rules"].as_array().unwrap().len() > rules.len());
+
+    // A CRD's role labelled into view extends view (the controller-manager's aggregation).
+    let canary_view = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": "flagger-view", "labels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"}},
+        "rules": [{"apiGroups": ["flagger.app"], "resources": ["canaries"], "verbs": ["get", "list", "watch"]}]});
+    c.create("rbac.authorization.k8s.io", "clusterroles", None, canary_view)
+        .unwrap();
+    c.create(
+        "rbac.authorization.k8s.io",
+        "rolebindings",
+        Some("default"),
+        json!({"metadata": {"name": "amy-views", "namespace": "default"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+               "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "amy"}]}),
+    )
+    .unwrap();
+    let can = |verb: &'static str, group: &'static str, resource: &'static str| {
+        let c = c.clone();
+        async move {
+            let review = json!({"spec": {"user": "amy", "resourceAttributes":
+                {"verb": verb, "group": group, "resource": resource, "namespace": "default"}}});
+            let (_, body) = call(
+                &c,
+                "POST",
+                "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+                Some(ADMIN),
+                &[],
+                Some(review),
+            )
+            .await;
+            body["status"]["allowed"] == json!(true)
+        }
+    };
+    assert!(can("list", "", "pods").await);
+    assert!(!can("list", "", "secrets").await, "view does not show secrets");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !can("watch", "flagger.app", "canaries").await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "view never aggregated flagger-view"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    controllers.abort();
+}
