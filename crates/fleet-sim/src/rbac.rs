@@ -545,6 +545,192 @@ pub fn forbidden(user: &UserInfo, a: &Attributes, reason: &str) -> ApiError {
     ApiError::new(403, "Forbidden", full).with_details(Value::Object(details))
 }
 
+/// Whether `owner` covers one atomic rule (one verb, group, resource or URL, name).
+/// kube-apiserver: staging/src/k8s.io/component-helpers/auth/rbac/validation/policy_comparator.go,
+/// func ruleCovers and resourceCoversAll.
+fn covers(owner: &PolicyRule, servant: &PolicyRule) -> bool {
+    let has = |set: &[String], v: &str| set.iter().any(|x| x == v);
+    let all = |set: &[String], wanted: &[String]| has(set, "*") || wanted.iter().all(|w| has(set, w));
+    let resources = has(&owner.resources, "*")
+        || servant.resources.iter().all(|path| {
+            has(&owner.resources, path)
+                || path
+                    .split_once('/')
+                    .is_some_and(|(_, sub)| has(&owner.resources, &format!("*/{sub}")))
+        });
+    let urls = servant.non_resource_urls.iter().all(|url| {
+        owner
+            .non_resource_urls
+            .iter()
+            .any(|o| o == "*" || o == url || (o.ends_with('*') && url.starts_with(o.trim_end_matches('*'))))
+    });
+    let names = owner.resource_names.is_empty()
+        || (!servant.resource_names.is_empty() && servant.resource_names.iter().all(|n| has(&owner.resource_names, n)));
+    all(&owner.verbs, &servant.verbs) && all(&owner.api_groups, &servant.api_groups) && resources && urls && names
+}
+
+/// One rule split into one rule per verb × group × resource (× name), or per verb × URL.
+/// kube-apiserver: component-helpers/auth/rbac/validation/policy_comparator.go, func BreakdownRule.
+fn breakdown(rule: &PolicyRule) -> Vec<PolicyRule> {
+    let mut out = Vec::new();
+    let one = |v: &String| vec![v.clone()];
+    for group in &rule.api_groups {
+        for resource in &rule.resources {
+            for verb in &rule.verbs {
+                if rule.resource_names.is_empty() {
+                    out.push(PolicyRule {
+                        verbs: one(verb),
+                        api_groups: one(group),
+                        resources: one(resource),
+                        ..Default::default()
+                    });
+                }
+                for name in &rule.resource_names {
+                    out.push(PolicyRule {
+                        verbs: one(verb),
+                        api_groups: one(group),
+                        resources: one(resource),
+                        resource_names: one(name),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+    }
+    for url in &rule.non_resource_urls {
+        for verb in &rule.verbs {
+            out.push(PolicyRule {
+                verbs: one(verb),
+                non_resource_urls: one(url),
+                ..Default::default()
+            });
+        }
+    }
+    out
+}
+
+/// Go's `%q` of a string slice: `["a" "b"]`.
+fn go_quoted(list: &[String]) -> String {
+    let items: Vec<String> = list.iter().map(|s| format!("{s:?}")).collect();
+    format!("[{}]", items.join(" "))
+}
+
+/// kube-apiserver: pkg/apis/rbac/v1/evaluation_helpers.go, func CompactString.
+fn compact_string(r: &PolicyRule) -> String {
+    let mut parts = Vec::new();
+    for (label, list) in [
+        ("APIGroups", &r.api_groups),
+        ("Resources", &r.resources),
+        ("NonResourceURLs", &r.non_resource_urls),
+        ("ResourceNames", &r.resource_names),
+        ("Verbs", &r.verbs),
+    ] {
+        if !list.is_empty() {
+            parts.push(format!("{label}:{}", go_quoted(list)));
+        }
+    }
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// Refuses a Role, ClusterRole or binding that would grant `user` more than it holds, unless
+/// it may `escalate` (roles) or `bind` (the bound role), or is in `system:masters`.
+/// kube-apiserver: pkg/registry/rbac/{role,clusterrole,rolebinding,clusterrolebinding}/policybased/storage.go
+/// (Create/Update), pkg/registry/rbac/escalation_check.go (EscalationAllowed,
+/// RoleEscalationAuthorized, BindingAuthorized) and pkg/registry/rbac/validation/rule.go
+/// (ConfirmNoEscalation), with the missing rules compacted per resource (CompactRules).
+pub fn confirm_no_escalation(
+    core: &ClusterCore,
+    user: &UserInfo,
+    plural: &str,
+    namespace: Option<&str>,
+    object: &Value,
+) -> Result<(), ApiError> {
+    if user.groups.iter().any(|g| g == SYSTEM_MASTERS) {
+        return Ok(());
+    }
+    let ns = namespace.unwrap_or("");
+    let name = text(object, "/metadata/name");
+    let forbidden = |message: String| {
+        let qualified = format!("{plural}.{RBAC_GROUP}");
+        let full = if name.is_empty() {
+            format!("{qualified} is forbidden: {message}")
+        } else {
+            format!("{qualified} \"{name}\" is forbidden: {message}")
+        };
+        ApiError::new(403, "Forbidden", full).with_details(json!({"name": name, "group": RBAC_GROUP, "kind": plural}))
+    };
+    let allowed = |a: Attributes| authorize(core, user, &a.in_namespace(ns).named(name)).allowed();
+    let wanted: Vec<PolicyRule> = match plural {
+        "roles" | "clusterroles" => {
+            if allowed(Attributes::resource("escalate", RBAC_GROUP, plural)) {
+                return Ok(());
+            }
+            if object.get("aggregationRule").is_some_and(|v| !v.is_null()) {
+                // Aggregating may pull in any rule: only who may do everything may set it.
+                vec![
+                    PolicyRule::from_json(&rule(&["*"], &["*"], &["*"])),
+                    PolicyRule::from_json(&url_rule(&["*"], &["*"])),
+                ]
+            } else {
+                object
+                    .get("rules")
+                    .and_then(Value::as_array)
+                    .map(|rules| rules.iter().map(PolicyRule::from_json).collect())
+                    .unwrap_or_default()
+            }
+        }
+        "rolebindings" | "clusterrolebindings" => {
+            let role_ref = object.get("roleRef").cloned().unwrap_or(Value::Null);
+            let role_plural = match text(&role_ref, "/kind") {
+                "Role" => "roles",
+                _ => "clusterroles",
+            };
+            let bind = Attributes::resource("bind", RBAC_GROUP, role_plural)
+                .in_namespace(ns)
+                .named(text(&role_ref, "/name"));
+            if authorize(core, user, &bind).allowed() {
+                return Ok(());
+            }
+            role_rules(core, &role_ref, ns).map_err(forbidden)?
+        }
+        _ => return Ok(()),
+    };
+    let (owner, errors) = rules_for(core, user, ns);
+    let mut missing: Vec<PolicyRule> = Vec::new();
+    for sub in wanted.iter().flat_map(breakdown) {
+        if owner.iter().any(|o| covers(o, &sub)) {
+            continue;
+        }
+        // CompactRules: one line per group/resource/name with all its missing verbs.
+        match missing.iter_mut().find(|m| {
+            m.non_resource_urls.is_empty()
+                && sub.non_resource_urls.is_empty()
+                && m.api_groups == sub.api_groups
+                && m.resources == sub.resources
+                && m.resource_names == sub.resource_names
+        }) {
+            Some(m) => m.verbs.extend(sub.verbs),
+            None => missing.push(sub),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut lines: Vec<String> = missing.iter().map(compact_string).collect();
+    lines.sort();
+    lines.dedup();
+    let mut message = format!(
+        "user {:?} (groups={}) is attempting to grant RBAC permissions not currently held:\n{}",
+        user.name,
+        go_quoted(&user.groups),
+        lines.join("\n")
+    );
+    if !errors.is_empty() {
+        message.push_str(&format!("; resolution errors: [{}]", errors.join(" ")));
+    }
+    Err(forbidden(message))
+}
+
 fn rule(verbs: &[&str], groups: &[&str], resources: &[&str]) -> Value {
     json!({"verbs": verbs, "apiGroups": groups, "resources": resources})
 }

@@ -361,3 +361,87 @@ async fn admin_edit_view_are_aggregated_and_follow_new_labelled_roles() {
     }
     controllers.abort();
 }
+
+#[tokio::test]
+async fn nobody_grants_what_they_do_not_hold() {
+    let c = cluster();
+    let token = c.add_user_with_rules(
+        "lead",
+        vec![
+            Rule::new(
+                &["create", "update", "patch"],
+                &["rbac.authorization.k8s.io"],
+                &["roles", "rolebindings"],
+            ),
+            Rule::new(&["get", "list"], &[""], &["pods", "configmaps"]),
+            Rule::new(&["bind"], &["rbac.authorization.k8s.io"], &["clusterroles"]).named(&["view"]),
+        ],
+    );
+    let roles = "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles";
+    let role = |name: &str, resources: &[&str], verbs: &[&str]| {
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": name},
+               "rules": [{"apiGroups": [""], "resources": resources, "verbs": verbs}]})
+    };
+    let (code, body) = call(
+        &c,
+        "POST",
+        roles,
+        Some(&token),
+        &[],
+        Some(role("ok", &["pods"], &["get"])),
+    )
+    .await;
+    assert_eq!(code, 201, "{body}");
+    let (code, body) = call(
+        &c,
+        "POST",
+        roles,
+        Some(&token),
+        &[],
+        Some(role("more", &["pods", "secrets"], &["get", "delete"])),
+    )
+    .await;
+    assert_eq!(code, 403);
+    assert_eq!(
+        body["message"],
+        "roles.rbac.authorization.k8s.io \"more\" is forbidden: user \"lead\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[\"\"], Resources:[\"pods\"], Verbs:[\"delete\"]}\n{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"get\" \"delete\"]}"
+    );
+    // A patch that adds a rule is judged on the result.
+    let (code, body) = call(
+        &c,
+        "PATCH",
+        &format!("{roles}/ok"),
+        Some(&token),
+        &[("content-type", "application/merge-patch+json")],
+        Some(json!({"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}]})),
+    )
+    .await;
+    assert_eq!(code, 403, "{body}");
+
+    let bindings = "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings";
+    let bind = |name: &str, role: &str| {
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": name},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+               "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "lead"}]})
+    };
+    let (code, body) = call(
+        &c,
+        "POST",
+        bindings,
+        Some(&token),
+        &[],
+        Some(bind("up", "cluster-admin")),
+    )
+    .await;
+    assert_eq!(code, 403);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("not currently held:\n{APIGroups:[\"*\"], Resources:[\"*\"], Verbs:[\"*\"]}\n{NonResourceURLs:[\"*\"], Verbs:[\"*\"]}"),
+        "{body}"
+    );
+    // `bind` on the role itself is enough, whatever it holds.
+    let (code, body) = call(&c, "POST", bindings, Some(&token), &[], Some(bind("viewing", "view"))).await;
+    assert_eq!(code, 201, "{body}");
+}

@@ -282,6 +282,26 @@ async fn resource(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/json");
     let opts = write_options(&query);
+    // The RBAC registry's own rule: nobody grants what they do not hold.
+    if t.group == rbac::RBAC_GROUP
+        && path.subresource.is_none()
+        && matches!(method, Method::POST | Method::PUT | Method::PATCH)
+    {
+        let object = match (&method, path.name.as_deref()) {
+            (&Method::PATCH, Some(name)) => {
+                let kind = PatchKind::from_content_type(content_type)
+                    .ok_or_else(|| ApiError::unsupported_media(format!("unsupported patch type {content_type}")))?;
+                let preview = WriteOptions {
+                    dry_run: true,
+                    ..opts.clone()
+                };
+                let written = core.patch(&t, ns, name, kind, &parse_body(&body, content_type)?, false, &preview)?;
+                (*written.object).clone()
+            }
+            _ => parse_body(&body, content_type)?,
+        };
+        rbac::confirm_no_escalation(&core, user, &t.plural, ns, &object)?;
+    }
 
     match (path.subresource.as_deref(), path.name.as_deref()) {
         (Some("proxy"), Some(service)) => proxy(&core, &t, ns, service, &path.rest, method, &query, body).await,
