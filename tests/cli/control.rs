@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::BIN;
 use crate::support::rollout::{POLICY, RolloutFleet};
+use crate::support::{BIN, require_tool};
 
 /// What a verb could change: each Canary's spec generation, each target's resourceVersion,
 /// and the gates (Flagger's own status writes move the cluster's resourceVersion meanwhile).
@@ -227,8 +227,11 @@ fn every_mutating_verb_needs_yes_without_a_terminal() {
 
     // In a terminal the person types the number of clusters; a wrong answer changes nothing.
     let script = std::path::Path::new("/usr/bin/script");
-    if !script.exists() {
-        eprintln!("SKIP typed confirmation: script(1) is not installed");
+    if !require_tool(
+        "typed confirmation",
+        script.exists(),
+        "script(1) is not installed (bsdutils)",
+    ) {
         return;
     }
     let typed = |answer: &str| {
@@ -264,8 +267,12 @@ fn every_mutating_verb_needs_yes_without_a_terminal() {
 
 #[test]
 fn p_in_the_live_view_promotes_only_the_selected_cluster() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("SKIP p_in_the_live_view_promotes_only_the_selected_cluster: tmux is not installed");
+    let tmux = Command::new("tmux").arg("-V").output().is_ok();
+    if !require_tool(
+        "p_in_the_live_view_promotes_only_the_selected_cluster",
+        tmux,
+        "tmux is not installed",
+    ) {
         return;
     }
     let s = RolloutFleet::start(3, &["--manual-promotion"], &[]);

@@ -7,8 +7,8 @@ use fleet_sim::SimCluster;
 use fleet_sim::patch::PatchKind;
 use serde_json::{Value, json};
 
-use crate::support::BIN;
 use crate::support::rollout::{RolloutFleet, output_of};
+use crate::support::{BIN, require_tool};
 
 fn fail_release(c: &SimCluster) {
     let patch = json!({"spec": {"template": {"metadata": {"annotations": {"sim.kurator.dev/success-rate": "80"}}}}});
@@ -337,8 +337,11 @@ fn dropped_watch_streams_lose_and_repeat_nothing() {
 #[test]
 fn live_view_redraws_in_place_within_80_by_24() {
     let script = std::path::Path::new("/usr/bin/script");
-    if !script.exists() {
-        eprintln!("SKIP live_view_redraws_in_place_within_80_by_24: script(1) from util-linux is not installed");
+    if !require_tool(
+        "live_view_redraws_in_place_within_80_by_24",
+        script.exists(),
+        "script(1) is not installed (bsdutils)",
+    ) {
         return;
     }
     let home = tempfile::tempdir().unwrap();

@@ -5,7 +5,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::{BIN, Fleet, kubectl_available, plugin, run};
+use crate::support::{BIN, Fleet, kubectl_available, plugin, require_tool, run};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -137,7 +137,12 @@ fn generated_completions_and_man_page_are_current() {
         man == std::fs::read_to_string(&path).unwrap(),
         "man/kubectl-kurator_rollout.1 is stale: run scripts/generate-docs.sh"
     );
-    if Command::new("man").arg("--version").output().is_ok() {
+    let man = Command::new("man").arg("--version").output().is_ok();
+    if require_tool(
+        "generated_completions_and_man_page_are_current",
+        man,
+        "man is not installed (man-db)",
+    ) {
         let rendered = run(Command::new("man")
             .arg("-l")
             .arg(&path)
@@ -145,8 +150,6 @@ fn generated_completions_and_man_page_are_current() {
             .env("MANWIDTH", "80"));
         assert_eq!(rendered.code, 0, "{rendered:?}");
         assert!(rendered.stdout.contains("kurator-rollout"), "{rendered:?}");
-    } else {
-        eprintln!("SKIP man -l: man is not installed");
     }
 }
 

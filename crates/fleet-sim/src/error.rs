@@ -90,7 +90,13 @@ impl ApiError {
             "code": self.code,
         });
         if let Some(details) = &self.details {
-            status["details"] = details.clone();
+            let mut details = details.clone();
+            // metav1.StatusDetails marks every field `omitempty`: a core type has no `group` key
+            // (staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go, StatusDetails).
+            if let Some(d) = details.as_object_mut() {
+                d.retain(|_, v| !(v.as_str() == Some("") || v.is_null()));
+            }
+            status["details"] = details;
         }
         status
     }

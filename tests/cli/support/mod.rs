@@ -188,7 +188,23 @@ impl std::fmt::Debug for Output {
     }
 }
 
-/// Is real kubectl available? Prints why a test skips when it is not.
+/// Whether a test may use a tool it needs. Under CI (`CI` set) a missing tool fails the test,
+/// since `.ci/run` installs every tool the suite uses; elsewhere the test is skipped and the reason
+/// goes to the real stdout (past the test harness's capture, so a passing test still shows it).
+pub fn require_tool(test: &str, available: bool, missing: &str) -> bool {
+    if available {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {missing} (CI installs every tool the tests need: see scripts/test-deps.sh)"
+    );
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "SKIP {test}: {missing}");
+    false
+}
+
+/// Is real kubectl available? Under CI its absence fails the test; elsewhere the test is skipped.
 pub fn kubectl_available(test: &str) -> bool {
     let ok = Command::new("kubectl")
         .arg("version")
@@ -196,12 +212,11 @@ pub fn kubectl_available(test: &str) -> bool {
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
-    if !ok {
-        eprintln!(
-            "SKIP {test}: kubectl is not installed on this machine (it cannot be installed from the package registries here)"
-        );
-    }
-    ok
+    require_tool(
+        test,
+        ok,
+        "kubectl is not on PATH (it comes with the machine image, not from a package registry)",
+    )
 }
 
 pub fn kubectl(home: &Path, kubeconfig: &Path) -> Command {
