@@ -225,6 +225,13 @@ fn kubectl_rolebinding_grants_access_at_once() {
     ] {
         assert!(bindings.stdout.contains(name), "{name} missing: {bindings:?}");
     }
+    assert!(
+        bindings
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("kubeadm:cluster-admins") && l.contains("ClusterRole/cluster-admin")),
+        "{bindings:?}"
+    );
     let role = ok(run(k().args(["get", "clusterrole", "system:basic-user", "-o", "yaml"])));
     assert!(role.stdout.contains("selfsubjectrulesreviews"), "{role:?}");
 
@@ -250,6 +257,16 @@ fn kubectl_rolebinding_grants_access_at_once() {
         "--user=bob",
     ])));
     ok(run(k().args(["get", "configmaps", "--as", "bob"])));
+    let wide = ok(run(k().args(["get", "rolebindings", "-o", "wide"])));
+    let row = wide
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("bob-reads"))
+        .unwrap_or_default();
+    assert!(
+        row.contains("ClusterRole/cm-reader") && row.trim_end().ends_with("bob"),
+        "{wide:?}"
+    );
     // A RoleBinding grants in its own namespace only.
     let elsewhere = run(k().args(["get", "configmaps", "--as", "bob", "-n", "kube-system"]));
     assert!(

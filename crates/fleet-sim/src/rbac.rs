@@ -731,6 +731,40 @@ pub fn confirm_no_escalation(
     Err(forbidden(message))
 }
 
+/// Computed Table columns of role bindings (see crate::table).
+pub const COLUMN_PREFIX: &str = "@rbac-";
+pub const COLUMN_ROLE: &str = "@rbac-role";
+pub const COLUMN_USERS: &str = "@rbac-users";
+pub const COLUMN_GROUPS: &str = "@rbac-groups";
+pub const COLUMN_SERVICE_ACCOUNTS: &str = "@rbac-serviceaccounts";
+
+/// One computed cell of a binding's row: `KIND/NAME` of the role, or its subjects of a kind
+/// joined by ", " (service accounts as `NAMESPACE/NAME`).
+/// kube-apiserver: pkg/printers/internalversion/printers.go, printRoleBinding, with
+/// pkg/apis/rbac/helpers.go SubjectsStrings.
+pub fn binding_cell(obj: &Value, column: &str) -> Value {
+    if column == COLUMN_ROLE {
+        return json!(format!("{}/{}", text(obj, "/roleRef/kind"), text(obj, "/roleRef/name")));
+    }
+    let kind = match column {
+        COLUMN_USERS => "User",
+        COLUMN_GROUPS => "Group",
+        _ => "ServiceAccount",
+    };
+    let names: Vec<String> = obj
+        .get("subjects")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|s| text(s, "/kind") == kind)
+        .map(|s| match kind {
+            "ServiceAccount" => format!("{}/{}", text(s, "/namespace"), text(s, "/name")),
+            _ => text(s, "/name").to_string(),
+        })
+        .collect();
+    json!(names.join(", "))
+}
+
 fn rule(verbs: &[&str], groups: &[&str], resources: &[&str]) -> Value {
     json!({"verbs": verbs, "apiGroups": groups, "resources": resources})
 }
