@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::api::route::{ResourcePath, Route};
 use crate::core::{ClusterCore, WriteOptions};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError, invalid};
 use crate::resource::ResKey;
 
 pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -729,6 +729,182 @@ pub fn confirm_no_escalation(
         message.push_str(&format!("; resolution errors: [{}]", errors.join(" ")));
     }
     Err(forbidden(message))
+}
+
+fn required(field: String, detail: &str) -> FieldError {
+    let message = if detail.is_empty() {
+        format!("{field}: Required value")
+    } else {
+        format!("{field}: Required value: {detail}")
+    };
+    FieldError {
+        field,
+        reason: "FieldValueRequired",
+        message,
+    }
+}
+
+fn not_supported(field: String, value: &str, supported: &[&str]) -> FieldError {
+    let quoted: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
+    FieldError {
+        message: format!(
+            "{field}: Unsupported value: {value:?}: supported values: {}",
+            quoted.join(", ")
+        ),
+        field,
+        reason: "FieldValueNotSupported",
+    }
+}
+
+fn invalid_value(field: String, value: &str, detail: &str) -> FieldError {
+    FieldError {
+        message: format!("{field}: Invalid value: {value}: {detail}"),
+        field,
+        reason: "FieldValueInvalid",
+    }
+}
+
+/// Validates a Role, ClusterRole or binding as the RBAC registry does (after defaulting a
+/// User/Group subject's and a roleRef's empty apiGroup to rbac.authorization.k8s.io).
+/// kube-apiserver: pkg/apis/rbac/validation/validation.go (ValidatePolicyRule,
+/// ValidateRoleBinding, ValidateClusterRoleBinding, ValidateRoleBindingSubject and the Update
+/// variants: roleRef cannot change), pkg/apis/rbac/v1/defaults.go.
+pub fn validate(plural: &str, object: &Value, old: Option<&Value>) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    let (kind, namespaced) = match plural {
+        "roles" => ("Role", true),
+        "clusterroles" => ("ClusterRole", false),
+        "rolebindings" => ("RoleBinding", true),
+        "clusterrolebindings" => ("ClusterRoleBinding", false),
+        _ => return Ok(()),
+    };
+    if plural.ends_with("roles") {
+        for (i, r) in object
+            .get("rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let rule = PolicyRule::from_json(r);
+            let at = |f: &str| format!("rules[{i}].{f}");
+            if rule.verbs.is_empty() {
+                errors.push(required(at("verbs"), "verbs must contain at least one value"));
+            }
+            if !rule.non_resource_urls.is_empty() {
+                // A []string value prints with %#v.
+                let quoted: Vec<String> = rule.non_resource_urls.iter().map(|u| format!("{u:?}")).collect();
+                let urls = format!("[]string{{{}}}", quoted.join(", "));
+                if namespaced {
+                    errors.push(invalid_value(
+                        at("nonResourceURLs"),
+                        &urls,
+                        "namespaced rules cannot apply to non-resource URLs",
+                    ));
+                }
+                if !rule.api_groups.is_empty() || !rule.resources.is_empty() || !rule.resource_names.is_empty() {
+                    errors.push(invalid_value(
+                        at("nonResourceURLs"),
+                        &urls,
+                        "rules cannot apply to both regular resources and non-resource URLs",
+                    ));
+                }
+                continue;
+            }
+            if rule.api_groups.is_empty() {
+                errors.push(required(
+                    at("apiGroups"),
+                    "resource rules must supply at least one api group",
+                ));
+            }
+            if rule.resources.is_empty() {
+                errors.push(required(
+                    at("resources"),
+                    "resource rules must supply at least one resource",
+                ));
+            }
+        }
+    } else {
+        let role_ref = object.get("roleRef").cloned().unwrap_or(json!({}));
+        let group = match text(&role_ref, "/apiGroup") {
+            "" => RBAC_GROUP,
+            g => g,
+        };
+        if group != RBAC_GROUP {
+            errors.push(not_supported("roleRef.apiGroup".into(), group, &[RBAC_GROUP]));
+        }
+        let kinds: &[&str] = if namespaced {
+            &["Role", "ClusterRole"]
+        } else {
+            &["ClusterRole"]
+        };
+        let ref_kind = text(&role_ref, "/kind");
+        if !kinds.contains(&ref_kind) {
+            errors.push(not_supported("roleRef.kind".into(), ref_kind, kinds));
+        }
+        if text(&role_ref, "/name").is_empty() {
+            errors.push(required("roleRef.name".into(), ""));
+        }
+        for (i, subject) in object
+            .get("subjects")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let at = |f: &str| format!("subjects[{i}].{f}");
+            if text(subject, "/name").is_empty() {
+                errors.push(required(at("name"), ""));
+            }
+            let api_group = text(subject, "/apiGroup");
+            match text(subject, "/kind") {
+                "ServiceAccount" => {
+                    if !api_group.is_empty() {
+                        errors.push(not_supported(at("apiGroup"), api_group, &[""]));
+                    }
+                    if !namespaced && text(subject, "/namespace").is_empty() {
+                        errors.push(required(at("namespace"), ""));
+                    }
+                }
+                "User" | "Group" => {
+                    if !api_group.is_empty() && api_group != RBAC_GROUP {
+                        errors.push(not_supported(at("apiGroup"), api_group, &[RBAC_GROUP]));
+                    }
+                }
+                other => errors.push(not_supported(at("kind"), other, &["ServiceAccount", "User", "Group"])),
+            }
+        }
+        if let Some(old) = old {
+            let canonical = |v: &Value| {
+                let r = v.get("roleRef").cloned().unwrap_or(json!({}));
+                let g = match text(&r, "/apiGroup") {
+                    "" => RBAC_GROUP,
+                    g => g,
+                };
+                (
+                    g.to_string(),
+                    text(&r, "/kind").to_string(),
+                    text(&r, "/name").to_string(),
+                )
+            };
+            let (now, before) = (canonical(object), canonical(old));
+            if now != before {
+                errors.push(invalid_value(
+                    "roleRef".into(),
+                    // field.Invalid prints a struct value with %#v (of the internal type).
+                    &format!(
+                        "rbac.RoleRef{{APIGroup:{:?}, Kind:{:?}, Name:{:?}}}",
+                        now.0, now.1, now.2
+                    ),
+                    "cannot change roleRef",
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(invalid(kind, RBAC_GROUP, text(object, "/metadata/name"), &errors))
 }
 
 /// Computed Table columns of role bindings (see crate::table).

@@ -445,3 +445,70 @@ async fn nobody_grants_what_they_do_not_hold() {
     let (code, body) = call(&c, "POST", bindings, Some(&token), &[], Some(bind("viewing", "view"))).await;
     assert_eq!(code, 201, "{body}");
 }
+
+#[tokio::test]
+async fn rbac_objects_are_validated_like_the_registry_does() {
+    let c = cluster();
+    let roles = "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles";
+    let (code, body) = call(
+        &c,
+        "POST",
+        roles,
+        Some(ADMIN),
+        &[],
+        Some(json!({"metadata": {"name": "bad"}, "rules": [
+            {"resources": ["pods"], "verbs": []},
+            {"nonResourceURLs": ["/healthz"], "verbs": ["get"]}
+        ]})),
+    )
+    .await;
+    assert_eq!(code, 422, "{body}");
+    assert_eq!(
+        body["message"],
+        "Role.rbac.authorization.k8s.io \"bad\" is invalid: [rules[0].verbs: Required value: verbs must contain at least one value, rules[0].apiGroups: Required value: resource rules must supply at least one api group, rules[1].nonResourceURLs: Invalid value: []string{\"/healthz\"}: namespaced rules cannot apply to non-resource URLs]"
+    );
+    let crbs = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings";
+    let (code, body) = call(
+        &c,
+        "POST",
+        crbs,
+        Some(ADMIN),
+        &[],
+        Some(json!({"metadata": {"name": "b"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "x"},
+            "subjects": [{"kind": "Robot", "name": "r2"}, {"kind": "ServiceAccount", "name": "sa"}]})),
+    )
+    .await;
+    assert_eq!(code, 422, "{body}");
+    assert_eq!(
+        body["message"],
+        "ClusterRoleBinding.rbac.authorization.k8s.io \"b\" is invalid: [roleRef.kind: Unsupported value: \"Role\": supported values: \"ClusterRole\", subjects[0].kind: Unsupported value: \"Robot\": supported values: \"ServiceAccount\", \"User\", \"Group\", subjects[1].namespace: Required value]"
+    );
+    // A User subject may leave its apiGroup out (defaulted); roleRef cannot change afterwards.
+    let (code, body) = call(
+        &c,
+        "POST",
+        crbs,
+        Some(ADMIN),
+        &[],
+        Some(json!({"metadata": {"name": "b"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [{"kind": "User", "name": "amy"}]})),
+    )
+    .await;
+    assert_eq!(code, 201, "{body}");
+    let (code, body) = call(
+        &c,
+        "PATCH",
+        &format!("{crbs}/b"),
+        Some(ADMIN),
+        &[("content-type", "application/merge-patch+json")],
+        Some(json!({"roleRef": {"name": "edit"}})),
+    )
+    .await;
+    assert_eq!(code, 422, "{body}");
+    assert_eq!(
+        body["message"],
+        "ClusterRoleBinding.rbac.authorization.k8s.io \"b\" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:\"rbac.authorization.k8s.io\", Kind:\"ClusterRole\", Name:\"edit\"}: cannot change roleRef"
+    );
+}

@@ -301,6 +301,11 @@ async fn resource(
             _ => parse_body(&body, content_type)?,
         };
         rbac::confirm_no_escalation(&core, user, &t.plural, ns, &object)?;
+        let old = match (&method, path.name.as_deref()) {
+            (&Method::POST, _) | (_, None) => None,
+            (_, Some(name)) => core.get(&t, ns, name).ok(),
+        };
+        rbac::validate(&t.plural, &object, old.as_deref())?;
     }
 
     match (path.subresource.as_deref(), path.name.as_deref()) {
