@@ -450,3 +450,54 @@ fn the_documented_roles_are_enough_and_check_says_where_one_is_missing() {
     assert_eq!(promoted.code, 0, "{promoted:?}");
     s.wait(&[1], "Succeeded");
 }
+
+/// `kubectl create token` issues a ServiceAccount token that authenticates as the account,
+/// RoleBindings to the account apply, and deleting the account revokes the token.
+#[test]
+fn kubectl_service_account_tokens() {
+    if !kubectl_available("kubectl_service_account_tokens") {
+        return;
+    }
+    let fleet = Fleet::start(1);
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    let k = || kubectl(home.path(), &kc);
+    ok(run(k().args(["create", "serviceaccount", "deployer"])));
+    let token = ok(run(k().args(["create", "token", "deployer", "--duration", "15m"])))
+        .stdout
+        .trim()
+        .to_string();
+    let as_sa = |args: &[&str]| run(k().arg("--token").arg(&token).args(args));
+    let who = ok(as_sa(&["auth", "whoami"]));
+    assert!(
+        who.stdout.contains("system:serviceaccount:default:deployer")
+            && who
+                .stdout
+                .contains("[system:serviceaccounts system:serviceaccounts:default system:authenticated]")
+            && who.stdout.contains("authentication.kubernetes.io/credential-id"),
+        "{who:?}"
+    );
+    let denied = as_sa(&["get", "deployments"]);
+    assert!(
+        denied
+            .stderr
+            .contains("User \"system:serviceaccount:default:deployer\" cannot list resource \"deployments\""),
+        "{denied:?}"
+    );
+    ok(run(k().args([
+        "create",
+        "rolebinding",
+        "deployer-edits",
+        "--clusterrole=edit",
+        "--serviceaccount=default:deployer",
+    ])));
+    ok(as_sa(&["get", "deployments"]));
+    let short = run(k().args(["create", "token", "deployer", "--duration", "1m"]));
+    assert!(
+        short.stderr.contains("may not specify a duration less than 10 minutes"),
+        "{short:?}"
+    );
+    ok(run(k().args(["delete", "serviceaccount", "deployer"])));
+    let revoked = as_sa(&["get", "deployments"]);
+    assert!(revoked.stderr.contains("Unauthorized"), "{revoked:?}");
+}

@@ -153,9 +153,20 @@ impl User {
     }
 }
 
+/// A token issued by the TokenRequest API for a ServiceAccount: valid while that very
+/// ServiceAccount (same uid) exists.
+#[derive(Debug, Clone)]
+struct ServiceAccountToken {
+    namespace: String,
+    name: String,
+    uid: String,
+    credential_id: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Users {
     by_token: HashMap<String, User>,
+    service_account_tokens: HashMap<String, ServiceAccountToken>,
     /// Client certificates (DER) issued by the cluster's CA, and whom they identify.
     by_certificate: HashMap<Vec<u8>, User>,
 }
@@ -178,6 +189,11 @@ impl Users {
         self.by_certificate.insert(der.to_vec(), user);
     }
 
+    /// Remembers a token issued for a ServiceAccount (see [`token_request`]).
+    fn add_service_account_token(&mut self, token: &str, sa: ServiceAccountToken) {
+        self.service_account_tokens.insert(token.to_string(), sa);
+    }
+
     /// A bearer token wins over a client certificate, as in the API server; a request with
     /// neither, or with a certificate the TLS layer verified but nobody is registered for, is
     /// anonymous (`system:anonymous` in `system:unauthenticated`; `--anonymous-auth` defaults
@@ -193,8 +209,122 @@ impl Users {
                 .map_or_else(UserInfo::anonymous, User::info));
         };
         let token = header.strip_prefix("Bearer ").ok_or(AuthError::Unauthorized)?.trim();
+        if let Some(sa) = self.service_account_tokens.get(token) {
+            let mut groups = rbac::service_account_groups(&sa.namespace);
+            groups.push(ALL_AUTHENTICATED.into());
+            return Ok(UserInfo {
+                name: format!("system:serviceaccount:{}:{}", sa.namespace, sa.name),
+                uid: sa.uid.clone(),
+                groups,
+                extra: BTreeMap::from([(CREDENTIAL_ID.to_string(), vec![sa.credential_id.clone()])]),
+            });
+        }
         self.by_token.get(token).map(User::info).ok_or(AuthError::Unauthorized)
     }
+}
+
+/// The user-info extra a ServiceAccount token carries (its JWT ID).
+const CREDENTIAL_ID: &str = "authentication.kubernetes.io/credential-id";
+
+/// Authenticates a request against the cluster: the known tokens and certificates, and the
+/// ServiceAccount tokens of ServiceAccounts that still exist (a deleted, or deleted and
+/// re-created, ServiceAccount's tokens are refused, as the service account authenticator's
+/// lookup does: pkg/serviceaccount/claims.go, func (*validator) Validate).
+pub fn authenticate(
+    core: &crate::core::ClusterCore,
+    authorization: Option<&str>,
+    certificate: Option<&PeerCertificate>,
+) -> Result<UserInfo, AuthError> {
+    let user = core
+        .users
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .authenticate(authorization, certificate)?;
+    if let Some((ns, name)) = rbac::split_service_account(&user.name)
+        && user.extra.contains_key(CREDENTIAL_ID)
+    {
+        let current = core
+            .storage_type("", "serviceaccounts")
+            .and_then(|t| core.get(&t, Some(ns), name).ok());
+        let uid = current
+            .as_ref()
+            .and_then(|sa| sa.pointer("/metadata/uid"))
+            .and_then(Value::as_str);
+        if uid != Some(user.uid.as_str()) {
+            return Err(AuthError::Unauthorized);
+        }
+    }
+    Ok(user)
+}
+
+/// Answers `POST .../serviceaccounts/NAME/token` (kubectl create token): a new bearer token
+/// for the ServiceAccount, with the audiences and lifetime asked (defaults: the API server's
+/// audience, one hour; at least ten minutes). The simulator does not expire tokens.
+/// kube-apiserver: pkg/registry/core/serviceaccount/storage/token.go, func (*TokenREST) Create,
+/// and pkg/apis/authentication/validation (the ten-minute minimum).
+pub fn token_request(
+    core: &crate::core::ClusterCore,
+    namespace: &str,
+    service_account: &Value,
+    request: &Value,
+) -> Result<Value, ApiError> {
+    let name = service_account
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let uid = service_account
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let expiration = request
+        .pointer("/spec/expirationSeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(3600);
+    if expiration < 600 {
+        return Err(crate::error::invalid(
+            "TokenRequest",
+            "authentication.k8s.io",
+            name,
+            &[crate::error::FieldError {
+                field: "spec.expirationSeconds".into(),
+                reason: "FieldValueInvalid",
+                message: format!(
+                    "spec.expirationSeconds: Invalid value: {expiration}: may not specify a duration less than 10 minutes"
+                ),
+            }],
+        ));
+    }
+    let audiences = match request.pointer("/spec/audiences").and_then(Value::as_array) {
+        Some(a) if !a.is_empty() => Value::Array(a.clone()),
+        _ => json!(["https://kubernetes.default.svc.cluster.local"]),
+    };
+    let token = format!("sim-sa-{}", uuid::Uuid::new_v4().simple());
+    core.users
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .add_service_account_token(
+            &token,
+            ServiceAccountToken {
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+                uid: uid.to_string(),
+                credential_id: format!("JTI={}", uuid::Uuid::new_v4()),
+            },
+        );
+    let expires = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs(expiration))
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default();
+    Ok(json!({
+        "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {"name": name, "namespace": namespace, "creationTimestamp": null},
+        "spec": {
+            "audiences": audiences,
+            "expirationSeconds": expiration,
+            "boundObjectRef": request.pointer("/spec/boundObjectRef").cloned().unwrap_or(Value::Null),
+        },
+        "status": {"token": token, "expirationTimestamp": expires},
+    }))
 }
 
 /// Why an impersonation attempt was refused.

@@ -193,6 +193,22 @@ const SELF_SUBJECT_RULES_REVIEW: &[Field] = &[
 ];
 // authentication.k8s.io/v1 SelfSubjectReview (`kubectl auth whoami`): metadata only.
 const SELF_SUBJECT_REVIEW: &[Field] = &[f(1, "metadata", Kind::Msg(OBJECT_META))];
+// authentication.k8s.io/v1 TokenRequest (`kubectl create token`).
+const BOUND_OBJECT_REFERENCE: &[Field] = &[
+    f(1, "kind", Kind::Str),
+    f(2, "apiVersion", Kind::Str),
+    f(3, "name", Kind::Str),
+    f(4, "uid", Kind::Str),
+];
+const TOKEN_REQUEST_SPEC: &[Field] = &[
+    list(1, "audiences", Kind::Str),
+    f(3, "boundObjectRef", Kind::Msg(BOUND_OBJECT_REFERENCE)),
+    f(4, "expirationSeconds", Kind::Int),
+];
+const TOKEN_REQUEST: &[Field] = &[
+    f(1, "metadata", Kind::Msg(OBJECT_META)),
+    f(2, "spec", Kind::Msg(TOKEN_REQUEST_SPEC)),
+];
 // rbac.authorization.k8s.io/v1 (staging/src/k8s.io/api/rbac/v1/generated.proto): what
 // `kubectl create role|clusterrole|rolebinding|clusterrolebinding` sends.
 const POLICY_RULE: &[Field] = &[
@@ -237,6 +253,7 @@ fn schema_for(kind: &str) -> Option<&'static [Field]> {
         "SubjectAccessReview" | "LocalSubjectAccessReview" => SUBJECT_ACCESS_REVIEW,
         "SelfSubjectRulesReview" => SELF_SUBJECT_RULES_REVIEW,
         "SelfSubjectReview" => SELF_SUBJECT_REVIEW,
+        "TokenRequest" => TOKEN_REQUEST,
         // A Role has no field 3, so one schema serves both.
         "Role" | "ClusterRole" => ROLE,
         "RoleBinding" | "ClusterRoleBinding" => ROLE_BINDING,

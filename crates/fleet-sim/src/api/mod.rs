@@ -92,11 +92,7 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
     // kube-apiserver's handler chain (staging/src/k8s.io/apiserver/pkg/server/config.go,
     // DefaultBuildHandlerChain: WithAuthentication → WithImpersonation → WithAuthorization).
     let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let authenticated = core
-        .users
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .authenticate(authorization, parts.extensions.get::<auth::PeerCertificate>());
+    let authenticated = auth::authenticate(&core, authorization, parts.extensions.get::<auth::PeerCertificate>());
     let user = match authenticated {
         Ok(u) => u,
         Err(AuthError::Unauthorized) => return ApiError::new(401, "Unauthorized", "Unauthorized").into_response(),
@@ -277,6 +273,22 @@ async fn resource(
         return Ok(json_response(201, &review));
     }
     let ns = path.namespace.as_deref();
+    // TokenRequest (`kubectl create token`): a token for an existing ServiceAccount.
+    if t.group.is_empty()
+        && t.plural == "serviceaccounts"
+        && path.subresource.as_deref() == Some("token")
+        && method == Method::POST
+        && let (Some(namespace), Some(name)) = (ns, path.name.as_deref())
+    {
+        let service_account = core.get(&t, ns, name)?;
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json");
+        let request = parse_body(&body, content_type)?;
+        let answer = auth::token_request(&core, namespace, &service_account, &request)?;
+        return Ok(json_response(201, &answer));
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
