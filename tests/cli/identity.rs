@@ -501,3 +501,39 @@ fn kubectl_service_account_tokens() {
     let revoked = as_sa(&["get", "deployments"]);
     assert!(revoked.stderr.contains("Unauthorized"), "{revoked:?}");
 }
+
+/// A certificate signed by the cluster's CA is its subject's CN, in the group of its O, as
+/// with kube-apiserver's --client-ca-file: RBAC then decides, without registering the user.
+#[test]
+fn kubectl_client_certificates_are_their_subject() {
+    if !kubectl_available("kubectl_client_certificates_are_their_subject") {
+        return;
+    }
+    let fleet = Fleet::start(1);
+    let ca = fleet.playground.tls.as_ref().expect("the playground serves HTTPS");
+    let cert = ca.issue_client_certificate_in_group("erin", "auditors").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let admin_kc = fleet.write_kubeconfig(home.path(), |_| {});
+    ok(run(kubectl(home.path(), &admin_kc).args([
+        "create",
+        "clusterrolebinding",
+        "auditors-view",
+        "--clusterrole=view",
+        "--group=auditors",
+    ])));
+    let cert_home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(cert_home.path(), |_| {});
+    crate::support::use_client_certificate(&kc, 0, &cert);
+    let k = || kubectl(cert_home.path(), &kc);
+    let who = ok(run(k().args(["auth", "whoami"])));
+    assert!(
+        who.stdout.contains("erin") && who.stdout.contains("[auditors system:authenticated]"),
+        "{who:?}"
+    );
+    ok(run(k().args(["get", "pods", "-A"])));
+    let denied = run(k().args(["get", "secrets"]));
+    assert!(
+        denied.stderr.contains("User \"erin\" cannot list resource \"secrets\""),
+        "{denied:?}"
+    );
+}

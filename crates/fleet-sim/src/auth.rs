@@ -194,8 +194,9 @@ impl Users {
         self.service_account_tokens.insert(token.to_string(), sa);
     }
 
-    /// A bearer token wins over a client certificate, as in the API server; a request with
-    /// neither, or with a certificate the TLS layer verified but nobody is registered for, is
+    /// A bearer token wins over a client certificate, as in the API server. A certificate the
+    /// TLS layer verified is the user registered for it, else its subject's CN in the groups of
+    /// its O fields. A request with neither (or a certificate without a CN) is
     /// anonymous (`system:anonymous` in `system:unauthenticated`; `--anonymous-auth` defaults
     /// to true) and RBAC decides what it may see.
     pub fn authenticate(
@@ -204,9 +205,13 @@ impl Users {
         certificate: Option<&PeerCertificate>,
     ) -> Result<UserInfo, AuthError> {
         let Some(header) = authorization else {
-            return Ok(certificate
-                .and_then(|c| self.by_certificate.get(&c.0))
-                .map_or_else(UserInfo::anonymous, User::info));
+            return Ok(match certificate {
+                Some(c) => match self.by_certificate.get(&c.0) {
+                    Some(user) => user.info(),
+                    None => certificate_user(&c.0).unwrap_or_else(UserInfo::anonymous),
+                },
+                None => UserInfo::anonymous(),
+            });
         };
         let token = header.strip_prefix("Bearer ").ok_or(AuthError::Unauthorized)?.trim();
         if let Some(sa) = self.service_account_tokens.get(token) {
@@ -221,6 +226,31 @@ impl Users {
         }
         self.by_token.get(token).map(User::info).ok_or(AuthError::Unauthorized)
     }
+}
+
+/// Who a client certificate the TLS layer verified is: its subject's common name, in the
+/// groups of its organizations (none without a common name).
+/// kube-apiserver: staging/src/k8s.io/apiserver/pkg/authentication/request/x509/x509.go,
+/// CommonNameUserConversion.
+fn certificate_user(der: &[u8]) -> Option<UserInfo> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let subject = cert.subject();
+    let name = subject.iter_common_name().next()?.as_str().ok()?.to_string();
+    if name.is_empty() {
+        return None;
+    }
+    let mut groups: Vec<String> = subject
+        .iter_organization()
+        .filter_map(|o| o.as_str().ok().map(str::to_string))
+        .collect();
+    if !groups.iter().any(|g| g == ALL_AUTHENTICATED) {
+        groups.push(ALL_AUTHENTICATED.into());
+    }
+    Some(UserInfo {
+        name,
+        groups,
+        ..Default::default()
+    })
 }
 
 /// The user-info extra a ServiceAccount token carries (its JWT ID).
