@@ -94,6 +94,16 @@ fn client_certificates_authenticate_and_stay_hidden() {
         message.starts_with("403 Forbidden") && message.contains("User \"nobody\" cannot list resource \"canaries\""),
         "{out:?}"
     );
+    // The table has no message column; the refusal is on stderr.
+    let table = run(plugin(home.path())
+        .args(["list", "-A", "--context", "kurator-member1"])
+        .env("KUBECONFIG", &kc));
+    assert!(
+        table
+            .stderr
+            .contains("kurator-member1: 403 Forbidden: canaries.flagger.app is forbidden: User \"nobody\""),
+        "{table:?}"
+    );
 }
 
 #[test]
