@@ -12,6 +12,8 @@ mod identity;
 mod install;
 mod interrupt;
 mod kubectl;
+mod kubectl_ownership;
+mod kubectl_reads;
 mod kurator;
 mod live;
 mod packaging;

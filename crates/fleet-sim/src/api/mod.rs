@@ -1,6 +1,7 @@
 //! The HTTP face of a simulated cluster: one axum router answering the Kubernetes API paths
 //! kube-rs and kubectl use.
 
+mod list;
 pub mod route;
 mod watch;
 
@@ -24,7 +25,7 @@ use crate::patch::PatchKind;
 use crate::proxy::ProxyRequest;
 use crate::rbac::{self, Decision, UserInfo};
 use crate::resource::ResourceType;
-use crate::selector::{FieldSelector, LabelSelector};
+use crate::selector::LabelSelector;
 use crate::table;
 use route::{ResourcePath, Route};
 
@@ -200,6 +201,7 @@ fn write_options(query: &HashMap<String, String>) -> WriteOptions {
             Some("Ignore") => FieldValidation::Ignore,
             _ => FieldValidation::Warn,
         },
+        user_agent: String::new(),
     }
 }
 
@@ -293,7 +295,12 @@ async fn resource(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/json");
-    let opts = write_options(&query);
+    let mut opts = write_options(&query);
+    opts.user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     // The RBAC registry's own rule: nobody grants what they do not hold.
     if t.group == rbac::RBAC_GROUP
         && path.subresource.is_none()
@@ -346,7 +353,7 @@ async fn resource(
                 core.clone(),
                 t.clone(),
                 ns.map(str::to_string),
-                watch_params(&query, accept)?,
+                watch_params(&core, &t, &query, accept)?,
             )),
             Method::GET => list(&core, &t, ns, &query, accept),
             Method::POST => {
@@ -405,13 +412,18 @@ async fn resource(
     }
 }
 
-fn watch_params(query: &HashMap<String, String>, accept: &str) -> Result<watch::WatchParams, ApiError> {
+fn watch_params(
+    core: &ClusterCore,
+    t: &ResourceType,
+    query: &HashMap<String, String>,
+    accept: &str,
+) -> Result<watch::WatchParams, ApiError> {
+    list::validate_list_options(query, true)?;
+    let (labels, fields) = list::selectors(core, t, query)?;
     Ok(watch::WatchParams {
         resource_version: query.get("resourceVersion").cloned(),
-        labels: LabelSelector::parse(query.get("labelSelector").map(String::as_str).unwrap_or(""))
-            .map_err(ApiError::bad_request)?,
-        fields: FieldSelector::parse(query.get("fieldSelector").map(String::as_str).unwrap_or(""))
-            .map_err(ApiError::bad_request)?,
+        labels,
+        fields,
         timeout: query
             .get("timeoutSeconds")
             .and_then(|s| s.parse::<u64>().ok())
@@ -422,6 +434,19 @@ fn watch_params(query: &HashMap<String, String>, accept: &str) -> Result<watch::
     })
 }
 
+/// The type whose printer columns a Table of `t` uses: events.k8s.io Events are printed by the
+/// core Event printer (kubernetes: pkg/printers/internalversion/printers.go, func printEvent,
+/// registered for the internal Event both APIs convert to).
+pub(crate) fn table_type(core: &ClusterCore, t: &ResourceType) -> ResourceType {
+    if crate::events::is_events_api(t)
+        && let Some(core_events) = core.type_of("", "v1", "events")
+    {
+        return core_events;
+    }
+    t.clone()
+}
+
+/// kube-apiserver: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/get.go, func ListResource.
 fn list(
     core: &ClusterCore,
     t: &ResourceType,
@@ -429,24 +454,25 @@ fn list(
     query: &HashMap<String, String>,
     accept: &str,
 ) -> Result<Response, ApiError> {
-    let labels = LabelSelector::parse(query.get("labelSelector").map(String::as_str).unwrap_or(""))
-        .map_err(ApiError::bad_request)?;
-    let fields = FieldSelector::parse(query.get("fieldSelector").map(String::as_str).unwrap_or(""))
-        .map_err(ApiError::bad_request)?;
-    let (items, rv) = core.store.list(&t.key(), if t.namespaced { ns } else { None });
-    let presented: Vec<Value> = items
-        .iter()
-        .filter(|o| labels.matches(&labels_of(o)) && fields.matches(o))
-        .map(|o| ClusterCore::present(t, o))
-        .collect();
-    if table::wants_table(accept) {
+    let (labels, fields) = list::selectors(core, t, query)?;
+    let page = list::read(core, t, if t.namespaced { ns } else { None }, query, &labels, &fields)?;
+    let mut body = if table::wants_table(accept) {
+        // Both Event APIs print with the core Event printer, on the stored object.
+        let printed = table_type(core, t);
+        let presented: Vec<Value> = page.items.iter().map(|o| ClusterCore::present(&printed, o)).collect();
         let refs: Vec<&Value> = presented.iter().collect();
-        return Ok(json_response(200, &table::table(t, &refs, rv, true)));
+        table::table(&printed, &refs, page.resource_version, true)
+    } else {
+        let presented: Vec<Value> = page.items.iter().map(|o| ClusterCore::present(t, o)).collect();
+        json!({"kind": t.list_kind, "apiVersion": t.api_version(), "metadata": {"resourceVersion": page.resource_version.to_string()}, "items": presented})
+    };
+    if let Some(token) = page.continue_token {
+        body["metadata"]["continue"] = json!(token);
     }
-    Ok(json_response(
-        200,
-        &json!({"kind": t.list_kind, "apiVersion": t.api_version(), "metadata": {"resourceVersion": rv.to_string()}, "items": presented}),
-    ))
+    if let Some(remaining) = page.remaining {
+        body["metadata"]["remainingItemCount"] = json!(remaining);
+    }
+    Ok(json_response(200, &body))
 }
 
 #[allow(clippy::too_many_arguments)]
