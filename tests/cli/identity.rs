@@ -234,6 +234,19 @@ fn kubectl_rolebinding_grants_access_at_once() {
     );
     let role = ok(run(k().args(["get", "clusterrole", "system:basic-user", "-o", "yaml"])));
     assert!(role.stdout.contains("selfsubjectrulesreviews"), "{role:?}");
+    // view's rules are the aggregation controller's (server-side applied), the rest the server's.
+    let managers = ok(run(k().args([
+        "get",
+        "clusterrole",
+        "view",
+        "--show-managed-fields",
+        "-o",
+        "jsonpath={.metadata.managedFields[*].manager}",
+    ])));
+    assert_eq!(
+        managers.stdout, "clusterrole-aggregation-controller kube-apiserver",
+        "{managers:?}"
+    );
 
     let denied = run(k().args(["get", "configmaps", "--as", "bob"]));
     assert!(

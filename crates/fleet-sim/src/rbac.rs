@@ -1278,19 +1278,17 @@ pub fn aggregate_cluster_roles(core: &ClusterCore) -> Result<(), ApiError> {
             .map(|list| list.iter().map(|r| PolicyRule::from_json(r).to_json()).collect())
             .unwrap_or_default();
         if current != rules {
+            // The controller server-side applies the rules, forcing (ClusterRoles().Apply).
             let opts = WriteOptions {
                 field_manager: Some(AGGREGATION_MANAGER.into()),
+                force: true,
                 ..Default::default()
             };
-            core.patch(
-                &t,
-                None,
-                name,
-                crate::patch::PatchKind::Merge,
-                &json!({"rules": rules}),
-                false,
-                &opts,
-            )?;
+            let applied = json!({
+                "apiVersion": format!("{RBAC_GROUP}/v1"), "kind": "ClusterRole",
+                "metadata": {"name": name}, "rules": rules,
+            });
+            core.patch(&t, None, name, crate::patch::PatchKind::Apply, &applied, false, &opts)?;
         }
     }
     Ok(())
@@ -1322,10 +1320,15 @@ pub async fn run_aggregation(core: std::sync::Arc<ClusterCore>) {
 pub fn put_cluster_object(core: &ClusterCore, plural: &str, object: Value) -> Result<(), ApiError> {
     let t = core.storage_type(RBAC_GROUP, plural).ok_or_else(ApiError::no_route)?;
     let name = text(&object, "/metadata/name").to_string();
+    // kube-apiserver's own bootstrap writes as the manager `kube-apiserver`.
+    let opts = WriteOptions {
+        field_manager: Some("kube-apiserver".into()),
+        ..Default::default()
+    };
     if core.get(&t, None, &name).is_ok() {
-        core.delete(&t, None, &name, &WriteOptions::default())?;
+        core.delete(&t, None, &name, &opts)?;
     }
-    core.create(&t, None, object, &WriteOptions::default())?;
+    core.create(&t, None, object, &opts)?;
     Ok(())
 }
 
