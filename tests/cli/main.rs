@@ -9,6 +9,7 @@ mod conflicts;
 mod control;
 mod flagger_sim;
 mod flagger_status;
+mod identity;
 mod install;
 mod install_names;
 mod interrupt;
