@@ -8,6 +8,8 @@ mod clusters;
 mod conflicts;
 mod control;
 mod flagger_sim;
+mod flagger_status;
+mod identity;
 mod install;
 mod install_names;
 mod interrupt;
