@@ -1,5 +1,10 @@
 //! The state of a fleet's canaries assembled from watch updates or one-shot lists (pure): the
 //! newest object and recent events per canary, and each cluster's health.
+//!
+//! Events arrive as client-go's recorder writes them: a repeat is the same Event MODIFIED with a
+//! higher count, and similar events are merged into one Event whose message changes. The newest
+//! version of each Event replaces the older one; a watch also keeps each message an Event has
+//! carried, so a merged message does not erase the history a failure reason needs.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,6 +25,11 @@ pub struct FleetState {
     listed: Vec<bool>,
     canaries: BTreeMap<Key, Value>,
     events: HashMap<Key, Vec<Value>>,
+    /// Per canary: every message its Events carried while watched, oldest first (an Event whose
+    /// message changed contributes each version).
+    history: HashMap<Key, Vec<Value>>,
+    /// Per canary: the last status seen while a run was under way.
+    running: HashMap<Key, Value>,
     /// Only this canary (by name) is wanted; clusters without it get a "not found" row.
     pub wanted_name: Option<String>,
     pub wanted_namespace: Option<String>,
@@ -47,6 +57,12 @@ impl FleetState {
             Update::Canary { cluster, object } => {
                 self.errors.remove(&cluster);
                 let key = key_of(cluster, &object, "/metadata/namespace", "/metadata/name");
+                let phase = object.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
+                if super::state::is_running(phase)
+                    && let Some(status) = object.get("status")
+                {
+                    self.running.insert(key.clone(), status.clone());
+                }
                 self.canaries.insert(key, object);
             }
             Update::CanaryGone {
@@ -58,24 +74,42 @@ impl FleetState {
             }
             Update::Event { cluster, object } => {
                 let key = key_of(cluster, &object, "/involvedObject/namespace", "/involvedObject/name");
-                let list = self.events.entry(key).or_default();
-                let uid = object.pointer("/metadata/uid").cloned();
-                if uid.is_some() && list.iter().any(|e| e.pointer("/metadata/uid") == uid.as_ref()) {
-                    return;
-                }
-                list.push(object);
-                list.sort_by_key(|e| {
-                    let time = e.get("lastTimestamp").and_then(Value::as_str).unwrap_or("").to_string();
-                    let rv: u64 = e
-                        .pointer("/metadata/resourceVersion")
-                        .and_then(Value::as_str)
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or(0);
-                    (time, rv)
-                });
+                let list = self.events.entry(key.clone()).or_default();
+                let id = object
+                    .pointer("/metadata/uid")
+                    .or_else(|| object.pointer("/metadata/name"))
+                    .cloned();
+                let previous = id
+                    .as_ref()
+                    .and_then(|id| list.iter().position(|e| event_id(e) == Some(id)));
+                let changed = match previous {
+                    // A repeat (higher count) or a merged message: the newer version wins.
+                    Some(i) if version(&list[i]) <= version(&object) => {
+                        let message_changed = list[i]["message"] != object["message"];
+                        list[i] = object.clone();
+                        message_changed
+                    }
+                    Some(_) => return,
+                    None => {
+                        list.push(object.clone());
+                        true
+                    }
+                };
+                list.sort_by_key(order);
                 if list.len() > EVENTS_KEPT {
                     let excess = list.len() - EVENTS_KEPT;
                     list.drain(..excess);
+                }
+                let history = self.history.entry(key).or_default();
+                if changed {
+                    history.push(object);
+                } else if let Some(last) = history.iter_mut().rev().find(|e| event_id(e) == event_id(&object)) {
+                    *last = object;
+                }
+                history.sort_by_key(order);
+                if history.len() > EVENTS_KEPT * 4 {
+                    let excess = history.len() - EVENTS_KEPT * 4;
+                    history.drain(..excess);
                 }
             }
             Update::Listed { cluster } => {
@@ -92,6 +126,15 @@ impl FleetState {
 
     pub fn canary(&self, cluster: usize, namespace: &str, name: &str) -> Option<&Value> {
         self.canaries.get(&(cluster, namespace.to_string(), name.to_string()))
+    }
+
+    /// Every message the canary's Events carried while watched (with a one-shot read: the
+    /// Events as they are).
+    pub fn history_of(&self, cluster: usize, namespace: &str, name: &str) -> &[Value] {
+        self.history
+            .get(&(cluster, namespace.to_string(), name.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     pub fn events_of(&self, cluster: usize, namespace: &str, name: &str) -> &[Value] {
@@ -127,8 +170,9 @@ impl FleetState {
                 continue;
             }
             for (key, canary) in &mine {
-                let events = self.events.get(*key).map(Vec::as_slice).unwrap_or(&[]);
-                let mut state = CanaryState::from_canary(cluster, canary, events);
+                let events = self.history.get(*key).map(Vec::as_slice).unwrap_or(&[]);
+                let running = self.running.get(*key);
+                let mut state = CanaryState::from_canary_with(cluster, canary, events, running);
                 if let Some(error) = self.errors.get(&index) {
                     state.error = Some(format!("stale: {error}"));
                 }
@@ -154,6 +198,39 @@ impl FleetState {
     pub fn complete(&self) -> bool {
         (0..self.clusters.len()).all(|i| self.is_listed(i) || self.errors.contains_key(&i))
     }
+}
+
+fn event_id(event: &Value) -> Option<&Value> {
+    event
+        .pointer("/metadata/uid")
+        .or_else(|| event.pointer("/metadata/name"))
+}
+
+fn resource_version(event: &Value) -> u64 {
+    event
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Which of two versions of one Event is newer: its count, then its resourceVersion.
+fn version(event: &Value) -> (i64, u64) {
+    (
+        event.get("count").and_then(Value::as_i64).unwrap_or(1),
+        resource_version(event),
+    )
+}
+
+/// Events in the order they last happened.
+fn order(event: &Value) -> (String, u64) {
+    let time = event
+        .get("lastTimestamp")
+        .and_then(Value::as_str)
+        .or_else(|| event.get("eventTime").and_then(Value::as_str))
+        .unwrap_or("")
+        .to_string();
+    (time, resource_version(event))
 }
 
 #[cfg(test)]
@@ -217,5 +294,54 @@ mod tests {
             });
         }
         assert_eq!(s.rows()[0].message, "second");
+    }
+
+    #[test]
+    fn a_repeated_event_is_one_event_with_a_higher_count() {
+        let mut s = FleetState::new(vec!["a".into()], None, None);
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: canary("podinfo", "Progressing", "1"),
+        });
+        let event = |rv: &str, count: i64, msg: &str, t: &str| {
+            json!({"metadata": {"uid": "e1", "resourceVersion": rv}, "count": count, "lastTimestamp": t,
+                   "message": msg, "type": "Warning", "involvedObject": {"namespace": "test", "name": "podinfo"}})
+        };
+        let halt = "Halt podinfo.test advancement waiting for traffic increase approval gate";
+        s.apply(Update::Event {
+            cluster: 0,
+            object: event("5", 1, halt, "2026-01-01T00:00:01Z"),
+        });
+        s.apply(Update::Event {
+            cluster: 0,
+            object: event("6", 2, halt, "2026-01-01T00:00:02Z"),
+        });
+        // A stale version (a relist racing the watch) does not go back.
+        s.apply(Update::Event {
+            cluster: 0,
+            object: event("5", 1, halt, "2026-01-01T00:00:01Z"),
+        });
+        let events = s.events_of(0, "test", "podinfo");
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["count"], 2);
+        assert_eq!(s.history_of(0, "test", "podinfo").len(), 1);
+        // A combined Event whose message changes keeps each message in the history.
+        s.apply(Update::Event {
+            cluster: 0,
+            object: event(
+                "7",
+                3,
+                "(combined from similar events): Canary failed! Scaling down podinfo.test",
+                "2026-01-01T00:00:03Z",
+            ),
+        });
+        assert_eq!(s.events_of(0, "test", "podinfo").len(), 1);
+        let history: Vec<&str> = s
+            .history_of(0, "test", "podinfo")
+            .iter()
+            .map(|e| e["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(history.len(), 2, "{history:?}");
+        assert_eq!(history[0], halt);
     }
 }
