@@ -125,6 +125,9 @@ async fn pump_canaries(cluster: usize, api: Api<DynamicObject>, config: watcher:
     }
 }
 
+/// Flagger's Events: ADDED and MODIFIED both arrive as `Apply` (client-go's recorder PATCHes a
+/// repeated event into the same Event with a higher count, and rewrites a combined Event's
+/// message); `FleetState` keeps the newest version of each and the messages it carried.
 async fn pump_events(cluster: usize, api: Api<DynamicObject>, config: watcher::Config, tx: mpsc::Sender<Update>) {
     let mut stream = watcher::watcher(api, config).default_backoff().boxed();
     while let Some(item) = stream.next().await {
