@@ -310,12 +310,23 @@ fn message(canary: &Value, phase: &str, events: &[Value], running: Option<&Value
                     )
                 })
             });
+        // A readiness deadline rolls back without a threshold event.
+        let not_ready = || {
+            texts
+                .iter()
+                .rev()
+                .find(|m| m.contains(" not ready: "))
+                .map(|m| format!("{condition} {m}").trim().to_string())
+        };
         return match (rollback, halt) {
             (Some(r), Some(h)) => format!("{r}; last failed check: {h}"),
             (Some(r), None) => r,
             (None, Some(h)) => h,
-            (None, None) if condition.is_empty() => "Canary analysis failed.".into(),
-            (None, None) => condition,
+            (None, None) => not_ready().unwrap_or(if condition.is_empty() {
+                "Canary analysis failed.".into()
+            } else {
+                condition
+            }),
         };
     }
     let base = if condition.is_empty() {
@@ -450,6 +461,14 @@ mod tests {
         // Nothing in the events: the condition says what the status knows.
         let state = CanaryState::from_canary("m1", &c, &[]);
         assert_eq!(state.message, "Canary analysis failed, Deployment scaled to zero.");
+        // A readiness deadline: the readiness error is the reason.
+        let deadline = [json!({"type": "Warning",
+            "message": "canary deployment podinfo.test not ready: deployment \"podinfo\" exceeded its progress deadline"})];
+        let state = CanaryState::from_canary("m1", &c, &deadline);
+        assert_eq!(
+            state.message,
+            "Canary analysis failed, Deployment scaled to zero. canary deployment podinfo.test not ready: deployment \"podinfo\" exceeded its progress deadline"
+        );
         // A previous run's failure does not explain this one.
         let events = [
             json!({"type": "Warning", "message": "Halt podinfo.test advancement request duration 1s > 500ms"}),
