@@ -260,6 +260,26 @@ fn waiting_gate(canary: &Value, phase: &str, events: &[Value]) -> Option<String>
     }
 }
 
+/// Whether a warning explains the phase the status is in (and does not contradict it).
+fn fits_phase(phase: &str, message: &str) -> bool {
+    if message.contains(" not ready: ") {
+        return true;
+    }
+    let halt = message.starts_with("Halt");
+    match phase {
+        "Waiting" => halt && message.contains("waiting for approval "),
+        "Progressing" => {
+            (halt || message.starts_with("Error checking"))
+                && !message.contains("waiting for approval ")
+                && !message.contains("waiting for promotion approval")
+        }
+        "WaitingPromotion" => {
+            halt && !message.contains("waiting for approval ") && !message.contains("waiting for traffic increase")
+        }
+        _ => false,
+    }
+}
+
 /// An event's message without client-go's aggregation prefix.
 pub fn event_text(event: &Value) -> &str {
     let message = event["message"].as_str().unwrap_or("");
@@ -337,15 +357,19 @@ fn message(canary: &Value, phase: &str, events: &[Value], running: Option<&Value
     if !is_running(phase) {
         return base;
     }
-    // The newest event, if it is a warning about this run's progress.
+    // The newest event, if it is a warning about this phase of the run written since the
+    // status last changed (an older one may stand for events the recorder dropped since).
+    let seconds = |t: Option<&str>| t.and_then(|t| t.parse::<jiff::Timestamp>().ok()).map(|t| t.as_second());
+    let changed = seconds(canary.pointer("/status/lastTransitionTime").and_then(Value::as_str));
     let detail = events
         .last()
         .filter(|e| e["type"] == "Warning")
+        .filter(|e| match (changed, seconds(e["lastTimestamp"].as_str())) {
+            (Some(changed), Some(at)) => at + 1 >= changed,
+            _ => true,
+        })
         .map(event_text)
-        .filter(|m| {
-            (m.starts_with("Halt") || m.contains(" not ready: ") || m.starts_with("Error checking"))
-                && !m.starts_with("Rolling back")
-        });
+        .filter(|m| fits_phase(phase, m));
     match detail {
         Some(d) if !base.is_empty() => format!("{base} {d}"),
         Some(d) => d.to_string(),
@@ -431,6 +455,13 @@ mod tests {
             state.message,
             "New revision detected, progressing canary analysis. Halt podinfo.test advancement success rate 80.00% < 99%"
         );
+        // A halt older than the last status write may stand for dropped events: not shown.
+        let mut later = c.clone();
+        later["status"]["lastTransitionTime"] = json!("2026-01-01T00:01:00Z");
+        let mut old_halt = halt.clone();
+        old_halt["lastTimestamp"] = json!("2026-01-01T00:00:10Z");
+        let state = CanaryState::from_canary("m1", &later, &[normal.clone(), old_halt]);
+        assert_eq!(state.message, "New revision detected, progressing canary analysis.");
         // An old failure never speaks for a phase that contradicts it.
         c["status"]["phase"] = json!("Succeeded");
         c["status"]["conditions"][0]["message"] = json!("Canary analysis completed successfully, promotion finished.");

@@ -236,7 +236,18 @@ fn transition_lines_never_contradict_the_status() {
         "ndjson",
     ]);
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(s.release("podinfo:2").code, 0);
+    // --force: the annotation alone may already have started a run in member2.
+    let started = s.run(&[
+        "start",
+        "--force",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--image",
+        "podinfod=podinfo:2",
+    ]);
+    assert_eq!(started.code, 0, "{started:?}");
     let out = output_of(watch);
     assert_eq!(out.code, 1, "{out:?}");
     let lines: Vec<Value> = out
