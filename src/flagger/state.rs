@@ -260,6 +260,22 @@ fn waiting_gate(canary: &Value, phase: &str, events: &[Value]) -> Option<String>
     }
 }
 
+/// The analysis's one check (metric or rollout webhook), when it has exactly one.
+fn only_check(canary: &Value) -> Option<String> {
+    let list = |p: &str| canary.pointer(p).and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut checks: Vec<String> = list("/spec/analysis/metrics")
+        .iter()
+        .map(|m| format!("metric {}", m["name"].as_str().unwrap_or("")))
+        .collect();
+    checks.extend(
+        list("/spec/analysis/webhooks")
+            .iter()
+            .filter(|h| matches!(h["type"].as_str().unwrap_or(""), "" | "rollout" | "pre-rollout"))
+            .map(|h| format!("webhook {}", h["name"].as_str().unwrap_or(""))),
+    );
+    (checks.len() == 1).then(|| checks.remove(0))
+}
+
 /// Whether a warning explains the phase the status is in (and does not contradict it).
 fn fits_phase(phase: &str, message: &str) -> bool {
     if message.contains(" not ready: ") {
@@ -340,6 +356,11 @@ fn message(canary: &Value, phase: &str, events: &[Value], running: Option<&Value
         };
         return match (rollback, halt) {
             (Some(r), Some(h)) => format!("{r}; last failed check: {h}"),
+            // The halt events were dropped: with a single check, it is the one that failed.
+            (Some(r), None) if r.contains("threshold reached") => match only_check(canary) {
+                Some(check) => format!("{r}; failed check: {check} (the canary's only check)"),
+                None => r,
+            },
             (Some(r), None) => r,
             (None, Some(h)) => h,
             (None, None) => not_ready().unwrap_or(if condition.is_empty() {
@@ -488,6 +509,15 @@ mod tests {
         assert_eq!(
             state.message,
             "Rolling back podinfo.test failed checks threshold reached 2; last failed check: Halt podinfo.test advancement success rate 80.00% < 99%"
+        );
+        // Every halt dropped, one check in the analysis: that check failed.
+        let mut single = c.clone();
+        single["spec"]["analysis"]["metrics"] =
+            json!([{"name": "request-success-rate", "thresholdRange": {"min": 99}}]);
+        let state = CanaryState::from_canary_with("m1", &single, &events[2..], Some(&running));
+        assert_eq!(
+            state.message,
+            "Rolling back podinfo.test failed checks threshold reached 2; failed check: metric request-success-rate (the canary's only check)"
         );
         // Nothing in the events: the condition says what the status knows.
         let state = CanaryState::from_canary("m1", &c, &[]);

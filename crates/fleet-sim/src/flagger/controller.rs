@@ -528,7 +528,18 @@ impl FlaggerSim {
         }
     }
 
+    /// Flagger `events.go`, `sendEventToWebhook`: the canary's event hooks, else the global one.
     async fn event_hooks(&self, canary: &Value, machine: &Machine, kind: EventType, message: &str) {
+        let own = machine.spec.hooks.iter().any(|h| h.kind == HookType::Event);
+        if !own && let Some(url) = self.flagger_deployment().and_then(|d| messages::event_webhook_of(&d)) {
+            let mut payload = webhook_payload(canary, machine.status.phase);
+            payload["metadata"] = json!({
+                "eventMessage": message,
+                "eventType": if kind == EventType::Warning { "Warning" } else { "Normal" },
+                "timestamp": jiff::Timestamp::now().as_millisecond().to_string(),
+            });
+            let _ = self.call_webhook(&url, &payload, 0).await;
+        }
         for hook in machine.spec.hooks.iter().filter(|h| h.kind == HookType::Event) {
             let mut payload = webhook_payload(canary, machine.status.phase);
             payload["metadata"] = json!({
@@ -598,16 +609,18 @@ impl FlaggerSim {
         }
     }
 
+    /// The Flagger Deployment this simulation stands for.
+    fn flagger_deployment(&self) -> Option<Value> {
+        self.cluster.list("apps", "deployments", None).into_iter().find(|d| {
+            let labels = d.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+            labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger"
+        })
+    }
+
     /// The `-mesh-provider` of the running Flagger.
     fn mesh_provider(&self) -> String {
-        self.cluster
-            .list("apps", "deployments", None)
-            .iter()
-            .find(|d| {
-                let labels = d.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
-                labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger"
-            })
-            .map(messages::mesh_provider_of)
+        self.flagger_deployment()
+            .map(|d| messages::mesh_provider_of(&d))
             .unwrap_or_else(|| "istio".into())
     }
 
@@ -664,14 +677,8 @@ impl FlaggerSim {
             return None;
         }
         let ns = self
-            .cluster
-            .list("apps", "deployments", None)
-            .iter()
-            .find(|d| {
-                let labels = d.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
-                labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger"
-            })
-            .map(|d| text(d, "/metadata/namespace").to_string())?;
+            .flagger_deployment()
+            .map(|d| text(&d, "/metadata/namespace").to_string())?;
         Some((ns, host.to_string(), path))
     }
 }

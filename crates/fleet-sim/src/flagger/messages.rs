@@ -138,6 +138,42 @@ pub fn mesh_provider_of(flagger: &Value) -> String {
     "istio".into()
 }
 
+/// Flagger's global event webhook (`cmd/flagger/main.go`: `EVENT_WEBHOOK_URL` wins over
+/// `-event-webhook`).
+pub fn event_webhook_of(flagger: &Value) -> Option<String> {
+    let containers = flagger
+        .pointer("/spec/template/spec/containers")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let env = containers
+        .iter()
+        .filter_map(|c| c.get("env").and_then(Value::as_array))
+        .flatten()
+        .find(|e| e["name"] == "EVENT_WEBHOOK_URL")
+        .and_then(|e| e["value"].as_str())
+        .filter(|v| !v.is_empty());
+    if let Some(url) = env {
+        return Some(url.to_string());
+    }
+    containers
+        .iter()
+        .flat_map(|c| {
+            ["command", "args"]
+                .iter()
+                .filter_map(|k| c.get(*k).and_then(Value::as_array))
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+        })
+        .find_map(|w| {
+            w.trim_start_matches('-')
+                .strip_prefix("event-webhook=")
+                .map(str::to_string)
+        })
+        .filter(|v| !v.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +237,9 @@ mod tests {
         assert_eq!(metrics_provider("kubernetes", &c("", "Service")), "kubernetes:service");
         let flagger = json!({"spec": {"template": {"spec": {"containers": [{"args": ["-log-level=info", "-mesh-provider=nginx"]}]}}}});
         assert_eq!(mesh_provider_of(&flagger), "nginx");
+        assert_eq!(event_webhook_of(&flagger), None);
+        let flagger = json!({"spec": {"template": {"spec": {"containers": [{"args": ["-event-webhook=http://a.b/"],
+            "env": [{"name": "EVENT_WEBHOOK_URL", "value": "http://env.b/"}]}]}}}});
+        assert_eq!(event_webhook_of(&flagger).as_deref(), Some("http://env.b/"));
     }
 }
