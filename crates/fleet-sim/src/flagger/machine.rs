@@ -407,6 +407,7 @@ impl Machine {
                 }
                 return false;
             }
+            // Flagger `scheduler_hooks.go`, `runConfirmPromotionHooks`.
             Self::info(actions, format!("Confirm-promotion check {} passed", hook.name));
         }
         true
@@ -450,6 +451,7 @@ impl Machine {
         if matches!(phase, Phase::Empty | Phase::Initializing) {
             if !spec.skip {
                 match oracle.metric_providers() {
+                    // Flagger `scheduler_metrics.go`, `checkMetricProviderAvailability`.
                     Ok(()) => Self::info(actions, "all the metrics providers are available!".into()),
                     Err(e) => Self::warn(actions, format!("Error checking metric providers: {e}")),
                 }
@@ -692,6 +694,7 @@ impl Machine {
                 return;
             }
         }
+        // Flagger `scheduler.go`, `advanceCanary`: recorded on every tick that reaches the dispatch.
         for warning in &spec.kubernetes_warnings {
             Self::warn(actions, warning.clone());
         }
@@ -790,6 +793,7 @@ impl Machine {
                     ));
                     return;
                 }
+                // Flagger `scheduler_hooks.go`, `runConfirmTrafficIncreaseHooks`.
                 Self::info(actions, format!("Confirm-traffic-increase check {} passed", hook.name));
             }
         }
