@@ -529,10 +529,22 @@ impl FlaggerSim {
     }
 
     /// Flagger `events.go`, `sendEventToWebhook`: the canary's event hooks, else the global one.
+    /// The payload's phase is the one of the object the event was recorded for: the phase the
+    /// tick started in, except where `scheduler.go` records on a copy set to Progressing (new
+    /// revision), Failed (rollback) or Succeeded (promotion completed).
     async fn event_hooks(&self, canary: &Value, machine: &Machine, kind: EventType, message: &str) {
+        let phase = if message.starts_with("New revision detected! Scaling up") {
+            Phase::Progressing
+        } else if message.starts_with("Canary failed!") {
+            Phase::Failed
+        } else if message.starts_with("Promotion completed!") {
+            Phase::Succeeded
+        } else {
+            status_of(canary).phase
+        };
         let own = machine.spec.hooks.iter().any(|h| h.kind == HookType::Event);
         if !own && let Some(url) = self.flagger_deployment().and_then(|d| messages::event_webhook_of(&d)) {
-            let mut payload = webhook_payload(canary, machine.status.phase);
+            let mut payload = webhook_payload(canary, phase);
             payload["metadata"] = json!({
                 "eventMessage": message,
                 "eventType": if kind == EventType::Warning { "Warning" } else { "Normal" },
@@ -541,7 +553,7 @@ impl FlaggerSim {
             let _ = self.call_webhook(&url, &payload, 0).await;
         }
         for hook in machine.spec.hooks.iter().filter(|h| h.kind == HookType::Event) {
-            let mut payload = webhook_payload(canary, machine.status.phase);
+            let mut payload = webhook_payload(canary, phase);
             payload["metadata"] = json!({
                 "eventMessage": message,
                 "eventType": if kind == EventType::Warning { "Warning" } else { "Normal" },
