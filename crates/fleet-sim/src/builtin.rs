@@ -102,6 +102,38 @@ pub fn register_builtins(registry: &mut Registry) {
         )
         .with_verbs(&["create"]),
     );
+    register_workload_types(registry);
+}
+
+/// The workload types of the `all` category that no simulated controller drives; served so that
+/// `kubectl get all` asks for them as it does on a real cluster. A type already registered (with
+/// its own behaviour) is left as it is.
+fn register_workload_types(registry: &mut Registry) {
+    let types = [
+        ("", "v1", "replicationcontrollers", "ReplicationController", "rc"),
+        ("apps", "v1", "replicasets", "ReplicaSet", "rs"),
+        ("apps", "v1", "statefulsets", "StatefulSet", "sts"),
+        ("apps", "v1", "daemonsets", "DaemonSet", "ds"),
+        ("batch", "v1", "jobs", "Job", ""),
+        ("batch", "v1", "cronjobs", "CronJob", "cj"),
+        (
+            "autoscaling",
+            "v2",
+            "horizontalpodautoscalers",
+            "HorizontalPodAutoscaler",
+            "hpa",
+        ),
+    ];
+    for (group, version, plural, kind, short) in types {
+        if registry.get(group, version, plural).is_some() {
+            continue;
+        }
+        let mut t = ResourceType::builtin(group, version, plural, kind, true).with_status();
+        if !short.is_empty() {
+            t = t.with_short_names(&[short]);
+        }
+        registry.add(t);
+    }
 }
 
 /// Fills in what the API server defaults on create (a subset that clients visibly rely on).

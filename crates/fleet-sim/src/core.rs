@@ -13,6 +13,7 @@ use crate::auth::Users;
 use crate::builtin::{apply_create_defaults, register_builtins};
 use crate::crd;
 use crate::error::{ApiError, invalid};
+use crate::events;
 use crate::faults::Faults;
 use crate::meta::{metadata_mut, now_rfc3339};
 use crate::patch::{self, AppliedConfigs, PatchKind};
@@ -106,13 +107,28 @@ impl ClusterCore {
         })
     }
 
+    /// The type a write is stored as, and the body in that type's form: an events.k8s.io Event
+    /// is written as the core Event it is stored as (see `crate::events`).
+    fn stored_as(&self, t: &ResourceType, body: Value) -> (ResourceType, Value) {
+        if events::is_events_api(t)
+            && let Some(core) = self.type_of("", "v1", "events")
+        {
+            return (core, events::to_core_v1(&body));
+        }
+        (t.clone(), body)
+    }
+
     fn key(t: &ResourceType, ns: Option<&str>, name: &str) -> ObjectKey {
         ObjectKey::new(t.key(), if t.namespaced { ns } else { None }, name)
     }
 
     /// The object as served in `t`'s version.
     pub fn present(t: &ResourceType, obj: &Value) -> Value {
-        let mut out = obj.clone();
+        let mut out = if events::is_events_api(t) {
+            events::to_events_v1(obj)
+        } else {
+            obj.clone()
+        };
         out["apiVersion"] = json!(t.api_version());
         out["kind"] = json!(t.kind);
         out
@@ -147,6 +163,8 @@ impl ClusterCore {
         body: Value,
         opts: &WriteOptions,
     ) -> Result<Written, ApiError> {
+        let (stored, body) = self.stored_as(t, body);
+        let t = &stored;
         self.check_namespace(t, ns)?;
         let mut body = body;
         let name = match body.pointer("/metadata/name").and_then(Value::as_str) {
@@ -207,6 +225,8 @@ impl ClusterCore {
         status: bool,
         opts: &WriteOptions,
     ) -> Result<Written, ApiError> {
+        let (stored, body) = self.stored_as(t, body);
+        let t = &stored;
         self.check_namespace(t, ns)?;
         let body_rv = body
             .pointer("/metadata/resourceVersion")
@@ -252,6 +272,17 @@ impl ClusterCore {
         status: bool,
         opts: &WriteOptions,
     ) -> Result<Written, ApiError> {
+        // Through events.k8s.io a patch applies to the events.k8s.io form of the stored Event.
+        let events_api = events::is_events_api(t);
+        let converted_config;
+        let patch_body = if events_api && kind == PatchKind::Apply {
+            converted_config = events::to_core_v1(patch_body);
+            &converted_config
+        } else {
+            patch_body
+        };
+        let (stored, _) = self.stored_as(t, Value::Null);
+        let t = &stored;
         self.check_namespace(t, ns)?;
         if kind == PatchKind::Strategic && t.custom {
             return Err(ApiError::unsupported_media(
@@ -278,6 +309,9 @@ impl ClusterCore {
                 }
                 (None, _) => return Err(ApiError::not_found(&t.key().qualified(), name)),
             };
+            if events_api && kind != PatchKind::Apply {
+                target = events::to_events_v1(&target);
+            }
             match kind {
                 PatchKind::Merge => patch::merge(&mut target, patch_body),
                 PatchKind::Json => patch::json_patch(&mut target, patch_body)?,
@@ -287,6 +321,9 @@ impl ClusterCore {
                     let manager = opts.field_manager.clone().unwrap_or_default();
                     target = patch::apply(old, patch_body, &manager, opts.force, &mut applied, !t.custom)?.object;
                 }
+            }
+            if events_api && kind != PatchKind::Apply {
+                target = events::to_core_v1(&target);
             }
             if let Some(rv) = patch_body.pointer("/metadata/resourceVersion").and_then(Value::as_str)
                 && old

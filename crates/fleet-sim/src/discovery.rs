@@ -1,5 +1,5 @@
-//! Discovery documents (legacy and aggregated) and the minimal OpenAPI v3 documents kubectl
-//! needs to use server-side field validation.
+//! Discovery documents (legacy and aggregated) and the OpenAPI v3 documents kubectl reads for
+//! server-side field validation and `kubectl explain` (schemas in `crate::openapi`).
 
 use serde_json::{Value, json};
 
@@ -157,7 +157,11 @@ pub fn openapi_group_version(registry: &Registry, group: &str, version: &str) ->
         return None;
     }
     let mut paths = serde_json::Map::new();
+    let mut schemas = serde_json::Map::new();
     for t in types {
+        for (name, schema) in crate::openapi::schemas_for(t) {
+            schemas.entry(name).or_insert(schema);
+        }
         let prefix = if group.is_empty() {
             format!("/api/{version}")
         } else {
@@ -195,6 +199,6 @@ pub fn openapi_group_version(registry: &Registry, group: &str, version: &str) ->
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": "v1.32.0"},
         "paths": paths,
-        "components": {"schemas": {}},
+        "components": {"schemas": schemas},
     }))
 }

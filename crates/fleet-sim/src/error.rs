@@ -11,6 +11,9 @@ pub struct ApiError {
     pub reason: &'static str,
     pub message: String,
     pub details: Option<Value>,
+    /// `metadata.continue` of the Status: the token a 410 on an expired continue offers to go on
+    /// with an inconsistent list (etcd3 store.go, func handleCompactedErrorForPaging).
+    pub list_continue: Option<String>,
 }
 
 impl ApiError {
@@ -20,6 +23,7 @@ impl ApiError {
             reason,
             message: message.into(),
             details: None,
+            list_continue: None,
         }
     }
 
@@ -89,6 +93,12 @@ impl ApiError {
             "reason": self.reason,
             "code": self.code,
         });
+        // metav1.Status omits an empty reason (StatusReasonUnknown).
+        if self.reason.is_empty()
+            && let Some(m) = status.as_object_mut()
+        {
+            m.remove("reason");
+        }
         if let Some(details) = &self.details {
             let mut details = details.clone();
             // metav1.StatusDetails marks every field `omitempty`: a core type has no `group` key
@@ -97,6 +107,9 @@ impl ApiError {
                 d.retain(|_, v| !(v.as_str() == Some("") || v.is_null()));
             }
             status["details"] = details;
+        }
+        if let Some(token) = &self.list_continue {
+            status["metadata"]["continue"] = json!(token);
         }
         status
     }

@@ -109,6 +109,10 @@ impl ResourceType {
     }
 
     pub fn key(&self) -> ResKey {
+        // events.k8s.io Events live in the core Event storage (see `crate::events`).
+        if self.group == "events.k8s.io" && self.plural == "events" {
+            return ResKey::new("", "events");
+        }
         ResKey::new(&self.group, &self.plural)
     }
 
@@ -159,6 +163,12 @@ pub struct Registry {
 
 impl Registry {
     pub fn add(&mut self, mut t: ResourceType) {
+        if !t.custom && t.categories.is_empty() {
+            t.categories = builtin_categories(&t.group, &t.plural)
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
+        }
         if t.printer_columns.is_empty() {
             // What the server shows for a type without its own columns: NAME and AGE.
             t.printer_columns = vec![PrinterColumn::new("Age", "date", ".metadata.creationTimestamp")];
@@ -222,6 +232,20 @@ impl Registry {
             .values()
             .filter(|t| t.group == group && t.version == version)
             .collect()
+    }
+}
+
+/// The categories upstream's REST storage declares for a built-in resource (`kubectl get all`
+/// lists the `all` category). kubernetes: pkg/registry/*/*/storage/storage.go, each
+/// `func (r *REST) Categories()` — e.g. pkg/registry/core/pod/storage/storage.go returns
+/// `[]string{"all"}`.
+pub fn builtin_categories(group: &str, plural: &str) -> &'static [&'static str] {
+    match (group, plural) {
+        ("", "pods" | "services" | "replicationcontrollers")
+        | ("apps", "deployments" | "replicasets" | "statefulsets" | "daemonsets")
+        | ("batch", "jobs" | "cronjobs")
+        | ("autoscaling", "horizontalpodautoscalers") => &["all"],
+        _ => &[],
     }
 }
 

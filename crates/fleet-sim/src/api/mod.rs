@@ -1,6 +1,7 @@
 //! The HTTP face of a simulated cluster: one axum router answering the Kubernetes API paths
 //! kube-rs and kubectl use.
 
+mod list;
 pub mod route;
 mod watch;
 
@@ -23,7 +24,7 @@ use crate::meta::labels_of;
 use crate::patch::PatchKind;
 use crate::proxy::ProxyRequest;
 use crate::resource::ResourceType;
-use crate::selector::{FieldSelector, LabelSelector};
+use crate::selector::LabelSelector;
 use crate::table;
 use route::{ResourcePath, Route};
 
@@ -326,7 +327,7 @@ async fn resource(
                 core.clone(),
                 t.clone(),
                 ns.map(str::to_string),
-                watch_params(&query, accept)?,
+                watch_params(&core, &t, &query, accept)?,
             )),
             Method::GET => list(&core, &t, ns, &query, accept),
             Method::POST => {
@@ -385,13 +386,18 @@ async fn resource(
     }
 }
 
-fn watch_params(query: &HashMap<String, String>, accept: &str) -> Result<watch::WatchParams, ApiError> {
+fn watch_params(
+    core: &ClusterCore,
+    t: &ResourceType,
+    query: &HashMap<String, String>,
+    accept: &str,
+) -> Result<watch::WatchParams, ApiError> {
+    list::validate_list_options(query, true)?;
+    let (labels, fields) = list::selectors(core, t, query)?;
     Ok(watch::WatchParams {
         resource_version: query.get("resourceVersion").cloned(),
-        labels: LabelSelector::parse(query.get("labelSelector").map(String::as_str).unwrap_or(""))
-            .map_err(ApiError::bad_request)?,
-        fields: FieldSelector::parse(query.get("fieldSelector").map(String::as_str).unwrap_or(""))
-            .map_err(ApiError::bad_request)?,
+        labels,
+        fields,
         timeout: query
             .get("timeoutSeconds")
             .and_then(|s| s.parse::<u64>().ok())
@@ -402,6 +408,19 @@ fn watch_params(query: &HashMap<String, String>, accept: &str) -> Result<watch::
     })
 }
 
+/// The type whose printer columns a Table of `t` uses: events.k8s.io Events are printed by the
+/// core Event printer (kubernetes: pkg/printers/internalversion/printers.go, func printEvent,
+/// registered for the internal Event both APIs convert to).
+pub(crate) fn table_type(core: &ClusterCore, t: &ResourceType) -> ResourceType {
+    if crate::events::is_events_api(t)
+        && let Some(core_events) = core.type_of("", "v1", "events")
+    {
+        return core_events;
+    }
+    t.clone()
+}
+
+/// kube-apiserver: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/get.go, func ListResource.
 fn list(
     core: &ClusterCore,
     t: &ResourceType,
@@ -409,24 +428,25 @@ fn list(
     query: &HashMap<String, String>,
     accept: &str,
 ) -> Result<Response, ApiError> {
-    let labels = LabelSelector::parse(query.get("labelSelector").map(String::as_str).unwrap_or(""))
-        .map_err(ApiError::bad_request)?;
-    let fields = FieldSelector::parse(query.get("fieldSelector").map(String::as_str).unwrap_or(""))
-        .map_err(ApiError::bad_request)?;
-    let (items, rv) = core.store.list(&t.key(), if t.namespaced { ns } else { None });
-    let presented: Vec<Value> = items
-        .iter()
-        .filter(|o| labels.matches(&labels_of(o)) && fields.matches(o))
-        .map(|o| ClusterCore::present(t, o))
-        .collect();
-    if table::wants_table(accept) {
+    let (labels, fields) = list::selectors(core, t, query)?;
+    let page = list::read(core, t, if t.namespaced { ns } else { None }, query, &labels, &fields)?;
+    let mut body = if table::wants_table(accept) {
+        // Both Event APIs print with the core Event printer, on the stored object.
+        let printed = table_type(core, t);
+        let presented: Vec<Value> = page.items.iter().map(|o| ClusterCore::present(&printed, o)).collect();
         let refs: Vec<&Value> = presented.iter().collect();
-        return Ok(json_response(200, &table::table(t, &refs, rv, true)));
+        table::table(&printed, &refs, page.resource_version, true)
+    } else {
+        let presented: Vec<Value> = page.items.iter().map(|o| ClusterCore::present(t, o)).collect();
+        json!({"kind": t.list_kind, "apiVersion": t.api_version(), "metadata": {"resourceVersion": page.resource_version.to_string()}, "items": presented})
+    };
+    if let Some(token) = page.continue_token {
+        body["metadata"]["continue"] = json!(token);
     }
-    Ok(json_response(
-        200,
-        &json!({"kind": t.list_kind, "apiVersion": t.api_version(), "metadata": {"resourceVersion": rv.to_string()}, "items": presented}),
-    ))
+    if let Some(remaining) = page.remaining {
+        body["metadata"]["remainingItemCount"] = json!(remaining);
+    }
+    Ok(json_response(200, &body))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -30,6 +30,8 @@ pub struct WatchParams {
 
 struct Filter {
     t: ResourceType,
+    /// The type whose columns a Table event uses (see `super::table_type`).
+    table_t: ResourceType,
     namespace: Option<String>,
     labels: LabelSelector,
     fields: FieldSelector,
@@ -42,11 +44,10 @@ impl Filter {
     }
 
     fn line(&self, event: &str, obj: &Value) -> Bytes {
-        let presented = ClusterCore::present(&self.t, obj);
         let object = if self.as_table {
-            table::table(&self.t, &[&presented], 0, true)
+            table::table(&self.table_t, &[&ClusterCore::present(&self.table_t, obj)], 0, true)
         } else {
-            presented
+            ClusterCore::present(&self.t, obj)
         };
         let mut text = json!({"type": event, "object": object}).to_string();
         text.push('\n');
@@ -98,6 +99,7 @@ fn expired_line(requested: u64, oldest: u64) -> Bytes {
 pub fn respond(core: Arc<ClusterCore>, t: ResourceType, namespace: Option<String>, params: WatchParams) -> Response {
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(512);
     let filter = Filter {
+        table_t: super::table_type(&core, &t),
         t,
         namespace,
         labels: params.labels,
