@@ -12,8 +12,8 @@
 //! 3. the spam filter, a token bucket of 25 per source, object and type refilled at one per
 //!    300 s, drops what exceeds it (after the logger has counted it, as upstream does).
 //!
-//! Not emulated: the LRU bound of 4096 entries per cache (these maps grow with the number of
-//! distinct keys, which a simulation keeps small) and the retry loop of `recordToSink`.
+//! Each of the three caches is an LRU of 4096 keys, as upstream's. Not emulated: the retry loop
+//! of `recordToSink`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -28,6 +28,8 @@ const AGGREGATE_INTERVAL: Duration = Duration::from_secs(600);
 const SPAM_BURST: f64 = 25.0;
 /// client-go `tools/record/events_cache.go`: `defaultSpamQPS` (one event per 300 s).
 const SPAM_QPS: f64 = 1.0 / 300.0;
+/// client-go `tools/record/events_cache.go`: `maxLruCacheEntries`.
+const LRU_ENTRIES: usize = 4096;
 /// client-go `tools/record/events_cache.go`: `EventAggregatorByReasonMessageFunc`.
 pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
 
@@ -84,14 +86,73 @@ struct Observation {
     resource_version: String,
 }
 
+/// `k8s.io/utils/lru`: a lookup or an add makes a key the most recent; an add beyond the
+/// capacity evicts the least recent key.
+#[derive(Debug, Clone)]
+struct Lru<V> {
+    capacity: usize,
+    clock: u64,
+    entries: HashMap<String, (u64, V)>,
+}
+
+impl<V> Lru<V> {
+    fn new(capacity: usize) -> Lru<V> {
+        Lru {
+            capacity,
+            clock: 0,
+            entries: HashMap::new(),
+        }
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.entries.get_mut(key).map(|(used, v)| {
+            *used = clock;
+            v
+        })
+    }
+
+    /// Makes room for a new key: the least recent one goes (upstream adds, then evicts the
+    /// oldest, which is never the key just added).
+    fn make_room(&mut self, key: &str) {
+        if !self.entries.contains_key(key)
+            && self.entries.len() >= self.capacity
+            && let Some(oldest) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| k.clone())
+        {
+            self.entries.remove(&oldest);
+        }
+    }
+
+    fn add(&mut self, key: String, value: V) {
+        self.make_room(&key);
+        self.clock += 1;
+        self.entries.insert(key, (self.clock, value));
+    }
+
+    /// Get, or add `make()`; the entry either way.
+    fn get_or_add(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
+        self.make_room(key);
+        self.clock += 1;
+        let clock = self.clock;
+        let slot = self.entries.entry(key.to_string()).or_insert_with(|| (clock, make()));
+        slot.0 = clock;
+        &mut slot.1
+    }
+}
+
 /// One Flagger process's correlator (one per `StartRecordingToSink`).
 #[derive(Debug, Clone)]
 pub struct Recorder {
     component: String,
     host: String,
-    spam: HashMap<String, Bucket>,
-    aggregates: HashMap<String, AggregateRecord>,
-    observations: HashMap<String, Observation>,
+    spam: Lru<Bucket>,
+    aggregates: Lru<AggregateRecord>,
+    observations: Lru<Observation>,
 }
 
 fn rfc3339(t: jiff::Timestamp) -> String {
@@ -111,9 +172,9 @@ impl Recorder {
         Recorder {
             component: component.into(),
             host: String::new(),
-            spam: HashMap::new(),
-            aggregates: HashMap::new(),
-            observations: HashMap::new(),
+            spam: Lru::new(LRU_ENTRIES),
+            aggregates: Lru::new(LRU_ENTRIES),
+            observations: Lru::new(LRU_ENTRIES),
         }
     }
 
@@ -197,13 +258,10 @@ impl Recorder {
     fn aggregate(&mut self, event: Value, now: Duration, wall: jiff::Timestamp) -> (Value, String) {
         let event_key = self.event_key(&event);
         let (aggregate_key, local_key) = Self::aggregate_keys(&event);
-        let record = self
-            .aggregates
-            .entry(aggregate_key.clone())
-            .or_insert_with(|| AggregateRecord {
-                local_keys: BTreeSet::new(),
-                last: now,
-            });
+        let record = self.aggregates.get_or_add(&aggregate_key, || AggregateRecord {
+            local_keys: BTreeSet::new(),
+            last: now,
+        });
         if now.saturating_sub(record.last) > AGGREGATE_INTERVAL {
             record.local_keys.clear();
         }
@@ -233,7 +291,7 @@ impl Recorder {
     /// client-go `tools/record/events_cache.go`, `eventLogger.eventObserve`.
     fn observe(&mut self, mut event: Value, key: &str) -> (Value, Option<Value>) {
         let mut patch = None;
-        if let Some(last) = self.observations.get(key).filter(|o| o.count > 0) {
+        if let Some(last) = self.observations.get_mut(key).filter(|o| o.count > 0) {
             event["metadata"]["name"] = json!(last.name);
             if !last.resource_version.is_empty() {
                 event["metadata"]["resourceVersion"] = json!(last.resource_version);
@@ -245,7 +303,7 @@ impl Recorder {
                 "count": event["count"], "lastTimestamp": event["lastTimestamp"], "message": event["message"],
             }));
         }
-        self.observations.insert(
+        self.observations.add(
             key.to_string(),
             Observation {
                 count: event["count"].as_i64().unwrap_or(1),
@@ -260,7 +318,7 @@ impl Recorder {
     /// client-go `tools/record/events_cache.go`, `EventSourceObjectSpamFilter.Filter`: true when
     /// the event must be dropped.
     fn filtered(&mut self, event: &Value, now: Duration) -> bool {
-        let bucket = self.spam.entry(Self::spam_key(event)).or_insert(Bucket {
+        let bucket = self.spam.get_or_add(&Self::spam_key(event), || Bucket {
             tokens: SPAM_BURST,
             last: now,
         });
@@ -300,7 +358,7 @@ impl Recorder {
     /// becomes the observation under the answer's own key.
     pub fn update_state(&mut self, stored: &Value) {
         let key = self.event_key(stored);
-        self.observations.insert(
+        self.observations.add(
             key,
             Observation {
                 count: stored["count"].as_i64().unwrap_or(1),
@@ -484,5 +542,18 @@ mod tests {
         assert!(r.record(&canary_event("Normal", "y"), secs(340), wall(340)).is_none());
         // Warnings have a bucket of their own.
         assert!(r.record(&canary_event("Warning", "w"), secs(340), wall(340)).is_some());
+    }
+
+    #[test]
+    fn caches_forget_the_least_recent_key() {
+        let mut lru = Lru::new(2);
+        lru.add("a".into(), 1);
+        lru.add("b".into(), 2);
+        assert_eq!(lru.get_mut("a"), Some(&mut 1));
+        lru.add("c".into(), 3);
+        assert!(lru.get_mut("b").is_none(), "b was the least recent");
+        assert_eq!(*lru.get_or_add("a", || 9), 1);
+        assert_eq!(*lru.get_or_add("d", || 4), 4);
+        assert!(lru.get_mut("c").is_none());
     }
 }
