@@ -42,6 +42,8 @@ pub struct FlaggerSim {
     /// client-go's event correlator of this Flagger process, on simulated time since `epoch`.
     recorder: Mutex<Recorder>,
     epoch: Instant,
+    /// The Flagger pod the recorder belongs to: its Deployment's uid and pod template.
+    process: Mutex<Option<String>>,
 }
 
 fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
@@ -219,6 +221,7 @@ impl FlaggerSim {
             load_testers: Mutex::new(HashMap::new()),
             recorder: Mutex::new(Recorder::new("flagger")),
             epoch: Instant::now(),
+            process: Mutex::new(None),
         })
     }
 
@@ -298,6 +301,7 @@ impl FlaggerSim {
         if !self.active() {
             return;
         }
+        self.restart_recorder_with_flagger();
         let canaries = self.cluster.list("flagger.app", "canaries", None);
         let now = Instant::now();
         let mut due = Vec::new();
@@ -619,6 +623,24 @@ impl FlaggerSim {
         if let Ok(stored) = stored {
             recorder.update_state(&stored);
         }
+    }
+
+    /// A new Flagger pod (its Deployment re-created or its template changed) starts with an
+    /// empty correlator, as a new process's broadcaster does.
+    fn restart_recorder_with_flagger(&self) {
+        let Some(flagger) = self.flagger_deployment() else {
+            return;
+        };
+        let identity = format!(
+            "{}/{}",
+            text(&flagger, "/metadata/uid"),
+            revision(flagger.pointer("/spec/template").unwrap_or(&Value::Null))
+        );
+        let mut process = self.process.lock().unwrap_or_else(|p| p.into_inner());
+        if process.as_ref().is_some_and(|p| *p != identity) {
+            *self.recorder.lock().unwrap_or_else(|p| p.into_inner()) = Recorder::new("flagger");
+        }
+        *process = Some(identity);
     }
 
     /// The Flagger Deployment this simulation stands for.
