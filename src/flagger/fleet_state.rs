@@ -27,7 +27,12 @@ pub struct FleetState {
     events: HashMap<Key, Vec<Value>>,
     /// Per canary: every message its Events carried while watched, oldest first (an Event whose
     /// message changed contributes each version).
-    history: HashMap<Key, Vec<Value>>,
+    history: HashMap<Key, Vec<(u64, Value)>>,
+    /// Arrival order of event versions (each new or newer version takes the next number).
+    seq: u64,
+    /// Per canary: the arrival number from which events belong to the run under way, when a
+    /// watch saw the run start (a run seen only mid-way has none).
+    run_start: HashMap<Key, u64>,
     /// Per canary: the last status seen while a run was under way.
     running: HashMap<Key, Value>,
     /// Only this canary (by name) is wanted; clusters without it get a "not found" row.
@@ -58,6 +63,22 @@ impl FleetState {
                 self.errors.remove(&cluster);
                 let key = key_of(cluster, &object, "/metadata/namespace", "/metadata/name");
                 let phase = object.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
+                let applied = object.pointer("/status/lastAppliedSpec");
+                let new_run = super::state::is_running(phase)
+                    && match self.canaries.get(&key) {
+                        Some(previous) => {
+                            let was = previous.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
+                            !super::state::is_running(was) || previous.pointer("/status/lastAppliedSpec") != applied
+                        }
+                        // First seen mid-run: what happens from now on is this run's; what was
+                        // already there may be an older run's.
+                        None => true,
+                    };
+                if new_run {
+                    // Events from here on are this run's; older ones explain older runs.
+                    self.run_start.insert(key.clone(), self.seq + 1);
+                    self.running.remove(&key);
+                }
                 if super::state::is_running(phase)
                     && let Some(status) = object.get("status")
                 {
@@ -72,46 +93,8 @@ impl FleetState {
             } => {
                 self.canaries.remove(&(cluster, namespace, name));
             }
-            Update::Event { cluster, object } => {
-                let key = key_of(cluster, &object, "/involvedObject/namespace", "/involvedObject/name");
-                let list = self.events.entry(key.clone()).or_default();
-                let id = object
-                    .pointer("/metadata/uid")
-                    .or_else(|| object.pointer("/metadata/name"))
-                    .cloned();
-                let previous = id
-                    .as_ref()
-                    .and_then(|id| list.iter().position(|e| event_id(e) == Some(id)));
-                let changed = match previous {
-                    // A repeat (higher count) or a merged message: the newer version wins.
-                    Some(i) if version(&list[i]) <= version(&object) => {
-                        let message_changed = list[i]["message"] != object["message"];
-                        list[i] = object.clone();
-                        message_changed
-                    }
-                    Some(_) => return,
-                    None => {
-                        list.push(object.clone());
-                        true
-                    }
-                };
-                list.sort_by_key(order);
-                if list.len() > EVENTS_KEPT {
-                    let excess = list.len() - EVENTS_KEPT;
-                    list.drain(..excess);
-                }
-                let history = self.history.entry(key).or_default();
-                if changed {
-                    history.push(object);
-                } else if let Some(last) = history.iter_mut().rev().find(|e| event_id(e) == event_id(&object)) {
-                    *last = object;
-                }
-                history.sort_by_key(order);
-                if history.len() > EVENTS_KEPT * 4 {
-                    let excess = history.len() - EVENTS_KEPT * 4;
-                    history.drain(..excess);
-                }
-            }
+            Update::Event { cluster, object } => self.event(cluster, object, false),
+            Update::EventListed { cluster, object } => self.event(cluster, object, true),
             Update::Listed { cluster } => {
                 self.errors.remove(&cluster);
                 if let Some(l) = self.listed.get_mut(cluster) {
@@ -124,17 +107,84 @@ impl FleetState {
         }
     }
 
+    /// One Event version. A listed one (initial list, relist, one-shot read) that is new to
+    /// this state is older history: it does not count as happening in the run under way.
+    fn event(&mut self, cluster: usize, object: Value, listed: bool) {
+        let key = key_of(cluster, &object, "/involvedObject/namespace", "/involvedObject/name");
+        let list = self.events.entry(key.clone()).or_default();
+        let id = object
+            .pointer("/metadata/uid")
+            .or_else(|| object.pointer("/metadata/name"))
+            .cloned();
+        let previous = id
+            .as_ref()
+            .and_then(|id| list.iter().position(|e| event_id(e) == Some(id)));
+        // (message changed, a newer version)
+        let (changed, newer) = match previous {
+            // A repeat (higher count) or a merged message: the newer version wins.
+            Some(i) if version(&list[i]) <= version(&object) => {
+                let message_changed = list[i]["message"] != object["message"];
+                let newer = version(&list[i]) < version(&object);
+                list[i] = object.clone();
+                (message_changed, newer)
+            }
+            Some(_) => return,
+            None => {
+                list.push(object.clone());
+                (true, true)
+            }
+        };
+        list.sort_by_key(order);
+        if list.len() > EVENTS_KEPT {
+            let excess = list.len() - EVENTS_KEPT;
+            list.drain(..excess);
+        }
+        if newer {
+            self.seq += 1;
+        }
+        // Known before the watch began (seq 0): never part of a run the watch saw start.
+        let seq = if listed && previous.is_none() { 0 } else { self.seq };
+        let history = self.history.entry(key).or_default();
+        if changed {
+            history.push((seq, object));
+        } else if let Some(last) = history.iter_mut().rev().find(|(_, e)| event_id(e) == event_id(&object)) {
+            // The same message again: it happened again now.
+            if newer {
+                last.0 = seq;
+            }
+            last.1 = object;
+        }
+        history.sort_by_key(|(_, e)| order(e));
+        if history.len() > EVENTS_KEPT * 4 {
+            let excess = history.len() - EVENTS_KEPT * 4;
+            history.drain(..excess);
+        }
+    }
+
     pub fn canary(&self, cluster: usize, namespace: &str, name: &str) -> Option<&Value> {
         self.canaries.get(&(cluster, namespace.to_string(), name.to_string()))
     }
 
     /// Every message the canary's Events carried while watched (with a one-shot read: the
     /// Events as they are).
-    pub fn history_of(&self, cluster: usize, namespace: &str, name: &str) -> &[Value] {
+    pub fn history_of(&self, cluster: usize, namespace: &str, name: &str) -> Vec<Value> {
+        self.run_history(&(cluster, namespace.to_string(), name.to_string()), false)
+    }
+
+    /// The history, or only the run under way's part of it when a watch saw the run start.
+    fn run_history(&self, key: &Key, this_run: bool) -> Vec<Value> {
+        let from = if this_run {
+            self.run_start.get(key).copied().unwrap_or(0)
+        } else {
+            0
+        };
         self.history
-            .get(&(cluster, namespace.to_string(), name.to_string()))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter(|(seq, _)| *seq >= from)
+            .map(|(_, e)| e.clone())
+            .collect()
     }
 
     pub fn events_of(&self, cluster: usize, namespace: &str, name: &str) -> &[Value] {
@@ -170,9 +220,9 @@ impl FleetState {
                 continue;
             }
             for (key, canary) in &mine {
-                let events = self.history.get(*key).map(Vec::as_slice).unwrap_or(&[]);
+                let events = self.run_history(key, true);
                 let running = self.running.get(*key);
-                let mut state = CanaryState::from_canary_with(cluster, canary, events, running);
+                let mut state = CanaryState::from_canary_with(cluster, canary, &events, running);
                 if let Some(error) = self.errors.get(&index) {
                     state.error = Some(format!("stale: {error}"));
                 }
@@ -336,12 +386,63 @@ mod tests {
             ),
         });
         assert_eq!(s.events_of(0, "test", "podinfo").len(), 1);
-        let history: Vec<&str> = s
-            .history_of(0, "test", "podinfo")
-            .iter()
-            .map(|e| e["message"].as_str().unwrap())
-            .collect();
+        let all = s.history_of(0, "test", "podinfo");
+        let history: Vec<&str> = all.iter().map(|e| e["message"].as_str().unwrap()).collect();
         assert_eq!(history.len(), 2, "{history:?}");
         assert_eq!(history[0], halt);
+    }
+
+    #[test]
+    fn a_failure_is_explained_by_its_own_run_only() {
+        let mut s = FleetState::new(vec!["a".into()], None, None);
+        let status = |phase: &str, applied: &str, failed: i64| {
+            json!({"metadata": {"name": "podinfo", "namespace": "test"},
+                   "spec": {"analysis": {"threshold": 2, "metrics": [{"name": "a"}, {"name": "b"}]}},
+                   "status": {"phase": phase, "lastAppliedSpec": applied, "failedChecks": failed,
+                              "conditions": [{"message": "Canary analysis failed, Deployment scaled to zero."}]}})
+        };
+        let halt = |uid: &str, rate: &str| Update::Event {
+            cluster: 0,
+            object: json!({"metadata": {"uid": uid, "resourceVersion": "1"}, "count": 1, "type": "Warning",
+                           "lastTimestamp": "2026-01-01T00:00:01Z",
+                           "message": format!("Halt podinfo.test advancement success rate {rate}% < 99%"),
+                           "involvedObject": {"namespace": "test", "name": "podinfo"}}),
+        };
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Succeeded", "r1", 0),
+        });
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Progressing", "r2", 0),
+        });
+        s.apply(halt("h1", "80.00"));
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Progressing", "r2", 2),
+        });
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Failed", "r2", 0),
+        });
+        assert!(s.rows()[0].message.contains("80.00%"), "{}", s.rows()[0].message);
+        // The next run fails with every event dropped: the old halt is not its reason.
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Progressing", "r3", 0),
+        });
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Progressing", "r3", 2),
+        });
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Failed", "r3", 0),
+        });
+        let message = s.rows()[0].message.clone();
+        assert_eq!(
+            message,
+            "Rolling back podinfo.test failed checks threshold reached 2; no event of this run names the failed check (Flagger's event recorder merges and throttles events)"
+        );
     }
 }

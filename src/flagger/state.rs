@@ -260,6 +260,10 @@ fn waiting_gate(canary: &Value, phase: &str, events: &[Value]) -> Option<String>
     }
 }
 
+/// Said when a run failed its checks but none of its events survived to name one.
+const NO_CHECK: &str =
+    "no event of this run names the failed check (Flagger's event recorder merges and throttles events)";
+
 /// The analysis's one check (metric or rollout webhook), when it has exactly one.
 fn only_check(canary: &Value) -> Option<String> {
     let list = |p: &str| canary.pointer(p).and_then(Value::as_array).cloned().unwrap_or_default();
@@ -359,7 +363,7 @@ fn message(canary: &Value, phase: &str, events: &[Value], running: Option<&Value
             // The halt events were dropped: with a single check, it is the one that failed.
             (Some(r), None) if r.contains("threshold reached") => match only_check(canary) {
                 Some(check) => format!("{r}; failed check: {check} (the canary's only check)"),
-                None => r,
+                None => format!("{r}; {NO_CHECK}"),
             },
             (Some(r), None) => r,
             (None, Some(h)) => h,

@@ -36,6 +36,12 @@ pub enum Update {
         cluster: usize,
         object: Value,
     },
+    /// An Event that was already there when the list was taken (a watch's initial list or
+    /// relist, a one-shot read): history from before the watch, not something that just happened.
+    EventListed {
+        cluster: usize,
+        object: Value,
+    },
     /// The cluster's canaries have been listed (its rows are complete).
     Listed {
         cluster: usize,
@@ -132,7 +138,11 @@ async fn pump_events(cluster: usize, api: Api<DynamicObject>, config: watcher::C
     let mut stream = watcher::watcher(api, config).default_backoff().boxed();
     while let Some(item) = stream.next().await {
         let update = match item {
-            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Event {
+            Ok(Event::Apply(o)) => Update::Event {
+                cluster,
+                object: to_value(o),
+            },
+            Ok(Event::InitApply(o)) => Update::EventListed {
                 cluster,
                 object: to_value(o),
             },

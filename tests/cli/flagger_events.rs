@@ -317,3 +317,88 @@ fn get_groups_repeats_like_kubectl_describe() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_failure_never_names_another_runs_check_when_events_are_merged_or_dropped() {
+    let s = RolloutFleet::start(1, &[], &[]);
+    let release = |rate: u32, image: &str| {
+        let patch = json!({"spec": {"template": {"metadata": {"annotations": {"sim.kurator.dev/success-rate": rate.to_string()}}}}});
+        s.cluster(1)
+            .patch(
+                "apps",
+                "deployments",
+                Some("test"),
+                "podinfo",
+                PatchKind::Strategic,
+                &patch,
+            )
+            .unwrap();
+        let started = s.run(&[
+            "start",
+            "--force",
+            "podinfo",
+            "-n",
+            "test",
+            "--all-contexts",
+            "--image",
+            &format!("podinfod={image}"),
+        ]);
+        assert_eq!(started.code, 0, "{started:?}");
+    };
+    // Failed runs with a different success rate each: distinct warnings pile up until client-go
+    // combines them (ten distinct messages) and its spam filter starts dropping (25 warnings).
+    for (i, rate) in (80..87).enumerate() {
+        release(rate, &format!("podinfo:{}", i + 2));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while s.phase(1) == "Failed" {
+            assert!(Instant::now() < deadline, "run {i} did not start");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        s.wait(&[1], "Failed");
+    }
+    let watch = s.spawn(&[
+        "status",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--watch",
+        "--wait-for-start",
+        "--timeout",
+        "60s",
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    release(87, "podinfo:20");
+    let out = output_of(watch);
+    assert_eq!(out.code, 1, "{out:?}");
+    let warnings: Vec<String> = s
+        .cluster(1)
+        .list("", "events", Some("test"))
+        .into_iter()
+        .filter(|e| e["type"] == "Warning")
+        .map(|e| format!("x{} {}", e["count"], e["message"].as_str().unwrap_or("")))
+        .collect();
+    // Eight failed runs: client-go combined their warnings or its spam filter dropped some.
+    let combined = warnings.iter().any(|w| w.contains("(combined from similar events): "));
+    let halts = warnings.iter().filter(|w| w.contains(" Halt ")).count();
+    assert!(combined || halts < 8, "{warnings:#?}");
+    // The last Failed line is this run's (the first may be the previous run's, shown at start).
+    let failed = out
+        .stdout
+        .lines()
+        .rfind(|l| l.split_whitespace().nth(3) == Some("Failed"))
+        .unwrap_or_else(|| panic!("a Failed line: {out:?}"));
+    assert!(
+        failed.contains("threshold reached 2"),
+        "{failed}\n{warnings:#?}\n{}",
+        out.stdout
+    );
+    // The check of this run, or an honest "not known": never an older run's check.
+    assert!(
+        failed.contains("success rate 87.00% < 99%") || failed.contains("no event of this run names the failed check"),
+        "{failed}\n{warnings:#?}"
+    );
+    for older in 80..87 {
+        assert!(!failed.contains(&format!("{older}.00%")), "{failed}");
+    }
+}
