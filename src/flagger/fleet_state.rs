@@ -220,7 +220,10 @@ impl FleetState {
                 continue;
             }
             for (key, canary) in &mine {
-                let events = self.run_history(key, true);
+                // A failure is explained by its own run's events only; a run under way shows
+                // the newest warning, which carries its own staleness test.
+                let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
+                let events = self.run_history(key, !super::state::is_running(phase));
                 let running = self.running.get(*key);
                 let mut state = CanaryState::from_canary_with(cluster, canary, &events, running);
                 if let Some(error) = self.errors.get(&index) {
@@ -443,6 +446,30 @@ mod tests {
         assert_eq!(
             message,
             "Rolling back podinfo.test failed checks threshold reached 2; no event of this run names the failed check (Flagger's event recorder merges and throttles events)"
+        );
+    }
+
+    #[test]
+    fn a_one_shot_read_still_shows_a_held_traffic_increase() {
+        let mut s = FleetState::new(vec!["a".into()], None, None);
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: json!({"metadata": {"name": "podinfo", "namespace": "test"},
+                "spec": {"analysis": {"stepWeight": 10, "webhooks": [{"name": "step-gate", "type": "confirm-traffic-increase", "url": "x"}]}},
+                "status": {"phase": "Progressing", "canaryWeight": 20, "lastTransitionTime": "2026-01-01T00:00:00Z",
+                           "conditions": [{"message": "New revision detected, progressing canary analysis."}]}}),
+        });
+        s.apply(Update::EventListed {
+            cluster: 0,
+            object: json!({"metadata": {"uid": "e"}, "type": "Warning", "count": 4, "lastTimestamp": "2026-01-01T00:00:40Z",
+                "message": "Halt podinfo.test advancement waiting for traffic increase approval step-gate",
+                "involvedObject": {"namespace": "test", "name": "podinfo"}}),
+        });
+        let row = &s.rows()[0];
+        assert_eq!(row.gate.as_deref(), Some("confirm-traffic-increase step-gate"));
+        assert_eq!(
+            row.message,
+            "New revision detected, progressing canary analysis. Halt podinfo.test advancement waiting for traffic increase approval step-gate"
         );
     }
 }
