@@ -129,7 +129,7 @@ pub(super) async fn install_everywhere(fleet: &Fleet, provider: Provider, testlo
                 metrics_server: None,
                 testloader,
             };
-            install(&client, &spec, timeout, &|_| {}, &Interrupt::manual())
+            install(&client, &spec, timeout, &|_| {}, &Interrupt::manual(), false)
                 .await
                 .map(|_| ())
                 .map_err(|(_, e)| e)

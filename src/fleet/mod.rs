@@ -8,6 +8,7 @@ pub mod error;
 pub mod fanout;
 pub mod kubeconfig;
 pub mod kurator;
+pub mod ownership;
 pub mod retry;
 pub mod targets;
 

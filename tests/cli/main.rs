@@ -12,6 +12,7 @@ mod flagger_sim;
 mod install;
 mod interrupt;
 mod kubectl;
+mod kubectl_ownership;
 mod kubectl_reads;
 mod kurator;
 mod live;

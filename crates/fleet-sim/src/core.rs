@@ -3,9 +3,8 @@
 //! registration and namespace checks. Both the HTTP layer and the simulated controllers write
 //! through these methods, so both see the same rules.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use serde_json::{Value, json};
 
@@ -15,8 +14,9 @@ use crate::crd;
 use crate::error::{ApiError, invalid};
 use crate::events;
 use crate::faults::Faults;
+use crate::managed;
 use crate::meta::{metadata_mut, now_rfc3339};
-use crate::patch::{self, AppliedConfigs, PatchKind};
+use crate::patch::{self, PatchKind};
 use crate::proxy::ProxyRegistry;
 use crate::resource::{Registry, ResKey, ResourceType};
 use crate::schema;
@@ -37,6 +37,21 @@ pub struct WriteOptions {
     pub force: bool,
     pub dry_run: bool,
     pub validation: FieldValidation,
+    /// The request's User-Agent: an Update without `fieldManager` is recorded under its prefix.
+    pub user_agent: String,
+}
+
+impl WriteOptions {
+    /// The managedFields writer of this request (Update operations name the manager from
+    /// `fieldManager` or the User-Agent).
+    fn writer(&self, t: &ResourceType, status_write: bool) -> managed::Writer {
+        managed::Writer {
+            manager: managed::manager_or_user_agent(self.field_manager.as_deref(), &self.user_agent),
+            api_version: t.api_version(),
+            status_write,
+            now: now_rfc3339(),
+        }
+    }
 }
 
 /// A successful write: the object and any warnings for the `Warning` header.
@@ -53,7 +68,6 @@ pub struct ClusterCore {
     pub users: RwLock<Users>,
     pub faults: Faults,
     pub proxies: ProxyRegistry,
-    applied: Mutex<HashMap<ObjectKey, AppliedConfigs>>,
     serial: AtomicU64,
     pub git_version: String,
 }
@@ -69,7 +83,6 @@ impl ClusterCore {
             users: RwLock::new(Users::default()),
             faults: Faults::default(),
             proxies: ProxyRegistry::default(),
-            applied: Mutex::new(HashMap::new()),
             serial: AtomicU64::new(0),
             git_version: "v1.32.4".to_string(),
         };
@@ -166,6 +179,7 @@ impl ClusterCore {
         let (stored, body) = self.stored_as(t, body);
         let t = &stored;
         self.check_namespace(t, ns)?;
+        managed::validate_field_manager("CreateOptions", opts.field_manager.as_deref(), false)?;
         let mut body = body;
         let name = match body.pointer("/metadata/name").and_then(Value::as_str) {
             Some(n) if !n.is_empty() => n.to_string(),
@@ -193,7 +207,8 @@ impl ClusterCore {
             if old.is_some() {
                 return Err(ApiError::already_exists(&t.key().qualified(), &name));
             }
-            let obj = self.prepare(t, ns, None, body, false, opts, &mut warnings)?;
+            let mut obj = self.prepare(t, ns, None, body, false, opts, &mut warnings)?;
+            managed::record_update(t, None, &mut obj, &opts.writer(t, false));
             if opts.dry_run {
                 would_be = Some(obj);
                 return Ok(Mutation::Unchanged);
@@ -228,6 +243,7 @@ impl ClusterCore {
         let (stored, body) = self.stored_as(t, body);
         let t = &stored;
         self.check_namespace(t, ns)?;
+        managed::validate_field_manager("UpdateOptions", opts.field_manager.as_deref(), false)?;
         let body_rv = body
             .pointer("/metadata/resourceVersion")
             .and_then(Value::as_str)
@@ -254,7 +270,8 @@ impl ClusterCore {
             {
                 return Err(ApiError::conflict(&t.key().qualified(), name));
             }
-            let obj = self.prepare(t, ns, Some(old), body, status, opts, &mut warnings)?;
+            let mut obj = self.prepare(t, ns, Some(old), body, status, opts, &mut warnings)?;
+            managed::record_update(t, Some(old), &mut obj, &opts.writer(t, status));
             Ok(self.decide(old, obj, opts.dry_run, &mut would_be))
         })?;
         self.finish(t, result, would_be, warnings, opts)
@@ -289,17 +306,11 @@ impl ClusterCore {
                 "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
             ));
         }
-        if kind == PatchKind::Apply && opts.field_manager.as_deref().unwrap_or("").is_empty() {
-            return Err(ApiError::bad_request(
-                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
-            ));
-        }
+        managed::validate_field_manager("PatchOptions", opts.field_manager.as_deref(), kind == PatchKind::Apply)?;
         let key = Self::key(t, ns, name);
         let mut warnings = Vec::new();
         let mut would_be = None;
         let mut created = false;
-        let mut applied_guard = self.applied.lock().unwrap_or_else(|p| p.into_inner());
-        let mut applied = applied_guard.get(&key).cloned().unwrap_or_default();
         let result = self.store.mutate(&key, |old, _| {
             let mut target = match (old, kind) {
                 (Some(old), _) => old.clone(),
@@ -318,8 +329,7 @@ impl ClusterCore {
                 PatchKind::Strategic => patch::strategic_merge(&mut target, patch_body),
                 PatchKind::Apply => {
                     check_apply_identity(t, patch_body, name)?;
-                    let manager = opts.field_manager.clone().unwrap_or_default();
-                    target = patch::apply(old, patch_body, &manager, opts.force, &mut applied, !t.custom)?.object;
+                    target = managed::apply(t, old, patch_body, &opts.writer(t, status), opts.force)?;
                 }
             }
             if events_api && kind != PatchKind::Apply {
@@ -334,7 +344,10 @@ impl ClusterCore {
                 return Err(ApiError::conflict(&t.key().qualified(), name));
             }
             metadata_mut(&mut target).insert("name".into(), json!(name));
-            let obj = self.prepare(t, ns, old, target, status, opts, &mut warnings)?;
+            let mut obj = self.prepare(t, ns, old, target, status, opts, &mut warnings)?;
+            if kind != PatchKind::Apply {
+                managed::record_update(t, old, &mut obj, &opts.writer(t, status));
+            }
             match old {
                 Some(old) => Ok(self.decide(old, obj, opts.dry_run, &mut would_be)),
                 None if opts.dry_run => {
@@ -344,10 +357,6 @@ impl ClusterCore {
                 None => Ok(Mutation::Put(obj)),
             }
         })?;
-        if !opts.dry_run && kind == PatchKind::Apply {
-            applied_guard.insert(key, applied);
-        }
-        drop(applied_guard);
         let mut written = self.finish(t, result, would_be, warnings, opts)?;
         written.created = created;
         Ok(written)
@@ -388,7 +397,6 @@ impl ClusterCore {
         })?;
         let gone = result.ok_or_else(|| ApiError::not_found(&t.key().qualified(), name))?;
         if removed {
-            self.applied.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
             self.after_delete(t, &gone);
         }
         Ok(gone)
@@ -441,8 +449,8 @@ impl ClusterCore {
         }
         obj["apiVersion"] = json!(t.api_version());
         obj["kind"] = json!(t.kind);
+        // managedFields stay: the field manager (crate::managed) decides what is kept.
         let meta = metadata_mut(&mut obj);
-        meta.remove("managedFields");
         if t.namespaced {
             meta.insert("namespace".into(), json!(ns.unwrap_or("default")));
         } else {

@@ -158,6 +158,9 @@ pub fn start_fleet_manager(
     install: Installer,
     period: std::time::Duration,
 ) {
+    // Kurator's fleet manager writes into the hub and the members under its own manager.
+    let hub = hub.as_manager("kurator");
+    let members: Vec<SimCluster> = members.iter().map(|m| m.as_manager("kurator")).collect();
     tokio::spawn(async move {
         loop {
             reconcile(&hub, &members, &render, &install);

@@ -15,6 +15,7 @@ pub mod faults;
 pub mod flagger;
 pub mod jsonpath;
 pub mod kurator;
+pub mod managed;
 pub mod meta;
 pub mod openapi;
 pub mod patch;

@@ -1,7 +1,5 @@
 //! Patch semantics of the API server, as pure functions on JSON values: RFC 7386 merge,
-//! RFC 6902 JSON patch, strategic merge for built-in types, and server-side apply.
-
-use std::collections::BTreeMap;
+//! RFC 6902 JSON patch and strategic merge for built-in types (server-side apply: crate::managed).
 
 use serde_json::{Map, Value};
 
@@ -140,145 +138,6 @@ fn merge_keyed_list(items: &mut Vec<Value>, patch_items: &[Value], key: &str, fi
     }
 }
 
-/// What each field manager last applied to one object, kept beside the object (a simplified
-/// `managedFields`): it lets an apply remove the fields its manager stopped applying, and report
-/// conflicts with another manager's applied values.
-#[derive(Debug, Clone, Default)]
-pub struct AppliedConfigs {
-    pub by_manager: BTreeMap<String, Value>,
-}
-
-pub struct ApplyResult {
-    pub object: Value,
-}
-
-/// Server-side apply of `config` by `manager` onto `current` (None: create).
-/// `structural_lists`: merge keyed lists of built-in types by key instead of replacing them.
-pub fn apply(
-    current: Option<&Value>,
-    config: &Value,
-    manager: &str,
-    force: bool,
-    applied: &mut AppliedConfigs,
-    structural_lists: bool,
-) -> Result<ApplyResult, ApiError> {
-    let mut object = current.cloned().unwrap_or_else(|| Value::Object(Map::new()));
-    if !force {
-        let mut conflicts = Vec::new();
-        for (other, other_config) in &applied.by_manager {
-            if other == manager {
-                continue;
-            }
-            collect_conflicts(other_config, config, &object, "", other, &mut conflicts);
-        }
-        if !conflicts.is_empty() {
-            let n = conflicts.len();
-            let causes: Vec<Value> = conflicts
-                .iter()
-                .map(|(field, other)| {
-                    serde_json::json!({"type": "FieldManagerConflict", "message": format!("conflict with \"{other}\""), "field": field})
-                })
-                .collect();
-            let lines: Vec<String> = conflicts
-                .iter()
-                .map(|(f, o)| format!("- conflict with \"{o}\": {f}"))
-                .collect();
-            return Err(ApiError::new(
-                409,
-                "Conflict",
-                format!(
-                    "Apply failed with {n} conflict{}: {}",
-                    if n == 1 { "" } else { "s" },
-                    lines.join("\n")
-                ),
-            )
-            .with_details(serde_json::json!({"causes": causes})));
-        }
-    }
-    if let Some(previous) = applied.by_manager.get(manager) {
-        let others: Vec<&Value> = applied
-            .by_manager
-            .iter()
-            .filter(|(m, _)| m.as_str() != manager)
-            .map(|(_, v)| v)
-            .collect();
-        remove_dropped_fields(&mut object, previous, config, &others);
-    }
-    if structural_lists {
-        strategic_merge(&mut object, config);
-    } else {
-        merge_apply(&mut object, config);
-    }
-    applied.by_manager.insert(manager.to_string(), config.clone());
-    Ok(ApplyResult { object })
-}
-
-/// Apply merges maps and replaces lists (custom resources' lists are atomic by default).
-fn merge_apply(target: &mut Value, config: &Value) {
-    match (target.as_object_mut(), config) {
-        (Some(target_map), Value::Object(config_map)) => {
-            for (k, v) in config_map {
-                match target_map.get_mut(k) {
-                    Some(slot) if v.is_object() && slot.is_object() => merge_apply(slot, v),
-                    _ => {
-                        target_map.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        _ => *target = config.clone(),
-    }
-}
-
-fn collect_conflicts(
-    other_config: &Value,
-    config: &Value,
-    live: &Value,
-    path: &str,
-    other: &str,
-    out: &mut Vec<(String, String)>,
-) {
-    match (other_config, config) {
-        (Value::Object(theirs), Value::Object(ours)) => {
-            for (k, v) in ours {
-                if let Some(their_v) = theirs.get(k) {
-                    let live_v = live.get(k).unwrap_or(&Value::Null);
-                    collect_conflicts(their_v, v, live_v, &format!("{path}.{k}"), other, out);
-                }
-            }
-        }
-        (theirs, ours) => {
-            // Only a value the other manager applied and that is still live counts as theirs.
-            if theirs != ours && theirs == live {
-                out.push((path.to_string(), other.to_string()));
-            }
-        }
-    }
-}
-
-/// Removes fields present in `previous` but absent from `config`, unless another manager applies them.
-fn remove_dropped_fields(object: &mut Value, previous: &Value, config: &Value, others: &[&Value]) {
-    let (Some(obj_map), Some(prev_map)) = (object.as_object_mut(), previous.as_object()) else {
-        return;
-    };
-    for (k, prev_v) in prev_map {
-        let kept_by_others: Vec<&Value> = others.iter().filter_map(|o| o.get(k)).collect();
-        match config.get(k) {
-            None => {
-                if kept_by_others.is_empty() && k != "apiVersion" && k != "kind" {
-                    obj_map.remove(k);
-                }
-            }
-            Some(new_v) if new_v.is_object() && prev_v.is_object() => {
-                if let Some(child) = obj_map.get_mut(k) {
-                    remove_dropped_fields(child, prev_v, new_v, &kept_by_others);
-                }
-            }
-            Some(_) => {}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,44 +168,6 @@ mod tests {
             obj,
             json!({"metadata": {"annotations": {"b": "2"}}, "env": [{"name": "Y"}]})
         );
-    }
-
-    #[test]
-    fn apply_removes_fields_the_manager_dropped_and_keeps_others() {
-        let mut applied = AppliedConfigs::default();
-        let first = json!({"spec": {"a": 1, "b": 2}});
-        let obj = apply(None, &first, "me", false, &mut applied, false).unwrap().object;
-        let mut obj = obj;
-        obj["spec"]["c"] = json!(3); // written by someone else with an update
-        let second = json!({"spec": {"a": 1}});
-        let obj = apply(Some(&obj), &second, "me", false, &mut applied, false)
-            .unwrap()
-            .object;
-        assert_eq!(obj, json!({"spec": {"a": 1, "c": 3}}));
-    }
-
-    #[test]
-    fn apply_conflicts_unless_forced() {
-        let mut applied = AppliedConfigs::default();
-        let obj = apply(None, &json!({"spec": {"x": 1}}), "one", false, &mut applied, false)
-            .unwrap()
-            .object;
-        let err = apply(
-            Some(&obj),
-            &json!({"spec": {"x": 2}}),
-            "two",
-            false,
-            &mut applied,
-            false,
-        )
-        .err()
-        .unwrap();
-        assert_eq!(err.code, 409);
-        assert!(err.message.contains(".spec.x"), "{}", err.message);
-        let obj = apply(Some(&obj), &json!({"spec": {"x": 2}}), "two", true, &mut applied, false)
-            .unwrap()
-            .object;
-        assert_eq!(obj["spec"]["x"], 2);
     }
 
     #[test]

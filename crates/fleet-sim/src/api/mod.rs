@@ -199,6 +199,7 @@ fn write_options(query: &HashMap<String, String>) -> WriteOptions {
             Some("Ignore") => FieldValidation::Ignore,
             _ => FieldValidation::Warn,
         },
+        user_agent: String::new(),
     }
 }
 
@@ -299,7 +300,12 @@ async fn resource(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/json");
-    let opts = write_options(&query);
+    let mut opts = write_options(&query);
+    opts.user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
 
     match (path.subresource.as_deref(), path.name.as_deref()) {
         (Some("proxy"), Some(service)) => proxy(&core, &t, ns, service, &path.rest, method, &query, body).await,
