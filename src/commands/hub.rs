@@ -31,10 +31,13 @@ struct HubRow {
 /// `apply -f app.yaml --fleet NAME`: validates the rollouts, then applies each Application to
 /// the hub (server-side apply) for Kurator's fleet manager to render.
 pub async fn apply(global: &GlobalArgs, files: &PolicyFiles, force_conflicts: bool) -> Result<Exit> {
-    if let Err(exit) = load_or_report(files)? {
-        return Ok(exit);
-    }
+    let policies = match load_or_report(files)? {
+        Ok(p) => p,
+        Err(exit) => return Ok(exit),
+    };
     let (client, _) = hub_client(global).await?;
+    let facts = fleet_facts(global, &client).await;
+    eprint!("{}", super::policies::kurator_report(&policies, &facts));
     let mut rows = Vec::new();
     for input in read_inputs(files)? {
         let docs: Vec<Value> =
@@ -220,7 +223,7 @@ pub async fn install(global: &GlobalArgs, args: &crate::cli::InstallArgs, fleet_
             if args.testloader {
                 deployments.push((spec.namespace().to_string(), spec.loadtester_name()));
             }
-            crate::fleet::apply::wait_deployments_available(&client, &deployments, args.timeout)
+            crate::fleet::apply::wait_deployments_available(&client, &deployments, args.timeout, args.timeout)
                 .await
                 .map(|_| spec.flagger_release())
         })
@@ -350,6 +353,26 @@ fn switched_policies(
         rows.push((format!("syncPolicies[{i}]"), format!("{field}={value}")));
     }
     (touched.then_some(policies), rows)
+}
+
+/// What the Kurator report needs to know of the `--fleet` Fleet (unknown if it cannot be read).
+pub async fn fleet_facts(global: &GlobalArgs, client: &kube::Client) -> crate::config::kurator::FleetFacts {
+    let Some(name) = &global.fleet else {
+        return Default::default();
+    };
+    let fleet = fleets(client, &global.fleet_namespace)
+        .get_opt(name)
+        .await
+        .ok()
+        .flatten();
+    let fleet = fleet.and_then(|f| serde_json::to_value(f).ok());
+    crate::config::kurator::FleetFacts {
+        public_testloader: fleet.map(|f| {
+            f.pointer("/spec/plugin/flagger/publicTestloader")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub mod selector;
 pub mod server;
 pub mod store;
 pub mod table;
+pub mod validation;
 
 pub use auth::{Rule, User};
 pub use cluster::{InProcess, SimCluster};
