@@ -6,20 +6,24 @@ use serde_json::{Value, json};
 
 use crate::fleet::ClusterError;
 
-/// The first webhook of a type whose URL ends with `path_suffix` (`/gate/check`, `/rollback/check`).
-pub fn hook_url(canary: &Value, kind: &str, path_suffix: &str) -> Option<String> {
+/// The first webhook of a type whose URL's path is exactly `path` (`/gate/check`,
+/// `/rollback/check`): the load tester's Go ServeMux matches exact paths, so `/gate/check/` or
+/// `/x/gate/check` reach its task endpoint, not the gate.
+pub fn hook_url(canary: &Value, kind: &str, path: &str) -> Option<String> {
     canary
         .pointer("/spec/analysis/webhooks")?
         .as_array()?
         .iter()
-        .find(|h| {
-            h["type"] == kind
-                && h["url"]
-                    .as_str()
-                    .is_some_and(|u| u.trim_end_matches('/').ends_with(path_suffix))
-        })
+        .find(|h| h["type"] == kind && h["url"].as_str().is_some_and(|u| url_path(u) == Some(path)))
         .and_then(|h| h["url"].as_str())
         .map(str::to_string)
+}
+
+/// The path of an `http(s)://host/path?query` URL ("/" when there is none).
+fn url_path(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let path = rest.find('/').map(|i| &rest[i..]).unwrap_or("/");
+    Some(path.split(['?', '#']).next().unwrap_or(path))
 }
 
 /// The load tester Service a hook URL names, as the API server's service proxy reaches it.
@@ -154,5 +158,14 @@ mod tests {
             Some("http://lt.ns/rollback/check")
         );
         assert!(hook_url(&canary, "confirm-promotion", "/gate/check").is_none());
+        for not_a_gate in ["http://lt.ns/rollback/check/", "http://lt.ns/v1/rollback/check"] {
+            let canary = json!({"spec": {"analysis": {"webhooks": [{"type": "rollback", "url": not_a_gate}]}}});
+            assert!(
+                hook_url(&canary, "rollback", "/rollback/check").is_none(),
+                "{not_a_gate}"
+            );
+        }
+        let canary = json!({"spec": {"analysis": {"webhooks": [{"type": "rollback", "url": "http://lt.ns:80/rollback/check?x=1"}]}}});
+        assert!(hook_url(&canary, "rollback", "/rollback/check").is_some());
     }
 }
