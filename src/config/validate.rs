@@ -60,15 +60,26 @@ pub fn validate(r: &RolloutConfig) -> Vec<Finding> {
             "set workload.namespace to the namespace of the Deployment",
         ));
     }
-    if let Some(kind) = &r.workload.kind
-        && kind != "Deployment"
-        && kind != "DaemonSet"
-    {
-        f.push(error(
+    match r.workload.kind.as_deref() {
+        None | Some("Deployment") => {}
+        // Flagger itself targets DaemonSets (Flagger: pkg/canary/factory.go, func
+        // (*Factory) Controller picks DaemonSetController for kind "DaemonSet"; primary copy,
+        // readiness and scale-to-zero by nodeSelector in pkg/canary/daemonset_controller.go and
+        // daemonset_ready.go), but this tool's `start`, `status` images and its simulator only
+        // handle Deployments, so a DaemonSet rollout would be applied and then not followed.
+        Some("DaemonSet") => f.push(error(
+            "workload.kind",
+            "DaemonSet targets are not supported by this tool yet: `start` cannot set the \
+             DaemonSet's image and `status` cannot follow its primary and canary (Flagger \
+             itself supports DaemonSet targets)",
+            "target a Deployment, or manage this DaemonSet's Canary without this tool \
+             (a Flagger Canary with targetRef kind DaemonSet, released with `kubectl set image ds/...`)",
+        )),
+        Some(kind) => f.push(error(
             "workload.kind",
             format!("Flagger cannot target a {kind}"),
-            "use Deployment or DaemonSet",
-        ));
+            "use Deployment (DaemonSet targets are not supported by this tool yet)",
+        )),
     }
     if r.service_name.is_empty() {
         f.push(error(
@@ -366,6 +377,26 @@ mod name_tests {
         let mut f = Vec::new();
         names(&mut f, r);
         f.into_iter().map(|x| format!("{}: {}", x.path, x.message)).collect()
+    }
+
+    fn kind_findings(kind: Option<&str>) -> Vec<Finding> {
+        let mut r = config("podinfo", "podinfo", false);
+        r.workload.kind = kind.map(str::to_string);
+        validate(&r).into_iter().filter(|x| x.path == "workload.kind").collect()
+    }
+
+    #[test]
+    fn daemonset_targets_are_refused_with_the_reason() {
+        assert!(kind_findings(None).is_empty());
+        assert!(kind_findings(Some("Deployment")).is_empty());
+        let ds = kind_findings(Some("DaemonSet"));
+        assert_eq!(ds.len(), 1, "{ds:?}");
+        assert_eq!(ds[0].severity, Severity::Error);
+        assert!(ds[0].message.contains("not supported by this tool yet"), "{ds:?}");
+        assert!(ds[0].message.contains("Flagger itself supports"), "{ds:?}");
+        assert!(ds[0].fix.contains("target a Deployment"), "{ds:?}");
+        let sts = kind_findings(Some("StatefulSet"));
+        assert_eq!(sts[0].message, "Flagger cannot target a StatefulSet");
     }
 
     #[test]
