@@ -268,6 +268,33 @@ pub fn apply_create_defaults(group: &str, plural: &str, obj: &mut Value, serial:
                 spec["progressDeadlineSeconds"] = json!(600);
             }
         }
+        // kube-apiserver: pkg/apis/apps/v1/defaults.go, func SetDefaults_DaemonSet (a
+        // RollingUpdate strategy, replacing one node's Pod at a time without surge; ten
+        // revisions kept).
+        ("apps", "daemonsets") if obj.get("spec").is_some_and(Value::is_object) => {
+            let spec = &mut obj["spec"];
+            // Only objects (or absent fields) are defaulted; a wrong type is left for
+            // validation to refuse.
+            let fillable = |v: Option<&Value>| v.is_none_or(|v| v.is_null() || v.is_object());
+            if fillable(spec.get("updateStrategy")) {
+                let strategy = &mut spec["updateStrategy"];
+                if strategy.get("type").is_none_or(Value::is_null) {
+                    strategy["type"] = json!("RollingUpdate");
+                }
+                if strategy["type"] == "RollingUpdate" && fillable(strategy.get("rollingUpdate")) {
+                    let rolling = &mut strategy["rollingUpdate"];
+                    if rolling.get("maxUnavailable").is_none_or(Value::is_null) {
+                        rolling["maxUnavailable"] = json!(1);
+                    }
+                    if rolling.get("maxSurge").is_none_or(Value::is_null) {
+                        rolling["maxSurge"] = json!(0);
+                    }
+                }
+            }
+            if spec.get("revisionHistoryLimit").is_none() {
+                spec["revisionHistoryLimit"] = json!(10);
+            }
+        }
         ("", "serviceaccounts") | ("", "configmaps") | ("", "secrets")
             if plural == "secrets" && obj.get("type").is_none() =>
         {

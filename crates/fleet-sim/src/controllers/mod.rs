@@ -1,6 +1,7 @@
 //! Simulated controllers that run inside a simulated cluster and write through the same API
 //! server rules as any client (status only through the status subresource).
 
+pub mod daemonsets;
 pub mod deployments;
 pub mod endpoints;
 pub mod replicasets;
@@ -14,8 +15,8 @@ use tokio::task::JoinHandle;
 use crate::cluster::SimCluster;
 use crate::resource::ResKey;
 
-/// Starts the controllers on the current tokio runtime: Deployments (after `delay`) and the
-/// endpoints of Services.
+/// Starts the controllers on the current tokio runtime: Deployments and DaemonSets (after
+/// `delay`) and the endpoints of Services.
 pub fn start(cluster: SimCluster, delay: Duration) -> JoinHandle<()> {
     // The Deployment and endpoints controllers write as kube-controller-manager does.
     tokio::spawn(run(cluster.as_manager("kube-controller-manager"), delay))
@@ -23,6 +24,7 @@ pub fn start(cluster: SimCluster, delay: Duration) -> JoinHandle<()> {
 
 async fn run(cluster: SimCluster, delay: Duration) {
     let deployments = ResKey::new("apps", "deployments");
+    let daemonsets = ResKey::new("apps", "daemonsets");
     let services = ResKey::new("", "services");
     let endpoints = ResKey::new("", "endpoints");
     let replicasets = ResKey::new("apps", "replicasets");
@@ -31,6 +33,7 @@ async fn run(cluster: SimCluster, delay: Duration) {
     };
     let mut live = sub.live;
     deployments::resync(&cluster, delay);
+    daemonsets::resync(&cluster, delay);
     endpoints::reconcile_all(&cluster);
     loop {
         match live.recv().await {
@@ -44,6 +47,9 @@ async fn run(cluster: SimCluster, delay: Duration) {
                 if change.res == deployments {
                     deployments::on_change(&cluster, &change, delay);
                 }
+                if change.res == daemonsets {
+                    daemonsets::on_change(&cluster, &change, delay);
+                }
                 // The controller's own Endpoints writes come back here too; they reconcile to
                 // no change.
                 if change.res == replicasets || change.res == services || change.res == endpoints {
@@ -52,6 +58,7 @@ async fn run(cluster: SimCluster, delay: Duration) {
             }
             Err(RecvError::Lagged(_)) => {
                 deployments::resync(&cluster, delay);
+                daemonsets::resync(&cluster, delay);
                 endpoints::reconcile_all(&cluster);
             }
             Err(RecvError::Closed) => return,
@@ -62,5 +69,6 @@ async fn run(cluster: SimCluster, delay: Duration) {
 /// Every controller catches up now (tests drive time with this).
 pub fn settle(cluster: &SimCluster) {
     deployments::settle(cluster);
+    daemonsets::settle(cluster);
     endpoints::reconcile_all(cluster);
 }
