@@ -623,15 +623,21 @@ impl ClusterCore {
     /// Removes one finalizer from an object (deleting it if that was the last one and it is
     /// being deleted), as the controller owning that finalizer does.
     fn release_finalizer(&self, t: &ResourceType, ns: Option<&str>, name: &str, finalizer: &str) {
-        let key = Self::key(t, ns, name);
+        self.finalizing_update(t, &Self::key(t, ns, name), |next| {
+            remove_finalizer(next, "/metadata/finalizers", finalizer);
+            next.pointer("/metadata/deletionTimestamp").is_some() && !has_finalizers(next)
+        });
+    }
+
+    /// A finalizing controller's write of the object at `key`: `edit` changes a copy and says
+    /// whether the object may now go (nothing holds it any more). It is then deleted, with what
+    /// follows a deletion, or else stored if `edit` changed it.
+    fn finalizing_update(&self, t: &ResourceType, key: &ObjectKey, edit: impl FnOnce(&mut Value) -> bool) {
         let mut gone = None;
-        let _ = self.store.mutate::<ApiError>(&key, |old, _| {
+        let _ = self.store.mutate::<ApiError>(key, |old, _| {
             let Some(old) = old else { return Ok(Mutation::Unchanged) };
             let mut next = old.clone();
-            if let Some(list) = next.pointer_mut("/metadata/finalizers").and_then(Value::as_array_mut) {
-                list.retain(|f| f != finalizer);
-            }
-            if next.pointer("/metadata/deletionTimestamp").is_some() && !has_finalizers(&next) {
+            if edit(&mut next) {
                 gone = Some(old.clone());
                 return Ok(Mutation::Delete);
             }
@@ -692,34 +698,18 @@ impl ClusterCore {
             .collect();
         let ns_key = ObjectKey::new(ResKey::new("", "namespaces"), None, ns);
         let now = now_rfc3339();
-        let mut gone = None;
-        let _ = self.store.mutate::<ApiError>(&ns_key, |old, _| {
-            let Some(old) = old else { return Ok(Mutation::Unchanged) };
-            let mut next = old.clone();
-            if remaining.is_empty() {
-                if let Some(list) = next.pointer_mut("/spec/finalizers").and_then(Value::as_array_mut) {
-                    list.retain(|f| f != "kubernetes");
-                }
-                let spec_empty = next
-                    .pointer("/spec/finalizers")
-                    .and_then(Value::as_array)
-                    .is_none_or(Vec::is_empty);
-                if spec_empty && !has_finalizers(&next) {
-                    gone = Some(old.clone());
-                    return Ok(Mutation::Delete);
-                }
-            } else {
+        self.finalizing_update(&ns_type, &ns_key, |next| {
+            if !remaining.is_empty() {
                 next["status"]["conditions"] = namespace_conditions(&remaining, &now);
+                return false;
             }
-            Ok(if &next == old {
-                Mutation::Unchanged
-            } else {
-                Mutation::Put(next)
-            })
+            remove_finalizer(next, "/spec/finalizers", "kubernetes");
+            let spec_empty = next
+                .pointer("/spec/finalizers")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty);
+            spec_empty && !has_finalizers(next)
         });
-        if let Some(obj) = gone {
-            self.after_delete(&ns_type, &obj);
-        }
     }
 
     /// DELETE of a CRD: it gets a deletionTimestamp, the `customresourcecleanup` finalizer and a
@@ -815,34 +805,18 @@ impl ClusterCore {
         }
         let key = Self::key(&crd_type, None, crd_name);
         let now = now_rfc3339();
-        let mut gone = None;
-        let _ = self.store.mutate::<ApiError>(&key, |old, _| {
-            let Some(old) = old else { return Ok(Mutation::Unchanged) };
-            let mut next = old.clone();
+        self.finalizing_update(&crd_type, &key, |next| {
             if remaining > 0 {
                 set_condition(
-                    &mut next,
+                    next,
                     json!({"type": "Terminating", "status": "True", "reason": "InstanceDeletionInProgress",
                            "message": "CustomResource deletion is in progress", "lastTransitionTime": now}),
                 );
-            } else {
-                if let Some(list) = next.pointer_mut("/metadata/finalizers").and_then(Value::as_array_mut) {
-                    list.retain(|f| f != CRD_CLEANUP_FINALIZER);
-                }
-                if !has_finalizers(&next) {
-                    gone = Some(old.clone());
-                    return Ok(Mutation::Delete);
-                }
+                return false;
             }
-            Ok(if &next == old {
-                Mutation::Unchanged
-            } else {
-                Mutation::Put(next)
-            })
+            remove_finalizer(next, "/metadata/finalizers", CRD_CLEANUP_FINALIZER);
+            !has_finalizers(next)
         });
-        if let Some(obj) = gone {
-            self.after_delete(&crd_type, &obj);
-        }
     }
 
     /// A terminating CRD accepts no new instances. apiextensions-apiserver:
@@ -1250,6 +1224,14 @@ fn set_condition(obj: &mut Value, condition: Value) {
             Some(existing) => *existing = condition,
             None => list.push(condition),
         }
+    }
+}
+
+/// Drops `finalizer` from the list at `pointer` (`/metadata/finalizers`, or a Namespace's
+/// `/spec/finalizers`), if there is one.
+fn remove_finalizer(obj: &mut Value, pointer: &str, finalizer: &str) {
+    if let Some(list) = obj.pointer_mut(pointer).and_then(Value::as_array_mut) {
+        list.retain(|f| f != finalizer);
     }
 }
 

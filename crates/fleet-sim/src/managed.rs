@@ -790,6 +790,19 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// The managedFields entry this writer records for `operation` (`Apply` or `Update`)
+    /// owning `set`, stamped with the writer's time.
+    fn entry(&self, operation: &str, set: FieldSet) -> Entry {
+        Entry {
+            manager: self.manager.clone(),
+            operation: operation.into(),
+            api_version: self.api_version.clone(),
+            time: Some(self.now.clone()),
+            subresource: self.subresource(),
+            set,
+        }
+    }
+
     fn subresource(&self) -> String {
         if self.status_write {
             "status".into()
@@ -833,14 +846,7 @@ pub fn record_update(t: &ResourceType, old: Option<&Value>, new: &mut Value, w: 
         e.set = e.set.difference(&changed).difference(&cmp.removed);
     }
     if !changed.is_empty() {
-        let mine = Entry {
-            manager: w.manager.clone(),
-            operation: "Update".into(),
-            api_version: w.api_version.clone(),
-            time: Some(w.now.clone()),
-            subresource: w.subresource(),
-            set: changed,
-        };
+        let mine = w.entry("Update", changed);
         match entries.iter_mut().find(|e| e.same_identity(&mine)) {
             Some(e) => {
                 e.set = e.set.union(&mine.set);
@@ -874,14 +880,7 @@ pub fn apply(
     let applied_set = scope.filter(&walk(config, t).set);
     let mut merged = merge(&before, config, Ty::root(t));
 
-    let me = Entry {
-        manager: w.manager.clone(),
-        operation: "Apply".into(),
-        api_version: w.api_version.clone(),
-        time: Some(w.now.clone()),
-        subresource: w.subresource(),
-        set: applied_set.clone(),
-    };
+    let me = w.entry("Apply", applied_set.clone());
     let previous = entries.iter().position(|e| e.same_identity(&me));
     let last_set = previous.map(|i| entries[i].set.clone()).unwrap_or_default();
     let last_time = previous.and_then(|i| entries[i].time.clone());

@@ -66,8 +66,9 @@ pub fn component_name(t: &ResourceType) -> String {
     format!("{prefix}.{}.{}", t.version, t.kind)
 }
 
-fn top_level(t: &ResourceType, description: &str, properties: Vec<(&str, Value)>, required: &[&str]) -> Value {
-    let mut props = Map::new();
+/// The `apiVersion`, `kind` and `metadata` properties every top-level object schema has, built-in
+/// or custom (set over whatever a CRD's own schema says of them).
+fn insert_type_and_object_meta(props: &mut Map<String, Value>) {
     props.insert(
         "apiVersion".into(),
         string("The versioned schema of this representation of an object (group/version)."),
@@ -83,6 +84,16 @@ fn top_level(t: &ResourceType, description: &str, properties: Vec<(&str, Value)>
             "Standard object metadata: name, namespace, labels, annotations...",
         ),
     );
+}
+
+/// The `x-kubernetes-group-version-kind` extension of a top-level schema.
+fn group_version_kind(t: &ResourceType) -> Value {
+    json!([{"group": t.group, "kind": t.kind, "version": t.version}])
+}
+
+fn top_level(t: &ResourceType, description: &str, properties: Vec<(&str, Value)>, required: &[&str]) -> Value {
+    let mut props = Map::new();
+    insert_type_and_object_meta(&mut props);
     for (name, schema) in properties {
         props.insert(name.to_string(), schema);
     }
@@ -90,7 +101,7 @@ fn top_level(t: &ResourceType, description: &str, properties: Vec<(&str, Value)>
         "type": "object",
         "description": description,
         "properties": props,
-        "x-kubernetes-group-version-kind": [{"group": t.group, "kind": t.kind, "version": t.version}],
+        "x-kubernetes-group-version-kind": group_version_kind(t),
     });
     if !required.is_empty() {
         schema["required"] = json!(required);
@@ -110,23 +121,9 @@ pub fn schemas_for(t: &ResourceType) -> Vec<(String, Value)> {
             .as_object_mut()
             .map(|o| o.entry("properties").or_insert_with(|| json!({})));
         if let Some(Value::Object(props)) = props {
-            props.insert(
-                "apiVersion".into(),
-                string("The versioned schema of this representation of an object (group/version)."),
-            );
-            props.insert(
-                "kind".into(),
-                string("The REST resource this object represents, in CamelCase."),
-            );
-            props.insert(
-                "metadata".into(),
-                described_ref(
-                    OBJECT_META,
-                    "Standard object metadata: name, namespace, labels, annotations...",
-                ),
-            );
+            insert_type_and_object_meta(props);
         }
-        schema["x-kubernetes-group-version-kind"] = json!([{"group": t.group, "kind": t.kind, "version": t.version}]);
+        schema["x-kubernetes-group-version-kind"] = group_version_kind(t);
         let mut out = vec![(name, schema)];
         out.extend(meta_schemas());
         return out;

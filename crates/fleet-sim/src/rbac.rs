@@ -10,6 +10,7 @@
 //! `system:public-info-viewer`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use http::Method;
 use serde_json::{Value, json};
@@ -373,43 +374,25 @@ pub type RuleVisitor<'a> = dyn FnMut(Option<(&str, &PolicyRule)>, Option<String>
 /// kube-apiserver: pkg/registry/rbac/validation/rule.go, func (*DefaultRuleResolver) VisitRulesFor.
 pub fn visit_rules(core: &ClusterCore, user: &UserInfo, namespace: &str, visit: &mut RuleVisitor<'_>) {
     let (bindings, _) = core.store.list(&rbac_key("clusterrolebindings"), None);
-    for binding in &bindings {
-        let subjects = binding
-            .get("subjects")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let Some(subject) = subjects.iter().find(|s| applies_to(user, s, "")) else {
-            continue;
-        };
-        let role_ref = binding.get("roleRef").cloned().unwrap_or(Value::Null);
-        match role_rules(core, &role_ref, "") {
-            Err(e) => {
-                if !visit(None, Some(e)) {
-                    return;
-                }
-            }
-            Ok(rules) => {
-                let source = format!(
-                    "ClusterRoleBinding \"{}\" of {} \"{}\" to {}",
-                    text(binding, "/metadata/name"),
-                    text(&role_ref, "/kind"),
-                    text(&role_ref, "/name"),
-                    describe_subject(subject, "")
-                );
-                for rule in &rules {
-                    if !visit(Some((&source, rule)), None) {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-    if namespace.is_empty() {
+    if !visit_bindings(core, user, &bindings, "", visit) || namespace.is_empty() {
         return;
     }
     let (bindings, _) = core.store.list(&rbac_key("rolebindings"), Some(namespace));
-    for binding in &bindings {
+    visit_bindings(core, user, &bindings, namespace, visit);
+}
+
+/// The part of `visit_rules` for one kind of binding: ClusterRoleBindings when `namespace` is
+/// empty, else the RoleBindings of `namespace`. Returns false when `visit` asked to stop.
+/// kube-apiserver: pkg/registry/rbac/validation/rule.go, func (*DefaultRuleResolver)
+/// VisitRulesFor, and the describers clusterRoleBindingDescriber / roleBindingDescriber.
+fn visit_bindings(
+    core: &ClusterCore,
+    user: &UserInfo,
+    bindings: &[Arc<Value>],
+    namespace: &str,
+    visit: &mut RuleVisitor<'_>,
+) -> bool {
+    for binding in bindings {
         let subjects = binding
             .get("subjects")
             .and_then(Value::as_array)
@@ -422,25 +405,31 @@ pub fn visit_rules(core: &ClusterCore, user: &UserInfo, namespace: &str, visit: 
         match role_rules(core, &role_ref, namespace) {
             Err(e) => {
                 if !visit(None, Some(e)) {
-                    return;
+                    return false;
                 }
             }
             Ok(rules) => {
+                let name = text(binding, "/metadata/name");
+                let binding = if namespace.is_empty() {
+                    format!("ClusterRoleBinding \"{name}\"")
+                } else {
+                    format!("RoleBinding \"{name}/{namespace}\"")
+                };
                 let source = format!(
-                    "RoleBinding \"{}/{namespace}\" of {} \"{}\" to {}",
-                    text(binding, "/metadata/name"),
+                    "{binding} of {} \"{}\" to {}",
                     text(&role_ref, "/kind"),
                     text(&role_ref, "/name"),
                     describe_subject(subject, namespace)
                 );
                 for rule in &rules {
                     if !visit(Some((&source, rule)), None) {
-                        return;
+                        return false;
                     }
                 }
             }
         }
     }
+    true
 }
 
 /// Several errors as `utilerrors.NewAggregate` prints them: one alone, more in brackets.

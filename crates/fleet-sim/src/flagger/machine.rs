@@ -206,6 +206,18 @@ impl Routes {
         canary: 0,
         mirrored: false,
     };
+    /// All traffic to the canary (A/B testing's and blue/green's test routes, a failed promotion).
+    pub const ALL_CANARY: Routes = Routes {
+        primary: 0,
+        canary: 100,
+        mirrored: false,
+    };
+    /// All traffic to the primary, mirrored to the canary.
+    pub const MIRRORED: Routes = Routes {
+        primary: 100,
+        canary: 0,
+        mirrored: true,
+    };
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -392,6 +404,16 @@ impl Machine {
         self.write(actions);
     }
 
+    /// Flagger `scheduler.go`, `runAB` / `runBlueGreen`: one more test iteration, recorded and
+    /// announced.
+    fn advance_iteration(&mut self, it: i64, n: i64, actions: &mut Vec<Action>) {
+        self.set_iterations(it + 1, actions);
+        actions.push(Action::Event(
+            EventType::Normal,
+            format!("Advance {} canary iteration {}/{n}", self.id(), it + 1),
+        ));
+    }
+
     fn add_failed_check(&mut self, actions: &mut Vec<Action>) {
         self.status.failed_checks += 1;
         self.write(actions);
@@ -434,14 +456,7 @@ impl Machine {
             actions,
             format!("Promotion of {} failed, primary not ready: {error}", self.target_id()),
         );
-        self.route(
-            Routes {
-                primary: 0,
-                canary: 100,
-                mirrored: false,
-            },
-            actions,
-        );
+        self.route(Routes::ALL_CANARY, actions);
         self.full(Phase::Failed, 100, actions);
         self.post_rollout(Phase::Failed, oracle, actions).await;
     }
@@ -795,19 +810,8 @@ impl Machine {
         let n = self.spec.iterations;
         let it = self.status.iterations;
         if n > it {
-            self.route(
-                Routes {
-                    primary: 0,
-                    canary: 100,
-                    mirrored: false,
-                },
-                actions,
-            );
-            self.set_iterations(it + 1, actions);
-            actions.push(Action::Event(
-                EventType::Normal,
-                format!("Advance {} canary iteration {}/{n}", self.id(), it + 1),
-            ));
+            self.route(Routes::ALL_CANARY, actions);
+            self.advance_iteration(it, n, actions);
             return;
         }
         if !self.confirm_promotion(oracle, actions).await {
@@ -823,20 +827,9 @@ impl Machine {
         let it = self.status.iterations;
         if n > it {
             if !self.spec.kubernetes_provider && self.spec.mirror && !self.routes.mirrored {
-                self.route(
-                    Routes {
-                        primary: 100,
-                        canary: 0,
-                        mirrored: true,
-                    },
-                    actions,
-                );
+                self.route(Routes::MIRRORED, actions);
             }
-            self.set_iterations(it + 1, actions);
-            actions.push(Action::Event(
-                EventType::Normal,
-                format!("Advance {} canary iteration {}/{n}", self.id(), it + 1),
-            ));
+            self.advance_iteration(it, n, actions);
             return;
         }
         if !self.confirm_promotion(oracle, actions).await {
@@ -845,14 +838,7 @@ impl Machine {
         let it = self.status.iterations;
         if n == it {
             if !self.spec.kubernetes_provider {
-                self.route(
-                    Routes {
-                        primary: 0,
-                        canary: 100,
-                        mirrored: false,
-                    },
-                    actions,
-                );
+                self.route(Routes::ALL_CANARY, actions);
                 let text = if self.spec.mirror {
                     "Stop traffic mirroring and route all traffic to canary"
                 } else {
@@ -894,14 +880,7 @@ impl Machine {
         if cw < self.spec.max_weight {
             if self.spec.mirror && cw == 0 {
                 if !self.routes.mirrored {
-                    self.route(
-                        Routes {
-                            primary: 100,
-                            canary: 0,
-                            mirrored: true,
-                        },
-                        actions,
-                    );
+                    self.route(Routes::MIRRORED, actions);
                     self.set_weight(0, actions);
                 } else {
                     self.route(

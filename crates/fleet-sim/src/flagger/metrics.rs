@@ -225,6 +225,25 @@ fn compare(metric: &Value, ranged: bool, id: &str, name: &str, val: f64) -> Resu
     Ok(())
 }
 
+/// The lister lookup of a metric's `templateRef` (its namespace defaults to the Canary's):
+/// None when the MetricTemplate exists, else `name.namespace error: <NotFound>`, which both
+/// callers put after their own "metric template" prefix (Flagger capitalises it in one only).
+/// The informer lister's NotFound names the resource in the singular.
+fn missing_template(reference: &Value, ctx: &Context) -> Option<String> {
+    let template_name = reference.get("name").and_then(Value::as_str).unwrap_or("");
+    let template_ns = reference
+        .get("namespace")
+        .and_then(Value::as_str)
+        .filter(|ns| !ns.is_empty())
+        .unwrap_or(ctx.namespace);
+    if (ctx.template_exists)(template_name, template_ns) {
+        return None;
+    }
+    Some(format!(
+        "{template_name}.{template_ns} error: metrictemplate.flagger.app \"{template_name}\" not found"
+    ))
+}
+
 /// Flagger `pkg/controller/scheduler_metrics.go`, `runMetricChecks` for one metric.
 fn template(metric: &Value, ctx: &Context) -> Result<(), String> {
     let name = metric.get("name").and_then(Value::as_str).unwrap_or("");
@@ -238,17 +257,8 @@ fn template(metric: &Value, ctx: &Context) -> Result<(), String> {
         }
         return Ok(());
     };
-    let template_name = reference.get("name").and_then(Value::as_str).unwrap_or("");
-    let template_ns = reference
-        .get("namespace")
-        .and_then(Value::as_str)
-        .filter(|ns| !ns.is_empty())
-        .unwrap_or(ctx.namespace);
-    if !(ctx.template_exists)(template_name, template_ns) {
-        // The informer lister's NotFound names the resource in the singular.
-        return Err(format!(
-            "Metric template {template_name}.{template_ns} error: metrictemplate.flagger.app \"{template_name}\" not found"
-        ));
+    if let Some(missing) = missing_template(reference, ctx) {
+        return Err(format!("Metric template {missing}"));
     }
     let Some(val) = ctx.observed(&format!("{METRIC_PREFIX}{name}")) else {
         return Err(format!(
@@ -266,16 +276,8 @@ pub fn providers_available(metrics: &[Value], ctx: &Context) -> Result<(), Strin
         let Some(reference) = metric.get("templateRef").filter(|r| !r.is_null()) else {
             continue;
         };
-        let template_name = reference.get("name").and_then(Value::as_str).unwrap_or("");
-        let template_ns = reference
-            .get("namespace")
-            .and_then(Value::as_str)
-            .filter(|ns| !ns.is_empty())
-            .unwrap_or(ctx.namespace);
-        if !(ctx.template_exists)(template_name, template_ns) {
-            return Err(format!(
-                "metric template {template_name}.{template_ns} error: metrictemplate.flagger.app \"{template_name}\" not found"
-            ));
+        if let Some(missing) = missing_template(reference, ctx) {
+            return Err(format!("metric template {missing}"));
         }
     }
     Ok(())

@@ -220,6 +220,12 @@ impl Recorder {
     /// client-go `tools/record/events_cache.go`, `getSpamKey` (the type is part of it since
     /// Kubernetes 1.32).
     fn spam_key(event: &Value) -> String {
+        Self::source_object_type(event).concat()
+    }
+
+    /// The fields `getSpamKey` and `EventAggregatorByReasonFunc` both begin their keys with:
+    /// the source, the involved object (without its fieldPath) and the event type.
+    fn source_object_type(event: &Value) -> [&str; 8] {
         [
             text(event, "/source/component"),
             text(event, "/source/host"),
@@ -230,26 +236,15 @@ impl Recorder {
             text(event, "/involvedObject/apiVersion"),
             text(event, "/type"),
         ]
-        .concat()
     }
 
     /// client-go `tools/record/events_cache.go`, `EventAggregatorByReasonFunc`: (aggregate key,
     /// local key).
     fn aggregate_keys(event: &Value) -> (String, String) {
-        let aggregate = [
-            text(event, "/source/component"),
-            text(event, "/source/host"),
-            text(event, "/involvedObject/kind"),
-            text(event, "/involvedObject/namespace"),
-            text(event, "/involvedObject/name"),
-            text(event, "/involvedObject/uid"),
-            text(event, "/involvedObject/apiVersion"),
-            text(event, "/type"),
-            text(event, "/reason"),
-            text(event, "/reportingComponent"),
-            text(event, "/reportingInstance"),
-        ]
-        .concat();
+        let mut aggregate = Self::source_object_type(event).concat();
+        for pointer in ["/reason", "/reportingComponent", "/reportingInstance"] {
+            aggregate.push_str(text(event, pointer));
+        }
         (aggregate, text(event, "/message").to_string())
     }
 

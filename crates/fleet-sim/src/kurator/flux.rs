@@ -585,6 +585,17 @@ pub fn helm_controller_pass(hub: &SimCluster, members: &[SimCluster]) {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
+        // The HelmRelease's finalizer list, as a merge patch replaces it.
+        let set_finalizers = |finalizers: Vec<Value>| {
+            let _ = hub.patch(
+                "helm.toolkit.fluxcd.io",
+                "helmreleases",
+                Some(&ns),
+                &name,
+                crate::patch::PatchKind::Merge,
+                &json!({"metadata": {"finalizers": finalizers}}),
+            );
+        };
         if hr.pointer("/metadata/deletionTimestamp").is_some() {
             if let Ok(m) = member {
                 for o in release_objects(m, &release) {
@@ -596,28 +607,13 @@ pub fn helm_controller_pass(hub: &SimCluster, members: &[SimCluster]) {
                     }
                 }
             }
-            let rest: Vec<Value> = finalizers.into_iter().filter(|f| f != HELM_FINALIZER).collect();
-            let _ = hub.patch(
-                "helm.toolkit.fluxcd.io",
-                "helmreleases",
-                Some(&ns),
-                &name,
-                crate::patch::PatchKind::Merge,
-                &json!({"metadata": {"finalizers": rest}}),
-            );
+            set_finalizers(finalizers.into_iter().filter(|f| f != HELM_FINALIZER).collect());
             continue;
         }
         if !finalizers.iter().any(|f| f == HELM_FINALIZER) {
             let mut f = finalizers.clone();
             f.push(json!(HELM_FINALIZER));
-            let _ = hub.patch(
-                "helm.toolkit.fluxcd.io",
-                "helmreleases",
-                Some(&ns),
-                &name,
-                crate::patch::PatchKind::Merge,
-                &json!({"metadata": {"finalizers": f}}),
-            );
+            set_finalizers(f);
         }
         let status = |s: Value| {
             let _ = hub.patch_status("helm.toolkit.fluxcd.io", "helmreleases", Some(&ns), &name, &s);
