@@ -21,6 +21,7 @@ pub enum ClusterError {
     Timeout(#[serde(serialize_with = "as_secs")] Duration),
     #[error("{code} {reason}: {message}")]
     Api { code: u16, reason: String, message: String },
+    /// A wait for readiness ran out of time (a timeout, with what was not ready).
     #[error("not ready: {0}")]
     NotReady(String),
     /// Ctrl-C came before this cluster's change began (see `crate::interrupt`).
@@ -46,6 +47,12 @@ impl ClusterError {
             ClusterError::Other(m) => ClusterError::Other(format!("{object}: {m}")),
             other => other,
         }
+    }
+
+    /// A wait that ran out of time: the cluster answered too slowly, or what was awaited never
+    /// became ready (README "Exit codes": 3).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, ClusterError::Timeout(_) | ClusterError::NotReady(_))
     }
 
     /// A write refused because the object changed since it was read (not AlreadyExists).

@@ -191,6 +191,27 @@ fn unreachable_is_exit_5_and_timeouts_are_exit_3() {
         "any",
     ]);
     assert_eq!(any.code, 0, "{any:?}");
+    // Nothing was released: the reachable canaries are Initialized, which README "Exit codes"
+    // counts as done (Flagger marks it Promoted, as it does Succeeded).
+    let mut phases: Vec<(&str, &str)> = any
+        .stdout
+        .lines()
+        .filter(|l| l.split_whitespace().nth(2) == Some("test/podinfo"))
+        .map(|l| {
+            let mut fields = l.split_whitespace();
+            (fields.nth(1).unwrap_or(""), fields.nth(1).unwrap_or(""))
+        })
+        .collect();
+    phases.sort();
+    assert_eq!(
+        phases,
+        [
+            ("kurator-member1", "Initialized"),
+            ("kurator-member2", "Initialized"),
+            ("kurator-member3", "Unavailable")
+        ],
+        "{any:?}"
+    );
     let started = Instant::now();
     let waiting = s.run(&[
         "status",

@@ -68,9 +68,11 @@ fn client_certificates_authenticate_and_stay_hidden() {
     assert_eq!(rows[0]["status"], "Ready", "the certificate user gets in: {out:?}");
     assert_eq!(rows[1]["status"], "Ready", "token users are unaffected: {out:?}");
     let refused = rows[2]["error"].as_str().unwrap_or_default();
-    assert!(
-        refused.starts_with("TLS: the server refused the TLS handshake") && refused.contains("client certificate"),
-        "{refused}"
+    // Whether the client saw the alert or the reset that can overtake it under load, the row is
+    // the same (fleet::handshake reads the alert on a connection of its own).
+    assert_eq!(
+        refused, "TLS: the server refused the TLS handshake (UnknownCA); check the context's client certificate",
+        "{out:?}"
     );
     // Neither key nor certificate shows up in any output, traced or not.
     let all = format!("{}{}", out.stdout, out.stderr);
