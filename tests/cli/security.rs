@@ -1,8 +1,6 @@
 //! TLS verification and reconnection: the simulated clusters serve HTTPS with a generated CA.
 
-use std::time::Duration;
-
-use crate::support::rollout::{POLICY, RolloutFleet, output_of};
+use crate::support::rollout::{POLICY, RolloutFleet};
 use crate::support::{Fleet, plugin, run, use_client_certificate};
 
 #[test]
@@ -98,7 +96,7 @@ fn client_certificates_authenticate_and_stay_hidden() {
 #[test]
 fn a_cluster_going_away_mid_watch_comes_back_and_the_rollout_is_followed_to_the_end() {
     let s = RolloutFleet::start(2, &[], &[]);
-    let watch = s.spawn(&[
+    let watch = s.start_watched(&[
         "status",
         "podinfo",
         "-n",
@@ -109,7 +107,9 @@ fn a_cluster_going_away_mid_watch_comes_back_and_the_rollout_is_followed_to_the_
         "--timeout",
         "90s",
     ]);
-    std::thread::sleep(Duration::from_millis(500));
+    // The cluster goes away once the watch has seen it.
+    let seen = |out: &str, what: &str| out.lines().any(|l| l.contains("kurator-member2") && l.contains(what));
+    watch.wait_for_stdout("member2's first state", |o| seen(o, "Initialized"));
     s.cluster(2).set_unreachable(true).unwrap();
     assert_eq!(
         s.run(&[
@@ -125,7 +125,7 @@ fn a_cluster_going_away_mid_watch_comes_back_and_the_rollout_is_followed_to_the_
         .code,
         0
     );
-    std::thread::sleep(Duration::from_millis(1500));
+    watch.wait_for_stdout("member2 shown unreachable", |o| seen(o, "unreachable"));
     s.cluster(2).set_unreachable(false).unwrap();
     assert_eq!(
         s.run(&[
@@ -141,7 +141,7 @@ fn a_cluster_going_away_mid_watch_comes_back_and_the_rollout_is_followed_to_the_
         .code,
         0
     );
-    let out = output_of(watch);
+    let out = watch.finish();
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         out.stdout
