@@ -515,6 +515,11 @@ pub struct ApplyArgs {
     /// Show what would change in each cluster (a diff against the live objects) and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Take over fields another field manager owns (kubectl edit, Kurator, Flux…) instead of
+    /// reporting them as conflicts (kubectl's --force-conflicts).
+    #[arg(long)]
+    pub force_conflicts: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -546,6 +551,11 @@ pub struct InstallArgs {
     /// Print the manifests for each cluster as YAML and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Take over fields another field manager owns instead of reporting them as conflicts
+    /// (kubectl's --force-conflicts).
+    #[arg(long)]
+    pub force_conflicts: bool,
 }
 
 pub fn parse_cluster_name(text: &str) -> Result<(String, String), String> {

@@ -22,7 +22,7 @@ pub struct ApplyRow {
 
 pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Exit> {
     if global.fleet.is_some() {
-        return super::hub::apply(global, &args.policies).await;
+        return super::hub::apply(global, &args.policies, args.force_conflicts).await;
     }
     let policies = match load_or_report(&args.policies)? {
         Ok(p) => p,
@@ -53,7 +53,18 @@ pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Exit> {
             let policies = &policies;
             let (options, interrupt) = (&options, &interrupt);
             async move {
-                Ok::<_, ClusterError>(apply_policies(&client, policies, &name, options, args.dry_run, interrupt).await)
+                Ok::<_, ClusterError>(
+                    apply_policies(
+                        &client,
+                        policies,
+                        &name,
+                        options,
+                        args.dry_run,
+                        args.force_conflicts,
+                        interrupt,
+                    )
+                    .await,
+                )
             }
         })
         .await;
@@ -87,6 +98,7 @@ pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Exit> {
                         e => e.to_string(),
                     }),
                     diff: None,
+                    warning: None,
                 },
             }),
         }
@@ -107,9 +119,11 @@ fn render(rows: &[ApplyRow]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let result = match &r.result.error {
-                Some(e) => format!("failed: {e}"),
-                None => r.result.result.clone(),
+            let result = match (&r.result.error, &r.result.warning) {
+                (Some(e), _) if r.result.result == "conflict" => e.clone(),
+                (Some(e), _) => format!("failed: {e}"),
+                (None, Some(w)) => format!("warning: {w}"),
+                (None, None) => r.result.result.clone(),
             };
             vec![
                 r.cluster.clone(),

@@ -122,13 +122,14 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
             let policies = &policies;
             async move {
                 for obj in workload() {
-                    apply_object(&client, &obj, FIELD_MANAGER).await?;
+                    apply_object(&client, &obj, FIELD_MANAGER, false).await?;
                 }
                 let results = apply_policies(
                     &client,
                     policies,
                     &target.context,
                     &RenderOptions::default(),
+                    false,
                     false,
                     &Interrupt::manual(),
                 )

@@ -30,11 +30,14 @@ struct HubRow {
 
 /// `apply -f app.yaml --fleet NAME`: validates the rollouts, then applies each Application to
 /// the hub (server-side apply) for Kurator's fleet manager to render.
-pub async fn apply(global: &GlobalArgs, files: &PolicyFiles) -> Result<Exit> {
-    if let Err(exit) = load_or_report(files)? {
-        return Ok(exit);
-    }
+pub async fn apply(global: &GlobalArgs, files: &PolicyFiles, force_conflicts: bool) -> Result<Exit> {
+    let policies = match load_or_report(files)? {
+        Ok(p) => p,
+        Err(exit) => return Ok(exit),
+    };
     let (client, _) = hub_client(global).await?;
+    let facts = fleet_facts(global, &client).await;
+    eprint!("{}", super::policies::kurator_report(&policies, &facts));
     let mut rows = Vec::new();
     for input in read_inputs(files)? {
         let docs: Vec<Value> =
@@ -61,9 +64,9 @@ pub async fn apply(global: &GlobalArgs, files: &PolicyFiles) -> Result<Exit> {
                 .ok()
                 .flatten()
                 .and_then(|o| o.metadata.resource_version);
-            let result = api
-                .patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&doc))
-                .await;
+            let mut params = PatchParams::apply(FIELD_MANAGER);
+            params.force = force_conflicts;
+            let result = api.patch(&name, &params, &Patch::Apply(&doc)).await;
             rows.push(match result {
                 Ok(after) => HubRow {
                     application: format!("{ns}/{name}"),
@@ -74,11 +77,18 @@ pub async fn apply(global: &GlobalArgs, files: &PolicyFiles) -> Result<Exit> {
                     },
                     error: None,
                 },
-                Err(e) => HubRow {
-                    application: format!("{ns}/{name}"),
-                    result: "failed".into(),
-                    error: Some(ClusterError::from_kube(&e).to_string()),
-                },
+                Err(e) => {
+                    let error = ClusterError::from_kube(&e);
+                    HubRow {
+                        application: format!("{ns}/{name}"),
+                        result: if matches!(error, ClusterError::FieldConflicts { .. }) {
+                            "conflict".into()
+                        } else {
+                            "failed".into()
+                        },
+                        error: Some(error.to_string()),
+                    }
+                }
             });
         }
     }
@@ -179,7 +189,14 @@ pub async fn install(global: &GlobalArgs, args: &crate::cli::InstallArgs, fleet_
     }
     let patch = json!({"spec": {"plugin": {"flagger": plugin}}});
     fleets
-        .patch(fleet_name, &PatchParams::default(), &Patch::Merge(&patch))
+        .patch(
+            fleet_name,
+            &PatchParams {
+                field_manager: Some(FIELD_MANAGER.into()),
+                ..Default::default()
+            },
+            &Patch::Merge(&patch),
+        )
         .await
         .map_err(|e| {
             ExitError::usage(format!(
@@ -274,7 +291,17 @@ async fn switch_in_application(
             "metadata": {"resourceVersion": app.pointer("/metadata/resourceVersion")},
             "spec": {"syncPolicies": policies},
         });
-        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        // Recorded under the verb's own manager, as in context mode (pause, resume, promote).
+        let verb = match (field, value) {
+            ("suspend", true) => "pause",
+            ("suspend", false) => "resume",
+            _ => "promote",
+        };
+        let params = PatchParams {
+            field_manager: Some(crate::install::verb_manager(verb)),
+            ..Default::default()
+        };
+        api.patch(name, &params, &Patch::Merge(&patch))
             .await
             .map_err(|e| ClusterError::from_kube(&e))?;
     }
@@ -300,18 +327,52 @@ fn switched_policies(
         if p.pointer("/rollout/workload/name").and_then(Value::as_str) != Some(canary) {
             continue;
         }
+        // Kurator's switches default to false: absent is false.
         let current = p
             .pointer(&format!("/rollout/rolloutPolicy/{field}"))
-            .and_then(Value::as_bool);
-        if current == Some(value) {
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        if current == value {
             rows.push((format!("syncPolicies[{i}]"), format!("none: {field} already {value}")));
             continue;
         }
-        p["rollout"]["rolloutPolicy"][field] = json!(value);
+        if value {
+            p["rollout"]["rolloutPolicy"][field] = json!(true);
+        } else if let Some(policy) = p.pointer_mut("/rollout/rolloutPolicy").and_then(Value::as_object_mut) {
+            // Switching back removes the key, so the list is again what `apply --fleet` wrote:
+            // the next apply of the same file changes nothing and meets no conflict with this
+            // verb's Update (the list is one atomic field).
+            policy.remove(field);
+            if policy.is_empty()
+                && let Some(rollout) = p.get_mut("rollout").and_then(Value::as_object_mut)
+            {
+                rollout.remove("rolloutPolicy");
+            }
+        }
         touched = true;
         rows.push((format!("syncPolicies[{i}]"), format!("{field}={value}")));
     }
     (touched.then_some(policies), rows)
+}
+
+/// What the Kurator report needs to know of the `--fleet` Fleet (unknown if it cannot be read).
+pub async fn fleet_facts(global: &GlobalArgs, client: &kube::Client) -> crate::config::kurator::FleetFacts {
+    let Some(name) = &global.fleet else {
+        return Default::default();
+    };
+    let fleet = fleets(client, &global.fleet_namespace)
+        .get_opt(name)
+        .await
+        .ok()
+        .flatten();
+    let fleet = fleet.and_then(|f| serde_json::to_value(f).ok());
+    crate::config::kurator::FleetFacts {
+        public_testloader: fleet.map(|f| {
+            f.pointer("/spec/plugin/flagger/publicTestloader")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -345,5 +406,19 @@ mod tests {
         assert!(unchanged.is_none());
         assert_eq!(rows.len(), 1);
         assert_eq!(switched_policies(&app, "nope", "suspend", true), (None, vec![]));
+    }
+
+    #[test]
+    fn switching_back_restores_the_applied_policy() {
+        let applied = json!({"rollout": {"workload": {"name": "podinfo"}, "rolloutPolicy": {"trafficRouting": {"timeoutSeconds": 60}}}});
+        let app = json!({"spec": {"syncPolicies": [applied.clone()]}});
+        let (paused, _) = switched_policies(&app, "podinfo", "suspend", true);
+        let paused_app = json!({"spec": {"syncPolicies": paused.unwrap()}});
+        let (resumed, rows) = switched_policies(&paused_app, "podinfo", "suspend", false);
+        assert_eq!(resumed.unwrap(), vec![applied]);
+        assert_eq!(rows[0].1, "suspend=false");
+        let (nothing, rows) = switched_policies(&app, "podinfo", "suspend", false);
+        assert!(nothing.is_none());
+        assert_eq!(rows[0].1, "none: suspend already false");
     }
 }

@@ -74,7 +74,7 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<Exit> {
             let report = progress.reporter(&target.context);
             let (progress, interrupt) = (&progress, &interrupt);
             async move {
-                let result = install(&client, &spec, args.timeout, &report, interrupt).await;
+                let result = install(&client, &spec, args.timeout, &report, interrupt, args.force_conflicts).await;
                 let message = match &result {
                     Ok(r) => format!("ready ({})", r.summary()),
                     Err((_, e)) => format!("failed: {e}"),

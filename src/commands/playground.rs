@@ -83,16 +83,6 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
     text.push_str(&format!("export KUBECONFIG={}\n", path.display()));
     write_stdout(&text)?;
 
-    if let Some(hub) = &playground.hub {
-        let members: Vec<fleet_sim::SimCluster> = playground.members.iter().map(|m| m.cluster.clone()).collect();
-        fleet_sim::kurator::start_fleet_manager(
-            hub.cluster.clone(),
-            members,
-            kurator_renderer(),
-            kurator_installer(),
-            Duration::from_secs(1),
-        );
-    }
     wait_for_shutdown().await?;
     drop(playground);
     Ok(Exit::Success)
@@ -129,69 +119,12 @@ pub(super) async fn install_everywhere(fleet: &Fleet, provider: Provider, testlo
                 metrics_server: None,
                 testloader,
             };
-            install(&client, &spec, timeout, &|_| {}, &Interrupt::manual())
+            install(&client, &spec, timeout, &|_| {}, &Interrupt::manual(), false)
                 .await
                 .map(|_| ())
                 .map_err(|(_, e)| e)
         })
         .await
-}
-
-/// How the simulated Kurator fleet manager renders an Application for a member: with this
-/// tool's rendering (Kurator's rules), reading the member's Service and Namespace as facts.
-pub fn kurator_renderer() -> fleet_sim::kurator::Renderer {
-    use crate::config::{Input, load_policies};
-    use crate::render::{ClusterFacts, RenderOptions, render};
-    std::sync::Arc::new(|app: &serde_json::Value, member: &fleet_sim::SimCluster| {
-        let (policies, _) = load_policies(
-            &[Input {
-                name: "application".into(),
-                text: app.to_string(),
-            }],
-            None,
-        );
-        policies
-            .iter()
-            .filter_map(|p| {
-                let ns = p.config.namespace();
-                let facts = ClusterFacts {
-                    cluster_name: member.name().to_string(),
-                    service: Some(member.get("", "services", Some(ns), &p.config.service_name)?),
-                    namespace: member.get("", "namespaces", None, ns),
-                    ingress: member.get("networking.k8s.io", "ingresses", Some(ns), "nginx"),
-                };
-                let objects = render(p, &facts, &RenderOptions::default()).ok()?;
-                Some((
-                    format!("{}-attachedcluster-{}", p.name, member.name()).to_lowercase(),
-                    objects,
-                ))
-            })
-            .collect()
-    })
-}
-
-/// How the simulated fleet manager installs Flagger for a Fleet's `plugin.flagger`.
-pub fn kurator_installer() -> fleet_sim::kurator::Installer {
-    use crate::install::provider::Provider;
-    use clap::ValueEnum;
-    std::sync::Arc::new(|plugin: &serde_json::Value, member: &fleet_sim::SimCluster| {
-        let provider = plugin
-            .get("trafficRoutingProvider")
-            .and_then(|v| v.as_str())
-            .and_then(|p| Provider::from_str(p, true).ok())
-            .unwrap_or(Provider::Istio);
-        let spec = InstallSpec {
-            provider,
-            cluster_name: member.name().to_string(),
-            flagger_version: DEFAULT_FLAGGER_VERSION.into(),
-            metrics_server: None,
-            testloader: plugin
-                .get("publicTestloader")
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false),
-        };
-        crate::install::manifests::manifests(&spec)
-    })
 }
 
 /// The kubeconfig path, and the temporary directory holding it (removed when dropped).

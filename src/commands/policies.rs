@@ -5,7 +5,8 @@ use std::io::Read;
 use anyhow::Result;
 
 use crate::cli::{GateArgs, PolicyFiles};
-use crate::config::diagnostics::has_errors;
+use crate::config::diagnostics::{has_errors, without_kurator};
+use crate::config::kurator::{FleetFacts, kurator_defects};
 use crate::config::{Diagnostic, Input, Policy, load_policies};
 use crate::exit::{Exit, ExitError};
 use crate::render::RenderOptions;
@@ -44,6 +45,8 @@ pub fn read_inputs(files: &PolicyFiles) -> Result<Vec<Input>> {
 pub fn load_or_report(files: &PolicyFiles) -> Result<Result<Vec<Policy>, Exit>> {
     let inputs = read_inputs(files)?;
     let (policies, diagnostics) = load_policies(&inputs, files.policy_name.as_deref());
+    // Kurator's rendering defects apply only where Kurator renders: see `kurator_report`.
+    let diagnostics = without_kurator(&diagnostics);
     eprint!("{}", render_diagnostics(&diagnostics));
     if has_errors(&diagnostics) {
         eprintln!(
@@ -69,4 +72,27 @@ pub fn render_options(gates: &GateArgs) -> RenderOptions {
         manual_start: gates.manual_start,
         manual_steps: gates.manual_steps,
     }
+}
+
+/// Under `--fleet` Kurator renders the Canaries, not this tool: what it will render differently
+/// for each policy (its known defects) and what Flagger then does, for stderr.
+pub fn kurator_report(policies: &[Policy], facts: &FleetFacts) -> String {
+    let mut text = String::new();
+    for policy in policies {
+        let defects = kurator_defects(&policy.config, facts);
+        if defects.is_empty() {
+            continue;
+        }
+        text.push_str(&format!(
+            "warning: Kurator will not render policy {} ({}:{}) as `render` shows it:\n",
+            policy.name, policy.file, policy.line
+        ));
+        for d in defects {
+            text.push_str(&format!(
+                "  ! {}: Kurator renders {}\n    then: {}\n    fix: {}\n",
+                d.path, d.kurator_renders, d.consequence, d.fix
+            ));
+        }
+    }
+    text
 }

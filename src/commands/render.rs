@@ -54,6 +54,13 @@ pub async fn run(global: &GlobalArgs, args: &RenderArgs) -> Result<Exit> {
         return Ok(Exit::Success);
     }
     select_targets(global)?;
+    if global.fleet.is_some() {
+        let facts = match super::hub_client(global).await {
+            Ok((client, _)) => super::hub::fleet_facts(global, &client).await,
+            Err(_) => Default::default(),
+        };
+        eprint!("{}", super::policies::kurator_report(&policies, &facts));
+    }
     let fleet = connect_fleet(global).await?;
     let renames: Vec<(String, String)> = args
         .cluster_name

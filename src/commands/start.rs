@@ -127,7 +127,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
                 let (policies, options, interrupt) = (&policies, &options, &interrupt);
                 async move {
                     Ok::<_, ClusterError>(
-                        apply_policies(&client, policies, &target.context, options, false, interrupt).await,
+                        apply_policies(&client, policies, &target.context, options, false, false, interrupt).await,
                     )
                 }
             })

@@ -8,7 +8,7 @@ use crate::cli::{GlobalArgs, UninstallArgs};
 use crate::confirm::{Decision, confirm};
 use crate::exit::{Exit, ExitError};
 use crate::fleet::ClusterError;
-use crate::install::remove::{RemovalPlan, execute, plan};
+use crate::install::remove::{FLAGGER_FINALIZER, RemovalPlan, execute, plan};
 use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::output::{print_rows, write_stdout};
 use crate::view::table;
@@ -24,17 +24,32 @@ pub struct UninstallRow {
 
 /// What will happen in one cluster.
 fn action(plan: &RemovalPlan, force: bool) -> Result<String, String> {
+    let finalized = plan.finalized.len();
     if plan.canaries > 0 && !force {
+        let held = if finalized > 0 {
+            format!(
+                " ({finalized} with {FLAGGER_FINALIZER}, which only Flagger removes: without Flagger deleting them would hang)"
+            )
+        } else {
+            String::new()
+        };
         return Err(format!(
-            "refused: {} Canaries still exist; delete them first or pass --force",
+            "refused: {} Canaries still exist{held}; delete them first or pass --force",
             plan.canaries
         ));
     }
-    Ok(if plan.objects.is_empty() {
-        "none: nothing installed by this tool".into()
+    let mut text = if plan.objects.is_empty() {
+        "none: nothing installed by this tool".to_string()
     } else {
         format!("delete {} objects", plan.objects.len())
-    })
+    };
+    if finalized > 0 && !plan.objects.is_empty() {
+        text.push_str(&format!(
+            "; first take {FLAGGER_FINALIZER} off {} (their targets are not reverted on deletion once Flagger is gone)",
+            plan.finalized.join(", ")
+        ));
+    }
+    Ok(text)
 }
 
 pub async fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<Exit> {

@@ -19,6 +19,10 @@ pub struct Diagnostic {
     pub path: String,
     pub message: String,
     pub fix: String,
+    /// Set when this is what Kurator's own rendering will do with the policy (a defect of
+    /// Kurator, not of the policy): it applies only where Kurator renders (`--fleet`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kurator: Option<super::kurator::KuratorDefect>,
 }
 
 impl Diagnostic {
@@ -38,6 +42,11 @@ impl Diagnostic {
             self.file, self.line, self.column, self.message, self.fix
         )
     }
+}
+
+/// The diagnostics that apply when this tool renders the Canaries itself (not Kurator).
+pub fn without_kurator(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
+    diagnostics.iter().filter(|d| d.kurator.is_none()).cloned().collect()
 }
 
 pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::diagnostics::{Diagnostic, Severity};
+use super::kurator::{FleetFacts, kurator_defects};
 use super::model::RolloutConfig;
 use super::schema;
 use super::validate::validate;
@@ -48,6 +49,7 @@ impl Context<'_> {
             path: path.to_string(),
             message,
             fix,
+            kurator: None,
         });
     }
 
@@ -112,6 +114,25 @@ impl Context<'_> {
             };
             self.push(finding.severity, &path, finding.message, finding.fix);
         }
+        if ok {
+            // What Kurator's own rendering will do with it (only where Kurator renders).
+            for defect in kurator_defects(&config, &FleetFacts::default()) {
+                let path = if base.is_empty() {
+                    defect.path.clone()
+                } else {
+                    format!("{base}.{}", defect.path)
+                };
+                self.push(
+                    Severity::Warning,
+                    &path,
+                    format!("under Kurator: {}", defect.summary()),
+                    defect.fix.clone(),
+                );
+                if let Some(last) = self.out.last_mut() {
+                    last.kurator = Some(defect);
+                }
+            }
+        }
         ok.then_some(config)
     }
 }
@@ -145,6 +166,7 @@ pub fn load_policies(inputs: &[Input], policy_name: Option<&str>) -> (Vec<Policy
                     path: String::new(),
                     message: format!("not valid YAML: {}", e.message),
                     fix: "fix the YAML syntax at this position".into(),
+                    kurator: None,
                 });
                 continue;
             }
@@ -158,6 +180,7 @@ pub fn load_policies(inputs: &[Input], policy_name: Option<&str>) -> (Vec<Policy
                 path: String::new(),
                 message: "no documents".into(),
                 fix: "give a Kurator Application or a rollout block".into(),
+                kurator: None,
             });
         }
         for doc in &docs {
@@ -262,6 +285,7 @@ pub fn load_policies(inputs: &[Input], policy_name: Option<&str>) -> (Vec<Policy
                 path: String::new(),
                 message: format!("policies {other} and {} both roll out {}/{}", p.name, key.0, key.1),
                 fix: "keep one rollout per workload".into(),
+                kurator: None,
             });
         }
     }

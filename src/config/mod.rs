@@ -3,6 +3,7 @@
 //! column and field path.
 
 pub mod diagnostics;
+pub mod kurator;
 pub mod load;
 pub mod model;
 pub mod schema;

@@ -77,6 +77,7 @@ pub fn validate(r: &RolloutConfig) -> Vec<Finding> {
             "name the Service in front of the workload",
         ));
     }
+    names(&mut f, r);
     let policy = &r.rollout_policy;
     let Some(routing) = &policy.traffic_routing else {
         f.push(error(
@@ -186,6 +187,50 @@ pub fn validate(r: &RolloutConfig) -> Vec<Finding> {
     finish(f, r)
 }
 
+/// Whether a name is a DNS-1035 label, the rule the API server applies to Service names
+/// (k8s.io/apimachinery/pkg/util/validation: IsDNS1035Label).
+fn is_dns1035_label(name: &str) -> bool {
+    let inner = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    !name.is_empty()
+        && name.len() <= 63
+        && name.chars().all(inner)
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+}
+
+/// Service names the rollout makes the API server create: Flagger's `<serviceName>-primary`
+/// and `-canary`, and Kurator's `<workload>-testloader`. A name the server refuses would only
+/// show up as a failed apply or a Canary stuck in Flagger.
+fn names(f: &mut Vec<Finding>, r: &RolloutConfig) {
+    let service = r.service_name.as_str();
+    if !service.is_empty() {
+        if !is_dns1035_label(service) {
+            f.push(error(
+                "serviceName",
+                format!("\"{service}\" is not a valid Service name"),
+                "use lower case letters, digits and '-', starting with a letter and ending with a letter or digit",
+            ));
+        } else if service.len() + "-primary".len() > 63 {
+            f.push(error(
+                "serviceName",
+                format!("Flagger's Service \"{service}-primary\" would be longer than 63 characters"),
+                "use a Service name of at most 55 characters",
+            ));
+        }
+    }
+    let workload = r.workload.name.as_str();
+    if r.test_loader == Some(true) && !workload.is_empty() {
+        let loader = format!("{workload}-testloader");
+        if !is_dns1035_label(&loader) {
+            f.push(error(
+                "testLoader",
+                format!("the load tester Service \"{loader}\" would not be a valid Service name"),
+                "name the workload with lower case letters, digits and '-' (at most 52 characters, starting with a letter), or set testLoader: false",
+            ));
+        }
+    }
+}
+
 fn finish_analysis(f: &mut Vec<Finding>, r: &RolloutConfig) {
     let Some(analysis) = &r.rollout_policy.traffic_analysis else {
         f.push(error(
@@ -242,11 +287,27 @@ fn finish_analysis(f: &mut Vec<Finding>, r: &RolloutConfig) {
                     "swap or fix the bounds",
                 ));
             }
-        } else {
+        } else if m.name == "request-success-rate" && m.custom_metric.is_none() {
+            // Flagger falls back to the legacy `threshold` (0 here: Kurator cannot set it) and
+            // fails the success rate only below it (fluxcd/flagger
+            // pkg/controller/scheduler_metrics.go, runBuiltinMetricChecks).
             f.push(warning(
                 &format!("{path}.thresholdRange"),
-                "no thresholdRange: Flagger counts every check as passing",
-                "set min and/or max",
+                "no thresholdRange: Flagger falls back to its legacy threshold 0 and fails a success rate only below 0%, so this check always passes",
+                "set min, e.g. 99",
+            ));
+        } else {
+            // Durations, queries and templates fail above the legacy threshold 0
+            // (scheduler_metrics.go, runBuiltinMetricChecks and runMetricChecks).
+            let what = if m.name == "request-duration" && m.custom_metric.is_none() {
+                "any request duration above 0ms"
+            } else {
+                "any value above 0"
+            };
+            f.push(warning(
+                &format!("{path}.thresholdRange"),
+                format!("no thresholdRange: Flagger falls back to its legacy threshold 0 and fails the check for {what}, so the analysis rolls back"),
+                "set max (and/or min), e.g. max: 500 for request-duration",
             ));
         }
         if m.name == "request-success-rate"
@@ -285,4 +346,40 @@ fn finish(mut f: Vec<Finding>, r: &RolloutConfig) -> Vec<Finding> {
         ));
     }
     f
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    fn config(service: &str, workload: &str, test_loader: bool) -> RolloutConfig {
+        let mut r = RolloutConfig {
+            service_name: service.into(),
+            test_loader: Some(test_loader),
+            ..Default::default()
+        };
+        r.workload.name = workload.into();
+        r
+    }
+
+    fn paths(r: &RolloutConfig) -> Vec<String> {
+        let mut f = Vec::new();
+        names(&mut f, r);
+        f.into_iter().map(|x| format!("{}: {}", x.path, x.message)).collect()
+    }
+
+    #[test]
+    fn service_names_the_api_server_would_refuse() {
+        assert!(paths(&config("podinfo", "podinfo", true)).is_empty());
+        assert_eq!(
+            paths(&config("Pod_Info", "podinfo", false)),
+            vec!["serviceName: \"Pod_Info\" is not a valid Service name"]
+        );
+        assert_eq!(paths(&config(&"a".repeat(56), "podinfo", false)).len(), 1);
+        assert_eq!(
+            paths(&config("podinfo", "podinfo.v2", true)),
+            vec!["testLoader: the load tester Service \"podinfo.v2-testloader\" would not be a valid Service name"]
+        );
+        assert!(paths(&config("podinfo", "podinfo.v2", false)).is_empty());
+    }
 }

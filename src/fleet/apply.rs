@@ -69,23 +69,42 @@ pub fn api_for(client: &Client, obj: &Value) -> Result<Api<DynamicObject>, Clust
     })
 }
 
-/// Server-side applies one object (forcing: this tool owns what it applies) and says whether it
-/// was created, changed or already up to date. A conflicting write is redone from a fresh read.
-pub async fn apply_object(client: &Client, obj: &Value, field_manager: &str) -> Result<Change, ClusterError> {
+/// Server-side applies one object and says whether it was created, changed or already up to
+/// date. Without `force`, fields another manager owns are a [`ClusterError::FieldConflicts`]
+/// (never redone); with it, this tool takes them over (kubectl's `--force-conflicts`). A write
+/// that lost a race (resourceVersion conflict) is redone from a fresh read.
+pub async fn apply_object(
+    client: &Client,
+    obj: &Value,
+    field_manager: &str,
+    force: bool,
+) -> Result<Change, ClusterError> {
+    apply_object_live(client, obj, field_manager, force)
+        .await
+        .map(|(change, _)| change)
+}
+
+/// [`apply_object`], also returning the object as the server stored it (with managedFields).
+pub async fn apply_object_live(
+    client: &Client,
+    obj: &Value,
+    field_manager: &str,
+    force: bool,
+) -> Result<(Change, Value), ClusterError> {
     let api = api_for(client, obj)?;
     let name = text(obj, "/metadata/name");
     let context = |e: kube::Error| ClusterError::from_kube(&e).with_object(&describe(obj));
+    let mut params = PatchParams::apply(field_manager);
+    params.force = force;
     redo_on_conflict(|_| async {
         let before = api.get_opt(name).await.map_err(context)?;
-        let after = api
-            .patch(name, &PatchParams::apply(field_manager).force(), &Patch::Apply(obj))
-            .await
-            .map_err(context)?;
-        Ok(match before {
+        let after = api.patch(name, &params, &Patch::Apply(obj)).await.map_err(context)?;
+        let change = match before {
             None => Change::Created,
             Some(b) if b.metadata.resource_version == after.metadata.resource_version => Change::Unchanged,
             Some(_) => Change::Configured,
-        })
+        };
+        Ok((change, serde_json::to_value(&after).unwrap_or_default()))
     })
     .await
 }

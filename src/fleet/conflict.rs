@@ -4,7 +4,9 @@
 //! configured, images already current, field already set); writes that depend on that decision
 //! carry the read's resourceVersion, so the API server refuses them if the object changed in
 //! between. Redoing the read and the decision, a few times, is the API server's own advice
-//! ("please apply your changes to the latest version and try again").
+//! ("please apply your changes to the latest version and try again"). A server-side apply
+//! refused for fields other managers own is not such a conflict (see
+//! [`super::ClusterError::FieldConflicts`]) and is reported at once.
 
 use std::future::Future;
 use std::time::Duration;
@@ -65,6 +67,27 @@ mod tests {
         assert_eq!(calls, CONFLICT_ATTEMPTS);
         let message = result.unwrap_err().to_string();
         assert!(message.contains("after 5 fresh reads"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_field_manager_conflict_is_not_redone() {
+        // Fields another manager owns stay its own however fresh the read: report at once.
+        let mut calls = 0;
+        let result: Result<(), _> = redo_on_conflict(|_| {
+            calls += 1;
+            async {
+                Err(ClusterError::FieldConflicts {
+                    object: "Canary test/podinfo".into(),
+                    conflicts: vec![crate::fleet::ownership::FieldConflict {
+                        manager: "\"kubectl-edit\" using flagger.app/v1beta1".into(),
+                        field: ".spec.analysis.stepWeight".into(),
+                    }],
+                })
+            }
+        })
+        .await;
+        assert_eq!(calls, 1);
+        assert!(result.unwrap_err().to_string().contains("--force-conflicts"));
     }
 
     #[tokio::test]

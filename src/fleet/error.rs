@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::ownership::{FieldConflict, apply_conflicts};
 use super::retry::RETRIES;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
@@ -21,6 +22,13 @@ pub enum ClusterError {
     Timeout(#[serde(serialize_with = "as_secs")] Duration),
     #[error("{code} {reason}: {message}")]
     Api { code: u16, reason: String, message: String },
+    /// A server-side apply refused because other managers own fields it would change (not a
+    /// resourceVersion conflict: redoing it from a fresh read changes nothing).
+    #[error("{}", describe_conflicts(object, conflicts))]
+    FieldConflicts {
+        object: String,
+        conflicts: Vec<FieldConflict>,
+    },
     /// A wait for readiness ran out of time (a timeout, with what was not ready).
     #[error("not ready: {0}")]
     NotReady(String),
@@ -29,6 +37,22 @@ pub enum ClusterError {
     Interrupted,
     #[error("{0}")]
     Other(String),
+}
+
+fn describe_conflicts(object: &str, conflicts: &[FieldConflict]) -> String {
+    let fields: Vec<String> = conflicts
+        .iter()
+        .map(|c| format!("{} is owned by {}", c.field, c.manager))
+        .collect();
+    let prefix = if object.is_empty() {
+        String::new()
+    } else {
+        format!("{object}: ")
+    };
+    format!(
+        "{prefix}conflict: {}; another manager changed these fields: re-run with --force-conflicts to take them over, or leave them to it",
+        fields.join(", ")
+    )
 }
 
 fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -45,6 +69,10 @@ impl ClusterError {
                 message: format!("{object}: {message}"),
             },
             ClusterError::Other(m) => ClusterError::Other(format!("{object}: {m}")),
+            ClusterError::FieldConflicts { conflicts, .. } => ClusterError::FieldConflicts {
+                object: object.to_string(),
+                conflicts,
+            },
             other => other,
         }
     }
@@ -77,6 +105,12 @@ impl ClusterError {
     /// Classifies an error from kube-rs.
     pub fn from_kube(error: &kube::Error) -> ClusterError {
         if let kube::Error::Api(status) = error {
+            if let Some(conflicts) = apply_conflicts(status) {
+                return ClusterError::FieldConflicts {
+                    object: String::new(),
+                    conflicts,
+                };
+            }
             return match status.code {
                 401 => ClusterError::Unauthorized,
                 403 => ClusterError::Forbidden(status.message.clone()),

@@ -9,6 +9,7 @@ pub mod fanout;
 pub mod handshake;
 pub mod kubeconfig;
 pub mod kurator;
+pub mod ownership;
 pub mod retry;
 pub mod targets;
 

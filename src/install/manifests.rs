@@ -54,16 +54,32 @@ impl InstallSpec {
 /// The public load tester's Service in a cluster, as Kurator's fleet plugin names it: Helm
 /// release `<namespace>-testloader-<cluster>` plus the chart's `-loadtester` suffix.
 pub fn public_loadtester_name(namespace: &str, cluster_name: &str) -> String {
-    dns_label(&format!(
+    let name = dns_label(&format!(
         "{}-loadtester",
         dns_label(&format!("{namespace}-testloader-{cluster_name}"))
-    ))
+    ));
+    // A Service name is a DNS-1035 label: it must start with a letter.
+    if name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name
+    } else {
+        dns_label(&format!("lt-{name}"))
+    }
 }
 
-/// Kubernetes names are at most 63 characters (Helm truncates the same way).
+/// A name the API server accepts for a Deployment or a Service (an RFC 1123 label, at most 63
+/// characters, as Helm truncates). Cluster names come from kubeconfig contexts, which often
+/// hold characters names may not (`gke_project_zone_name`, `arn:aws:eks:…:cluster/name`,
+/// `admin@prod`): each run of them becomes one `-`.
 fn dns_label(name: &str) -> String {
-    let lowered = name.to_lowercase();
-    lowered
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_start_matches('-')
         .chars()
         .take(63)
         .collect::<String>()
@@ -308,6 +324,37 @@ mod tests {
         let contour = args(Provider::Contour);
         assert!(contour.as_array().unwrap().contains(&json!("-ingress-class=contour")));
         assert!(find(&manifests(&spec(Provider::Kuma, false)), "Service").is_empty());
+    }
+
+    /// validation.IsDNS1123Label, as the API server checks names.
+    fn is_dns_label(name: &str) -> bool {
+        let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+        !name.is_empty()
+            && name.len() <= 63
+            && name.chars().all(|c| ok(c) || c == '-')
+            && name.starts_with(ok)
+            && name.ends_with(ok)
+    }
+
+    #[test]
+    fn names_from_real_world_context_names_are_valid() {
+        for context in [
+            "gke_my-project_us-central1-a_prod",
+            "arn:aws:eks:us-east-1:123456789012:cluster/Prod",
+            "admin@prod.example.com",
+            "kind-kind",
+        ] {
+            let mut s = spec(Provider::Istio, true);
+            s.cluster_name = context.into();
+            for name in [s.flagger_release(), s.testloader_release(), s.loadtester_name()] {
+                assert!(is_dns_label(&name), "{context}: {name}");
+            }
+            assert!(s.loadtester_name().starts_with(|c: char| c.is_ascii_alphabetic()));
+        }
+        let mut s = spec(Provider::Istio, true);
+        s.cluster_name = "gke_p_z_c".into();
+        assert_eq!(s.flagger_release(), "istio-system-flagger-gke-p-z-c");
+        assert_eq!(public_loadtester_name("1ns", "c"), "lt-1ns-testloader-c-loadtester");
     }
 
     #[test]

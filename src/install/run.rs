@@ -49,6 +49,7 @@ pub async fn install(
     timeout: Duration,
     progress: &(dyn Fn(String) + Sync),
     interrupt: &Interrupt,
+    force_conflicts: bool,
 ) -> Result<InstallReport, (InstallReport, ClusterError)> {
     let started = Instant::now();
     let objects = manifests(spec);
@@ -58,7 +59,7 @@ pub async fn install(
     }
     for (i, obj) in objects.iter().enumerate() {
         progress(format!("applying {}/{}: {}", i + 1, objects.len(), describe(obj)));
-        match apply_object(client, obj, FIELD_MANAGER).await {
+        match apply_object(client, obj, FIELD_MANAGER, force_conflicts).await {
             Ok(Change::Created) => report.created += 1,
             Ok(Change::Configured) => report.configured += 1,
             Ok(Change::Unchanged) => report.unchanged += 1,

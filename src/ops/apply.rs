@@ -9,7 +9,8 @@ use serde_json::Value;
 use super::facts::read_facts;
 use crate::config::Policy;
 use crate::fleet::ClusterError;
-use crate::fleet::apply::{Change, api_for, apply_object, describe};
+use crate::fleet::apply::{Change, api_for, apply_object_live, describe};
+use crate::fleet::ownership::leftover_fields;
 use crate::install::FIELD_MANAGER;
 use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::render::{RenderOptions, render};
@@ -26,6 +27,9 @@ pub struct ObjectResult {
     /// Dry run only: the diff against the live object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// result `warning`: a field another manager left in the object that changes the rollout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 impl ObjectResult {
@@ -36,6 +40,7 @@ impl ObjectResult {
             result: "failed".into(),
             error: Some(error),
             diff: None,
+            warning: None,
         }
     }
 }
@@ -50,6 +55,7 @@ pub async fn apply_policies(
     cluster_name: &str,
     options: &RenderOptions,
     dry_run: bool,
+    force_conflicts: bool,
     interrupt: &Interrupt,
 ) -> Vec<ObjectResult> {
     let mut prepared = Vec::new();
@@ -71,15 +77,25 @@ pub async fn apply_policies(
                 result: UNTOUCHED.into(),
                 error: None,
                 diff: None,
+                warning: None,
             }),
-            Ok(objects) => results.extend(write_objects(client, &policy.name, &objects, dry_run).await),
+            Ok(objects) => {
+                results.extend(write_objects(client, &policy.name, &objects, dry_run, force_conflicts).await)
+            }
         }
     }
     results
 }
 
 /// Applies (or dry-runs) one policy's objects in order; after a failure the rest are skipped.
-async fn write_objects(client: &Client, policy: &str, objects: &[Value], dry_run: bool) -> Vec<ObjectResult> {
+/// Fields other managers left in an object that change the rollout follow it as warning rows.
+async fn write_objects(
+    client: &Client,
+    policy: &str,
+    objects: &[Value],
+    dry_run: bool,
+    force_conflicts: bool,
+) -> Vec<ObjectResult> {
     let mut results = Vec::new();
     let mut failed = false;
     for obj in objects {
@@ -90,16 +106,19 @@ async fn write_objects(client: &Client, policy: &str, objects: &[Value], dry_run
                 result: "skipped".into(),
                 error: None,
                 diff: None,
+                warning: None,
             });
             continue;
         }
         let outcome = if dry_run {
-            dry_run_object(client, obj).await
+            dry_run_object(client, obj, force_conflicts).await
         } else {
-            apply_object(client, obj, FIELD_MANAGER).await.map(|c| (c, None))
+            apply_object_live(client, obj, FIELD_MANAGER, force_conflicts)
+                .await
+                .map(|(c, live)| (c, None, live))
         };
         match outcome {
-            Ok((change, diff)) => {
+            Ok((change, diff, live)) => {
                 let word = match (change, dry_run) {
                     (Change::Created, false) => "created",
                     (Change::Configured, false) => "configured",
@@ -113,6 +132,30 @@ async fn write_objects(client: &Client, policy: &str, objects: &[Value], dry_run
                     result: word.into(),
                     error: None,
                     diff,
+                    warning: None,
+                });
+                results.extend(leftover_fields(&live, obj, FIELD_MANAGER).into_iter().map(|l| ObjectResult {
+                    policy: policy.into(),
+                    object: describe(obj),
+                    result: "warning".into(),
+                    error: None,
+                    diff: None,
+                    warning: Some(format!(
+                        "{} is set by {} and not by this policy, and Flagger uses it too: remove it (kubectl edit) or take it over by setting it in the policy",
+                        l.field, l.manager
+                    )),
+                }));
+            }
+            Err(ClusterError::FieldConflicts { conflicts, .. }) => {
+                failed = true;
+                // The object has its own column: the message names the fields and managers.
+                let message = ClusterError::FieldConflicts {
+                    object: String::new(),
+                    conflicts,
+                };
+                results.push(ObjectResult {
+                    result: "conflict".into(),
+                    ..ObjectResult::failed(policy, describe(obj), message.to_string())
                 });
             }
             Err(e) => {
@@ -144,12 +187,17 @@ fn comparable(obj: &Value) -> Value {
     v
 }
 
-async fn dry_run_object(client: &Client, obj: &Value) -> Result<(Change, Option<String>), ClusterError> {
+async fn dry_run_object(
+    client: &Client,
+    obj: &Value,
+    force_conflicts: bool,
+) -> Result<(Change, Option<String>, Value), ClusterError> {
     let api = api_for(client, obj)?;
     let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
     let context = |e: kube::Error| ClusterError::from_kube(&e).with_object(&describe(obj));
     let live = api.get_opt(name).await.map_err(context)?;
-    let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
+    let mut params = PatchParams::apply(FIELD_MANAGER).dry_run();
+    params.force = force_conflicts;
     let would = api.patch(name, &params, &Patch::Apply(obj)).await.map_err(context)?;
     let before = live
         .as_ref()
@@ -169,5 +217,5 @@ async fn dry_run_object(client: &Client, obj: &Value) -> Result<(Change, Option<
             &format!("{} (applied)", describe(obj)),
         )
     });
-    Ok((change, diff))
+    Ok((change, diff, serde_json::to_value(&would).unwrap_or_default()))
 }

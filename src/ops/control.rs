@@ -14,7 +14,7 @@ use crate::flagger::gates::{hook_url, post, proxy_path};
 use crate::fleet::ClusterError;
 use crate::fleet::apply::resource_of;
 use crate::fleet::conflict::redo_on_conflict;
-use crate::install::FIELD_MANAGER;
+use crate::install::verb_manager;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {
@@ -206,9 +206,9 @@ fn canaries(client: &Client, ns: &str) -> Result<Api<DynamicObject>, ClusterErro
 
 /// Sets spec fields of a Canary unless they already hold those values. The patch carries the
 /// resourceVersion read, so Flagger's own writes in between make it a 409, redone from a fresh read.
-async fn patch_spec(client: &Client, ns: &str, name: &str, spec: Value) -> Result<(), ClusterError> {
+async fn patch_spec(client: &Client, ns: &str, name: &str, spec: Value, verb: &str) -> Result<(), ClusterError> {
     let params = PatchParams {
-        field_manager: Some(FIELD_MANAGER.into()),
+        field_manager: Some(verb_manager(verb)),
         ..Default::default()
     };
     let api = canaries(client, ns)?;
@@ -314,19 +314,20 @@ pub async fn execute(
             Ok("rolled back (Failed); rollback gate closed".into())
         }
         Step::SkipAnalysis => {
-            patch_spec(client, ns, name, json!({"skipAnalysis": true})).await?;
+            patch_spec(client, ns, name, json!({"skipAnalysis": true}), "promote").await?;
             wait_for(client, ns, name, timeout, "the promotion", |c| {
                 text(c, "/status/phase") == "Succeeded"
             })
             .await?;
             if !keep_skip {
-                patch_spec(client, ns, name, json!({"skipAnalysis": false})).await?;
+                patch_spec(client, ns, name, json!({"skipAnalysis": false}), "promote").await?;
                 return Ok("promoted (Succeeded); skipAnalysis set back to false".into());
             }
             Ok("promoted (Succeeded); skipAnalysis left true".into())
         }
         Step::Suspend { suspend } => {
-            patch_spec(client, ns, name, json!({"suspend": suspend})).await?;
+            let verb = if *suspend { "pause" } else { "resume" };
+            patch_spec(client, ns, name, json!({"suspend": suspend}), verb).await?;
             Ok(if *suspend { "paused".into() } else { "resumed".into() })
         }
         Step::Retry { rollback_hook } => {

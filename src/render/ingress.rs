@@ -1,6 +1,8 @@
 //! The nginx Ingress shared by the rollouts of a namespace (§3.7). Kurator appends its rule on
 //! every reconcile; here the rule for this host and Service replaces any earlier copy, and the
-//! other rollouts' rules stay.
+//! other rollouts' rules stay. Kurator keeps the set of Services in the `app` label joined with
+//! ','; a label value may not hold ',' (the API server answers 422 as soon as a second rollout
+//! shares the namespace), so this port joins with '.' and reads both.
 
 use std::collections::BTreeSet;
 
@@ -32,7 +34,9 @@ pub fn render(policy: &Policy, facts: &ClusterFacts) -> Result<Value, RenderErro
         .and_then(|i| i.pointer("/metadata/labels/app"))
         .and_then(Value::as_str)
         .map(|s| {
-            s.split(',')
+            // Kurator joins with ',' (which a real API server refuses in a label value); this
+            // port joins with '.', which no Service name (a DNS-1035 label) contains.
+            s.split([',', '.'])
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
@@ -58,11 +62,21 @@ pub fn render(policy: &Policy, facts: &ClusterFacts) -> Result<Value, RenderErro
         .map(|rs| rs.iter().filter(|rule| !serves_us(rule)).cloned().collect())
         .unwrap_or_default();
     rules.push(ours);
+    let app = apps.into_iter().collect::<Vec<_>>().join(".");
+    if app.len() > 63 {
+        return Err(RenderError {
+            message: format!(
+                "the Services sharing Ingress {}/nginx ({app}) do not fit in its app label (63 characters)",
+                r.namespace()
+            ),
+            fix: "move some of these rollouts to another namespace".into(),
+        });
+    }
     Ok(json!({
         "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
         "metadata": {
             "name": "nginx", "namespace": r.namespace(),
-            "labels": {"app": apps.into_iter().collect::<Vec<_>>().join(",")},
+            "labels": {"app": app},
             "annotations": {ROLLOUT_ANNOTATION: policy.name, "kubernetes.io/ingress.class": "nginx"},
         },
         "spec": {"rules": rules},

@@ -307,6 +307,24 @@ fn kuma_protocol_on_the_real_port_with_custom_metadata() {
 }
 
 #[test]
+fn nginx_ingress_reads_kurators_comma_set_and_writes_a_valid_label() {
+    let p = policy(&block(
+        "nginx",
+        &format!("{WEIGHTS}    host: app.example.com\n"),
+        "",
+        "",
+    ));
+    let mut f = facts();
+    f.ingress = Some(json!({"metadata": {"labels": {"app": "b,a.c"}}, "spec": {"rules": []}}));
+    let objects = render(&p, &f, &RenderOptions::default()).unwrap();
+    let ingress = objects.iter().find(|o| o["kind"] == "Ingress").unwrap();
+    assert_eq!(ingress["metadata"]["labels"]["app"], "a.b.c.podinfo");
+    f.ingress = Some(json!({"metadata": {"labels": {"app": "x".repeat(60)}}, "spec": {"rules": []}}));
+    let err = render(&p, &f, &RenderOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("63 characters"), "{err}");
+}
+
+#[test]
 fn nginx_ingress_is_shared_and_deduplicated() {
     let p = policy(&block(
         "nginx",
@@ -327,7 +345,8 @@ fn nginx_ingress_is_shared_and_deduplicated() {
         "nginx needs no injection"
     );
     let ingress = objects.iter().find(|o| o["kind"] == "Ingress").unwrap();
-    assert_eq!(ingress["metadata"]["labels"]["app"], "other,podinfo");
+    // A valid label value (Kurator's "other,podinfo" is refused by a real API server).
+    assert_eq!(ingress["metadata"]["labels"]["app"], "other.podinfo");
     assert_eq!(
         ingress["metadata"]["annotations"],
         json!({"kurator.dev/rollout": "demo", "kubernetes.io/ingress.class": "nginx"})

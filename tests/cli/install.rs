@@ -165,7 +165,18 @@ fn install_timeout_names_the_deployment() {
                 &serde_json::json!({
                     "apiVersion": "apps/v1", "kind": "Deployment",
                     "metadata": {"name": "istio-system-flagger-kurator-member1", "namespace": "istio-system"},
-                    "spec": {"template": {"metadata": {"annotations": {"sim.kurator.dev/unavailable": "true"}}}}
+                    // A whole Deployment (a real server refuses one without selector and
+                    // containers), with the selector the install renders (it is immutable).
+                    "spec": {
+                        "selector": {"matchLabels": {"app.kubernetes.io/name": "flagger", "app.kubernetes.io/instance": "istio-system-flagger-kurator-member1"}},
+                        "template": {
+                            "metadata": {
+                                "labels": {"app.kubernetes.io/name": "flagger", "app.kubernetes.io/instance": "istio-system-flagger-kurator-member1"},
+                                "annotations": {"sim.kurator.dev/unavailable": "true"},
+                            },
+                            "spec": {"containers": [{"name": "flagger", "image": "ghcr.io/fluxcd/flagger:1.44.0"}]},
+                        },
+                    }
                 }),
             )
             .unwrap();
@@ -198,7 +209,8 @@ fn uninstall_asks_refuses_under_canaries_and_removes_only_its_own() {
             "",
             "services",
             Some("default"),
-            &serde_json::json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "not-ours"}}),
+            &serde_json::json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "not-ours"},
+                                "spec": {"ports": [{"port": 80}]}}),
         )
         .unwrap();
     let canary: Value = serde_saphyr::from_str(include_str!("../../testdata/canary-every-field.yaml")).unwrap();

@@ -5,19 +5,14 @@ use fleet_sim::PlaygroundOptions;
 use crate::support::{Fleet, plugin, run};
 
 /// Three members behind a simulated hub running Kurator's (simulated) fleet manager.
-fn hub_fleet() -> (Fleet, tempfile::TempDir, std::path::PathBuf) {
-    use kubectl_kurator_rollout::commands::playground::{kurator_installer, kurator_renderer};
+pub(crate) fn hub_fleet() -> (Fleet, tempfile::TempDir, std::path::PathBuf) {
+    // The playground's hub runs the simulated Kurator fleet manager (30 simulated seconds
+    // between status refreshes: 0.3 s at speed 100).
     let fleet = Fleet::start_with(PlaygroundOptions {
         clusters: 3,
         kurator: true,
         speed: 100.0,
         ..Default::default()
-    });
-    let hub = fleet.hub.as_ref().unwrap().0.clone();
-    let members = fleet.clusters.clone();
-    let period = std::time::Duration::from_millis(200);
-    fleet.block_on(async {
-        fleet_sim::kurator::start_fleet_manager(hub, members, kurator_renderer(), kurator_installer(), period)
     });
     let home = tempfile::tempdir().unwrap();
     let hub_entry = fleet.hub.as_ref().unwrap().1.clone();

@@ -152,9 +152,33 @@ pub fn apply_create_defaults(group: &str, plural: &str, obj: &mut Value, serial:
             if spec.get("type").is_none() {
                 spec["type"] = json!("ClusterIP");
             }
-            if spec.get("clusterIP").is_none() && spec["type"] != "ExternalName" {
+            let external_name = spec["type"] == "ExternalName";
+            if spec.get("clusterIP").is_none() && !external_name {
                 // Deterministic addresses in the service range, unique per cluster.
                 spec["clusterIP"] = json!(format!("10.96.{}.{}", (serial / 250) % 250, serial % 250 + 1));
+            }
+            // pkg/apis/core/v1/defaults.go (SetDefaults_Service) and the service REST's IP
+            // allocation: single-stack IPv4, the allocated IP mirrored into clusterIPs.
+            if spec.get("sessionAffinity").is_none() {
+                spec["sessionAffinity"] = json!("None");
+            }
+            if !external_name {
+                if spec.get("clusterIPs").is_none()
+                    && let Some(ip) = spec.get("clusterIP").cloned()
+                {
+                    spec["clusterIPs"] = json!([ip]);
+                }
+                if spec.get("internalTrafficPolicy").is_none() {
+                    spec["internalTrafficPolicy"] = json!("Cluster");
+                }
+                if spec["clusterIP"] != "None" {
+                    if spec.get("ipFamilies").is_none() {
+                        spec["ipFamilies"] = json!(["IPv4"]);
+                    }
+                    if spec.get("ipFamilyPolicy").is_none() {
+                        spec["ipFamilyPolicy"] = json!("SingleStack");
+                    }
+                }
             }
             if let Some(ports) = spec.get_mut("ports").and_then(Value::as_array_mut) {
                 for port in ports {
@@ -185,5 +209,25 @@ pub fn apply_create_defaults(group: &str, plural: &str, obj: &mut Value, serial:
             obj["type"] = json!("Opaque");
         }
         _ => {}
+    }
+}
+
+/// What an update keeps from the stored object when the client leaves it out: a Service's
+/// allocated cluster IPs. kube-apiserver: pkg/registry/core/service/storage/storage.go,
+/// func patchAllocatedValues.
+pub fn apply_update_defaults(group: &str, plural: &str, old: &Value, obj: &mut Value) {
+    if (group, plural) == ("", "services") && obj.get("spec").is_some_and(Value::is_object) {
+        let needs_ip = obj.pointer("/spec/type").and_then(Value::as_str) != Some("ExternalName");
+        for field in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
+            let missing = obj
+                .pointer(&format!("/spec/{field}"))
+                .is_none_or(|v| v.is_null() || v.as_str() == Some(""));
+            if needs_ip
+                && missing
+                && let Some(v) = old.pointer(&format!("/spec/{field}"))
+            {
+                obj["spec"][field] = v.clone();
+            }
+        }
     }
 }

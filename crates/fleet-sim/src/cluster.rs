@@ -30,6 +30,8 @@ pub const SIM_MANAGER: &str = "fleet-sim";
 pub struct SimCluster {
     core: Arc<ClusterCore>,
     server: Arc<Mutex<Option<(LoopbackServer, &'static str)>>>,
+    /// The field manager this handle's writes are recorded under (see [`SimCluster::as_manager`]).
+    manager: &'static str,
 }
 
 impl SimCluster {
@@ -37,7 +39,21 @@ impl SimCluster {
         SimCluster {
             core: Arc::new(ClusterCore::new(name)),
             server: Arc::new(Mutex::new(None)),
+            manager: SIM_MANAGER,
         }
+    }
+
+    /// The same cluster, writing as `manager` (a controller's own field manager, e.g. `flagger`).
+    pub fn as_manager(&self, manager: &'static str) -> SimCluster {
+        SimCluster {
+            manager,
+            ..self.clone()
+        }
+    }
+
+    /// The field manager this handle writes as.
+    pub fn manager(&self) -> &'static str {
+        self.manager
     }
 
     pub fn name(&self) -> &str {
@@ -155,7 +171,7 @@ impl SimCluster {
         let t = self.core.storage_type(group, plural).ok_or_else(ApiError::no_route)?;
         let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
         let opts = WriteOptions {
-            field_manager: Some(SIM_MANAGER.into()),
+            field_manager: Some(self.manager.into()),
             force: true,
             ..Default::default()
         };
@@ -176,18 +192,16 @@ impl SimCluster {
         body: &Value,
     ) -> Result<Value, ApiError> {
         let t = self.core.storage_type(group, plural).ok_or_else(ApiError::no_route)?;
-        let opts = WriteOptions {
-            field_manager: Some(SIM_MANAGER.into()),
-            ..Default::default()
-        };
-        let written = self.core.patch(&t, namespace, name, kind, body, false, &opts)?;
+        let written = self
+            .core
+            .patch(&t, namespace, name, kind, body, false, &self.update_options())?;
         Ok(ClusterCore::present(&t, &written.object))
     }
 
     /// Creates an object (Events, mostly).
     pub fn create(&self, group: &str, plural: &str, namespace: Option<&str>, object: Value) -> Result<Value, ApiError> {
         let t = self.core.storage_type(group, plural).ok_or_else(ApiError::no_route)?;
-        let written = self.core.create(&t, namespace, object, &WriteOptions::default())?;
+        let written = self.core.create(&t, namespace, object, &self.update_options())?;
         Ok(ClusterCore::present(&t, &written.object))
     }
 
@@ -197,6 +211,14 @@ impl SimCluster {
 
     pub fn proxy_handler(&self, namespace: &str, service: &str) -> Option<ProxyHandler> {
         self.core.proxies.get(namespace, service)
+    }
+
+    /// An Update request from this handle's manager.
+    fn update_options(&self) -> WriteOptions {
+        WriteOptions {
+            field_manager: Some(self.manager.into()),
+            ..Default::default()
+        }
     }
 
     /// Whether a resource is served (a CRD registered it).
@@ -222,7 +244,7 @@ impl SimCluster {
             PatchKind::Merge,
             &body,
             true,
-            &WriteOptions::default(),
+            &self.update_options(),
         )?;
         Ok(ClusterCore::present(&t, &written.object))
     }

@@ -63,6 +63,17 @@ impl ApiError {
         )
     }
 
+    /// apimachinery errors.NewForbidden: `resource "name" is forbidden: reason`.
+    pub fn forbidden(qualified: &str, name: &str, reason: &str) -> Self {
+        let (resource, group) = split_qualified(qualified);
+        let message = if name.is_empty() {
+            format!("{qualified} is forbidden: {reason}")
+        } else {
+            format!("{qualified} \"{name}\" is forbidden: {reason}")
+        };
+        ApiError::new(403, "Forbidden", message).with_details(json!({"name": name, "group": group, "kind": resource}))
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::new(400, "BadRequest", message)
     }
@@ -111,6 +122,12 @@ impl ApiError {
         if let Some(token) = &self.list_continue {
             status["metadata"]["continue"] = json!(token);
         }
+        // metav1.Status omits an empty reason (StatusReasonUnknown).
+        if self.reason.is_empty()
+            && let Some(m) = status.as_object_mut()
+        {
+            m.remove("reason");
+        }
         status
     }
 }
@@ -146,6 +163,18 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The `Status` a registry answers a DELETE with when it does not return the deleted object.
+/// kube-apiserver: staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go,
+/// func finalizeDelete (`Kind` carries the resource, as upstream does).
+pub fn delete_success(qualified: &str, name: &str, uid: &str) -> Value {
+    let (resource, group) = split_qualified(qualified);
+    let mut details = json!({"name": name, "kind": resource, "uid": uid});
+    if !group.is_empty() {
+        details["group"] = json!(group);
+    }
+    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
+}
+
 /// The 422 response for an object failing validation, worded as the API server words it.
 pub fn invalid(kind: &str, group: &str, name: &str, errors: &[FieldError]) -> ApiError {
     let qualified_kind = if group.is_empty() {
@@ -159,9 +188,13 @@ pub fn invalid(kind: &str, group: &str, name: &str, errors: &[FieldError]) -> Ap
     } else {
         format!("[{}]", list.join(", "))
     };
+    // apimachinery errors.NewInvalid: a cause carries the error body, without the field prefix.
     let causes: Vec<Value> = errors
         .iter()
-        .map(|e| json!({"reason": e.reason, "message": e.message, "field": e.field}))
+        .map(|e| {
+            let body = e.message.strip_prefix(&format!("{}: ", e.field)).unwrap_or(&e.message);
+            json!({"reason": e.reason, "message": body, "field": e.field})
+        })
         .collect();
     ApiError::new(
         422,

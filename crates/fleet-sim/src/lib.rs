@@ -15,6 +15,7 @@ pub mod faults;
 pub mod flagger;
 pub mod jsonpath;
 pub mod kurator;
+pub mod managed;
 pub mod meta;
 pub mod openapi;
 pub mod patch;
@@ -28,6 +29,7 @@ pub mod selector;
 pub mod server;
 pub mod store;
 pub mod table;
+pub mod validation;
 
 pub use auth::{Rule, User};
 pub use cluster::{InProcess, SimCluster};

@@ -28,7 +28,8 @@ pub struct PlaygroundOptions {
     /// Simulated time runs this many times faster than real time (0 means the default, 30).
     pub speed: f64,
     /// Also a Kurator hub (`kurator-host`) holding a Fleet of the members, whose kubeconfigs
-    /// live only in hub Secrets; the written kubeconfig then names the hub alone.
+    /// live only in hub Secrets; the written kubeconfig then names the hub alone. The hub runs
+    /// the simulated Kurator fleet manager (`kurator::start_fleet_manager`).
     pub kurator: bool,
 }
 
@@ -141,6 +142,17 @@ impl Playground {
                 })
                 .collect();
             crate::kurator::seed_hub(&cluster, &hub_members).map_err(|e| std::io::Error::other(e.to_string()))?;
+            // Kurator's fleet manager runs on the hub, at the members' simulated speed.
+            let speed = if options.speed > 0.0 {
+                options.speed
+            } else {
+                DEFAULT_SPEED
+            };
+            controllers.push(crate::kurator::start_fleet_manager(
+                cluster.clone(),
+                members.iter().map(|m| m.cluster.clone()).collect(),
+                speed,
+            ));
             Some(Member {
                 cluster,
                 flagger,

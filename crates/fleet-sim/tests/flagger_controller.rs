@@ -56,7 +56,9 @@ fn cluster_with_flagger(webhooks: Value) -> (SimCluster, std::sync::Arc<FlaggerS
             "",
             "services",
             Some("test"),
-            &json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "loadtester", "namespace": "test"}}),
+            // A real server refuses a Service without ports.
+            &json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "loadtester", "namespace": "test"},
+                    "spec": {"ports": [{"name": "http", "port": 80, "targetPort": 8080}]}}),
         )
         .unwrap();
     cluster

@@ -389,7 +389,8 @@ async fn service_proxy_reaches_the_registered_handler() {
     services
         .create(
             &PostParams::default(),
-            &serde_json::from_value(json!({"metadata": {"name": "other"}})).unwrap(),
+            // A real server refuses a Service without ports (spec.ports: Required value).
+            &serde_json::from_value(json!({"metadata": {"name": "other"}, "spec": {"ports": [{"port": 80}]}})).unwrap(),
         )
         .await
         .unwrap();

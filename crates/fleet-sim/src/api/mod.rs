@@ -17,7 +17,7 @@ use http::{HeaderMap, Method, StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::auth::{self, AuthError, Caller, User};
-use crate::core::{ClusterCore, FieldValidation, WriteOptions, Written};
+use crate::core::{ClusterCore, DeleteOptions, FieldValidation, WriteOptions, Written};
 use crate::discovery;
 use crate::error::ApiError;
 use crate::meta::labels_of;
@@ -201,6 +201,7 @@ fn write_options(query: &HashMap<String, String>) -> WriteOptions {
             Some("Ignore") => FieldValidation::Ignore,
             _ => FieldValidation::Warn,
         },
+        user_agent: String::new(),
     }
 }
 
@@ -301,7 +302,12 @@ async fn resource(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/json");
-    let opts = write_options(&query);
+    let mut opts = write_options(&query);
+    opts.user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
 
     match (path.subresource.as_deref(), path.name.as_deref()) {
         (Some("proxy"), Some(service)) => proxy(&core, &t, ns, service, &path.rest, method, &query, body).await,
@@ -339,12 +345,20 @@ async fn resource(
             Method::DELETE => {
                 let labels = LabelSelector::parse(query.get("labelSelector").map(String::as_str).unwrap_or(""))
                     .map_err(ApiError::bad_request)?;
+                let delete = DeleteOptions::from_request(&query, &parse_body(&body, content_type)?)?;
                 let (items, _) = core.store.list(&t.key(), ns);
                 let mut deleted = Vec::new();
+                // deletecollection answers the list of what it deleted, each as the single
+                // DELETE left it (registry/generic/registry/store.go, func DeleteCollection).
                 for obj in items.iter().filter(|o| labels.matches(&labels_of(o))) {
                     let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
                     let obj_ns = obj.pointer("/metadata/namespace").and_then(Value::as_str);
-                    deleted.push(ClusterCore::present(&t, &*core.delete(&t, obj_ns, name, &opts)?));
+                    match core.delete_with(&t, obj_ns, name, &opts, &delete) {
+                        Ok(d) => deleted.push(ClusterCore::present(&t, &d.object)),
+                        // Gone meanwhile (a namespace's content, a finalizer released): skipped.
+                        Err(e) if e.code == 404 => {}
+                        Err(e) => return Err(e),
+                    }
                 }
                 Ok(json_response(
                     200,
@@ -380,8 +394,11 @@ async fn resource(
                 ))
             }
             Method::DELETE => {
-                let gone = core.delete(&t, ns, name, &opts)?;
-                Ok(json_response(200, &ClusterCore::present(&t, &gone)))
+                let delete = DeleteOptions::from_request(&query, &parse_body(&body, content_type)?)?;
+                let deletion = core.delete_with(&t, ns, name, &opts, &delete)?;
+                // 200 even while finalizers hold the object: handlers/delete.go, func
+                // DeleteResource answers 202 only to an explicit `orphanDependents: false`.
+                Ok(json_response(200, &ClusterCore::delete_response(&t, &deletion)))
             }
             _ => Err(ApiError::method_not_allowed()),
         },

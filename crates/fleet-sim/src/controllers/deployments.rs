@@ -18,7 +18,8 @@ pub const UNAVAILABLE_ANNOTATION: &str = "sim.kurator.dev/unavailable";
 
 /// Starts the controller on the current tokio runtime.
 pub fn start(cluster: SimCluster, delay: Duration) -> JoinHandle<()> {
-    tokio::spawn(run(cluster, delay))
+    // The Deployment controller writes as kube-controller-manager does.
+    tokio::spawn(run(cluster.as_manager("kube-controller-manager"), delay))
 }
 
 async fn run(cluster: SimCluster, delay: Duration) {

@@ -199,7 +199,8 @@ pub fn promoted_condition(phase: Phase, kind: &str, previous: Option<&Value>, no
 impl FlaggerSim {
     pub fn new(cluster: SimCluster, speed: f64) -> Arc<FlaggerSim> {
         Arc::new(FlaggerSim {
-            cluster,
+            // Flagger's writes carry its own field manager, as its client's User-Agent does.
+            cluster: cluster.as_manager("flagger"),
             speed: speed.max(0.001),
             jobs: Mutex::new(HashMap::new()),
             load_testers: Mutex::new(HashMap::new()),
