@@ -164,7 +164,7 @@ _kubectl__kurator_rollout() {
 
     case "${cmd}" in
         kubectl__kurator_rollout)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version clusters playground install check verify uninstall lint render apply start status list get demo promote abort pause resume retry completion __man __complete version help"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version clusters playground install check verify uninstall lint render apply start status list get demo promote abort pause resume retry completion __man __complete version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,6 +210,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -234,7 +242,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd____complete)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -277,6 +285,14 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -304,7 +320,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd____man)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -350,6 +366,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -374,7 +398,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__abort)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -436,6 +460,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -460,7 +492,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__apply)
-            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --dry-run --force-conflicts --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --dry-run --force-conflicts --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -522,6 +554,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -546,7 +586,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__check)
-            opts="-n -A -o -y -v -h -V --testloader --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --testloader --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -589,6 +629,14 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -616,7 +664,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__clusters)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -659,6 +707,14 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -686,7 +742,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__completion)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version bash zsh fish powershell elvish"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version bash zsh fish powershell elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -732,6 +788,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -756,7 +820,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__demo)
-            opts="-n -A -o -y -v -h -V --keep --speed --clusters --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --keep --speed --clusters --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -810,6 +874,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -834,7 +906,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__get)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -877,6 +949,14 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1240,7 +1320,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__install)
-            opts="-n -A -o -y -v -h -V --provider --metrics-server --flagger-version --testloader --cluster-name --timeout --dry-run --force-conflicts --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --provider --metrics-server --flagger-version --testloader --cluster-name --timeout --dry-run --force-conflicts --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1306,6 +1386,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1330,7 +1418,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__lint)
-            opts="-f -n -A -o -y -v -h -V --filename --policy-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -n -A -o -y -v -h -V --filename --policy-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1388,6 +1476,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1412,7 +1508,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__list)
-            opts="-l -w -n -A -o -y -v -h -V --selector --watch --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -w -n -A -o -y -v -h -V --selector --watch --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1466,6 +1562,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1490,7 +1594,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__pause)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1552,6 +1656,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1576,7 +1688,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__playground)
-            opts="-n -A -o -y -v -h -V --clusters --kubeconfig-out --latency --unreachable --provider --speed --no-flagger --no-testloader --kurator --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --clusters --kubeconfig-out --latency --unreachable --provider --speed --no-flagger --no-testloader --kurator --user --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1606,6 +1718,10 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1646,6 +1762,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1670,7 +1794,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__promote)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --full --keep-skip --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --full --keep-skip --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1732,6 +1856,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1756,7 +1888,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__render)
-            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1818,6 +1950,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1842,7 +1982,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__resume)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1901,6 +2041,14 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1928,7 +2076,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__retry)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --protected --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1990,6 +2138,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2014,7 +2170,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__start)
-            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --wave-size --order --on-failure --watch --timeout --no-abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --wave-size --order --on-failure --watch --timeout --no-abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2088,6 +2244,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2112,7 +2276,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__status)
-            opts="-l -w -n -A -o -y -v -h -V --selector --watch --timeout --require --until --wait-for-start --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -w -n -A -o -y -v -h -V --selector --watch --timeout --require --until --wait-for-start --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2178,6 +2342,14 @@ _kubectl__kurator_rollout() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2202,7 +2374,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__uninstall)
-            opts="-n -A -o -y -v -h -V --force --crds --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --force --crds --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2245,6 +2417,14 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2272,7 +2452,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__version)
-            opts="-n -A -o -y -v -h -V --short --server --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --short --server --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2315,6 +2495,14 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_kurator_rollout_global_optspecs
-    string join \n kubeconfig= context= all-contexts contexts-matching= n/namespace= A/all-namespaces o/output= color= request-timeout= cluster-timeout= y/yes fleet= hub-context= fleet-namespace= cluster-selector= v/verbosity h/help V/version
+    string join \n kubeconfig= context= all-contexts contexts-matching= n/namespace= A/all-namespaces o/output= color= request-timeout= cluster-timeout= y/yes as= as-group= fleet= hub-context= fleet-namespace= cluster-selector= v/verbosity h/help V/version
 end
 
 function __fish_kubectl_kurator_rollout_needs_command
@@ -38,6 +38,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -86,6 +88,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -108,6 +112,7 @@ linkerd\t''
 contour\t''
 kubernetes\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l speed -d 'Simulated time runs this many times faster (an analysis interval of 30s takes 1s at 30)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l user -d 'Also a token user NAME in every cluster (repeatable), with a context NAME@CLUSTER; with =CLUSTERROLE bound to that ClusterRole cluster-wide, else only with what every authenticated user may do. Grant more with kubectl (create rolebinding …) as admin' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l kubeconfig -d 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
@@ -122,6 +127,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -160,6 +167,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -187,6 +196,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -212,6 +223,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -237,6 +250,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -265,6 +280,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -292,6 +309,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -323,6 +342,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -361,6 +382,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -396,6 +419,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -423,6 +448,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -448,6 +475,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -474,6 +503,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -502,6 +533,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -532,6 +565,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -560,6 +595,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -588,6 +625,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -616,6 +655,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -641,6 +682,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -665,6 +708,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -689,6 +734,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
@@ -713,6 +760,8 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r

@@ -88,6 +88,14 @@ pub struct GlobalArgs {
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,
 
+    /// Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission.
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub impersonate: Option<String>,
+
+    /// Act as this group too (repeatable, as kubectl --as-group); needs --as.
+    #[arg(long = "as-group", global = true, value_name = "GROUP", requires = "impersonate")]
+    pub impersonate_groups: Vec<String>,
+
     /// Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts.
     #[arg(long, global = true, value_name = "NAME", conflicts_with_all = ["contexts", "all_contexts", "contexts_matching"])]
     pub fleet: Option<String>,
@@ -621,6 +629,12 @@ pub struct PlaygroundArgs {
     /// whose kubeconfigs live only in hub Secrets; the kubeconfig written names the hub alone.
     #[arg(long)]
     pub kurator: bool,
+
+    /// Also a token user NAME in every cluster (repeatable), with a context NAME@CLUSTER; with
+    /// =CLUSTERROLE bound to that ClusterRole cluster-wide, else only with what every
+    /// authenticated user may do. Grant more with kubectl (create rolebinding …) as admin.
+    #[arg(long = "user", value_name = "NAME[=CLUSTERROLE]")]
+    pub users: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -11,7 +11,7 @@ use super::keys::{Interaction, Outcome, TargetRow, return_keys, take_keys};
 use crate::cli::OutputFormat;
 use crate::exit::Exit;
 use crate::flagger::fleet_state::FleetState;
-use crate::flagger::state::{CanaryState, is_running};
+use crate::flagger::state::{CanaryState, RunMark};
 use crate::fleet::Fleet;
 use crate::ops::control::{Verb, execute, plan};
 use crate::ops::start::get_canary;
@@ -44,10 +44,10 @@ pub struct FollowOptions {
     pub timeout: Option<Duration>,
     pub require: Require,
     pub until: Vec<String>,
-    /// Wait for a new run: a canary counts only once its lastAppliedSpec differs from this
-    /// baseline (per cluster index and name), or it is running.
+    /// Wait for a new run: a canary counts only once it shows a run started after its mark
+    /// (per cluster and `namespace/name`; a canary without one is marked when first seen).
     pub wait_for_start: bool,
-    pub baseline: HashMap<(String, String), Option<String>>,
+    pub baseline: HashMap<(String, String), RunMark>,
     pub output: OutputFormat,
     pub live: bool,
 }
@@ -55,9 +55,11 @@ pub struct FollowOptions {
 type Signature = (String, i64, i64, i64, Option<String>);
 
 fn signature(r: &CanaryState) -> Signature {
+    // A transition is a status write: the routing object is updated just before it in the
+    // same tick, on a stream of its own, and refines the weight shown without a line of its own.
     (
         r.phase.clone(),
-        r.weight,
+        r.status_weight,
         r.failed_checks,
         r.iterations,
         r.error.clone(),
@@ -111,7 +113,7 @@ fn decide(verdicts: &[Verdict], require: Require, any_found: bool) -> Option<Exi
 
 struct Judge<'a> {
     options: &'a FollowOptions,
-    baseline: HashMap<(String, String), Option<String>>,
+    baseline: HashMap<(String, String), RunMark>,
     started: HashMap<(String, String), bool>,
 }
 
@@ -128,13 +130,16 @@ impl Judge<'_> {
         }
         let key = (r.cluster.clone(), format!("{}/{}", r.namespace, r.name));
         if self.options.wait_for_start {
-            let base = self
+            let mark = self
                 .baseline
                 .entry(key.clone())
-                .or_insert_with(|| r.last_applied_spec.clone())
+                .or_insert_with(|| RunMark {
+                    applied: r.last_applied_spec.clone(),
+                    promoted_transition: r.promoted_transition.clone(),
+                })
                 .clone();
             let started = self.started.entry(key).or_insert(false);
-            if !*started && (is_running(&r.phase) || r.last_applied_spec != base) {
+            if !*started && mark.new_run(r) {
                 *started = true;
             }
             if !*started {
@@ -319,10 +324,13 @@ fn emit_transitions(
         }
         emitted.insert(key, sig);
         let time = now_rfc3339();
+        // A transition records a status write: its weight is status.canaryWeight, with the
+        // routing object's weights beside it as last read (that stream is separate, so they
+        // may lag by the one write that programmed them).
         if output == OutputFormat::Ndjson {
             let line = json!({
                 "ts": time, "cluster": r.cluster, "namespace": r.namespace, "name": r.name, "phase": r.phase,
-                "weight": r.weight, "iterations": r.iterations, "failedChecks": r.failed_checks,
+                "weight": r.status_weight, "routed": r.routed, "iterations": r.iterations, "failedChecks": r.failed_checks,
                 "message": r.message, "error": r.error,
             });
             text.push_str(&line.to_string());

@@ -27,7 +27,14 @@ fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) 
     line(
         &mut t,
         "Weight",
-        format!("canary {} / primary {}", r.weight, 100 - r.weight),
+        match r.routed {
+            Some(routed) if routed.canary != r.status_weight => format!(
+                "canary {} / primary {} (routed; status.canaryWeight {})",
+                routed.canary, routed.primary, r.status_weight
+            ),
+            Some(routed) => format!("canary {} / primary {}", routed.canary, routed.primary),
+            None => format!("canary {} / primary {}", r.weight, 100 - r.weight),
+        },
     );
     line(&mut t, "Failed checks", r.failed_text());
     line(&mut t, "Suspended", r.suspended.to_string());
@@ -36,7 +43,10 @@ fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) 
     line(
         &mut t,
         "Last change",
-        format!("{} ago", age(r.last_transition_time.as_deref(), now)),
+        format!(
+            "{} ago",
+            age(r.phase_since.as_deref().or(r.last_transition_time.as_deref()), now)
+        ),
     );
     if let Some(c) = canary {
         t.push_str("  Analysis:\n");

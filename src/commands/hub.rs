@@ -223,7 +223,7 @@ pub async fn install(global: &GlobalArgs, args: &crate::cli::InstallArgs, fleet_
             if args.testloader {
                 deployments.push((spec.namespace().to_string(), spec.loadtester_name()));
             }
-            crate::fleet::apply::wait_deployments_available(&client, &deployments, args.timeout)
+            crate::fleet::apply::wait_deployments_available(&client, &deployments, args.timeout, args.timeout)
                 .await
                 .map(|_| spec.flagger_release())
         })

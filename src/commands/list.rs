@@ -20,6 +20,15 @@ pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<Exit> {
         let rows = snapshot(&fleet, &scope, global.cluster_timeout).await.rows();
         let now = jiff::Timestamp::now().as_second();
         print_rows(global.output, &rows, |wide| status_table(&rows, wide, false, now))?;
+        // The table has no message column: say on stderr what each failing cluster answered
+        // (the server's own message, e.g. an RBAC refusal); machine formats carry it in the row.
+        if matches!(global.output, OutputFormat::Table | OutputFormat::Wide) {
+            for r in rows.iter().filter(|r| r.phase.is_empty()) {
+                if let Some(error) = &r.error {
+                    eprintln!("{}: {error}", r.cluster);
+                }
+            }
+        }
         let unavailable = rows.iter().filter(|r| r.error.is_some()).count();
         return Ok(if unavailable > 0 { Exit::Partial } else { Exit::Success });
     }

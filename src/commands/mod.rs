@@ -76,6 +76,8 @@ pub async fn connect_fleet(global: &GlobalArgs) -> Result<Fleet> {
     let options = ConnectOptions {
         namespace: global.namespace.clone(),
         connect_timeout: global.request_timeout,
+        impersonate: global.impersonate.clone(),
+        impersonate_groups: global.impersonate_groups.clone(),
     };
     Ok(Fleet::connect(&loaded.config, targets, &options).await)
 }
@@ -93,6 +95,8 @@ pub async fn hub_client(global: &GlobalArgs) -> Result<(kube::Client, String)> {
     let options = ConnectOptions {
         namespace: None,
         connect_timeout: global.request_timeout,
+        impersonate: global.impersonate.clone(),
+        impersonate_groups: global.impersonate_groups.clone(),
     };
     let hub = Fleet::connect(&loaded.config, hub_target, &options).await;
     let hub_handle = hub

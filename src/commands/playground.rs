@@ -26,7 +26,19 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
         plain_http: false,
         speed: args.speed,
         kurator: args.kurator,
+        meshes: vec![args.provider.mesh_provider().to_string()],
+        users: args
+            .users
+            .iter()
+            .map(|u| match u.split_once('=') {
+                Some((name, role)) => (name.to_string(), Some(role.to_string())),
+                None => (u.clone(), None),
+            })
+            .collect(),
     };
+    if let Some((bad, _)) = options.users.iter().find(|(name, _)| name.is_empty()) {
+        return Err(ExitError::usage(format!("--user {bad:?}: a user needs a name")).into());
+    }
     let known: Vec<String> = (1..=options.clusters).map(fleet_sim::member_name).collect();
     if let Some(bad) = options.unreachable.iter().find(|u| !known.contains(u)) {
         return Err(ExitError::usage(format!(

@@ -27,7 +27,10 @@ async fn start_wave(
     plan: &StartPlan,
     timeout: std::time::Duration,
     interrupt: &Interrupt,
-) -> (Vec<ActionRow>, HashMap<(String, String), Option<String>>) {
+) -> (
+    Vec<ActionRow>,
+    HashMap<(String, String), crate::flagger::state::RunMark>,
+) {
     let outcomes = fleet
         .fan_out(timeout, |client, _| async move {
             start_release(&client, ns, name, plan, Some(interrupt)).await

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
+use super::routing::{RouteKind, routed};
 use super::state::CanaryState;
 use crate::ops::watch::Update;
 
@@ -20,6 +21,8 @@ pub struct FleetState {
     listed: Vec<bool>,
     canaries: BTreeMap<Key, Value>,
     events: HashMap<Key, Vec<Value>>,
+    /// Routing objects by (cluster, kind, namespace or "", name).
+    routes: HashMap<(usize, &'static str, String, String), Value>,
     /// Only this canary (by name) is wanted; clusters without it get a "not found" row.
     pub wanted_name: Option<String>,
     pub wanted_namespace: Option<String>,
@@ -78,6 +81,18 @@ impl FleetState {
                     list.drain(..excess);
                 }
             }
+            Update::Route { cluster, kind, object } => {
+                let (_, ns, name) = key_of(cluster, &object, "/metadata/namespace", "/metadata/name");
+                self.routes.insert((cluster, kind.plural(), ns, name), object);
+            }
+            Update::RouteGone {
+                cluster,
+                kind,
+                namespace,
+                name,
+            } => {
+                self.routes.remove(&(cluster, kind.plural(), namespace, name));
+            }
             Update::Listed { cluster } => {
                 self.errors.remove(&cluster);
                 if let Some(l) = self.listed.get_mut(cluster) {
@@ -99,6 +114,14 @@ impl FleetState {
             .get(&(cluster, namespace.to_string(), name.to_string()))
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// The weights the canary's routing object carries, if it was read.
+    fn routed(&self, cluster: usize, canary: &Value) -> Option<super::routing::Routed> {
+        let kind = RouteKind::of(canary)?;
+        let (ns, name) = kind.object_of(canary);
+        let object = self.routes.get(&(cluster, kind.plural(), ns, name))?;
+        routed(kind, canary, object)
     }
 
     pub fn is_listed(&self, cluster: usize) -> bool {
@@ -128,7 +151,8 @@ impl FleetState {
             }
             for (key, canary) in &mine {
                 let events = self.events.get(*key).map(Vec::as_slice).unwrap_or(&[]);
-                let mut state = CanaryState::from_canary(cluster, canary, events);
+                let mut state =
+                    CanaryState::from_canary(cluster, canary, events).with_routes(self.routed(index, canary));
                 if let Some(error) = self.errors.get(&index) {
                     state.error = Some(format!("stale: {error}"));
                 }

@@ -4,6 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+pub use super::routing::Routed;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strategy {
@@ -20,7 +22,15 @@ pub struct CanaryState {
     pub namespace: String,
     pub name: String,
     pub phase: String,
+    /// The canary's share of traffic: as the provider's routing object carries it when that
+    /// was read, else `status.canaryWeight`.
     pub weight: i64,
+    /// `status.canaryWeight`: what Flagger last recorded (0 at the promotion gate while the
+    /// mesh still routes the last step).
+    pub status_weight: i64,
+    /// The weights read from the provider's routing object, when read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routed: Option<Routed>,
     pub max_weight: i64,
     pub step_weights: Vec<i64>,
     pub strategy: Strategy,
@@ -32,6 +42,12 @@ pub struct CanaryState {
     pub suspended: bool,
     pub skip_analysis: bool,
     pub last_transition_time: Option<String>,
+    /// When the current phase began: the Promoted condition's `lastUpdateTime`, which Flagger
+    /// moves only when the condition's status or reason (the phase) changes — unlike
+    /// `status.lastTransitionTime`, rewritten on every status write.
+    pub phase_since: Option<String>,
+    /// The Promoted condition's `lastTransitionTime` (changes only with its status).
+    pub promoted_transition: Option<String>,
     pub last_applied_spec: Option<String>,
     pub last_promoted_spec: Option<String>,
     /// The gate hook the canary waits on, if any.
@@ -58,6 +74,37 @@ fn int(v: &Value, p: &str) -> i64 {
     v.pointer(p).and_then(Value::as_i64).unwrap_or(0)
 }
 
+/// What a canary showed before a new run was asked for, to tell that run's writes from the
+/// previous run's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunMark {
+    pub applied: Option<String>,
+    /// The Promoted condition's lastTransitionTime.
+    pub promoted_transition: Option<String>,
+}
+
+impl RunMark {
+    pub fn of_canary(canary: &Value) -> RunMark {
+        let state = CanaryState::from_canary("", canary, &[]);
+        RunMark {
+            applied: state.last_applied_spec,
+            promoted_transition: state.promoted_transition,
+        }
+    }
+
+    /// Whether `row` belongs to a run started after this mark. Running phases do. A stable
+    /// phase does once the Promoted condition moved (a run sets it Unknown, then True or
+    /// False). Not the write Flagger makes to a Failed canary before the new run: it carries
+    /// the new lastAppliedSpec with phase and condition unchanged (fluxcd/flagger
+    /// pkg/controller/scheduler.go, func shouldAdvance), so a new lastAppliedSpec counts only
+    /// outside Failed.
+    pub fn new_run(&self, row: &CanaryState) -> bool {
+        is_running(&row.phase)
+            || row.promoted_transition != self.promoted_transition
+            || (row.phase != "Failed" && row.last_applied_spec != self.applied)
+    }
+}
+
 /// Phases after which a run is over (Initialized: no run yet, nothing to wait for).
 pub fn is_terminal(phase: &str) -> bool {
     matches!(phase, "Succeeded" | "Failed" | "Initialized")
@@ -79,6 +126,8 @@ impl CanaryState {
             name: name.into(),
             phase: String::new(),
             weight: 0,
+            status_weight: 0,
+            routed: None,
             max_weight: 0,
             step_weights: Vec::new(),
             strategy: Strategy::Canary,
@@ -90,6 +139,8 @@ impl CanaryState {
             suspended: false,
             skip_analysis: false,
             last_transition_time: None,
+            phase_since: None,
+            promoted_transition: None,
             last_applied_spec: None,
             last_promoted_spec: None,
             gate: None,
@@ -131,12 +182,21 @@ impl CanaryState {
         };
         let phase = text(canary, "/status/phase");
         let opt = |p: &str| Some(text(canary, p)).filter(|s| !s.is_empty());
+        let promoted = canary
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .and_then(|c| c.iter().find(|c| c["type"] == "Promoted"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let condition_time = |key: &str| promoted.get(key).and_then(Value::as_str).map(str::to_string);
         let mut state = CanaryState {
             cluster: cluster.into(),
             namespace: text(canary, "/metadata/namespace"),
             name: text(canary, "/metadata/name"),
             phase: phase.clone(),
             weight: int(canary, "/status/canaryWeight"),
+            status_weight: int(canary, "/status/canaryWeight"),
+            routed: None,
             max_weight,
             step_weights,
             strategy,
@@ -158,6 +218,8 @@ impl CanaryState {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             last_transition_time: opt("/status/lastTransitionTime"),
+            phase_since: condition_time("lastUpdateTime").or_else(|| condition_time("lastTransitionTime")),
+            promoted_transition: condition_time("lastTransitionTime"),
             last_applied_spec: opt("/status/lastAppliedSpec"),
             last_promoted_spec: opt("/status/lastPromotedSpec"),
             gate: None,
@@ -174,8 +236,34 @@ impl CanaryState {
         state
     }
 
+    /// Shows the traffic the routing object carries (read from it by the caller).
+    pub fn with_routes(mut self, routed: Option<Routed>) -> CanaryState {
+        if let Some(r) = routed {
+            self.routed = Some(r);
+            self.weight = r.canary;
+        }
+        self
+    }
+
+    /// Where routed traffic and `status.canaryWeight` differ: ` held` at the promotion gate
+    /// (Flagger zeroes the status weight and keeps routing), else the status weight.
+    fn status_note(&self) -> String {
+        if self.weight == self.status_weight || self.strategy != Strategy::Canary {
+            String::new()
+        } else if self.phase == "WaitingPromotion" {
+            " held".into()
+        } else {
+            format!(" (status {})", self.status_weight)
+        }
+    }
+
     /// `current/max`, the ladder step, or `iterations i/N`.
     pub fn progress_text(&self) -> String {
+        let note = self.status_note();
+        format!("{}{note}", self.progress_core())
+    }
+
+    fn progress_core(&self) -> String {
         match self.strategy {
             Strategy::Canary if !self.step_weights.is_empty() => {
                 let step = self
@@ -334,5 +422,51 @@ mod tests {
             "Rolling back podinfo.test failed checks threshold reached 2; last failed check: Halt podinfo.test advancement success rate 80.00% < 99%"
         );
         assert!(failed.terminal());
+    }
+
+    fn with_condition(phase: &str, applied: &str, transition: &str, updated: &str) -> Value {
+        json!({"metadata": {"name": "podinfo", "namespace": "test"}, "spec": {"analysis": {"stepWeight": 10, "maxWeight": 50}},
+               "status": {"phase": phase, "canaryWeight": 0, "lastAppliedSpec": applied,
+                          "conditions": [{"type": "Promoted", "reason": phase, "lastTransitionTime": transition, "lastUpdateTime": updated}]}})
+    }
+
+    #[test]
+    fn a_new_run_is_not_the_failed_resync() {
+        let before = with_condition("Failed", "old", "t1", "t1");
+        let mark = RunMark::of_canary(&before);
+        let row = |c: &Value| CanaryState::from_canary("m1", c, &[]);
+        // Flagger's re-sync of a Failed canary: the new revision, phase and condition unchanged.
+        assert!(!mark.new_run(&row(&with_condition("Failed", "new", "t1", "t1"))));
+        assert!(mark.new_run(&row(&with_condition("Progressing", "new", "t2", "t2"))));
+        // The new run failed again: the condition moved (Unknown, then False).
+        assert!(mark.new_run(&row(&with_condition("Failed", "new", "t3", "t3"))));
+        // From Succeeded, a new revision that already ended well.
+        let done = RunMark::of_canary(&with_condition("Succeeded", "a", "t1", "t1"));
+        assert!(done.new_run(&row(&with_condition("Succeeded", "b", "t1", "t1"))));
+    }
+
+    #[test]
+    fn routed_weight_beside_the_status_weight() {
+        let gate = with_condition("WaitingPromotion", "a", "t1", "t5");
+        let routed = Routed {
+            primary: 50,
+            canary: 50,
+            mirrored: false,
+        };
+        let row = CanaryState::from_canary("m1", &gate, &[]).with_routes(Some(routed));
+        assert_eq!((row.weight, row.status_weight), (50, 0));
+        assert_eq!(row.progress_text(), "50/50 held");
+        assert_eq!(
+            row.phase_since.as_deref(),
+            Some("t5"),
+            "the condition's last update: the gate began"
+        );
+        let mut promoting = gate.clone();
+        promoting["status"]["phase"] = json!("Progressing");
+        promoting["status"]["canaryWeight"] = json!(40);
+        let row = CanaryState::from_canary("m1", &promoting, &[]).with_routes(Some(routed));
+        assert_eq!(row.progress_text(), "50/50 (status 40)");
+        let unread = CanaryState::from_canary("m1", &promoting, &[]);
+        assert_eq!(unread.progress_text(), "40/50");
     }
 }

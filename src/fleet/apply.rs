@@ -123,11 +123,14 @@ pub fn deployment_available(obj: &Value) -> bool {
     observed >= generation && available
 }
 
-/// Waits (watching, not polling) until every named Deployment is Available.
+/// Waits (watching, not polling) until every named Deployment is Available, for at most
+/// `timeout`: what is left of the user's `budget`, which the message names (the user set that
+/// one; the remainder would read as a different limit).
 pub async fn wait_deployments_available(
     client: &Client,
     deployments: &[(String, String)],
     timeout: Duration,
+    budget: Duration,
 ) -> Result<(), ClusterError> {
     let (resource, _) =
         resource_of("apps/v1", "Deployment").ok_or_else(|| ClusterError::Other("no Deployment kind".into()))?;
@@ -152,7 +155,7 @@ pub async fn wait_deployments_available(
             Err(ClusterError::NotReady(format!(
                 "Deployment {} not Available after {}; check its pods with kubectl -n {} get pods",
                 names.join(", "),
-                humantime::format_duration(Duration::from_secs(timeout.as_secs_f64().round() as u64)),
+                humantime::format_duration(Duration::from_secs(budget.as_secs_f64().round() as u64)),
                 deployments.first().map(|(ns, _)| ns.as_str()).unwrap_or("")
             )))
         }

@@ -20,6 +20,10 @@ pub struct ConnectOptions {
     pub namespace: Option<String>,
     /// Connection timeout (`--request-timeout`).
     pub connect_timeout: Option<Duration>,
+    /// `--as`: the user every request acts as (the kubeconfig's `as:` otherwise).
+    pub impersonate: Option<String>,
+    /// `--as-group`.
+    pub impersonate_groups: Vec<String>,
 }
 
 /// A target and its client, or why no client could be built for it.
@@ -92,6 +96,12 @@ async fn build_client(
     }
     if let Some(timeout) = options.connect_timeout {
         config.connect_timeout = Some(timeout);
+    }
+    // As kubectl: the flags replace the kubeconfig's `as`/`as-groups`.
+    if let Some(user) = &options.impersonate {
+        config.auth_info.impersonate = Some(user.clone());
+        config.auth_info.impersonate_groups =
+            (!options.impersonate_groups.is_empty()).then(|| options.impersonate_groups.clone());
     }
     // kube's own retry layer would wait up to 1000 s on a throttled cluster; ours is bounded
     // (see `fleet::retry`).

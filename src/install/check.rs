@@ -67,16 +67,23 @@ pub struct FoundDeployment {
     pub args: Vec<String>,
 }
 
-/// The permissions this tool needs in the target namespace: (verb, group, resource, subresource).
-pub const REQUIRED_PERMISSIONS: &[(&str, &str, &str, &str)] = &[
+/// One permission: (verb, group, resource, subresource).
+pub type Permission = (&'static str, &'static str, &'static str, &'static str);
+
+/// The permissions this tool needs in the canaries' namespace. `start` reads the target
+/// Deployment before patching it.
+pub const REQUIRED_PERMISSIONS: &[Permission] = &[
     ("get", "flagger.app", "canaries", ""),
     ("list", "flagger.app", "canaries", ""),
     ("watch", "flagger.app", "canaries", ""),
     ("patch", "flagger.app", "canaries", ""),
+    ("get", "apps", "deployments", ""),
     ("patch", "apps", "deployments", ""),
-    ("create", "", "services", "proxy"),
-    ("get", "", "services", "proxy"),
 ];
+
+/// The permissions the gates need, through the API server's service proxy, in the namespace of
+/// each load tester the canaries call (the canaries' own namespace when none is referenced).
+pub const GATE_PERMISSIONS: &[Permission] = &[("create", "", "services", "proxy"), ("get", "", "services", "proxy")];
 
 pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<Check>, ClusterError> {
     let version = client
@@ -90,14 +97,27 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
 
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
     let mut missing = Vec::new();
+    let mut crds_forbidden = None;
     for name in FLAGGER_CRDS {
         match crds.get_opt(name).await {
             Ok(Some(crd)) if established(&crd) => {}
             Ok(_) => missing.push(name.to_string()),
+            // A user confined to a namespace may not read CRDs: say so and check the rest.
+            Err(kube::Error::Api(s)) if s.code == 403 => {
+                crds_forbidden = Some(s.message);
+                break;
+            }
             Err(e) => return Ok(with_error(checks, "Flagger CRDs", e)),
         }
     }
-    checks.push(judge_crds(&missing, &options.install_hint));
+    checks.push(match &crds_forbidden {
+        Some(message) => Check::fail(
+            "Flagger CRDs",
+            format!("403 Forbidden: {message}"),
+            "grant this user get on customresourcedefinitions.apiextensions.k8s.io, or have an admin run check",
+        ),
+        None => judge_crds(&missing, &options.install_hint),
+    });
 
     let deployments: Api<Deployment> = Api::all(client.clone());
     let flagger = find_deployments(&deployments, &["app.kubernetes.io/name=flagger", "app=flagger"]).await;
@@ -110,7 +130,7 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
         ),
     });
 
-    let referenced = if missing.is_empty() {
+    let referenced = if missing.is_empty() && crds_forbidden.is_none() {
         referenced_load_testers(client).await
     } else {
         Vec::new()
@@ -128,24 +148,52 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
         });
     }
 
+    let mut wanted: Vec<(String, &Permission)> = REQUIRED_PERMISSIONS
+        .iter()
+        .map(|p| (options.namespace.clone(), p))
+        .collect();
+    for ns in gate_namespaces(client, &options.namespace).await {
+        wanted.extend(GATE_PERMISSIONS.iter().map(|p| (ns.clone(), p)));
+    }
     let mut denied = Vec::new();
     let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
-    for (verb, group, resource, sub) in REQUIRED_PERMISSIONS {
+    for (namespace, (verb, group, resource, sub)) in wanted {
         let review: SelfSubjectAccessReview = serde_json::from_value(json!({
             "spec": {"resourceAttributes": {
-                "namespace": options.namespace, "verb": verb, "group": group,
+                "namespace": namespace, "verb": verb, "group": group,
                 "resource": resource, "subresource": sub
             }}
         }))
         .map_err(|e| ClusterError::Other(e.to_string()))?;
         match reviews.create(&PostParams::default(), &review).await {
             Ok(answer) if answer.status.as_ref().is_some_and(|s| s.allowed) => {}
-            Ok(_) => denied.push(permission_name(verb, group, resource, sub)),
+            Ok(_) => denied.push((namespace, permission_name(verb, group, resource, sub))),
             Err(e) => return Ok(with_error(checks, "Permissions", e)),
         }
     }
     checks.push(judge_permissions(&denied, &options.namespace));
     Ok(checks)
+}
+
+/// The namespaces of the load testers the canaries of `namespace` call (their gates go through
+/// the service proxy there), or `namespace` itself when none is referenced or canaries cannot
+/// be listed.
+async fn gate_namespaces(client: &Client, namespace: &str) -> Vec<String> {
+    let canaries: Api<Canary> = Api::namespaced(client.clone(), namespace);
+    let mut namespaces = BTreeSet::new();
+    if let Ok(list) = canaries.list(&ListParams::default()).await {
+        for canary in list.items {
+            for hook in canary.spec.analysis.webhooks.iter().flatten() {
+                if let Some((ns, _)) = service_of_url(&hook.url, namespace) {
+                    namespaces.insert(ns);
+                }
+            }
+        }
+    }
+    if namespaces.is_empty() {
+        namespaces.insert(namespace.to_string());
+    }
+    namespaces.into_iter().collect()
 }
 
 fn with_error(mut checks: Vec<Check>, name: &str, error: kube::Error) -> Vec<Check> {
@@ -344,16 +392,28 @@ fn permission_name(verb: &str, group: &str, resource: &str, sub: &str) -> String
     }
 }
 
-pub fn judge_permissions(denied: &[String], namespace: &str) -> Check {
+/// `denied` holds (namespace, permission) in the order they were asked; the first namespace is
+/// the canaries' one.
+pub fn judge_permissions(denied: &[(String, String)], namespace: &str) -> Check {
     if denied.is_empty() {
-        Check::pass("Permissions", format!("all needed in namespace {namespace}"))
-    } else {
-        Check::fail(
-            "Permissions",
-            format!("missing in namespace {namespace}: {}", denied.join(", ")),
-            "ask a cluster admin for a Role granting them (see the README's RBAC section)",
-        )
+        return Check::pass("Permissions", format!("all needed in namespace {namespace}"));
     }
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (ns, permission) in denied {
+        match groups.iter_mut().find(|(n, _)| n == ns) {
+            Some((_, list)) => list.push(permission),
+            None => groups.push((ns, vec![permission])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(ns, list)| format!("in namespace {ns}: {}", list.join(", ")))
+        .collect();
+    Check::fail(
+        "Permissions",
+        format!("missing {}", parts.join("; ")),
+        "ask a cluster admin for a Role granting them (see the README's RBAC section)",
+    )
 }
 
 #[cfg(test)]
@@ -408,7 +468,19 @@ mod tests {
         assert!(judge_crds(&[], "x").ok);
         let missing = judge_crds(&["canaries.flagger.app".into()], "x");
         assert!(!missing.ok && missing.detail.contains("canaries.flagger.app"));
-        let denied = judge_permissions(&["patch canaries.flagger.app".into()], "test");
+        let denied = judge_permissions(&[("test".into(), "patch canaries.flagger.app".into())], "test");
         assert_eq!(denied.detail, "missing in namespace test: patch canaries.flagger.app");
+        let split = judge_permissions(
+            &[
+                ("test".into(), "patch canaries.flagger.app".into()),
+                ("istio-system".into(), "create services/proxy".into()),
+                ("istio-system".into(), "get services/proxy".into()),
+            ],
+            "test",
+        );
+        assert_eq!(
+            split.detail,
+            "missing in namespace test: patch canaries.flagger.app; in namespace istio-system: create services/proxy, get services/proxy"
+        );
     }
 }

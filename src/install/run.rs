@@ -75,7 +75,7 @@ pub async fn install(
         .collect();
     let remaining = timeout.saturating_sub(started.elapsed());
     tokio::select! {
-        waited = wait_deployments_available(client, &deployments, remaining) => match waited {
+        waited = wait_deployments_available(client, &deployments, remaining, timeout) => match waited {
             Ok(()) => Ok(report),
             Err(e) => Err((report, e)),
         },

@@ -4,8 +4,39 @@ use kube::api::{Api, DynamicObject, ListParams};
 
 use super::watch::{Scope, Update};
 use crate::flagger::fleet_state::FleetState;
+use crate::flagger::routing::RouteKind;
 use crate::fleet::apply::resource_of;
 use crate::fleet::{ClusterError, Fleet};
+
+/// Every routing object of the kinds Flagger's routers use, in the scope's namespace; a kind
+/// the cluster does not serve (no such mesh) or the user may not list is skipped.
+async fn list_routes(client: &kube::Client, namespace: Option<&str>) -> Vec<(RouteKind, serde_json::Value)> {
+    let kinds = [
+        RouteKind::VirtualService,
+        RouteKind::CanaryIngress,
+        RouteKind::HttpRoute("v1"),
+        RouteKind::TrafficRoute,
+    ];
+    let lists = futures::future::join_all(kinds.iter().map(|kind| {
+        let (resource, namespaced) = kind.resource();
+        let api: Api<DynamicObject> = match (namespace, namespaced) {
+            (Some(ns), true) => Api::namespaced_with(client.clone(), ns, &resource),
+            _ => Api::all_with(client.clone(), &resource),
+        };
+        async move { api.list(&ListParams::default()).await }
+    }))
+    .await;
+    kinds
+        .iter()
+        .zip(lists)
+        .flat_map(|(kind, list)| {
+            list.map(|l| l.items)
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |o| (*kind, serde_json::to_value(o).unwrap_or_default()))
+        })
+        .collect()
+}
 
 pub async fn snapshot(fleet: &Fleet, scope: &Scope, timeout: std::time::Duration) -> FleetState {
     let clusters = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
@@ -27,7 +58,22 @@ pub async fn snapshot(fleet: &Fleet, scope: &Scope, timeout: std::time::Duration
             if let Some(labels) = &scope.labels {
                 params = params.labels(labels);
             }
-            let canaries = match api("flagger.app/v1beta1", "Canary")?.list(&params).await {
+            let mut fields = "involvedObject.kind=Canary".to_string();
+            if let Some(name) = &scope.name {
+                fields.push_str(&format!(",involvedObject.name={name}"));
+            }
+            let canary_api = api("flagger.app/v1beta1", "Canary")?;
+            let event_api = api("v1", "Event")?;
+            let event_params = ListParams::default().fields(&fields);
+            // The canaries, their events and every provider's routing objects are read at
+            // once: which provider a canary uses is known only after the list, and a second
+            // round trip would double the command's latency.
+            let (canaries, events, routes) = futures::join!(
+                canary_api.list(&params),
+                event_api.list(&event_params),
+                list_routes(&client, scope.namespace.as_deref()),
+            );
+            let canaries = match canaries {
                 Ok(list) => list.items,
                 Err(kube::Error::Api(s)) if s.code == 404 => {
                     return Err(ClusterError::Other(
@@ -36,22 +82,21 @@ pub async fn snapshot(fleet: &Fleet, scope: &Scope, timeout: std::time::Duration
                 }
                 Err(e) => return Err(ClusterError::from_kube(&e)),
             };
-            let mut fields = "involvedObject.kind=Canary".to_string();
-            if let Some(name) = &scope.name {
-                fields.push_str(&format!(",involvedObject.name={name}"));
-            }
             // Events only add messages; a cluster that will not list them still has rows.
-            let events = api("v1", "Event")?
-                .list(&ListParams::default().fields(&fields))
-                .await
-                .map(|l| l.items)
-                .unwrap_or_default();
-            Ok((canaries, events))
+            let events = events.map(|l| l.items).unwrap_or_default();
+            Ok((canaries, events, routes))
         })
         .await;
     for (index, outcome) in outcomes.into_iter().enumerate() {
         match outcome.result {
-            Ok((canaries, events)) => {
+            Ok((canaries, events, routes)) => {
+                for (kind, object) in routes {
+                    state.apply(Update::Route {
+                        cluster: index,
+                        kind,
+                        object,
+                    });
+                }
                 for c in canaries {
                     state.apply(Update::Canary {
                         cluster: index,

@@ -1,6 +1,7 @@
 //! Triggering a new release of a canary in one cluster: a new image or a restart annotation on
 //! the target's pod template, refused mid-run unless forced.
 
+use crate::flagger::state::RunMark;
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::Client;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
@@ -22,11 +23,11 @@ pub struct StartPlan {
     pub annotations: Vec<(String, String)>,
 }
 
-/// What was started, and the canary's lastAppliedSpec before (to tell the new run from the old).
+/// What was started, and how the canary looked before (to tell the new run from the old).
 #[derive(Debug, Clone)]
 pub struct Started {
     pub action: String,
-    pub baseline: Option<String>,
+    pub baseline: RunMark,
 }
 
 pub const RESTART_ANNOTATION: &str = "kubectl.kubernetes.io/restartedAt";
@@ -201,10 +202,7 @@ async fn start_once(
         .patch(&target, &params, &Patch::Strategic(patch))
         .await
         .map_err(|e| ClusterError::from_kube(&e))?;
-    let baseline = canary
-        .pointer("/status/lastAppliedSpec")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let baseline = RunMark::of_canary(&canary);
     Ok(Started {
         action: actions.join(", "),
         baseline,

@@ -9,6 +9,7 @@ use kube::runtime::watcher::{self, Event};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::flagger::routing::RouteKind;
 use crate::fleet::apply::resource_of;
 use crate::fleet::{ClusterError, Fleet};
 
@@ -35,6 +36,18 @@ pub enum Update {
     Event {
         cluster: usize,
         object: Value,
+    },
+    /// A provider's routing object (VirtualService, canary Ingress, HTTPRoute, TrafficRoute).
+    Route {
+        cluster: usize,
+        kind: RouteKind,
+        object: Value,
+    },
+    RouteGone {
+        cluster: usize,
+        kind: RouteKind,
+        namespace: String,
+        name: String,
     },
     /// The cluster's canaries have been listed (its rows are complete).
     Listed {
@@ -81,7 +94,12 @@ pub fn watch_fleet(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
             event_fields.push_str(&format!(",involvedObject.name={name}"));
         }
         if let Some(canaries) = api(client.clone(), "flagger.app/v1beta1", "Canary", ns) {
-            tokio::spawn(pump_canaries(cluster, canaries, canary_config, tx.clone()));
+            let routes = RouteWatches {
+                client: client.clone(),
+                namespace: scope.namespace.clone(),
+                started: Vec::new(),
+            };
+            tokio::spawn(pump_canaries(cluster, canaries, canary_config, routes, tx.clone()));
         }
         if let Some(events) = api(client, "v1", "Event", ns) {
             tokio::spawn(pump_events(
@@ -99,14 +117,47 @@ fn to_value(obj: DynamicObject) -> Value {
     serde_json::to_value(obj).unwrap_or(Value::Null)
 }
 
-async fn pump_canaries(cluster: usize, api: Api<DynamicObject>, config: watcher::Config, tx: mpsc::Sender<Update>) {
+/// The routing-object watches of one cluster, started the first time a canary needs a kind
+/// (so a cluster without a mesh is never asked for its objects).
+struct RouteWatches {
+    client: kube::Client,
+    namespace: Option<String>,
+    started: Vec<RouteKind>,
+}
+
+impl RouteWatches {
+    fn need(&mut self, cluster: usize, canary: &Value, tx: &mpsc::Sender<Update>) {
+        let Some(kind) = RouteKind::of(canary) else {
+            return;
+        };
+        if self.started.contains(&kind) {
+            return;
+        }
+        self.started.push(kind);
+        let (resource, namespaced) = kind.resource();
+        let api = match (&self.namespace, namespaced) {
+            (Some(ns), true) => Api::namespaced_with(self.client.clone(), ns, &resource),
+            _ => Api::all_with(self.client.clone(), &resource),
+        };
+        tokio::spawn(pump_routes(cluster, kind, api, tx.clone()));
+    }
+}
+
+async fn pump_canaries(
+    cluster: usize,
+    api: Api<DynamicObject>,
+    config: watcher::Config,
+    mut routes: RouteWatches,
+    tx: mpsc::Sender<Update>,
+) {
     let mut stream = watcher::watcher(api, config).default_backoff().boxed();
     while let Some(item) = stream.next().await {
         let update = match item {
-            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Canary {
-                cluster,
-                object: to_value(o),
-            },
+            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
+                let object = to_value(o);
+                routes.need(cluster, &object, &tx);
+                Update::Canary { cluster, object }
+            }
             Ok(Event::Delete(o)) => Update::CanaryGone {
                 cluster,
                 namespace: o.metadata.namespace.clone().unwrap_or_default(),
@@ -134,6 +185,32 @@ async fn pump_events(cluster: usize, api: Api<DynamicObject>, config: watcher::C
                 object: to_value(o),
             },
             // Event errors are not worth a row: the canary stream reports the cluster's state.
+            _ => continue,
+        };
+        if tx.send(update).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn pump_routes(cluster: usize, kind: RouteKind, api: Api<DynamicObject>, tx: mpsc::Sender<Update>) {
+    let mut stream = watcher::watcher(api, watcher::Config::default())
+        .default_backoff()
+        .boxed();
+    while let Some(item) = stream.next().await {
+        let update = match item {
+            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Route {
+                cluster,
+                kind,
+                object: to_value(o),
+            },
+            Ok(Event::Delete(o)) => Update::RouteGone {
+                cluster,
+                kind,
+                namespace: o.metadata.namespace.clone().unwrap_or_default(),
+                name: o.metadata.name.clone().unwrap_or_default(),
+            },
+            // Routing objects only refine the weight shown: status stays the row's truth.
             _ => continue,
         };
         if tx.send(update).await.is_err() {

@@ -84,7 +84,8 @@ pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i
                     r.failed_text()
                 },
                 r.gate.clone().unwrap_or_else(|| "-".into()),
-                age(r.last_transition_time.as_deref(), now),
+                // When the phase began (the Promoted condition), not the last status write.
+                age(r.phase_since.as_deref().or(r.last_transition_time.as_deref()), now),
             ];
             if wide {
                 c.push(r.provider.clone());
@@ -102,7 +103,9 @@ pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i
     table::render(&headers, &cells)
 }
 
-/// `<time> <cluster> <ns>/<name> <phase> weight=<w> failed=<k> <message>`
+/// `<time> <cluster> <ns>/<name> <phase> weight=<w> failed=<k> <message>`, where `w` is
+/// `status.canaryWeight` (the line records a status write), followed by ` routed=<r>` when the
+/// routing object carries another weight (at the promotion gate, say).
 pub fn transition_line(time: &str, row: &CanaryState) -> String {
     if let Some(error) = &row.error {
         return format!(
@@ -125,7 +128,10 @@ pub fn transition_line(time: &str, row: &CanaryState) -> String {
         row.name,
         row.phase,
         match row.strategy {
-            Strategy::Canary => row.weight.to_string(),
+            Strategy::Canary => match row.routed {
+                Some(r) if r.canary != row.status_weight => format!("{} routed={}", row.status_weight, r.canary),
+                _ => row.status_weight.to_string(),
+            },
             _ => format!("{}/{}", row.iterations.max(0), row.total_iterations),
         },
         row.failed_checks,
@@ -248,7 +254,11 @@ pub fn frame(
             format!("{head}  {e}")
         } else {
             let next = next_check(r, now).map(|s| format!(" next {s}s")).unwrap_or_default();
-            let gate = r.gate.as_ref().map(|g| format!(" ⏸ {g}")).unwrap_or_default();
+            let gate = r
+                .gate
+                .as_ref()
+                .map(|g| format!(" ⏸ {g} for {}", age(r.phase_since.as_deref(), now)))
+                .unwrap_or_default();
             format!(
                 "{head}  {:<pw$} {} {:<gw$} fail {}{next}{gate}  {}",
                 r.phase,

@@ -80,16 +80,29 @@ fn client_certificates_authenticate_and_stay_hidden() {
         assert!(!all.contains(&b64(pem)[..40]), "base64 PEM leaked into the output");
     }
 
-    // A certificate the CA signed but no user is registered for gets no further than anonymous.
+    // A certificate the CA signed but no user is registered for is its subject's CN, as with
+    // kube-apiserver's --client-ca-file: authenticated, and RBAC grants it nothing of its own.
     let unknown = ca.issue_client_certificate("nobody").unwrap();
     use_client_certificate(&kc, 0, &unknown);
     let out = run(plugin(home.path())
-        .args(["clusters", "--context", "kurator-member1", "-o", "json"])
+        .args(["list", "-A", "--context", "kurator-member1", "-o", "json"])
         .env("KUBECONFIG", &kc));
-    assert_eq!(out.code, 1, "{out:?}");
+    assert_ne!(out.code, 0, "{out:?}");
+    let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let message = rows[0]["message"].as_str().unwrap_or_default();
     assert!(
-        out.stdout.contains("403 Forbidden") && out.stdout.contains("system:anonymous"),
+        message.starts_with("403 Forbidden") && message.contains("User \"nobody\" cannot list resource \"canaries\""),
         "{out:?}"
+    );
+    // The table has no message column; the refusal is on stderr.
+    let table = run(plugin(home.path())
+        .args(["list", "-A", "--context", "kurator-member1"])
+        .env("KUBECONFIG", &kc));
+    assert!(
+        table
+            .stderr
+            .contains("kurator-member1: 403 Forbidden: canaries.flagger.app is forbidden: User \"nobody\""),
+        "{table:?}"
     );
 }
 

@@ -72,10 +72,32 @@ pub fn register_builtins(registry: &mut Registry) {
     let rbac = |plural: &str, kind: &str, namespaced: bool| {
         ResourceType::builtin("rbac.authorization.k8s.io", "v1", plural, kind, namespaced)
     };
-    registry.add(rbac("clusterroles", "ClusterRole", false));
-    registry.add(rbac("clusterrolebindings", "ClusterRoleBinding", false));
-    registry.add(rbac("roles", "Role", true));
-    registry.add(rbac("rolebindings", "RoleBinding", true));
+    // The columns of kube-apiserver's printers (pkg/printers/internalversion/printers.go,
+    // printRole/printClusterRole and printRoleBinding/printClusterRoleBinding).
+    let created_at = || {
+        vec![PrinterColumn::new(
+            "Created At",
+            "string",
+            ".metadata.creationTimestamp",
+        )]
+    };
+    let binding_columns = || {
+        let wide = |name: &str, path: &str| PrinterColumn {
+            priority: 1,
+            ..PrinterColumn::new(name, "string", path)
+        };
+        vec![
+            PrinterColumn::new("Role", "string", crate::rbac::COLUMN_ROLE),
+            age(),
+            wide("Users", crate::rbac::COLUMN_USERS),
+            wide("Groups", crate::rbac::COLUMN_GROUPS),
+            wide("ServiceAccounts", crate::rbac::COLUMN_SERVICE_ACCOUNTS),
+        ]
+    };
+    registry.add(rbac("clusterroles", "ClusterRole", false).with_columns(created_at()));
+    registry.add(rbac("clusterrolebindings", "ClusterRoleBinding", false).with_columns(binding_columns()));
+    registry.add(rbac("roles", "Role", true).with_columns(created_at()));
+    registry.add(rbac("rolebindings", "RoleBinding", true).with_columns(binding_columns()));
     registry.add(
         ResourceType::builtin(
             "apiextensions.k8s.io",
@@ -92,16 +114,41 @@ pub fn register_builtins(registry: &mut Registry) {
             ".metadata.creationTimestamp",
         )]),
     );
-    registry.add(
-        ResourceType::builtin(
+    // The review APIs (answered by crate::reviews, never stored): create is their only verb.
+    for (group, plural, kind, namespaced) in [
+        (
             "authorization.k8s.io",
-            "v1",
             "selfsubjectaccessreviews",
             "SelfSubjectAccessReview",
             false,
-        )
-        .with_verbs(&["create"]),
-    );
+        ),
+        (
+            "authorization.k8s.io",
+            "selfsubjectrulesreviews",
+            "SelfSubjectRulesReview",
+            false,
+        ),
+        (
+            "authorization.k8s.io",
+            "subjectaccessreviews",
+            "SubjectAccessReview",
+            false,
+        ),
+        (
+            "authorization.k8s.io",
+            "localsubjectaccessreviews",
+            "LocalSubjectAccessReview",
+            true,
+        ),
+        (
+            "authentication.k8s.io",
+            "selfsubjectreviews",
+            "SelfSubjectReview",
+            false,
+        ),
+    ] {
+        registry.add(ResourceType::builtin(group, "v1", plural, kind, namespaced).with_verbs(&["create"]));
+    }
     register_workload_types(registry);
 }
 

@@ -36,8 +36,14 @@ pub struct SimCluster {
 
 impl SimCluster {
     pub fn new(name: &str) -> Self {
+        let core = Arc::new(ClusterCore::new(name));
+        // The bootstrap RBAC policy is built from constants the RBAC types accept; a failure
+        // here is a bug in the simulator, and shows as every request being forbidden.
+        if let Err(e) = crate::rbac::seed_bootstrap(&core) {
+            eprintln!("fleet-sim {name}: seeding the bootstrap RBAC policy failed: {e}");
+        }
         SimCluster {
-            core: Arc::new(ClusterCore::new(name)),
+            core,
             server: Arc::new(Mutex::new(None)),
             manager: SIM_MANAGER,
         }
@@ -72,7 +78,10 @@ impl SimCluster {
         api::router(self.core.clone())
     }
 
+    /// Lets `token` in as `user`, and grants the user's rules through a ClusterRole and a
+    /// ClusterRoleBinding stored in the cluster (RBAC decides from those, like for any user).
     pub fn add_user(&self, token: &str, user: User) {
+        self.grant(&user);
         self.core
             .users
             .write()
@@ -80,13 +89,34 @@ impl SimCluster {
             .add(token, user);
     }
 
-    /// Lets a client certificate (DER, issued by the playground CA) in as `user`.
+    /// Lets a client certificate (DER, issued by the playground CA) in as `user`, granting its
+    /// rules as [`SimCluster::add_user`] does.
     pub fn add_certificate_user(&self, der: &[u8], user: User) {
+        self.grant(&user);
         self.core
             .users
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .add_certificate(der, user);
+    }
+
+    /// A new token user with `rules` granted cluster-wide (a ClusterRole and its binding);
+    /// returns the token. How tests and the playground mint a limited user.
+    pub fn add_user_with_rules(&self, name: &str, rules: Vec<crate::auth::Rule>) -> String {
+        let token = format!("sim-{name}-{}", uuid::Uuid::new_v4().simple());
+        self.add_user(&token, User::with_rules(name, rules));
+        token
+    }
+
+    fn grant(&self, user: &User) {
+        if let Some((role, binding)) = user.rbac_objects() {
+            for (plural, object) in [("clusterroles", role), ("clusterrolebindings", binding)] {
+                // Built from the user's own rules by the simulator: valid by construction.
+                if let Err(e) = crate::rbac::put_cluster_object(&self.core, plural, object) {
+                    eprintln!("fleet-sim {}: granting {}'s rules failed: {e}", self.name(), user.name);
+                }
+            }
+        }
     }
 
     pub fn register_proxy(&self, namespace: &str, service: &str, handler: ProxyHandler) {
@@ -252,7 +282,21 @@ impl SimCluster {
     /// Starts the simulated controllers (Deployments become Available after `delay`) on the
     /// current tokio runtime; they run until the returned task is aborted.
     pub fn start_controllers(&self, delay: std::time::Duration) -> tokio::task::JoinHandle<()> {
-        crate::controllers::deployments::start(self.clone(), delay)
+        let deployments = crate::controllers::deployments::start(self.clone(), delay);
+        let aggregation = tokio::spawn(crate::rbac::run_aggregation(self.core.clone()));
+        // One handle for all: aborting it drops the guard, which aborts each controller.
+        struct AbortAll(Vec<tokio::task::JoinHandle<()>>);
+        impl Drop for AbortAll {
+            fn drop(&mut self) {
+                for task in &self.0 {
+                    task.abort();
+                }
+            }
+        }
+        tokio::spawn(async move {
+            let _guard = AbortAll(vec![deployments, aggregation]);
+            futures::future::pending::<()>().await;
+        })
     }
 
     /// Forgets the watch history, so watches from older resourceVersions get 410 Expired.

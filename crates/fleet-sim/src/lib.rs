@@ -1,5 +1,5 @@
 //! A simulated Kubernetes fleet for tests, `playground` and `demo`: an API server emulator per
-//! cluster (served in-process or on 127.0.0.1), users with simple RBAC, and fault injection.
+//! cluster (served in-process or on 127.0.0.1), users, impersonation and RBAC from the stored roles and bindings, and fault injection.
 
 pub mod api;
 pub mod auth;
@@ -22,7 +22,9 @@ pub mod patch;
 pub mod playground;
 pub mod protobuf;
 pub mod proxy;
+pub mod rbac;
 pub mod resource;
+pub mod reviews;
 pub mod sample;
 pub mod schema;
 pub mod selector;

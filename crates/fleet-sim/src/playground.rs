@@ -31,6 +31,15 @@ pub struct PlaygroundOptions {
     /// live only in hub Secrets; the written kubeconfig then names the hub alone. The hub runs
     /// the simulated Kurator fleet manager (`kurator::start_fleet_manager`).
     pub kurator: bool,
+    /// Traffic providers installed in every member before anything else (their CRDs
+    /// registered, as the mesh's own install would); empty means Istio, the provider of the
+    /// demo and of Kurator's rollout guide.
+    pub meshes: Vec<String>,
+    /// Extra token users in every member, as (name, ClusterRole bound to them cluster-wide or
+    /// none): each gets a kubeconfig context `NAME@CLUSTER`. Without a role a user may do only
+    /// what `system:authenticated` may (discovery, access reviews); an admin grants more with
+    /// RBAC objects, as on a real cluster.
+    pub users: Vec<(String, Option<String>)>,
 }
 
 pub const DEFAULT_SPEED: f64 = 30.0;
@@ -42,6 +51,8 @@ pub struct Member {
     pub flagger: Arc<FlaggerSim>,
     pub server: String,
     pub token: String,
+    /// The extra users of [`PlaygroundOptions::users`]: (name, token).
+    pub users: Vec<(String, String)>,
 }
 
 impl Member {
@@ -54,6 +65,18 @@ impl Member {
             namespace: "default".into(),
             ca_pem: ca_pem.map(str::to_string),
         }
+    }
+
+    /// One entry per extra user, with the context `NAME@CLUSTER`.
+    pub fn user_entries(&self, ca_pem: Option<&str>) -> Vec<KubeconfigEntry> {
+        self.users
+            .iter()
+            .map(|(name, token)| KubeconfigEntry {
+                context: format!("{name}@{}", self.cluster.name()),
+                token: token.clone(),
+                ..self.entry(ca_pem)
+            })
+            .collect()
     }
 }
 
@@ -95,6 +118,14 @@ impl Playground {
         for i in 1..=options.clusters {
             let name = member_name(i);
             let cluster = SimCluster::new(&name);
+            let meshes = if options.meshes.is_empty() {
+                vec!["istio".to_string()]
+            } else {
+                options.meshes.clone()
+            };
+            for mesh in &meshes {
+                crate::flagger::routing::install_provider(&cluster, mesh).map_err(std::io::Error::other)?;
+            }
             let token = format!("sim-{name}-{}", uuid::Uuid::new_v4().simple());
             cluster.add_user(&token, User::admin(&format!("{name}-admin")));
             cluster.faults().set_latency(options.latency);
@@ -114,11 +145,29 @@ impl Playground {
                 None => cluster.serve().await?,
             };
             let server = cluster.url().unwrap_or_default();
+            let mut users = Vec::new();
+            for (user, role) in &options.users {
+                let user_token = format!("sim-{user}-{}", uuid::Uuid::new_v4().simple());
+                cluster.add_user(&user_token, User::named(user));
+                if let Some(role) = role {
+                    let binding = crate::rbac::cluster_role_binding(
+                        &format!("fleet-sim:{user}:{role}"),
+                        role,
+                        vec![json!({"kind": "User", "apiGroup": crate::rbac::RBAC_GROUP, "name": user})],
+                        json!({"app.kubernetes.io/managed-by": "fleet-sim"}),
+                        json!({}),
+                    );
+                    crate::rbac::put_cluster_object(cluster.core(), "clusterrolebindings", binding)
+                        .map_err(|e| std::io::Error::other(e.to_string()))?;
+                }
+                users.push((user.clone(), user_token));
+            }
             members.push(Member {
                 cluster,
                 flagger,
                 server,
                 token,
+                users,
             });
         }
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
@@ -158,6 +207,7 @@ impl Playground {
                 flagger,
                 server,
                 token,
+                users: Vec::new(),
             })
         } else {
             None
@@ -183,7 +233,10 @@ impl Playground {
             Some(hub) => vec![hub],
             None => self.members.iter().collect(),
         };
-        let entries: Vec<KubeconfigEntry> = shown.into_iter().map(|m| m.entry(self.ca_pem.as_deref())).collect();
+        let ca = self.ca_pem.as_deref();
+        let mut entries: Vec<KubeconfigEntry> = shown.iter().map(|m| m.entry(ca)).collect();
+        // The extra users' contexts come after the admin ones, so the current context stays admin.
+        entries.extend(shown.iter().flat_map(|m| m.user_entries(ca)));
         kubeconfig(&entries)
     }
 
@@ -208,10 +261,21 @@ pub struct KubeconfigEntry {
     pub ca_pem: Option<String>,
 }
 
+/// The kubeconfig user of a context: `CLUSTER-admin`, or the context itself for an extra
+/// user's `NAME@CLUSTER`.
+fn user_name(context: &str) -> String {
+    if context.contains('@') {
+        context.to_string()
+    } else {
+        format!("{context}-admin")
+    }
+}
+
 /// A kubeconfig document; the first entry is the current context.
 pub fn kubeconfig(entries: &[KubeconfigEntry]) -> Value {
     let clusters: Vec<Value> = entries
         .iter()
+        .filter(|e| !e.context.contains('@'))
         .map(|e| {
             let mut cluster = json!({"server": e.server});
             if let Some(ca) = &e.ca_pem {
@@ -222,12 +286,13 @@ pub fn kubeconfig(entries: &[KubeconfigEntry]) -> Value {
         .collect();
     let users: Vec<Value> = entries
         .iter()
-        .map(|e| json!({"name": format!("{}-admin", e.context), "user": {"token": e.token}}))
+        .map(|e| json!({"name": user_name(&e.context), "user": {"token": e.token}}))
         .collect();
     let contexts: Vec<Value> = entries
         .iter()
         .map(|e| {
-            json!({"name": e.context, "context": {"cluster": e.context, "user": format!("{}-admin", e.context), "namespace": e.namespace}})
+            let cluster = e.context.split_once('@').map_or(e.context.as_str(), |(_, c)| c);
+            json!({"name": e.context, "context": {"cluster": cluster, "user": user_name(&e.context), "namespace": e.namespace}})
         })
         .collect();
     json!({

@@ -1,5 +1,6 @@
 //! Decoding the Kubernetes protobuf encoding kubectl uses for typed built-in writes (`kubectl
-//! create deployment|namespace|configmap|secret|serviceaccount|service`), into the JSON the rest
+//! create deployment|namespace|configmap|secret|serviceaccount|service|role|rolebinding|…`,
+//! `kubectl auth can-i|whoami`), into the JSON the rest
 //! of the emulator works on. Only the fields those generators set are described; others are
 //! skipped, as an older server skips fields it does not know.
 
@@ -154,6 +155,92 @@ const SERVICE: &[Field] = &[
     f(2, "spec", Kind::Msg(SERVICE_SPEC)),
 ];
 
+// authorization.k8s.io/v1 (staging/src/k8s.io/api/authorization/v1/generated.proto): what
+// `kubectl auth can-i` sends.
+const RESOURCE_ATTRIBUTES: &[Field] = &[
+    f(1, "namespace", Kind::Str),
+    f(2, "verb", Kind::Str),
+    f(3, "group", Kind::Str),
+    f(4, "version", Kind::Str),
+    f(5, "resource", Kind::Str),
+    f(6, "subresource", Kind::Str),
+    f(7, "name", Kind::Str),
+];
+const NON_RESOURCE_ATTRIBUTES: &[Field] = &[f(1, "path", Kind::Str), f(2, "verb", Kind::Str)];
+const SELF_SUBJECT_ACCESS_REVIEW_SPEC: &[Field] = &[
+    f(1, "resourceAttributes", Kind::Msg(RESOURCE_ATTRIBUTES)),
+    f(2, "nonResourceAttributes", Kind::Msg(NON_RESOURCE_ATTRIBUTES)),
+];
+const SELF_SUBJECT_ACCESS_REVIEW: &[Field] = &[
+    f(1, "metadata", Kind::Msg(OBJECT_META)),
+    f(2, "spec", Kind::Msg(SELF_SUBJECT_ACCESS_REVIEW_SPEC)),
+];
+const SUBJECT_ACCESS_REVIEW_SPEC: &[Field] = &[
+    f(1, "resourceAttributes", Kind::Msg(RESOURCE_ATTRIBUTES)),
+    f(2, "nonResourceAttributes", Kind::Msg(NON_RESOURCE_ATTRIBUTES)),
+    f(3, "user", Kind::Str),
+    list(4, "groups", Kind::Str),
+    f(6, "uid", Kind::Str),
+];
+const SUBJECT_ACCESS_REVIEW: &[Field] = &[
+    f(1, "metadata", Kind::Msg(OBJECT_META)),
+    f(2, "spec", Kind::Msg(SUBJECT_ACCESS_REVIEW_SPEC)),
+];
+const SELF_SUBJECT_RULES_REVIEW_SPEC: &[Field] = &[f(1, "namespace", Kind::Str)];
+const SELF_SUBJECT_RULES_REVIEW: &[Field] = &[
+    f(1, "metadata", Kind::Msg(OBJECT_META)),
+    f(2, "spec", Kind::Msg(SELF_SUBJECT_RULES_REVIEW_SPEC)),
+];
+// authentication.k8s.io/v1 SelfSubjectReview (`kubectl auth whoami`): metadata only.
+const SELF_SUBJECT_REVIEW: &[Field] = &[f(1, "metadata", Kind::Msg(OBJECT_META))];
+// authentication.k8s.io/v1 TokenRequest (`kubectl create token`).
+const BOUND_OBJECT_REFERENCE: &[Field] = &[
+    f(1, "kind", Kind::Str),
+    f(2, "apiVersion", Kind::Str),
+    f(3, "name", Kind::Str),
+    f(4, "uid", Kind::Str),
+];
+const TOKEN_REQUEST_SPEC: &[Field] = &[
+    list(1, "audiences", Kind::Str),
+    f(3, "boundObjectRef", Kind::Msg(BOUND_OBJECT_REFERENCE)),
+    f(4, "expirationSeconds", Kind::Int),
+];
+const TOKEN_REQUEST: &[Field] = &[
+    f(1, "metadata", Kind::Msg(OBJECT_META)),
+    f(2, "spec", Kind::Msg(TOKEN_REQUEST_SPEC)),
+];
+// rbac.authorization.k8s.io/v1 (staging/src/k8s.io/api/rbac/v1/generated.proto): what
+// `kubectl create role|clusterrole|rolebinding|clusterrolebinding` sends.
+const POLICY_RULE: &[Field] = &[
+    list(1, "verbs", Kind::Str),
+    list(2, "apiGroups", Kind::Str),
+    list(3, "resources", Kind::Str),
+    list(4, "resourceNames", Kind::Str),
+    list(5, "nonResourceURLs", Kind::Str),
+];
+const AGGREGATION_RULE: &[Field] = &[list(1, "clusterRoleSelectors", Kind::Msg(LABEL_SELECTOR))];
+const ROLE: &[Field] = &[
+    f(1, "metadata", Kind::Msg(OBJECT_META)),
+    list(2, "rules", Kind::Msg(POLICY_RULE)),
+    f(3, "aggregationRule", Kind::Msg(AGGREGATION_RULE)),
+];
+const SUBJECT: &[Field] = &[
+    f(1, "kind", Kind::Str),
+    f(2, "apiGroup", Kind::Str),
+    f(3, "name", Kind::Str),
+    f(4, "namespace", Kind::Str),
+];
+const ROLE_REF: &[Field] = &[
+    f(1, "apiGroup", Kind::Str),
+    f(2, "kind", Kind::Str),
+    f(3, "name", Kind::Str),
+];
+const ROLE_BINDING: &[Field] = &[
+    f(1, "metadata", Kind::Msg(OBJECT_META)),
+    list(2, "subjects", Kind::Msg(SUBJECT)),
+    f(3, "roleRef", Kind::Msg(ROLE_REF)),
+];
+
 fn schema_for(kind: &str) -> Option<&'static [Field]> {
     Some(match kind {
         "Deployment" => DEPLOYMENT,
@@ -162,6 +249,14 @@ fn schema_for(kind: &str) -> Option<&'static [Field]> {
         "Secret" => SECRET,
         "ServiceAccount" => SERVICE_ACCOUNT,
         "Service" => SERVICE,
+        "SelfSubjectAccessReview" => SELF_SUBJECT_ACCESS_REVIEW,
+        "SubjectAccessReview" | "LocalSubjectAccessReview" => SUBJECT_ACCESS_REVIEW,
+        "SelfSubjectRulesReview" => SELF_SUBJECT_RULES_REVIEW,
+        "SelfSubjectReview" => SELF_SUBJECT_REVIEW,
+        "TokenRequest" => TOKEN_REQUEST,
+        // A Role has no field 3, so one schema serves both.
+        "Role" | "ClusterRole" => ROLE,
+        "RoleBinding" | "ClusterRoleBinding" => ROLE_BINDING,
         _ => return None,
     })
 }
@@ -275,6 +370,9 @@ fn message(buf: &[u8], schema: &[Field]) -> Result<Value, String> {
                     items.push(value);
                 }
             }
+            // Go writes every string field to protobuf, empty or not, but its JSON form leaves
+            // the empty optional ones out (`omitempty`); a JSON client would not send them.
+            Kind::Str if value.as_str() == Some("") => {}
             _ => {
                 object.insert(field.name.to_string(), value);
             }
@@ -369,6 +467,82 @@ mod tests {
         assert_eq!(obj["spec"]["replicas"], 2);
         assert_eq!(obj["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1");
         assert_eq!(obj["spec"]["template"]["spec"]["containers"][0]["resources"], json!({}));
+    }
+
+    fn envelope(api_version: &[u8], kind: &[u8], object: &[u8]) -> Vec<u8> {
+        let type_meta = [field(1, api_version), field(2, kind)].concat();
+        [MAGIC.to_vec(), field(1, &type_meta), field(2, object)].concat()
+    }
+
+    #[test]
+    fn decodes_access_reviews_and_bindings() {
+        // kubectl auth can-i patch canaries.flagger.app -n test
+        let attrs = [
+            field(1, b"test"),
+            field(2, b"patch"),
+            field(3, b"flagger.app"),
+            field(4, b""),
+            field(5, b"canaries"),
+            field(6, b""),
+            field(7, b""),
+        ]
+        .concat();
+        let review = [field(1, b""), field(2, &field(1, &attrs))].concat();
+        let obj = decode(&envelope(
+            b"authorization.k8s.io/v1",
+            b"SelfSubjectAccessReview",
+            &review,
+        ))
+        .unwrap();
+        assert_eq!(
+            obj["spec"]["resourceAttributes"],
+            json!({"namespace": "test", "verb": "patch", "group": "flagger.app", "resource": "canaries"})
+        );
+        // kubectl create rolebinding b --clusterrole=view --user=alice --serviceaccount=ns:sa
+        let user = [
+            field(1, b"User"),
+            field(2, b"rbac.authorization.k8s.io"),
+            field(3, b"alice"),
+            field(4, b""),
+        ]
+        .concat();
+        let sa = [
+            field(1, b"ServiceAccount"),
+            field(2, b""),
+            field(3, b"sa"),
+            field(4, b"ns"),
+        ]
+        .concat();
+        let role_ref = [
+            field(1, b"rbac.authorization.k8s.io"),
+            field(2, b"ClusterRole"),
+            field(3, b"view"),
+        ]
+        .concat();
+        let binding = [
+            field(1, &field(1, b"b")),
+            field(2, &user),
+            field(2, &sa),
+            field(3, &role_ref),
+        ]
+        .concat();
+        let obj = decode(&envelope(b"rbac.authorization.k8s.io/v1", b"RoleBinding", &binding)).unwrap();
+        assert_eq!(
+            obj["subjects"],
+            json!([
+                {"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "alice"},
+                {"kind": "ServiceAccount", "name": "sa", "namespace": "ns"}
+            ])
+        );
+        assert_eq!(obj["roleRef"]["name"], "view");
+        // An empty string in a list is a value (the core API group), not an absent field.
+        let rule = [field(1, b"get"), field(2, b""), field(3, b"pods")].concat();
+        let role = [field(1, &field(1, b"r")), field(2, &rule)].concat();
+        let obj = decode(&envelope(b"rbac.authorization.k8s.io/v1", b"Role", &role)).unwrap();
+        assert_eq!(
+            obj["rules"],
+            json!([{"verbs": ["get"], "apiGroups": [""], "resources": ["pods"]}])
+        );
     }
 
     #[test]

@@ -91,6 +91,7 @@ fn cell(obj: &Value, path: &str, type_: &str) -> Value {
                 ports.join(",")
             })
         }
+        _ if path.starts_with(crate::rbac::COLUMN_PREFIX) => crate::rbac::binding_cell(obj, path),
         _ => match jsonpath::evaluate(obj, path) {
             None => Value::Null,
             Some(Value::String(s)) if type_ == "date" => {

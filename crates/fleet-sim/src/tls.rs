@@ -85,8 +85,25 @@ impl TlsMaterial {
     /// A client certificate for `common_name` signed by this CA (register its `der` with
     /// `SimCluster::add_certificate_user` to say whom it identifies).
     pub fn issue_client_certificate(&self, common_name: &str) -> Result<ClientCertificate, TlsError> {
+        self.issue(common_name, None)
+    }
+
+    /// A client certificate for user `common_name` in `group` (its subject's O field, which the
+    /// API server reads as a group; rcgen writes one O per name).
+    pub fn issue_client_certificate_in_group(
+        &self,
+        common_name: &str,
+        group: &str,
+    ) -> Result<ClientCertificate, TlsError> {
+        self.issue(common_name, Some(group))
+    }
+
+    fn issue(&self, common_name: &str, group: Option<&str>) -> Result<ClientCertificate, TlsError> {
         let mut params = CertificateParams::new(Vec::<String>::new())?;
         params.distinguished_name.push(DnType::CommonName, common_name);
+        if let Some(group) = group {
+            params.distinguished_name.push(DnType::OrganizationName, group);
+        }
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         let key = KeyPair::generate()?;
         let cert = params.signed_by(&key, &*self.issuer)?;

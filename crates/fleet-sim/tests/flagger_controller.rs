@@ -43,6 +43,8 @@ fn cluster_with_flagger(webhooks: Value) -> (SimCluster, std::sync::Arc<FlaggerS
         .unwrap();
     ns(&cluster, "flagger-system");
     ns(&cluster, "test");
+    // Flagger's default provider routes with Istio's objects: the mesh is installed first.
+    fleet_sim::flagger::routing::install_provider(&cluster, "istio").unwrap();
     cluster
         .apply(
             "apps",

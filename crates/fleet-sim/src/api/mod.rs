@@ -16,13 +16,14 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, Method, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::auth::{self, AuthError, Caller, User};
+use crate::auth::{self, AuthError, ImpersonationError};
 use crate::core::{ClusterCore, DeleteOptions, FieldValidation, WriteOptions, Written};
 use crate::discovery;
 use crate::error::ApiError;
 use crate::meta::labels_of;
 use crate::patch::PatchKind;
 use crate::proxy::ProxyRequest;
+use crate::rbac::{self, Decision, UserInfo};
 use crate::resource::ResourceType;
 use crate::selector::LabelSelector;
 use crate::table;
@@ -90,31 +91,33 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
         };
         return ApiError::conflict(&qualified, name).into_response();
     }
+    // Authentication, then impersonation, then authorisation of every path, in the order of
+    // kube-apiserver's handler chain (staging/src/k8s.io/apiserver/pkg/server/config.go,
+    // DefaultBuildHandlerChain: WithAuthentication → WithImpersonation → WithAuthorization).
     let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let caller = match core
-        .users
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .authenticate(authorization, parts.extensions.get::<auth::PeerCertificate>())
-    {
-        Ok(c) => c,
+    let authenticated = auth::authenticate(&core, authorization, parts.extensions.get::<auth::PeerCertificate>());
+    let user = match authenticated {
+        Ok(u) => u,
         Err(AuthError::Unauthorized) => return ApiError::new(401, "Unauthorized", "Unauthorized").into_response(),
     };
-    let user = match (&caller, &route) {
-        (_, Route::Version | Route::Health) => None,
-        (Caller::User(u), _) => Some(u.clone()),
-        (Caller::Anonymous, _) => {
-            return ApiError::new(
-                403,
-                "Forbidden",
-                format!(
-                    "forbidden: User \"system:anonymous\" cannot get path \"{}\"",
-                    parts.uri.path()
-                ),
+    let user = match auth::impersonate(&core, user, &parts.headers) {
+        Ok(u) => u,
+        Err(ImpersonationError::Forbidden(e)) => return e.into_response(),
+        // responsewriters.InternalError: plain text, not a Status.
+        Err(ImpersonationError::Internal(message)) => {
+            let uri = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!("Internal Server Error: \"{uri}\": {message}\n"),
             )
-            .into_response();
+                .into_response();
         }
     };
+    let attributes = rbac::request_attributes(&parts.method, parts.uri.path(), &route, &query);
+    if let Decision::NoOpinion(reason) = rbac::authorize(&core, &user, &attributes) {
+        return rbac::forbidden(&user, &attributes, &reason).into_response();
+    }
     let accept = parts
         .headers
         .get(header::ACCEPT)
@@ -148,7 +151,6 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
             }
         }
         Route::Resource(path) => {
-            let user = user.unwrap_or_else(|| User::read_only("system:anonymous"));
             let body = match axum::body::to_bytes(body, MAX_BODY).await {
                 Ok(b) => b,
                 Err(e) => return ApiError::bad_request(format!("reading the request body: {e}")).into_response(),
@@ -239,7 +241,7 @@ fn verb_of(method: &Method, path: &ResourcePath, is_watch: bool) -> &'static str
 #[allow(clippy::too_many_arguments)]
 async fn resource(
     core: Arc<ClusterCore>,
-    user: &User,
+    user: &UserInfo,
     method: Method,
     path: ResourcePath,
     query: HashMap<String, String>,
@@ -254,49 +256,42 @@ async fn resource(
         return Err(ApiError::no_route());
     }
     let is_watch = matches!(query.get("watch").map(String::as_str), Some("true" | "1"));
-    // Proxy requests are authorised as the HTTP verb on services/proxy.
-    let verb = if path.subresource.as_deref() == Some("proxy") {
-        match method.as_str() {
-            "GET" | "HEAD" => "get",
-            "POST" => "create",
-            "PUT" => "update",
-            "PATCH" => "patch",
-            "DELETE" => "delete",
-            _ => "unknown",
-        }
-    } else {
-        verb_of(&method, &path, is_watch)
-    };
-    let resource_name = match &path.subresource {
-        Some(sub) => format!("{}/{sub}", t.plural),
-        None => t.plural.clone(),
-    };
+    let verb = verb_of(&method, &path, is_watch);
     if !t.verbs.iter().any(|v| v == verb) && path.subresource.is_none() {
         return Err(ApiError::method_not_allowed());
     }
-    // Every authenticated user may ask what it may do (system:basic-user on real clusters).
-    if t.group == "authorization.k8s.io" && t.plural == "selfsubjectaccessreviews" {
-        let review = auth::review(
+    // The review APIs answer from the RBAC evaluation (the request itself was authorised in
+    // `handle`, e.g. by system:basic-user for the self reviews) and store nothing.
+    if crate::reviews::is_review(&t.group, &t.plural) && path.name.is_none() && path.subresource.is_none() {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json");
+        let review = crate::reviews::answer(
+            &core,
             user,
-            &parse_body(
-                &body,
-                headers
-                    .get(header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("application/json"),
-            )?,
-        );
+            &t.plural,
+            path.namespace.as_deref(),
+            &parse_body(&body, content_type)?,
+        )?;
         return Ok(json_response(201, &review));
     }
     let ns = path.namespace.as_deref();
-    if !user.can(verb, &t.group, &resource_name) {
-        let ns_for_message = if t.namespaced { ns } else { None };
-        let name = path.name.as_deref().map(|n| n.split(':').next().unwrap_or(n));
-        return Err(ApiError::new(
-            403,
-            "Forbidden",
-            auth::forbidden_message(&user.name, verb, &t.group, &resource_name, name, ns_for_message),
-        ));
+    // TokenRequest (`kubectl create token`): a token for an existing ServiceAccount.
+    if t.group.is_empty()
+        && t.plural == "serviceaccounts"
+        && path.subresource.as_deref() == Some("token")
+        && method == Method::POST
+        && let (Some(namespace), Some(name)) = (ns, path.name.as_deref())
+    {
+        let service_account = core.get(&t, ns, name)?;
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json");
+        let request = parse_body(&body, content_type)?;
+        let answer = auth::token_request(&core, namespace, &service_account, &request)?;
+        return Ok(json_response(201, &answer));
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -308,6 +303,31 @@ async fn resource(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
+    // The RBAC registry's own rule: nobody grants what they do not hold.
+    if t.group == rbac::RBAC_GROUP
+        && path.subresource.is_none()
+        && matches!(method, Method::POST | Method::PUT | Method::PATCH)
+    {
+        let object = match (&method, path.name.as_deref()) {
+            (&Method::PATCH, Some(name)) => {
+                let kind = PatchKind::from_content_type(content_type)
+                    .ok_or_else(|| ApiError::unsupported_media(format!("unsupported patch type {content_type}")))?;
+                let preview = WriteOptions {
+                    dry_run: true,
+                    ..opts.clone()
+                };
+                let written = core.patch(&t, ns, name, kind, &parse_body(&body, content_type)?, false, &preview)?;
+                (*written.object).clone()
+            }
+            _ => parse_body(&body, content_type)?,
+        };
+        rbac::confirm_no_escalation(&core, user, &t.plural, ns, &object)?;
+        let old = match (&method, path.name.as_deref()) {
+            (&Method::POST, _) | (_, None) => None,
+            (_, Some(name)) => core.get(&t, ns, name).ok(),
+        };
+        rbac::validate(&t.plural, &object, old.as_deref())?;
+    }
 
     match (path.subresource.as_deref(), path.name.as_deref()) {
         (Some("proxy"), Some(service)) => proxy(&core, &t, ns, service, &path.rest, method, &query, body).await,

@@ -16,7 +16,8 @@ use super::machine::{
     Action, EventType, Hook, HookType, Machine, Oracle, Phase, Readiness, Routes, Spec, Status, Strategy,
 };
 use super::metrics;
-use super::workload::{primary_deployment, primary_template, readiness, selector_label, services};
+use super::routing::{Router, provider_of};
+use super::workload::{primary_deployment, primary_template, readiness, readiness_detail, selector_label, services};
 use crate::cluster::SimCluster;
 use crate::meta::now_rfc3339;
 use crate::patch::PatchKind;
@@ -43,30 +44,58 @@ fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
     obj.pointer(pointer).and_then(Value::as_str).unwrap_or("")
 }
 
-/// `30s`, `1m`, `1m30s` → duration (Flagger: unparsable → 60s, below 10s → 10s).
+/// The analysis interval (Flagger: Canary.GetAnalysisInterval): Go's `time.ParseDuration`
+/// syntax; empty or unparsable → 60s, below 10s → 10s.
 pub fn parse_interval(text: &str) -> Duration {
-    let mut total = 0u64;
-    let mut number = String::new();
-    for c in text.chars() {
-        match c {
-            '0'..='9' => number.push(c),
-            'h' | 'm' | 's' => {
-                let n: u64 = number.parse().unwrap_or(0);
-                total += n * match c {
-                    'h' => 3600,
-                    'm' => 60,
-                    _ => 1,
-                };
-                number.clear();
-            }
-            _ => return Duration::from_secs(60),
+    match parse_go_duration(text) {
+        Some(d) if !text.is_empty() => d.max(MIN_INTERVAL),
+        _ => Duration::from_secs(60),
+    }
+}
+
+/// Go's `time.ParseDuration` (src/time/format.go, func ParseDuration): a sequence of decimal
+/// numbers, each with an optional fraction and a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`),
+/// optionally signed; `0` alone is allowed. Negative durations are None here (not an interval).
+pub fn parse_go_duration(text: &str) -> Option<Duration> {
+    let mut rest = text;
+    let negative = rest.starts_with('-');
+    rest = rest.strip_prefix(['-', '+']).unwrap_or(rest);
+    if rest == "0" {
+        return Some(Duration::ZERO);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number = &rest[..number_len];
+        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+            return None;
         }
+        let value: f64 = number.parse().ok()?;
+        rest = &rest[number_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += value * seconds;
     }
-    if total == 0 {
-        Duration::from_secs(60)
-    } else {
-        Duration::from_secs(total).max(MIN_INTERVAL)
+    if negative && total > 0.0 {
+        return None;
     }
+    Some(Duration::from_secs_f64(total))
 }
 
 /// The machine's view of a Canary spec, with Flagger's derived values (§1.7).
@@ -157,6 +186,11 @@ fn status_of(canary: &Value) -> Status {
         iterations: s.get("iterations").and_then(Value::as_i64).unwrap_or(0),
         last_applied: opt("lastAppliedSpec"),
         last_promoted: opt("lastPromotedSpec"),
+        tracked_configs: s.get("trackedConfigs").and_then(Value::as_object).map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                .collect()
+        }),
     }
 }
 
@@ -189,6 +223,15 @@ pub fn promoted_condition(phase: Phase, kind: &str, previous: Option<&Value>, no
     } else {
         phase.as_str()
     };
+    // Flagger: pkg/canary/status.go, func MakeStatusConditions: the condition is left as it is
+    // while status and reason stay the same; a new reason with the same status keeps the
+    // previous lastTransitionTime.
+    if let Some(p) = previous
+        && p["status"] == status
+        && p["reason"] == reason
+    {
+        return p.clone();
+    }
     let transition = match previous {
         Some(p) if p["status"] == status => p["lastTransitionTime"].clone(),
         _ => json!(now),
@@ -236,8 +279,39 @@ impl FlaggerSim {
         self.cluster.list("apps", "deployments", None).iter().any(|d| {
             let labels = d.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
             let is_flagger = labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger";
-            is_flagger && readiness(d, Duration::from_secs(600), 0) == Readiness::Ready
+            // The Deployment's own Available condition (its pod runs and answers /healthz).
+            let available = d
+                .pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .is_some_and(|cs| cs.iter().any(|c| c["type"] == "Available" && c["status"] == "True"));
+            is_flagger && available && readiness(d, Duration::from_secs(600), 0) == Readiness::Ready
         })
+    }
+
+    /// Flagger's `-mesh-provider` flag from its Deployment (default `istio`).
+    pub fn mesh_provider(&self) -> String {
+        self.cluster
+            .list("apps", "deployments", None)
+            .iter()
+            .filter(|d| {
+                let labels = d.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+                labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger"
+            })
+            .flat_map(|d| {
+                d.pointer("/spec/template/spec/containers/0/args")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .find_map(|a| {
+                a.as_str()
+                    .and_then(|a| {
+                        a.strip_prefix("-mesh-provider=")
+                            .or_else(|| a.strip_prefix("--mesh-provider="))
+                    })
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "istio".into())
     }
 
     /// Registers a simulated load tester behind every load-tester Service, and forgets the gone.
@@ -284,6 +358,9 @@ impl FlaggerSim {
             return;
         }
         let canaries = self.cluster.list("flagger.app", "canaries", None);
+        for canary in &canaries {
+            self.sync_finalizer(canary);
+        }
         let now = Instant::now();
         let mut due = Vec::new();
         {
@@ -318,6 +395,111 @@ impl FlaggerSim {
         }
         for (ns, name) in due {
             self.tick(&ns, &name).await;
+        }
+    }
+
+    /// `revertOnDeletion` (Flagger: pkg/controller/controller.go, func syncHandler, and
+    /// finalizer.go): the Canary carries `finalizer.flagger.app` while it opts in; once deleted
+    /// it goes Terminating, the target is scaled back to the primary's replicas, an adopted apex
+    /// Service and the VirtualService get their original selector and spec back, and the
+    /// finalizer is removed so the API server can delete it. Tests drive it with this.
+    pub fn sync_finalizer(&self, canary: &Value) {
+        const FINALIZER: &str = "finalizer.flagger.app";
+        let ns = text(canary, "/metadata/namespace");
+        let name = text(canary, "/metadata/name");
+        let revert = canary
+            .pointer("/spec/revertOnDeletion")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let finalizers: Vec<Value> = canary
+            .pointer("/metadata/finalizers")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let has = finalizers.iter().any(|f| f == FINALIZER);
+        let deleting = canary.pointer("/metadata/deletionTimestamp").is_some();
+        let set_finalizers = |list: Vec<Value>| {
+            let patch = json!({"metadata": {"finalizers": list,
+                "resourceVersion": canary.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)}});
+            let _ = self
+                .cluster
+                .patch("flagger.app", "canaries", Some(ns), name, PatchKind::Merge, &patch);
+        };
+        let without: Vec<Value> = finalizers.iter().filter(|f| *f != FINALIZER).cloned().collect();
+        match (revert, has, deleting) {
+            (true, false, false) => {
+                let mut list = finalizers.clone();
+                list.push(json!(FINALIZER));
+                set_finalizers(list);
+            }
+            // Opting out removes the finalizer.
+            (false, true, false) => set_finalizers(without),
+            (true, true, true) => {
+                if text(canary, "/status/phase") != "Terminating" {
+                    let mut status = status_of(canary);
+                    status.phase = Phase::Terminating;
+                    status.weight = 0;
+                    status.iterations = 0;
+                    self.write_status(canary, &status);
+                    self.record(canary, EventType::Normal, &format!("Terminating canary {name}.{ns}"));
+                }
+                let target_name = text(canary, "/spec/targetRef/name");
+                let Some(target) = self.cluster.get("apps", "deployments", Some(ns), target_name) else {
+                    return;
+                };
+                // DeploymentController.Finalize: the target gets the primary's replicas back.
+                let replicas = self
+                    .cluster
+                    .get("apps", "deployments", Some(ns), &format!("{target_name}-primary"))
+                    .and_then(|p| p.pointer("/spec/replicas").and_then(Value::as_i64))
+                    .unwrap_or(1)
+                    .max(1);
+                if target.pointer("/spec/replicas").and_then(Value::as_i64) != Some(replicas) {
+                    let _ = self.cluster.patch(
+                        "apps",
+                        "deployments",
+                        Some(ns),
+                        target_name,
+                        PatchKind::Merge,
+                        &json!({"spec": {"replicas": replicas}}),
+                    );
+                    return; // wait for it to be ready (Flagger retries with a backoff)
+                }
+                if readiness(&target, Duration::from_secs(600), jiff::Timestamp::now().as_second()) != Readiness::Ready
+                {
+                    return;
+                }
+                // KubernetesDefaultRouter.Finalize: an apex Service Flagger did not create
+                // selects the target's pods again.
+                let (apex, _, _) = super::routing::service_names(canary);
+                if let (Some(svc), Some(label)) = (
+                    self.cluster.get("", "services", Some(ns), &apex),
+                    selector_label(&target),
+                ) {
+                    let owned = svc
+                        .pointer("/metadata/ownerReferences")
+                        .and_then(Value::as_array)
+                        .is_some_and(|o| o.iter().any(|r| r["kind"] == "Canary" && r["name"] == name));
+                    if !owned {
+                        let _ = self.cluster.patch(
+                            "",
+                            "services",
+                            Some(ns),
+                            &apex,
+                            PatchKind::Merge,
+                            &json!({"spec": {"selector": {label.0: label.1}}}),
+                        );
+                    }
+                }
+                let router = Router::for_provider(&provider_of(canary, &self.mesh_provider()));
+                if let Err(e) = router.finalize(&self.cluster, canary) {
+                    self.record(canary, EventType::Warning, &format!("failed to revert mesh: {e}"));
+                    return;
+                }
+                set_finalizers(without);
+                self.record(canary, EventType::Normal, &format!("Terminated canary {name}.{ns}"));
+            }
+            _ => {}
         }
     }
 
@@ -358,8 +540,21 @@ impl FlaggerSim {
             );
             return Some(Vec::new());
         };
+        // Flagger: ConfigTracker.GetTargetConfigs (config tracking is on by default).
+        let configs = match super::configs::tracked(
+            &self.cluster,
+            namespace,
+            target.pointer("/spec/template").unwrap_or(&Value::Null),
+        ) {
+            Ok(configs) => configs,
+            Err(e) if !spec.suspend => {
+                self.record(&canary, EventType::Warning, &e);
+                return Some(Vec::new());
+            }
+            Err(_) => Default::default(),
+        };
         if !spec.suspend {
-            self.reconcile_objects(&canary, &target, &label);
+            self.reconcile_objects(&canary, &target, &label, &configs);
         }
         let routes = self
             .jobs
@@ -374,14 +569,17 @@ impl FlaggerSim {
             routes,
             target_rev: revision(target.pointer("/spec/template").unwrap_or(&Value::Null)),
             status_written: false,
+            configs: configs.clone(),
         };
+        let router = Router::for_provider(&provider_of(&canary, &self.mesh_provider()));
         let mut oracle = ClusterOracle {
             sim: self,
             canary: &canary,
             target: &target,
+            router,
         };
         let actions = machine.tick(&mut oracle).await;
-        self.apply(&canary, &target, &label, &machine, &actions).await;
+        self.apply(&canary, &target, &label, &machine, &actions, router).await;
         if let Some(job) = self
             .jobs
             .lock()
@@ -403,7 +601,13 @@ impl FlaggerSim {
     }
 
     /// Creates the primary Deployment and the Services when missing (§3.3 steps 3–8).
-    fn reconcile_objects(&self, canary: &Value, target: &Value, label: &(String, String)) {
+    fn reconcile_objects(
+        &self,
+        canary: &Value,
+        target: &Value,
+        label: &(String, String),
+        configs: &std::collections::BTreeMap<String, String>,
+    ) {
         let ns = text(canary, "/metadata/namespace");
         let primary_name = format!("{}-primary", text(target, "/metadata/name"));
         if self
@@ -411,11 +615,16 @@ impl FlaggerSim {
             .get("apps", "deployments", Some(ns), &primary_name)
             .is_none()
         {
+            // Flagger: DeploymentController.createPrimaryDeployment copies the configs first.
+            if let Err(e) = super::configs::create_primary_configs(&self.cluster, canary, configs) {
+                self.record(canary, EventType::Warning, &format!("CreatePrimaryConfigs failed: {e}"));
+                return;
+            }
             let _ = self.cluster.apply(
                 "apps",
                 "deployments",
                 Some(ns),
-                &primary_deployment(canary, target, label),
+                &primary_deployment(canary, target, label, configs),
             );
         }
         for svc in services(canary, label) {
@@ -447,10 +656,16 @@ impl FlaggerSim {
         label: &(String, String),
         machine: &Machine,
         actions: &[Action],
+        router: Router,
     ) {
+        // The configs the tick saw (the machine's input) are the ones promotion copies.
+        let configs = &machine.configs;
         let ns = text(canary, "/metadata/namespace");
         let target_name = text(target, "/metadata/name");
         let primary_name = format!("{target_name}-primary");
+        // Writes reach the API server in the tick's order; events go through client-go's
+        // asynchronous broadcaster, so they land after the tick's status writes.
+        let mut events = Vec::new();
         for action in actions {
             match action {
                 Action::ScaleTarget(up) => {
@@ -478,38 +693,115 @@ impl FlaggerSim {
                         .cluster
                         .get("apps", "deployments", Some(ns), target_name)
                         .unwrap_or_else(|| target.clone());
-                    let ops = json!([{"op": "replace", "path": "/spec/template", "value": primary_template(&current, label)}]);
-                    let _ = self
-                        .cluster
-                        .patch("apps", "deployments", Some(ns), &primary_name, PatchKind::Json, &ops);
+                    // Flagger: DeploymentController.Promote — configs copied to their -primary
+                    // twins, then the Deployment fields and the template.
+                    if let Err(e) = super::configs::create_primary_configs(&self.cluster, canary, configs) {
+                        events.push((EventType::Warning, format!("CreatePrimaryConfigs failed: {e}")));
+                        break;
+                    }
+                    let mut ops = vec![json!({"op": "replace", "path": "/spec/template",
+                                              "value": primary_template(&current, label, configs)})];
+                    for field in [
+                        "progressDeadlineSeconds",
+                        "minReadySeconds",
+                        "revisionHistoryLimit",
+                        "strategy",
+                        "replicas",
+                    ] {
+                        if field == "replicas" && canary.pointer("/spec/autoscalerRef").is_some() {
+                            continue;
+                        }
+                        if let Some(v) = current.pointer(&format!("/spec/{field}")) {
+                            ops.push(json!({"op": "add", "path": format!("/spec/{field}"), "value": v}));
+                        }
+                    }
+                    let _ = self.cluster.patch(
+                        "apps",
+                        "deployments",
+                        Some(ns),
+                        &primary_name,
+                        PatchKind::Json,
+                        &json!(ops),
+                    );
                 }
-                Action::Event(kind, message) => {
-                    self.record(canary, *kind, message);
-                    self.event_hooks(canary, machine, *kind, message).await;
+                Action::SetRoutes(routes) => {
+                    // Flagger returns after recording a failed SetRoutes: nothing later in the
+                    // tick happens.
+                    if let Err(e) = router.set_routes(&self.cluster, canary, *routes) {
+                        events.push((EventType::Warning, e));
+                        break;
+                    }
                 }
+                Action::WriteStatus(status) => self.write_status(canary, status),
+                Action::Event(kind, message) => events.push((*kind, message.clone())),
             }
         }
-        if machine.status_written {
+        for (kind, message) in events {
+            self.record(canary, kind, &message);
+            self.event_hooks(canary, machine, kind, &message).await;
+        }
+    }
+
+    /// One status write as Flagger makes it: `UpdateStatus` of the Canary as last read, with
+    /// the machine's fields set (pkg/canary/status.go: syncCanaryStatus, setStatusPhase,
+    /// setStatusWeight, …). Fields Flagger leaves empty are omitted (`omitempty`), fields it
+    /// does not manage (session-affinity cookies) are kept.
+    fn write_status(&self, canary: &Value, s: &Status) {
+        let ns = text(canary, "/metadata/namespace");
+        let name = text(canary, "/metadata/name");
+        let core = self.cluster.core();
+        let Some(t) = core.storage_type("flagger.app", "canaries") else {
+            return;
+        };
+        // A conflict is retried with a fresh read (client-go's RetryOnConflict).
+        for _ in 0..5 {
+            let Ok(current) = core.get(&t, Some(ns), name) else {
+                return;
+            };
+            let mut object = crate::core::ClusterCore::present(&t, &current);
             let now = now_rfc3339();
-            let previous = canary.pointer("/status/conditions/0");
-            let s = &machine.status;
-            let status = json!({
-                "phase": s.phase.as_str(),
-                "canaryWeight": s.weight,
-                "failedChecks": s.failed_checks,
-                "iterations": s.iterations,
-                "lastAppliedSpec": s.last_applied.clone().unwrap_or_default(),
-                "lastPromotedSpec": s.last_promoted.clone().unwrap_or_default(),
-                "lastTransitionTime": now,
-                "conditions": [promoted_condition(s.phase, text(canary, "/spec/targetRef/kind"), previous, &now)],
-            });
-            let _ = self.cluster.patch_status(
-                "flagger.app",
-                "canaries",
-                Some(ns),
-                text(canary, "/metadata/name"),
-                &status,
+            let mut status = object
+                .get("status")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let previous = status.get("conditions").and_then(|c| c.get(0)).cloned();
+            status.insert("phase".into(), json!(s.phase.as_str()));
+            status.insert("canaryWeight".into(), json!(s.weight));
+            status.insert("failedChecks".into(), json!(s.failed_checks));
+            status.insert("iterations".into(), json!(s.iterations));
+            for (key, value) in [
+                ("lastAppliedSpec", &s.last_applied),
+                ("lastPromotedSpec", &s.last_promoted),
+            ] {
+                match value.as_deref().filter(|v| !v.is_empty()) {
+                    Some(v) => status.insert(key.into(), json!(v)),
+                    None => status.remove(key),
+                };
+            }
+            match &s.tracked_configs {
+                Some(configs) => status.insert("trackedConfigs".into(), json!(configs)),
+                None => status.remove("trackedConfigs"),
+            };
+            status.insert("lastTransitionTime".into(), json!(now));
+            status.insert(
+                "conditions".into(),
+                json!([promoted_condition(
+                    s.phase,
+                    text(canary, "/spec/targetRef/kind"),
+                    previous.as_ref(),
+                    &now
+                )]),
             );
+            object["status"] = Value::Object(status);
+            let opts = crate::core::WriteOptions {
+                field_manager: Some("flagger".into()),
+                ..Default::default()
+            };
+            match core.replace(&t, Some(ns), name, object, true, &opts) {
+                Err(e) if e.code == 409 => continue,
+                _ => return,
+            }
         }
     }
 
@@ -614,6 +906,7 @@ struct ClusterOracle<'a> {
     sim: &'a FlaggerSim,
     canary: &'a Value,
     target: &'a Value,
+    router: Router,
 }
 
 impl ClusterOracle<'_> {
@@ -626,10 +919,16 @@ impl ClusterOracle<'_> {
         self.sim.scaled(Duration::from_secs(seconds))
     }
 
-    fn deployment(&self, name: &str) -> Readiness {
+    /// `threshold`: the analysis' primaryReadyThreshold / canaryReadyThreshold (default 100).
+    fn deployment(&self, name: &str, threshold: &str) -> Readiness {
         let ns = text(self.canary, "/metadata/namespace");
+        let threshold = self
+            .canary
+            .pointer(&format!("/spec/analysis/{threshold}"))
+            .and_then(Value::as_i64)
+            .unwrap_or(100);
         match self.sim.cluster.get("apps", "deployments", Some(ns), name) {
-            Some(d) => readiness(&d, self.deadline(), jiff::Timestamp::now().as_second()),
+            Some(d) => readiness_detail(&d, self.deadline(), jiff::Timestamp::now().as_second(), threshold).0,
             None => Readiness::Wait,
         }
     }
@@ -637,11 +936,14 @@ impl ClusterOracle<'_> {
 
 impl Oracle for ClusterOracle<'_> {
     fn primary(&mut self) -> Readiness {
-        self.deployment(&format!("{}-primary", text(self.target, "/metadata/name")))
+        self.deployment(
+            &format!("{}-primary", text(self.target, "/metadata/name")),
+            "primaryReadyThreshold",
+        )
     }
 
     fn canary(&mut self) -> Readiness {
-        self.deployment(text(self.target, "/metadata/name"))
+        self.deployment(text(self.target, "/metadata/name"), "canaryReadyThreshold")
     }
 
     fn hook(&mut self, hook: &Hook, phase: Phase) -> impl std::future::Future<Output = Result<(), String>> + Send {
@@ -681,6 +983,17 @@ impl Oracle for ClusterOracle<'_> {
         );
         metrics::evaluate(&list, &annotations, &id)
     }
+
+    fn reconcile_routes(&mut self) -> Result<(), String> {
+        self.router.reconcile(&self.sim.cluster, self.canary)
+    }
+
+    fn routes(&mut self, programmed: Routes) -> Result<Routes, String> {
+        Ok(self
+            .router
+            .routes(&self.sim.cluster, self.canary)?
+            .unwrap_or(programmed))
+    }
 }
 
 #[cfg(test)]
@@ -694,6 +1007,12 @@ mod tests {
         assert_eq!(parse_interval("5s"), Duration::from_secs(10));
         assert_eq!(parse_interval(""), Duration::from_secs(60));
         assert_eq!(parse_interval("bogus"), Duration::from_secs(60));
+        assert_eq!(parse_interval("1.5m"), Duration::from_secs(90));
+        assert_eq!(parse_interval("500ms"), Duration::from_secs(10));
+        assert_eq!(parse_interval("30"), Duration::from_secs(60), "a unit is required");
+        assert_eq!(parse_go_duration("1h2m3.5s"), Some(Duration::from_secs_f64(3723.5)));
+        assert_eq!(parse_go_duration("250us"), Some(Duration::from_micros(250)));
+        assert_eq!(parse_go_duration("1.2.3s"), None);
     }
 
     #[test]
@@ -723,5 +1042,32 @@ mod tests {
         let k8s = json!({"metadata": {"name": "c"}, "spec": {"provider": "kubernetes", "targetRef": {"name": "t"}, "analysis": {}}});
         let spec = spec_of(&k8s);
         assert_eq!((spec.strategy, spec.iterations), (Strategy::BlueGreen, 10));
+    }
+}
+
+#[cfg(test)]
+mod condition_tests {
+    use super::*;
+
+    /// Flagger's MakeStatusConditions: same status and reason leave the condition alone; a new
+    /// reason with the same status keeps lastTransitionTime; a new status moves both times.
+    #[test]
+    fn promoted_condition_moves_only_with_status_or_reason() {
+        let first = promoted_condition(Phase::Progressing, "Deployment", None, "t1");
+        assert_eq!(first["lastTransitionTime"], "t1");
+        assert_eq!(
+            promoted_condition(Phase::Progressing, "Deployment", Some(&first), "t2"),
+            first
+        );
+        let gate = promoted_condition(Phase::WaitingPromotion, "Deployment", Some(&first), "t3");
+        assert_eq!(
+            (gate["lastTransitionTime"].clone(), gate["lastUpdateTime"].clone()),
+            (json!("t1"), json!("t3"))
+        );
+        let done = promoted_condition(Phase::Succeeded, "Deployment", Some(&gate), "t4");
+        assert_eq!(
+            (done["lastTransitionTime"].clone(), done["status"].clone()),
+            (json!("t4"), json!("True"))
+        );
     }
 }

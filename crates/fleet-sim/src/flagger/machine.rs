@@ -4,6 +4,7 @@
 //! machine runs under scripted oracles in tests (the reference traces) and against a simulated
 //! cluster in the controller.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -182,6 +183,9 @@ pub struct Status {
     pub iterations: i64,
     pub last_applied: Option<String>,
     pub last_promoted: Option<String>,
+    /// `configmap/<name>` or `secret/<name>` → checksum, as the last full sync saw them (None:
+    /// never synced; Flagger's `trackedConfigs` pointer).
+    pub tracked_configs: Option<BTreeMap<String, String>>,
 }
 
 /// Traffic as programmed in the mesh (the truth the controller reads back each tick).
@@ -221,6 +225,11 @@ pub enum Action {
     ScaleTarget(bool),
     /// Copy the target's pod template to the primary.
     Promote,
+    /// Program the provider's routing object with these weights (Flagger's `SetRoutes`); a
+    /// failure ends the tick there, as upstream returns after recording the error.
+    SetRoutes(Routes),
+    /// Write the whole status as it is at this point of the tick (one `UpdateStatus` call).
+    WriteStatus(Status),
     Event(EventType, String),
 }
 
@@ -232,6 +241,16 @@ pub trait Oracle {
     fn hook(&mut self, hook: &Hook, phase: Phase) -> impl Future<Output = Result<(), String>> + Send;
     /// Runs the metric checks in order; the first failure's message.
     fn metrics(&mut self) -> Result<(), String>;
+    /// Creates or updates the provider's routing objects (Flagger's `meshRouter.Reconcile`,
+    /// every tick); the error text when that fails.
+    fn reconcile_routes(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+    /// Reads the weights back from the routing object (Flagger's `GetRoutes`); providers
+    /// without an object answer with what the machine last programmed.
+    fn routes(&mut self, programmed: Routes) -> Result<Routes, String> {
+        Ok(programmed)
+    }
 }
 
 /// One canary's simulated state.
@@ -244,6 +263,8 @@ pub struct Machine {
     pub target_rev: String,
     /// Whether the last tick wrote status (every write moves lastTransitionTime).
     pub status_written: bool,
+    /// The ConfigMaps and Secrets the target references now, with their checksums.
+    pub configs: BTreeMap<String, String>,
 }
 
 impl Machine {
@@ -254,6 +275,7 @@ impl Machine {
             routes: Routes::ALL_PRIMARY,
             target_rev: target_rev.into(),
             status_written: false,
+            configs: BTreeMap::new(),
         }
     }
 
@@ -265,19 +287,51 @@ impl Machine {
         format!("{}.{}", self.spec.target, self.spec.namespace)
     }
 
-    fn full(&mut self, phase: Phase, weight: i64) {
+    /// Flagger's `HasConfigChanged` (pkg/canary/config_tracker.go): a different count of
+    /// referenced configs, or any checksum different from `trackedConfigs`.
+    pub fn configs_changed(&self) -> bool {
+        match &self.status.tracked_configs {
+            None => !self.configs.is_empty(),
+            Some(tracked) => {
+                tracked.len() != self.configs.len() || self.configs.iter().any(|(k, v)| tracked.get(k) != Some(v))
+            }
+        }
+    }
+
+    /// Records one status write at this point of the tick.
+    fn write(&mut self, actions: &mut Vec<Action>) {
+        self.status_written = true;
+        actions.push(Action::WriteStatus(self.status.clone()));
+    }
+
+    /// Programs the routing object.
+    fn route(&mut self, routes: Routes, actions: &mut Vec<Action>) {
+        self.routes = routes;
+        actions.push(Action::SetRoutes(routes));
+    }
+
+    // Flagger: pkg/canary/status.go, func syncCanaryStatus (SyncStatus): the given counters,
+    // lastAppliedSpec and trackedConfigs from the target as it is now, lastPromotedSpec only
+    // for Initialized.
+    fn sync(&mut self, phase: Phase, weight: i64, failed_checks: i64, iterations: i64, actions: &mut Vec<Action>) {
         self.status.phase = phase;
         self.status.weight = weight;
-        self.status.failed_checks = 0;
-        self.status.iterations = 0;
+        self.status.failed_checks = failed_checks;
+        self.status.iterations = iterations;
         self.status.last_applied = Some(self.target_rev.clone());
+        self.status.tracked_configs = Some(self.configs.clone());
         if phase == Phase::Initialized {
             self.status.last_promoted = Some(self.target_rev.clone());
         }
-        self.status_written = true;
+        self.write(actions);
     }
 
-    fn set_phase(&mut self, phase: Phase) {
+    fn full(&mut self, phase: Phase, weight: i64, actions: &mut Vec<Action>) {
+        self.sync(phase, weight, 0, 0, actions);
+    }
+
+    // Flagger: pkg/canary/status.go, func setStatusPhase.
+    fn set_phase(&mut self, phase: Phase, actions: &mut Vec<Action>) {
         self.status.phase = phase;
         if !matches!(phase, Phase::Progressing | Phase::Waiting | Phase::Promoting) {
             self.status.weight = 0;
@@ -289,22 +343,22 @@ impl Machine {
         if matches!(phase, Phase::Initialized | Phase::Succeeded) {
             self.status.last_promoted = self.status.last_applied.clone();
         }
-        self.status_written = true;
+        self.write(actions);
     }
 
-    fn set_weight(&mut self, weight: i64) {
+    fn set_weight(&mut self, weight: i64, actions: &mut Vec<Action>) {
         self.status.weight = weight;
-        self.status_written = true;
+        self.write(actions);
     }
 
-    fn set_iterations(&mut self, iterations: i64) {
+    fn set_iterations(&mut self, iterations: i64, actions: &mut Vec<Action>) {
         self.status.iterations = iterations;
-        self.status_written = true;
+        self.write(actions);
     }
 
-    fn add_failed_check(&mut self) {
+    fn add_failed_check(&mut self, actions: &mut Vec<Action>) {
         self.status.failed_checks += 1;
-        self.status_written = true;
+        self.write(actions);
     }
 
     async fn post_rollout(&mut self, phase: Phase, oracle: &mut impl Oracle, actions: &mut Vec<Action>) {
@@ -319,13 +373,13 @@ impl Machine {
     }
 
     async fn rollback(&mut self, oracle: &mut impl Oracle, actions: &mut Vec<Action>) {
-        self.routes = Routes::ALL_PRIMARY;
+        self.route(Routes::ALL_PRIMARY, actions);
         actions.push(Action::Event(
             EventType::Warning,
             format!("Canary failed! Scaling down {}", self.target_id()),
         ));
         actions.push(Action::ScaleTarget(false));
-        self.full(Phase::Failed, 0);
+        self.full(Phase::Failed, 0, actions);
         self.post_rollout(Phase::Failed, oracle, actions).await;
     }
 
@@ -334,12 +388,15 @@ impl Machine {
             EventType::Warning,
             format!("Promotion of {} failed, primary not ready", self.id()),
         ));
-        self.routes = Routes {
-            primary: 0,
-            canary: 100,
-            mirrored: false,
-        };
-        self.full(Phase::Failed, 100);
+        self.route(
+            Routes {
+                primary: 0,
+                canary: 100,
+                mirrored: false,
+            },
+            actions,
+        );
+        self.full(Phase::Failed, 100, actions);
         self.post_rollout(Phase::Failed, oracle, actions).await;
     }
 
@@ -347,7 +404,7 @@ impl Machine {
         for hook in self.spec.hooks_of(HookType::ConfirmPromotion) {
             if oracle.hook(&hook, Phase::Progressing).await.is_err() {
                 if self.status.phase != Phase::WaitingPromotion {
-                    self.set_phase(Phase::WaitingPromotion);
+                    self.set_phase(Phase::WaitingPromotion, actions);
                     actions.push(Action::Event(
                         EventType::Warning,
                         format!(
@@ -357,7 +414,7 @@ impl Machine {
                         ),
                     ));
                 } else {
-                    self.set_iterations(self.spec.iterations - 1);
+                    self.set_iterations(self.spec.iterations - 1, actions);
                 }
                 return false;
             }
@@ -376,7 +433,7 @@ impl Machine {
             ),
         ));
         actions.push(Action::Promote);
-        self.set_phase(Phase::Promoting);
+        self.set_phase(Phase::Promoting, actions);
     }
 
     /// Runs one tick; returns what to do to the world.
@@ -417,22 +474,39 @@ impl Machine {
                 }
             }
             actions.push(Action::ScaleTarget(false));
+            // Flagger: pkg/controller/scheduler.go, func advanceCanary: the mesh objects are
+            // reconciled (created with all traffic on the primary) once the primary is ready,
+            // before the Initialized sync; a failure is a warning and ends the tick.
+            if let Err(e) = oracle.reconcile_routes() {
+                actions.push(Action::Event(EventType::Warning, e));
+                return;
+            }
             self.routes = Routes::ALL_PRIMARY;
-            self.full(Phase::Initialized, 0);
+            self.full(Phase::Initialized, 0, actions);
             actions.push(Action::Event(
                 EventType::Normal,
                 format!("Initialization done! {}", self.id()),
             ));
             return;
         }
+        // Flagger: advanceCanary reconciles the routing objects on every tick.
+        if let Err(e) = oracle.reconcile_routes() {
+            actions.push(Action::Event(EventType::Warning, e));
+            return;
+        }
         // T2
         let applied = self.status.last_applied.clone();
         let changed = applied.is_none()
             || (Some(&self.target_rev) != self.status.last_promoted.as_ref()
-                && Some(&self.target_rev) != applied.as_ref());
+                && Some(&self.target_rev) != applied.as_ref())
+            || self.configs_changed();
         if phase == Phase::Failed {
-            self.status.last_applied = Some(self.target_rev.clone());
-            self.status_written = true;
+            // Flagger: pkg/controller/scheduler.go, func shouldAdvance: a Failed canary's status
+            // is synced (same phase and counters, the current lastAppliedSpec and
+            // trackedConfigs) in a write of its own, before the comparison that may start a
+            // new run — which still compares against the values read at the tick's start.
+            let s = self.status.clone();
+            self.sync(s.phase, s.weight, s.failed_checks, s.iterations, actions);
         }
         if !phase.running() && !changed {
             return;
@@ -448,6 +522,14 @@ impl Machine {
                 Readiness::Ready => {}
             }
         }
+        // Flagger: advanceCanary reads the weights back from the routing object (GetRoutes).
+        match oracle.routes(self.routes) {
+            Ok(routes) => self.routes = routes,
+            Err(e) => {
+                actions.push(Action::Event(EventType::Warning, e));
+                return;
+            }
+        }
         // T4
         if !matches!(
             phase,
@@ -456,7 +538,7 @@ impl Machine {
             for hook in spec.hooks_of(HookType::ConfirmRollout) {
                 if oracle.hook(&hook, phase).await.is_err() {
                     if phase != Phase::Waiting {
-                        self.set_phase(Phase::Waiting);
+                        self.set_phase(Phase::Waiting, actions);
                         actions.push(Action::Event(
                             EventType::Warning,
                             format!("Halt {} advancement waiting for approval {}", self.id(), hook.name),
@@ -474,17 +556,17 @@ impl Machine {
                 format!("New revision detected! Scaling up {}", self.target_id()),
             ));
             actions.push(Action::ScaleTarget(true));
-            self.full(Phase::Progressing, 0);
+            self.full(Phase::Progressing, 0, actions);
             return;
         }
         // T5
         if matches!(phase, Phase::Progressing | Phase::WaitingPromotion) && changed {
-            self.routes = Routes::ALL_PRIMARY;
-            self.full(Phase::Progressing, 0);
             actions.push(Action::Event(
                 EventType::Normal,
                 format!("New revision detected! Restarting analysis for {}", self.target_id()),
             ));
+            self.route(Routes::ALL_PRIMARY, actions);
+            self.full(Phase::Progressing, 0, actions);
             return;
         }
         // T6
@@ -501,10 +583,10 @@ impl Machine {
         }
         // T7
         if spec.skip {
-            self.routes = Routes::ALL_PRIMARY;
+            self.route(Routes::ALL_PRIMARY, actions);
             actions.push(Action::Promote);
             actions.push(Action::ScaleTarget(false));
-            self.set_phase(Phase::Succeeded);
+            self.set_phase(Phase::Succeeded, actions);
             self.post_rollout(Phase::Succeeded, oracle, actions).await;
             actions.push(Action::Event(
                 EventType::Normal,
@@ -534,35 +616,38 @@ impl Machine {
         // T9
         if phase == Phase::Promoting {
             if spec.kubernetes_provider {
-                self.set_phase(Phase::Finalising);
+                self.set_phase(Phase::Finalising, actions);
                 return;
             }
             if spec.step_weight_promotion == 0 {
-                self.routes = Routes::ALL_PRIMARY;
+                self.route(Routes::ALL_PRIMARY, actions);
                 actions.push(Action::Event(
                     EventType::Normal,
                     "Routing all traffic to primary".into(),
                 ));
-                self.set_phase(Phase::Finalising);
+                self.set_phase(Phase::Finalising, actions);
                 return;
             }
             if self.routes.canary > 0 {
                 let s = spec.step_weight_promotion;
                 let primary = (self.routes.primary + s).min(100);
                 let canary = (self.routes.canary - s).max(0);
-                self.routes = Routes {
-                    primary,
-                    canary,
-                    mirrored: false,
-                };
+                self.route(
+                    Routes {
+                        primary,
+                        canary,
+                        mirrored: false,
+                    },
+                    actions,
+                );
                 actions.push(Action::Event(
                     EventType::Normal,
                     format!("Advance {} primary weight {primary}", self.id()),
                 ));
                 if primary == 100 {
-                    self.set_phase(Phase::Finalising);
+                    self.set_phase(Phase::Finalising, actions);
                 } else {
-                    self.set_weight(canary);
+                    self.set_weight(canary, actions);
                 }
             }
             return;
@@ -570,7 +655,7 @@ impl Machine {
         // T10
         if phase == Phase::Finalising {
             actions.push(Action::ScaleTarget(false));
-            self.set_phase(Phase::Succeeded);
+            self.set_phase(Phase::Succeeded, actions);
             self.post_rollout(Phase::Succeeded, oracle, actions).await;
             actions.push(Action::Event(
                 EventType::Normal,
@@ -600,7 +685,7 @@ impl Machine {
             ));
             for hook in spec.hooks_of(HookType::PreRollout) {
                 if let Err(e) = oracle.hook(&hook, Phase::Progressing).await {
-                    self.add_failed_check();
+                    self.add_failed_check(actions);
                     actions.push(Action::Event(
                         EventType::Warning,
                         format!(
@@ -619,7 +704,7 @@ impl Machine {
         } else {
             for hook in spec.hooks_of(HookType::Rollout) {
                 if let Err(e) = oracle.hook(&hook, Phase::Progressing).await {
-                    self.add_failed_check();
+                    self.add_failed_check(actions);
                     actions.push(Action::Event(
                         EventType::Warning,
                         format!("Halt {} advancement external check {} failed {e}", self.id(), hook.name),
@@ -628,7 +713,7 @@ impl Machine {
                 }
             }
             if let Err(message) = oracle.metrics() {
-                self.add_failed_check();
+                self.add_failed_check(actions);
                 actions.push(Action::Event(EventType::Warning, message));
                 return;
             }
@@ -645,12 +730,15 @@ impl Machine {
         let n = self.spec.iterations;
         let it = self.status.iterations;
         if n > it {
-            self.routes = Routes {
-                primary: 0,
-                canary: 100,
-                mirrored: false,
-            };
-            self.set_iterations(it + 1);
+            self.route(
+                Routes {
+                    primary: 0,
+                    canary: 100,
+                    mirrored: false,
+                },
+                actions,
+            );
+            self.set_iterations(it + 1, actions);
             actions.push(Action::Event(
                 EventType::Normal,
                 format!("Advance {} canary iteration {}/{n}", self.id(), it + 1),
@@ -670,13 +758,16 @@ impl Machine {
         let it = self.status.iterations;
         if n > it {
             if !self.spec.kubernetes_provider && self.spec.mirror && !self.routes.mirrored {
-                self.routes = Routes {
-                    primary: 100,
-                    canary: 0,
-                    mirrored: true,
-                };
+                self.route(
+                    Routes {
+                        primary: 100,
+                        canary: 0,
+                        mirrored: true,
+                    },
+                    actions,
+                );
             }
-            self.set_iterations(it + 1);
+            self.set_iterations(it + 1, actions);
             actions.push(Action::Event(
                 EventType::Normal,
                 format!("Advance {} canary iteration {}/{n}", self.id(), it + 1),
@@ -689,14 +780,17 @@ impl Machine {
         let it = self.status.iterations;
         if n == it {
             if !self.spec.kubernetes_provider {
-                self.routes = Routes {
-                    primary: 0,
-                    canary: 100,
-                    mirrored: false,
-                };
+                self.route(
+                    Routes {
+                        primary: 0,
+                        canary: 100,
+                        mirrored: false,
+                    },
+                    actions,
+                );
                 actions.push(Action::Event(EventType::Normal, "Routing all traffic to canary".into()));
             }
-            self.set_iterations(it + 1);
+            self.set_iterations(it + 1, actions);
             return;
         }
         if n < it {
@@ -728,28 +822,37 @@ impl Machine {
         if cw < self.spec.max_weight {
             if self.spec.mirror && cw == 0 {
                 if !self.routes.mirrored {
-                    self.routes = Routes {
-                        primary: 100,
-                        canary: 0,
-                        mirrored: true,
-                    };
-                    self.set_weight(0);
+                    self.route(
+                        Routes {
+                            primary: 100,
+                            canary: 0,
+                            mirrored: true,
+                        },
+                        actions,
+                    );
+                    self.set_weight(0, actions);
                 } else {
-                    self.routes = Routes {
-                        primary: 100 - step,
-                        canary: step,
-                        mirrored: false,
-                    };
-                    self.set_weight(step);
+                    self.route(
+                        Routes {
+                            primary: 100 - step,
+                            canary: step,
+                            mirrored: false,
+                        },
+                        actions,
+                    );
+                    self.set_weight(step, actions);
                 }
             } else {
                 let next = (cw + step).min(100);
-                self.routes = Routes {
-                    primary: (self.routes.primary - step).max(0),
-                    canary: next,
-                    mirrored: false,
-                };
-                self.set_weight(next);
+                self.route(
+                    Routes {
+                        primary: (self.routes.primary - step).max(0),
+                        canary: next,
+                        mirrored: false,
+                    },
+                    actions,
+                );
+                self.set_weight(next, actions);
             }
             actions.push(Action::Event(
                 EventType::Normal,

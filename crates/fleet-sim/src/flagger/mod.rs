@@ -2,9 +2,11 @@
 //! procedure (`machine`), the controller that runs it against a simulated cluster's objects
 //! (`controller`), and the load tester's HTTP API (`loadtester`).
 
+pub mod configs;
 pub mod controller;
 pub mod hash;
 pub mod loadtester;
 pub mod machine;
 pub mod metrics;
+pub mod routing;
 pub mod workload;

@@ -560,3 +560,74 @@ fn invariants_hold_over_random_runs() {
         }
     }
 }
+
+/// Each status write is an action in tick order; a Failed canary with a new revision is first
+/// re-synced (Failed, new lastAppliedSpec) in a write of its own, then goes on to Progressing.
+#[test]
+fn a_failed_canary_is_resynced_before_the_new_run() {
+    let mut spec = Spec::canary("podinfo", 10, 50);
+    spec.threshold = 1;
+    let (mut m, mut o) = initialized(spec);
+    expect(&mut m, &mut o, (Progressing, 0, 0, 0));
+    o.metrics_ok = false;
+    expect(&mut m, &mut o, (Progressing, 10, 0, 0));
+    expect(&mut m, &mut o, (Progressing, 10, 1, 0));
+    expect(&mut m, &mut o, (Failed, 0, 0, 0));
+    // A tick with nothing new still re-syncs: one write, same phase.
+    let actions = futures::executor::block_on(m.tick(&mut o));
+    let writes: Vec<&Status> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::WriteStatus(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(writes.len(), 1);
+    assert_eq!(writes[0].phase, Failed);
+    m.target_rev = "rev3".into();
+    o.metrics_ok = true;
+    let actions = futures::executor::block_on(m.tick(&mut o));
+    let writes: Vec<(Phase, Option<&str>)> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::WriteStatus(s) => Some((s.phase, s.last_applied.as_deref())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(writes, vec![(Failed, Some("rev3")), (Progressing, Some("rev3"))]);
+    assert_eq!(m.status.tracked_configs, Some(Default::default()));
+}
+
+/// Routes are programmed as actions before the status write that records them, and read back
+/// from the oracle at the start of the tick.
+#[test]
+fn routes_are_programmed_before_the_weight_is_recorded() {
+    let (mut m, mut o) = initialized(Spec::canary("podinfo", 10, 50));
+    expect(&mut m, &mut o, (Progressing, 0, 0, 0));
+    let actions = futures::executor::block_on(m.tick(&mut o));
+    let set = actions
+        .iter()
+        .position(|a| matches!(a, Action::SetRoutes(r) if r.canary == 10));
+    let write = actions
+        .iter()
+        .position(|a| matches!(a, Action::WriteStatus(s) if s.weight == 10));
+    assert!(set.is_some() && set < write, "{actions:?}");
+}
+
+/// A changed ConfigMap or Secret checksum starts a run like a new template does
+/// (Flagger: pkg/canary/config_tracker.go, HasConfigChanged).
+#[test]
+fn a_config_change_starts_a_run() {
+    let (mut m, mut o) = initialized(Spec::canary("podinfo", 10, 50));
+    m.target_rev = "rev1".into();
+    m.configs.insert("configmap/env".into(), "aaaa".into());
+    expect(&mut m, &mut o, (Progressing, 0, 0, 0));
+    assert_eq!(
+        m.status
+            .tracked_configs
+            .as_ref()
+            .and_then(|c| c.get("configmap/env"))
+            .map(String::as_str),
+        Some("aaaa")
+    );
+}

@@ -1,0 +1,248 @@
+//! Where a Canary's traffic weights really live (pure): which object each provider's Flagger
+//! router programs, and the weights read back from it the way Flagger's own `GetRoutes` reads
+//! them (fluxcd/flagger pkg/router/istio.go, ingress.go, gateway_api.go, kuma.go). The Canary's
+//! `status.canaryWeight` is only what Flagger last recorded: at the promotion gate it is 0
+//! while the mesh keeps routing the last step's share to the canary.
+
+use kube::api::{ApiResource, GroupVersionKind};
+use serde_json::Value;
+
+fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
+    obj.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The kind of routing object a provider uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RouteKind {
+    /// `networking.istio.io/v1beta1` VirtualService named after the apex Service.
+    VirtualService,
+    /// The NGINX canary Ingress `<ingressRef>-canary`.
+    CanaryIngress,
+    /// `gateway.networking.k8s.io` HTTPRoute named after the apex Service.
+    HttpRoute(&'static str),
+    /// Kuma's cluster-scoped TrafficRoute named after the apex Service.
+    TrafficRoute,
+}
+
+impl RouteKind {
+    /// The provider's routing kind (`spec.provider`, Flagger's default `istio` when unset);
+    /// None for the kubernetes provider (Services only) and providers not read.
+    pub fn of(canary: &Value) -> Option<RouteKind> {
+        match text(canary, "/spec/provider") {
+            "" | "istio" => Some(RouteKind::VirtualService),
+            "nginx" => Some(RouteKind::CanaryIngress),
+            "kuma" => Some(RouteKind::TrafficRoute),
+            p if p.starts_with("gatewayapi:v1beta1") => Some(RouteKind::HttpRoute("v1beta1")),
+            p if p.starts_with("gatewayapi") => Some(RouteKind::HttpRoute("v1")),
+            _ => None,
+        }
+    }
+
+    /// The API resource and whether it is namespaced.
+    pub fn resource(self) -> (ApiResource, bool) {
+        let (group, version, kind, plural, namespaced) = match self {
+            RouteKind::VirtualService => (
+                "networking.istio.io",
+                "v1beta1",
+                "VirtualService",
+                "virtualservices",
+                true,
+            ),
+            RouteKind::CanaryIngress => ("networking.k8s.io", "v1", "Ingress", "ingresses", true),
+            RouteKind::HttpRoute(v) => ("gateway.networking.k8s.io", v, "HTTPRoute", "httproutes", true),
+            RouteKind::TrafficRoute => ("kuma.io", "v1alpha1", "TrafficRoute", "trafficroutes", false),
+        };
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        (ApiResource::from_gvk_with_plural(&gvk, plural), namespaced)
+    }
+
+    /// A stable key for the kind (versions of one kind share objects).
+    pub fn plural(self) -> &'static str {
+        match self {
+            RouteKind::VirtualService => "virtualservices",
+            RouteKind::CanaryIngress => "ingresses",
+            RouteKind::HttpRoute(_) => "httproutes",
+            RouteKind::TrafficRoute => "trafficroutes",
+        }
+    }
+
+    /// The namespace ("" when cluster-scoped) and name of the canary's routing object.
+    pub fn object_of(self, canary: &Value) -> (String, String) {
+        let (apex, _, _) = service_names(canary);
+        let ns = text(canary, "/metadata/namespace").to_string();
+        match self {
+            RouteKind::CanaryIngress => (ns, format!("{}-canary", text(canary, "/spec/ingressRef/name"))),
+            RouteKind::TrafficRoute => (String::new(), apex),
+            _ => (ns, apex),
+        }
+    }
+}
+
+/// Flagger's apex, primary and canary Service names (Canary.GetServiceNames).
+pub fn service_names(canary: &Value) -> (String, String, String) {
+    let apex = match text(canary, "/spec/service/name") {
+        "" => text(canary, "/spec/targetRef/name").to_string(),
+        n => n.to_string(),
+    };
+    (apex.clone(), format!("{apex}-primary"), format!("{apex}-canary"))
+}
+
+/// Traffic as the routing object carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Routed {
+    pub primary: i64,
+    pub canary: i64,
+    pub mirrored: bool,
+}
+
+/// The weights in `object` for `canary`, read as Flagger reads them; None when the object
+/// holds no weights for this canary.
+pub fn routed(kind: RouteKind, canary: &Value, object: &Value) -> Option<Routed> {
+    let (_, primary, canary_name) = service_names(canary);
+    let mut r = Routed {
+        primary: 0,
+        canary: 0,
+        mirrored: false,
+    };
+    let empty = Vec::new();
+    match kind {
+        // The last http route with a canary destination carries the weights.
+        RouteKind::VirtualService => {
+            let http = object.pointer("/spec/http").and_then(Value::as_array).unwrap_or(&empty);
+            let route = http.iter().rev().find(|h| {
+                h.get("route")
+                    .and_then(Value::as_array)
+                    .is_some_and(|ds| ds.iter().any(|d| text(d, "/destination/host") == canary_name))
+            })?;
+            for d in route.get("route").and_then(Value::as_array).unwrap_or(&empty) {
+                let w = d.get("weight").and_then(Value::as_i64).unwrap_or(0);
+                match text(d, "/destination/host") {
+                    h if h == primary => r.primary = w,
+                    h if h == canary_name => r.canary = w,
+                    _ => {}
+                }
+            }
+            r.mirrored = !text(route, "/mirror/host").is_empty();
+        }
+        RouteKind::CanaryIngress => {
+            let annotations = object.pointer("/metadata/annotations")?;
+            let matched = canary
+                .pointer("/spec/analysis/match")
+                .and_then(Value::as_array)
+                .is_some_and(|m| !m.is_empty());
+            if matched
+                && (annotations
+                    .get("nginx.ingress.kubernetes.io/canary-by-cookie")
+                    .is_some()
+                    || annotations
+                        .get("nginx.ingress.kubernetes.io/canary-by-header")
+                        .is_some())
+            {
+                r.canary = 100;
+            } else {
+                r.canary = annotations
+                    .get("nginx.ingress.kubernetes.io/canary-weight")
+                    .and_then(Value::as_str)
+                    .and_then(|w| w.parse().ok())
+                    .unwrap_or(0);
+            }
+            r.primary = 100 - r.canary;
+        }
+        // Rules with two backendRefs carry the weights.
+        RouteKind::HttpRoute(_) => {
+            let rules = object
+                .pointer("/spec/rules")
+                .and_then(Value::as_array)
+                .unwrap_or(&empty);
+            let mut found = false;
+            for rule in rules {
+                let backends = rule.get("backendRefs").and_then(Value::as_array).unwrap_or(&empty);
+                if backends.len() == 2 {
+                    for b in backends {
+                        let w = b.get("weight").and_then(Value::as_i64).unwrap_or(1);
+                        match text(b, "/name") {
+                            n if n == primary => r.primary = w,
+                            n if n == canary_name => r.canary = w,
+                            _ => continue,
+                        }
+                        found = true;
+                    }
+                }
+                for f in rule.get("filters").and_then(Value::as_array).unwrap_or(&empty) {
+                    if f["type"] == "RequestMirror" && text(f, "/requestMirror/backendRef/name") == canary_name {
+                        r.mirrored = true;
+                    }
+                }
+            }
+            if !found {
+                return None;
+            }
+        }
+        RouteKind::TrafficRoute => {
+            let split = object.pointer("/spec/conf/split").and_then(Value::as_array)?;
+            let p = split
+                .iter()
+                .find(|s| text(s, "/destination/kuma.io~1service").split('_').next() == Some(primary.as_str()))?;
+            r.primary = p.get("weight").and_then(Value::as_i64).unwrap_or(0);
+            r.canary = 100 - r.primary;
+        }
+    }
+    (r.primary != 0 || r.canary != 0).then_some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn canary(provider: &str) -> Value {
+        json!({"metadata": {"name": "podinfo", "namespace": "test"},
+               "spec": {"provider": provider, "targetRef": {"name": "podinfo"}, "ingressRef": {"name": "web"}}})
+    }
+
+    #[test]
+    fn objects_per_provider() {
+        assert_eq!(RouteKind::of(&canary("")), Some(RouteKind::VirtualService));
+        assert_eq!(RouteKind::of(&canary("kubernetes")), None);
+        assert_eq!(
+            RouteKind::CanaryIngress.object_of(&canary("nginx")),
+            ("test".into(), "web-canary".into())
+        );
+        assert_eq!(
+            RouteKind::TrafficRoute.object_of(&canary("kuma")),
+            (String::new(), "podinfo".into())
+        );
+    }
+
+    #[test]
+    fn weights_read_as_flagger_reads_them() {
+        let vs = json!({"spec": {"http": [{"route": [
+            {"destination": {"host": "podinfo-primary"}, "weight": 50},
+            {"destination": {"host": "podinfo-canary"}, "weight": 50}]}]}});
+        assert_eq!(
+            routed(RouteKind::VirtualService, &canary("istio"), &vs),
+            Some(Routed {
+                primary: 50,
+                canary: 50,
+                mirrored: false
+            })
+        );
+        let ing = json!({"metadata": {"annotations": {"nginx.ingress.kubernetes.io/canary-weight": "30"}}});
+        assert_eq!(
+            routed(RouteKind::CanaryIngress, &canary("nginx"), &ing).map(|r| r.canary),
+            Some(30)
+        );
+        let hr = json!({"spec": {"rules": [{"backendRefs": [{"name": "podinfo-primary", "weight": 90}, {"name": "podinfo-canary", "weight": 10}]}]}});
+        assert_eq!(
+            routed(RouteKind::HttpRoute("v1"), &canary("gatewayapi:v1"), &hr).map(|r| r.canary),
+            Some(10)
+        );
+        let tr = json!({"spec": {"conf": {"split": [
+            {"weight": 80, "destination": {"kuma.io/service": "podinfo-primary_test_svc_80"}},
+            {"weight": 20, "destination": {"kuma.io/service": "podinfo-canary_test_svc_80"}}]}}});
+        assert_eq!(
+            routed(RouteKind::TrafficRoute, &canary("kuma"), &tr).map(|r| r.canary),
+            Some(20)
+        );
+    }
+}
