@@ -88,6 +88,25 @@ fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) 
     t
 }
 
+/// One Event as `kubectl describe` lists it: type, age, and for a repeated event the count and
+/// the age of its first occurrence (kubectl `describe.go`, `DescribeEvents`), then the message.
+pub fn event_line(event: &Value, now: i64) -> String {
+    let first = event["firstTimestamp"].as_str();
+    let last = event["lastTimestamp"].as_str().or(first);
+    let count = event["count"].as_i64().unwrap_or(1);
+    let when = if count > 1 {
+        format!("{} (x{count} over {})", age(last, now), age(first, now))
+    } else {
+        age(first.or(last), now)
+    };
+    format!(
+        "{:<7} {:<18} {}",
+        event["type"].as_str().unwrap_or(""),
+        when,
+        event["message"].as_str().unwrap_or("")
+    )
+}
+
 pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<Exit> {
     let fleet = connect_fleet(global).await?;
     let default_ns = super::status::default_namespace(&fleet);
@@ -105,14 +124,7 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<Exit> {
             let events: Vec<String> = state
                 .events_of(cluster, &r.namespace, &r.name)
                 .iter()
-                .map(|e| {
-                    format!(
-                        "{} {:<7} {}",
-                        e["lastTimestamp"].as_str().unwrap_or(""),
-                        e["type"].as_str().unwrap_or(""),
-                        e["message"].as_str().unwrap_or("")
-                    )
-                })
+                .map(|e| event_line(e, now))
                 .collect();
             text.push_str(&detail(r, canary, &events, now));
         }
@@ -125,4 +137,27 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn repeats_are_grouped_like_kubectl_describe() {
+        let now = "2026-01-01T00:01:00Z".parse::<jiff::Timestamp>().unwrap().as_second();
+        let repeated = json!({"type": "Warning", "count": 6, "firstTimestamp": "2026-01-01T00:00:00Z",
+            "lastTimestamp": "2026-01-01T00:00:54Z", "message": "Halt podinfo.test advancement waiting for promotion approval gate"});
+        assert_eq!(
+            event_line(&repeated, now),
+            "Warning 6s (x6 over 60s)   Halt podinfo.test advancement waiting for promotion approval gate"
+        );
+        let once = json!({"type": "Normal", "count": 1, "firstTimestamp": "2026-01-01T00:00:30Z",
+            "lastTimestamp": "2026-01-01T00:00:30Z", "message": "Initialization done! podinfo.test"});
+        assert_eq!(
+            event_line(&once, now),
+            "Normal  30s                Initialization done! podinfo.test"
+        );
+    }
 }

@@ -68,9 +68,9 @@ async fn abort_running(fleet: &Fleet, ns: &str, name: &str) {
             let url = gates::hook_url(&canary, "rollback", "/rollback/check").ok_or_else(|| {
                 ClusterError::Other("no rollback hook: apply renders one unless --no-abort-gate".into())
             })?;
-            let path = gates::proxy_path(&url, ns, "/rollback/open")
+            let tester = gates::LoadTester::from_hook(&url, ns)
                 .ok_or_else(|| ClusterError::Other(format!("cannot read the hook URL {url}")))?;
-            gates::post(&client, &path, name, ns).await?;
+            gates::post(&client, &tester, "/rollback/open", name, ns).await?;
             Ok(true)
         })
         .await;

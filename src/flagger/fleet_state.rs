@@ -1,5 +1,10 @@
 //! The state of a fleet's canaries assembled from watch updates or one-shot lists (pure): the
 //! newest object and recent events per canary, and each cluster's health.
+//!
+//! Events arrive as client-go's recorder writes them: a repeat is the same Event MODIFIED with a
+//! higher count, and similar events are merged into one Event whose message changes. The newest
+//! version of each Event replaces the older one; a watch also keeps each message an Event has
+//! carried, so a merged message does not erase the history a failure reason needs.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,6 +28,16 @@ pub struct FleetState {
     events: HashMap<Key, Vec<Value>>,
     /// Routing objects by (cluster, kind, namespace or "", name).
     routes: HashMap<(usize, &'static str, String, String), Value>,
+    /// Per canary: every message its Events carried while watched, oldest first (an Event whose
+    /// message changed contributes each version).
+    history: HashMap<Key, Vec<(u64, Value)>>,
+    /// Arrival order of event versions (each new or newer version takes the next number).
+    seq: u64,
+    /// Per canary: the arrival number from which events belong to the run under way, when a
+    /// watch saw the run start (a run seen only mid-way has none).
+    run_start: HashMap<Key, u64>,
+    /// Per canary: the last status seen while a run was under way.
+    running: HashMap<Key, Value>,
     /// Only this canary (by name) is wanted; clusters without it get a "not found" row.
     pub wanted_name: Option<String>,
     pub wanted_namespace: Option<String>,
@@ -50,6 +65,28 @@ impl FleetState {
             Update::Canary { cluster, object } => {
                 self.errors.remove(&cluster);
                 let key = key_of(cluster, &object, "/metadata/namespace", "/metadata/name");
+                let phase = object.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
+                let applied = object.pointer("/status/lastAppliedSpec");
+                let new_run = super::state::is_running(phase)
+                    && match self.canaries.get(&key) {
+                        Some(previous) => {
+                            let was = previous.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
+                            !super::state::is_running(was) || previous.pointer("/status/lastAppliedSpec") != applied
+                        }
+                        // First seen mid-run: what happens from now on is this run's; what was
+                        // already there may be an older run's.
+                        None => true,
+                    };
+                if new_run {
+                    // Events from here on are this run's; older ones explain older runs.
+                    self.run_start.insert(key.clone(), self.seq + 1);
+                    self.running.remove(&key);
+                }
+                if super::state::is_running(phase)
+                    && let Some(status) = object.get("status")
+                {
+                    self.running.insert(key.clone(), status.clone());
+                }
                 self.canaries.insert(key, object);
             }
             Update::CanaryGone {
@@ -59,28 +96,8 @@ impl FleetState {
             } => {
                 self.canaries.remove(&(cluster, namespace, name));
             }
-            Update::Event { cluster, object } => {
-                let key = key_of(cluster, &object, "/involvedObject/namespace", "/involvedObject/name");
-                let list = self.events.entry(key).or_default();
-                let uid = object.pointer("/metadata/uid").cloned();
-                if uid.is_some() && list.iter().any(|e| e.pointer("/metadata/uid") == uid.as_ref()) {
-                    return;
-                }
-                list.push(object);
-                list.sort_by_key(|e| {
-                    let time = e.get("lastTimestamp").and_then(Value::as_str).unwrap_or("").to_string();
-                    let rv: u64 = e
-                        .pointer("/metadata/resourceVersion")
-                        .and_then(Value::as_str)
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or(0);
-                    (time, rv)
-                });
-                if list.len() > EVENTS_KEPT {
-                    let excess = list.len() - EVENTS_KEPT;
-                    list.drain(..excess);
-                }
-            }
+            Update::Event { cluster, object } => self.event(cluster, object, false),
+            Update::EventListed { cluster, object } => self.event(cluster, object, true),
             Update::Route { cluster, kind, object } => {
                 let (_, ns, name) = key_of(cluster, &object, "/metadata/namespace", "/metadata/name");
                 self.routes.insert((cluster, kind.plural(), ns, name), object);
@@ -105,8 +122,84 @@ impl FleetState {
         }
     }
 
+    /// One Event version. A listed one (initial list, relist, one-shot read) that is new to
+    /// this state is older history: it does not count as happening in the run under way.
+    fn event(&mut self, cluster: usize, object: Value, listed: bool) {
+        let key = key_of(cluster, &object, "/involvedObject/namespace", "/involvedObject/name");
+        let list = self.events.entry(key.clone()).or_default();
+        let id = object
+            .pointer("/metadata/uid")
+            .or_else(|| object.pointer("/metadata/name"))
+            .cloned();
+        let previous = id
+            .as_ref()
+            .and_then(|id| list.iter().position(|e| event_id(e) == Some(id)));
+        // (message changed, a newer version)
+        let (changed, newer) = match previous {
+            // A repeat (higher count) or a merged message: the newer version wins.
+            Some(i) if version(&list[i]) <= version(&object) => {
+                let message_changed = list[i]["message"] != object["message"];
+                let newer = version(&list[i]) < version(&object);
+                list[i] = object.clone();
+                (message_changed, newer)
+            }
+            Some(_) => return,
+            None => {
+                list.push(object.clone());
+                (true, true)
+            }
+        };
+        list.sort_by_key(order);
+        if list.len() > EVENTS_KEPT {
+            let excess = list.len() - EVENTS_KEPT;
+            list.drain(..excess);
+        }
+        if newer {
+            self.seq += 1;
+        }
+        // Known before the watch began (seq 0): never part of a run the watch saw start.
+        let seq = if listed && previous.is_none() { 0 } else { self.seq };
+        let history = self.history.entry(key).or_default();
+        if changed {
+            history.push((seq, object));
+        } else if let Some(last) = history.iter_mut().rev().find(|(_, e)| event_id(e) == event_id(&object)) {
+            // The same message again: it happened again now.
+            if newer {
+                last.0 = seq;
+            }
+            last.1 = object;
+        }
+        history.sort_by_key(|(_, e)| order(e));
+        if history.len() > EVENTS_KEPT * 4 {
+            let excess = history.len() - EVENTS_KEPT * 4;
+            history.drain(..excess);
+        }
+    }
+
     pub fn canary(&self, cluster: usize, namespace: &str, name: &str) -> Option<&Value> {
         self.canaries.get(&(cluster, namespace.to_string(), name.to_string()))
+    }
+
+    /// Every message the canary's Events carried while watched (with a one-shot read: the
+    /// Events as they are).
+    pub fn history_of(&self, cluster: usize, namespace: &str, name: &str) -> Vec<Value> {
+        self.run_history(&(cluster, namespace.to_string(), name.to_string()), false)
+    }
+
+    /// The history, or only the run under way's part of it when a watch saw the run start.
+    fn run_history(&self, key: &Key, this_run: bool) -> Vec<Value> {
+        let from = if this_run {
+            self.run_start.get(key).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        self.history
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter(|(seq, _)| *seq >= from)
+            .map(|(_, e)| e.clone())
+            .collect()
     }
 
     pub fn events_of(&self, cluster: usize, namespace: &str, name: &str) -> &[Value] {
@@ -150,9 +243,13 @@ impl FleetState {
                 continue;
             }
             for (key, canary) in &mine {
-                let events = self.events.get(*key).map(Vec::as_slice).unwrap_or(&[]);
-                let mut state =
-                    CanaryState::from_canary(cluster, canary, events).with_routes(self.routed(index, canary));
+                // A failure is explained by its own run's events only; a run under way shows
+                // the newest warning, which carries its own staleness test.
+                let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
+                let events = self.run_history(key, !super::state::is_running(phase));
+                let running = self.running.get(*key);
+                let mut state = CanaryState::from_canary_with(cluster, canary, &events, running)
+                    .with_routes(self.routed(index, canary));
                 if let Some(error) = self.errors.get(&index) {
                     state.error = Some(format!("stale: {error}"));
                 }
@@ -178,6 +275,39 @@ impl FleetState {
     pub fn complete(&self) -> bool {
         (0..self.clusters.len()).all(|i| self.is_listed(i) || self.errors.contains_key(&i))
     }
+}
+
+fn event_id(event: &Value) -> Option<&Value> {
+    event
+        .pointer("/metadata/uid")
+        .or_else(|| event.pointer("/metadata/name"))
+}
+
+fn resource_version(event: &Value) -> u64 {
+    event
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Which of two versions of one Event is newer: its count, then its resourceVersion.
+fn version(event: &Value) -> (i64, u64) {
+    (
+        event.get("count").and_then(Value::as_i64).unwrap_or(1),
+        resource_version(event),
+    )
+}
+
+/// Events in the order they last happened.
+fn order(event: &Value) -> (String, u64) {
+    let time = event
+        .get("lastTimestamp")
+        .and_then(Value::as_str)
+        .or_else(|| event.get("eventTime").and_then(Value::as_str))
+        .unwrap_or("")
+        .to_string();
+    (time, resource_version(event))
 }
 
 #[cfg(test)]
@@ -241,5 +371,129 @@ mod tests {
             });
         }
         assert_eq!(s.rows()[0].message, "second");
+    }
+
+    #[test]
+    fn a_repeated_event_is_one_event_with_a_higher_count() {
+        let mut s = FleetState::new(vec!["a".into()], None, None);
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: canary("podinfo", "Progressing", "1"),
+        });
+        let event = |rv: &str, count: i64, msg: &str, t: &str| {
+            json!({"metadata": {"uid": "e1", "resourceVersion": rv}, "count": count, "lastTimestamp": t,
+                   "message": msg, "type": "Warning", "involvedObject": {"namespace": "test", "name": "podinfo"}})
+        };
+        let halt = "Halt podinfo.test advancement waiting for traffic increase approval gate";
+        s.apply(Update::Event {
+            cluster: 0,
+            object: event("5", 1, halt, "2026-01-01T00:00:01Z"),
+        });
+        s.apply(Update::Event {
+            cluster: 0,
+            object: event("6", 2, halt, "2026-01-01T00:00:02Z"),
+        });
+        // A stale version (a relist racing the watch) does not go back.
+        s.apply(Update::Event {
+            cluster: 0,
+            object: event("5", 1, halt, "2026-01-01T00:00:01Z"),
+        });
+        let events = s.events_of(0, "test", "podinfo");
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["count"], 2);
+        assert_eq!(s.history_of(0, "test", "podinfo").len(), 1);
+        // A combined Event whose message changes keeps each message in the history.
+        s.apply(Update::Event {
+            cluster: 0,
+            object: event(
+                "7",
+                3,
+                "(combined from similar events): Canary failed! Scaling down podinfo.test",
+                "2026-01-01T00:00:03Z",
+            ),
+        });
+        assert_eq!(s.events_of(0, "test", "podinfo").len(), 1);
+        let all = s.history_of(0, "test", "podinfo");
+        let history: Vec<&str> = all.iter().map(|e| e["message"].as_str().unwrap()).collect();
+        assert_eq!(history.len(), 2, "{history:?}");
+        assert_eq!(history[0], halt);
+    }
+
+    #[test]
+    fn a_failure_is_explained_by_its_own_run_only() {
+        let mut s = FleetState::new(vec!["a".into()], None, None);
+        let status = |phase: &str, applied: &str, failed: i64| {
+            json!({"metadata": {"name": "podinfo", "namespace": "test"},
+                   "spec": {"analysis": {"threshold": 2, "metrics": [{"name": "a"}, {"name": "b"}]}},
+                   "status": {"phase": phase, "lastAppliedSpec": applied, "failedChecks": failed,
+                              "conditions": [{"message": "Canary analysis failed, Deployment scaled to zero."}]}})
+        };
+        let halt = |uid: &str, rate: &str| Update::Event {
+            cluster: 0,
+            object: json!({"metadata": {"uid": uid, "resourceVersion": "1"}, "count": 1, "type": "Warning",
+                           "lastTimestamp": "2026-01-01T00:00:01Z",
+                           "message": format!("Halt podinfo.test advancement success rate {rate}% < 99%"),
+                           "involvedObject": {"namespace": "test", "name": "podinfo"}}),
+        };
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Succeeded", "r1", 0),
+        });
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Progressing", "r2", 0),
+        });
+        s.apply(halt("h1", "80.00"));
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Progressing", "r2", 2),
+        });
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Failed", "r2", 0),
+        });
+        assert!(s.rows()[0].message.contains("80.00%"), "{}", s.rows()[0].message);
+        // The next run fails with every event dropped: the old halt is not its reason.
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Progressing", "r3", 0),
+        });
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Progressing", "r3", 2),
+        });
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: status("Failed", "r3", 0),
+        });
+        let message = s.rows()[0].message.clone();
+        assert_eq!(
+            message,
+            "Rolling back podinfo.test failed checks threshold reached 2; no event of this run names the failed check (Flagger's event recorder merges and throttles events)"
+        );
+    }
+
+    #[test]
+    fn a_one_shot_read_still_shows_a_held_traffic_increase() {
+        let mut s = FleetState::new(vec!["a".into()], None, None);
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: json!({"metadata": {"name": "podinfo", "namespace": "test"},
+                "spec": {"analysis": {"stepWeight": 10, "webhooks": [{"name": "step-gate", "type": "confirm-traffic-increase", "url": "x"}]}},
+                "status": {"phase": "Progressing", "canaryWeight": 20, "lastTransitionTime": "2026-01-01T00:00:00Z",
+                           "conditions": [{"message": "New revision detected, progressing canary analysis."}]}}),
+        });
+        s.apply(Update::EventListed {
+            cluster: 0,
+            object: json!({"metadata": {"uid": "e"}, "type": "Warning", "count": 4, "lastTimestamp": "2026-01-01T00:00:40Z",
+                "message": "Halt podinfo.test advancement waiting for traffic increase approval step-gate",
+                "involvedObject": {"namespace": "test", "name": "podinfo"}}),
+        });
+        let row = &s.rows()[0];
+        assert_eq!(row.gate.as_deref(), Some("confirm-traffic-increase step-gate"));
+        assert_eq!(
+            row.message,
+            "New revision detected, progressing canary analysis. Halt podinfo.test advancement waiting for traffic increase approval step-gate"
+        );
     }
 }

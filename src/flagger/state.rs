@@ -1,5 +1,11 @@
 //! What a person (or a pipeline) needs to know about one Canary, derived from the object and
 //! its Flagger events (pure): phase, progress, failed checks, the gate it waits on, a message.
+//!
+//! Status is truth, events are history: the phase and the message come from the Canary's status
+//! and its `Promoted` condition. Events only add the detail a condition does not carry (the check
+//! that failed, the readiness a tick waits for), because client-go's recorder merges repeats into
+//! one Event with a count, combines similar ones (`(combined from similar events): `) and drops
+//! a chatty object's events: an event may be old, merged or missing, never authoritative.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -156,6 +162,12 @@ impl CanaryState {
 
     /// From a Canary object and its events, newest last.
     pub fn from_canary(cluster: &str, canary: &Value, events: &[Value]) -> CanaryState {
+        Self::from_canary_with(cluster, canary, events, None)
+    }
+
+    /// Like `from_canary`, with the last status a watch saw while the run was under way (the
+    /// failed checks that led to a rollback, which the Failed write resets to 0).
+    pub fn from_canary_with(cluster: &str, canary: &Value, events: &[Value], running: Option<&Value>) -> CanaryState {
         let a = canary.pointer("/spec/analysis").cloned().unwrap_or(Value::Null);
         let step_weights: Vec<i64> = a
             .get("stepWeights")
@@ -232,7 +244,7 @@ impl CanaryState {
             canary_image: None,
         };
         state.gate = waiting_gate(canary, &phase, events);
-        state.message = message(canary, &phase, events);
+        state.message = message(canary, &phase, events, running);
         state
     }
 
@@ -326,7 +338,7 @@ fn waiting_gate(canary: &Value, phase: &str, events: &[Value]) -> Option<String>
         "Waiting" => hook_of("confirm-rollout"),
         "WaitingPromotion" => hook_of("confirm-promotion"),
         "Progressing" => {
-            let newest = events.last().and_then(|e| e["message"].as_str()).unwrap_or("");
+            let newest = events.last().map(event_text).unwrap_or("");
             newest
                 .contains("waiting for traffic increase approval")
                 .then(|| hook_of("confirm-traffic-increase"))
@@ -336,27 +348,146 @@ fn waiting_gate(canary: &Value, phase: &str, events: &[Value]) -> Option<String>
     }
 }
 
-/// The line a person reads: for a failure the check that failed, else Flagger's newest event,
-/// else the Promoted condition's message.
-fn message(canary: &Value, phase: &str, events: &[Value]) -> String {
-    let messages: Vec<&str> = events.iter().filter_map(|e| e["message"].as_str()).collect();
+/// Said when a run failed its checks but none of its events survived to name one.
+const NO_CHECK: &str =
+    "no event of this run names the failed check (Flagger's event recorder merges and throttles events)";
+
+/// The analysis's one check (metric or rollout webhook), when it has exactly one.
+fn only_check(canary: &Value) -> Option<String> {
+    let list = |p: &str| canary.pointer(p).and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut checks: Vec<String> = list("/spec/analysis/metrics")
+        .iter()
+        .map(|m| format!("metric {}", m["name"].as_str().unwrap_or("")))
+        .collect();
+    checks.extend(
+        list("/spec/analysis/webhooks")
+            .iter()
+            .filter(|h| matches!(h["type"].as_str().unwrap_or(""), "" | "rollout" | "pre-rollout"))
+            .map(|h| format!("webhook {}", h["name"].as_str().unwrap_or(""))),
+    );
+    (checks.len() == 1).then(|| checks.remove(0))
+}
+
+/// Whether a warning explains the phase the status is in (and does not contradict it).
+fn fits_phase(phase: &str, message: &str) -> bool {
+    if message.contains(" not ready: ") {
+        return true;
+    }
+    let halt = message.starts_with("Halt");
+    match phase {
+        "Waiting" => halt && message.contains("waiting for approval "),
+        "Progressing" => {
+            (halt || message.starts_with("Error checking"))
+                && !message.contains("waiting for approval ")
+                && !message.contains("waiting for promotion approval")
+        }
+        "WaitingPromotion" => {
+            halt && !message.contains("waiting for approval ") && !message.contains("waiting for traffic increase")
+        }
+        _ => false,
+    }
+}
+
+/// An event's message without client-go's aggregation prefix.
+pub fn event_text(event: &Value) -> &str {
+    let message = event["message"].as_str().unwrap_or("");
+    message.strip_prefix(COMBINED_PREFIX).unwrap_or(message)
+}
+
+/// client-go `tools/record/events_cache.go`, `EventAggregatorByReasonMessageFunc`.
+pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
+
+/// The line a person reads: the Promoted condition's message (the status), with the detail the
+/// events add: for a failure why it failed and the check that failed, while a run is under way
+/// the newest warning about it (a halted check, a readiness wait).
+fn message(canary: &Value, phase: &str, events: &[Value], running: Option<&Value>) -> String {
+    let condition = text(canary, "/status/conditions/0/message");
+    let texts: Vec<&str> = events.iter().map(event_text).collect();
     if phase == "Failed" {
-        let halt = messages
+        // Only this run's events explain its failure.
+        let start = texts
+            .iter()
+            .rposition(|m| m.starts_with("New revision detected!"))
+            .unwrap_or(0);
+        let texts = &texts[start..];
+        let halt = texts
             .iter()
             .rev()
-            .find(|m| m.starts_with("Halt") && !m.contains("waiting for"));
-        let rollback = messages.iter().rev().find(|m| m.starts_with("Rolling back"));
+            .find(|m| m.starts_with("Halt") && !m.contains("waiting for"))
+            .map(|m| m.to_string());
+        let rollback = texts
+            .iter()
+            .rev()
+            .find(|m| m.starts_with("Rolling back") || m.starts_with("Promotion of "))
+            .map(|m| m.to_string())
+            .or_else(|| {
+                // The rollback event was merged or dropped: the last running status still says
+                // whether the threshold was the cause.
+                let status = running?;
+                let failed = status.get("failedChecks").and_then(Value::as_i64).unwrap_or(0);
+                let threshold = canary
+                    .pointer("/spec/analysis/threshold")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(1)
+                    .max(1);
+                (failed >= threshold).then(|| {
+                    format!(
+                        "Rolling back {}.{} failed checks threshold reached {failed}",
+                        text(canary, "/metadata/name"),
+                        text(canary, "/metadata/namespace")
+                    )
+                })
+            });
+        // A readiness deadline rolls back without a threshold event.
+        let not_ready = || {
+            texts
+                .iter()
+                .rev()
+                .find(|m| m.contains(" not ready: "))
+                .map(|m| format!("{condition} {m}").trim().to_string())
+        };
         return match (rollback, halt) {
             (Some(r), Some(h)) => format!("{r}; last failed check: {h}"),
-            (Some(r), None) => r.to_string(),
-            (None, Some(h)) => h.to_string(),
-            (None, None) => text(canary, "/status/conditions/0/message"),
+            // The halt events were dropped: with a single check, it is the one that failed.
+            (Some(r), None) if r.contains("threshold reached") => match only_check(canary) {
+                Some(check) => format!("{r}; failed check: {check} (the canary's only check)"),
+                None => format!("{r}; {NO_CHECK}"),
+            },
+            (Some(r), None) => r,
+            (None, Some(h)) => h,
+            (None, None) => not_ready().unwrap_or(if condition.is_empty() {
+                "Canary analysis failed.".into()
+            } else {
+                condition
+            }),
         };
     }
-    messages
+    let base = if condition.is_empty() {
+        texts.last().map(|m| m.to_string()).unwrap_or_default()
+    } else {
+        condition
+    };
+    if !is_running(phase) {
+        return base;
+    }
+    // The newest event, if it is a warning about this phase of the run written since the
+    // status last changed (an older one may stand for events the recorder dropped since).
+    let seconds = |t: Option<&str>| t.and_then(|t| t.parse::<jiff::Timestamp>().ok()).map(|t| t.as_second());
+    let changed = seconds(canary.pointer("/status/lastTransitionTime").and_then(Value::as_str));
+    let detail = events
         .last()
-        .map(|m| m.to_string())
-        .unwrap_or_else(|| text(canary, "/status/conditions/0/message"))
+        .filter(|e| e["type"] == "Warning")
+        .filter(|e| match (changed, seconds(e["lastTimestamp"].as_str())) {
+            (Some(changed), Some(at)) => at + 1 >= changed,
+            _ => true,
+        })
+        .map(event_text)
+        .filter(|m| fits_phase(phase, m));
+    match detail {
+        Some(d) if !base.is_empty() => format!("{base} {d}"),
+        Some(d) => d.to_string(),
+        None => base,
+    }
 }
 
 #[cfg(test)]
@@ -468,5 +599,82 @@ mod tests {
         assert_eq!(row.progress_text(), "50/50 (status 40)");
         let unread = CanaryState::from_canary("m1", &promoting, &[]);
         assert_eq!(unread.progress_text(), "40/50");
+    }
+
+    #[test]
+    fn status_is_the_message_and_events_only_add_detail() {
+        let mut c = canary("Progressing", json!({"stepWeight": 10, "threshold": 2}));
+        let normal = json!({"type": "Normal", "message": "Advance podinfo.test canary weight 20"});
+        let state = CanaryState::from_canary("m1", &c, std::slice::from_ref(&normal));
+        assert_eq!(state.message, "New revision detected, progressing canary analysis.");
+        let halt = json!({"type": "Warning", "count": 3,
+            "message": "(combined from similar events): Halt podinfo.test advancement success rate 80.00% < 99%"});
+        let state = CanaryState::from_canary("m1", &c, &[normal.clone(), halt.clone()]);
+        assert_eq!(
+            state.message,
+            "New revision detected, progressing canary analysis. Halt podinfo.test advancement success rate 80.00% < 99%"
+        );
+        // A halt older than the last status write may stand for dropped events: not shown.
+        let mut later = c.clone();
+        later["status"]["lastTransitionTime"] = json!("2026-01-01T00:01:00Z");
+        let mut old_halt = halt.clone();
+        old_halt["lastTimestamp"] = json!("2026-01-01T00:00:10Z");
+        let state = CanaryState::from_canary("m1", &later, &[normal.clone(), old_halt]);
+        assert_eq!(state.message, "New revision detected, progressing canary analysis.");
+        // An old failure never speaks for a phase that contradicts it.
+        c["status"]["phase"] = json!("Succeeded");
+        c["status"]["conditions"][0]["message"] = json!("Canary analysis completed successfully, promotion finished.");
+        let failed = json!({"type": "Warning", "message": "Canary failed! Scaling down podinfo.test"});
+        let state = CanaryState::from_canary("m1", &c, &[halt, failed]);
+        assert_eq!(
+            state.message,
+            "Canary analysis completed successfully, promotion finished."
+        );
+    }
+
+    #[test]
+    fn a_failure_is_explained_when_events_were_merged_or_dropped() {
+        let mut c = canary("Failed", json!({"threshold": 2}));
+        c["status"]["conditions"][0]["message"] = json!("Canary analysis failed, Deployment scaled to zero.");
+        let events = [
+            json!({"type": "Normal", "message": "(combined from similar events): New revision detected! Scaling up podinfo.test"}),
+            json!({"type": "Warning", "count": 2, "message": "Halt podinfo.test advancement success rate 80.00% < 99%"}),
+            // The rollback event was merged and its message overwritten by the next one.
+            json!({"type": "Warning", "message": "(combined from similar events): Canary failed! Scaling down podinfo.test"}),
+        ];
+        let running = json!({"phase": "Progressing", "failedChecks": 2});
+        let state = CanaryState::from_canary_with("m1", &c, &events, Some(&running));
+        assert_eq!(
+            state.message,
+            "Rolling back podinfo.test failed checks threshold reached 2; last failed check: Halt podinfo.test advancement success rate 80.00% < 99%"
+        );
+        // Every halt dropped, one check in the analysis: that check failed.
+        let mut single = c.clone();
+        single["spec"]["analysis"]["metrics"] =
+            json!([{"name": "request-success-rate", "thresholdRange": {"min": 99}}]);
+        let state = CanaryState::from_canary_with("m1", &single, &events[2..], Some(&running));
+        assert_eq!(
+            state.message,
+            "Rolling back podinfo.test failed checks threshold reached 2; failed check: metric request-success-rate (the canary's only check)"
+        );
+        // Nothing in the events: the condition says what the status knows.
+        let state = CanaryState::from_canary("m1", &c, &[]);
+        assert_eq!(state.message, "Canary analysis failed, Deployment scaled to zero.");
+        // A readiness deadline: the readiness error is the reason.
+        let deadline = [json!({"type": "Warning",
+            "message": "canary deployment podinfo.test not ready: deployment \"podinfo\" exceeded its progress deadline"})];
+        let state = CanaryState::from_canary("m1", &c, &deadline);
+        assert_eq!(
+            state.message,
+            "Canary analysis failed, Deployment scaled to zero. canary deployment podinfo.test not ready: deployment \"podinfo\" exceeded its progress deadline"
+        );
+        // A previous run's failure does not explain this one.
+        let events = [
+            json!({"type": "Warning", "message": "Halt podinfo.test advancement request duration 1s > 500ms"}),
+            json!({"type": "Normal", "message": "New revision detected! Scaling up podinfo.test"}),
+            json!({"type": "Warning", "message": "Rolling back podinfo.test manual webhook invoked"}),
+        ];
+        let state = CanaryState::from_canary("m1", &c, &events);
+        assert_eq!(state.message, "Rolling back podinfo.test manual webhook invoked");
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::start::{StartPlan, get_canary, start_release};
-use crate::flagger::gates::{hook_url, post, proxy_path};
+use crate::flagger::gates::{LoadTester, hook_url, post};
 use crate::fleet::ClusterError;
 use crate::fleet::apply::resource_of;
 use crate::fleet::conflict::redo_on_conflict;
@@ -268,9 +268,9 @@ async fn wait_for(
 }
 
 async fn gate(client: &Client, hook: &str, ns: &str, name: &str, endpoint: &str) -> Result<(), ClusterError> {
-    let path = proxy_path(hook, ns, endpoint)
+    let tester = LoadTester::from_hook(hook, ns)
         .ok_or_else(|| ClusterError::Other(format!("cannot read the hook URL {hook}")))?;
-    post(client, &path, name, ns).await
+    post(client, &tester, endpoint, name, ns).await
 }
 
 /// Carries out a planned step; returns what happened.

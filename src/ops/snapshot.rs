@@ -104,7 +104,7 @@ pub async fn snapshot(fleet: &Fleet, scope: &Scope, timeout: std::time::Duration
                     });
                 }
                 for e in events {
-                    state.apply(Update::Event {
+                    state.apply(Update::EventListed {
                         cluster: index,
                         object: serde_json::to_value(e).unwrap_or_default(),
                     });

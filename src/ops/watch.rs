@@ -49,6 +49,12 @@ pub enum Update {
         namespace: String,
         name: String,
     },
+    /// An Event that was already there when the list was taken (a watch's initial list or
+    /// relist, a one-shot read): history from before the watch, not something that just happened.
+    EventListed {
+        cluster: usize,
+        object: Value,
+    },
     /// The cluster's canaries have been listed (its rows are complete).
     Listed {
         cluster: usize,
@@ -176,11 +182,18 @@ async fn pump_canaries(
     }
 }
 
+/// Flagger's Events: ADDED and MODIFIED both arrive as `Apply` (client-go's recorder PATCHes a
+/// repeated event into the same Event with a higher count, and rewrites a combined Event's
+/// message); `FleetState` keeps the newest version of each and the messages it carried.
 async fn pump_events(cluster: usize, api: Api<DynamicObject>, config: watcher::Config, tx: mpsc::Sender<Update>) {
     let mut stream = watcher::watcher(api, config).default_backoff().boxed();
     while let Some(item) = stream.next().await {
         let update = match item {
-            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Event {
+            Ok(Event::Apply(o)) => Update::Event {
+                cluster,
+                object: to_value(o),
+            },
+            Ok(Event::InitApply(o)) => Update::EventListed {
                 cluster,
                 object: to_value(o),
             },

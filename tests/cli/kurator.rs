@@ -225,7 +225,9 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     // pause goes into the hub Application; the fleet manager carries it to every member.
     let unattended = cmd(&["pause", "podinfo", "--fleet", "quickstart"]);
     assert_eq!(unattended.code, 2, "{unattended:?}");
-    // Two writes to the hub race another writer first: the switch is redone from a fresh read.
+    // Two writes to the hub race another writer first: the switch carries the Application's
+    // resourceVersion, so each is a real 409 (both injected conflicts used up), redone from a
+    // fresh read.
     hub.faults().set_write_conflicts(2);
     let paused = cmd(&["pause", "podinfo", "--fleet", "quickstart", "--yes"]);
     assert_eq!(paused.code, 0, "{paused:?}");

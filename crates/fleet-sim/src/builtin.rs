@@ -8,6 +8,7 @@ use crate::resource::{PrinterColumn, Registry, ResourceType};
 pub const COLUMN_DEPLOYMENT_READY: &str = "@deployment-ready";
 pub const COLUMN_SERVICE_PORTS: &str = "@service-ports";
 pub const COLUMN_EVENT_OBJECT: &str = "@event-object";
+pub const COLUMN_ENDPOINTS: &str = "@endpoints";
 
 fn age() -> PrinterColumn {
     PrinterColumn {
@@ -51,15 +52,32 @@ pub fn register_builtins(registry: &mut Registry) {
             ]),
     );
     registry.add(core("pods", "Pod", true).with_short_names(&["po"]).with_status());
-    registry.add(core("endpoints", "Endpoints", true).with_short_names(&["ep"]));
+    registry.add(
+        core("endpoints", "Endpoints", true)
+            .with_short_names(&["ep"])
+            .with_columns(vec![PrinterColumn::new("Endpoints", "string", COLUMN_ENDPOINTS), age()]),
+    );
     registry.add(
         ResourceType::builtin("apps", "v1", "deployments", "Deployment", true)
             .with_short_names(&["deploy"])
             .with_status()
+            .with_scale()
             .with_columns(vec![
                 PrinterColumn::new("Ready", "string", COLUMN_DEPLOYMENT_READY),
                 PrinterColumn::new("Up-to-date", "integer", ".status.updatedReplicas"),
                 PrinterColumn::new("Available", "integer", ".status.availableReplicas"),
+                age(),
+            ]),
+    );
+    registry.add(
+        ResourceType::builtin("apps", "v1", "replicasets", "ReplicaSet", true)
+            .with_short_names(&["rs"])
+            .with_status()
+            .with_scale()
+            .with_columns(vec![
+                PrinterColumn::new("Desired", "integer", ".spec.replicas"),
+                PrinterColumn::new("Current", "integer", ".status.replicas"),
+                PrinterColumn::new("Ready", "integer", ".status.readyReplicas"),
                 age(),
             ]),
     );

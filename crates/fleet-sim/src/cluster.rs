@@ -119,8 +119,11 @@ impl SimCluster {
         }
     }
 
-    pub fn register_proxy(&self, namespace: &str, service: &str, handler: ProxyHandler) {
-        self.core.proxies.register(namespace, service, handler);
+    /// `handler` listens on container port `port` of the Pods of Deployment `workload`; Services
+    /// selecting those Pods reach it (through the service proxy, or in-cluster) once the
+    /// Deployment has ready replicas.
+    pub fn register_proxy(&self, namespace: &str, workload: &str, port: i64, handler: ProxyHandler) {
+        self.core.proxies.register(namespace, workload, port, handler);
     }
 
     /// A tower service for `kube::Client::new(service, namespace)`: no socket, same router,
@@ -235,12 +238,14 @@ impl SimCluster {
         Ok(ClusterCore::present(&t, &written.object))
     }
 
-    pub fn unregister_proxy(&self, namespace: &str, service: &str) {
-        self.core.proxies.unregister(namespace, service);
+    pub fn unregister_proxy(&self, namespace: &str, workload: &str) {
+        self.core.proxies.unregister(namespace, workload);
     }
 
-    pub fn proxy_handler(&self, namespace: &str, service: &str) -> Option<ProxyHandler> {
-        self.core.proxies.get(namespace, service)
+    /// Where an in-cluster `http://service.namespace:port/` request lands, or the client's dial
+    /// error (see [`crate::proxy::cluster_ip_backend`]).
+    pub fn service_backend(&self, namespace: &str, service: &str, port: i64) -> Result<crate::proxy::Backend, String> {
+        crate::proxy::cluster_ip_backend(&self.core, namespace, service, port)
     }
 
     /// An Update request from this handle's manager.
@@ -279,10 +284,27 @@ impl SimCluster {
         Ok(ClusterCore::present(&t, &written.object))
     }
 
+    /// Replaces an object's whole status through the status subresource (a PUT: fields the new
+    /// status leaves out are gone, as a controller's UpdateStatus does), guarded by the
+    /// resourceVersion of `current`.
+    pub fn replace_status(&self, group: &str, plural: &str, current: &Value, status: Value) -> Result<Value, ApiError> {
+        let t = self.core.storage_type(group, plural).ok_or_else(ApiError::no_route)?;
+        let ns = current.pointer("/metadata/namespace").and_then(Value::as_str);
+        let name = current.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        let mut body = current.clone();
+        body["status"] = status;
+        let opts = WriteOptions {
+            field_manager: Some(self.manager.into()),
+            ..Default::default()
+        };
+        let written = self.core.replace(&t, ns, name, body, true, &opts)?;
+        Ok(ClusterCore::present(&t, &written.object))
+    }
+
     /// Starts the simulated controllers (Deployments become Available after `delay`) on the
     /// current tokio runtime; they run until the returned task is aborted.
     pub fn start_controllers(&self, delay: std::time::Duration) -> tokio::task::JoinHandle<()> {
-        let deployments = crate::controllers::deployments::start(self.clone(), delay);
+        let deployments = crate::controllers::start(self.clone(), delay);
         let aggregation = tokio::spawn(crate::rbac::run_aggregation(self.core.clone()));
         // One handle for all: aborting it drops the guard, which aborts each controller.
         struct AbortAll(Vec<tokio::task::JoinHandle<()>>);

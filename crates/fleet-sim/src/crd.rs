@@ -97,6 +97,20 @@ pub fn served_types(crd: &Value) -> Result<Vec<ResourceType>, Vec<FieldError>> {
             printer_columns: printer_columns(v),
             custom: true,
             storage: v.get("storage").and_then(Value::as_bool).unwrap_or(false),
+            scale: v.pointer("/subresources/scale").map(|s| crate::resource::ScalePaths {
+                spec_replicas: s
+                    .get("specReplicasPath")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                status_replicas: s
+                    .get("statusReplicasPath")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                label_selector: s.get("labelSelectorPath").and_then(Value::as_str).map(str::to_string),
+                selector_is_object: false,
+            }),
         })
         .collect();
     Ok(types)

@@ -59,6 +59,12 @@ pub fn resource_list(registry: &Registry, group: &str, version: &str) -> Option<
                 "kind": t.kind, "verbs": ["get", "patch", "update"],
             }));
         }
+        if t.scale.is_some() {
+            resources.push(json!({
+                "name": format!("{}/scale", t.plural), "singularName": "", "namespaced": t.namespaced,
+                "group": "autoscaling", "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"],
+            }));
+        }
         if t.group.is_empty() && t.plural == "services" {
             resources.push(json!({
                 "name": "services/proxy", "singularName": "", "namespaced": true, "kind": "ServiceProxyOptions",
@@ -93,6 +99,13 @@ fn aggregated_resource(t: &ResourceType) -> Value {
         subresources.push(json!({
             "subresource": "status",
             "responseKind": {"group": t.group, "version": t.version, "kind": t.kind},
+            "verbs": ["get", "patch", "update"],
+        }));
+    }
+    if t.scale.is_some() {
+        subresources.push(json!({
+            "subresource": "scale",
+            "responseKind": {"group": "autoscaling", "version": "v1", "kind": "Scale"},
             "verbs": ["get", "patch", "update"],
         }));
     }

@@ -82,13 +82,16 @@ impl Faults {
         ((*state % 1_000_000) < ppm).then(|| self.failure_code.load(Ordering::Relaxed) as u16)
     }
 
-    /// The next `count` writes to named objects (PUT, PATCH, DELETE) answer 409 Conflict, the
-    /// way the API server answers a write that raced another writer.
+    /// The next `count` writes to named objects that carry a `resourceVersion` (PUT, PATCH, or
+    /// DELETE with a precondition) race another writer: the object changes just before the
+    /// write is handled, so the write's version is stale and the API server answers 409
+    /// Conflict, as it does for real. Writes without a version (server-side apply, plain merge
+    /// patches) are not conditional: they never conflict this way, and use none up.
     pub fn set_write_conflicts(&self, count: u64) {
         self.write_conflicts.store(count, Ordering::SeqCst);
     }
 
-    /// Whether this write is one of the conflicting ones (uses one up).
+    /// Whether a conditional write is one of the conflicting ones (uses one up).
     pub fn take_write_conflict(&self) -> bool {
         self.write_conflicts
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -116,9 +119,97 @@ impl Faults {
     }
 }
 
+/// The annotation the simulated concurrent writer touches, and its field manager.
+pub const CONCURRENT_WRITE_ANNOTATION: &str = "sim.kurator.dev/concurrent-write";
+pub const CONCURRENT_WRITER: &str = "sim-concurrent-writer";
+
+/// The `resourceVersion` a write is conditional on, if any: `metadata.resourceVersion` of a PUT
+/// or of a merge/strategic/apply patch body. (DELETE preconditions and JSON patches that set
+/// the version are not checked by the simulator's store, so they are not raced either.)
+// kube-apiserver: staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go, func
+// (*Store) Update: a non-empty resourceVersion in the (patched) object must equal the stored one.
+pub fn write_precondition(method: &http::Method, body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok().or_else(|| {
+        std::str::from_utf8(body)
+            .ok()
+            .and_then(|t| serde_saphyr::from_str(t).ok())
+    })?;
+    let text = |v: Option<&serde_json::Value>| {
+        v.and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    match method.as_str() {
+        "PUT" | "PATCH" => text(value.pointer("/metadata/resourceVersion")),
+        _ => None,
+    }
+}
+
+/// With a conflict injected and a conditional write to a stored object, another writer changes
+/// that object first (an annotation, as field manager [`CONCURRENT_WRITER`]), so the write's
+/// resourceVersion is stale for real and the API server's own check answers 409.
+pub fn race_write(
+    core: &crate::core::ClusterCore,
+    method: &http::Method,
+    path: &crate::api::route::ResourcePath,
+    body: &[u8],
+) {
+    let Some(name) = path.name.as_deref() else {
+        return;
+    };
+    if !matches!(*method, http::Method::PUT | http::Method::PATCH)
+        || path.subresource.as_deref() == Some("proxy")
+        || write_precondition(method, body).is_none()
+    {
+        return;
+    }
+    let Some(t) = core.type_of(&path.group, &path.version, &path.plural) else {
+        return;
+    };
+    let ns = path.namespace.as_deref();
+    if core.get(&t, ns, name).is_err() || !core.faults.take_write_conflict() {
+        return;
+    }
+    let touch = serde_json::json!({"metadata": {"annotations": {
+        CONCURRENT_WRITE_ANNOTATION: uuid::Uuid::new_v4().simple().to_string()
+    }}});
+    let opts = crate::core::WriteOptions {
+        field_manager: Some(CONCURRENT_WRITER.into()),
+        ..Default::default()
+    };
+    let _ = core.patch(&t, ns, name, crate::patch::PatchKind::Merge, &touch, false, &opts);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preconditions_are_read_from_every_kind_of_write() {
+        use http::Method;
+        let pre = |m: Method, body: &str| write_precondition(&m, body.as_bytes());
+        assert_eq!(
+            pre(Method::PUT, r#"{"metadata":{"resourceVersion":"7"}}"#).as_deref(),
+            Some("7")
+        );
+        assert_eq!(
+            pre(Method::PATCH, r#"{"metadata":{"resourceVersion":"7"},"spec":{}}"#).as_deref(),
+            Some("7")
+        );
+        assert_eq!(pre(Method::PATCH, r#"{"spec":{"suspend":true}}"#), None);
+        assert_eq!(
+            pre(Method::PATCH, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"),
+            None
+        );
+        assert_eq!(
+            pre(Method::PATCH, r#"[{"op":"replace","path":"/spec/x","value":"9"}]"#),
+            None
+        );
+        assert_eq!(
+            pre(Method::DELETE, r#"{"preconditions":{"resourceVersion":"3"}}"#),
+            None
+        );
+    }
 
     #[test]
     fn failure_rate_is_roughly_honoured() {

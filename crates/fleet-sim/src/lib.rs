@@ -26,6 +26,7 @@ pub mod rbac;
 pub mod resource;
 pub mod reviews;
 pub mod sample;
+pub mod scale;
 pub mod schema;
 pub mod selector;
 pub mod server;

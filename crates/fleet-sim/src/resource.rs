@@ -74,6 +74,19 @@ pub struct ResourceType {
     pub custom: bool,
     /// Whether this version is the one objects are stored in (CRDs with several versions).
     pub storage: bool,
+    /// The `scale` subresource, where the type has one (see [`crate::scale`]).
+    pub scale: Option<ScalePaths>,
+}
+
+/// Where a type keeps what its `scale` subresource shows (JSON paths such as `.spec.replicas`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScalePaths {
+    pub spec_replicas: String,
+    pub status_replicas: String,
+    /// A CRD's `labelSelectorPath` (a string field); for built-ins, `.spec.selector` (an object).
+    pub label_selector: Option<String>,
+    /// Whether `label_selector` points at a LabelSelector object (built-ins) rather than text.
+    pub selector_is_object: bool,
 }
 
 pub const ALL_VERBS: &[&str] = &[
@@ -105,6 +118,7 @@ impl ResourceType {
             printer_columns: Vec::new(),
             custom: false,
             storage: true,
+            scale: None,
         }
     }
 
@@ -134,6 +148,17 @@ impl ResourceType {
 
     pub fn with_short_names(mut self, names: &[&str]) -> Self {
         self.short_names = names.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// A `scale` subresource over `.spec.replicas`, `.status.replicas` and `.spec.selector`.
+    pub fn with_scale(mut self) -> Self {
+        self.scale = Some(ScalePaths {
+            spec_replicas: ".spec.replicas".into(),
+            status_replicas: ".status.replicas".into(),
+            label_selector: Some(".spec.selector".into()),
+            selector_is_object: true,
+        });
         self
     }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::builtin::{COLUMN_DEPLOYMENT_READY, COLUMN_EVENT_OBJECT, COLUMN_SERVICE_PORTS};
+use crate::builtin::{COLUMN_DEPLOYMENT_READY, COLUMN_ENDPOINTS, COLUMN_EVENT_OBJECT, COLUMN_SERVICE_PORTS};
 use crate::jsonpath;
 use crate::meta::{age_seconds, human_duration};
 use crate::resource::ResourceType;
@@ -27,7 +27,17 @@ pub fn column_definitions(t: &ResourceType) -> Vec<Value> {
 
 pub fn row(t: &ResourceType, obj: &Value) -> Value {
     let mut cells = vec![obj.pointer("/metadata/name").cloned().unwrap_or(Value::Null)];
-    cells.extend(t.printer_columns.iter().map(|c| cell(obj, &c.json_path, &c.type_)));
+    cells.extend(
+        t.printer_columns
+            .iter()
+            .map(|c| match cell(obj, &c.json_path, &c.type_) {
+                // Built-in printers read typed fields, so a count the JSON omits (zero) prints as 0
+                // (kube-apiserver: pkg/printers/internalversion/printers.go, func printDeployment);
+                // a CRD's column for a missing field stays empty (<none>).
+                Value::Null if !t.custom && c.type_ == "integer" => json!(0),
+                v => v,
+            }),
+    );
     json!({"cells": cells, "object": partial_metadata(obj)})
 }
 
@@ -59,6 +69,7 @@ fn cell(obj: &Value, path: &str, type_: &str) -> Value {
             let want = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(0);
             json!(format!("{ready}/{want}"))
         }
+        COLUMN_ENDPOINTS => json!(endpoints_cell(obj)),
         COLUMN_EVENT_OBJECT => {
             let kind = obj
                 .pointer("/involvedObject/kind")
@@ -99,5 +110,37 @@ fn cell(obj: &Value, path: &str, type_: &str) -> Value {
             }
             Some(v) => v.clone(),
         },
+    }
+}
+
+/// The ENDPOINTS column: the first three ready `ip:port`s and how many more.
+// kube-apiserver: pkg/printers/internalversion/printers.go, func formatEndpoints
+fn endpoints_cell(obj: &Value) -> String {
+    let Some(subsets) = obj.get("subsets").and_then(Value::as_array).filter(|s| !s.is_empty()) else {
+        return "<none>".into();
+    };
+    let mut list = Vec::new();
+    let mut count = 0;
+    for subset in subsets {
+        let addresses: Vec<&str> = subset
+            .get("addresses")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|a| a.get("ip").and_then(Value::as_str)).collect())
+            .unwrap_or_default();
+        for port in subset.get("ports").and_then(Value::as_array).into_iter().flatten() {
+            let number = port.get("port").and_then(Value::as_i64).unwrap_or(0);
+            for ip in &addresses {
+                count += 1;
+                if list.len() < 3 {
+                    list.push(format!("{ip}:{number}"));
+                }
+            }
+        }
+    }
+    let shown = list.join(",");
+    if count > 3 {
+        format!("{shown} + {} more...", count - 3)
+    } else {
+        shown
     }
 }

@@ -2,7 +2,7 @@
 //! status it writes, events, and gates reached through the load tester.
 
 use fleet_sim::SimCluster;
-use fleet_sim::controllers::deployments::settle;
+use fleet_sim::controllers::settle;
 use fleet_sim::flagger::controller::FlaggerSim;
 use fleet_sim::patch::PatchKind;
 use serde_json::{Value, json};
@@ -35,7 +35,8 @@ fn ns(cluster: &SimCluster, name: &str) {
         .unwrap();
 }
 
-/// A cluster with Flagger installed and Available, a load tester Service, and podinfo.
+/// A cluster with Flagger installed and Available, a load tester (Deployment and Service), and
+/// podinfo.
 fn cluster_with_flagger(webhooks: Value) -> (SimCluster, std::sync::Arc<FlaggerSim>) {
     let cluster = SimCluster::new("c1");
     cluster
@@ -58,11 +59,18 @@ fn cluster_with_flagger(webhooks: Value) -> (SimCluster, std::sync::Arc<FlaggerS
             "",
             "services",
             Some("test"),
-            // A real server refuses a Service without ports.
             &json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "loadtester", "namespace": "test"},
-                    "spec": {"ports": [{"name": "http", "port": 80, "targetPort": 8080}]}}),
+                    "spec": {"selector": {"app": "loadtester"}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}}),
         )
         .unwrap();
+    let mut tester = deployment(
+        "test",
+        "loadtester",
+        json!({}),
+        "ghcr.io/fluxcd/flagger-loadtester:0.38.0",
+    );
+    tester["spec"]["template"]["spec"]["containers"][0]["ports"] = json!([{"name": "http", "containerPort": 8080}]);
+    cluster.apply("apps", "deployments", Some("test"), &tester).unwrap();
     cluster
         .apply(
             "apps",

@@ -357,9 +357,11 @@ async fn service_proxy_reaches_the_registered_handler() {
     use fleet_sim::{ProxyRequest, ProxyResponse};
     use k8s_openapi::api::core::v1::Service;
     let (cluster, client) = in_process();
+    // Something listens on port 8080 of the load tester's Pods.
     cluster.register_proxy(
         "default",
         "loadtester",
+        8080,
         std::sync::Arc::new(|req: ProxyRequest| {
             Box::pin(async move {
                 let body = String::from_utf8_lossy(&req.body).into_owned();
@@ -377,15 +379,44 @@ async fn service_proxy_reaches_the_registered_handler() {
     let err = client.request_text(request()).await.unwrap_err();
     assert!(matches!(&err, kube::Error::Api(s) if s.code == 404), "{err:?}");
     let services: Api<Service> = Api::default_namespaced(client.clone());
-    let svc: Service =
-        serde_json::from_value(json!({"metadata": {"name": "loadtester"}, "spec": {"ports": [{"port": 80}]}})).unwrap();
+    let svc: Service = serde_json::from_value(json!({"metadata": {"name": "loadtester"},
+        "spec": {"selector": {"app": "loadtester"}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}}))
+    .unwrap();
     let created = services.create(&PostParams::default(), &svc).await.unwrap();
     let spec = created.spec.unwrap();
     assert!(spec.cluster_ip.is_some());
     assert_eq!(spec.ports.unwrap()[0].protocol.as_deref(), Some("TCP"));
+    fleet_sim::controllers::settle(&cluster);
+    // A Service whose selector matches no ready Pod has no endpoints.
+    let err = client.request_text(request()).await.unwrap_err();
+    assert!(
+        matches!(&err, kube::Error::Api(s) if s.code == 503 && s.message == r#"no endpoints available for service "loadtester""#),
+        "{err:?}"
+    );
+    cluster
+        .apply(
+            "apps",
+            "deployments",
+            Some("default"),
+            &json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "loadtester"},
+                "spec": {"selector": {"matchLabels": {"app": "loadtester"}}, "template": {"metadata": {"labels": {"app": "loadtester"}},
+                "spec": {"containers": [{"name": "lt", "image": "lt:1", "ports": [{"name": "http", "containerPort": 8080}]}]}}}}),
+        )
+        .unwrap();
+    fleet_sim::controllers::settle(&cluster);
     let answer = client.request_text(request()).await.unwrap();
     assert_eq!(answer, r#"POST /gate/open {"name":"podinfo"}"#);
-    // A Service without a handler has no endpoints.
+    // Without a port, only an unnamed Service port would match: this one is named `http`.
+    let err = client
+        .request_text(
+            http::Request::post("/api/v1/namespaces/default/services/loadtester/proxy/gate/open")
+                .body(Vec::new())
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, kube::Error::Api(s) if s.code == 503), "{err:?}");
+    // A Service without a selector gets no Endpoints object: the proxy finds none.
     services
         .create(
             &PostParams::default(),
@@ -394,6 +425,7 @@ async fn service_proxy_reaches_the_registered_handler() {
         )
         .await
         .unwrap();
+    fleet_sim::controllers::settle(&cluster);
     let err = client
         .request_text(
             http::Request::get("/api/v1/namespaces/default/services/other/proxy/")
@@ -403,7 +435,7 @@ async fn service_proxy_reaches_the_registered_handler() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, kube::Error::Api(s) if s.code == 503 && s.message.contains("no endpoints")),
+        matches!(&err, kube::Error::Api(s) if s.code == 404 && s.message == r#"endpoints "other" not found"#),
         "{err:?}"
     );
 }

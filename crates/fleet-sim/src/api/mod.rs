@@ -78,19 +78,6 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
         }
         return response;
     }
-    if let Route::Resource(path) = &route
-        && let Some(name) = &path.name
-        && path.subresource.as_deref() != Some("proxy")
-        && matches!(parts.method, Method::PUT | Method::PATCH | Method::DELETE)
-        && core.faults.take_write_conflict()
-    {
-        let qualified = if path.group.is_empty() {
-            path.plural.clone()
-        } else {
-            format!("{}.{}", path.plural, path.group)
-        };
-        return ApiError::conflict(&qualified, name).into_response();
-    }
     // Authentication, then impersonation, then authorisation of every path, in the order of
     // kube-apiserver's handler chain (staging/src/k8s.io/apiserver/pkg/server/config.go,
     // DefaultBuildHandlerChain: WithAuthentication → WithImpersonation → WithAuthorization).
@@ -155,6 +142,9 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
                 Ok(b) => b,
                 Err(e) => return ApiError::bad_request(format!("reading the request body: {e}")).into_response(),
             };
+            // An injected conflict is another writer getting there first: it changes the object,
+            // and only a write conditional on the version it read fails for it.
+            crate::faults::race_write(&core, &parts.method, &path, &body);
             match resource(core, &user, parts.method, path, query, &parts.headers, &accept, body).await {
                 Ok(r) => r,
                 Err(e) => e.into_response(),
@@ -349,6 +339,20 @@ async fn resource(
             }
             _ => Err(ApiError::method_not_allowed()),
         },
+        (Some("scale"), Some(name)) if t.scale.is_some() => {
+            let kind = (method == Method::PATCH)
+                .then(|| PatchKind::from_content_type(content_type))
+                .flatten();
+            let wanted = if method == Method::GET {
+                Value::Null
+            } else {
+                parse_body(&body, content_type)?
+            };
+            Ok(json_response(
+                200,
+                &crate::scale::respond(&core, &t, ns, name, &method, kind, &wanted, &opts)?,
+            ))
+        }
         (Some(_), _) => Err(ApiError::no_route()),
         (None, None) => match method {
             Method::GET if is_watch => Ok(watch::respond(
@@ -503,28 +507,18 @@ async fn proxy(
         return Err(ApiError::no_route());
     }
     let ns = ns.unwrap_or("default");
-    // `[scheme:]name[:port]`
-    let mut parts: Vec<&str> = service.split(':').collect();
-    if parts.len() > 1 && matches!(parts[0], "http" | "https") {
-        parts.remove(0);
-    }
-    let name = parts.first().copied().unwrap_or(service);
-    core.get(t, Some(ns), name)?;
-    let Some(handler) = core.proxies.get(ns, name) else {
-        return Err(ApiError::new(
-            503,
-            "ServiceUnavailable",
-            format!("no endpoints available for service \"{name}\""),
-        ));
-    };
+    let backend = crate::proxy::resource_location(core, ns, service)?;
     let query_string: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let answer = handler(ProxyRequest {
-        method,
-        path: if rest.is_empty() { "/".into() } else { rest.to_string() },
-        query: query_string.join("&"),
-        body,
-    })
-    .await;
+    let answer = backend
+        .call(ProxyRequest {
+            method,
+            path: if rest.is_empty() { "/".into() } else { rest.to_string() },
+            query: query_string.join("&"),
+            body,
+        })
+        .await
+        // apimachinery: staging/src/k8s.io/apimachinery/pkg/util/proxy/transport.go, RoundTrip
+        .map_err(|e| ApiError::new(503, "ServiceUnavailable", format!("error trying to reach service: {e}")))?;
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
     Ok(Response::builder()
         .status(status)

@@ -15,7 +15,9 @@ use super::loadtester::{LoadTester, handler};
 use super::machine::{
     Action, EventType, Hook, HookType, Machine, Oracle, Phase, Readiness, Routes, Spec, Status, Strategy,
 };
+use super::messages;
 use super::metrics;
+use super::recorder::{NewEvent, Recorder, Reference, Write};
 use super::routing::{Router, provider_of};
 use super::workload::{primary_deployment, primary_template, readiness, readiness_detail, selector_label, services};
 use crate::cluster::SimCluster;
@@ -38,6 +40,11 @@ pub struct FlaggerSim {
     speed: f64,
     jobs: Mutex<HashMap<(String, String), Job>>,
     load_testers: Mutex<HashMap<(String, String), Arc<LoadTester>>>,
+    /// client-go's event correlator of this Flagger process, on simulated time since `epoch`.
+    recorder: Mutex<Recorder>,
+    epoch: Instant,
+    /// The Flagger pod the recorder belongs to: its Deployment's uid and pod template.
+    process: Mutex<Option<String>>,
 }
 
 fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
@@ -106,8 +113,16 @@ pub fn spec_of(canary: &Value) -> Spec {
     let kubernetes_provider = provider == "kubernetes";
     let has_match = a.get("match").and_then(Value::as_array).is_some_and(|m| !m.is_empty());
     let mut iterations = int(&a, "iterations");
+    let mut kubernetes_warnings = Vec::new();
     let strategy = if kubernetes_provider {
+        // Flagger `scheduler.go`, `advanceCanary`: the overrides and the events they record.
+        if has_match {
+            kubernetes_warnings.push("A/B testing is not supported when using the kubernetes provider".to_string());
+        }
         if iterations < 1 {
+            kubernetes_warnings
+                .push("Progressive traffic is not supported when using the kubernetes provider".to_string());
+            kubernetes_warnings.push("Setting canaryAnalysis.iterations: 10".to_string());
             iterations = 10;
         }
         Strategy::BlueGreen
@@ -167,6 +182,7 @@ pub fn spec_of(canary: &Value) -> Spec {
             .and_then(Value::as_bool)
             .unwrap_or(false),
         kubernetes_provider,
+        kubernetes_warnings,
         hooks,
     }
 }
@@ -247,6 +263,9 @@ impl FlaggerSim {
             speed: speed.max(0.001),
             jobs: Mutex::new(HashMap::new()),
             load_testers: Mutex::new(HashMap::new()),
+            recorder: Mutex::new(Recorder::new("flagger")),
+            epoch: Instant::now(),
+            process: Mutex::new(None),
         })
     }
 
@@ -271,7 +290,8 @@ impl FlaggerSim {
         })
     }
 
-    /// Flagger runs only where its Deployment is Available and the Canary CRD is served.
+    /// Flagger runs only where its Deployment is Available with a ready Pod (scaled to zero it
+    /// is Available yet runs nothing) and the Canary CRD is served.
     pub fn active(&self) -> bool {
         if !self.cluster.serves("flagger.app", "canaries") {
             return false;
@@ -284,55 +304,60 @@ impl FlaggerSim {
                 .pointer("/status/conditions")
                 .and_then(Value::as_array)
                 .is_some_and(|cs| cs.iter().any(|c| c["type"] == "Available" && c["status"] == "True"));
-            is_flagger && available && readiness(d, Duration::from_secs(600), 0) == Readiness::Ready
+            // Scaled to zero it is Available, yet no Flagger runs.
+            let running = d.pointer("/status/readyReplicas").and_then(Value::as_i64).unwrap_or(0) > 0;
+            is_flagger && available && running && readiness(d, Duration::from_secs(600), 0) == Readiness::Ready
         })
     }
 
-    /// Flagger's `-mesh-provider` flag from its Deployment (default `istio`).
-    pub fn mesh_provider(&self) -> String {
-        self.cluster
-            .list("apps", "deployments", None)
-            .iter()
-            .filter(|d| {
-                let labels = d.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
-                labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger"
-            })
-            .flat_map(|d| {
-                d.pointer("/spec/template/spec/containers/0/args")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .find_map(|a| {
-                a.as_str()
-                    .and_then(|a| {
-                        a.strip_prefix("-mesh-provider=")
-                            .or_else(|| a.strip_prefix("--mesh-provider="))
-                    })
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| "istio".into())
-    }
-
-    /// Registers a simulated load tester behind every load-tester Service, and forgets the gone.
+    /// Runs a simulated load tester in the Pods of every load-tester Deployment (listening on
+    /// its container's ports, 8080 when it declares none), and stops the gone. Services reach
+    /// it through their endpoints like any other Pod.
     pub fn sync_load_testers(&self) {
-        let services = self.cluster.list("", "services", None);
+        let deployments = self.cluster.list("apps", "deployments", None);
         let mut testers = self.load_testers.lock().unwrap_or_else(|p| p.into_inner());
         let mut seen = Vec::new();
-        for svc in &services {
-            let name = text(svc, "/metadata/name");
-            let ns = text(svc, "/metadata/namespace");
-            let labelled = text(svc, "/metadata/labels/app.kubernetes.io~1name") == "loadtester";
-            if !(labelled || name.contains("loadtester") || name.contains("testloader")) {
+        for d in &deployments {
+            let name = text(d, "/metadata/name");
+            let ns = text(d, "/metadata/namespace");
+            let containers = d
+                .pointer("/spec/template/spec/containers")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let container = containers
+                .iter()
+                .find(|c| text(c, "/image").contains("flagger-loadtester"))
+                .or_else(|| {
+                    let labelled = text(d, "/metadata/labels/app.kubernetes.io~1name") == "loadtester";
+                    (labelled || name.contains("loadtester") || name.contains("testloader"))
+                        .then(|| containers.first())
+                        .flatten()
+                });
+            let Some(container) = container else {
                 continue;
+            };
+            let mut ports: Vec<i64> = container
+                .get("ports")
+                .and_then(Value::as_array)
+                .map(|ps| {
+                    ps.iter()
+                        .filter_map(|p| p.get("containerPort").and_then(Value::as_i64))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if ports.is_empty() {
+                ports.push(8080);
             }
             let key = (ns.to_string(), name.to_string());
             seen.push(key.clone());
-            testers.entry(key).or_insert_with(|| {
-                let tester = Arc::new(LoadTester::default());
-                self.cluster.register_proxy(ns, name, handler(tester.clone()));
-                tester
-            });
+            let tester = testers
+                .entry(key)
+                .or_insert_with(|| Arc::new(LoadTester::default()))
+                .clone();
+            for port in ports {
+                self.cluster.register_proxy(ns, name, port, handler(tester.clone()));
+            }
         }
         testers.retain(|key, _| {
             let keep = seen.contains(key);
@@ -343,12 +368,12 @@ impl FlaggerSim {
         });
     }
 
-    /// The simulated load tester behind a Service, if any.
-    pub fn load_tester(&self, namespace: &str, service: &str) -> Option<Arc<LoadTester>> {
+    /// The simulated load tester running in a Deployment's Pods, if any.
+    pub fn load_tester(&self, namespace: &str, deployment: &str) -> Option<Arc<LoadTester>> {
         self.load_testers
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(&(namespace.to_string(), service.to_string()))
+            .get(&(namespace.to_string(), deployment.to_string()))
             .cloned()
     }
 
@@ -357,6 +382,7 @@ impl FlaggerSim {
         if !self.active() {
             return;
         }
+        self.restart_recorder_with_flagger();
         let canaries = self.cluster.list("flagger.app", "canaries", None);
         for canary in &canaries {
             self.sync_finalizer(canary);
@@ -805,65 +831,228 @@ impl FlaggerSim {
         }
     }
 
+    /// Flagger `events.go`, `sendEventToWebhook`: the canary's event hooks, else the global one.
+    /// The payload's phase is the one of the object the event was recorded for: the phase the
+    /// tick started in, except where `scheduler.go` records on a copy set to Progressing (new
+    /// revision), Failed (rollback) or Succeeded (promotion completed).
     async fn event_hooks(&self, canary: &Value, machine: &Machine, kind: EventType, message: &str) {
-        for hook in machine.spec.hooks.iter().filter(|h| h.kind == HookType::Event) {
-            let mut payload = webhook_payload(canary, machine.status.phase);
+        let phase = if message.starts_with("New revision detected! Scaling up") {
+            Phase::Progressing
+        } else if message.starts_with("Canary failed!") {
+            Phase::Failed
+        } else if message.starts_with("Promotion completed!") {
+            Phase::Succeeded
+        } else {
+            status_of(canary).phase
+        };
+        let own = machine.spec.hooks.iter().any(|h| h.kind == HookType::Event);
+        if !own && let Some(url) = self.flagger_deployment().and_then(|d| messages::event_webhook_of(&d)) {
+            let mut payload = webhook_payload(canary, phase);
             payload["metadata"] = json!({
                 "eventMessage": message,
                 "eventType": if kind == EventType::Warning { "Warning" } else { "Normal" },
                 "timestamp": jiff::Timestamp::now().as_millisecond().to_string(),
             });
-            let _ = self.call_webhook(&hook.url, &payload).await;
+            let _ = self.call_webhook(&url, &payload, 0).await;
+        }
+        for hook in machine.spec.hooks.iter().filter(|h| h.kind == HookType::Event) {
+            let mut payload = webhook_payload(canary, phase);
+            payload["metadata"] = json!({
+                "eventMessage": message,
+                "eventType": if kind == EventType::Warning { "Warning" } else { "Normal" },
+                "timestamp": jiff::Timestamp::now().as_millisecond().to_string(),
+            });
+            // Flagger `webhook.go`, `CallEventWebhook`: the hook's own metadata fills the rest.
+            if let Some(own) = hook_spec(canary, &hook.name)
+                .and_then(|h| h.get("metadata"))
+                .and_then(Value::as_object)
+            {
+                for (k, v) in own {
+                    if payload["metadata"].get(k).is_none() {
+                        payload["metadata"][k] = v.clone();
+                    }
+                }
+            }
+            let _ = self
+                .call_webhook(&hook.url, &payload, hook_retries(canary, &hook.name))
+                .await;
         }
     }
 
-    /// Records a Kubernetes Event on the Canary, as Flagger does (reason Synced).
+    /// Records a Kubernetes Event on the Canary, as Flagger does (reason Synced), through
+    /// client-go's correlator: repeats PATCH the same Event, similar ones are combined, spam is
+    /// dropped (see `recorder`), with the correlator's clock in simulated time.
     fn record(&self, canary: &Value, kind: EventType, message: &str) {
         let ns = text(canary, "/metadata/namespace");
-        let name = text(canary, "/metadata/name");
-        let now = now_rfc3339();
-        let event = json!({
-            "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": format!("{name}.{}", &uuid::Uuid::new_v4().simple().to_string()[..16]), "namespace": ns},
-            "involvedObject": {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "name": name, "namespace": ns,
-                               "uid": text(canary, "/metadata/uid")},
-            "reason": "Synced",
-            "message": message,
-            "type": if kind == EventType::Warning { "Warning" } else { "Normal" },
-            "source": {"component": "flagger"},
-            "reportingComponent": "flagger",
-            "firstTimestamp": now, "lastTimestamp": now, "count": 1,
-        });
-        let _ = self.cluster.create("", "events", Some(ns), event);
-    }
-
-    /// POSTs a webhook payload; a URL whose host is not a simulated service fails as a DNS
-    /// lookup would. Only 200–202 succeed.
-    pub async fn call_webhook(&self, url: &str, payload: &Value) -> Result<(), String> {
-        let Some((ns, service, path)) = parse_url(url) else {
-            return Err(format!("Post \"{url}\": unsupported URL"));
+        let new = NewEvent {
+            involved: Reference {
+                api_version: "flagger.app/v1beta1".into(),
+                kind: "Canary".into(),
+                namespace: ns.into(),
+                name: text(canary, "/metadata/name").into(),
+                uid: text(canary, "/metadata/uid").into(),
+                resource_version: text(canary, "/metadata/resourceVersion").into(),
+            },
+            event_type: if kind == EventType::Warning {
+                "Warning"
+            } else {
+                "Normal"
+            }
+            .into(),
+            reason: "Synced".into(),
+            message: message.into(),
         };
-        self.sync_load_testers();
-        let Some(handler) = self.cluster.proxy_handler(&ns, &service) else {
-            return Err(format!("Post \"{url}\": dial tcp: lookup {service}.{ns}: no such host"));
+        let simulated = self.epoch.elapsed().mul_f64(self.speed);
+        let mut recorder = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
+        let stored = match recorder.record(&new, simulated, jiff::Timestamp::now()) {
+            None => return,
+            Some(Write::Create(event)) => self.cluster.create("", "events", Some(ns), event),
+            // client-go `tools/record/event.go`, `recordEvent`: a PATCH of a vanished Event
+            // falls back to creating it.
+            Some(Write::Patch { name, patch, event }) => {
+                match self
+                    .cluster
+                    .patch("", "events", Some(ns), &name, PatchKind::Strategic, &patch)
+                {
+                    Err(e) if e.code == 404 => self.cluster.create("", "events", Some(ns), event),
+                    other => other,
+                }
+            }
         };
-        let request = ProxyRequest {
-            method: http::Method::POST,
-            path,
-            query: String::new(),
-            body: payload.to_string().into_bytes().into(),
-        };
-        let answer = handler(request).await;
-        if (200..=202).contains(&answer.status) {
-            Ok(())
-        } else {
-            Err(format!(
-                "{} {}",
-                answer.status,
-                String::from_utf8_lossy(&answer.body).trim()
-            ))
+        if let Ok(stored) = stored {
+            recorder.update_state(&stored);
         }
     }
+
+    /// A new Flagger pod (its Deployment re-created or its template changed) starts with an
+    /// empty correlator, as a new process's broadcaster does.
+    fn restart_recorder_with_flagger(&self) {
+        let Some(flagger) = self.flagger_deployment() else {
+            return;
+        };
+        let identity = format!(
+            "{}/{}",
+            text(&flagger, "/metadata/uid"),
+            revision(flagger.pointer("/spec/template").unwrap_or(&Value::Null))
+        );
+        let mut process = self.process.lock().unwrap_or_else(|p| p.into_inner());
+        if process.as_ref().is_some_and(|p| *p != identity) {
+            *self.recorder.lock().unwrap_or_else(|p| p.into_inner()) = Recorder::new("flagger");
+        }
+        *process = Some(identity);
+    }
+
+    /// The Flagger Deployment this simulation stands for.
+    fn flagger_deployment(&self) -> Option<Value> {
+        self.cluster.list("apps", "deployments", None).into_iter().find(|d| {
+            let labels = d.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+            labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger"
+        })
+    }
+
+    /// Flagger's `-mesh-provider` flag from its Deployment (default `istio`).
+    pub fn mesh_provider(&self) -> String {
+        self.flagger_deployment()
+            .map(|d| messages::mesh_provider_of(&d))
+            .unwrap_or_else(|| "istio".into())
+    }
+
+    /// POSTs a webhook payload as Flagger's retryable client does (Flagger `webhook.go`,
+    /// `callWebhook`; hashicorp go-retryablehttp 0.7.8 `Client.Do` with `DefaultRetryPolicy`):
+    /// transport errors, 429 and 5xx other than 501 are retried `retries` times (without the
+    /// backoff waits) and then reported as "giving up"; other answers above 202 fail with the
+    /// response body as the error. A host that is not a Service fails its DNS lookup; a Service
+    /// without a ready endpoint for the URL's port refuses the connection (kube-proxy's reject).
+    pub async fn call_webhook(&self, url: &str, payload: &Value, retries: u32) -> Result<(), String> {
+        let attempts = retries + 1;
+        let giving_up = |cause: Option<String>| match cause {
+            Some(cause) => format!("POST {url} giving up after {attempts} attempt(s): {cause}"),
+            None => format!("POST {url} giving up after {attempts} attempt(s)"),
+        };
+        let Some((ns, service, port, path)) = parse_url(url).or_else(|| self.in_flagger_namespace(url)) else {
+            return Err(format!("Post \"{url}\": unsupported protocol scheme"));
+        };
+        self.sync_load_testers();
+        // As a Pod reaches a Service: the Service port with the URL's number, then a ready
+        // endpoint of that port's name (see `proxy::cluster_ip_backend`).
+        let backend = match self.cluster.service_backend(&ns, &service, port) {
+            Ok(backend) => backend,
+            Err(e) if e.ends_with("no such host") => {
+                let host = url_host(url);
+                return Err(giving_up(Some(format!(
+                    "Post \"{url}\": dial tcp: lookup {host} on 10.96.0.10:53: no such host"
+                ))));
+            }
+            // A refused connection is a transport error: every attempt meets it.
+            Err(e) => return Err(giving_up(Some(format!("Post \"{url}\": {e}")))),
+        };
+        for _ in 0..attempts {
+            let request = ProxyRequest {
+                method: http::Method::POST,
+                path: path.clone(),
+                query: String::new(),
+                body: payload.to_string().into_bytes().into(),
+            };
+            let answer = match backend.call(request).await {
+                Ok(answer) => answer,
+                Err(e) => return Err(giving_up(Some(format!("Post \"{url}\": {e}")))),
+            };
+            let retryable = answer.status == 429 || (answer.status >= 500 && answer.status != 501);
+            if retryable {
+                continue;
+            }
+            if answer.status > 202 {
+                return Err(String::from_utf8_lossy(&answer.body).into_owned());
+            }
+            return Ok(());
+        }
+        Err(giving_up(None))
+    }
+
+    /// A single-label host resolves in Flagger's own namespace (the pod's DNS search path).
+    fn in_flagger_namespace(&self, url: &str) -> Option<(String, String, i64, String)> {
+        let (rest, default_port) = match url.strip_prefix("http://") {
+            Some(rest) => (rest, 80),
+            None => (url.strip_prefix("https://")?, 443),
+        };
+        let (host, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], rest[i..].to_string()),
+            None => (rest, "/".to_string()),
+        };
+        let (host, port) = match host.split_once(':') {
+            Some((h, p)) => (h, p.parse().ok()?),
+            None => (host, default_port),
+        };
+        if host.is_empty() || host.contains('.') {
+            return None;
+        }
+        let ns = self
+            .flagger_deployment()
+            .map(|d| text(&d, "/metadata/namespace").to_string())?;
+        Some((ns, host.to_string(), port, path))
+    }
+}
+
+fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let host = rest.split('/').next().unwrap_or("");
+    host.split(':').next().unwrap_or(host)
+}
+
+/// A webhook of the Canary's spec by name.
+fn hook_spec<'a>(canary: &'a Value, name: &str) -> Option<&'a Value> {
+    canary
+        .pointer("/spec/analysis/webhooks")
+        .and_then(Value::as_array)
+        .and_then(|hs| hs.iter().find(|h| h["name"] == name))
+}
+
+fn hook_retries(canary: &Value, name: &str) -> u32 {
+    hook_spec(canary, name)
+        .and_then(|h| h.get("retries"))
+        .and_then(Value::as_u64)
+        .map(|r| r.min(10) as u32)
+        .unwrap_or(0)
 }
 
 fn routes_from_status(canary: &Value) -> Routes {
@@ -888,18 +1077,25 @@ fn webhook_payload(canary: &Value, phase: Phase) -> Value {
     })
 }
 
-/// `http://svc.ns[.svc.cluster.local][:port]/path` → (ns, svc, path).
-pub fn parse_url(url: &str) -> Option<(String, String, String)> {
-    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"))?;
+/// `http://svc.ns[.svc.cluster.local][:port]/path` → (ns, svc, port, path); the port defaults to
+/// the scheme's (80, 443).
+pub fn parse_url(url: &str) -> Option<(String, String, i64, String)> {
+    let (rest, default_port) = match url.strip_prefix("http://") {
+        Some(rest) => (rest, 80),
+        None => (url.strip_prefix("https://")?, 443),
+    };
     let (host, path) = match rest.find('/') {
         Some(i) => (&rest[..i], rest[i..].to_string()),
         None => (rest, "/".to_string()),
     };
-    let host = host.split(':').next()?;
+    let (host, port) = match host.split_once(':') {
+        Some((h, p)) => (h, p.parse().ok()?),
+        None => (host, default_port),
+    };
     let mut parts = host.split('.');
     let service = parts.next().filter(|s| !s.is_empty())?.to_string();
     let ns = parts.next()?.to_string();
-    Some((ns, service, path))
+    Some((ns, service, port, path))
 }
 
 struct ClusterOracle<'a> {
@@ -960,28 +1156,67 @@ impl Oracle for ClusterOracle<'_> {
         }
         let url = hook.url.clone();
         let sim = self.sim;
-        async move { sim.call_webhook(&url, &payload).await }
+        let retries = hook_retries(self.canary, &hook.name);
+        async move { sim.call_webhook(&url, &payload, retries).await }
     }
 
     fn metrics(&mut self) -> Result<(), String> {
-        let list = self
+        let list = self.metric_list();
+        let annotations = self.annotations();
+        let provider = messages::metrics_provider(&self.sim.mesh_provider(), self.canary);
+        let exists = |name: &str, ns: &str| self.template_exists(name, ns);
+        let ctx = metrics::Context {
+            annotations: &annotations,
+            name: text(self.canary, "/metadata/name"),
+            namespace: text(self.canary, "/metadata/namespace"),
+            target: text(self.canary, "/spec/targetRef/name"),
+            provider: &provider,
+            template_exists: &exists,
+        };
+        metrics::evaluate(&list, &ctx)
+    }
+
+    fn metric_providers(&mut self) -> Result<(), String> {
+        let list = self.metric_list();
+        let annotations = self.annotations();
+        let exists = |name: &str, ns: &str| self.template_exists(name, ns);
+        let ctx = metrics::Context {
+            annotations: &annotations,
+            name: text(self.canary, "/metadata/name"),
+            namespace: text(self.canary, "/metadata/namespace"),
+            target: text(self.canary, "/spec/targetRef/name"),
+            provider: "",
+            template_exists: &exists,
+        };
+        metrics::providers_available(&list, &ctx)
+    }
+
+    fn readiness_error(&mut self, primary: bool) -> Option<String> {
+        let ns = text(self.canary, "/metadata/namespace");
+        let target = text(self.target, "/metadata/name");
+        let name = if primary {
+            format!("{target}-primary")
+        } else {
+            target.to_string()
+        };
+        let threshold_key = if primary {
+            "/spec/analysis/primaryReadyThreshold"
+        } else {
+            "/spec/analysis/canaryReadyThreshold"
+        };
+        let threshold = self
             .canary
-            .pointer("/spec/analysis/metrics")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let annotations = self
-            .target
-            .pointer("/spec/template/metadata/annotations")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let id = format!(
-            "{}.{}",
-            text(self.canary, "/metadata/name"),
-            text(self.canary, "/metadata/namespace")
-        );
-        metrics::evaluate(&list, &annotations, &id)
+            .pointer(threshold_key)
+            .and_then(Value::as_i64)
+            .unwrap_or(100);
+        let deployment = self.sim.cluster.get("apps", "deployments", Some(ns), &name);
+        Some(messages::readiness_error(
+            deployment.as_ref(),
+            target,
+            ns,
+            primary,
+            threshold,
+        ))
     }
 
     fn reconcile_routes(&mut self) -> Result<(), String> {
@@ -993,6 +1228,31 @@ impl Oracle for ClusterOracle<'_> {
             .router
             .routes(&self.sim.cluster, self.canary)?
             .unwrap_or(programmed))
+    }
+}
+
+impl ClusterOracle<'_> {
+    fn metric_list(&self) -> Vec<Value> {
+        self.canary
+            .pointer("/spec/analysis/metrics")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn annotations(&self) -> serde_json::Map<String, Value> {
+        self.target
+            .pointer("/spec/template/metadata/annotations")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn template_exists(&self, name: &str, namespace: &str) -> bool {
+        self.sim
+            .cluster
+            .get("flagger.app", "metrictemplates", Some(namespace), name)
+            .is_some()
     }
 }
 
@@ -1019,11 +1279,15 @@ mod tests {
     fn urls() {
         assert_eq!(
             parse_url("http://lt.test/gate/check"),
-            Some(("test".into(), "lt".into(), "/gate/check".into()))
+            Some(("test".into(), "lt".into(), 80, "/gate/check".into()))
         );
         assert_eq!(
-            parse_url("http://lt.test.svc.cluster.local:80/"),
-            Some(("test".into(), "lt".into(), "/".into()))
+            parse_url("http://lt.test.svc.cluster.local:8080/"),
+            Some(("test".into(), "lt".into(), 8080, "/".into()))
+        );
+        assert_eq!(
+            parse_url("https://lt.test/"),
+            Some(("test".into(), "lt".into(), 443, "/".into()))
         );
         assert_eq!(parse_url("http://lt/"), None);
     }

@@ -37,22 +37,33 @@ impl LoadTester {
             .or_insert(false)
     }
 
+    /// Flagger loadtester `pkg/loadtester/server.go`, `ListenAndServe`: Go's ServeMux with exact
+    /// patterns (so `/gate/check/` is the task endpoint `/`), bodies decoded by Go's
+    /// `encoding/json` into the webhook payload, 400 with an empty body when that fails.
     pub fn handle(&self, request: &ProxyRequest) -> ProxyResponse {
-        let path = request.path.trim_end_matches('/');
+        let path = request.path.as_str();
+        // Go `net/http` ServeMux redirects a path that is not clean to its clean form.
+        let clean = clean_path(path);
+        if clean != path {
+            let mut answer = ProxyResponse::text(301, format!("<a href=\"{clean}\">Moved Permanently</a>.\n\n"));
+            answer.content_type = "text/html; charset=utf-8".into();
+            return answer;
+        }
         match path {
-            "/healthz" => return ProxyResponse::text(200, "OK"),
-            "/gate/approve" => return ProxyResponse::text(200, "OK"),
+            "/healthz" | "/gate/approve" => return ProxyResponse::text(200, "OK"),
             "/gate/halt" => return ProxyResponse::text(403, "Forbidden"),
+            "/metrics" => {
+                let mut answer = ProxyResponse::text(200, "# HELP flagger_loadtester_info Simulated load tester.\n");
+                answer.content_type = "text/plain; version=0.0.4; charset=utf-8".into();
+                return answer;
+            }
             _ => {}
         }
-        let payload = match payload(request) {
-            Ok(p) => p,
-            Err(message) => return ProxyResponse::text(400, message),
+        let Some(payload) = decode_payload(&request.body) else {
+            return empty(400);
         };
-        let name = payload.get("name").and_then(Value::as_str).unwrap_or("");
-        let namespace = payload.get("namespace").and_then(Value::as_str).unwrap_or("");
-        let gate = format!("{name}.{namespace}");
-        let rollback = format!("rollback.{name}.{namespace}");
+        let gate = format!("{}.{}", payload.name, payload.namespace);
+        let rollback = format!("rollback.{}.{}", payload.name, payload.namespace);
         match path {
             "/gate/check" => verdict(self.check(gate)),
             "/gate/open" => self.flip(gate, true),
@@ -66,8 +77,13 @@ impl LoadTester {
 
     fn flip(&self, key: String, open: bool) -> ProxyResponse {
         self.set(key, open);
-        ProxyResponse::text(202, "")
+        empty(202)
     }
+}
+
+/// A status with no body (Go: `WriteHeader` without `Write`).
+fn empty(status: u16) -> ProxyResponse {
+    ProxyResponse::text(status, "")
 }
 
 fn verdict(open: bool) -> ProxyResponse {
@@ -78,39 +94,124 @@ fn verdict(open: bool) -> ProxyResponse {
     }
 }
 
-/// The webhook payload: JSON body, or for a bodyless GET the `name`/`namespace` query parameters.
-fn payload(request: &ProxyRequest) -> Result<Value, String> {
-    if request.body.is_empty() {
-        let query: serde_json::Map<String, Value> = request
-            .query
-            .split('&')
-            .filter_map(|p| p.split_once('='))
-            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
-            .collect();
-        if query.contains_key("name") {
-            return Ok(Value::Object(query));
+/// Go `path.Clean` as ServeMux applies it (a trailing slash is kept).
+fn clean_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
         }
-        return Err("reading the request body failed: EOF".into());
     }
-    serde_json::from_slice(&request.body).map_err(|e| format!("decoding the request body failed: {e}"))
+    let mut clean = format!("/{}", parts.join("/"));
+    if path.ends_with('/') && clean != "/" {
+        clean.push('/');
+    }
+    clean
 }
 
-/// The task endpoint (§4.2). Commands are not executed: the simulator answers as a load tester
-/// whose commands succeed.
-fn task(payload: &Value) -> ProxyResponse {
-    let Some(metadata) = payload
-        .get("metadata")
-        .and_then(Value::as_object)
-        .filter(|m| !m.is_empty())
-    else {
-        return ProxyResponse::text(400, "metadata not found in payload");
+/// `flaggerv1.CanaryWebhookPayload` as Go's `json.Unmarshal` fills it.
+#[derive(Debug, Default)]
+struct Payload {
+    name: String,
+    namespace: String,
+    metadata: serde_json::Map<String, Value>,
+}
+
+/// Go `encoding/json`: the whole body must be one JSON value; `null` leaves the payload empty;
+/// object keys match field names case-insensitively; a value of the wrong type is an error
+/// (metadata is `map[string]string`). None means 400.
+fn decode_payload(body: &[u8]) -> Option<Payload> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    let mut payload = Payload::default();
+    let object = match value {
+        Value::Null => return Some(payload),
+        Value::Object(o) => o,
+        _ => return None,
     };
-    let kind = metadata.get("type").and_then(Value::as_str).unwrap_or("cmd");
-    let cmd = metadata.get("cmd").and_then(Value::as_str).unwrap_or("");
+    for (key, value) in object {
+        let string_field = |v: &Value| -> Option<Option<String>> {
+            match v {
+                Value::Null => Some(None),
+                Value::String(s) => Some(Some(s.clone())),
+                _ => None,
+            }
+        };
+        match key.to_ascii_lowercase().as_str() {
+            "name" => {
+                if let Some(s) = string_field(&value)? {
+                    payload.name = s;
+                }
+            }
+            "namespace" => {
+                if let Some(s) = string_field(&value)? {
+                    payload.namespace = s;
+                }
+            }
+            "phase" | "checksum" => {
+                string_field(&value)?;
+            }
+            "metadata" => match value {
+                Value::Null => {}
+                Value::Object(m) => {
+                    for (k, v) in m {
+                        match v {
+                            Value::String(_) => {
+                                payload.metadata.insert(k, v);
+                            }
+                            // A null element of a map[string]string is stored as "".
+                            Value::Null => {
+                                payload.metadata.insert(k, Value::String(String::new()));
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                _ => return None,
+            },
+            _ => {}
+        }
+    }
+    Some(payload)
+}
+
+/// The task endpoint (`HandleNewTask`). Commands are not executed: the simulator answers as a
+/// load tester whose commands succeed.
+fn task(payload: &Payload) -> ProxyResponse {
+    let metadata = &payload.metadata;
+    if metadata.is_empty() {
+        return ProxyResponse::text(400, "metadata not found in payload");
+    }
+    let field = |k: &str| metadata.get(k).and_then(Value::as_str);
+    let kind = field("type").unwrap_or("cmd");
     match kind {
-        "cmd" if cmd.is_empty() => ProxyResponse::text(400, "cmd not found"),
-        "cmd" | "ngrinder" => ProxyResponse::text(202, ""),
-        "bash" | "kubectl" | "helm" | "helmv3" | "concord" => ProxyResponse::text(200, ""),
+        // Blocking tasks answer when the command has run.
+        "bash" | "helm" | "helmv3" | "kubectl" | "concord" => empty(200),
+        // `task_shell.go` factory.
+        "cmd" if field("cmd").is_none() => ProxyResponse::text(400, "cmd not found in metadata"),
+        "cmd" => empty(202),
+        // `task_ngrinder.go` factory.
+        "ngrinder" => {
+            let required = ["server", "clone", "username", "passwd"];
+            if required.iter().any(|k| field(k).unwrap_or("").is_empty()) {
+                return ProxyResponse::text(400, "server, clone, username and passwd are required metadata");
+            }
+            if field("clone").unwrap_or("").parse::<i64>().is_err() {
+                return ProxyResponse::text(
+                    400,
+                    format!(
+                        "metadata clone must be integer: strconv.Atoi: parsing {:?}: invalid syntax",
+                        field("clone").unwrap_or("")
+                    ),
+                );
+            }
+            empty(202)
+        }
+        // Upstream's factory lookup panics on an unknown type and Go's server drops the
+        // connection; the simulated tester answers a bad gateway instead.
         other => ProxyResponse::text(
             502,
             format!("task type {other} is not supported; the connection was dropped"),
@@ -153,13 +254,57 @@ mod tests {
         assert_eq!(lt.handle(&post("/gate/check", "")).status, 400);
         assert_eq!(lt.handle(&post("/gate/approve", "")).status, 200);
         assert_eq!(lt.handle(&post("/gate/halt", "")).status, 403);
+        // No query-string fallback: the body is the payload.
         let get = ProxyRequest {
             method: http::Method::GET,
             path: "/gate/check".into(),
             query: "name=web&namespace=shop".into(),
             body: Default::default(),
         };
-        assert_eq!(lt.handle(&get).status, 403);
+        assert_eq!(lt.handle(&get).status, 400);
+    }
+
+    #[test]
+    fn exact_paths_and_go_json() {
+        let lt = LoadTester::default();
+        let body = r#"{"name":"web","namespace":"shop"}"#;
+        // `/gate/open/` is the task endpoint: no metadata → 400 with its text.
+        let answer = lt.handle(&post("/gate/open/", body));
+        assert_eq!(
+            (answer.status, &answer.body[..]),
+            (400, &b"metadata not found in payload"[..])
+        );
+        assert!(!lt.is_open("web.shop"));
+        assert_eq!(lt.handle(&post("/gate/check/", body)).status, 400);
+        assert_eq!(lt.handle(&post("//gate/open", body)).status, 301);
+        // Not JSON, wrong types, arrays: 400 with an empty body.
+        for bad in [
+            "name=web",
+            r#"{"name": 5}"#,
+            "[1]",
+            r#"{"name":"a","metadata":{"k":1}}"#,
+        ] {
+            let answer = lt.handle(&post("/gate/open", bad));
+            assert_eq!((answer.status, answer.body.len()), (400, 0), "{bad}");
+        }
+        // Go matches field names case-insensitively; `null` is an empty payload.
+        assert_eq!(
+            lt.handle(&post("/gate/open", r#"{"NAME":"web","Namespace":"shop"}"#))
+                .status,
+            202
+        );
+        assert!(lt.is_open("web.shop"));
+        assert_eq!(lt.handle(&post("/gate/check", "null")).status, 403);
+        assert!(lt.gates.lock().unwrap().contains_key("."));
+        let answer = lt.handle(&post("/", r#"{"name":"w","namespace":"s","metadata":{"type":"cmd"}}"#));
+        assert_eq!(
+            (answer.status, &answer.body[..]),
+            (400, &b"cmd not found in metadata"[..])
+        );
+        assert_eq!(
+            lt.handle(&post("/", r#"{"metadata":{"type":"cmd","cmd":""}}"#)).status,
+            202
+        );
     }
 
     #[test]

@@ -124,6 +124,9 @@ pub struct Spec {
     pub skip: bool,
     pub suspend: bool,
     pub kubernetes_provider: bool,
+    /// The warnings Flagger records on every analysed tick when the `kubernetes` provider
+    /// overrides the analysis (`advanceCanary`: match dropped, iterations forced to 10).
+    pub kubernetes_warnings: Vec<String>,
     pub hooks: Vec<Hook>,
 }
 
@@ -145,6 +148,7 @@ impl Spec {
             skip: false,
             suspend: false,
             kubernetes_provider: false,
+            kubernetes_warnings: Vec::new(),
             hooks: Vec::new(),
         }
     }
@@ -251,6 +255,15 @@ pub trait Oracle {
     fn routes(&mut self, programmed: Routes) -> Result<Routes, String> {
         Ok(programmed)
     }
+    /// Flagger's error text for a primary (or canary) that is not Ready, as
+    /// `IsPrimaryReady` / `IsCanaryReady` word it; None for the generic text.
+    fn readiness_error(&mut self, _primary: bool) -> Option<String> {
+        None
+    }
+    /// `checkMetricProviderAvailability`: Err with the reason when a provider is unavailable.
+    fn metric_providers(&mut self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// One canary's simulated state.
@@ -310,6 +323,29 @@ impl Machine {
         actions.push(Action::SetRoutes(routes));
     }
 
+    fn warn(actions: &mut Vec<Action>, message: String) {
+        actions.push(Action::Event(EventType::Warning, message));
+    }
+
+    fn info(actions: &mut Vec<Action>, message: String) {
+        actions.push(Action::Event(EventType::Normal, message));
+    }
+
+    /// Flagger `pkg/canary/deployment_ready.go`: `IsPrimaryReady` / `IsCanaryReady` error texts.
+    fn not_ready(&self, oracle: &mut impl Oracle, primary: bool) -> String {
+        oracle.readiness_error(primary).unwrap_or_else(|| {
+            let detail = "waiting for rollout to finish: observed deployment generation less than desired generation";
+            if primary {
+                format!(
+                    "{}-primary.{} not ready: {detail}",
+                    self.spec.target, self.spec.namespace
+                )
+            } else {
+                format!("canary deployment {} not ready: {detail}", self.target_id())
+            }
+        })
+    }
+
     // Flagger: pkg/canary/status.go, func syncCanaryStatus (SyncStatus): the given counters,
     // lastAppliedSpec and trackedConfigs from the target as it is now, lastPromotedSpec only
     // for Initialized.
@@ -362,32 +398,42 @@ impl Machine {
     }
 
     async fn post_rollout(&mut self, phase: Phase, oracle: &mut impl Oracle, actions: &mut Vec<Action>) {
+        // Flagger `scheduler_hooks.go`, `runPostRolloutHooks`: the first failure stops the rest.
         for hook in self.spec.hooks_of(HookType::PostRollout) {
             if let Err(e) = oracle.hook(&hook, phase).await {
-                actions.push(Action::Event(
-                    EventType::Warning,
-                    format!("Post-rollout hook {} failed {e}", hook.name),
-                ));
+                Self::warn(actions, format!("Post-rollout hook {} failed {e}", hook.name));
+                return;
             }
+            Self::info(actions, format!("Post-rollout check {} passed", hook.name));
         }
     }
 
+    /// Flagger `scheduler.go`, `rollback`.
     async fn rollback(&mut self, oracle: &mut impl Oracle, actions: &mut Vec<Action>) {
+        if self.status.failed_checks >= self.spec.threshold.max(1) {
+            Self::warn(
+                actions,
+                format!(
+                    "Rolling back {} failed checks threshold reached {}",
+                    self.id(),
+                    self.status.failed_checks
+                ),
+            );
+        }
         self.route(Routes::ALL_PRIMARY, actions);
-        actions.push(Action::Event(
-            EventType::Warning,
-            format!("Canary failed! Scaling down {}", self.target_id()),
-        ));
+        // The canary's own name, not the target's.
+        Self::warn(actions, format!("Canary failed! Scaling down {}", self.id()));
         actions.push(Action::ScaleTarget(false));
         self.full(Phase::Failed, 0, actions);
         self.post_rollout(Phase::Failed, oracle, actions).await;
     }
 
-    async fn failed_promotion(&mut self, oracle: &mut impl Oracle, actions: &mut Vec<Action>) {
-        actions.push(Action::Event(
-            EventType::Warning,
-            format!("Promotion of {} failed, primary not ready", self.id()),
-        ));
+    /// Flagger `scheduler.go`, `handleFailedPromotion`.
+    async fn failed_promotion(&mut self, error: &str, oracle: &mut impl Oracle, actions: &mut Vec<Action>) {
+        Self::warn(
+            actions,
+            format!("Promotion of {} failed, primary not ready: {error}", self.target_id()),
+        );
         self.route(
             Routes {
                 primary: 0,
@@ -418,6 +464,8 @@ impl Machine {
                 }
                 return false;
             }
+            // Flagger `scheduler_hooks.go`, `runConfirmPromotionHooks`.
+            Self::info(actions, format!("Confirm-promotion check {} passed", hook.name));
         }
         true
     }
@@ -455,21 +503,26 @@ impl Machine {
             ));
             return;
         }
-        // T1
+        // T1 (`advanceCanary`: metric providers are checked on every initializing tick, then
+        // `Initialize` waits for the primary, recording its readiness error each time).
         if matches!(phase, Phase::Empty | Phase::Initializing) {
             if !spec.skip {
+                match oracle.metric_providers() {
+                    // Flagger `scheduler_metrics.go`, `checkMetricProviderAvailability`.
+                    Ok(()) => Self::info(actions, "all the metrics providers are available!".into()),
+                    Err(e) => Self::warn(actions, format!("Error checking metric providers: {e}")),
+                }
                 match oracle.primary() {
                     Readiness::Wait => {
-                        actions.push(Action::Event(
-                            EventType::Warning,
-                            format!(
-                                "{}-primary.{} not ready: waiting for rollout to finish",
-                                spec.target, spec.namespace
-                            ),
-                        ));
+                        let error = self.not_ready(oracle, true);
+                        Self::warn(actions, error);
                         return;
                     }
-                    Readiness::Dead => return self.rollback(oracle, actions).await,
+                    Readiness::Dead => {
+                        let error = self.not_ready(oracle, true);
+                        Self::warn(actions, error);
+                        return self.rollback(oracle, actions).await;
+                    }
                     Readiness::Ready => {}
                 }
             }
@@ -513,13 +566,18 @@ impl Machine {
         }
         // T3
         if !spec.skip {
-            match oracle.primary() {
-                Readiness::Wait => return,
-                Readiness::Dead if matches!(phase, Phase::Promoting | Phase::Finalising) => {
-                    return self.failed_promotion(oracle, actions).await;
+            let readiness = oracle.primary();
+            if readiness != Readiness::Ready {
+                // Recorded on every tick the primary is not ready.
+                let error = self.not_ready(oracle, true);
+                Self::warn(actions, error.clone());
+                match readiness {
+                    Readiness::Dead if matches!(phase, Phase::Promoting | Phase::Finalising) => {
+                        return self.failed_promotion(&error, oracle, actions).await;
+                    }
+                    Readiness::Dead => return self.rollback(oracle, actions).await,
+                    _ => return,
                 }
-                Readiness::Dead => return self.rollback(oracle, actions).await,
-                Readiness::Ready => {}
             }
         }
         // Flagger: advanceCanary reads the weights back from the routing object (GetRoutes).
@@ -570,20 +628,28 @@ impl Machine {
             return;
         }
         // T6
-        match oracle.canary() {
-            Readiness::Wait => {
-                actions.push(Action::Event(
-                    EventType::Warning,
-                    format!("{} not ready: waiting for rollout to finish", self.target_id()),
-                ));
-                return;
+        let readiness = oracle.canary();
+        if readiness != Readiness::Ready {
+            let error = self.not_ready(oracle, false);
+            Self::warn(actions, error);
+            if readiness == Readiness::Dead {
+                return self.rollback(oracle, actions).await;
             }
-            Readiness::Dead => return self.rollback(oracle, actions).await,
-            Readiness::Ready => {}
+            return;
         }
         // T7
         if spec.skip {
+            // Flagger `scheduler.go`, `shouldSkipAnalysis`.
             self.route(Routes::ALL_PRIMARY, actions);
+            Self::info(
+                actions,
+                format!(
+                    "Copying {} template spec to {}-primary.{}",
+                    self.target_id(),
+                    spec.target,
+                    spec.namespace
+                ),
+            );
             actions.push(Action::Promote);
             actions.push(Action::ScaleTarget(false));
             self.set_phase(Phase::Succeeded, actions);
@@ -601,6 +667,8 @@ impl Machine {
         if matches!(phase, Phase::Progressing | Phase::WaitingPromotion) {
             for hook in spec.hooks_of(HookType::Rollback) {
                 if oracle.hook(&hook, phase).await.is_ok() {
+                    // Flagger `scheduler_hooks.go`, `runRollbackHooks`.
+                    Self::warn(actions, format!("Rollback check {} passed", hook.name));
                     actions.push(Action::Event(
                         EventType::Warning,
                         format!("Rolling back {} manual webhook invoked", self.id()),
@@ -666,14 +734,7 @@ impl Machine {
         // T11
         let threshold = spec.threshold.max(1);
         if matches!(phase, Phase::Progressing | Phase::WaitingPromotion) && self.status.failed_checks >= threshold {
-            actions.push(Action::Event(
-                EventType::Warning,
-                format!(
-                    "Rolling back {} failed checks threshold reached {}",
-                    self.id(),
-                    self.status.failed_checks
-                ),
-            ));
+            // `rollback` itself records the threshold event.
             return self.rollback(oracle, actions).await;
         }
         // T12
@@ -717,6 +778,10 @@ impl Machine {
                 actions.push(Action::Event(EventType::Warning, message));
                 return;
             }
+        }
+        // Flagger `scheduler.go`, `advanceCanary`: recorded on every tick that reaches the dispatch.
+        for warning in &spec.kubernetes_warnings {
+            Self::warn(actions, warning.clone());
         }
         // T13
         match spec.strategy {
@@ -788,7 +853,12 @@ impl Machine {
                     },
                     actions,
                 );
-                actions.push(Action::Event(EventType::Normal, "Routing all traffic to canary".into()));
+                let text = if self.spec.mirror {
+                    "Stop traffic mirroring and route all traffic to canary"
+                } else {
+                    "Routing all traffic to canary"
+                };
+                Self::info(actions, text.into());
             }
             self.set_iterations(it + 1, actions);
             return;
@@ -817,6 +887,8 @@ impl Machine {
                     ));
                     return;
                 }
+                // Flagger `scheduler_hooks.go`, `runConfirmTrafficIncreaseHooks`.
+                Self::info(actions, format!("Confirm-traffic-increase check {} passed", hook.name));
             }
         }
         if cw < self.spec.max_weight {

@@ -7,6 +7,8 @@ pub mod controller;
 pub mod hash;
 pub mod loadtester;
 pub mod machine;
+pub mod messages;
 pub mod metrics;
+pub mod recorder;
 pub mod routing;
 pub mod workload;

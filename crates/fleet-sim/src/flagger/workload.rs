@@ -109,6 +109,7 @@ pub fn services(canary: &Value, label: &(String, String)) -> Vec<Value> {
 
 /// Deployment readiness as Flagger judges it (§3.8); `deadline` is the progress deadline in
 /// simulated time, `now` seconds since the epoch.
+// Flagger: pkg/canary/deployment_ready.go, func (*DeploymentController) isDeploymentReady
 pub fn readiness(deployment: &Value, deadline: Duration, now: i64) -> Readiness {
     readiness_detail(deployment, deadline, now, 100).0
 }

@@ -631,3 +631,147 @@ fn a_config_change_starts_a_run() {
         Some("aaaa")
     );
 }
+
+fn events(actions: &[Action]) -> Vec<(EventType, String)> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Event(kind, msg) => Some((*kind, msg.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn messages(actions: &[Action]) -> Vec<String> {
+    events(actions).into_iter().map(|(_, m)| m).collect()
+}
+
+#[test]
+fn passed_hooks_are_recorded_as_upstream_does() {
+    let mut spec = Spec::canary("podinfo", 50, 50);
+    spec.hooks = vec![
+        hook("step", HookType::ConfirmTrafficIncrease),
+        hook("promote", HookType::ConfirmPromotion),
+        hook("notify", HookType::PostRollout),
+        hook("second", HookType::PostRollout),
+    ];
+    let (mut m, mut o) = initialized(spec);
+    expect(&mut m, &mut o, (Progressing, 0, 0, 0));
+    let actions = futures::executor::block_on(m.tick(&mut o));
+    assert!(messages(&actions).contains(&"Confirm-traffic-increase check step passed".to_string()));
+    let actions = futures::executor::block_on(m.tick(&mut o));
+    let texts = messages(&actions);
+    assert!(
+        texts.contains(&"Confirm-traffic-increase check step passed".to_string()),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"Confirm-promotion check promote passed".to_string()),
+        "{texts:?}"
+    );
+    assert!(texts.contains(&"Copying podinfo.test template spec to podinfo-primary.test".to_string()));
+    expect(&mut m, &mut o, (Finalising, 0, 0, 0));
+    // Post-rollout hooks stop at the first failure.
+    o.hooks.insert("notify".into(), false);
+    let actions = futures::executor::block_on(m.tick(&mut o));
+    assert_eq!(m.status.phase, Succeeded);
+    let texts = messages(&actions);
+    assert!(
+        texts.contains(&"Post-rollout hook notify failed 403 Forbidden".to_string()),
+        "{texts:?}"
+    );
+    assert!(!o.calls.iter().any(|(name, _)| name == "second"), "{:?}", o.calls);
+}
+
+#[test]
+fn a_manual_rollback_records_the_passed_check_as_a_warning() {
+    let mut spec = Spec::canary("podinfo", 10, 50);
+    spec.hooks = vec![hook("abort", HookType::Rollback)];
+    let (mut m, mut o) = initialized(spec);
+    expect(&mut m, &mut o, (Progressing, 0, 0, 0));
+    let actions = futures::executor::block_on(m.tick(&mut o));
+    assert_eq!(m.status.phase, Failed);
+    assert_eq!(
+        events(&actions)[..3],
+        [
+            (EventType::Warning, "Rollback check abort passed".to_string()),
+            (
+                EventType::Warning,
+                "Rolling back podinfo.test manual webhook invoked".to_string()
+            ),
+            (
+                EventType::Warning,
+                "Canary failed! Scaling down podinfo.test".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn readiness_is_reported_on_every_tick_it_is_missing() {
+    let mut m = Machine::new(Spec::canary("podinfo", 10, 50), "rev1");
+    m.status.phase = Initializing;
+    let mut o = Script::new();
+    o.primary = Readiness::Wait;
+    for _ in 0..2 {
+        let actions = futures::executor::block_on(m.tick(&mut o));
+        assert_eq!(
+            messages(&actions),
+            vec![
+                "all the metrics providers are available!".to_string(),
+                "podinfo-primary.test not ready: waiting for rollout to finish: observed deployment generation less than desired generation".to_string(),
+            ]
+        );
+    }
+    o.primary = Readiness::Ready;
+    expect(&mut m, &mut o, (Initialized, 0, 0, 0));
+    m.target_rev = "rev2".into();
+    expect(&mut m, &mut o, (Progressing, 0, 0, 0));
+    o.canary = Readiness::Wait;
+    for _ in 0..2 {
+        let actions = futures::executor::block_on(m.tick(&mut o));
+        assert_eq!(
+            events(&actions),
+            vec![(
+                EventType::Warning,
+                "canary deployment podinfo.test not ready: waiting for rollout to finish: observed deployment generation less than desired generation".to_string()
+            )]
+        );
+    }
+    o.canary = Readiness::Ready;
+    o.primary = Readiness::Wait;
+    let actions = futures::executor::block_on(m.tick(&mut o));
+    assert_eq!(events(&actions).len(), 1, "{actions:?}");
+}
+
+#[test]
+fn skip_analysis_copies_the_template_spec() {
+    let mut spec = Spec::canary("podinfo", 10, 50);
+    spec.skip = true;
+    let (mut m, mut o) = initialized(spec);
+    expect(&mut m, &mut o, (Progressing, 0, 0, 0));
+    let actions = futures::executor::block_on(m.tick(&mut o));
+    assert_eq!(
+        messages(&actions),
+        vec![
+            "Copying podinfo.test template spec to podinfo-primary.test".to_string(),
+            "Promotion completed! Canary analysis was skipped for podinfo.test".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn a_readiness_deadline_during_promotion_names_the_error() {
+    let (mut m, mut o) = initialized(Spec::canary("podinfo", 50, 50));
+    for w in [0, 50] {
+        expect(&mut m, &mut o, (Progressing, w, 0, 0));
+    }
+    expect(&mut m, &mut o, (Promoting, 50, 0, 0));
+    o.primary = Readiness::Dead;
+    let actions = futures::executor::block_on(m.tick(&mut o));
+    let texts = messages(&actions);
+    assert!(
+        texts[1].starts_with("Promotion of podinfo.test failed, primary not ready: podinfo-primary.test not ready: "),
+        "{texts:?}"
+    );
+}
