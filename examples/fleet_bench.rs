@@ -6,7 +6,8 @@
 //!   e.g. cargo run --release --example fleet_bench -- 1,10,50,100 0,50
 //!
 //! Each command runs as its own process under /usr/bin/time (wall, user+system CPU, peak RSS);
-//! the simulated clusters run in this process.
+//! the simulated clusters run in this process. A command that exits other than expected ends
+//! the benchmark with exit 1 and its stderr: a number measured on a failure means nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -27,10 +28,11 @@ struct Measure {
     rss_mb: f64,
 }
 
-/// Runs a shell command under /usr/bin/time.
-fn measure(script: &str, kubeconfig: &Path, home: &Path) -> Measure {
+/// Runs a shell command under /usr/bin/time; exits the benchmark when the command's exit code
+/// is not `expected`.
+fn measure(script: &str, kubeconfig: &Path, home: &Path, expected: i32) -> Measure {
     let out = Command::new("/usr/bin/time")
-        .args(["-f", "%e %U %S %M", "bash", "-c", script])
+        .args(["-f", "%e %U %S %M", "bash", "-o", "pipefail", "-e", "-c", script])
         .env("KUBECONFIG", kubeconfig)
         .env("HOME", home)
         .stdout(Stdio::null())
@@ -38,6 +40,12 @@ fn measure(script: &str, kubeconfig: &Path, home: &Path) -> Measure {
         .output()
         .expect("/usr/bin/time runs");
     let text = String::from_utf8_lossy(&out.stderr);
+    // /usr/bin/time exits with the command's code (or 126/127 when it cannot run it).
+    let code = out.status.code().unwrap_or(-1);
+    if code != expected {
+        eprintln!("benchmark: `{script}` exited {code}, expected {expected}; its stderr:\n{text}");
+        std::process::exit(1);
+    }
     let last = text.lines().last().unwrap_or("0 0 0 0");
     let f: Vec<f64> = last.split_whitespace().map(|v| v.parse().unwrap_or(0.0)).collect();
     Measure {
@@ -126,11 +134,11 @@ fn main() {
             let mut rows: Vec<(String, Measure)> = vec![
                 (
                     "clusters".into(),
-                    measure(&format!("{b} clusters --all-contexts"), &kubeconfig, home.path()),
+                    measure(&format!("{b} clusters --all-contexts"), &kubeconfig, home.path(), 0),
                 ),
                 (
                     "status (one-shot)".into(),
-                    measure(&format!("{b} status -A --all-contexts"), &kubeconfig, home.path()),
+                    measure(&format!("{b} status -A --all-contexts"), &kubeconfig, home.path(), 0),
                 ),
                 (
                     "apply (unchanged)".into(),
@@ -138,16 +146,19 @@ fn main() {
                         &format!("{b} apply -f {} --all-contexts", policy.display()),
                         &kubeconfig,
                         home.path(),
+                        0,
                     ),
                 ),
             ];
             // An idle watch costs its start-up (TLS, initial lists) and then next to nothing:
-            // the difference between a 3 s and a 33 s run is the steady cost.
+            // the difference between a 3 s and a 33 s run is the steady cost. Ended by SIGINT, the
+            // watch must exit 130 (README "Exit codes"); --preserve-status passes that through.
             let idle = |seconds: u64| {
                 measure(
-                    &format!("timeout -s INT {seconds} {b} list -w -A --all-contexts; true"),
+                    &format!("timeout --preserve-status -s INT {seconds} {b} list -w -A --all-contexts"),
                     &kubeconfig,
                     home.path(),
+                    130,
                 )
             };
             let (short, long) = (idle(3), idle(33));
@@ -169,6 +180,7 @@ fn main() {
                         &format!("for c in {list}; do kubectl get canary -A --context $c >/dev/null; done"),
                         &kubeconfig,
                         home.path(),
+                        0,
                     ),
                 ));
                 rows.push((
@@ -179,6 +191,7 @@ fn main() {
                         ),
                         &kubeconfig,
                         home.path(),
+                        0,
                     ),
                 ));
             }
@@ -194,6 +207,7 @@ fn main() {
                     ),
                     &kc,
                     &watch_home,
+                    0,
                 )
             });
             std::thread::sleep(Duration::from_secs(2));

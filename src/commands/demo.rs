@@ -191,7 +191,9 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
         live: show_live(global) && !global.yes,
     };
     let outcome = follow(&fleet, &follow_options, "demo · Ctrl-C to stop").await?;
-    let exit = if went_as_designed(&outcome.rows, &failing) {
+    let exit = if outcome.quit {
+        outcome.exit
+    } else if went_as_designed(&outcome.rows, &failing) {
         eprintln!(
             "{failing} rolled back by design (its release reports an 80% success rate); the others promoted {NEW_IMAGE}.\n\
              The demo went as designed; `status --watch` on this fleet would exit 1 (a canary failed)."

@@ -157,6 +157,8 @@ impl Judge<'_> {
 pub struct FollowResult {
     pub exit: Exit,
     pub rows: Vec<CanaryState>,
+    /// The person left the live view with `q` before the condition was decided.
+    pub quit: bool,
 }
 
 /// Follows until the condition is decided, the timeout passes or Ctrl-C.
@@ -195,6 +197,7 @@ pub async fn follow_updates(
     let mut last_draw = Instant::now() - Duration::from_secs(1);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    let mut quit = false;
     let exit = loop {
         let sleep_for = deadline
             .map(|d| d.saturating_duration_since(Instant::now()))
@@ -240,7 +243,13 @@ pub async fn follow_updates(
                 let Some(key) = key else { continue };
                 dirty = true;
                 match ui.handle(key, &state.rows()) {
-                    Outcome::Quit => break Exit::Interrupted,
+                    // Leaving the view is a choice, not an interruption (130 is Ctrl-C's, README
+                    // "Exit codes"): it ends with 0 and the final table shows where each canary
+                    // stood.
+                    Outcome::Quit => {
+                        quit = true;
+                        break Exit::Success;
+                    }
                     Outcome::Execute(verb, targets) => run_action(fleet, verb, targets, results_tx.clone()),
                     Outcome::Nothing => {}
                 }
@@ -260,8 +269,8 @@ pub async fn follow_updates(
         return_keys(rx);
     }
     let rows = state.rows();
-    finish(&rows, exit, options)?;
-    Ok(FollowResult { exit, rows })
+    finish(&rows, exit, quit, options)?;
+    Ok(FollowResult { exit, rows, quit })
 }
 
 async fn next_key(keys: &mut Option<tokio::sync::mpsc::UnboundedReceiver<console::Key>>) -> Option<console::Key> {
@@ -336,7 +345,7 @@ fn emit_transitions(
     Ok(())
 }
 
-fn finish(rows: &[CanaryState], exit: Exit, options: &FollowOptions) -> Result<()> {
+fn finish(rows: &[CanaryState], exit: Exit, quit: bool, options: &FollowOptions) -> Result<()> {
     let text = match options.output {
         OutputFormat::Ndjson | OutputFormat::Json => {
             let summary = json!({"summary": {
@@ -356,6 +365,7 @@ fn finish(rows: &[CanaryState], exit: Exit, options: &FollowOptions) -> Result<(
                 jiff::Timestamp::now().as_second(),
             );
             let reason = match exit {
+                Exit::Success if quit => "left the live view (q); the rows show where each canary stands",
                 Exit::Success => "every required canary ended well",
                 Exit::Failed => "a canary failed",
                 Exit::Timeout => "timed out",

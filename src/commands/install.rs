@@ -85,6 +85,15 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<Exit> {
         })
         .await;
     progress.clear();
+    // README "Exit codes": a wait that ran out everywhere is a timeout (3), not a failure.
+    let failures: Vec<bool> = outcomes
+        .iter()
+        .filter_map(|o| match &o.result {
+            Ok((_, Ok(_))) => None,
+            Ok((_, Err((_, e)))) | Err(e) => Some(e.is_timeout()),
+        })
+        .collect();
+    let timed_out_everywhere = !failures.is_empty() && failures.len() == outcomes.len() && failures.iter().all(|t| *t);
     let rows: Vec<InstallRow> = outcomes
         .into_iter()
         .map(|o| {
@@ -109,6 +118,9 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<Exit> {
     let ok = rows.iter().filter(|r| r.error.is_none()).count();
     if interrupt.is_set() && ok < rows.len() {
         return Ok(Exit::Interrupted);
+    }
+    if timed_out_everywhere {
+        return Ok(Exit::Timeout);
     }
     Ok(Exit::from_counts(ok, rows.len()))
 }

@@ -238,13 +238,21 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
                 output: global.output,
                 live: show_live(global),
             };
-            follow(
+            let result = follow(
                 &followed,
                 &options,
                 &format!("following {} · Ctrl-C to stop", args.name),
             )
-            .await?
-            .exit
+            .await?;
+            if result.quit {
+                // The person stopped following: later waves must not start behind their back.
+                let later = waves_from(number + 1);
+                if !later.is_empty() {
+                    eprintln!("left the live view: later waves not started ({})", later.join(", "));
+                }
+                return Ok(exit);
+            }
+            result.exit
         };
         let outcome = if failed_to_start > 0 && outcome == Exit::Success {
             Exit::Partial

@@ -17,11 +17,34 @@ pub fn flagger_crds() -> Vec<Value> {
         .into_iter()
         .map(|crd| {
             let mut v = serde_json::to_value(crd).unwrap_or(Value::Null);
+            as_flagger_declares(&mut v);
             // Flagger's chart keeps the CRDs when the release is removed; so do we unless asked.
             v["metadata"]["annotations"] = json!({"helm.sh/resource-policy": "keep"});
             v
         })
         .collect()
+}
+
+/// Where kube's generated schema and Flagger v1.44's CRD differ in ways the Rust types cannot
+/// say: Flagger's schemas declare the object's apiVersion, kind and metadata, and MetricTemplate
+/// and AlertProvider have a status subresource without any status schema (so a status is
+/// pruned to nothing). Checked against upstream by tests/cli/crd_fidelity.rs.
+fn as_flagger_declares(crd: &mut Value) {
+    let kind = crd["spec"]["names"]["kind"].as_str().unwrap_or_default().to_string();
+    let Some(versions) = crd["spec"]["versions"].as_array_mut() else {
+        return;
+    };
+    for version in versions {
+        let Some(properties) = version["schema"]["openAPIV3Schema"]["properties"].as_object_mut() else {
+            continue;
+        };
+        properties.insert("apiVersion".into(), json!({"type": "string"}));
+        properties.insert("kind".into(), json!({"type": "string"}));
+        properties.insert("metadata".into(), json!({"type": "object"}));
+        if kind != "Canary" {
+            properties.remove("status");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ pub mod crds;
 pub mod fleet_state;
 pub mod gates;
 pub mod routing;
+pub mod schemas;
 pub mod state;
 pub mod types;
 

@@ -63,14 +63,6 @@ pub const PHASES: &[&str] = &[
     "Terminated",
 ];
 
-fn preserved_object(_: &mut SchemaGenerator) -> Schema {
-    json_schema!({"type": "object", "x-kubernetes-preserve-unknown-fields": true})
-}
-
-fn preserved_objects(_: &mut SchemaGenerator) -> Schema {
-    json_schema!({"type": "array", "items": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}})
-}
-
 fn int_or_string(_: &mut SchemaGenerator) -> Schema {
     json_schema!({"x-kubernetes-int-or-string": true})
 }
@@ -167,6 +159,8 @@ pub struct CanarySpec {
     pub upstream_ref: Option<CrossNamespaceRef>,
     pub service: Option<CanaryService>,
     pub analysis: CanaryAnalysis,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub progress_deadline_seconds: Option<i32>,
     pub skip_analysis: Option<bool>,
     pub revert_on_deletion: Option<bool>,
@@ -247,6 +241,7 @@ pub struct UnmanagedMetadata {
 #[serde(rename_all = "camelCase")]
 pub struct CanaryService {
     pub name: Option<String>,
+    #[schemars(schema_with = "super::schemas::number")]
     pub port: i32,
     pub port_name: Option<String>,
     #[schemars(schema_with = "int_or_string")]
@@ -259,31 +254,31 @@ pub struct CanaryService {
     pub timeout: Option<String>,
     pub backend_timeout: Option<String>,
     pub gateways: Option<Vec<String>>,
-    #[schemars(schema_with = "preserved_objects")]
+    #[schemars(schema_with = "super::schemas::gateway_refs")]
     #[serde(default)]
     pub gateway_refs: Option<Vec<Value>>,
     pub hosts: Option<Vec<String>>,
     pub delegation: Option<bool>,
     #[serde(rename = "match")]
-    #[schemars(schema_with = "preserved_objects")]
+    #[schemars(schema_with = "super::schemas::service_match")]
     #[serde(default)]
     pub match_: Option<Vec<Value>>,
-    #[schemars(schema_with = "preserved_object")]
+    #[schemars(schema_with = "super::schemas::rewrite")]
     #[serde(default)]
     pub rewrite: Option<Value>,
-    #[schemars(schema_with = "preserved_object")]
+    #[schemars(schema_with = "super::schemas::retries")]
     #[serde(default)]
     pub retries: Option<Value>,
-    #[schemars(schema_with = "preserved_object")]
+    #[schemars(schema_with = "super::schemas::headers")]
     #[serde(default)]
     pub headers: Option<Value>,
-    #[schemars(schema_with = "preserved_objects")]
+    #[schemars(schema_with = "super::schemas::mirror")]
     #[serde(default)]
     pub mirror: Option<Vec<Value>>,
-    #[schemars(schema_with = "preserved_object")]
+    #[schemars(schema_with = "super::schemas::cors_policy")]
     #[serde(default)]
     pub cors_policy: Option<Value>,
-    #[schemars(schema_with = "preserved_object")]
+    #[schemars(schema_with = "super::schemas::traffic_policy")]
     #[serde(default)]
     pub traffic_policy: Option<Value>,
     pub mesh_name: Option<String>,
@@ -302,24 +297,42 @@ pub struct CanaryAnalysis {
     #[schemars(schema_with = "duration_schema")]
     #[serde(default)]
     pub interval: Option<String>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub threshold: Option<i32>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub iterations: Option<i32>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub max_weight: Option<i32>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub step_weight: Option<i32>,
+    #[schemars(schema_with = "super::schemas::numbers")]
+    #[serde(default)]
     pub step_weights: Option<Vec<i32>>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub step_weight_promotion: Option<i32>,
     pub mirror: Option<bool>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub mirror_weight: Option<i32>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub primary_ready_threshold: Option<i32>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub canary_ready_threshold: Option<i32>,
     #[serde(rename = "match")]
-    #[schemars(schema_with = "preserved_objects")]
+    #[schemars(schema_with = "super::schemas::analysis_match")]
     #[serde(default)]
     pub match_: Option<Vec<Value>>,
     pub metrics: Option<Vec<CanaryMetric>>,
     pub webhooks: Option<Vec<CanaryWebhook>>,
     pub alerts: Option<Vec<CanaryAlert>>,
-    #[schemars(schema_with = "preserved_object")]
+    #[schemars(schema_with = "super::schemas::session_affinity")]
     #[serde(default)]
     pub session_affinity: Option<Value>,
 }
@@ -368,6 +381,8 @@ pub struct CanaryWebhook {
     #[schemars(schema_with = "duration_schema")]
     #[serde(default)]
     pub timeout: Option<String>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub retries: Option<i32>,
     #[serde(rename = "disableTLS")]
     pub disable_tls: Option<bool>,
@@ -394,8 +409,14 @@ pub struct CanaryStatus {
     #[schemars(schema_with = "phase_schema")]
     #[serde(default)]
     pub phase: Option<String>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub failed_checks: Option<i32>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub canary_weight: Option<i32>,
+    #[schemars(schema_with = "super::schemas::number")]
+    #[serde(default)]
     pub iterations: Option<i32>,
     #[schemars(schema_with = "string_map")]
     #[serde(default)]
@@ -458,7 +479,7 @@ pub struct MetricProvider {
     pub type_: String,
     pub address: Option<String>,
     pub secret_ref: Option<SecretRef>,
-    #[schemars(schema_with = "preserved_object")]
+    #[schemars(schema_with = "super::schemas::provider_headers")]
     #[serde(default)]
     pub headers: Option<Value>,
     pub region: Option<String>,

@@ -10,6 +10,7 @@ use tower::buffer::BufferLayer;
 use tower::retry::RetryLayer;
 
 use super::error::{ClusterError, chain};
+use super::handshake::HandshakeProbeLayer;
 use super::retry::BoundedRetry;
 use super::targets::Target;
 
@@ -105,10 +106,12 @@ async fn build_client(
     // kube's own retry layer would wait up to 1000 s on a throttled cluster; ours is bounded
     // (see `fleet::retry`).
     config.default_retry = false;
+    let probe = HandshakeProbeLayer::new(&config);
     let builder = ClientBuilder::try_from(config).map_err(|e| ClusterError::Config(chain(&e)))?;
     // Retrying needs a clonable inner service; a buffer makes the boxed stack one.
     Ok(builder
         .with_layer(&BufferLayer::new(1024))
         .with_layer(&RetryLayer::new(BoundedRetry::new()))
+        .with_layer(&probe)
         .build())
 }

@@ -29,6 +29,7 @@ pub enum ClusterError {
         object: String,
         conflicts: Vec<FieldConflict>,
     },
+    /// A wait for readiness ran out of time (a timeout, with what was not ready).
     #[error("not ready: {0}")]
     NotReady(String),
     /// Ctrl-C came before this cluster's change began (see `crate::interrupt`).
@@ -74,6 +75,12 @@ impl ClusterError {
             },
             other => other,
         }
+    }
+
+    /// A wait that ran out of time: the cluster answered too slowly, or what was awaited never
+    /// became ready (README "Exit codes": 3).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, ClusterError::Timeout(_) | ClusterError::NotReady(_))
     }
 
     /// A write refused because the object changed since it was read (not AlreadyExists).

@@ -6,6 +6,7 @@ pub mod conflict;
 pub mod connect;
 pub mod error;
 pub mod fanout;
+pub mod handshake;
 pub mod kubeconfig;
 pub mod kurator;
 pub mod ownership;

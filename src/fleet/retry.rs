@@ -126,6 +126,27 @@ mod tests {
         assert_eq!(retry_after(None), None);
     }
 
+    /// A Retry-After longer than the backoff's 2 s ceiling sets the wait (read from the sleep's
+    /// deadline, not measured).
+    #[tokio::test]
+    async fn retry_after_is_honoured() {
+        let mut policy = BoundedRetry::new();
+        let mut request = Request::new(Body::from(b"{}".to_vec()));
+        let mut throttled: Result<Response<()>, BoxError> = {
+            let mut r = Response::new(());
+            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            r.headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("3"));
+            Ok(r)
+        };
+        let sleep = policy.retry(&mut request, &mut throttled).unwrap();
+        let wait = sleep.deadline() - tokio::time::Instant::now();
+        assert!(
+            wait > Duration::from_millis(2900) && wait <= Duration::from_secs(3),
+            "{wait:?}"
+        );
+    }
+
     #[tokio::test]
     async fn gives_up_after_the_bound() {
         let mut policy = BoundedRetry::new();

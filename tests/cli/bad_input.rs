@@ -3,9 +3,8 @@
 //! exec credential plugins work, without their token showing up anywhere.
 
 use std::os::unix::fs::PermissionsExt;
-use std::time::{Duration, Instant};
 
-use crate::support::{Fleet, plugin, run};
+use crate::support::{Fleet, plugin, run, run_bounded};
 
 const HEAD: &str = "apiVersion: v1\nkind: Config\n";
 
@@ -69,21 +68,18 @@ fn malformed_kubeconfigs_are_clear_errors_never_panics() {
     for (name, text, expected) in cases {
         let path = home.path().join(name);
         std::fs::write(&path, text).unwrap();
-        let started = Instant::now();
-        let out = run(plugin(home.path())
-            .args(["clusters", "--cluster-timeout", "3s", "--kubeconfig"])
-            .arg(&path));
+        // Bounded: a broken kubeconfig must end the command, not hang it.
+        let out = run_bounded(
+            plugin(home.path())
+                .args(["clusters", "--cluster-timeout", "3s", "--kubeconfig"])
+                .arg(&path),
+        );
         let all = format!("{}{}", out.stdout, out.stderr);
         assert!(!all.contains("panicked"), "{name}: {out:?}");
         assert!(out.code == 1 || out.code == 2, "{name}: {out:?}");
         assert!(all.contains(expected), "{name}: expected {expected:?} in {out:?}");
         // The error names where to look: the file for a file that cannot be read, else the context.
         assert!(all.contains(name) || all.contains("broken"), "{name}: {out:?}");
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{name} took {:?}",
-            started.elapsed()
-        );
     }
 }
 

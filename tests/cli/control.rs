@@ -320,7 +320,7 @@ fn p_in_the_live_view_promotes_only_the_selected_cluster() {
         ("WaitingPromotion".to_string(), "WaitingPromotion".to_string())
     );
     tmux(&["send-keys", "-t", &session, "q"]);
-    let after = wait_pane("exit 130");
+    let after = wait_pane("exit 0: left the live view (q)");
     assert!(after.contains("CLUSTER"), "the final table stays: {after}");
     tmux(&["kill-session", "-t", &session]);
 }

@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::support::{Output, PlaygroundProcess, kubectl, kubectl_available, run};
 
@@ -45,8 +45,10 @@ impl Watch {
         }
     }
 
-    /// Waits for a line whose STATUS column is `phase`; returns (status, weight) of every line seen.
-    fn until(&mut self, phase: &str, limit: Duration) -> Vec<(String, String)> {
+    /// Waits (up to the tests' common patience) for a line whose STATUS column is `phase`;
+    /// returns (status, weight) of every line seen.
+    fn until(&mut self, phase: &str) -> Vec<(String, String)> {
+        let limit = crate::support::PATIENCE;
         let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -96,7 +98,7 @@ fn canary_progresses_to_success_and_fails_on_bad_metrics() {
     std::fs::write(&app, APP).unwrap();
     ok(run(k().args(["apply", "--server-side", "-f"]).arg(&app)));
     let mut watch = Watch::start(home.path(), &pg.kubeconfig, "test");
-    watch.until("Initialized", Duration::from_secs(30));
+    watch.until("Initialized");
 
     ok(run(k().args([
         "-n",
@@ -106,7 +108,7 @@ fn canary_progresses_to_success_and_fails_on_bad_metrics() {
         "deployment/podinfo",
         "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1",
     ])));
-    let rows = watch.until("Succeeded", Duration::from_secs(60));
+    let rows = watch.until("Succeeded");
     let seen = phases_and_weights(&rows);
     let from = seen.iter().position(|s| s == "Progressing 0").expect("Progressing 0");
     let expected = [
@@ -148,7 +150,7 @@ fn canary_progresses_to_success_and_fails_on_bad_metrics() {
         "-p",
         patch,
     ])));
-    let rows = watch.until("Failed", Duration::from_secs(60));
+    let rows = watch.until("Failed");
     assert!(
         rows.iter()
             .skip_while(|(p, _)| p != "Succeeded")
@@ -214,7 +216,7 @@ fn gates_through_the_service_proxy() {
     std::fs::write(&app, gated_app(&hooks)).unwrap();
     ok(run(k().args(["apply", "--server-side", "-f"]).arg(&app)));
     let mut watch = Watch::start(home.path(), &pg.kubeconfig, "test");
-    watch.until("Initialized", Duration::from_secs(30));
+    watch.until("Initialized");
     ok(run(k().args([
         "-n",
         "test",
@@ -223,7 +225,7 @@ fn gates_through_the_service_proxy() {
         "deployment/podinfo",
         "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1",
     ])));
-    watch.until("WaitingPromotion", Duration::from_secs(60));
+    watch.until("WaitingPromotion");
 
     // The gate is closed: a GET through the proxy is refused.
     let check = run(k().args([
@@ -237,14 +239,14 @@ fn gates_through_the_service_proxy() {
     ok(run(k()
         .args(["create", "--raw", &proxy("/gate/open"), "-f"])
         .arg(&payload)));
-    let rows = watch.until("Promoting", Duration::from_secs(30));
+    let rows = watch.until("Promoting");
     let last_two: Vec<&String> = rows.iter().map(|(p, _)| p).rev().take(2).collect();
     assert_eq!(
         last_two,
         vec!["Promoting", "WaitingPromotion"],
         "opening the gate moves it on at the next tick: {rows:?}"
     );
-    watch.until("Succeeded", Duration::from_secs(30));
+    watch.until("Succeeded");
     ok(run(k()
         .args(["create", "--raw", &proxy("/gate/close"), "-f"])
         .arg(&payload)));
@@ -258,11 +260,11 @@ fn gates_through_the_service_proxy() {
         "deployment/podinfo",
         "podinfod=ghcr.io/stefanprodan/podinfo:6.0.2",
     ])));
-    watch.until("WaitingPromotion", Duration::from_secs(60));
+    watch.until("WaitingPromotion");
     ok(run(k()
         .args(["create", "--raw", &proxy("/rollback/open"), "-f"])
         .arg(&payload)));
-    let rows = watch.until("Failed", Duration::from_secs(30));
+    let rows = watch.until("Failed");
     assert_eq!(
         rows.iter().rev().nth(1).map(|(p, _)| p.as_str()),
         Some("WaitingPromotion"),
@@ -298,7 +300,7 @@ fn rollback_gate_during_progressing() {
     std::fs::write(&app, gated_app(&hooks)).unwrap();
     ok(run(k().args(["apply", "--server-side", "-f"]).arg(&app)));
     let mut watch = Watch::start(home.path(), &pg.kubeconfig, "test");
-    watch.until("Initialized", Duration::from_secs(30));
+    watch.until("Initialized");
     ok(run(k().args([
         "-n",
         "test",
@@ -307,13 +309,13 @@ fn rollback_gate_during_progressing() {
         "deployment/podinfo",
         "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1",
     ])));
-    watch.until("Progressing", Duration::from_secs(30));
+    watch.until("Progressing");
     let payload = home.path().join("payload.json");
     std::fs::write(&payload, r#"{"name":"podinfo","namespace":"test"}"#).unwrap();
     ok(run(k()
         .args(["create", "--raw", &proxy("/rollback/open"), "-f"])
         .arg(&payload)));
-    let rows = watch.until("Failed", Duration::from_secs(30));
+    let rows = watch.until("Failed");
     assert_eq!(
         rows.iter().rev().nth(1).map(|(p, _)| p.as_str()),
         Some("Progressing"),

@@ -1,37 +1,12 @@
 //! Ctrl-C while clusters are being changed: every cluster ends untouched or fully done for the
 //! step, and the results say which.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::rollout::{POLICY, RolloutFleet, output_of};
-use crate::support::{Fleet, Output, plugin, run};
-
-fn ctrl_c(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-/// Runs `cmd`, sends Ctrl-C after `delay`, and returns what it printed.
-fn interrupted_after(cmd: &mut Command, delay: Duration) -> Output {
-    let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    std::thread::sleep(delay);
-    ctrl_c(&child);
-    output_of(child)
-}
-
-fn wait_until(what: &str, done: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done() {
-        assert!(Instant::now() < deadline, "never happened: {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
+use crate::support::rollout::{POLICY, RolloutFleet};
+use crate::support::{Fleet, Running, plugin, run, wait_until};
 
 #[test]
 fn ctrl_c_while_apply_reads_leaves_every_cluster_untouched() {
@@ -41,18 +16,21 @@ fn ctrl_c_while_apply_reads_leaves_every_cluster_untouched() {
         s.cluster(n).faults().set_latency(Duration::from_millis(1500));
     }
     // --manual-promotion changes every Canary, so a finished apply would show.
-    let out = interrupted_after(
-        &mut s.cmd(&[
-            "apply",
-            "-f",
-            POLICY,
-            "--all-contexts",
-            "--manual-promotion",
-            "-o",
-            "json",
-        ]),
-        Duration::from_millis(1000),
-    );
+    let apply = Running::spawn(&mut s.cmd(&[
+        "apply",
+        "-f",
+        POLICY,
+        "--all-contexts",
+        "--manual-promotion",
+        "-o",
+        "json",
+    ]));
+    // Ctrl-C when both clusters hold a read of the plugin's in flight.
+    wait_until("a read in flight in both clusters", || {
+        (1..=2).all(|n| s.cluster(n).faults().held_reads() > 0)
+    });
+    apply.interrupt();
+    let out = apply.finish();
     assert_eq!(out.code, 130, "{out:?}");
     let rows: Value = serde_json::from_str(&out.stdout).unwrap();
     let rows = rows.as_array().unwrap();
@@ -74,7 +52,7 @@ fn ctrl_c_while_apply_reads_leaves_every_cluster_untouched() {
 #[test]
 fn ctrl_c_during_a_wave_stops_later_waves() {
     let s = RolloutFleet::start(3, &[], &[]);
-    let child = s.spawn(&[
+    let start = s.start_watched(&[
         "start",
         "podinfo",
         "-n",
@@ -88,8 +66,8 @@ fn ctrl_c_during_a_wave_stops_later_waves() {
         "json",
     ]);
     wait_until("wave 1 started", || s.image(1) == "podinfo:2");
-    ctrl_c(&child);
-    let out = output_of(child);
+    start.interrupt();
+    let out = start.finish();
     assert_eq!(out.code, 130, "{out:?}");
     assert!(
         out.stderr
@@ -106,7 +84,7 @@ fn ctrl_c_lets_a_fleet_action_under_way_finish() {
     let s = RolloutFleet::start(2, &[], &[]);
     // member2's write is held in flight while Ctrl-C arrives.
     s.cluster(2).faults().set_write_latency(Duration::from_millis(1500));
-    let child = s.spawn(&[
+    let pause = s.start_watched(&[
         "pause",
         "podinfo",
         "-n",
@@ -117,10 +95,12 @@ fn ctrl_c_lets_a_fleet_action_under_way_finish() {
         "json",
     ]);
     let suspended = |n: usize| s.canary(n)["spec"]["suspend"].as_bool().unwrap_or(false);
-    wait_until("member1 paused", || suspended(1));
+    wait_until("member1 paused and member2's write in flight", || {
+        suspended(1) && s.cluster(2).faults().held_writes() > 0
+    });
     assert!(!suspended(2), "member2's write is still in flight");
-    ctrl_c(&child);
-    let out = output_of(child);
+    pause.interrupt();
+    let out = pause.finish();
     assert!(out.stderr.contains("changes under way finish first"), "{out:?}");
     assert_eq!(out.code, 0, "both finished: {out:?}");
     assert!(suspended(2), "{out:?}");
@@ -148,7 +128,13 @@ fn ctrl_c_during_install_applies_every_object_and_cuts_only_the_wait() {
             .env("KUBECONFIG", &kubeconfig);
         cmd
     };
-    let out = interrupted_after(&mut install(&["--all-contexts"]), Duration::from_millis(1000));
+    let running = Running::spawn(&mut install(&["--all-contexts"]));
+    // Ctrl-C while one of member2's objects is being applied.
+    wait_until("a write to member2 in flight", || {
+        fleet.cluster("kurator-member2").faults().held_writes() > 0
+    });
+    running.interrupt();
+    let out = running.finish();
     assert_eq!(out.code, 130, "{out:?}");
     let rows: Value = serde_json::from_str(&out.stdout).unwrap();
     let error = rows[1]["error"].as_str().unwrap_or_default();
@@ -189,10 +175,20 @@ fn ctrl_c_during_uninstall_lets_the_deletions_under_way_finish() {
         .cluster("kurator-member2")
         .faults()
         .set_write_latency(Duration::from_millis(300));
-    let out = interrupted_after(
-        &mut cmd(&["uninstall", "--all-contexts", "--yes", "-o", "json"]),
-        Duration::from_millis(1000),
-    );
+    let flagger_left = |name: &str| {
+        fleet
+            .cluster(name)
+            .list("apps", "deployments", Some("istio-system"))
+            .len()
+    };
+    let before = flagger_left("kurator-member1");
+    let running = Running::spawn(&mut cmd(&["uninstall", "--all-contexts", "--yes", "-o", "json"]));
+    // Ctrl-C once member1 has deleted something and a deletion on member2 is in flight.
+    wait_until("member1 deleting and a deletion on member2 in flight", || {
+        flagger_left("kurator-member1") < before && fleet.cluster("kurator-member2").faults().held_writes() > 0
+    });
+    running.interrupt();
+    let out = running.finish();
     assert!(out.stderr.contains("changes under way finish first"), "{out:?}");
     assert_eq!(
         out.code, 0,

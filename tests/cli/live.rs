@@ -1,14 +1,13 @@
 //! `start`, `status --watch`, waves and the live view against a simulated fleet running Flagger.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use fleet_sim::SimCluster;
 use fleet_sim::patch::PatchKind;
 use serde_json::{Value, json};
 
-use crate::support::rollout::{RolloutFleet, output_of};
-use crate::support::{BIN, require_tool};
+use crate::support::rollout::RolloutFleet;
+use crate::support::{BIN, require_tool, wait_until};
 
 fn fail_release(c: &SimCluster) {
     let patch = json!({"spec": {"template": {"metadata": {"annotations": {"sim.kurator.dev/success-rate": "80"}}}}});
@@ -47,10 +46,15 @@ const SUCCESS: [&str; 9] = [
     "Succeeded weight=0",
 ];
 
+/// Whether a watch's output so far has a line for each of members 1..=n.
+fn every_cluster(out: &str, n: usize) -> bool {
+    (1..=n).all(|i| out.lines().any(|l| l.contains(&format!("kurator-member{i}"))))
+}
+
 #[test]
 fn every_transition_in_order_and_waiting_for_a_new_run() {
     let s = RolloutFleet::start(3, &[], &[]);
-    let watch = s.spawn(&[
+    let watch = s.start_watched(&[
         "status",
         "podinfo",
         "-n",
@@ -61,7 +65,8 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
         "--timeout",
         "60s",
     ]);
-    std::thread::sleep(Duration::from_millis(500));
+    // --wait-for-start takes the state it first sees as the old run: release only after that.
+    watch.wait_for_stdout("the watch's first state of every cluster", |o| every_cluster(o, 3));
     let started = s.release("podinfo:2");
     assert_eq!(started.code, 0, "{started:?}");
     assert_eq!(
@@ -73,7 +78,7 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
         3,
         "{started:?}"
     );
-    let out = output_of(watch);
+    let out = watch.finish();
     assert_eq!(out.code, 0, "{out:?}");
     for n in 1..=3 {
         let seq = sequence(&out.stdout, &format!("kurator-member{n}"));
@@ -86,7 +91,7 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
     );
 
     // After a Succeeded run, --wait-for-start ignores it and follows the next one.
-    let watch = s.spawn(&[
+    let watch = s.start_watched(&[
         "status",
         "podinfo",
         "-n",
@@ -99,7 +104,7 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
         "-o",
         "ndjson",
     ]);
-    std::thread::sleep(Duration::from_millis(500));
+    watch.wait_for_stdout("the watch's first state of every cluster", |o| every_cluster(o, 3));
     let refused_restart = s.release("podinfo:2");
     assert_eq!(
         refused_restart.code, 1,
@@ -114,7 +119,7 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
             .code,
         0
     );
-    let out = output_of(watch);
+    let out = watch.finish();
     assert_eq!(out.code, 0, "{out:?}");
     let lines: Vec<Value> = out.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(
@@ -191,7 +196,27 @@ fn unreachable_is_exit_5_and_timeouts_are_exit_3() {
         "any",
     ]);
     assert_eq!(any.code, 0, "{any:?}");
-    let started = Instant::now();
+    // Nothing was released: the reachable canaries are Initialized, which README "Exit codes"
+    // counts as done (Flagger marks it Promoted, as it does Succeeded).
+    let mut phases: Vec<(&str, &str)> = any
+        .stdout
+        .lines()
+        .filter(|l| l.split_whitespace().nth(2) == Some("test/podinfo"))
+        .map(|l| {
+            let mut fields = l.split_whitespace();
+            (fields.nth(1).unwrap_or(""), fields.nth(1).unwrap_or(""))
+        })
+        .collect();
+    phases.sort();
+    assert_eq!(
+        phases,
+        [
+            ("kurator-member1", "Initialized"),
+            ("kurator-member2", "Initialized"),
+            ("kurator-member3", "Unavailable")
+        ],
+        "{any:?}"
+    );
     let waiting = s.run(&[
         "status",
         "podinfo",
@@ -205,7 +230,6 @@ fn unreachable_is_exit_5_and_timeouts_are_exit_3() {
         "2s",
     ]);
     assert_eq!(waiting.code, 3, "{waiting:?}");
-    assert!(started.elapsed() < Duration::from_secs(10));
     let missing = s.run(&[
         "status",
         "nope",
@@ -306,7 +330,7 @@ fn waves_start_one_cluster_after_another_and_stop_on_failure() {
 #[test]
 fn dropped_watch_streams_lose_and_repeat_nothing() {
     let s = RolloutFleet::start(2, &[], &[]);
-    let watch = s.spawn(&[
+    let watch = s.start_watched(&[
         "status",
         "podinfo",
         "-n",
@@ -317,16 +341,21 @@ fn dropped_watch_streams_lose_and_repeat_nothing() {
         "--timeout",
         "60s",
     ]);
-    std::thread::sleep(Duration::from_millis(500));
+    watch.wait_for_stdout("the watch's first state of every cluster", |o| every_cluster(o, 2));
     assert_eq!(s.release("podinfo:2").code, 0);
-    let until = Instant::now() + Duration::from_secs(4);
-    while Instant::now() < until {
-        for c in &s.fleet.clusters {
-            c.faults().drop_watches();
+    // Streams keep being dropped (every eighth look, about every 160 ms) until both rollouts
+    // have ended in the clusters.
+    let mut looks = 0u32;
+    wait_until("both rollouts Succeeded while their watches were dropped", || {
+        looks += 1;
+        if looks.is_multiple_of(8) {
+            for c in &s.fleet.clusters {
+                c.faults().drop_watches();
+            }
         }
-        std::thread::sleep(Duration::from_millis(150));
-    }
-    let out = output_of(watch);
+        s.phase(1) == "Succeeded" && s.phase(2) == "Succeeded"
+    });
+    let out = watch.finish();
     assert_eq!(out.code, 0, "{out:?}");
     for n in 1..=2 {
         let seq = sequence(&out.stdout, &format!("kurator-member{n}"));

@@ -7,6 +7,7 @@ mod bad_input;
 mod clusters;
 mod conflicts;
 mod control;
+mod crd_fidelity;
 mod daemonset;
 mod flagger_events;
 mod flagger_sim;

@@ -3,7 +3,6 @@
 
 use std::io::Write;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 use fleet_sim::patch::PatchKind;
 use fleet_sim::{PlaygroundOptions, SimCluster};
@@ -129,16 +128,15 @@ fn phase(cluster: &SimCluster) -> String {
         .unwrap_or_default()
 }
 
-fn wait_for(clusters: &[&SimCluster], want: &str, limit: Duration) {
-    let deadline = Instant::now() + limit;
-    while clusters.iter().any(|c| phase(c) != want) {
-        assert!(
-            Instant::now() < deadline,
-            "not all {want}: {:?}",
-            clusters.iter().map(|c| phase(c)).collect::<Vec<_>>()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+fn wait_for(clusters: &[&SimCluster], want: &str) {
+    crate::support::wait_for(&format!("every podinfo {want}"), || {
+        let phases: Vec<String> = clusters.iter().map(|c| phase(c)).collect();
+        if phases.iter().all(|p| p == want) {
+            Ok(())
+        } else {
+            Err(format!("{phases:?}"))
+        }
+    })
 }
 
 #[test]
@@ -187,7 +185,7 @@ fn apply_is_idempotent_and_the_fleet_rolls_out() {
     workload(c3, true);
     let second = cmd(&["apply", "-f", EXAMPLE, "--all-contexts", "-o", "json"]);
     assert_eq!(second.code, 0, "{second:?}");
-    wait_for(&[c1, c2, c3], "Initialized", Duration::from_secs(30));
+    wait_for(&[c1, c2, c3], "Initialized");
 
     let canary = c1.get("flagger.app", "canaries", Some("test"), "podinfo").unwrap();
     assert_eq!(
@@ -274,7 +272,7 @@ fn apply_is_idempotent_and_the_fleet_rolls_out() {
         )
         .unwrap();
     }
-    wait_for(&[c1, c2, c3], "Succeeded", Duration::from_secs(60));
+    wait_for(&[c1, c2, c3], "Succeeded");
     for c in [c1, c2, c3] {
         let primary = c.get("apps", "deployments", Some("test"), "podinfo-primary").unwrap();
         assert_eq!(

@@ -19,6 +19,10 @@ pub struct Faults {
     write_conflicts: AtomicU64,
     rng: Mutex<u64>,
     drop_watches: watch::Sender<u64>,
+    /// Reads and writes currently held by the injected latency: what a test waits on to act
+    /// while a request is in flight, instead of sleeping.
+    held_reads: AtomicU64,
+    held_writes: AtomicU64,
 }
 
 impl Default for Faults {
@@ -33,6 +37,8 @@ impl Default for Faults {
             write_conflicts: AtomicU64::new(0),
             rng: Mutex::new(0x2545_f491_4f6c_dd1d),
             drop_watches,
+            held_reads: AtomicU64::new(0),
+            held_writes: AtomicU64::new(0),
         }
     }
 }
@@ -224,5 +230,33 @@ mod tests {
         assert!(f.take_write_conflict());
         assert!(f.take_write_conflict());
         assert!(!f.take_write_conflict());
+    }
+}
+
+impl Faults {
+    /// Counts a request as held (by injected latency) until the guard drops.
+    pub fn hold(&self, write: bool) -> Held<'_> {
+        let counter = if write { &self.held_writes } else { &self.held_reads };
+        counter.fetch_add(1, Ordering::SeqCst);
+        Held(counter)
+    }
+
+    /// GET requests being held by injected latency right now.
+    pub fn held_reads(&self) -> u64 {
+        self.held_reads.load(Ordering::SeqCst)
+    }
+
+    /// Requests other than GET being held by injected latency right now.
+    pub fn held_writes(&self) -> u64 {
+        self.held_writes.load(Ordering::SeqCst)
+    }
+}
+
+/// A request held by injected latency; see [`Faults::hold`].
+pub struct Held<'a>(&'a AtomicU64);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }

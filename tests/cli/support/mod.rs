@@ -6,8 +6,8 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use fleet_sim::{KubeconfigEntry, PlaygroundOptions, SimCluster};
 
@@ -235,4 +235,128 @@ pub fn use_client_certificate(kubeconfig: &Path, index: usize, cert: &fleet_sim:
     config["users"][index]["user"] = serde_json::json!({
         "client-certificate-data": b64(&cert.cert_pem), "client-key-data": b64(&cert.key_pem)});
     std::fs::write(kubeconfig, fleet_sim::to_yaml(&config)).unwrap();
+}
+
+/// How long a test waits for a state before it fails. Generous, because a loaded 2-core CI
+/// machine can be many times slower than a quiet one; it bounds a hang, it measures nothing.
+pub const PATIENCE: Duration = Duration::from_secs(90);
+
+/// How often [`wait_for`] looks again.
+const POLL: Duration = Duration::from_millis(20);
+
+/// The one way the integration tests synchronise with the simulated fleet and the plugin: look
+/// at observable state (objects in a cluster, what a running command printed, requests the
+/// simulator holds in flight) until it is what the test needs. `observe` returns `Ok` with the
+/// value when it is, or `Err` with the state seen so far, which the failure shows after
+/// [`PATIENCE`]. The poll interval here is the only sleep in the integration tests; no test
+/// sleeps a fixed time hoping something has happened, and none asserts on elapsed time
+/// (timings belong to `examples/fleet_bench.rs`).
+pub fn wait_for<T>(what: &str, mut observe: impl FnMut() -> Result<T, String>) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let seen = match observe() {
+            Ok(value) => return value,
+            Err(seen) => seen,
+        };
+        assert!(
+            Instant::now() < deadline,
+            "waited {PATIENCE:?} for {what}; last seen: {seen}"
+        );
+        std::thread::sleep(POLL);
+    }
+}
+
+/// [`wait_for`] a condition without a value to report.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    wait_for(what, || if done() { Ok(()) } else { Err("not yet".into()) })
+}
+
+/// Runs `cmd` to its end like [`run`], failing instead of hanging when it does not end within
+/// [`PATIENCE`].
+pub fn run_bounded(cmd: &mut Command) -> Output {
+    Running::spawn(cmd).finish()
+}
+
+/// A command running in the background whose output the test can watch while it runs.
+pub struct Running {
+    child: Child,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn spawn(cmd: &mut Command) -> Running {
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let (stdout, stderr) = (Arc::new(Mutex::new(String::new())), Arc::new(Mutex::new(String::new())));
+        let collect = |from: Box<dyn std::io::Read + Send>, into: Arc<Mutex<String>>| {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(from);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                    into.lock().unwrap().push_str(&line);
+                    line.clear();
+                }
+            })
+        };
+        let readers = vec![
+            collect(Box::new(child.stdout.take().unwrap()), stdout.clone()),
+            collect(Box::new(child.stderr.take().unwrap()), stderr.clone()),
+        ];
+        Running {
+            child,
+            stdout,
+            stderr,
+            readers,
+        }
+    }
+
+    /// What it printed on stdout so far.
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    /// Waits until its stdout so far satisfies `seen`.
+    pub fn wait_for_stdout(&self, what: &str, seen: impl Fn(&str) -> bool) {
+        wait_for(what, || {
+            let out = self.stdout();
+            if seen(&out) { Ok(()) } else { Err(format!("\n{out}")) }
+        })
+    }
+
+    /// Sends SIGINT, as Ctrl-C does.
+    pub fn interrupt(&self) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits (at most [`PATIENCE`], so a hang fails instead of blocking the suite) for it to
+    /// end and returns everything it printed.
+    pub fn finish(mut self) -> Output {
+        let status = wait_for("the command to exit", || match self.child.try_wait().unwrap() {
+            Some(status) => Ok(status),
+            None => Err(format!("still running; stdout so far:\n{}", self.stdout())),
+        });
+        for reader in self.readers.drain(..) {
+            reader.join().unwrap();
+        }
+        Output {
+            code: status.code().unwrap_or(-1),
+            stdout: self.stdout(),
+            stderr: self.stderr.lock().unwrap().clone(),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.readers.is_empty() {
+            return;
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use fleet_sim::{PlaygroundOptions, SimCluster};
 use serde_json::Value;
@@ -119,15 +118,19 @@ impl RolloutFleet {
 
     /// Waits until podinfo's Canary is in `want` in each of these clusters.
     pub fn wait(&self, clusters: &[usize], want: &str) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while clusters.iter().any(|n| self.phase(*n) != want) {
-            assert!(
-                Instant::now() < deadline,
-                "not {want}: {:?}",
-                clusters.iter().map(|n| self.phase(*n)).collect::<Vec<_>>()
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
+        super::wait_for(&format!("podinfo {want} in members {clusters:?}"), || {
+            let phases: Vec<String> = clusters.iter().map(|n| self.phase(*n)).collect();
+            if phases.iter().all(|p| p == want) {
+                Ok(())
+            } else {
+                Err(format!("{phases:?}"))
+            }
+        })
+    }
+
+    /// The command running in the background, its output watchable while it runs.
+    pub fn start_watched(&self, args: &[&str]) -> super::Running {
+        super::Running::spawn(&mut self.cmd(args))
     }
 }
 

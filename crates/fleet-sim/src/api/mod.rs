@@ -45,12 +45,14 @@ async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Respo
     let query = route::parse_query(parts.uri.query().unwrap_or(""));
     let is_watch = matches!(query.get("watch").map(String::as_str), Some("true" | "1"));
     let latency = core.faults.latency();
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
     let write_latency = core.faults.write_latency();
-    if parts.method != Method::GET && !write_latency.is_zero() {
-        tokio::time::sleep(write_latency).await;
+    let write = parts.method != Method::GET;
+    if !latency.is_zero() || (write && !write_latency.is_zero()) {
+        let _held = core.faults.hold(write);
+        tokio::time::sleep(latency).await;
+        if write {
+            tokio::time::sleep(write_latency).await;
+        }
     }
     let route = route::parse(parts.uri.path());
     if !is_watch
