@@ -12,6 +12,7 @@ mod daemonset;
 mod flagger_events;
 mod flagger_sim;
 mod flagger_status;
+mod hub_dry_run;
 mod identity;
 mod install;
 mod install_names;
