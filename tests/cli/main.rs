@@ -31,4 +31,5 @@ mod playground;
 mod python_client;
 mod rollout_policy;
 mod security;
+mod start_apply;
 mod uninstall_finalizers;
