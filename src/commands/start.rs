@@ -175,10 +175,12 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
                 }
                 Ok(rows) => {
                     for r in rows {
-                        let Some(error) = &r.error else { continue };
                         // Warning rows (a field another manager left) are printed, not fatal.
-                        failed |= r.result != "warning";
-                        eprintln!("{}: {} {}: {} {error}", o.target.context, r.policy, r.object, r.result);
+                        let Some(text) = r.error.as_ref().or(r.warning.as_ref()) else {
+                            continue;
+                        };
+                        failed |= r.error.is_some();
+                        eprintln!("{}: {} {}: {} {text}", o.target.context, r.policy, r.object, r.result);
                     }
                 }
             }
