@@ -198,7 +198,7 @@ pub fn routed(kind: RouteKind, canary: &Value, object: &Value) -> Option<Routed>
 /// Whether no parent of an HTTPRoute reports an `Accepted` condition that is not True or that
 /// was observed for an older generation (Flagger: pkg/router/gateway_api.go, GetRoutes: it
 /// matches `status.parents[].parentRef` against `spec.parentRefs` and checks the condition).
-fn http_route_accepted(route: &Value) -> bool {
+pub fn http_route_accepted(route: &Value) -> bool {
     let generation = route
         .pointer("/metadata/generation")
         .and_then(Value::as_i64)

@@ -49,6 +49,13 @@ pub enum Update {
         namespace: String,
         name: String,
     },
+    /// Reading this routing kind failed (list refused, watch dropped): its weights are unknown
+    /// until it is read again.
+    RoutesFailed {
+        cluster: usize,
+        kind: RouteKind,
+        error: String,
+    },
     /// An Event that was already there when the list was taken (a watch's initial list or
     /// relist, a one-shot read): history from before the watch, not something that just happened.
     EventListed {
