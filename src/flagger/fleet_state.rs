@@ -112,6 +112,10 @@ impl FleetState {
             } => {
                 self.routes.remove(&(cluster, kind.plural(), namespace, name));
             }
+            Update::RoutesRelisting { cluster, kind } => {
+                self.drop_routes(cluster, kind);
+                self.route_errors.remove(&(cluster, kind.plural()));
+            }
             Update::RoutesFailed { cluster, kind, error } => {
                 self.drop_routes(cluster, kind);
                 self.route_errors.insert((cluster, kind.plural()), error);
@@ -568,6 +572,64 @@ mod tests {
         assert_eq!(
             s.rows()[0].routed_unknown.as_deref(),
             Some("virtualservices test/podinfo not read")
+        );
+    }
+
+    #[test]
+    fn a_relist_refills_routes_and_a_dropped_route_watch_forgets_them() {
+        let mut s = FleetState::new(vec!["a".into()], Some("test".into()), None);
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: istio_canary(30),
+        });
+        s.apply(Update::Route {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+            object: vs(30, "podinfo"),
+        });
+        s.apply(Update::Route {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+            object: vs(10, "other"),
+        });
+        assert_eq!(s.rows()[0].routed.map(|r| r.canary), Some(30));
+        // The watch drops: the 30 read before may be stale, so it is no longer shown.
+        s.apply(Update::RoutesFailed {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+            error: "watch failed".into(),
+        });
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: istio_canary(40),
+        });
+        let row = &s.rows()[0];
+        assert_eq!((row.routed, row.weight), (None, 40));
+        assert_eq!(
+            row.routed_unknown.as_deref(),
+            Some("virtualservices not read: watch failed")
+        );
+        assert!(s.routes.is_empty(), "every route of that kind and cluster is dropped");
+        // The relist clears what remains and refills from the list: the error is gone.
+        s.apply(Update::Route {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+            object: vs(10, "gone-while-down"),
+        });
+        s.apply(Update::RoutesRelisting {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+        });
+        assert!(s.routes.is_empty(), "a relist drops objects it will not list again");
+        s.apply(Update::Route {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+            object: vs(40, "podinfo"),
+        });
+        let row = &s.rows()[0];
+        assert_eq!(
+            (row.routed.map(|r| r.canary), row.routed_unknown.as_deref()),
+            (Some(40), None)
         );
     }
 
