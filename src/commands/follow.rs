@@ -330,7 +330,7 @@ fn emit_transitions(
         if output == OutputFormat::Ndjson {
             let line = json!({
                 "ts": time, "cluster": r.cluster, "namespace": r.namespace, "name": r.name, "phase": r.phase,
-                "weight": r.status_weight, "routed": r.routed, "iterations": r.iterations, "failedChecks": r.failed_checks,
+                "weight": r.status_weight, "routed": r.routed, "routedUnknown": r.routed_unknown, "iterations": r.iterations, "failedChecks": r.failed_checks,
                 "message": r.message, "error": r.error,
             });
             text.push_str(&line.to_string());

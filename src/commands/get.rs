@@ -33,7 +33,12 @@ fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) 
                 routed.canary, routed.primary, r.status_weight
             ),
             Some(routed) => format!("canary {} / primary {}", routed.canary, routed.primary),
-            None => format!("canary {} / primary {}", r.weight, 100 - r.weight),
+            // Nothing routed was read: only Flagger's record is known, and it is labelled so.
+            None => format!(
+                "status.canaryWeight {}; routed traffic unknown: {}",
+                r.status_weight,
+                r.routed_unknown.as_deref().unwrap_or("routing object not read")
+            ),
         },
     );
     line(&mut t, "Failed checks", r.failed_text());
@@ -159,5 +164,22 @@ mod tests {
             event_line(&once, now),
             "Normal  30s                Initialization done! podinfo.test"
         );
+    }
+
+    #[test]
+    fn an_unread_routing_object_shows_the_status_weight_as_such() {
+        let canary = json!({"metadata": {"name": "podinfo", "namespace": "test"},
+            "spec": {"targetRef": {"name": "podinfo"}, "analysis": {"stepWeight": 10, "maxWeight": 50}},
+            "status": {"phase": "Progressing", "canaryWeight": 0}});
+        let row =
+            CanaryState::from_canary("m1", &canary, &[]).with_routes(Err("virtualservices not read: forbidden".into()));
+        let text = detail(&row, None, &[], 0);
+        assert!(
+            text.contains(
+                "Weight:         status.canaryWeight 0; routed traffic unknown: virtualservices not read: forbidden"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("primary 100"), "{text}");
     }
 }

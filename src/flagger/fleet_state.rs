@@ -28,6 +28,8 @@ pub struct FleetState {
     events: HashMap<Key, Vec<Value>>,
     /// Routing objects by (cluster, kind, namespace or "", name).
     routes: HashMap<(usize, &'static str, String, String), Value>,
+    /// Per (cluster, routing kind): why that kind is not read (its list or watch failed).
+    route_errors: HashMap<(usize, &'static str), String>,
     /// Per canary: every message its Events carried while watched, oldest first (an Event whose
     /// message changed contributes each version).
     history: HashMap<Key, Vec<(u64, Value)>>,
@@ -109,6 +111,14 @@ impl FleetState {
                 name,
             } => {
                 self.routes.remove(&(cluster, kind.plural(), namespace, name));
+            }
+            Update::RoutesRelisting { cluster, kind } => {
+                self.drop_routes(cluster, kind);
+                self.route_errors.remove(&(cluster, kind.plural()));
+            }
+            Update::RoutesFailed { cluster, kind, error } => {
+                self.drop_routes(cluster, kind);
+                self.route_errors.insert((cluster, kind.plural()), error);
             }
             Update::Listed { cluster } => {
                 self.errors.remove(&cluster);
@@ -209,12 +219,35 @@ impl FleetState {
             .unwrap_or(&[])
     }
 
-    /// The weights the canary's routing object carries, if it was read.
-    fn routed(&self, cluster: usize, canary: &Value) -> Option<super::routing::Routed> {
-        let kind = RouteKind::of(canary)?;
+    fn drop_routes(&mut self, cluster: usize, kind: RouteKind) {
+        self.routes
+            .retain(|(c, k, _, _), _| !(*c == cluster && *k == kind.plural()));
+    }
+
+    /// The weights the canary's routing object carries, or why they are unknown.
+    fn routed(&self, cluster: usize, canary: &Value) -> Result<super::routing::Routed, String> {
+        let provider = canary.pointer("/spec/provider").and_then(Value::as_str).unwrap_or("");
+        let kind = RouteKind::of(canary).ok_or_else(|| format!("provider {provider:?}: no routing object is read"))?;
+        if let Some(error) = self.route_errors.get(&(cluster, kind.plural())) {
+            return Err(format!("{} not read: {error}", kind.plural()));
+        }
         let (ns, name) = kind.object_of(canary);
-        let object = self.routes.get(&(cluster, kind.plural(), ns, name))?;
+        let shown = if ns.is_empty() {
+            name.clone()
+        } else {
+            format!("{ns}/{name}")
+        };
+        let object = self
+            .routes
+            .get(&(cluster, kind.plural(), ns, name))
+            .ok_or_else(|| format!("{} {shown} not read", kind.plural()))?;
+        if matches!(kind, RouteKind::HttpRoute(_)) && !super::routing::http_route_accepted(object) {
+            return Err(format!(
+                "httproutes {shown}: not accepted by its Gateway for this generation"
+            ));
+        }
         routed(kind, canary, object)
+            .ok_or_else(|| format!("{} {shown} holds no weights for this canary", kind.plural()))
     }
 
     pub fn is_listed(&self, cluster: usize) -> bool {
@@ -494,6 +527,136 @@ mod tests {
         assert_eq!(
             row.message,
             "New revision detected, progressing canary analysis. Halt podinfo.test advancement waiting for traffic increase approval step-gate"
+        );
+    }
+
+    fn vs(canary_weight: i64, name: &str) -> Value {
+        json!({"metadata": {"name": name, "namespace": "test"},
+               "spec": {"http": [{"route": [
+                   {"destination": {"host": "podinfo-primary"}, "weight": 100 - canary_weight},
+                   {"destination": {"host": "podinfo-canary"}, "weight": canary_weight}]}]}})
+    }
+
+    fn istio_canary(status_weight: i64) -> Value {
+        json!({"metadata": {"name": "podinfo", "namespace": "test", "resourceVersion": "1"},
+               "spec": {"targetRef": {"name": "podinfo"}, "analysis": {"stepWeight": 10, "maxWeight": 50}},
+               "status": {"phase": "Progressing", "canaryWeight": status_weight}})
+    }
+
+    #[test]
+    fn a_refused_route_list_makes_the_routed_weight_unknown_with_its_reason() {
+        let mut s = FleetState::new(vec!["a".into()], Some("test".into()), None);
+        s.apply(Update::RoutesFailed {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+            error: "forbidden: virtualservices is forbidden".into(),
+        });
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: istio_canary(20),
+        });
+        let row = &s.rows()[0];
+        assert_eq!((row.routed, row.weight, row.status_weight), (None, 20, 20));
+        assert_eq!(
+            row.routed_unknown.as_deref(),
+            Some("virtualservices not read: forbidden: virtualservices is forbidden")
+        );
+        let json = serde_json::to_value(row).expect("a row serializes");
+        assert_eq!(json["routed"], Value::Null, "unknown is shown as unknown, not omitted");
+        // No routing object at all: unknown too, saying which one was not read.
+        let mut s = FleetState::new(vec!["a".into()], Some("test".into()), None);
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: istio_canary(20),
+        });
+        assert_eq!(
+            s.rows()[0].routed_unknown.as_deref(),
+            Some("virtualservices test/podinfo not read")
+        );
+    }
+
+    #[test]
+    fn a_relist_refills_routes_and_a_dropped_route_watch_forgets_them() {
+        let mut s = FleetState::new(vec!["a".into()], Some("test".into()), None);
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: istio_canary(30),
+        });
+        s.apply(Update::Route {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+            object: vs(30, "podinfo"),
+        });
+        s.apply(Update::Route {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+            object: vs(10, "other"),
+        });
+        assert_eq!(s.rows()[0].routed.map(|r| r.canary), Some(30));
+        // The watch drops: the 30 read before may be stale, so it is no longer shown.
+        s.apply(Update::RoutesFailed {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+            error: "watch failed".into(),
+        });
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: istio_canary(40),
+        });
+        let row = &s.rows()[0];
+        assert_eq!((row.routed, row.weight), (None, 40));
+        assert_eq!(
+            row.routed_unknown.as_deref(),
+            Some("virtualservices not read: watch failed")
+        );
+        assert!(s.routes.is_empty(), "every route of that kind and cluster is dropped");
+        // The relist clears what remains and refills from the list: the error is gone.
+        s.apply(Update::Route {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+            object: vs(10, "gone-while-down"),
+        });
+        s.apply(Update::RoutesRelisting {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+        });
+        assert!(s.routes.is_empty(), "a relist drops objects it will not list again");
+        s.apply(Update::Route {
+            cluster: 0,
+            kind: RouteKind::VirtualService,
+            object: vs(40, "podinfo"),
+        });
+        let row = &s.rows()[0];
+        assert_eq!(
+            (row.routed.map(|r| r.canary), row.routed_unknown.as_deref()),
+            (Some(40), None)
+        );
+    }
+
+    #[test]
+    fn routes_of_another_cluster_or_kind_survive_a_failure() {
+        let mut s = FleetState::new(vec!["a".into(), "b".into()], None, None);
+        for cluster in [0, 1] {
+            s.apply(Update::Route {
+                cluster,
+                kind: RouteKind::VirtualService,
+                object: vs(30, "podinfo"),
+            });
+        }
+        s.apply(Update::RoutesFailed {
+            cluster: 0,
+            kind: RouteKind::HttpRoute("v1"),
+            error: "watch failed".into(),
+        });
+        s.apply(Update::RoutesFailed {
+            cluster: 1,
+            kind: RouteKind::VirtualService,
+            error: "watch failed".into(),
+        });
+        assert_eq!(s.routes.len(), 1);
+        assert!(
+            s.routes
+                .contains_key(&(0, "virtualservices", "test".to_string(), "podinfo".to_string()))
         );
     }
 }

@@ -148,8 +148,13 @@ pub fn routed(kind: RouteKind, canary: &Value, object: &Value) -> Option<Routed>
             }
             r.primary = 100 - r.canary;
         }
-        // Rules with two backendRefs carry the weights.
+        // Rules with two backendRefs carry the weights, but only once every parent Gateway has
+        // accepted the current generation (Flagger: pkg/router/gateway_api.go, GetRoutes, which
+        // errors out in that case): until then the weights are not programmed, so unknown.
         RouteKind::HttpRoute(_) => {
+            if !http_route_accepted(object) {
+                return None;
+            }
             let rules = object
                 .pointer("/spec/rules")
                 .and_then(Value::as_array)
@@ -188,6 +193,29 @@ pub fn routed(kind: RouteKind, canary: &Value, object: &Value) -> Option<Routed>
         }
     }
     (r.primary != 0 || r.canary != 0).then_some(r)
+}
+
+/// Whether no parent of an HTTPRoute reports an `Accepted` condition that is not True or that
+/// was observed for an older generation (Flagger: pkg/router/gateway_api.go, GetRoutes: it
+/// matches `status.parents[].parentRef` against `spec.parentRefs` and checks the condition).
+pub fn http_route_accepted(route: &Value) -> bool {
+    let generation = route
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let parents = route.pointer("/spec/parentRefs").and_then(Value::as_array);
+    let statuses = route.pointer("/status/parents").and_then(Value::as_array);
+    !parents.into_iter().flatten().any(|parent| {
+        statuses
+            .into_iter()
+            .flatten()
+            .filter(|s| s.get("parentRef") == Some(parent))
+            .flat_map(|s| s.get("conditions").and_then(Value::as_array).into_iter().flatten())
+            .any(|c| {
+                let observed = c.get("observedGeneration").and_then(Value::as_i64).unwrap_or(0);
+                c["type"] == "Accepted" && (c["status"] != "True" || observed < generation)
+            })
+    })
 }
 
 #[cfg(test)]
@@ -244,5 +272,25 @@ mod tests {
             routed(RouteKind::TrafficRoute, &canary("kuma"), &tr).map(|r| r.canary),
             Some(20)
         );
+    }
+
+    #[test]
+    fn http_route_weights_unknown_until_parents_accept_the_generation() {
+        let route = |status: &str, observed: i64| {
+            json!({"metadata": {"generation": 3},
+                   "spec": {"parentRefs": [{"name": "gw"}],
+                            "rules": [{"backendRefs": [{"name": "podinfo-primary", "weight": 70}, {"name": "podinfo-canary", "weight": 30}]}]},
+                   "status": {"parents": [{"parentRef": {"name": "gw"}, "controllerName": "x",
+                              "conditions": [{"type": "Accepted", "status": status, "observedGeneration": observed}]}]}})
+        };
+        let c = canary("gatewayapi:v1");
+        let kind = RouteKind::HttpRoute("v1");
+        assert_eq!(routed(kind, &c, &route("True", 3)).map(|r| r.canary), Some(30));
+        assert_eq!(routed(kind, &c, &route("False", 3)), None, "not accepted");
+        assert_eq!(routed(kind, &c, &route("True", 2)), None, "older generation observed");
+        // A status for another parent does not count.
+        let mut other = route("False", 3);
+        other["status"]["parents"][0]["parentRef"] = json!({"name": "other"});
+        assert_eq!(routed(kind, &c, &other).map(|r| r.canary), Some(30));
     }
 }

@@ -34,9 +34,12 @@ pub struct CanaryState {
     /// `status.canaryWeight`: what Flagger last recorded (0 at the promotion gate while the
     /// mesh still routes the last step).
     pub status_weight: i64,
-    /// The weights read from the provider's routing object, when read.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The weights read from the provider's routing object; null when not read (unknown).
     pub routed: Option<Routed>,
+    /// Why `routed` is unknown (routing object not read, its read failed, or it holds no
+    /// programmed weights for this canary).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routed_unknown: Option<String>,
     pub max_weight: i64,
     pub step_weights: Vec<i64>,
     pub strategy: Strategy,
@@ -134,6 +137,7 @@ impl CanaryState {
             weight: 0,
             status_weight: 0,
             routed: None,
+            routed_unknown: None,
             max_weight: 0,
             step_weights: Vec::new(),
             strategy: Strategy::Canary,
@@ -209,6 +213,7 @@ impl CanaryState {
             weight: int(canary, "/status/canaryWeight"),
             status_weight: int(canary, "/status/canaryWeight"),
             routed: None,
+            routed_unknown: None,
             max_weight,
             step_weights,
             strategy,
@@ -248,11 +253,15 @@ impl CanaryState {
         state
     }
 
-    /// Shows the traffic the routing object carries (read from it by the caller).
-    pub fn with_routes(mut self, routed: Option<Routed>) -> CanaryState {
-        if let Some(r) = routed {
-            self.routed = Some(r);
-            self.weight = r.canary;
+    /// Shows the traffic the routing object carries (read from it by the caller), or why it
+    /// is unknown.
+    pub fn with_routes(mut self, routed: Result<Routed, String>) -> CanaryState {
+        match routed {
+            Ok(r) => {
+                self.routed = Some(r);
+                self.weight = r.canary;
+            }
+            Err(reason) => self.routed_unknown = Some(reason),
         }
         self
     }
@@ -584,7 +593,7 @@ mod tests {
             canary: 50,
             mirrored: false,
         };
-        let row = CanaryState::from_canary("m1", &gate, &[]).with_routes(Some(routed));
+        let row = CanaryState::from_canary("m1", &gate, &[]).with_routes(Ok(routed));
         assert_eq!((row.weight, row.status_weight), (50, 0));
         assert_eq!(row.progress_text(), "50/50 held");
         assert_eq!(
@@ -595,7 +604,7 @@ mod tests {
         let mut promoting = gate.clone();
         promoting["status"]["phase"] = json!("Progressing");
         promoting["status"]["canaryWeight"] = json!(40);
-        let row = CanaryState::from_canary("m1", &promoting, &[]).with_routes(Some(routed));
+        let row = CanaryState::from_canary("m1", &promoting, &[]).with_routes(Ok(routed));
         assert_eq!(row.progress_text(), "50/50 (status 40)");
         let unread = CanaryState::from_canary("m1", &promoting, &[]);
         assert_eq!(unread.progress_text(), "40/50");

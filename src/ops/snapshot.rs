@@ -8,9 +8,13 @@ use crate::flagger::routing::RouteKind;
 use crate::fleet::apply::resource_of;
 use crate::fleet::{ClusterError, Fleet};
 
-/// Every routing object of the kinds Flagger's routers use, in the scope's namespace; a kind
-/// the cluster does not serve (no such mesh) or the user may not list is skipped.
-async fn list_routes(client: &kube::Client, namespace: Option<&str>) -> Vec<(RouteKind, serde_json::Value)> {
+/// Every routing object of the kinds Flagger's routers use, in the scope's namespace, per kind;
+/// a kind the cluster does not serve (no such mesh) or the user may not list carries its error,
+/// so a canary of that provider shows its routed weight as unknown and why.
+async fn list_routes(
+    client: &kube::Client,
+    namespace: Option<&str>,
+) -> Vec<(RouteKind, Result<Vec<serde_json::Value>, String>)> {
     let kinds = [
         RouteKind::VirtualService,
         RouteKind::CanaryIngress,
@@ -29,11 +33,16 @@ async fn list_routes(client: &kube::Client, namespace: Option<&str>) -> Vec<(Rou
     kinds
         .iter()
         .zip(lists)
-        .flat_map(|(kind, list)| {
-            list.map(|l| l.items)
-                .unwrap_or_default()
-                .into_iter()
-                .map(move |o| (*kind, serde_json::to_value(o).unwrap_or_default()))
+        .map(|(kind, list)| {
+            let list = list
+                .map(|l| {
+                    l.items
+                        .into_iter()
+                        .map(|o| serde_json::to_value(o).unwrap_or_default())
+                        .collect()
+                })
+                .map_err(|e| ClusterError::from_kube(&e).to_string());
+            (*kind, list)
         })
         .collect()
 }
@@ -90,12 +99,23 @@ pub async fn snapshot(fleet: &Fleet, scope: &Scope, timeout: std::time::Duration
     for (index, outcome) in outcomes.into_iter().enumerate() {
         match outcome.result {
             Ok((canaries, events, routes)) => {
-                for (kind, object) in routes {
-                    state.apply(Update::Route {
-                        cluster: index,
-                        kind,
-                        object,
-                    });
+                for (kind, list) in routes {
+                    match list {
+                        Ok(objects) => {
+                            for object in objects {
+                                state.apply(Update::Route {
+                                    cluster: index,
+                                    kind,
+                                    object,
+                                });
+                            }
+                        }
+                        Err(error) => state.apply(Update::RoutesFailed {
+                            cluster: index,
+                            kind,
+                            error,
+                        }),
+                    }
                 }
                 for c in canaries {
                     state.apply(Update::Canary {

@@ -49,6 +49,19 @@ pub enum Update {
         namespace: String,
         name: String,
     },
+    /// The cluster's objects of this routing kind are being (re)listed: what was held may be
+    /// gone, so it is dropped and refilled by the `Route` updates that follow.
+    RoutesRelisting {
+        cluster: usize,
+        kind: RouteKind,
+    },
+    /// Reading this routing kind failed (list refused, watch dropped): its weights are unknown
+    /// until it is read again.
+    RoutesFailed {
+        cluster: usize,
+        kind: RouteKind,
+        error: String,
+    },
     /// An Event that was already there when the list was taken (a watch's initial list or
     /// relist, a one-shot read): history from before the watch, not something that just happened.
     EventListed {
@@ -207,28 +220,60 @@ async fn pump_events(cluster: usize, api: Api<DynamicObject>, config: watcher::C
 }
 
 async fn pump_routes(cluster: usize, kind: RouteKind, api: Api<DynamicObject>, tx: mpsc::Sender<Update>) {
-    let mut stream = watcher::watcher(api, watcher::Config::default())
-        .default_backoff()
-        .boxed();
-    while let Some(item) = stream.next().await {
-        let update = match item {
-            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Route {
-                cluster,
-                kind,
-                object: to_value(o),
-            },
-            Ok(Event::Delete(o)) => Update::RouteGone {
-                cluster,
-                kind,
-                namespace: o.metadata.namespace.clone().unwrap_or_default(),
-                name: o.metadata.name.clone().unwrap_or_default(),
-            },
-            // Routing objects only refine the weight shown: status stays the row's truth.
-            _ => continue,
-        };
-        if tx.send(update).await.is_err() {
-            return;
+    // Pause before a restarted watch relists, doubled while restarts keep failing and reset
+    // once a relist completes (a production retry delay, not synchronisation).
+    let mut pause = std::time::Duration::from_millis(500);
+    loop {
+        let mut stream = watcher::watcher(api.clone(), watcher::Config::default())
+            .default_backoff()
+            .boxed();
+        while let Some(item) = stream.next().await {
+            let update = match item {
+                Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Route {
+                    cluster,
+                    kind,
+                    object: to_value(o),
+                },
+                Ok(Event::Delete(o)) => Update::RouteGone {
+                    cluster,
+                    kind,
+                    namespace: o.metadata.namespace.clone().unwrap_or_default(),
+                    name: o.metadata.name.clone().unwrap_or_default(),
+                },
+                // A relist: objects deleted while the watch was down are not in it, so the held
+                // ones are dropped and refilled from the list.
+                Ok(Event::Init) => Update::RoutesRelisting { cluster, kind },
+                Ok(Event::InitDone) => {
+                    pause = std::time::Duration::from_millis(500);
+                    continue;
+                }
+                // A failed read: the weights held may be stale from now on, so they become
+                // unknown until read again.
+                Err(e) => {
+                    let failed = Update::RoutesFailed {
+                        cluster,
+                        kind,
+                        error: watch_error(&e).to_string(),
+                    };
+                    if tx.send(failed).await.is_err() {
+                        return;
+                    }
+                    // A failed initial list is retried as a list (ending in Init). Any other
+                    // error resumes the watch from its resourceVersion without a relist
+                    // (kube-runtime watcher.rs, step_trampolined), which would never re-read
+                    // the objects just dropped: restart the watcher so it relists.
+                    if matches!(e, watcher::Error::InitialListFailed(_)) {
+                        continue;
+                    }
+                    break;
+                }
+            };
+            if tx.send(update).await.is_err() {
+                return;
+            }
         }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_secs(30));
     }
 }
 

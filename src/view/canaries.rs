@@ -257,7 +257,10 @@ pub fn frame(
             let gate = r
                 .gate
                 .as_ref()
-                .map(|g| format!(" ⏸ {g} for {}", age(r.phase_since.as_deref(), now)))
+                .map(|g| match gate_since(r) {
+                    Some(since) => format!(" ⏸ {g} for {}", age(Some(since), now)),
+                    None => format!(" ⏸ {g}"),
+                })
                 .unwrap_or_default();
             format!(
                 "{head}  {:<pw$} {} {:<gw$} fail {}{next}{gate}  {}",
@@ -279,6 +282,16 @@ pub fn frame(
         lines.push(truncate(footer, width));
     }
     lines
+}
+
+/// When the gate the canary waits on began, when that is known: for `Waiting` and
+/// `WaitingPromotion` the gate is the phase, so it began with the phase (the Promoted
+/// condition's update time). A confirm-traffic-increase gate is held inside `Progressing`,
+/// whose start says nothing about when the gate began: unknown, so no duration is shown.
+fn gate_since(r: &CanaryState) -> Option<&str> {
+    matches!(r.phase.as_str(), "Waiting" | "WaitingPromotion")
+        .then_some(r.phase_since.as_deref())
+        .flatten()
 }
 
 #[cfg(test)]
@@ -326,5 +339,24 @@ mod tests {
         assert!(lines[1].starts_with('›') && lines[2].starts_with(' '));
         let table = status_table(&rows[..2], false, true, now);
         assert!(table.starts_with("CLUSTER"), "{table}");
+    }
+
+    #[test]
+    fn a_gate_duration_is_shown_only_when_it_is_the_gates() {
+        let now = "2026-01-01T00:12:00Z".parse::<jiff::Timestamp>().unwrap().as_second();
+        let mut inside = row("a", "Progressing", 20);
+        inside.gate = Some("confirm-traffic-increase step-gate".into());
+        inside.phase_since = Some("2026-01-01T00:00:00Z".into());
+        let line = frame(&[inside], 200, 24, now, "", None).join("\n");
+        assert!(line.contains("⏸ confirm-traffic-increase step-gate"), "{line}");
+        assert!(
+            !line.contains("step-gate for"),
+            "Progressing began then, not the gate: {line}"
+        );
+        let mut promotion = row("a", "WaitingPromotion", 0);
+        promotion.gate = Some("confirm-promotion gate".into());
+        promotion.phase_since = Some("2026-01-01T00:00:00Z".into());
+        let line = frame(&[promotion], 200, 24, now, "", None).join("\n");
+        assert!(line.contains("⏸ confirm-promotion gate for 12m"), "{line}");
     }
 }
