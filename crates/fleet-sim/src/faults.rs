@@ -180,6 +180,34 @@ pub fn race_write(
     let _ = core.patch(&t, ns, name, crate::patch::PatchKind::Merge, &touch, false, &opts);
 }
 
+impl Faults {
+    /// Counts a request as held (by injected latency) until the guard drops.
+    pub fn hold(&self, write: bool) -> Held<'_> {
+        let counter = if write { &self.held_writes } else { &self.held_reads };
+        counter.fetch_add(1, Ordering::SeqCst);
+        Held(counter)
+    }
+
+    /// GET requests being held by injected latency right now.
+    pub fn held_reads(&self) -> u64 {
+        self.held_reads.load(Ordering::SeqCst)
+    }
+
+    /// Requests other than GET being held by injected latency right now.
+    pub fn held_writes(&self) -> u64 {
+        self.held_writes.load(Ordering::SeqCst)
+    }
+}
+
+/// A request held by injected latency; see [`Faults::hold`].
+pub struct Held<'a>(&'a AtomicU64);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,33 +258,5 @@ mod tests {
         assert!(f.take_write_conflict());
         assert!(f.take_write_conflict());
         assert!(!f.take_write_conflict());
-    }
-}
-
-impl Faults {
-    /// Counts a request as held (by injected latency) until the guard drops.
-    pub fn hold(&self, write: bool) -> Held<'_> {
-        let counter = if write { &self.held_writes } else { &self.held_reads };
-        counter.fetch_add(1, Ordering::SeqCst);
-        Held(counter)
-    }
-
-    /// GET requests being held by injected latency right now.
-    pub fn held_reads(&self) -> u64 {
-        self.held_reads.load(Ordering::SeqCst)
-    }
-
-    /// Requests other than GET being held by injected latency right now.
-    pub fn held_writes(&self) -> u64 {
-        self.held_writes.load(Ordering::SeqCst)
-    }
-}
-
-/// A request held by injected latency; see [`Faults::hold`].
-pub struct Held<'a>(&'a AtomicU64);
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
