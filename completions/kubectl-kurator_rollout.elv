@@ -400,6 +400,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand --cluster-selector 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector'
             cand --restart 'Start a new run of the same spec (a pod-template annotation with the time)'
             cand --force 'Start even where a run is under way (its analysis restarts)'
+            cand --force-conflicts 'With -f: take over fields another field manager owns instead of reporting them as conflicts (kubectl''s --force-conflicts)'
             cand -w 'Follow the release with the live view until it ends'
             cand --watch 'Follow the release with the live view until it ends'
             cand --no-abort-gate 'Do not add the rollback hook that `abort` uses'

@@ -390,6 +390,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l restart -d 'Start a new run of the same spec (a pod-template annotation with the time)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l force -d 'Start even where a run is under way (its analysis restarts)'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l force-conflicts -d 'With -f: take over fields another field manager owns instead of reporting them as conflicts (kubectl\'s --force-conflicts)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s w -l watch -d 'Follow the release with the live view until it ends'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l no-abort-gate -d 'Do not add the rollback hook that `abort` uses'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l manual-promotion -d 'Hold each run before promotion until `promote` (a confirm-promotion gate)'

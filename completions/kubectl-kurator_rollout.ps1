@@ -413,6 +413,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('--cluster-selector', '--cluster-selector', [CompletionResultType]::ParameterName, 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector')
             [CompletionResult]::new('--restart', '--restart', [CompletionResultType]::ParameterName, 'Start a new run of the same spec (a pod-template annotation with the time)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Start even where a run is under way (its analysis restarts)')
+            [CompletionResult]::new('--force-conflicts', '--force-conflicts', [CompletionResultType]::ParameterName, 'With -f: take over fields another field manager owns instead of reporting them as conflicts (kubectl''s --force-conflicts)')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Follow the release with the live view until it ends')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Follow the release with the live view until it ends')
             [CompletionResult]::new('--no-abort-gate', '--no-abort-gate', [CompletionResultType]::ParameterName, 'Do not add the rollback hook that `abort` uses')

@@ -371,6 +371,11 @@ pub struct StartArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// With -f: take over fields another field manager owns instead of reporting them as
+    /// conflicts (kubectl's --force-conflicts).
+    #[arg(long, requires = "files")]
+    pub force_conflicts: bool,
+
     /// Start the clusters in waves of N or P% (in the order given), each after the previous Succeeded.
     #[arg(long, value_name = "N|P%")]
     pub wave_size: Option<String>,

@@ -22,7 +22,7 @@ pub struct ApplyRow {
 
 pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Exit> {
     if global.fleet.is_some() {
-        return super::hub::apply(global, &args.policies, args.force_conflicts).await;
+        return super::hub::apply(global, &args.policies, args.force_conflicts, args.dry_run).await;
     }
     let policies = match load_or_report(&args.policies)? {
         Ok(p) => p,

@@ -30,7 +30,9 @@ struct HubRow {
 
 /// `apply -f app.yaml --fleet NAME`: validates the rollouts, then applies each Application to
 /// the hub (server-side apply) for Kurator's fleet manager to render.
-pub async fn apply(global: &GlobalArgs, files: &PolicyFiles, force_conflicts: bool) -> Result<Exit> {
+/// With `dry_run` the hub answers a server-side dry run (`dryRun=All`): nothing is written, and
+/// the rows say what the apply would do to each Application.
+pub async fn apply(global: &GlobalArgs, files: &PolicyFiles, force_conflicts: bool, dry_run: bool) -> Result<Exit> {
     let policies = match load_or_report(files)? {
         Ok(p) => p,
         Err(exit) => return Ok(exit),
@@ -63,18 +65,15 @@ pub async fn apply(global: &GlobalArgs, files: &PolicyFiles, force_conflicts: bo
                 .await
                 .ok()
                 .flatten()
-                .and_then(|o| o.metadata.resource_version);
+                .and_then(|o| serde_json::to_value(o).ok());
             let mut params = PatchParams::apply(FIELD_MANAGER);
             params.force = force_conflicts;
+            params.dry_run = dry_run;
             let result = api.patch(&name, &params, &Patch::Apply(&doc)).await;
             rows.push(match result {
                 Ok(after) => HubRow {
                     application: format!("{ns}/{name}"),
-                    result: match before {
-                        None => "created".into(),
-                        Some(rv) if Some(&rv) == after.metadata.resource_version.as_ref() => "unchanged".into(),
-                        Some(_) => "configured".into(),
-                    },
+                    result: change_of(before.as_ref(), serde_json::to_value(&after).ok().as_ref(), dry_run).into(),
                     error: None,
                 },
                 Err(e) => {
@@ -98,10 +97,12 @@ pub async fn apply(global: &GlobalArgs, files: &PolicyFiles, force_conflicts: bo
             .map(|r| {
                 vec![
                     r.application.clone(),
-                    r.error
-                        .clone()
-                        .map(|e| format!("failed: {e}"))
-                        .unwrap_or(r.result.clone()),
+                    // The same words as context mode's apply: a conflict is not "failed".
+                    match &r.error {
+                        Some(e) if r.result == "conflict" => format!("conflict: {e}"),
+                        Some(e) => format!("failed: {e}"),
+                        None => r.result.clone(),
+                    },
                 ]
             })
             .collect();
@@ -112,6 +113,31 @@ pub async fn apply(global: &GlobalArgs, files: &PolicyFiles, force_conflicts: bo
     } else {
         Exit::Failed
     })
+}
+
+/// What an apply did (or, dry, would do) to an Application, from the object before and the
+/// server's answer. Compared by content, not resourceVersion: a dry run's answer keeps the old
+/// version even when it would change the object.
+fn change_of(before: Option<&Value>, after: Option<&Value>, dry_run: bool) -> &'static str {
+    let content = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+            for server_owned in ["resourceVersion", "managedFields", "generation"] {
+                meta.remove(server_owned);
+            }
+        }
+        if let Some(m) = v.as_object_mut() {
+            m.remove("status");
+        }
+        v
+    };
+    match (before, dry_run) {
+        (None, false) => "created",
+        (None, true) => "would create",
+        (Some(b), _) if after.is_some_and(|a| content(a) == content(b)) => "unchanged",
+        (Some(_), false) => "configured",
+        (Some(_), true) => "would configure",
+    }
 }
 
 /// Rows from an Application's `status.syncStatus[].rolloutStatus` (pure).

@@ -130,7 +130,16 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
                 let (policies, options, interrupt) = (&policies, &options, &interrupt);
                 async move {
                     Ok::<_, ClusterError>(
-                        apply_policies(&client, policies, &target.context, options, false, false, interrupt).await,
+                        apply_policies(
+                            &client,
+                            policies,
+                            &target.context,
+                            options,
+                            false,
+                            args.force_conflicts,
+                            interrupt,
+                        )
+                        .await,
                     )
                 }
             })
@@ -155,16 +164,30 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
             }
             return Ok(Exit::Interrupted);
         }
+        // A release on a policy that did not apply would run the old analysis: any failed object
+        // or unreachable cluster stops the command before anything is released.
+        let mut failed = false;
         for o in outcomes {
-            for r in o.result.unwrap_or_default().into_iter().filter(|r| r.error.is_some()) {
-                eprintln!(
-                    "{}: {} {}: {}",
-                    o.target.context,
-                    r.policy,
-                    r.object,
-                    r.error.unwrap_or_default()
-                );
+            match o.result {
+                Err(e) => {
+                    failed = true;
+                    eprintln!("{}: applying -f: {e}", o.target.context);
+                }
+                Ok(rows) => {
+                    for r in rows {
+                        // Warning rows (a field another manager left) are printed, not fatal.
+                        let Some(text) = r.error.as_ref().or(r.warning.as_ref()) else {
+                            continue;
+                        };
+                        failed |= r.error.is_some();
+                        eprintln!("{}: {} {}: {} {text}", o.target.context, r.policy, r.object, r.result);
+                    }
+                }
             }
+        }
+        if failed {
+            eprintln!("no release started: fix what -f could not apply (see above) and run start again");
+            return Ok(Exit::Failed);
         }
     }
     let plan = StartPlan {

@@ -134,17 +134,23 @@ async fn write_objects(
                     diff,
                     warning: None,
                 });
-                results.extend(leftover_fields(&live, obj, FIELD_MANAGER).into_iter().map(|l| ObjectResult {
-                    policy: policy.into(),
-                    object: describe(obj),
-                    result: "warning".into(),
-                    error: None,
-                    diff: None,
-                    warning: Some(format!(
-                        "{} is set by {} and not by this policy, and Flagger uses it too: remove it (kubectl edit) or take it over by setting it in the policy",
-                        l.field, l.manager
-                    )),
-                }));
+                results.extend(
+                    leftover_fields(&live, obj, FIELD_MANAGER)
+                        .into_iter()
+                        .map(|l| ObjectResult {
+                            policy: policy.into(),
+                            object: describe(obj),
+                            result: "warning".into(),
+                            error: None,
+                            diff: None,
+                            warning: Some(format!(
+                                "{} is set by {} and not by this policy, and Flagger uses it too: {}",
+                                l.field,
+                                l.manager,
+                                crate::install::leftover_remedy(&l.manager)
+                            )),
+                        }),
+                );
             }
             Err(ClusterError::FieldConflicts { conflicts, .. }) => {
                 failed = true;

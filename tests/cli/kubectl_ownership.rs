@@ -437,10 +437,10 @@ fn a_paused_canary_is_a_warning_on_the_next_apply_naming_the_verb() {
     let applied = s.run(&["apply", "-f", POLICY, "--all-contexts"]);
     assert_eq!(applied.code, 0, "{applied:?}");
     assert!(
-        applied
-            .stdout
-            .lines()
-            .any(|l| l.contains("warning: .spec.suspend is set by kubectl-kurator-rollout-pause")),
+        applied.stdout.lines().any(
+            |l| l.contains("warning: .spec.suspend is set by kubectl-kurator-rollout-pause")
+                && l.contains("`resume` undoes it")
+        ),
         "{applied:?}"
     );
     // Resumed, the field is false: no setting, no warning.
