@@ -43,10 +43,16 @@ fn action(plan: &RemovalPlan, force: bool) -> Result<String, String> {
     } else {
         format!("delete {} objects", plan.objects.len())
     };
-    if finalized > 0 && !plan.objects.is_empty() {
+    let releases = plan.releases();
+    if !releases.is_empty() {
         text.push_str(&format!(
-            "; first take {FLAGGER_FINALIZER} off {} (their targets are not reverted on deletion once Flagger is gone)",
-            plan.finalized.join(", ")
+            "; releases {FLAGGER_FINALIZER} on {} Canaries ({}) once Flagger's Deployment is gone (their targets are not reverted on deletion after that)",
+            releases.len(),
+            releases.join(", ")
+        ));
+    } else if finalized > 0 {
+        text.push_str(&format!(
+            "; leaves {FLAGGER_FINALIZER} on {finalized} Canaries: the Flagger that owns it was not installed by this tool"
         ));
     }
     Ok(text)
@@ -116,12 +122,16 @@ pub async fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<Exit> {
                 .find(|o| o.target.context == target.context)
                 .map(|o| &o.result);
             let interrupt = &interrupt;
+            // The wait for Flagger's Deployment to go ends a little before fan_out's own
+            // timeout, so its message (what was left, what to do) is the one shown.
+            let deadline = tokio::time::Instant::now() + global.cluster_timeout
+                - (global.cluster_timeout / 10).min(std::time::Duration::from_secs(1));
             async move {
                 if interrupt.is_set() {
                     return Err(ClusterError::Interrupted);
                 }
                 match planned {
-                    Some(Ok(p)) if action(p, args.force).is_ok() => execute(&client, p).await.map(Some),
+                    Some(Ok(p)) if action(p, args.force).is_ok() => execute(&client, p, deadline).await.map(Some),
                     Some(Ok(p)) => Err(ClusterError::Other(action(p, args.force).err().unwrap_or_default())),
                     Some(Err(e)) => Err(e.clone()),
                     None => Ok(None),

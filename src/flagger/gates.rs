@@ -31,6 +31,8 @@ fn url_path(url: &str) -> Option<&str> {
 pub struct LoadTester {
     pub namespace: String,
     pub service: String,
+    /// The Service port number the hook URL names (its own, else its scheme's).
+    pub port: u16,
     /// `[https:]service:port`: the proxy's name for the Service port.
     id: String,
 }
@@ -61,7 +63,12 @@ impl LoadTester {
         } else {
             format!("{service}:{port}")
         };
-        Some(LoadTester { namespace, service, id })
+        Some(LoadTester {
+            namespace,
+            service,
+            port,
+            id,
+        })
     }
 
     /// The service proxy path of a load tester endpoint (`/gate/open`…).

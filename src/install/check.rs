@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authorization::v1::SelfSubjectAccessReview;
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{Endpoints, Service};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::Client;
 use kube::api::{Api, ListParams, PostParams};
@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::flagger::Canary;
 use crate::flagger::crds::ALL as FLAGGER_CRDS;
+use crate::flagger::gates::LoadTester;
 use crate::fleet::ClusterError;
 use crate::fleet::apply::deployment_available;
 
@@ -141,9 +142,9 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
             &["app.kubernetes.io/name=loadtester", "app=flagger-loadtester"],
         )
         .await;
-        let services_missing = missing_services(client, &referenced).await;
+        let unreachable = unreachable_load_testers(client, &referenced).await;
         checks.push(match testers {
-            Ok(found) => judge_load_tester(&found, &services_missing, &options.install_hint),
+            Ok(found) => judge_load_tester(&found, &unreachable, &options.install_hint),
             Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
         });
     }
@@ -152,8 +153,22 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
         .iter()
         .map(|p| (options.namespace.clone(), p))
         .collect();
-    for ns in gate_namespaces(client, &options.namespace).await {
-        wanted.extend(GATE_PERMISSIONS.iter().map(|p| (ns.clone(), p)));
+    match gate_namespaces(client, &options.namespace).await {
+        Ok(namespaces) => {
+            for ns in namespaces {
+                wanted.extend(GATE_PERMISSIONS.iter().map(|p| (ns.clone(), p)));
+            }
+        }
+        // Not knowing where the load testers are is not "none referenced": the service proxy
+        // permissions there are unknown, so the check cannot pass.
+        Err(e) => checks.push(Check::fail(
+            "Load-tester namespaces",
+            format!("could not list Canaries ({e}): load-tester namespaces unchecked"),
+            format!(
+                "grant this user list on canaries.flagger.app in {}, and run check again",
+                options.namespace
+            ),
+        )),
     }
     let mut denied = Vec::new();
     let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
@@ -176,24 +191,28 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
 }
 
 /// The namespaces of the load testers the canaries of `namespace` call (their gates go through
-/// the service proxy there), or `namespace` itself when none is referenced or canaries cannot
-/// be listed.
-async fn gate_namespaces(client: &Client, namespace: &str) -> Vec<String> {
+/// the service proxy there), or `namespace` itself when none is referenced (or the Canary CRD is
+/// absent); an error when the canaries cannot be listed.
+async fn gate_namespaces(client: &Client, namespace: &str) -> Result<Vec<String>, ClusterError> {
     let canaries: Api<Canary> = Api::namespaced(client.clone(), namespace);
+    let list = match canaries.list(&ListParams::default()).await {
+        Ok(list) => list,
+        // No Canary CRD (the CRD row says so): no Canaries, so none names a load tester.
+        Err(kube::Error::Api(s)) if s.code == 404 => return Ok(vec![namespace.to_string()]),
+        Err(e) => return Err(ClusterError::from_kube(&e)),
+    };
     let mut namespaces = BTreeSet::new();
-    if let Ok(list) = canaries.list(&ListParams::default()).await {
-        for canary in list.items {
-            for hook in canary.spec.analysis.webhooks.iter().flatten() {
-                if let Some((ns, _)) = service_of_url(&hook.url, namespace) {
-                    namespaces.insert(ns);
-                }
+    for canary in list.items {
+        for hook in canary.spec.analysis.webhooks.iter().flatten() {
+            if let Some(tester) = LoadTester::from_hook(&hook.url, namespace) {
+                namespaces.insert(tester.namespace);
             }
         }
     }
     if namespaces.is_empty() {
         namespaces.insert(namespace.to_string());
     }
-    namespaces.into_iter().collect()
+    Ok(namespaces.into_iter().collect())
 }
 
 fn with_error(mut checks: Vec<Check>, name: &str, error: kube::Error) -> Vec<Check> {
@@ -246,43 +265,82 @@ async fn find_deployments(api: &Api<Deployment>, selectors: &[&str]) -> Result<V
     Ok(found)
 }
 
-/// `service.namespace` of every webhook URL of every Canary, for load testers they rely on.
-async fn referenced_load_testers(client: &Client) -> Vec<(String, String)> {
+/// The load tester of every webhook URL of every Canary, read as promote and abort read them
+/// (`LoadTester::from_hook`: namespace, Service and port).
+async fn referenced_load_testers(client: &Client) -> Vec<LoadTester> {
     let canaries: Api<Canary> = Api::all(client.clone());
     let Ok(list) = canaries.list(&ListParams::default()).await else {
         return Vec::new();
     };
-    let mut services = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut testers = Vec::new();
     for canary in list.items {
         let own_ns = canary.metadata.namespace.clone().unwrap_or_default();
         for hook in canary.spec.analysis.webhooks.iter().flatten() {
-            if let Some(service) = service_of_url(&hook.url, &own_ns) {
-                services.insert(service);
+            if let Some(tester) = LoadTester::from_hook(&hook.url, &own_ns)
+                && seen.insert((tester.namespace.clone(), tester.service.clone(), tester.port))
+            {
+                testers.push(tester);
             }
         }
     }
-    services.into_iter().collect()
+    testers
 }
 
-/// `http://svc.ns[.svc.cluster.local][:port]/path` → (ns, svc); a bare `svc` is in `own_ns`.
-pub fn service_of_url(url: &str, own_ns: &str) -> Option<(String, String)> {
-    let rest = url.split("://").nth(1)?;
-    let host = rest.split(['/', ':']).next()?;
-    let mut parts = host.split('.');
-    let service = parts.next().filter(|s| !s.is_empty())?.to_string();
-    let namespace = parts.next().unwrap_or(own_ns).to_string();
-    Some((namespace, service))
-}
-
-async fn missing_services(client: &Client, services: &[(String, String)]) -> Vec<String> {
-    let mut missing = Vec::new();
-    for (ns, name) in services {
-        let api: Api<Service> = Api::namespaced(client.clone(), ns);
-        if !matches!(api.get_opt(name).await, Ok(Some(_))) {
-            missing.push(format!("{ns}/{name}"));
+/// Why the service proxy could not reach each load tester, as the API server decides it: the
+/// Service must exist and have a port with the hook URL's number, and its Endpoints a ready
+/// address for that port's name.
+// kube-apiserver: pkg/registry/core/service/storage/storage.go, func (*REST) ResourceLocation
+// (a port number is mapped to the Service port's name; then an endpoint subset with a ready
+// address and a port of that name is required).
+async fn unreachable_load_testers(client: &Client, testers: &[LoadTester]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for tester in testers {
+        let (ns, svc, port) = (&tester.namespace, &tester.service, tester.port);
+        let services: Api<Service> = Api::namespaced(client.clone(), ns);
+        let service = match services.get_opt(svc).await {
+            Ok(Some(service)) => service,
+            Ok(None) => {
+                problems.push(format!("{ns}/{svc}: no such Service"));
+                continue;
+            }
+            Err(e) => {
+                problems.push(format!("{ns}/{svc}: {}", ClusterError::from_kube(&e)));
+                continue;
+            }
+        };
+        let ports = service.spec.and_then(|s| s.ports).unwrap_or_default();
+        let Some(service_port) = ports.iter().find(|p| p.port == i32::from(port)) else {
+            let have: Vec<String> = ports.iter().map(|p| p.port.to_string()).collect();
+            problems.push(format!(
+                "{ns}/{svc}: the Service has no port {port} (the hook URL's; it has {})",
+                if have.is_empty() {
+                    "none".to_string()
+                } else {
+                    have.join(", ")
+                }
+            ));
+            continue;
+        };
+        let port_name = service_port.name.clone().unwrap_or_default();
+        let endpoints: Api<Endpoints> = Api::namespaced(client.clone(), ns);
+        let ready = match endpoints.get_opt(svc).await {
+            Ok(found) => found.and_then(|e| e.subsets).unwrap_or_default().iter().any(|subset| {
+                subset.addresses.as_ref().is_some_and(|a| !a.is_empty())
+                    && subset
+                        .ports
+                        .iter()
+                        .flatten()
+                        .any(|p| p.name.clone().unwrap_or_default() == port_name)
+            }),
+            // Not allowed to read Endpoints: the Service and its port were checked.
+            Err(_) => true,
+        };
+        if !ready {
+            problems.push(format!("{ns}/{svc}: no ready endpoint for port {port}"));
         }
     }
-    missing
+    problems
 }
 
 pub fn judge_crds(missing: &[String], install_hint: &str) -> Check {
@@ -345,13 +403,13 @@ pub fn judge_flagger(found: &[FoundDeployment], install_hint: &str) -> Check {
     }
 }
 
-pub fn judge_load_tester(found: &[FoundDeployment], services_missing: &[String], install_hint: &str) -> Check {
-    if !services_missing.is_empty() {
+pub fn judge_load_tester(found: &[FoundDeployment], unreachable: &[String], install_hint: &str) -> Check {
+    if !unreachable.is_empty() {
         return Check::fail(
             "Load tester",
             format!(
-                "Canary webhooks point at missing Services: {}",
-                services_missing.join(", ")
+                "Canary webhooks point at load testers the service proxy cannot reach: {}",
+                unreachable.join("; ")
             ),
             format!("run: {install_hint} --testloader, or fix the webhook URLs"),
         );
@@ -449,15 +507,19 @@ mod tests {
 
     #[test]
     fn urls_and_versions() {
+        // check reads hook URLs as promote and abort do: port from the URL, else the scheme.
+        let lt = LoadTester::from_hook("http://flagger-loadtester.test/", "x").unwrap();
         assert_eq!(
-            service_of_url("http://flagger-loadtester.test/", "x"),
-            Some(("test".into(), "flagger-loadtester".into()))
+            (lt.namespace.as_str(), lt.service.as_str(), lt.port),
+            ("test", "flagger-loadtester", 80)
         );
+        let lt = LoadTester::from_hook("http://lt:8080/gate/check", "shop").unwrap();
         assert_eq!(
-            service_of_url("http://lt:8080/gate/check", "shop"),
-            Some(("shop".into(), "lt".into()))
+            (lt.namespace.as_str(), lt.service.as_str(), lt.port),
+            ("shop", "lt", 8080)
         );
-        assert_eq!(service_of_url("not a url", "x"), None);
+        assert_eq!(LoadTester::from_hook("https://lt.ns/", "x").map(|l| l.port), Some(443));
+        assert!(LoadTester::from_hook("not a url", "x").is_none());
         assert_eq!(image_version("registry:5000/flagger:1.2.3"), "1.2.3");
         assert_eq!(image_version("flagger"), "latest");
         assert_eq!(mesh_provider(&[]), "istio");

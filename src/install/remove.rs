@@ -4,6 +4,7 @@
 use kube::Client;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams};
 use serde_json::{Value, json};
+use tokio::time::Instant;
 
 use super::MANAGED_BY;
 use crate::fleet::ClusterError;
@@ -21,6 +22,21 @@ pub struct RemovalPlan {
     /// `namespace/name` of the Canaries carrying Flagger's finalizer (`revertOnDeletion`): with
     /// Flagger gone nothing would ever remove it, so deleting them (or their CRD) would hang.
     pub finalized: Vec<String>,
+    /// Whether this plan removes the Flagger this tool installed (objects labelled
+    /// `app.kubernetes.io/name=flagger` and managed by this tool). Only then is it this tool's
+    /// business to take Flagger's finalizer off Canaries: a Flagger installed otherwise (Helm,
+    /// Kurator) keeps running and keeps owning its finalizer.
+    pub removes_flagger: bool,
+    /// `(namespace, name)` of the Flagger Deployment this plan deletes, whose removal is waited
+    /// for before any finalizer is released.
+    pub flagger_deployment: Option<(String, String)>,
+}
+
+impl RemovalPlan {
+    /// The Canaries whose Flagger finalizer executing this plan releases.
+    pub fn releases(&self) -> &[String] {
+        if self.removes_flagger { &self.finalized } else { &[] }
+    }
 }
 
 /// The finalizer Flagger puts on a Canary with `revertOnDeletion` (fluxcd/flagger
@@ -44,6 +60,8 @@ pub async fn plan(client: &Client, include_crds: bool) -> Result<RemovalPlan, Cl
         kinds.push(CRD_KIND);
     }
     let mut handles = Vec::new();
+    let mut removes_flagger = false;
+    let mut flagger_deployment = None;
     for (api_version, kind) in kinds {
         let Some((resource, _)) = resource_of(api_version, kind) else {
             continue;
@@ -54,6 +72,21 @@ pub async fn plan(client: &Client, include_crds: bool) -> Result<RemovalPlan, Cl
             .await
             .map_err(|e| ClusterError::from_kube(&e))?;
         for item in list.items {
+            let is_flagger = item
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("app.kubernetes.io/name"))
+                .is_some_and(|n| n == "flagger");
+            if is_flagger && kind != CRD_KIND.1 {
+                removes_flagger = true;
+                if kind == "Deployment" {
+                    flagger_deployment = Some((
+                        item.metadata.namespace.clone().unwrap_or_default(),
+                        item.metadata.name.clone().unwrap_or_default(),
+                    ));
+                }
+            }
             handles.push(json!({
                 "apiVersion": api_version, "kind": kind,
                 "metadata": {"name": item.metadata.name, "namespace": item.metadata.namespace},
@@ -66,6 +99,8 @@ pub async fn plan(client: &Client, include_crds: bool) -> Result<RemovalPlan, Cl
         handles,
         canaries,
         finalized,
+        removes_flagger,
+        flagger_deployment,
     })
 }
 
@@ -134,10 +169,39 @@ async fn release_finalizer(client: &Client, canary: &str) -> Result<(), ClusterE
     .map_err(|e| ClusterError::from_kube(&e).with_object(&object))
 }
 
-/// Deletes the planned objects; an object already gone counts as deleted.
-pub async fn execute(client: &Client, plan: &RemovalPlan) -> Result<usize, ClusterError> {
+/// Deletes the planned objects; an object already gone counts as deleted. When the plan removes
+/// this tool's Flagger, its Deployments go first; then, once Flagger's Deployment is gone
+/// (watched, until `deadline`), Flagger's finalizer is taken off the Canaries, and read back;
+/// only then go the rest (so a run cut off before the release still finds this tool's Flagger
+/// objects, and a re-run releases the finalizers).
+pub async fn execute(client: &Client, plan: &RemovalPlan, deadline: Instant) -> Result<usize, ClusterError> {
+    let is_deployment = |obj: &&Value| obj["kind"] == "Deployment";
+    let (first, rest): (Vec<&Value>, Vec<&Value>) = plan.handles.iter().partition(is_deployment);
+    let mut deleted = delete_all(client, &first).await?;
+    if plan.removes_flagger {
+        if let Some((ns, name)) = &plan.flagger_deployment {
+            wait_deployment_gone(client, ns, name, deadline).await?;
+        }
+        // Listed again: a Canary created since the plan was shown carries it too.
+        let (_, finalized) = list_canaries(client).await?;
+        for canary in &finalized {
+            release_finalizer(client, canary).await?;
+        }
+        let held = still_finalized(client, &finalized).await?;
+        if !held.is_empty() {
+            return Err(ClusterError::Other(format!(
+                "{FLAGGER_FINALIZER} is back on {} after it was taken off: another Flagger is running in this cluster; the objects other than Deployments were not deleted",
+                held.join(", ")
+            )));
+        }
+    }
+    deleted += delete_all(client, &rest).await?;
+    Ok(deleted)
+}
+
+async fn delete_all(client: &Client, objects: &[&Value]) -> Result<usize, ClusterError> {
     let mut deleted = 0;
-    for obj in &plan.handles {
+    for obj in objects {
         let api = api_for(client, obj)?;
         let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
         match api.delete(name, &DeleteParams::background()).await {
@@ -146,11 +210,50 @@ pub async fn execute(client: &Client, plan: &RemovalPlan) -> Result<usize, Clust
             Err(e) => return Err(ClusterError::from_kube(&e).with_object(&describe(obj))),
         }
     }
-    // After Flagger's Deployment is gone: a running Flagger puts the finalizer back on every
-    // sync of a Canary with revertOnDeletion (fluxcd/flagger pkg/controller/controller.go,
-    // syncHandler → addFinalizer).
-    for canary in &plan.finalized {
-        release_finalizer(client, canary).await?;
-    }
     Ok(deleted)
+}
+
+/// Waits (watching) until Flagger's Deployment no longer exists. A running Flagger puts the
+/// finalizer back on every sync of a Canary with revertOnDeletion (fluxcd/flagger
+/// pkg/controller/controller.go, syncHandler → addFinalizer), so releasing it earlier loses
+/// the race. What can be observed is the Deployment's removal (a Deployment held by a
+/// finalizer stays, with deletionTimestamp, until it is released).
+async fn wait_deployment_gone(client: &Client, ns: &str, name: &str, deadline: Instant) -> Result<(), ClusterError> {
+    let (resource, _) =
+        resource_of("apps/v1", "Deployment").ok_or_else(|| ClusterError::Other("no Deployment kind".into()))?;
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &resource);
+    let gone = |obj: Option<&DynamicObject>| obj.is_none();
+    match tokio::time::timeout_at(deadline, kube::runtime::wait::await_condition(api, name, gone)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(ClusterError::Other(format!("watching Deployment {ns}/{name}: {e}"))),
+        Err(_) => Err(ClusterError::NotReady(format!(
+            "Deployment {ns}/{name} (Flagger) still exists; {FLAGGER_FINALIZER} was left on the Canaries: re-run uninstall once it is gone"
+        ))),
+    }
+}
+
+/// The Canaries of `canaries` that (still, or again) carry Flagger's finalizer.
+async fn still_finalized(client: &Client, canaries: &[String]) -> Result<Vec<String>, ClusterError> {
+    let Some((resource, _)) = resource_of("flagger.app/v1beta1", "Canary") else {
+        return Ok(Vec::new());
+    };
+    let mut held = Vec::new();
+    for canary in canaries {
+        let (ns, name) = canary.split_once('/').unwrap_or(("", canary));
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &resource);
+        let live = api
+            .get_opt(name)
+            .await
+            .map_err(|e| ClusterError::from_kube(&e).with_object(&format!("Canary {canary}")))?;
+        if live.is_some_and(|c| {
+            c.metadata
+                .finalizers
+                .unwrap_or_default()
+                .iter()
+                .any(|f| f == FLAGGER_FINALIZER)
+        }) {
+            held.push(canary.clone());
+        }
+    }
+    Ok(held)
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod bad_input;
+mod check_loadtester;
 mod clusters;
 mod conflicts;
 mod control;
