@@ -4,16 +4,18 @@
 
 use serde_json::{Value, json};
 
-fn string() -> Value {
+// The primitive schema builders are shared with `flagger::schemas` (one spelling of each type).
+
+pub(crate) fn string() -> Value {
     json!({"type": "string"})
 }
-fn integer() -> Value {
+pub(crate) fn integer() -> Value {
     json!({"type": "integer"})
 }
-fn boolean() -> Value {
+pub(crate) fn boolean() -> Value {
     json!({"type": "boolean"})
 }
-fn strings() -> Value {
+pub(crate) fn strings() -> Value {
     json!({"type": "array", "items": {"type": "string"}})
 }
 fn string_map() -> Value {

@@ -6,21 +6,7 @@
 use schemars::{Schema, SchemaGenerator, json_schema};
 use serde_json::{Value, json};
 
-fn string() -> Value {
-    json!({"type": "string"})
-}
-
-fn integer() -> Value {
-    json!({"type": "integer"})
-}
-
-fn boolean() -> Value {
-    json!({"type": "boolean"})
-}
-
-fn strings() -> Value {
-    json!({"type": "array", "items": {"type": "string"}})
-}
+use crate::config::schema::{boolean, integer, string, strings};
 
 fn object(properties: Value) -> Value {
     json!({"type": "object", "properties": properties})

@@ -1011,18 +1011,7 @@ impl FlaggerSim {
 
     /// A single-label host resolves in Flagger's own namespace (the pod's DNS search path).
     fn in_flagger_namespace(&self, url: &str) -> Option<(String, String, i64, String)> {
-        let (rest, default_port) = match url.strip_prefix("http://") {
-            Some(rest) => (rest, 80),
-            None => (url.strip_prefix("https://")?, 443),
-        };
-        let (host, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], rest[i..].to_string()),
-            None => (rest, "/".to_string()),
-        };
-        let (host, port) = match host.split_once(':') {
-            Some((h, p)) => (h, p.parse().ok()?),
-            None => (host, default_port),
-        };
+        let (host, port, path) = split_url(url)?;
         if host.is_empty() || host.contains('.') {
             return None;
         }
@@ -1077,9 +1066,8 @@ fn webhook_payload(canary: &Value, phase: Phase) -> Value {
     })
 }
 
-/// `http://svc.ns[.svc.cluster.local][:port]/path` → (ns, svc, port, path); the port defaults to
-/// the scheme's (80, 443).
-pub fn parse_url(url: &str) -> Option<(String, String, i64, String)> {
+/// `http[s]://host[:port][/path]` → (host, port, path); the port defaults to the scheme's.
+fn split_url(url: &str) -> Option<(&str, i64, String)> {
     let (rest, default_port) = match url.strip_prefix("http://") {
         Some(rest) => (rest, 80),
         None => (url.strip_prefix("https://")?, 443),
@@ -1088,10 +1076,16 @@ pub fn parse_url(url: &str) -> Option<(String, String, i64, String)> {
         Some(i) => (&rest[..i], rest[i..].to_string()),
         None => (rest, "/".to_string()),
     };
-    let (host, port) = match host.split_once(':') {
-        Some((h, p)) => (h, p.parse().ok()?),
-        None => (host, default_port),
-    };
+    match host.split_once(':') {
+        Some((h, p)) => Some((h, p.parse().ok()?, path)),
+        None => Some((host, default_port, path)),
+    }
+}
+
+/// `http://svc.ns[.svc.cluster.local][:port]/path` → (ns, svc, port, path); the port defaults to
+/// the scheme's (80, 443).
+pub fn parse_url(url: &str) -> Option<(String, String, i64, String)> {
+    let (host, port, path) = split_url(url)?;
     let mut parts = host.split('.');
     let service = parts.next().filter(|s| !s.is_empty())?.to_string();
     let ns = parts.next()?.to_string();
