@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use fleet_sim::patch::PatchKind;
 use serde_json::{Value, json};
 
-use crate::support::rollout::{RolloutFleet, output_of};
+use crate::support::rollout::{RolloutFleet, fail_release, output_of};
 use crate::support::{Output, PlaygroundProcess, kubectl, kubectl_available, run};
 
 const APP: &str = include_str!("../../testdata/podinfo-app.yaml");
@@ -203,19 +203,6 @@ fn a_metric_without_a_range_fails_with_upstreams_text() {
     );
     let get = ok(run(p.k().args(["get", "events", "--field-selector", "type=Warning"])));
     assert!(get.stdout.contains("request duration 50ms > 0s"), "{get:?}");
-}
-
-fn fail_release(c: &fleet_sim::SimCluster) {
-    let patch = json!({"spec": {"template": {"metadata": {"annotations": {"sim.kurator.dev/success-rate": "80"}}}}});
-    c.patch(
-        "apps",
-        "deployments",
-        Some("test"),
-        "podinfo",
-        PatchKind::Strategic,
-        &patch,
-    )
-    .unwrap();
 }
 
 #[test]

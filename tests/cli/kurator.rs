@@ -22,6 +22,30 @@ pub(crate) fn hub_fleet() -> (Fleet, tempfile::TempDir, std::path::PathBuf) {
     (fleet, home, path)
 }
 
+/// `install --fleet quickstart --provider istio [--testloader]`: Kurator's Fleet plugin installs
+/// Flagger (and the public load tester) in every member; the command waits for it.
+pub(crate) fn install_through_fleet(
+    home: &std::path::Path,
+    kc: &std::path::Path,
+    testloader: bool,
+) -> crate::support::Output {
+    let mut args = vec![
+        "install",
+        "--fleet",
+        "quickstart",
+        "--provider",
+        "istio",
+        "--timeout",
+        "60s",
+    ];
+    if testloader {
+        args.push("--testloader");
+    }
+    let installed = run(plugin(home).args(&args).env("KUBECONFIG", kc));
+    assert_eq!(installed.code, 0, "{installed:?}");
+    installed
+}
+
 #[test]
 fn clusters_of_a_fleet_from_hub_secrets_only() {
     let (fleet, home, kc) = hub_fleet();
@@ -121,17 +145,7 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     let hub = fleet.hub.as_ref().unwrap().0.clone();
     let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
     // install --fleet asks Kurator (its Fleet plugin) and waits for Flagger in every member.
-    let installed = cmd(&[
-        "install",
-        "--fleet",
-        "quickstart",
-        "--provider",
-        "istio",
-        "--testloader",
-        "--timeout",
-        "60s",
-    ]);
-    assert_eq!(installed.code, 0, "{installed:?}");
+    let installed = install_through_fleet(home.path(), &kc, true);
     let plugin = hub
         .get("fleet.kurator.dev", "fleets", Some("default"), "quickstart")
         .unwrap()["spec"]["plugin"]["flagger"]
@@ -323,16 +337,7 @@ fn the_destination_cluster_selector_limits_which_members_get_the_rollout() {
 
     let (fleet, home, kc) = hub_fleet();
     let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
-    let installed = cmd(&[
-        "install",
-        "--fleet",
-        "quickstart",
-        "--provider",
-        "istio",
-        "--timeout",
-        "60s",
-    ]);
-    assert_eq!(installed.code, 0, "{installed:?}");
+    install_through_fleet(home.path(), &kc, false);
     for c in &fleet.clusters {
         c.apply(
             "",

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::kurator::hub_fleet;
+use crate::kurator::{hub_fleet, install_through_fleet};
 use crate::support::{kubectl, kubectl_available, plugin, run};
 
 /// The sample workload in `namespace` (and its Service under `service`).
@@ -80,17 +80,7 @@ fn what_the_plugin_predicts_is_what_kurator_renders() {
     let (fleet, home, kc) = hub_fleet();
     let hub = fleet.hub.as_ref().unwrap().0.clone();
     let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
-    let installed = cmd(&[
-        "install",
-        "--fleet",
-        "quickstart",
-        "--provider",
-        "istio",
-        "--testloader",
-        "--timeout",
-        "60s",
-    ]);
-    assert_eq!(installed.code, 0, "{installed:?}");
+    install_through_fleet(home.path(), &kc, true);
     for c in &fleet.clusters {
         fleet_sim::kurator::apply_all(c, &podinfo_in("test", "podinfo-svc"));
         fleet_sim::kurator::apply_all(c, &podinfo_in("ok", "podinfo"));
@@ -180,18 +170,7 @@ fn what_the_plugin_predicts_is_what_kurator_renders() {
 fn flagger_comes_from_flux_helm_releases_on_the_hub() {
     let (fleet, home, kc) = hub_fleet();
     let hub = fleet.hub.as_ref().unwrap().0.clone();
-    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
-    let installed = cmd(&[
-        "install",
-        "--fleet",
-        "quickstart",
-        "--provider",
-        "istio",
-        "--testloader",
-        "--timeout",
-        "60s",
-    ]);
-    assert_eq!(installed.code, 0, "{installed:?}");
+    install_through_fleet(home.path(), &kc, true);
     // Kurator's Fleet plugin: a HelmRepository and a HelmRelease per component and member.
     for c in &fleet.clusters {
         for component in ["flagger", "testloader"] {
@@ -274,20 +253,7 @@ fn one_unreadable_member_stops_the_whole_status_refresh() {
     let (fleet, home, kc) = hub_fleet();
     let hub = fleet.hub.as_ref().unwrap().0.clone();
     let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
-    assert_eq!(
-        cmd(&[
-            "install",
-            "--fleet",
-            "quickstart",
-            "--provider",
-            "istio",
-            "--testloader",
-            "--timeout",
-            "60s"
-        ])
-        .code,
-        0
-    );
+    install_through_fleet(home.path(), &kc, true);
     for c in &fleet.clusters {
         fleet_sim::kurator::apply_all(c, &fleet_sim::sample::podinfo("podinfo:1", 1));
     }
@@ -330,16 +296,7 @@ fn predictions_for_kuma_and_nginx_policies_match_kurators_canaries() {
     let (fleet, home, kc) = hub_fleet();
     let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
     // Kurator reads the Canary before writing it: without Flagger's CRDs every pass fails.
-    let installed = cmd(&[
-        "install",
-        "--fleet",
-        "quickstart",
-        "--provider",
-        "istio",
-        "--timeout",
-        "60s",
-    ]);
-    assert_eq!(installed.code, 0, "{installed:?}");
+    install_through_fleet(home.path(), &kc, false);
     for c in &fleet.clusters {
         for ns in ["kns", "ngx"] {
             let mut objects = podinfo_in(ns, "podinfo");

@@ -2,25 +2,10 @@
 
 use std::process::{Command, Stdio};
 
-use fleet_sim::SimCluster;
-use fleet_sim::patch::PatchKind;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::support::rollout::RolloutFleet;
+use crate::support::rollout::{RolloutFleet, fail_release};
 use crate::support::{BIN, require_tool, wait_until};
-
-fn fail_release(c: &SimCluster) {
-    let patch = json!({"spec": {"template": {"metadata": {"annotations": {"sim.kurator.dev/success-rate": "80"}}}}});
-    c.patch(
-        "apps",
-        "deployments",
-        Some("test"),
-        "podinfo",
-        PatchKind::Strategic,
-        &patch,
-    )
-    .unwrap();
-}
 
 /// (phase, weight) per line of one cluster, in order.
 fn sequence(stdout: &str, cluster: &str) -> Vec<String> {

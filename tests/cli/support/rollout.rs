@@ -143,3 +143,17 @@ pub fn output_of(child: Child) -> Output {
         stderr: String::from_utf8_lossy(&out.stderr).into(),
     }
 }
+
+/// Makes the next podinfo release in `c` fail its success-rate check (80% < 99%).
+pub fn fail_release(c: &SimCluster) {
+    let patch = serde_json::json!({"spec": {"template": {"metadata": {"annotations": {"sim.kurator.dev/success-rate": "80"}}}}});
+    c.patch(
+        "apps",
+        "deployments",
+        Some("test"),
+        "podinfo",
+        fleet_sim::patch::PatchKind::Strategic,
+        &patch,
+    )
+    .unwrap();
+}
