@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_kurator_rollout_global_optspecs
-    string join \n kubeconfig= context= all-contexts contexts-matching= n/namespace= A/all-namespaces o/output= color= request-timeout= cluster-timeout= y/yes as= as-group= fleet= hub-context= fleet-namespace= cluster-selector= v/verbosity h/help V/version
+    string join \n kubeconfig= context= all-contexts contexts-matching= n/namespace= A/all-namespaces o/output= color= request-timeout= cluster-timeout= y/yes protected= as= as-group= fleet= hub-context= fleet-namespace= cluster-selector= v/verbosity h/help V/version
 end
 
 function __fish_kubectl_kurator_rollout_needs_command
@@ -38,6 +38,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -88,6 +89,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -127,6 +129,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -167,6 +170,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -196,6 +200,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -223,6 +228,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -250,6 +256,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -280,6 +287,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -309,6 +317,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -342,6 +351,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -382,6 +392,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -420,6 +431,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -449,6 +461,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -476,6 +489,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -504,6 +518,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -518,7 +533,6 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s l -l selector -d 'Act on every Canary matching this label selector' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l protected -d 'Contexts that always need the typed confirmation' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l timeout -d 'How long to wait for Flagger to act in each cluster' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l kubeconfig -d 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
@@ -534,6 +548,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -550,7 +565,6 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s h -l help -d 'Print help'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s V -l version -d 'Print version'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -s l -l selector -d 'Act on every Canary matching this label selector' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l protected -d 'Contexts that always need the typed confirmation' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l timeout -d 'How long to wait for Flagger to act in each cluster' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l kubeconfig -d 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
@@ -566,6 +580,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -580,7 +595,6 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -s h -l help -d 'Print help'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -s V -l version -d 'Print version'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -s l -l selector -d 'Act on every Canary matching this label selector' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l protected -d 'Contexts that always need the typed confirmation' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l timeout -d 'How long to wait for Flagger to act in each cluster' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l kubeconfig -d 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
@@ -596,6 +610,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -610,7 +625,6 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -s h -l help -d 'Print help'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -s V -l version -d 'Print version'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -s l -l selector -d 'Act on every Canary matching this label selector' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l protected -d 'Contexts that always need the typed confirmation' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l timeout -d 'How long to wait for Flagger to act in each cluster' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l kubeconfig -d 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
@@ -626,6 +640,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -640,7 +655,6 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -s h -l help -d 'Print help'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -s V -l version -d 'Print version'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -s l -l selector -d 'Act on every Canary matching this label selector' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l protected -d 'Contexts that always need the typed confirmation' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l timeout -d 'How long to wait for Flagger to act in each cluster' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l kubeconfig -d 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
@@ -656,6 +670,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -683,6 +698,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -709,6 +725,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -735,6 +752,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r
@@ -761,6 +779,7 @@ always\t''
 never\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l as-group -d 'Act as this group too (repeatable, as kubectl --as-group); needs --as' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l fleet -d 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts' -r

@@ -88,6 +88,11 @@ pub struct GlobalArgs {
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,
 
+    /// Contexts where every change needs the typed count, even one canary in one cluster
+    /// (verbs and the live view's keys).
+    #[arg(long, global = true, value_name = "GLOB", default_value = "*prod*")]
+    pub protected: String,
+
     /// Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission.
     #[arg(long = "as", global = true, value_name = "USER")]
     pub impersonate: Option<String>,
@@ -318,10 +323,6 @@ pub struct ControlArgs {
     /// Print the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,
-
-    /// Contexts that always need the typed confirmation.
-    #[arg(long, value_name = "GLOB", default_value = "*prod*")]
-    pub protected: String,
 
     /// How long to wait for Flagger to act in each cluster.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]

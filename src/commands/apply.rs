@@ -4,12 +4,12 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::connect_fleet;
-use super::policies::{load_or_report, render_options};
 use crate::cli::{ApplyArgs, GlobalArgs, OutputFormat};
+use crate::engine::apply::{ObjectResult, apply_policies};
+use crate::engine::inputs::{load_or_report, render_options};
 use crate::exit::{Exit, ExitError};
 use crate::fleet::ClusterError;
 use crate::interrupt::{Interrupt, UNTOUCHED};
-use crate::ops::apply::{ObjectResult, apply_policies};
 use crate::output::{print_rows, write_stdout};
 use crate::view::table;
 

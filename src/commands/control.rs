@@ -2,19 +2,18 @@
 //! action everywhere at once, with a result per cluster.
 
 use anyhow::Result;
-use globset::Glob;
 use serde::Serialize;
 
-use super::action_row::{self, ActionRow};
 use super::connect_fleet;
 use super::status::scope;
 use crate::cli::{ControlArgs, GlobalArgs};
-use crate::confirm::{Decision, confirm, confirm_typed};
+use crate::confirm::{Decision, confirm};
+use crate::engine::control::{Step, Verb, execute, owner_warning, plan};
+use crate::engine::snapshot::snapshot;
 use crate::exit::{Exit, ExitError};
 use crate::fleet::ClusterError;
 use crate::interrupt::Interrupt;
-use crate::ops::control::{Step, Verb, execute, owner_warning, plan};
-use crate::ops::snapshot::snapshot;
+use crate::model::action_row::{self, ActionRow};
 use crate::output::{print_rows, write_stdout};
 use crate::view::table;
 
@@ -129,11 +128,7 @@ pub async fn run(global: &GlobalArgs, args: &ControlArgs, verb: Verb, keep_skip:
     eprint!("{}", plan_table(&rows));
     let acting: Vec<&PlanRow> = rows.iter().filter(|r| r.step.acts()).collect();
     if !acting.is_empty() {
-        let protected = Glob::new(&args.protected)
-            .map_err(|e| ExitError::usage(format!("--protected {}: {e}", args.protected)))?
-            .compile_matcher();
         let clusters: std::collections::BTreeSet<&str> = acting.iter().map(|r| r.cluster.as_str()).collect();
-        let typed = clusters.len() > 1 || clusters.iter().any(|c| protected.is_match(c));
         let question = format!(
             "{} {} canar{} in {} cluster{}?",
             verb.name(),
@@ -142,11 +137,9 @@ pub async fn run(global: &GlobalArgs, args: &ControlArgs, verb: Verb, keep_skip:
             clusters.len(),
             if clusters.len() == 1 { "" } else { "s" }
         );
-        let decision = if typed {
-            confirm_typed(&question, &clusters.len().to_string(), global.yes)
-        } else {
-            confirm(&question, global.yes)
-        };
+        let decision = crate::invocation::Invocation::from_global(global)?
+            .confirm
+            .ask(&question, clusters.iter().copied());
         match decision {
             Decision::Proceed => {}
             Decision::Declined => {

@@ -7,16 +7,16 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use serde_json::json;
 
-use super::keys::{Interaction, Outcome, TargetRow, return_keys, take_keys};
 use crate::cli::OutputFormat;
+use crate::engine::control::{Verb, execute, plan};
+use crate::engine::start::get_canary;
+use crate::engine::watch::{Scope, watch_fleet};
 use crate::exit::Exit;
-use crate::flagger::fleet_state::FleetState;
-use crate::flagger::state::{CanaryState, RunMark};
 use crate::fleet::Fleet;
-use crate::ops::control::{Verb, execute, plan};
-use crate::ops::start::get_canary;
-use crate::ops::watch::{Scope, watch_fleet};
+use crate::model::canary::{CanaryState, RunMark};
+use crate::model::fleet_state::FleetState;
 use crate::output::write_stdout;
+use crate::tui::keys::{Interaction, Outcome, TargetRow, return_keys, take_keys};
 use crate::view::canaries::{frame, status_table, transition_line};
 use crate::view::terminal::{LiveScreen, size};
 
@@ -172,7 +172,7 @@ pub async fn follow_updates(
     fleet: &Fleet,
     options: &FollowOptions,
     footer: &str,
-    mut updates: tokio::sync::mpsc::Receiver<crate::ops::watch::Update>,
+    mut updates: tokio::sync::mpsc::Receiver<crate::engine::watch::Update>,
 ) -> Result<FollowResult> {
     let clusters: Vec<String> = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
     let mut state = FleetState::new(clusters, options.scope.namespace.clone(), options.scope.name.clone());

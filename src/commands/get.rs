@@ -6,9 +6,9 @@ use serde_json::Value;
 use super::connect_fleet;
 use super::status::scope;
 use crate::cli::{GetArgs, GlobalArgs, OutputFormat};
+use crate::engine::snapshot::snapshot;
 use crate::exit::Exit;
-use crate::flagger::state::CanaryState;
-use crate::ops::snapshot::snapshot;
+use crate::model::canary::CanaryState;
 use crate::output::{print_rows, write_stdout};
 use crate::view::canaries::{age, bar, phase_cell};
 

@@ -8,13 +8,13 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::hub_client;
-use super::policies::{load_or_report, read_inputs};
 use crate::cli::{GlobalArgs, PolicyFiles};
+use crate::engine::inputs::{load_or_report, read_inputs};
 use crate::exit::{Exit, ExitError};
-use crate::flagger::state::CanaryState;
 use crate::fleet::ClusterError;
 use crate::fleet::conflict::redo_on_conflict;
 use crate::install::FIELD_MANAGER;
+use crate::model::canary::CanaryState;
 use crate::output::print_rows;
 use crate::view::canaries::status_table;
 use crate::view::table;
@@ -39,7 +39,7 @@ pub async fn apply(global: &GlobalArgs, files: &PolicyFiles, force_conflicts: bo
     };
     let (client, _) = hub_client(global).await?;
     let facts = fleet_facts(global, &client).await;
-    eprint!("{}", super::policies::kurator_report(&policies, &facts));
+    eprint!("{}", crate::engine::inputs::kurator_report(&policies, &facts));
     let mut rows = Vec::new();
     for input in read_inputs(files)? {
         let docs: Vec<Value> =
@@ -142,7 +142,7 @@ fn change_of(before: Option<&Value>, after: Option<&Value>, dry_run: bool) -> &'
 
 /// Rows from an Application's `status.syncStatus[].rolloutStatus` (pure).
 pub fn rows_of(app: &Value) -> Vec<CanaryState> {
-    crate::ops::hub_watch::canaries_of(app)
+    crate::engine::hub_watch::canaries_of(app)
         .iter()
         .map(|(cluster, canary)| CanaryState::from_canary(cluster, canary, &[]))
         .collect()

@@ -2,10 +2,10 @@
 
 use anyhow::Result;
 
-use super::policies::{read_inputs, render_diagnostics};
 use crate::cli::{GlobalArgs, LintArgs, OutputFormat};
 use crate::config::diagnostics::has_errors;
 use crate::config::{Severity, load_policies};
+use crate::engine::inputs::{read_inputs, render_diagnostics};
 use crate::exit::Exit;
 use crate::output::{print_rows, write_stdout};
 

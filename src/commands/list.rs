@@ -5,10 +5,10 @@ use anyhow::Result;
 use super::connect_fleet;
 use super::status::scope;
 use crate::cli::{GlobalArgs, ListArgs, OutputFormat};
+use crate::engine::snapshot::snapshot;
+use crate::engine::watch::watch_fleet;
 use crate::exit::Exit;
-use crate::flagger::fleet_state::FleetState;
-use crate::ops::snapshot::snapshot;
-use crate::ops::watch::watch_fleet;
+use crate::model::fleet_state::FleetState;
 use crate::output::{print_rows, write_stdout};
 use crate::view::canaries::{phase_cell, status_table};
 

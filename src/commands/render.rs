@@ -2,12 +2,12 @@
 
 use anyhow::Result;
 
-use super::policies::{load_or_report, render_options};
 use super::{connect_fleet, select_targets, targets_given};
 use crate::cli::{GlobalArgs, RenderArgs};
+use crate::engine::facts::read_facts;
+use crate::engine::inputs::{load_or_report, render_options};
 use crate::exit::{Exit, ExitError};
 use crate::fleet::kubeconfig;
-use crate::ops::facts::read_facts;
 use crate::output::write_stdout;
 use crate::render::{ClusterFacts, render};
 
@@ -59,7 +59,7 @@ pub async fn run(global: &GlobalArgs, args: &RenderArgs) -> Result<Exit> {
             Ok((client, _)) => super::hub::fleet_facts(global, &client).await,
             Err(_) => Default::default(),
         };
-        eprint!("{}", super::policies::kurator_report(&policies, &facts));
+        eprint!("{}", crate::engine::inputs::kurator_report(&policies, &facts));
     }
     let fleet = connect_fleet(global).await?;
     let renames: Vec<(String, String)> = args

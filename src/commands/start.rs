@@ -4,19 +4,19 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 
-use super::action_row::{self, ActionRow};
 use super::follow::{FollowOptions, Require, follow};
-use super::policies::{load_or_report, render_options};
 use super::status::scope;
 use super::{connect_fleet, show_live};
 use crate::cli::{GlobalArgs, OnFailure, PolicyFiles, StartArgs};
+use crate::engine::apply::apply_policies;
+use crate::engine::inputs::{load_or_report, render_options};
+use crate::engine::start::{StartPlan, get_canary, start_release, waves};
 use crate::exit::{Exit, ExitError};
 use crate::flagger::gates;
-use crate::flagger::state::is_running;
 use crate::fleet::{ClusterError, Fleet};
 use crate::interrupt::{Interrupt, UNTOUCHED};
-use crate::ops::apply::apply_policies;
-use crate::ops::start::{StartPlan, get_canary, start_release, waves};
+use crate::model::action_row::{self, ActionRow};
+use crate::model::canary::is_running;
 use crate::output::{print_rows, write_stdout};
 
 /// Starts the release in the clusters of one wave; returns rows and each started baseline.
@@ -27,10 +27,7 @@ async fn start_wave(
     plan: &StartPlan,
     timeout: std::time::Duration,
     interrupt: &Interrupt,
-) -> (
-    Vec<ActionRow>,
-    HashMap<(String, String), crate::flagger::state::RunMark>,
-) {
+) -> (Vec<ActionRow>, HashMap<(String, String), crate::model::canary::RunMark>) {
     let outcomes = fleet
         .fan_out(timeout, |client, _| async move {
             start_release(&client, ns, name, plan, Some(interrupt)).await

@@ -7,9 +7,9 @@ use anyhow::Result;
 use super::follow::{FollowOptions, Require, follow, follow_updates, parse_require};
 use super::{connect_fleet, show_live};
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
+use crate::engine::snapshot::snapshot;
+use crate::engine::watch::Scope;
 use crate::exit::{Exit, ExitError};
-use crate::ops::snapshot::snapshot;
-use crate::ops::watch::Scope;
 use crate::output::print_rows;
 use crate::view::canaries::status_table;
 
@@ -64,7 +64,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         let (hub, hub_context) = super::hub_client(global).await?;
         let fleet = super::kurator_members(global, &hub, &hub_context, fleet_name).await?;
         let members: Vec<String> = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
-        let updates = crate::ops::hub_watch::watch_application(hub, &global.fleet_namespace, app, members);
+        let updates = crate::engine::hub_watch::watch_application(hub, &global.fleet_namespace, app, members);
         let options = watch_options(global, args, Scope::default(), require);
         let footer = format!(
             "Application {}/{app} on the hub · Ctrl-C to stop",
@@ -102,7 +102,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
 /// Reads the images of each canary's primary and target Deployments (wide and machine output).
 pub(super) async fn fill_images(
     fleet: &crate::fleet::Fleet,
-    rows: &mut [crate::flagger::state::CanaryState],
+    rows: &mut [crate::model::canary::CanaryState],
     timeout: std::time::Duration,
 ) {
     use k8s_openapi::api::apps::v1::Deployment;

@@ -11,6 +11,7 @@ pub mod kubeconfig;
 pub mod kurator;
 pub mod ownership;
 pub mod retry;
+pub mod source;
 pub mod targets;
 
 pub use connect::{ClusterHandle, ConnectOptions, Fleet};

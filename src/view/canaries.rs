@@ -1,7 +1,7 @@
 //! Canary rows as text (pure): status and list tables, transition lines, the live view's frame
 //! with progress bars, and glyphs.
 
-use crate::flagger::state::{CanaryState, Strategy, is_running};
+use crate::model::canary::{CanaryState, Strategy, is_running};
 use crate::view::table;
 
 pub fn glyph(row: &CanaryState) -> &'static str {

@@ -1,18 +1,18 @@
 //! Triggering a new release of a canary in one cluster: a new image or a restart annotation on
 //! the target's pod template, refused mid-run unless forced.
 
-use crate::flagger::state::RunMark;
+use crate::model::canary::RunMark;
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::Client;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 
-use crate::flagger::state::is_running;
 use crate::fleet::ClusterError;
 use crate::fleet::apply::resource_of;
 use crate::fleet::conflict::redo_on_conflict;
 use crate::install::FIELD_MANAGER;
 use crate::interrupt::Interrupt;
+use crate::model::canary::is_running;
 
 #[derive(Debug, Clone, Default)]
 pub struct StartPlan {

@@ -3,10 +3,10 @@
 use kube::api::{Api, DynamicObject, ListParams};
 
 use super::watch::{Scope, Update};
-use crate::flagger::fleet_state::FleetState;
 use crate::flagger::routing::RouteKind;
 use crate::fleet::apply::resource_of;
 use crate::fleet::{ClusterError, Fleet};
+use crate::model::fleet_state::FleetState;
 
 /// Every routing object of the kinds Flagger's routers use, in the scope's namespace, per kind;
 /// a kind the cluster does not serve (no such mesh) or the user may not list carries its error,

@@ -7,8 +7,8 @@ use std::sync::{Mutex, OnceLock};
 use console::Key;
 use tokio::sync::mpsc;
 
-use crate::flagger::state::CanaryState;
-use crate::ops::control::Verb;
+use crate::engine::control::Verb;
+use crate::model::canary::CanaryState;
 
 /// Keys from the terminal, read by one thread for the whole process. A follow takes the
 /// receiver and gives it back when it ends, so several follows in a row share the reader.

@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use super::routing::{RouteKind, routed};
-use super::state::CanaryState;
-use crate::ops::watch::Update;
+use crate::flagger::routing::{RouteKind, routed};
+use crate::model::canary::CanaryState;
+use crate::model::update::Update;
 
 /// Events kept per canary (the newest matter: they carry the failing metric values).
 const EVENTS_KEPT: usize = 30;
@@ -69,11 +69,12 @@ impl FleetState {
                 let key = key_of(cluster, &object, "/metadata/namespace", "/metadata/name");
                 let phase = object.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
                 let applied = object.pointer("/status/lastAppliedSpec");
-                let new_run = super::state::is_running(phase)
+                let new_run = crate::model::canary::is_running(phase)
                     && match self.canaries.get(&key) {
                         Some(previous) => {
                             let was = previous.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
-                            !super::state::is_running(was) || previous.pointer("/status/lastAppliedSpec") != applied
+                            !crate::model::canary::is_running(was)
+                                || previous.pointer("/status/lastAppliedSpec") != applied
                         }
                         // First seen mid-run: what happens from now on is this run's; what was
                         // already there may be an older run's.
@@ -84,7 +85,7 @@ impl FleetState {
                     self.run_start.insert(key.clone(), self.seq + 1);
                     self.running.remove(&key);
                 }
-                if super::state::is_running(phase)
+                if crate::model::canary::is_running(phase)
                     && let Some(status) = object.get("status")
                 {
                     self.running.insert(key.clone(), status.clone());
@@ -225,7 +226,7 @@ impl FleetState {
     }
 
     /// The weights the canary's routing object carries, or why they are unknown.
-    fn routed(&self, cluster: usize, canary: &Value) -> Result<super::routing::Routed, String> {
+    fn routed(&self, cluster: usize, canary: &Value) -> Result<crate::flagger::routing::Routed, String> {
         let provider = canary.pointer("/spec/provider").and_then(Value::as_str).unwrap_or("");
         let kind = RouteKind::of(canary).ok_or_else(|| format!("provider {provider:?}: no routing object is read"))?;
         if let Some(error) = self.route_errors.get(&(cluster, kind.plural())) {
@@ -241,7 +242,7 @@ impl FleetState {
             .routes
             .get(&(cluster, kind.plural(), ns, name))
             .ok_or_else(|| format!("{} {shown} not read", kind.plural()))?;
-        if matches!(kind, RouteKind::HttpRoute(_)) && !super::routing::http_route_accepted(object) {
+        if matches!(kind, RouteKind::HttpRoute(_)) && !crate::flagger::routing::http_route_accepted(object) {
             return Err(format!(
                 "httproutes {shown}: not accepted by its Gateway for this generation"
             ));
@@ -279,7 +280,7 @@ impl FleetState {
                 // A failure is explained by its own run's events only; a run under way shows
                 // the newest warning, which carries its own staleness test.
                 let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
-                let events = self.run_history(key, !super::state::is_running(phase));
+                let events = self.run_history(key, !crate::model::canary::is_running(phase));
                 let running = self.running.get(*key);
                 let mut state = CanaryState::from_canary_with(cluster, canary, &events, running)
                     .with_routes(self.routed(index, canary));

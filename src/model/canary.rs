@@ -10,7 +10,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-pub use super::routing::Routed;
+pub use crate::flagger::routing::Routed;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

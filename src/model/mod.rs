@@ -1,0 +1,7 @@
+//! Pure model types, no I/O: what a canary is and how it stands (`canary`), the fleet folded
+//! from updates (`fleet_state`, `update`), and the rows actions produce (`action_row`).
+
+pub mod action_row;
+pub mod canary;
+pub mod fleet_state;
+pub mod update;

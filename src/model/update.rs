@@ -1,0 +1,72 @@
+//! What the live engine feeds into a `FleetState`: one update per object seen, per cluster
+//! index, and the scope a read or watch covers. Pure data.
+
+use serde_json::Value;
+
+use crate::flagger::routing::RouteKind;
+use crate::fleet::ClusterError;
+
+/// What to watch.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// None: all namespaces.
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub labels: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Update {
+    Canary {
+        cluster: usize,
+        object: Value,
+    },
+    CanaryGone {
+        cluster: usize,
+        namespace: String,
+        name: String,
+    },
+    Event {
+        cluster: usize,
+        object: Value,
+    },
+    /// A provider's routing object (VirtualService, canary Ingress, HTTPRoute, TrafficRoute).
+    Route {
+        cluster: usize,
+        kind: RouteKind,
+        object: Value,
+    },
+    RouteGone {
+        cluster: usize,
+        kind: RouteKind,
+        namespace: String,
+        name: String,
+    },
+    /// The cluster's objects of this routing kind are being (re)listed: what was held may be
+    /// gone, so it is dropped and refilled by the `Route` updates that follow.
+    RoutesRelisting {
+        cluster: usize,
+        kind: RouteKind,
+    },
+    /// Reading this routing kind failed (list refused, watch dropped): its weights are unknown
+    /// until it is read again.
+    RoutesFailed {
+        cluster: usize,
+        kind: RouteKind,
+        error: String,
+    },
+    /// An Event that was already there when the list was taken (a watch's initial list or
+    /// relist, a one-shot read): history from before the watch, not something that just happened.
+    EventListed {
+        cluster: usize,
+        object: Value,
+    },
+    /// The cluster's canaries have been listed (its rows are complete).
+    Listed {
+        cluster: usize,
+    },
+    Failed {
+        cluster: usize,
+        error: ClusterError,
+    },
+}
