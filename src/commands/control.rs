@@ -5,11 +5,10 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::connect_fleet;
-use super::status::scope;
 use crate::cli::{ControlArgs, GlobalArgs};
 use crate::confirm::{Decision, confirm};
 use crate::engine::control::{Step, Verb, execute, owner_warning, plan};
-use crate::engine::snapshot::snapshot;
+use crate::engine::live::read::read_members;
 use crate::exit::{Exit, ExitError};
 use crate::fleet::ClusterError;
 use crate::interrupt::Interrupt;
@@ -54,9 +53,17 @@ pub async fn make_plan(
     if args.name.is_none() && args.selector.is_none() {
         return Err(ExitError::usage(format!("{} needs a canary NAME or -l SELECTOR", verb.name())).into());
     }
-    let default_ns = super::status::default_namespace(fleet);
-    let scope = scope(global, args.name.as_deref(), args.selector.as_deref(), &default_ns);
-    let state = snapshot(fleet, &scope, global.cluster_timeout).await;
+    let default_ns = fleet
+        .clusters
+        .first()
+        .map(|c| c.target.namespace.clone())
+        .unwrap_or_else(|| "default".into());
+    let scope = crate::invocation::Invocation::from_global(global)?.scope(
+        args.name.as_deref(),
+        args.selector.as_deref(),
+        &default_ns,
+    );
+    let state = read_members(fleet, &scope, global.cluster_timeout).await;
     let mut rows = Vec::new();
     for r in state.rows() {
         let index = state.clusters.iter().position(|c| c == &r.cluster).unwrap_or(0);

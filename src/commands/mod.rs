@@ -8,7 +8,6 @@ pub mod complete;
 pub mod control;
 pub mod demo;
 pub mod fleet_plugin;
-pub mod follow;
 pub mod get;
 pub mod hub;
 pub mod install;
@@ -30,6 +29,7 @@ use crate::fleet::{Fleet, Target};
 use crate::invocation::Invocation;
 
 pub async fn run(cli: Cli) -> Result<Exit> {
+    let inv = Invocation::from_global(&cli.global)?;
     match cli.command {
         Command::Clusters => clusters::run(&cli.global).await,
         Command::Install(args) => install::run(&cli.global, &args).await,
@@ -39,9 +39,9 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Render(args) => render::run(&cli.global, &args).await,
         Command::Apply(args) => apply::run(&cli.global, &args).await,
         Command::Start(args) => start::run(&cli.global, &args).await,
-        Command::Status(args) => status::run(&cli.global, &args).await,
-        Command::List(args) => list::run(&cli.global, &args).await,
-        Command::Get(args) => get::run(&cli.global, &args).await,
+        Command::Status(args) => status::run(&inv, &args).await,
+        Command::List(args) => list::run(&inv, &args).await,
+        Command::Get(args) => get::run(&inv, &args).await,
         Command::Demo(args) => demo::run(&cli.global, &args).await,
         Command::Promote(args) => {
             let verb = if args.full {

@@ -4,20 +4,22 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 
-use super::follow::{FollowOptions, Require, follow};
-use super::status::scope;
 use super::{connect_fleet, show_live};
 use crate::cli::{GlobalArgs, OnFailure, PolicyFiles, StartArgs};
 use crate::engine::apply::apply_policies;
 use crate::engine::inputs::{load_or_report, render_options};
+use crate::engine::live::LiveFleet;
 use crate::engine::start::{StartPlan, get_canary, start_release, waves};
 use crate::exit::{Exit, ExitError};
 use crate::flagger::gates;
+use crate::fleet::source::FleetSource;
 use crate::fleet::{ClusterError, Fleet};
 use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::model::action_row::{self, ActionRow};
 use crate::model::canary::is_running;
+use crate::model::verdict::Condition;
 use crate::output::{print_rows, write_stdout};
+use crate::tui::follow::{FollowOptions, follow};
 
 /// Starts the release in the clusters of one wave; returns rows and each started baseline.
 async fn start_wave(
@@ -244,22 +246,25 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<Exit> {
             .filter(|(_, c)| baseline.contains_key(&(c.target.context.clone(), format!("{ns}/{}", args.name))))
             .map(|(i, _)| i)
             .collect();
-        let followed = wave_fleet.subset(&started_indices);
-        let outcome = if followed.is_empty() {
+        let followed = FleetSource::contexts(wave_fleet.subset(&started_indices));
+        let outcome = if followed.members.is_empty() {
             Exit::Failed
         } else {
+            let scope = crate::invocation::Invocation::from_global(global)?.scope(Some(&args.name), None, &ns);
+            let watched = LiveFleet::watch(&followed, &scope);
             let options = FollowOptions {
-                scope: scope(global, Some(&args.name), None, &ns),
+                condition: Condition {
+                    wait_for_start: true,
+                    baseline,
+                    ..Condition::all()
+                },
                 timeout: args.timeout,
-                require: Require::All,
-                until: Vec::new(),
-                wait_for_start: true,
-                baseline,
                 output: global.output,
                 live: show_live(global),
             };
             let result = follow(
                 &followed,
+                &watched,
                 &options,
                 &format!("following {} · Ctrl-C to stop", args.name),
             )

@@ -4,8 +4,6 @@
 pub mod apply;
 pub mod control;
 pub mod facts;
-pub mod hub_watch;
 pub mod inputs;
-pub mod snapshot;
+pub mod live;
 pub mod start;
-pub mod watch;

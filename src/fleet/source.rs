@@ -98,6 +98,21 @@ impl FleetSource {
         self.policy_destination()
     }
 
+    /// Where `status` reads the rollout state: each member's Canaries, or the hub's
+    /// Applications, whose status Kurator's fleet manager mirrors from every member's Canary
+    /// (kurator: pkg/fleet-manager/application/rollout_helper.go, `reconcileRolloutSyncStatus`).
+    pub fn status_origin(&self) -> Destination<'_> {
+        self.policy_destination()
+    }
+
+    /// The members at these positions (a wave), with the same hub.
+    pub fn subset(&self, indices: &[usize]) -> FleetSource {
+        FleetSource {
+            members: self.members.subset(indices),
+            hub: self.hub.clone(),
+        }
+    }
+
     /// The namespace verbs use without `-n`: the first member's (its context's namespace, or
     /// `-n` already applied to every member at connect time).
     pub fn default_namespace(&self) -> String {

@@ -5,3 +5,4 @@ pub mod action_row;
 pub mod canary;
 pub mod fleet_state;
 pub mod update;
+pub mod verdict;

@@ -2,7 +2,9 @@
 
 pub mod canaries;
 pub mod color;
+pub mod detail;
 pub mod diff;
+pub mod live;
 pub mod progress;
 pub mod table;
 pub mod terminal;

@@ -1,4 +1,4 @@
-//! Watching Canaries and their Flagger events in every cluster at once: one watch stream per
+//! Watching the members: Canaries and their Flagger events in every cluster at once: one watch stream per
 //! cluster and kind, scoped by namespace, name and labels; kube's watcher resumes from the last
 //! resourceVersion after a dropped stream and relists after 410, with backoff on errors.
 
@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::flagger::routing::RouteKind;
 use crate::fleet::apply::resource_of;
 use crate::fleet::{ClusterError, Fleet};
-pub use crate::model::update::{Scope, Update};
+use crate::model::update::{Scope, Update};
 
 fn api(client: kube::Client, api_version: &str, kind: &str, namespace: Option<&str>) -> Option<Api<DynamicObject>> {
     let (resource, _) = resource_of(api_version, kind)?;
@@ -23,7 +23,7 @@ fn api(client: kube::Client, api_version: &str, kind: &str, namespace: Option<&s
 }
 
 /// Starts the watches; updates arrive on the returned channel until it is dropped.
-pub fn watch_fleet(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
+pub fn watch(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(1024);
     for (cluster, handle) in fleet.clusters.iter().enumerate() {
         let client = match &handle.client {

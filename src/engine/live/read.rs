@@ -1,12 +1,20 @@
-//! One read of every cluster's canaries and their events (for `status`, `list`, `get`).
+//! One read of every cluster's canaries and their events (for `status`, `list`, `get`, and
+//! the plans of actions), and of the images `-o wide` and machine formats add.
 
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, DynamicObject, ListParams};
 
-use super::watch::{Scope, Update};
+use super::hub;
 use crate::flagger::routing::RouteKind;
 use crate::fleet::apply::resource_of;
+use crate::fleet::source::{Destination, FleetSource};
 use crate::fleet::{ClusterError, Fleet};
+use crate::model::canary::CanaryState;
 use crate::model::fleet_state::FleetState;
+use crate::model::update::{Scope, Update};
+use crate::model::verdict::{hub_read_exit, members_read_exit};
 
 /// Every routing object of the kinds Flagger's routers use, in the scope's namespace, per kind;
 /// a kind the cluster does not serve (no such mesh) or the user may not list carries its error,
@@ -47,7 +55,14 @@ async fn list_routes(
         .collect()
 }
 
-pub async fn snapshot(fleet: &Fleet, scope: &Scope, timeout: std::time::Duration) -> FleetState {
+/// One read of the members' canaries in `scope`; a cluster that fails (unreachable, refused,
+/// too slow for `timeout`) becomes a row with its error and never stops the others.
+pub async fn read_once(source: &FleetSource, scope: &Scope, timeout: Duration) -> FleetState {
+    read_members(&source.members, scope, timeout).await
+}
+
+/// [`read_once`] of a bare fleet (a wave, a subset).
+pub async fn read_members(fleet: &Fleet, scope: &Scope, timeout: Duration) -> FleetState {
     let clusters = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
     let mut state = FleetState::new(clusters, scope.namespace.clone(), scope.name.clone());
     let outcomes = fleet
@@ -135,4 +150,94 @@ pub async fn snapshot(fleet: &Fleet, scope: &Scope, timeout: std::time::Duration
         }
     }
     state
+}
+
+/// What `status` (without `--watch`) read, and where from.
+pub struct Reading {
+    pub rows: Vec<CanaryState>,
+    /// The rows come from the members' Canaries (messages and errors per cluster), not from
+    /// the hub's summary of them.
+    pub from_members: bool,
+}
+
+impl Reading {
+    /// The exit code of this reading (see [`members_read_exit`], [`hub_read_exit`]).
+    pub fn exit(&self, named: bool) -> crate::exit::Exit {
+        if self.from_members {
+            members_read_exit(&self.rows, named)
+        } else {
+            hub_read_exit(&self.rows)
+        }
+    }
+}
+
+/// What `status [NAME]` shows once: the members' canaries, or under a Kurator Fleet the hub's
+/// Applications (NAME names one), which Kurator's fleet manager fills from every member. With
+/// `images`, each row gets its primary and canary images from the members.
+pub async fn read_status(
+    source: &FleetSource,
+    scope: &Scope,
+    timeout: Duration,
+    images: bool,
+) -> anyhow::Result<Reading> {
+    let mut reading = match source.status_origin() {
+        Destination::Hub(hub) => Reading {
+            rows: hub::read_applications(hub, scope.name.as_deref()).await?,
+            from_members: false,
+        },
+        Destination::Members => Reading {
+            rows: read_once(source, scope, timeout).await.rows(),
+            from_members: true,
+        },
+    };
+    if images {
+        fill_images(&source.members, &mut reading.rows, timeout).await;
+    }
+    Ok(reading)
+}
+
+/// Reads the images of each canary's primary and target Deployments; a cluster that cannot be
+/// read keeps its rows without images.
+pub async fn fill_images(fleet: &Fleet, rows: &mut [CanaryState], timeout: Duration) {
+    let wanted: Vec<(String, String, String)> = rows
+        .iter()
+        .filter(|r| r.error.is_none())
+        .map(|r| (r.cluster.clone(), r.namespace.clone(), r.target.clone()))
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let outcomes = fleet
+        .fan_out(timeout, |client, target| {
+            let wanted: Vec<(String, String)> = wanted
+                .iter()
+                .filter(|(c, _, _)| c == &target.context)
+                .map(|(_, ns, t)| (ns.clone(), t.clone()))
+                .collect();
+            async move {
+                let mut found = Vec::new();
+                for (ns, t) in wanted {
+                    let api: Api<Deployment> = Api::namespaced(client.clone(), &ns);
+                    let image = |d: Option<Deployment>| {
+                        d.and_then(|d| d.spec?.template.spec?.containers.first()?.image.clone())
+                    };
+                    let primary = image(api.get_opt(&format!("{t}-primary")).await.ok().flatten());
+                    let canary = image(api.get_opt(&t).await.ok().flatten());
+                    found.push((ns, t, primary, canary));
+                }
+                Ok::<_, ClusterError>(found)
+            }
+        })
+        .await;
+    for o in outcomes {
+        for (ns, t, primary, canary) in o.result.unwrap_or_default() {
+            for r in rows
+                .iter_mut()
+                .filter(|r| r.cluster == o.target.context && r.namespace == ns && r.target == t)
+            {
+                r.primary_image = primary.clone();
+                r.canary_image = canary.clone();
+            }
+        }
+    }
 }
