@@ -86,7 +86,7 @@ async fn initialized_fleet(n: usize) -> (Playground, FleetSource) {
     (playground, source)
 }
 
-fn member<'a>(playground: &'a Playground, index: usize) -> &'a SimCluster {
+fn member(playground: &Playground, index: usize) -> &SimCluster {
     &playground.members[index].cluster
 }
 
