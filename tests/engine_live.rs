@@ -206,8 +206,11 @@ async fn two_consumers_of_one_watch_see_the_same_states() {
     );
     assert_eq!(a, b);
     // A consumer that joins late starts from the state folded so far.
-    let late = watched.subscribe();
+    let mut late = watched.subscribe();
     assert!(late.state().rows().iter().all(|r| r.phase == "Succeeded"));
+    // Dropping the watch ends every subscription.
+    drop(watched);
+    assert!(!tokio::time::timeout(LIMIT, late.changed()).await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -61,7 +61,7 @@ pub fn watch_application(hub: &Hub, app: &str, clusters: Vec<String>) -> mpsc::R
     let config = watcher::Config::default().fields(&format!("metadata.name={app}"));
     tokio::spawn(async move {
         let mut stream = watcher::watcher(api, config).default_backoff().boxed();
-        while let Some(item) = stream.next().await {
+        while let Some(item) = super::members::next_unless_closed(&mut stream, &tx).await {
             let updates: Vec<Update> = match item {
                 Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
                     let app = serde_json::to_value(o).unwrap_or(Value::Null);

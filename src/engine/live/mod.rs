@@ -26,6 +26,9 @@ use crate::fleet::source::{Destination, FleetSource};
 use crate::model::fleet_state::FleetState;
 use crate::model::update::{Scope, Update};
 
+/// What a cluster without Flagger's CRD answers, read or watched.
+const NO_CANARY_CRD: &str = "the Canary CRD is not installed; run kubectl kurator-rollout install";
+
 /// One watch of the fleet, shared by its subscribers. Dropping it stops the watch; the
 /// subscriptions then end.
 pub struct LiveFleet {

@@ -66,90 +66,103 @@ pub async fn read_members(fleet: &Fleet, scope: &Scope, timeout: Duration) -> Fl
     let clusters = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
     let mut state = FleetState::new(clusters, scope.namespace.clone(), scope.name.clone());
     let outcomes = fleet
-        .fan_out(timeout, |client, _| async move {
-            let api = |version: &str, kind: &str| -> Result<Api<DynamicObject>, ClusterError> {
-                let (resource, _) =
-                    resource_of(version, kind).ok_or_else(|| ClusterError::Other(format!("unknown kind {kind}")))?;
-                Ok(match &scope.namespace {
-                    Some(ns) => Api::namespaced_with(client.clone(), ns, &resource),
-                    None => Api::all_with(client.clone(), &resource),
-                })
-            };
-            let mut params = ListParams::default();
-            if let Some(name) = &scope.name {
-                params = params.fields(&format!("metadata.name={name}"));
-            }
-            if let Some(labels) = &scope.labels {
-                params = params.labels(labels);
-            }
-            let mut fields = "involvedObject.kind=Canary".to_string();
-            if let Some(name) = &scope.name {
-                fields.push_str(&format!(",involvedObject.name={name}"));
-            }
-            let canary_api = api("flagger.app/v1beta1", "Canary")?;
-            let event_api = api("v1", "Event")?;
-            let event_params = ListParams::default().fields(&fields);
-            // The canaries, their events and every provider's routing objects are read at
-            // once: which provider a canary uses is known only after the list, and a second
-            // round trip would double the command's latency.
-            let (canaries, events, routes) = futures::join!(
-                canary_api.list(&params),
-                event_api.list(&event_params),
-                list_routes(&client, scope.namespace.as_deref()),
-            );
-            let canaries = match canaries {
-                Ok(list) => list.items,
-                Err(kube::Error::Api(s)) if s.code == 404 => {
-                    return Err(ClusterError::Other(
-                        "the Canary CRD is not installed; run kubectl kurator-rollout install".into(),
-                    ));
-                }
-                Err(e) => return Err(ClusterError::from_kube(&e)),
-            };
-            // Events only add messages; a cluster that will not list them still has rows.
-            let events = events.map(|l| l.items).unwrap_or_default();
-            Ok((canaries, events, routes))
-        })
+        .fan_out(timeout, |client, _| async move { read_cluster(&client, scope).await })
         .await;
     for (index, outcome) in outcomes.into_iter().enumerate() {
         match outcome.result {
-            Ok((canaries, events, routes)) => {
-                for (kind, list) in routes {
-                    match list {
-                        Ok(objects) => {
-                            for object in objects {
-                                state.apply(Update::Route {
-                                    cluster: index,
-                                    kind,
-                                    object,
-                                });
-                            }
-                        }
-                        Err(error) => state.apply(Update::RoutesFailed {
-                            cluster: index,
-                            kind,
-                            error,
-                        }),
-                    }
+            Ok(listed) => {
+                for update in listed.into_updates(index) {
+                    state.apply(update);
                 }
-                for c in canaries {
-                    state.apply(Update::Canary {
-                        cluster: index,
-                        object: serde_json::to_value(c).unwrap_or_default(),
-                    });
-                }
-                for e in events {
-                    state.apply(Update::EventListed {
-                        cluster: index,
-                        object: serde_json::to_value(e).unwrap_or_default(),
-                    });
-                }
-                state.apply(Update::Listed { cluster: index });
             }
             Err(error) => state.apply(Update::Failed { cluster: index, error }),
         }
     }
     state
+}
+
+/// One cluster's canaries, their events and the routing objects, as listed.
+struct Listed {
+    canaries: Vec<DynamicObject>,
+    events: Vec<DynamicObject>,
+    routes: Vec<(RouteKind, Result<Vec<serde_json::Value>, String>)>,
+}
+
+impl Listed {
+    /// The updates a watch's initial list would give, routes first (a canary's row reads its
+    /// routed weight from them), ending with the cluster listed.
+    fn into_updates(self, cluster: usize) -> Vec<Update> {
+        let mut updates = Vec::new();
+        for (kind, list) in self.routes {
+            match list {
+                Ok(objects) => {
+                    updates.extend(
+                        objects
+                            .into_iter()
+                            .map(|object| Update::Route { cluster, kind, object }),
+                    );
+                }
+                Err(error) => updates.push(Update::RoutesFailed { cluster, kind, error }),
+            }
+        }
+        let value = |o: DynamicObject| serde_json::to_value(o).unwrap_or_default();
+        updates.extend(self.canaries.into_iter().map(|c| Update::Canary {
+            cluster,
+            object: value(c),
+        }));
+        updates.extend(self.events.into_iter().map(|e| Update::EventListed {
+            cluster,
+            object: value(e),
+        }));
+        updates.push(Update::Listed { cluster });
+        updates
+    }
+}
+
+async fn read_cluster(client: &kube::Client, scope: &Scope) -> Result<Listed, ClusterError> {
+    let api = |version: &str, kind: &str| -> Result<Api<DynamicObject>, ClusterError> {
+        let (resource, _) =
+            resource_of(version, kind).ok_or_else(|| ClusterError::Other(format!("unknown kind {kind}")))?;
+        Ok(match &scope.namespace {
+            Some(ns) => Api::namespaced_with(client.clone(), ns, &resource),
+            None => Api::all_with(client.clone(), &resource),
+        })
+    };
+    let mut params = ListParams::default();
+    if let Some(name) = &scope.name {
+        params = params.fields(&format!("metadata.name={name}"));
+    }
+    if let Some(labels) = &scope.labels {
+        params = params.labels(labels);
+    }
+    let mut fields = "involvedObject.kind=Canary".to_string();
+    if let Some(name) = &scope.name {
+        fields.push_str(&format!(",involvedObject.name={name}"));
+    }
+    let canary_api = api("flagger.app/v1beta1", "Canary")?;
+    let event_api = api("v1", "Event")?;
+    let event_params = ListParams::default().fields(&fields);
+    // The canaries, their events and every provider's routing objects are read at once:
+    // which provider a canary uses is known only after the list, and a second round trip
+    // would double the command's latency.
+    let (canaries, events, routes) = futures::join!(
+        canary_api.list(&params),
+        event_api.list(&event_params),
+        list_routes(client, scope.namespace.as_deref()),
+    );
+    let canaries = match canaries {
+        Ok(list) => list.items,
+        Err(kube::Error::Api(s)) if s.code == 404 => {
+            return Err(ClusterError::Other(super::NO_CANARY_CRD.into()));
+        }
+        Err(e) => return Err(ClusterError::from_kube(&e)),
+    };
+    Ok(Listed {
+        canaries,
+        // Events only add messages; a cluster that will not list them still has rows.
+        events: events.map(|l| l.items).unwrap_or_default(),
+        routes,
+    })
 }
 
 /// What `status` (without `--watch`) read, and where from.
