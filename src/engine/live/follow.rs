@@ -75,3 +75,91 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
         None => std::future::pending().await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use tokio::sync::mpsc;
+
+    use super::*;
+    use crate::engine::live::LiveFleet;
+    use crate::model::fleet_state::FleetState;
+    use crate::model::update::Update;
+
+    fn canary(phase: &str) -> Update {
+        Update::Canary {
+            cluster: 0,
+            object: json!({"metadata": {"name": "podinfo", "namespace": "test"}, "status": {"phase": phase}}),
+        }
+    }
+
+    /// A watch of one cluster fed by hand.
+    fn fed() -> (mpsc::Sender<Update>, LiveFleet) {
+        let (tx, rx) = mpsc::channel(16);
+        let state = FleetState::new(vec!["m1".into()], Some("test".into()), Some("podinfo".into()));
+        (tx, LiveFleet::start(state, rx))
+    }
+
+    async fn follow_with(
+        watched: &LiveFleet,
+        timeout: Option<Duration>,
+        interrupt: &Interrupt,
+        quit: &Interrupt,
+    ) -> FollowResult {
+        let stops = Stops {
+            timeout,
+            interrupt,
+            quit,
+        };
+        follow(watched.subscribe(), Condition::all(), stops, |_| Ok(()))
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn judged_once_every_cluster_answered() {
+        let (tx, watched) = fed();
+        let (interrupt, quit) = (Interrupt::manual(), Interrupt::manual());
+        // The rows are judged only once the cluster has been listed.
+        tx.send(canary("Progressing")).await.unwrap();
+        tx.send(canary("Succeeded")).await.unwrap();
+        tx.send(Update::Listed { cluster: 0 }).await.unwrap();
+        let result = follow_with(&watched, None, &interrupt, &quit).await;
+        assert_eq!(result.exit, Exit::Success);
+        assert_eq!(result.rows[0].phase, "Succeeded");
+    }
+
+    #[tokio::test]
+    async fn ctrl_c_q_a_timeout_and_a_lost_watch_each_end_it() {
+        let (tx, watched) = fed();
+        tx.send(canary("Progressing")).await.unwrap();
+        tx.send(Update::Listed { cluster: 0 }).await.unwrap();
+        let (interrupt, quit) = (Interrupt::manual(), Interrupt::manual());
+        interrupt.set();
+        assert_eq!(
+            follow_with(&watched, None, &interrupt, &quit).await.exit,
+            Exit::Interrupted
+        );
+        let (interrupt, quit) = (Interrupt::manual(), Interrupt::manual());
+        quit.set();
+        let left = follow_with(&watched, None, &interrupt, &quit).await;
+        assert_eq!((left.exit, left.quit), (Exit::Success, true));
+        let quit = Interrupt::manual();
+        let timed_out = follow_with(&watched, Some(Duration::from_millis(1)), &interrupt, &quit).await;
+        assert_eq!(timed_out.exit, Exit::Timeout);
+        drop(tx);
+        assert_eq!(follow_with(&watched, None, &interrupt, &quit).await.exit, Exit::Failed);
+    }
+
+    #[tokio::test]
+    async fn a_late_subscriber_starts_from_the_state_so_far() {
+        let (tx, watched) = fed();
+        let mut early = watched.subscribe();
+        tx.send(canary("Progressing")).await.unwrap();
+        tx.send(Update::Listed { cluster: 0 }).await.unwrap();
+        assert!(early.changed().await && early.changed().await);
+        let late = watched.subscribe();
+        assert!(late.state().complete());
+        assert_eq!(late.state().rows()[0].phase, "Progressing");
+    }
+}
