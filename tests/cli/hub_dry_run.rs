@@ -49,3 +49,162 @@ fn a_dry_run_under_fleet_writes_nothing_to_the_hub() {
     let same = cmd(&["apply", "-f", app, "--fleet", "quickstart", "--dry-run"]);
     assert!(same.stdout.contains("unchanged"), "{same:?}");
 }
+
+/// `kind namespace/name@resourceVersion` of everything a hub dry run could touch: the Fleet and
+/// the Applications on the hub, the Flux objects the Fleet plugin would make there, and every
+/// member's Canaries.
+fn hub_and_member_versions(fleet: &crate::support::Fleet) -> Vec<String> {
+    let hub = &fleet.hub.as_ref().unwrap().0;
+    let version = |kind: &str, o: &serde_json::Value| {
+        let m = &o["metadata"];
+        format!(
+            "{kind} {}/{}@{}",
+            m["namespace"].as_str().unwrap_or(""),
+            m["name"].as_str().unwrap_or(""),
+            m["resourceVersion"].as_str().unwrap_or("")
+        )
+    };
+    let mut versions = Vec::new();
+    for (group, plural) in [
+        ("fleet.kurator.dev", "fleets"),
+        ("apps.kurator.dev", "applications"),
+        ("helm.toolkit.fluxcd.io", "helmreleases"),
+    ] {
+        versions.extend(hub.list(group, plural, None).iter().map(|o| version(plural, o)));
+    }
+    for member in &fleet.clusters {
+        let canaries = member.list("flagger.app", "canaries", None);
+        versions.extend(canaries.iter().map(|o| version(member.name(), o)));
+    }
+    versions
+}
+
+#[test]
+fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
+    let (fleet, home, kc) = hub_fleet();
+    let hub = &fleet.hub.as_ref().unwrap().0;
+    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    let app = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rollout-podinfo.yaml");
+    // A settled fleet: Flagger installed through the Fleet, the Application applied, rendered
+    // by Kurator into every member's Canary, which Flagger initialized, and that status
+    // mirrored into the Application (nothing moves after that until a release).
+    crate::kurator::install_through_fleet(home.path(), &kc, true);
+    for c in &fleet.clusters {
+        fleet_sim::kurator::apply_all(c, &fleet_sim::sample::podinfo("podinfo:1", 1));
+    }
+    let applied = cmd(&["apply", "-f", app, "--fleet", "quickstart"]);
+    assert_eq!(applied.code, 0, "{applied:?}");
+    crate::support::wait_for("3 Initialized members in the Application's status", || {
+        let status = hub
+            .get("apps.kurator.dev", "applications", Some("default"), "rollout-demo")
+            .and_then(|a| a.pointer("/status/syncStatus").cloned())
+            .unwrap_or_default()
+            .to_string();
+        let initialized = fleet.clusters.iter().all(|c| {
+            c.get("flagger.app", "canaries", Some("test"), "podinfo")
+                .is_some_and(|canary| canary.pointer("/status/phase") == Some(&serde_json::json!("Initialized")))
+        });
+        if initialized && status.matches("Initialized").count() >= 3 {
+            Ok(())
+        } else {
+            Err(status)
+        }
+    });
+    let before = hub_and_member_versions(&fleet);
+    assert!(
+        before.iter().filter(|v| v.starts_with("kurator-member")).count() == 3,
+        "{before:?}"
+    );
+
+    // apply: a changed policy, previewed.
+    let text = std::fs::read_to_string(app).unwrap();
+    let changed = home.path().join("changed.yaml");
+    std::fs::write(&changed, text.replacen("maxWeight: 50", "maxWeight: 40", 1)).unwrap();
+    let dry_apply = cmd(&[
+        "apply",
+        "-f",
+        changed.to_str().unwrap(),
+        "--fleet",
+        "quickstart",
+        "--dry-run",
+    ]);
+    assert_eq!(dry_apply.code, 0, "{dry_apply:?}");
+    assert!(
+        dry_apply
+            .stdout
+            .lines()
+            .any(|l| l.contains("default/rollout-demo") && l.ends_with("would configure")),
+        "{dry_apply:?}"
+    );
+
+    // install: the Fleet plugin patch is previewed (a diff of the field and its row), not the
+    // manifests of the members.
+    let same = cmd(&[
+        "install",
+        "--fleet",
+        "quickstart",
+        "--provider",
+        "istio",
+        "--testloader",
+        "--dry-run",
+    ]);
+    assert_eq!(same.code, 0, "{same:?}");
+    assert!(
+        same.stdout
+            .lines()
+            .any(|l| l.starts_with("default/quickstart") && l.ends_with("unchanged")),
+        "{same:?}"
+    );
+    let dry_install = cmd(&["install", "--fleet", "quickstart", "--provider", "nginx", "--dry-run"]);
+    assert_eq!(dry_install.code, 0, "{dry_install:?}");
+    assert!(!dry_install.stdout.contains("kind: Deployment"), "{dry_install:?}");
+    assert!(
+        dry_install.stdout.contains("-trafficRoutingProvider: istio")
+            && dry_install.stdout.contains("+trafficRoutingProvider: nginx")
+            && dry_install.stdout.contains("-publicTestloader: true"),
+        "{dry_install:?}"
+    );
+    assert!(
+        dry_install.stdout.lines().any(|l| l.starts_with("default/quickstart")
+            && l.contains("spec.plugin.flagger")
+            && l.ends_with("would configure")),
+        "{dry_install:?}"
+    );
+    let as_json = cmd(&[
+        "install",
+        "--fleet",
+        "quickstart",
+        "--provider",
+        "nginx",
+        "--dry-run",
+        "-o",
+        "json",
+    ]);
+    let rows: serde_json::Value = serde_json::from_str(&as_json.stdout).expect("JSON rows");
+    assert_eq!(rows[0]["result"], "would configure", "{as_json:?}");
+    assert_eq!(
+        rows[0]["patch"]["spec"]["plugin"]["flagger"]["trafficRoutingProvider"], "nginx",
+        "{as_json:?}"
+    );
+
+    // uninstall: Kurator would reinstall what a member delete removes, so it says what to do.
+    let uninstall = cmd(&["uninstall", "--fleet", "quickstart", "--yes"]);
+    assert_eq!(uninstall.code, 2, "{uninstall:?}");
+    assert!(
+        uninstall.stderr.contains("patch fleets.fleet.kurator.dev quickstart"),
+        "{uninstall:?}"
+    );
+
+    assert_eq!(
+        hub_and_member_versions(&fleet),
+        before,
+        "a dry run changed the hub or a member"
+    );
+    let fleet_object = hub
+        .get("fleet.kurator.dev", "fleets", Some("default"), "quickstart")
+        .unwrap();
+    assert_eq!(
+        fleet_object["spec"]["plugin"]["flagger"]["trafficRoutingProvider"], "istio",
+        "{fleet_object}"
+    );
+}
