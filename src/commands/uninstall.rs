@@ -1,20 +1,52 @@
-//! `uninstall`: remove what `install` created, after showing the plan and asking.
+//! `uninstall`: remove what `install` created, after showing the plan and asking — from each
+//! member, or, under a Kurator Fleet, the Fleet's Flagger plugin (`engine::setup` decides).
 
 use anyhow::Result;
 
 use crate::cli::UninstallArgs;
 use crate::confirm::{Decision, confirm};
-use crate::engine::setup;
+use crate::engine::setup::{self, Removal};
 use crate::exit::Exit;
+use crate::fleet::ClusterOutcome;
+use crate::fleet::source::FleetSource;
+use crate::install::remove::RemovalPlan;
 use crate::invocation::Invocation;
-use crate::model::setup::{removal_action, uninstall_exit};
+use crate::model::setup::{PluginRemoval, removal_action, uninstall_exit};
 use crate::output::{print_rows, write_stdout};
-use crate::view::setup::{uninstall_plan_table, uninstall_table};
+use crate::view::setup::{plugin_removal, plugin_removed, uninstall_plan_table, uninstall_table};
 
 pub async fn run(inv: &Invocation, args: &UninstallArgs) -> Result<Exit> {
     let source = inv.connect().await?;
-    let plans = setup::removal_plans(&source, args.crds, inv.cluster_timeout).await?;
-    eprint!("{}", uninstall_plan_table(&plans, args.force));
+    match setup::plan_removal(&source, args.crds, inv.cluster_timeout).await? {
+        Removal::Members(plans) => from_members(inv, args, &source, &plans).await,
+        Removal::Hub(removal) => from_fleet(inv, args, &source, &removal).await,
+    }
+}
+
+/// Whether the person said yes; a no is reported here, no terminal without `--yes` is an error.
+fn confirmed(inv: &Invocation, question: &str) -> Result<bool> {
+    match confirm(question, inv.confirm.yes) {
+        Decision::Proceed => Ok(true),
+        Decision::Declined => {
+            write_stdout("nothing changed\n")?;
+            Ok(false)
+        }
+        Decision::NeedsYes => Err(inv.confirm.needs_yes("uninstall").into()),
+    }
+}
+
+async fn from_members(
+    inv: &Invocation,
+    args: &UninstallArgs,
+    source: &FleetSource,
+    plans: &[ClusterOutcome<RemovalPlan>],
+) -> Result<Exit> {
+    let plan = uninstall_plan_table(plans, args.force);
+    if args.dry_run {
+        write_stdout(&plan)?;
+        return Ok(Exit::Success);
+    }
+    eprint!("{plan}");
     let work: Vec<usize> = plans
         .iter()
         .filter_map(|o| o.result.as_ref().ok())
@@ -24,16 +56,43 @@ pub async fn run(inv: &Invocation, args: &UninstallArgs) -> Result<Exit> {
     if !work.is_empty() {
         let total: usize = work.iter().sum();
         let question = format!("Delete {total} objects from {} clusters?", work.len());
-        match confirm(&question, inv.confirm.yes) {
-            Decision::Proceed => {}
-            Decision::Declined => {
-                write_stdout("nothing changed\n")?;
-                return Ok(Exit::Failed);
-            }
-            Decision::NeedsYes => return Err(inv.confirm.needs_yes("uninstall").into()),
+        if !confirmed(inv, &question)? {
+            return Ok(Exit::Failed);
         }
     }
-    let rows = setup::remove(&source.members, &plans, args.force, inv.cluster_timeout).await;
+    let rows = setup::remove(&source.members, plans, args.force, inv.cluster_timeout).await;
     print_rows(inv.output, &rows, |_| uninstall_table(&rows))?;
     Ok(uninstall_exit(&rows))
+}
+
+async fn from_fleet(
+    inv: &Invocation,
+    args: &UninstallArgs,
+    source: &FleetSource,
+    removal: &PluginRemoval,
+) -> Result<Exit> {
+    let plan = plugin_removal(removal, args.force);
+    if args.dry_run {
+        print_rows(inv.output, std::slice::from_ref(removal), |_| plan.clone())?;
+        return Ok(Exit::Success);
+    }
+    eprint!("{plan}");
+    if removal.refusal(args.force).is_some() {
+        return Ok(Exit::Failed);
+    }
+    if removal.change.result == "unchanged" {
+        write_stdout("nothing changed: the Fleet has no Flagger plugin\n")?;
+        return Ok(Exit::Success);
+    }
+    let question = format!(
+        "Remove Flagger from Fleet {} ({} members)?",
+        removal.change.fleet,
+        source.members.len()
+    );
+    if !confirmed(inv, &question)? {
+        return Ok(Exit::Failed);
+    }
+    let change = setup::remove_plugin(source).await?;
+    write_stdout(&plugin_removed(&change))?;
+    Ok(Exit::Success)
 }

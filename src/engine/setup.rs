@@ -26,10 +26,10 @@ use crate::install::remove::{RemovalPlan, execute, plan};
 use crate::install::run::{InstallReport, install as install_one};
 use crate::interrupt::Interrupt;
 use crate::invocation::context_flag;
-use crate::kurator::plugin::{FleetPluginReport, flagger_patch, report};
+use crate::kurator::plugin::{FleetPluginReport, flagger_patch, flagger_removal, report};
 use crate::model::setup::{
-    CheckRow, ClusterRow, InstallRow, MemberReadyRow, PluginChange, ServerRow, UninstallRow, install_exit,
-    removal_action,
+    CheckRow, ClusterRow, InstallRow, MemberReadyRow, PluginChange, PluginRemoval, ServerRow, UninstallRow,
+    install_exit, removal_action,
 };
 use crate::view::progress::FleetProgress;
 
@@ -230,8 +230,7 @@ async fn install_members(members: &Fleet, args: &InstallArgs, show_progress: boo
     Installed::Members { rows, exit }
 }
 
-/// Sets the Fleet's Flagger plugin with a merge patch (a server-side dry run, `dryRun=All`,
-/// when `dry_run`: the hub answers what it would store and keeps what it has).
+/// Sets the Fleet's Flagger plugin (see [`patch_plugin`]).
 async fn set_plugin(hub: &Hub, args: &InstallArgs, dry_run: bool) -> Result<PluginChange> {
     let patch = flagger_patch(
         args.provider.name(),
@@ -239,6 +238,13 @@ async fn set_plugin(hub: &Hub, args: &InstallArgs, dry_run: bool) -> Result<Plug
         &args.flagger_version,
         args.metrics_server.as_deref(),
     );
+    patch_plugin(hub, patch, dry_run).await
+}
+
+/// Sends a merge patch of the Fleet's Flagger plugin (a server-side dry run, `dryRun=All`, when
+/// `dry_run`: the hub answers what it would store and keeps what it has) and says what it
+/// changed in the field.
+async fn patch_plugin(hub: &Hub, patch: Value, dry_run: bool) -> Result<PluginChange> {
     let fleet = format!("{}/{}", hub.namespace, hub.fleet);
     let hub_error = |e: kube::Error| {
         ExitError::usage(format!(
@@ -401,26 +407,56 @@ async fn read_plugin(hub: &Hub, want_testloader: bool) -> Result<FleetPluginRepo
     ))
 }
 
-/// What `uninstall` would remove from each member. Under Kurator, Flagger is the Fleet
-/// plugin's: a delete in the members would be undone by Kurator's next reconcile, so this is a
-/// usage error that names the change to make on the hub instead.
-pub async fn removal_plans(
-    source: &FleetSource,
-    include_crds: bool,
-    timeout: Duration,
-) -> Result<Vec<ClusterOutcome<RemovalPlan>>> {
-    if let Destination::Hub(hub) = source.install_destination() {
-        return Err(ExitError::usage(format!(
-            "under --fleet Kurator's Fleet plugin installs Flagger in the members, and would reinstall what uninstall deletes there: \
-             remove the plugin from the Fleet instead (kubectl --context {} -n {} patch fleets.fleet.kurator.dev {} --type merge -p '{{\"spec\":{{\"plugin\":{{\"flagger\":null}}}}}}'); nothing was changed",
-            hub.context, hub.namespace, hub.fleet
-        ))
-        .into());
-    }
-    Ok(source
+/// What `uninstall` would remove.
+pub enum Removal {
+    /// This tool's objects, member by member.
+    Members(Vec<ClusterOutcome<RemovalPlan>>),
+    /// The Fleet's Flagger plugin: Kurator's fleet manager then uninstalls Flagger from every
+    /// member (a delete in the members would be undone by its next reconcile).
+    Hub(Box<PluginRemoval>),
+}
+
+/// Plans `uninstall` where the fleet source says Flagger came from; changes nothing.
+pub async fn plan_removal(source: &FleetSource, include_crds: bool, timeout: Duration) -> Result<Removal> {
+    let hub = match source.install_destination() {
+        Destination::Hub(_) if include_crds => {
+            return Err(ExitError::usage(
+                "--crds under --fleet: Kurator's Flagger chart keeps its CRDs when the plugin goes (Helm never deletes CRDs); \
+                 uninstall without --crds, then delete the CRDs in each member",
+            )
+            .into());
+        }
+        Destination::Hub(hub) => Some(hub),
+        Destination::Members => None,
+    };
+    let plans = source
         .members
         .fan_out(timeout, |client, _| async move { plan(&client, include_crds).await })
-        .await)
+        .await;
+    let Some(hub) = hub else {
+        return Ok(Removal::Members(plans));
+    };
+    let change = patch_plugin(hub, flagger_removal(), true).await?;
+    let (mut canaries, mut unreadable) = (Vec::new(), Vec::new());
+    for o in plans {
+        match o.result {
+            Ok(p) => canaries.push((o.target.context, p.canaries)),
+            Err(e) => unreadable.push((o.target.context, e.to_string())),
+        }
+    }
+    Ok(Removal::Hub(Box::new(PluginRemoval {
+        change,
+        canaries,
+        unreadable,
+    })))
+}
+
+/// Removes the Fleet's Flagger plugin, for Kurator to uninstall Flagger from the members.
+pub async fn remove_plugin(source: &FleetSource) -> Result<PluginChange> {
+    match source.install_destination() {
+        Destination::Hub(hub) => patch_plugin(hub, flagger_removal(), false).await,
+        Destination::Members => Err(ExitError::usage("the Fleet plugin is removed only under --fleet").into()),
+    }
 }
 
 /// Carries out the plans (members whose plan was refused or failed get that as their error).

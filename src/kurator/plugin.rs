@@ -39,6 +39,13 @@ pub fn flagger_patch(provider: &str, testloader: bool, flagger_version: &str, me
     json!({"spec": {"plugin": {"flagger": plugin}}})
 }
 
+/// The merge patch that removes the Fleet's Flagger plugin: Kurator's fleet manager then deletes
+/// the plugin's Flux HelmReleases, which uninstalls Flagger from the members (kurator:
+/// pkg/fleet-manager/fleet_plugin.go, `reconcilePluginResources`).
+pub fn flagger_removal() -> Value {
+    json!({"spec": {"plugin": {"flagger": null}}})
+}
+
 /// The report for a Fleet object and the Applications on the hub.
 pub fn report(fleet_name: &str, fleet: &Value, applications: &[Value], want_testloader: bool) -> FleetPluginReport {
     let plugin = fleet.pointer("/spec/plugin/flagger");

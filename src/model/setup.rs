@@ -74,6 +74,33 @@ pub struct PluginChange {
     pub after: Option<Value>,
 }
 
+/// `uninstall --fleet`: removing the Fleet's Flagger plugin (Kurator then uninstalls Flagger
+/// from every member), and what stands in the way.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PluginRemoval {
+    /// The removal as the hub answered a server-side dry run.
+    pub change: PluginChange,
+    /// Canaries per member that could be read.
+    pub canaries: Vec<(String, usize)>,
+    /// Members that could not be read, with why.
+    pub unreadable: Vec<(String, String)>,
+}
+
+impl PluginRemoval {
+    /// Why the removal must not go ahead: Canaries still exist (without Flagger nothing
+    /// reconciles them, and those with Flagger's finalizer could never be deleted).
+    pub fn refusal(&self, force: bool) -> Option<String> {
+        let canaries: usize = self.canaries.iter().map(|(_, n)| n).sum();
+        (canaries > 0 && !force).then(|| {
+            format!(
+                "refused: {canaries} Canaries still exist in the members; remove the rollouts from the Applications aimed at Fleet {} first or pass --force",
+                self.change.fleet
+            )
+        })
+    }
+}
+
 /// `check` of one member.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -186,6 +213,26 @@ mod tests {
         );
         assert_eq!(check_exit(&[row(false, Some("x"))], false), Exit::Failed);
         assert_eq!(check_exit(&[row(false, None)], false), Exit::Failed);
+    }
+
+    #[test]
+    fn a_plugin_removal_is_refused_under_canaries_unless_forced() {
+        let removal = |canaries: usize| PluginRemoval {
+            change: PluginChange {
+                fleet: "default/quickstart".into(),
+                hub: "hub".into(),
+                field: "spec.plugin.flagger".into(),
+                result: "would configure".into(),
+                patch: Value::Null,
+                before: None,
+                after: None,
+            },
+            canaries: vec![("a".into(), canaries), ("b".into(), 0)],
+            unreadable: vec![],
+        };
+        assert!(removal(0).refusal(false).is_none());
+        assert!(removal(2).refusal(false).unwrap().contains("2 Canaries"));
+        assert!(removal(2).refusal(true).is_none());
     }
 
     #[test]

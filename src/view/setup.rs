@@ -7,7 +7,8 @@ use crate::fleet::ClusterOutcome;
 use crate::install::remove::RemovalPlan;
 use crate::kurator::plugin::FleetPluginReport;
 use crate::model::setup::{
-    CheckRow, ClusterRow, InstallRow, MemberReadyRow, PluginChange, ServerRow, UninstallRow, removal_action,
+    CheckRow, ClusterRow, InstallRow, MemberReadyRow, PluginChange, PluginRemoval, ServerRow, UninstallRow,
+    removal_action,
 };
 use crate::view::color::{Color, paint};
 use crate::view::diff::unified;
@@ -133,6 +134,28 @@ pub fn plugin_change(change: &PluginChange) -> String {
         ]],
     ));
     text
+}
+
+/// `uninstall --fleet`'s plan: the Fleet change, the Canaries in the members, and a refusal.
+pub fn plugin_removal(removal: &PluginRemoval, force: bool) -> String {
+    let mut text = plugin_change(&removal.change);
+    let canaries: Vec<String> = removal.canaries.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+    text.push_str(&format!("Canaries in the members: {}\n", canaries.join(", ")));
+    for (member, error) in &removal.unreadable {
+        text.push_str(&format!("  ! {member} could not be read: {error}\n"));
+    }
+    if let Some(refusal) = removal.refusal(force) {
+        text.push_str(&format!("{refusal}\n"));
+    }
+    text
+}
+
+/// The line `uninstall --fleet` ends with once the plugin is gone.
+pub fn plugin_removed(change: &PluginChange) -> String {
+    format!(
+        "Fleet {}: plugin.flagger removed; Kurator uninstalls Flagger from the members\n",
+        change.fleet
+    )
 }
 
 /// What the Fleet's Flagger plugin asks Kurator for, with its findings.

@@ -94,20 +94,30 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
     }
     let applied = cmd(&["apply", "-f", app, "--fleet", "quickstart"]);
     assert_eq!(applied.code, 0, "{applied:?}");
-    crate::support::wait_for("3 Initialized members in the Application's status", || {
+    crate::support::wait_for("3 Initialized Canaries, mirrored into the Application's status", || {
         let status = hub
             .get("apps.kurator.dev", "applications", Some("default"), "rollout-demo")
             .and_then(|a| a.pointer("/status/syncStatus").cloned())
-            .unwrap_or_default()
-            .to_string();
-        let initialized = fleet.clusters.iter().all(|c| {
-            c.get("flagger.app", "canaries", Some("test"), "podinfo")
-                .is_some_and(|canary| canary.pointer("/status/phase") == Some(&serde_json::json!("Initialized")))
-        });
-        if initialized && status.matches("Initialized").count() >= 3 {
+            .unwrap_or_default();
+        let mirrored = |c: &fleet_sim::SimCluster| {
+            let Some(canary) = c.get("flagger.app", "canaries", Some("test"), "podinfo") else {
+                return false;
+            };
+            let Some(entry) = status.as_array().into_iter().flatten().find_map(|e| {
+                let s = &e["rolloutStatus"];
+                (s["clusterName"] == c.name()).then(|| s["rolloutStatusInCluster"].clone())
+            }) else {
+                return false;
+            };
+            canary.pointer("/status/phase") == Some(&serde_json::json!("Initialized"))
+                && canary["status"]
+                    .as_object()
+                    .is_some_and(|s| s.iter().all(|(k, v)| &entry[k] == v))
+        };
+        if fleet.clusters.iter().all(mirrored) {
             Ok(())
         } else {
-            Err(status)
+            Err(status.to_string())
         }
     });
     let before = hub_and_member_versions(&fleet);
@@ -187,13 +197,23 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
         "{as_json:?}"
     );
 
-    // uninstall: Kurator would reinstall what a member delete removes, so it says what to do.
-    let uninstall = cmd(&["uninstall", "--fleet", "quickstart", "--yes"]);
-    assert_eq!(uninstall.code, 2, "{uninstall:?}");
+    // uninstall: the Fleet plugin's removal is previewed, and refused while Canaries exist.
+    let dry_uninstall = cmd(&["uninstall", "--fleet", "quickstart", "--dry-run"]);
+    assert_eq!(dry_uninstall.code, 0, "{dry_uninstall:?}");
     assert!(
-        uninstall.stderr.contains("patch fleets.fleet.kurator.dev quickstart"),
-        "{uninstall:?}"
+        dry_uninstall.stdout.contains("-trafficRoutingProvider: istio")
+            && dry_uninstall
+                .stdout
+                .lines()
+                .any(|l| l.starts_with("default/quickstart") && l.ends_with("would configure"))
+            && dry_uninstall.stdout.contains("refused: 3 Canaries still exist"),
+        "{dry_uninstall:?}"
     );
+    let forced = cmd(&["uninstall", "--fleet", "quickstart", "--dry-run", "--force"]);
+    assert!(!forced.stdout.contains("refused"), "{forced:?}");
+    let refused = cmd(&["uninstall", "--fleet", "quickstart", "--yes"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.stderr.contains("refused: 3 Canaries"), "{refused:?}");
 
     assert_eq!(
         hub_and_member_versions(&fleet),
@@ -207,4 +227,22 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
         fleet_object["spec"]["plugin"]["flagger"]["trafficRoutingProvider"], "istio",
         "{fleet_object}"
     );
+
+    // The real removal: Kurator's fleet manager takes Flagger out of every member.
+    let flagger_in = |c: &fleet_sim::SimCluster| {
+        c.list("apps", "deployments", Some("istio-system"))
+            .iter()
+            .any(|d| d["metadata"]["name"].as_str().unwrap_or("").contains("-flagger-"))
+    };
+    assert!(fleet.clusters.iter().all(flagger_in), "Kurator installed Flagger");
+    let removed = cmd(&["uninstall", "--fleet", "quickstart", "--yes", "--force"]);
+    assert_eq!(removed.code, 0, "{removed:?}");
+    assert!(removed.stdout.contains("plugin.flagger removed"), "{removed:?}");
+    let fleet_object = hub
+        .get("fleet.kurator.dev", "fleets", Some("default"), "quickstart")
+        .unwrap();
+    assert!(fleet_object.pointer("/spec/plugin/flagger").is_none(), "{fleet_object}");
+    crate::support::wait_until("Flagger to leave every member", || {
+        !fleet.clusters.iter().any(flagger_in)
+    });
 }
