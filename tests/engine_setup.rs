@@ -223,3 +223,87 @@ async fn apply_dry_run_writes_nothing_and_a_second_apply_changes_nothing() {
     assert!(again.iter().all(|r| r.ends_with("unchanged")), "{again:?}");
     assert_eq!(versions(), written, "an unchanged apply wrote");
 }
+
+/// The Kurator hub of an in-process playground as the engine sees it under `--fleet quickstart`:
+/// the hub reached in process, the members through the kubeconfigs in its Secrets.
+async fn kurator_source(playground: &Playground) -> FleetSource {
+    use kubectl_kurator_rollout::fleet::kurator::{FleetSelector, members};
+    use kubectl_kurator_rollout::fleet::source::Hub;
+    let hub = playground.hub.as_ref().expect("a Kurator hub");
+    let client = kube::Client::new(hub.cluster.service(&hub.token), "default");
+    let selector = FleetSelector {
+        name: "quickstart".into(),
+        namespace: "default".into(),
+        labels: Vec::new(),
+        member_namespace: None,
+    };
+    let clusters = members(&client, &selector).await.expect("the Fleet's members");
+    let hub = Hub {
+        client,
+        context: hub.cluster.name().to_string(),
+        fleet: "quickstart".into(),
+        namespace: "default".into(),
+    };
+    FleetSource::kurator(Fleet { clusters }, hub)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_kurator_dry_runs_go_to_the_hub_and_change_nothing() {
+    use kubectl_kurator_rollout::engine::setup::{InstallPreview, Removal};
+    let playground = Playground::start(&PlaygroundOptions {
+        clusters: 2,
+        kurator: true,
+        plain_http: true,
+        speed: 100.0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let source = kurator_source(&playground).await;
+    let hub = &playground.hub.as_ref().unwrap().cluster;
+    let fleet_version = || {
+        hub.get("fleet.kurator.dev", "fleets", Some("default"), "quickstart")
+            .unwrap()["metadata"]["resourceVersion"]
+            .clone()
+    };
+    let before = fleet_version();
+
+    let InstallPreview::Hub(change) = setup::preview_install(&source, &install_args()).await.unwrap() else {
+        panic!("under Kurator an install goes through the Fleet plugin");
+    };
+    assert_eq!(change.result, "would configure");
+    assert_eq!(change.after.as_ref().unwrap()["trafficRoutingProvider"], "istio");
+    let Removal::Hub(removal) = setup::plan_removal(&source, false, TIMEOUT).await.unwrap() else {
+        panic!("under Kurator uninstall removes the Fleet plugin");
+    };
+    assert_eq!(removal.change.result, "unchanged", "no plugin to remove yet");
+
+    let inputs = [Input {
+        name: "rollout-podinfo.yaml".into(),
+        text: include_str!("../examples/rollout-podinfo.yaml").into(),
+    }];
+    let request = ApplyRequest {
+        inputs: &inputs,
+        policies: &podinfo_policy(50),
+        options: RenderOptions::default(),
+        cluster_names: &[],
+        dry_run: true,
+        force_conflicts: false,
+        timeout: TIMEOUT,
+    };
+    let Applied::Hub(rows) = policies::apply(&source, &request).await.unwrap() else {
+        panic!("under Kurator the Applications go to the hub");
+    };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].application.as_str(), rows[0].result.as_str()),
+        ("default/rollout-demo", "would create")
+    );
+
+    assert_eq!(fleet_version(), before, "a dry run changed the Fleet");
+    assert!(
+        hub.get("apps.kurator.dev", "applications", Some("default"), "rollout-demo")
+            .is_none()
+    );
+    assert!(hub.list("helm.toolkit.fluxcd.io", "helmreleases", None).is_empty());
+}
