@@ -94,19 +94,7 @@ async fn write_objects(
                     diff,
                     ..ObjectResult::done(policy, describe(obj), word)
                 });
-                results.extend(
-                    leftover_fields(&live, obj, FIELD_MANAGER)
-                        .into_iter()
-                        .map(|l| ObjectResult {
-                            warning: Some(format!(
-                                "{} is set by {} and not by this policy, and Flagger uses it too: {}",
-                                l.field,
-                                l.manager,
-                                crate::install::leftover_remedy(&l.manager)
-                            )),
-                            ..ObjectResult::done(policy, describe(obj), "warning")
-                        }),
-                );
+                results.extend(leftover_warnings(policy, obj, &live));
             }
             Err(ClusterError::FieldConflicts { conflicts, .. }) => {
                 failed = true;
@@ -127,6 +115,22 @@ async fn write_objects(
         }
     }
     results
+}
+
+/// Fields other managers left in the applied object that change the rollout, as warning rows.
+fn leftover_warnings(policy: &str, obj: &Value, live: &Value) -> Vec<ObjectResult> {
+    leftover_fields(live, obj, FIELD_MANAGER)
+        .into_iter()
+        .map(|l| ObjectResult {
+            warning: Some(format!(
+                "{} is set by {} and not by this policy, and Flagger uses it too: {}",
+                l.field,
+                l.manager,
+                crate::install::leftover_remedy(&l.manager)
+            )),
+            ..ObjectResult::done(policy, describe(obj), "warning")
+        })
+        .collect()
 }
 
 async fn dry_run_object(
