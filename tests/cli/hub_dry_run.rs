@@ -1,5 +1,6 @@
-//! `apply --fleet --dry-run` asks the hub for a server-side dry run: nothing on the hub changes,
-//! and the rows say what the apply would do.
+//! Dry runs change nothing: `apply`, `install` and `uninstall` under `--fleet` ask the hub for a
+//! server-side dry run (nothing on the hub or in the members changes, and the output says what
+//! the hub would change); `uninstall --dry-run` in context mode prints the plan alone.
 
 use crate::kurator::hub_fleet;
 use crate::support::{plugin, run};
@@ -245,4 +246,24 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
     crate::support::wait_until("Flagger to leave every member", || {
         !fleet.clusters.iter().any(flagger_in)
     });
+}
+
+#[test]
+fn uninstall_dry_run_prints_the_plan_and_deletes_nothing() {
+    let fleet = crate::support::Fleet::start(1);
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    assert_eq!(cmd(&["install", "--all-contexts", "--provider", "istio"]).code, 0);
+    let member = fleet.cluster("kurator-member1");
+    let before = member.resource_version();
+    let dry = cmd(&["uninstall", "--all-contexts", "--dry-run"]);
+    assert_eq!(dry.code, 0, "{dry:?}");
+    assert!(
+        dry.stdout
+            .lines()
+            .any(|l| l.starts_with("kurator-member1") && l.contains("delete") && l.contains("objects")),
+        "{dry:?}"
+    );
+    assert_eq!(member.resource_version(), before, "a dry run deleted something");
 }
