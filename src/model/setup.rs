@@ -89,10 +89,11 @@ pub struct PluginRemoval {
 
 impl PluginRemoval {
     /// Why the removal must not go ahead: Canaries still exist (without Flagger nothing
-    /// reconciles them, and those with Flagger's finalizer could never be deleted).
+    /// reconciles them, and those with Flagger's finalizer could never be deleted). Nothing to
+    /// remove is never refused.
     pub fn refusal(&self, force: bool) -> Option<String> {
         let canaries: usize = self.canaries.iter().map(|(_, n)| n).sum();
-        (canaries > 0 && !force).then(|| {
+        (canaries > 0 && !force && self.change.before.is_some()).then(|| {
             format!(
                 "refused: {canaries} Canaries still exist in the members; remove the rollouts from the Applications aimed at Fleet {} first or pass --force",
                 self.change.fleet
@@ -224,7 +225,7 @@ mod tests {
                 field: "spec.plugin.flagger".into(),
                 result: "would configure".into(),
                 patch: Value::Null,
-                before: None,
+                before: Some(Value::Bool(true)),
                 after: None,
             },
             canaries: vec![("a".into(), canaries), ("b".into(), 0)],
@@ -233,6 +234,14 @@ mod tests {
         assert!(removal(0).refusal(false).is_none());
         assert!(removal(2).refusal(false).unwrap().contains("2 Canaries"));
         assert!(removal(2).refusal(true).is_none());
+        let nothing_to_remove = PluginRemoval {
+            change: PluginChange {
+                before: None,
+                ..removal(2).change
+            },
+            ..removal(2)
+        };
+        assert!(nothing_to_remove.refusal(false).is_none());
     }
 
     #[test]
