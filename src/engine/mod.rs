@@ -3,7 +3,8 @@
 
 pub mod apply;
 pub mod control;
-pub mod facts;
 pub mod inputs;
 pub mod live;
+pub mod policies;
+pub mod setup;
 pub mod start;

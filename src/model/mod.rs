@@ -4,5 +4,7 @@
 pub mod action_row;
 pub mod canary;
 pub mod fleet_state;
+pub mod policy;
+pub mod setup;
 pub mod update;
 pub mod verdict;

@@ -5,6 +5,8 @@ pub mod color;
 pub mod detail;
 pub mod diff;
 pub mod live;
+pub mod policies;
 pub mod progress;
+pub mod setup;
 pub mod table;
 pub mod terminal;
