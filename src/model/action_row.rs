@@ -1,14 +1,13 @@
 //! The result row of a per-canary action (start, promote, abort, pause, resume, retry): what was
-//! done in which cluster, its table and its exit code. Pure.
+//! done in which cluster and its exit code. Pure (the table is `view::actions`).
 
 use serde::Serialize;
 
 use crate::exit::Exit;
 use crate::fleet::ClusterError;
 use crate::interrupt::UNTOUCHED;
-use crate::view::table;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ActionRow {
     pub cluster: String,
     pub canary: String,
@@ -35,25 +34,6 @@ impl ActionRow {
             error,
         }
     }
-}
-
-/// cluster · canary · action · result.
-pub fn table(rows: &[ActionRow]) -> String {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.cluster.clone(),
-                r.canary.clone(),
-                r.action.clone(),
-                r.error
-                    .as_ref()
-                    .map(|e| format!("failed: {e}"))
-                    .unwrap_or_else(|| r.result.clone()),
-            ]
-        })
-        .collect();
-    table::render(&["cluster", "canary", "action", "result"], &cells)
 }
 
 /// 0/1/5 by how many succeeded, 130 when Ctrl-C left any untouched.
@@ -84,7 +64,6 @@ mod tests {
             (rows[2].result.as_str(), rows[2].error.as_deref()),
             ("failed", Some("no"))
         );
-        assert!(table(&rows).contains("failed: no"));
         assert_eq!(exit(&rows), Exit::Interrupted);
         assert_eq!(exit(&rows[..1]), Exit::Success);
         assert_eq!(

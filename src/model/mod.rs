@@ -4,4 +4,6 @@
 pub mod action_row;
 pub mod canary;
 pub mod fleet_state;
+pub mod plan;
+pub mod release;
 pub mod update;
