@@ -91,7 +91,11 @@ fn wave_follow_options(inv: &Invocation, args: &StartArgs, namespace: &str, base
         require: Require::All,
         until: Vec::new(),
         wait_for_start: true,
-        baseline,
+        // The follow keys its marks by (cluster, `namespace/name`).
+        baseline: baseline
+            .into_iter()
+            .map(|(id, mark)| ((id.cluster.clone(), id.to_string()), mark))
+            .collect(),
         output: inv.output,
         live: inv.show_live(),
         confirm: inv.confirm.clone(),

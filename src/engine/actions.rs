@@ -241,12 +241,7 @@ async fn execute_on_hub(hub: &Hub, plan: &Plan, interrupt: Option<&Interrupt>) -
 }
 
 fn action_row(row: &PlanRow, outcome: Result<String, ClusterError>) -> ActionRow {
-    ActionRow::new(
-        row.target.cluster.clone(),
-        row.target.to_string(),
-        row.step.describe(),
-        outcome,
-    )
+    ActionRow::new(&row.target, row.step.describe(), outcome)
 }
 
 /// Sets the switch in one policy of one Application, from a fresh read: the new policy list
@@ -326,7 +321,7 @@ async fn execute_on_members(source: &FleetSource, plan: &Plan, options: ExecuteO
             // A cluster the plan does not touch has no rows: nothing to report there.
             Ok(list) => rows.extend(list),
             Err(_) if !plan.rows.iter().any(|r| r.target.cluster == o.target.context) => {}
-            Err(e) => rows.push(ActionRow::new(o.target.context, "-".into(), "-".into(), Err(e))),
+            Err(e) => rows.push(ActionRow::cluster_failed(o.target.context, &e)),
         }
     }
     rows

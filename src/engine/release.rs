@@ -197,9 +197,9 @@ async fn start_once(
     })
 }
 
-/// The run marks of the started canaries, per (cluster, `namespace/name`): what a follow
-/// compares against to tell the new run from the previous one.
-pub type Baseline = HashMap<(String, String), RunMark>;
+/// The run marks of the started canaries: what a follow compares against to tell the new run
+/// from the previous one.
+pub type Baseline = HashMap<CanaryId, RunMark>;
 
 /// Rollout policies to apply (`start -f`) before anything is released.
 pub struct PolicyApply {
@@ -284,23 +284,9 @@ where
         if interrupt.is_set() {
             return Ok(release.halt(Halt::Interrupted, number + 1, Exit::Interrupted, &mut emit));
         }
-        let failed_to_start = wave_source.members.len() - baseline.len();
-        let outcome = if baseline.is_empty() {
-            Exit::Failed
-        } else {
-            let started = started_indices(&wave_source, &baseline);
-            let followed_source = wave_source.with_members(wave_source.members.subset(&started));
-            let result = follow_wave(followed_source, baseline).await?;
-            if result.quit {
-                let exit = release.exit;
-                return Ok(release.halt(Halt::Quit, number + 1, exit, &mut emit));
-            }
-            result.exit
-        };
-        let outcome = if failed_to_start > 0 && outcome == Exit::Success {
-            Exit::Partial
-        } else {
-            outcome
+        let Some(outcome) = follow_started(wave_source, baseline, &mut follow_wave).await? else {
+            let exit = release.exit;
+            return Ok(release.halt(Halt::Quit, number + 1, exit, &mut emit));
         };
         if let Some(done) = release.after_wave(number, outcome, &mut emit).await {
             return Ok(done);
@@ -317,6 +303,32 @@ where
             result_rows: Some(release.rows),
         }
     })
+}
+
+/// Follows the clusters of a wave where the release started: the wave's outcome (partial when
+/// some did not start), or None when the person left the live view.
+async fn follow_started<F, Fut>(
+    wave: FleetSource,
+    baseline: Baseline,
+    follow_wave: &mut F,
+) -> anyhow::Result<Option<Exit>>
+where
+    F: FnMut(FleetSource, Baseline) -> Fut,
+    Fut: Future<Output = anyhow::Result<WaveFollowed>>,
+{
+    if baseline.is_empty() {
+        return Ok(Some(Exit::Failed));
+    }
+    let failed_to_start = wave.members.len() - baseline.len();
+    let started = started_indices(&wave, &baseline);
+    let result = follow_wave(wave.with_members(wave.members.subset(&started)), baseline).await?;
+    Ok(
+        (!result.quit).then_some(if failed_to_start > 0 && result.exit == Exit::Success {
+            Exit::Partial
+        } else {
+            result.exit
+        }),
+    )
 }
 
 /// The release's state between waves.
@@ -380,13 +392,9 @@ impl Waves<'_> {
             interrupt,
         )
         .await;
-        let mut started: Vec<&String> = baseline.keys().map(|(cluster, _)| cluster).collect();
+        let mut started: Vec<CanaryId> = baseline.keys().cloned().collect();
         started.sort();
-        self.started.extend(
-            started
-                .into_iter()
-                .map(|cluster| CanaryId::new(cluster, &self.namespace, &self.options.name)),
-        );
+        self.started.extend(started);
         if followed {
             emit(ReleaseEvent::WaveStarted { rows: rows.clone() });
         }
@@ -450,12 +458,11 @@ const ABORT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The positions of the wave's clusters where the release started.
 fn started_indices(wave: &FleetSource, baseline: &Baseline) -> Vec<usize> {
-    let started: Vec<&String> = baseline.keys().map(|(cluster, _)| cluster).collect();
     wave.members
         .clusters
         .iter()
         .enumerate()
-        .filter(|(_, c)| started.contains(&&c.target.context))
+        .filter(|(_, c)| baseline.keys().any(|id| id.cluster == c.target.context))
         .map(|(i, _)| i)
         .collect()
 }
@@ -476,19 +483,14 @@ async fn start_wave(
         .await;
     let mut rows = Vec::new();
     let mut baseline = HashMap::new();
-    let canary = format!("{ns}/{name}");
     for o in outcomes {
+        let id = CanaryId::new(&o.target.context, ns, name);
         match o.result {
             Ok(started) => {
-                baseline.insert((o.target.context.clone(), canary.clone()), started.baseline);
-                rows.push(ActionRow::new(
-                    o.target.context,
-                    canary.clone(),
-                    started.action,
-                    Ok("started".into()),
-                ));
+                rows.push(ActionRow::new(&id, started.action, Ok("started".into())));
+                baseline.insert(id, started.baseline);
             }
-            Err(e) => rows.push(ActionRow::new(o.target.context, canary.clone(), "-".into(), Err(e))),
+            Err(e) => rows.push(ActionRow::new(&id, "-".into(), Err(e))),
         }
     }
     (rows, baseline)

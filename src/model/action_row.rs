@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::exit::Exit;
 use crate::fleet::ClusterError;
 use crate::interrupt::UNTOUCHED;
+use crate::model::canary::CanaryId;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionRow {
@@ -20,18 +21,29 @@ pub struct ActionRow {
 impl ActionRow {
     /// `outcome` is what happened, or why it did not; Ctrl-C before the change makes an
     /// untouched row, not a failure.
-    pub fn new(cluster: String, canary: String, action: String, outcome: Result<String, ClusterError>) -> ActionRow {
+    pub fn new(target: &CanaryId, action: String, outcome: Result<String, ClusterError>) -> ActionRow {
         let (result, error) = match outcome {
             Ok(done) => (done, None),
             Err(ClusterError::Interrupted) => (UNTOUCHED.to_string(), None),
             Err(e) => ("failed".to_string(), Some(e.to_string())),
         };
         ActionRow {
-            cluster,
-            canary,
+            cluster: target.cluster.clone(),
+            canary: target.to_string(),
             action,
             result,
             error,
+        }
+    }
+
+    /// A cluster that could not be acted on at all (unreachable, no client).
+    pub fn cluster_failed(cluster: String, error: &ClusterError) -> ActionRow {
+        ActionRow {
+            cluster,
+            canary: "-".into(),
+            action: "-".into(),
+            result: "failed".into(),
+            error: Some(error.to_string()),
         }
     }
 }
@@ -48,7 +60,7 @@ mod tests {
     use super::*;
 
     fn row(outcome: Result<String, ClusterError>) -> ActionRow {
-        ActionRow::new("c".into(), "ns/p".into(), "a".into(), outcome)
+        ActionRow::new(&CanaryId::new("c", "ns", "p"), "a".into(), outcome)
     }
 
     #[test]

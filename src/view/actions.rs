@@ -49,14 +49,10 @@ mod tests {
 
     #[test]
     fn tables_say_what_was_planned_and_done() {
+        let id = CanaryId::new("c", "ns", "p");
         let rows = [
-            ActionRow::new("c".into(), "ns/p".into(), "a".into(), Ok("paused".into())),
-            ActionRow::new(
-                "c".into(),
-                "ns/p".into(),
-                "a".into(),
-                Err(ClusterError::Other("no".into())),
-            ),
+            ActionRow::new(&id, "a".into(), Ok("paused".into())),
+            ActionRow::cluster_failed("c".into(), &ClusterError::Other("no".into())),
         ];
         let text = action_table(&rows);
         assert!(text.contains("paused") && text.contains("failed: no"), "{text}");
