@@ -11,7 +11,7 @@ use crate::cli::OutputFormat;
 use crate::engine::actions::{ExecuteOptions, execute, plan_for};
 use crate::engine::watch::{Scope, watch_fleet};
 use crate::exit::Exit;
-use crate::fleet::source::FleetSource;
+use crate::fleet::source::{Destination, FleetSource};
 use crate::invocation::ConfirmPolicy;
 use crate::model::canary::{CanaryId, CanaryState, RunMark};
 use crate::model::fleet_state::FleetState;
@@ -193,6 +193,9 @@ pub async fn follow_updates(
         None
     };
     let mut ui = Interaction::new(options.confirm.clone());
+    if let Destination::Hub(_) = source.switch_destination() {
+        ui = ui.switches_reach(source.member_names());
+    }
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel::<String>();
     let deadline = options.timeout.map(|t| Instant::now() + t);
     let mut redraw = tokio::time::interval(Duration::from_millis(100));

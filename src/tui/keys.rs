@@ -54,6 +54,9 @@ pub struct Interaction {
     pub event: String,
     /// The CLI's confirmation policy: a key action asks what the verb would ask.
     confirm: ConfirmPolicy,
+    /// Under Kurator, the members a switch (pause, resume, promote --full) reaches: it goes
+    /// into the hub Application, so it changes every member, not the selected row's alone.
+    switch_reach: Option<Vec<String>>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -71,13 +74,24 @@ impl Interaction {
             help: false,
             event: String::new(),
             confirm,
+            switch_reach: None,
         }
+    }
+
+    /// Switch keys change these clusters whatever row is selected (the members of a Kurator
+    /// Fleet, through the hub), and are confirmed as such.
+    pub fn switches_reach(mut self, members: Vec<String>) -> Interaction {
+        self.switch_reach = Some(members);
+        self
     }
 
     /// Asks for `verb` on these canaries: `y`, or the typed number of clusters when more than
     /// one is touched or any matches `--protected` (the policy of the CLI verbs).
     fn ask(&mut self, verb: Verb, targets: Vec<CanaryId>) {
-        let expected = self.confirm.expected_answer(targets.iter().map(|t| t.cluster.as_str()));
+        let expected = match (&self.switch_reach, verb.switch()) {
+            (Some(members), Some(_)) => self.confirm.expected_answer(members.iter().map(String::as_str)),
+            _ => self.confirm.expected_answer(targets.iter().map(|t| t.cluster.as_str())),
+        };
         self.prompt = Some(Prompt {
             verb,
             targets,
@@ -222,6 +236,19 @@ mod tests {
             ui.handle(Key::Char('y'), &rows),
             Outcome::Execute(Verb::Pause, vec![CanaryId::new("staging", "test", "podinfo")])
         );
+    }
+
+    #[test]
+    fn a_switch_under_kurator_is_confirmed_for_every_member() {
+        let members = vec!["m1".to_string(), "m2".to_string()];
+        let mut ui = Interaction::new(policy()).switches_reach(members);
+        let rows = row_in("m1");
+        ui.handle(Key::Char('s'), &rows);
+        assert!(ui.footer().contains("type 2 and Enter"), "{}", ui.footer());
+        ui.handle(Key::Escape, &rows);
+        // A gate stays with the selected member.
+        ui.handle(Key::Char('p'), &rows);
+        assert!(ui.footer().ends_with("[y/N]"), "{}", ui.footer());
     }
 
     #[test]
