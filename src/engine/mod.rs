@@ -3,9 +3,10 @@
 
 pub mod actions;
 pub mod apply;
-pub mod facts;
 pub mod hub_watch;
 pub mod inputs;
+pub mod policies;
 pub mod release;
+pub mod setup;
 pub mod snapshot;
 pub mod watch;

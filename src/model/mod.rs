@@ -6,5 +6,7 @@ pub mod action_row;
 pub mod canary;
 pub mod fleet_state;
 pub mod plan;
+pub mod policy;
 pub mod release;
+pub mod setup;
 pub mod update;
