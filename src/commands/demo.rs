@@ -16,7 +16,7 @@ use crate::cli::{DemoArgs, GlobalArgs};
 use crate::config::{Input, load_policies};
 use crate::engine::apply::apply_policies;
 use crate::engine::live::LiveFleet;
-use crate::engine::start::{StartPlan, start_release};
+use crate::engine::release::{StartPlan, start_release};
 use crate::exit::Exit;
 use crate::fleet::ClusterError;
 use crate::fleet::apply::apply_object;
@@ -188,6 +188,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
         timeout: Some(Duration::from_secs(300)),
         output: global.output,
         live: show_live(global) && !global.yes,
+        confirm: crate::invocation::ConfirmPolicy::new(global.yes, &global.protected)?,
     };
     let watched = LiveFleet::watch(&source, &podinfo());
     let outcome = follow(&source, &watched, &follow_options, "demo · Ctrl-C to stop").await?;

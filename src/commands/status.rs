@@ -31,6 +31,7 @@ pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
             timeout: args.timeout,
             output: inv.output,
             live: inv.show_live(),
+            confirm: inv.confirm.clone(),
         };
         let footer = match watched.seen_from() {
             Some(origin) => format!("{origin} · Ctrl-C to stop"),

@@ -10,6 +10,7 @@ use crate::engine::live::follow::Stops;
 use crate::engine::live::{self, FollowResult, LiveFleet};
 use crate::fleet::source::FleetSource;
 use crate::interrupt::Interrupt;
+use crate::invocation::ConfirmPolicy;
 use crate::model::verdict::Condition;
 use crate::output::write_stdout;
 use crate::view::live::{TransitionLines, follow_summary};
@@ -21,6 +22,8 @@ pub struct FollowOptions {
     pub output: OutputFormat,
     /// The live view (redrawn in place) instead of transition lines.
     pub live: bool,
+    /// How the live view's keys ask before an action (the CLI verbs' policy).
+    pub confirm: ConfirmPolicy,
 }
 
 /// Follows `watched` until its condition is decided, the timeout passes, Ctrl-C or `q`; the
@@ -46,7 +49,7 @@ pub async fn follow(
             over_tx.send_replace(true);
             result
         };
-        let shown = crate::tui::live_view::run(watched.subscribe(), source, footer, &quit, over);
+        let shown = crate::tui::live_view::run(watched.subscribe(), source, footer, &options.confirm, &quit, over);
         tokio::join!(judged, shown).0?
     } else {
         let mut lines = TransitionLines::new(options.output);

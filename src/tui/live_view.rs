@@ -7,18 +7,21 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 use crate::engine::live::Subscription;
-use crate::fleet::source::FleetSource;
+use crate::fleet::source::{Destination, FleetSource};
 use crate::interrupt::Interrupt;
+use crate::invocation::ConfirmPolicy;
 use crate::tui::actions::run_action;
 use crate::tui::keys::{Interaction, Outcome, return_keys, take_keys};
 use crate::view::canaries::frame;
 use crate::view::terminal::{LiveScreen, size};
 
-/// Shows `subscription` until `over`; `q` raises `quit` (the follow then ends, and so does this).
+/// Shows `subscription` until `over`; the keys ask as `confirm` says, and `q` raises `quit`
+/// (the follow then ends, and so does this).
 pub async fn run(
     mut subscription: Subscription,
     source: &FleetSource,
     footer: &str,
+    confirm: &ConfirmPolicy,
     quit: &Interrupt,
     mut over: watch::Receiver<bool>,
 ) {
@@ -29,7 +32,11 @@ pub async fn run(
     } else {
         None
     };
-    let mut ui = Interaction::default();
+    let mut ui = Interaction::new(confirm.clone());
+    if let Destination::Hub(_) = source.switch_destination() {
+        // A switch key writes the hub Application, which reaches every member.
+        ui = ui.switches_reach(source.member_names());
+    }
     let (results_tx, mut results) = mpsc::unbounded_channel::<String>();
     let mut redraw = tokio::time::interval(Duration::from_millis(100));
     let mut dirty = true;
