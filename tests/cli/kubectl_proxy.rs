@@ -4,7 +4,6 @@
 //! matches; no ready endpoint is 503.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use fleet_sim::{ProxyRequest, ProxyResponse};
 
@@ -56,17 +55,12 @@ fn get_raw(home: &Path, kc: &Path, path: &str) -> Output {
     run(kubectl(home, kc).args(["get", "--raw", path]))
 }
 
-/// Polls (short pauses, generous deadline) until `done` holds for the command's output.
+/// Waits until `done` holds for the command's output.
 fn until(what: &str, mut probe: impl FnMut() -> Output, done: impl Fn(&Output) -> bool) -> Output {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    crate::support::wait_for(what, || {
         let out = probe();
-        if done(&out) {
-            return out;
-        }
-        assert!(Instant::now() < deadline, "{what} did not happen: {out:?}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        if done(&out) { Ok(out) } else { Err(format!("{out:?}")) }
+    })
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! that declares one), and ReplicaSets with revisions for `kubectl rollout history/undo`.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -66,15 +65,10 @@ fn json_of(home: &Path, kc: &Path, args: &[&str]) -> Value {
 
 /// Polls (short pauses, generous deadline) until `done` holds for the object.
 fn until(home: &Path, kc: &Path, args: &[&str], what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    crate::support::wait_for(what, || {
         let v = json_of(home, kc, args);
-        if done(&v) {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "{what}: {v:#}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        if done(&v) { Ok(v) } else { Err(format!("{v:#}")) }
+    })
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use fleet_sim::PlaygroundOptions;
 
-use crate::support::{Fleet, plugin, run};
+use crate::support::{Fleet, Running, plugin, run, wait_for, wait_until};
 
 /// Three members behind a simulated hub running Kurator's (simulated) fleet manager.
 pub(crate) fn hub_fleet() -> (Fleet, tempfile::TempDir, std::path::PathBuf) {
@@ -139,7 +139,6 @@ fn clusters_of_a_fleet_from_hub_secrets_only() {
 #[test]
 fn applications_go_to_the_hub_and_status_comes_from_it() {
     use serde_json::json;
-    use std::time::{Duration, Instant};
 
     let (fleet, home, kc) = hub_fleet();
     let hub = fleet.hub.as_ref().unwrap().0.clone();
@@ -173,21 +172,21 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     );
 
     // The fleet manager renders the Canaries into the members and mirrors their status.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
+    let status = wait_for("status to show 3 Initialized members", || {
         let status = cmd(&["status", "rollout-demo", "--fleet", "quickstart"]);
         if status.code == 0 && status.stdout.matches("Initialized").count() == 3 {
-            assert!(
-                status.stdout.contains("kurator-member1") && status.stdout.contains("podinfo"),
-                "{status:?}"
-            );
-            break;
+            Ok(status)
+        } else {
+            Err(format!("{status:?}"))
         }
+    });
+    for n in 1..=3 {
         assert!(
-            Instant::now() < deadline,
-            "status never showed 3 Initialized members: {status:?}"
+            status.stdout.lines().any(|l| l.contains(&format!("kurator-member{n} "))
+                && l.contains("podinfo")
+                && l.contains("Initialized")),
+            "{status:?}"
         );
-        std::thread::sleep(Duration::from_millis(300));
     }
     let canary = fleet.clusters[0]
         .get("flagger.app", "canaries", Some("test"), "podinfo")
@@ -254,38 +253,36 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
         app_obj["spec"]["syncPolicies"][0]["rollout"]["rolloutPolicy"]["suspend"],
         true
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !fleet
-        .clusters
-        .iter()
-        .all(|c| c.get("flagger.app", "canaries", Some("test"), "podinfo").unwrap()["spec"]["suspend"] == true)
-    {
-        assert!(Instant::now() < deadline, "the members' Canaries were not suspended");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until("the members' Canaries suspended", || {
+        fleet
+            .clusters
+            .iter()
+            .all(|c| c.get("flagger.app", "canaries", Some("test"), "podinfo").unwrap()["spec"]["suspend"] == true)
+    });
     assert_eq!(cmd(&["resume", "podinfo", "--fleet", "quickstart", "--yes"]).code, 0);
 
     // A release through the Fleet runs to Succeeded on every member, seen from the hub:
     // `status --fleet --watch APP` follows the hub Application, not the members.
-    let watch = crate::support::plugin(home.path())
-        .args([
-            "status",
-            "rollout-demo",
-            "--fleet",
-            "quickstart",
-            "--watch",
-            "--wait-for-start",
-            "--timeout",
-            "90s",
-            "-o",
-            "ndjson",
-        ])
-        .env("KUBECONFIG", &kc)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    let watch = Running::spawn(
+        crate::support::plugin(home.path())
+            .args([
+                "status",
+                "rollout-demo",
+                "--fleet",
+                "quickstart",
+                "--watch",
+                "--wait-for-start",
+                "--timeout",
+                "90s",
+                "-o",
+                "ndjson",
+            ])
+            .env("KUBECONFIG", &kc),
+    );
+    // --wait-for-start takes the state it first sees as the old run: release only after that.
+    watch.wait_for_stdout("the watch's first state of every member", |o| {
+        (1..=3).all(|n| o.contains(&format!("\"kurator-member{n}\"")))
+    });
     let started = cmd(&[
         "start",
         "podinfo",
@@ -297,19 +294,15 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
         "podinfod=podinfo:2",
     ]);
     assert_eq!(started.code, 0, "{started:?}");
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
+    let status = wait_for("the release to succeed on every member, seen from the hub", || {
         let status = cmd(&["status", "rollout-demo", "--fleet", "quickstart"]);
         if status.stdout.matches("Succeeded").count() == 3 {
-            assert_eq!(status.code, 0, "{status:?}");
-            break;
+            Ok(status)
+        } else {
+            Err(format!("{status:?}"))
         }
-        assert!(
-            Instant::now() < deadline,
-            "the release did not succeed on every member: {status:?}"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    });
+    assert_eq!(status.code, 0, "{status:?}");
     // -o wide adds the images, which the hub does not carry, read from the members.
     let wide = cmd(&["status", "rollout-demo", "--fleet", "quickstart", "-o", "wide"]);
     assert_eq!(wide.code, 0, "{wide:?}");
@@ -318,7 +311,7 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
         6,
         "primary and canary per member: {wide:?}"
     );
-    let watched = crate::support::rollout::output_of(watch);
+    let watched = watch.finish();
     assert_eq!(watched.code, 0, "{watched:?}");
     for n in 1..=3 {
         let member = format!("\"kurator-member{n}\"");
@@ -333,7 +326,6 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
 #[test]
 fn the_destination_cluster_selector_limits_which_members_get_the_rollout() {
     use serde_json::json;
-    use std::time::{Duration, Instant};
 
     let (fleet, home, kc) = hub_fleet();
     let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
@@ -369,12 +361,28 @@ fn the_destination_cluster_selector_limits_which_members_get_the_rollout() {
 
     // Only kurator-member1 carries env=prod (the playground's labels).
     let canary_in = |n: usize| fleet.clusters[n].get("flagger.app", "canaries", Some("test"), "podinfo");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while canary_in(0).is_none() {
-        assert!(Instant::now() < deadline, "the prod member never got its Canary");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::thread::sleep(Duration::from_millis(600)); // three more fleet-manager passes
+    // The fleet manager mirrors the status of every destination it rendered to once a pass is
+    // done: that list is the selector's outcome.
+    let hub = fleet.hub.as_ref().unwrap().0.clone();
+    let destinations = wait_for("the Application's status mirror", || {
+        let app = hub.get("apps.kurator.dev", "applications", Some("default"), "rollout-demo");
+        let names: Vec<String> = app
+            .as_ref()
+            .and_then(|a| a.pointer("/status/syncStatus"))
+            .and_then(|s| s.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.pointer("/rolloutStatus/clusterName").and_then(|n| n.as_str()))
+            .map(str::to_string)
+            .collect();
+        if names.is_empty() {
+            Err(format!("{app:?}"))
+        } else {
+            Ok(names)
+        }
+    });
+    assert_eq!(destinations, ["kurator-member1"]);
+    assert!(canary_in(0).is_some(), "the prod member got its Canary");
     assert!(
         canary_in(1).is_none() && canary_in(2).is_none(),
         "staging members were left alone"
