@@ -40,7 +40,7 @@ fn lint_and_render_refuse_daemonset_targets_with_the_reason() {
         .arg("-f")
         .arg(&path)
         .args(["--cluster-name", "east"]));
-    assert_ne!(render.code, 0, "{render:?}");
+    assert_eq!(render.code, 1, "{render:?}");
     assert!(!render.stdout.contains("kind: Canary"), "{render:?}");
     assert!(
         format!("{}{}", render.stdout, render.stderr).contains("DaemonSet targets are not supported by this tool yet"),

@@ -231,7 +231,7 @@ fn gates_through_the_service_proxy() {
         "--raw",
         &format!("{}?name=podinfo&namespace=test", proxy("/gate/check")),
     ]));
-    assert_ne!(check.code, 0, "{check:?}");
+    assert_eq!(check.code, 1, "{check:?}");
     let payload = home.path().join("payload.json");
     std::fs::write(&payload, r#"{"name":"podinfo","namespace":"test"}"#).unwrap();
     ok(run(k()

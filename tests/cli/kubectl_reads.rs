@@ -16,7 +16,7 @@ fn ok(out: Output) -> Output {
 }
 
 fn failed(out: Output) -> Output {
-    assert_ne!(out.code, 0, "{out:?}");
+    assert_eq!(out.code, 1, "{out:?}");
     out
 }
 

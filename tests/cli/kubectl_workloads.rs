@@ -401,7 +401,7 @@ fn kubectl_scale_on_a_custom_resource_with_a_scale_subresource() {
     assert_eq!(scale["status"]["replicas"], 0);
     // A type without the subresource has no such path.
     let none = run(kubectl(h, k).args(["get", "--raw", "/api/v1/namespaces/default/configmaps/x/scale"]));
-    assert_ne!(none.code, 0, "{none:?}");
+    assert_eq!(none.code, 1, "{none:?}");
 }
 
 /// Pods that never become ready: after `progressDeadlineSeconds` the Deployment says so, and
@@ -434,7 +434,7 @@ spec:
     .unwrap();
     ok(run(kubectl(h, k).args(["apply", "-f"]).arg(&file)));
     let status = run(kubectl(h, k).args(["rollout", "status", "deployment/stuck", "--timeout", "30s"]));
-    assert_ne!(status.code, 0, "{status:?}");
+    assert_eq!(status.code, 1, "{status:?}");
     assert!(
         status
             .stderr

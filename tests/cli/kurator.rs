@@ -2,7 +2,7 @@
 
 use fleet_sim::PlaygroundOptions;
 
-use crate::support::{Fleet, Running, plugin, run, wait_for, wait_until};
+use crate::support::{Fleet, MEMBERS, Running, every_row_has, plugin, row, run, wait_for, wait_until};
 
 /// Three members behind a simulated hub running Kurator's (simulated) fleet manager.
 pub(crate) fn hub_fleet() -> (Fleet, tempfile::TempDir, std::path::PathBuf) {
@@ -65,6 +65,10 @@ fn clusters_of_a_fleet_from_hub_secrets_only() {
         narrowed.stdout.lines().count(),
         2,
         "header and one member: {narrowed:?}"
+    );
+    assert!(
+        row(&narrowed.stdout, "kurator-member1").ends_with("Ready"),
+        "{narrowed:?}"
     );
 
     // Any command works through the Fleet: install into the members, then check them.
@@ -153,7 +157,7 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
         plugin,
         json!({"trafficRoutingProvider": "istio", "publicTestloader": true})
     );
-    assert_eq!(installed.stdout.matches("Ready").count(), 3, "{installed:?}");
+    assert!(every_row_has(&installed.stdout, &MEMBERS, "Ready"), "{installed:?}");
     // Flux would deploy the workload; here it is done by hand.
     for c in &fleet.clusters {
         fleet_sim::kurator::apply_all(c, &fleet_sim::sample::podinfo("podinfo:1", 1));
@@ -174,20 +178,13 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     // The fleet manager renders the Canaries into the members and mirrors their status.
     let status = wait_for("status to show 3 Initialized members", || {
         let status = cmd(&["status", "rollout-demo", "--fleet", "quickstart"]);
-        if status.code == 0 && status.stdout.matches("Initialized").count() == 3 {
+        if status.code == 0 && every_row_has(&status.stdout, &MEMBERS, "Initialized") {
             Ok(status)
         } else {
             Err(format!("{status:?}"))
         }
     });
-    for n in 1..=3 {
-        assert!(
-            status.stdout.lines().any(|l| l.contains(&format!("kurator-member{n} "))
-                && l.contains("podinfo")
-                && l.contains("Initialized")),
-            "{status:?}"
-        );
-    }
+    assert!(every_row_has(&status.stdout, &MEMBERS, "podinfo"), "{status:?}");
     let canary = fleet.clusters[0]
         .get("flagger.app", "canaries", Some("test"), "podinfo")
         .unwrap();
@@ -296,7 +293,7 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     assert_eq!(started.code, 0, "{started:?}");
     let status = wait_for("the release to succeed on every member, seen from the hub", || {
         let status = cmd(&["status", "rollout-demo", "--fleet", "quickstart"]);
-        if status.stdout.matches("Succeeded").count() == 3 {
+        if every_row_has(&status.stdout, &MEMBERS, "Succeeded") {
             Ok(status)
         } else {
             Err(format!("{status:?}"))
@@ -306,11 +303,13 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     // -o wide adds the images, which the hub does not carry, read from the members.
     let wide = cmd(&["status", "rollout-demo", "--fleet", "quickstart", "-o", "wide"]);
     assert_eq!(wide.code, 0, "{wide:?}");
-    assert_eq!(
-        wide.stdout.matches("podinfo:2").count(),
-        6,
-        "primary and canary per member: {wide:?}"
-    );
+    for member in MEMBERS {
+        assert_eq!(
+            row(&wide.stdout, member).matches("podinfo:2").count(),
+            2,
+            "primary and canary of {member}: {wide:?}"
+        );
+    }
     let watched = watch.finish();
     assert_eq!(watched.code, 0, "{watched:?}");
     for n in 1..=3 {

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 use crate::support::rollout::{RolloutFleet, fail_release};
-use crate::support::{BIN, require_tool, wait_until};
+use crate::support::{BIN, MEMBERS, require_tool, row, wait_until};
 
 /// (phase, weight) per line of one cluster, in order.
 fn sequence(stdout: &str, cluster: &str) -> Vec<String> {
@@ -54,15 +54,13 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
     watch.wait_for_stdout("the watch's first state of every cluster", |o| every_cluster(o, 3));
     let started = s.release("podinfo:2");
     assert_eq!(started.code, 0, "{started:?}");
-    assert_eq!(
-        started
-            .stdout
-            .lines()
-            .filter(|l| l.contains("image podinfod=podinfo:2") && l.ends_with("started"))
-            .count(),
-        3,
-        "{started:?}"
-    );
+    for member in MEMBERS {
+        let r = row(&started.stdout, member);
+        assert!(
+            r.contains("image podinfod=podinfo:2") && r.ends_with("started"),
+            "{started:?}"
+        );
+    }
     let out = watch.finish();
     assert_eq!(out.code, 0, "{out:?}");
     for n in 1..=3 {

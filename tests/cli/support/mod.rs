@@ -386,3 +386,48 @@ impl Drop for Running {
         let _ = self.child.wait();
     }
 }
+
+/// The one line of a table (or of transition lines) that belongs to `context`: the line with
+/// `context` as one of its whitespace-separated fields. Fails unless there is exactly one, so a
+/// test asserts on the row of a given cluster, never on a count of lines.
+pub fn row<'a>(stdout: &'a str, context: &str) -> &'a str {
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.split_whitespace().any(|field| field == context))
+        .collect();
+    assert_eq!(rows.len(), 1, "one row for {context}:\n{stdout}");
+    rows[0]
+}
+
+/// Whether each of `contexts` has its one row and that row contains `value`.
+pub fn every_row_has(stdout: &str, contexts: &[&str], value: &str) -> bool {
+    contexts.iter().all(|c| {
+        let rows: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.split_whitespace().any(|field| field == *c))
+            .collect();
+        rows.len() == 1 && rows[0].contains(value)
+    })
+}
+
+/// The three members of the usual test fleet.
+pub const MEMBERS: [&str; 3] = ["kurator-member1", "kurator-member2", "kurator-member3"];
+
+/// The lines of `check`'s section for `context` (its heading line up to the blank line).
+pub fn check_section(stdout: &str, context: &str) -> String {
+    let mut lines = stdout.lines().skip_while(|l| l.trim_end() != context);
+    let heading = lines
+        .next()
+        .unwrap_or_else(|| panic!("no check section for {context}:\n{stdout}"));
+    let body: Vec<&str> = lines.take_while(|l| !l.trim().is_empty()).collect();
+    format!("{heading}\n{}", body.join("\n"))
+}
+
+/// `check`'s summary table (after the per-cluster sections): one row per cluster.
+pub fn check_summary(stdout: &str) -> &str {
+    let start = stdout
+        .rfind("\nCLUSTER ")
+        .map(|i| i + 1)
+        .or_else(|| stdout.find("CLUSTER "));
+    &stdout[start.unwrap_or_else(|| panic!("no check summary:\n{stdout}"))..]
+}
