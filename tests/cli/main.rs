@@ -29,6 +29,7 @@ mod kurator_fidelity;
 mod live;
 mod packaging;
 mod playground;
+mod promises;
 mod python_client;
 mod rollout_policy;
 mod security;
