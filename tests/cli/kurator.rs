@@ -138,6 +138,39 @@ fn clusters_of_a_fleet_from_hub_secrets_only() {
         missing.stderr.contains("Fleet default/nope not found on the hub"),
         "{missing:?}"
     );
+
+    // --hub-context picks the hub among other contexts (the current one is a member here);
+    // --fleet-namespace says where the Fleet lives.
+    let hub_entry = &fleet.hub.as_ref().unwrap().1;
+    let mixed_dir = home.path().join("mixed");
+    std::fs::create_dir(&mixed_dir).unwrap();
+    let mixed = fleet.write_kubeconfig(&mixed_dir, |entries| entries.push(hub_entry.clone()));
+    let mixed_cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &mixed));
+    let on_member = mixed_cmd(&["clusters", "--fleet", "quickstart"]);
+    assert_eq!(on_member.code, 2, "the current context is no hub: {on_member:?}");
+    let hub_name = hub_entry.context.as_str();
+    let through_hub = mixed_cmd(&["clusters", "--fleet", "quickstart", "--hub-context", hub_name]);
+    assert_eq!(through_hub.code, 5, "member2's Secret is still gone: {through_hub:?}");
+    assert!(
+        row(&through_hub.stdout, "kurator-member1").ends_with("Ready"),
+        "{through_hub:?}"
+    );
+    let elsewhere = mixed_cmd(&[
+        "clusters",
+        "--fleet",
+        "quickstart",
+        "--hub-context",
+        hub_name,
+        "--fleet-namespace",
+        "kurator-system",
+    ]);
+    assert_eq!(elsewhere.code, 2, "{elsewhere:?}");
+    assert!(
+        elsewhere
+            .stderr
+            .contains("Fleet kurator-system/quickstart not found on the hub"),
+        "{elsewhere:?}"
+    );
 }
 
 #[test]
@@ -276,9 +309,28 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
             ])
             .env("KUBECONFIG", &kc),
     );
+    // Without an Application, `status --fleet --watch` follows the members' Canaries directly.
+    let members_watch = Running::spawn(
+        crate::support::plugin(home.path())
+            .args([
+                "status",
+                "-n",
+                "test",
+                "--fleet",
+                "quickstart",
+                "--watch",
+                "--wait-for-start",
+                "--timeout",
+                "90s",
+            ])
+            .env("KUBECONFIG", &kc),
+    );
     // --wait-for-start takes the state it first sees as the old run: release only after that.
     watch.wait_for_stdout("the watch's first state of every member", |o| {
         (1..=3).all(|n| o.contains(&format!("\"kurator-member{n}\"")))
+    });
+    members_watch.wait_for_stdout("the members watch's first state", |o| {
+        MEMBERS.iter().all(|m| o.contains(m))
     });
     let started = cmd(&[
         "start",
@@ -311,6 +363,27 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
         );
     }
     let watched = watch.finish();
+    let members_watched = members_watch.finish();
+    assert_eq!(members_watched.code, 0, "{members_watched:?}");
+    for member in MEMBERS {
+        let last = members_watched
+            .stdout
+            .lines()
+            .rfind(|l| l.split_whitespace().nth(1) == Some(member))
+            .unwrap_or_default();
+        assert_eq!(
+            last.split_whitespace().nth(3),
+            Some("Succeeded"),
+            "{member}: {members_watched:?}"
+        );
+        assert!(
+            members_watched
+                .stdout
+                .lines()
+                .any(|l| l.split_whitespace().nth(1) == Some(member) && l.contains("Progressing")),
+            "{member} followed through its run: {members_watched:?}"
+        );
+    }
     assert_eq!(watched.code, 0, "{watched:?}");
     for n in 1..=3 {
         let member = format!("\"kurator-member{n}\"");

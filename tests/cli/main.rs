@@ -27,6 +27,7 @@ mod kubectl_writes;
 mod kurator;
 mod kurator_fidelity;
 mod live;
+mod live_keys;
 mod packaging;
 mod playground;
 mod promises;
