@@ -174,6 +174,145 @@ fn clusters_of_a_fleet_from_hub_secrets_only() {
     );
 }
 
+/// README "Kurator hub mode": a Fleet's `Cluster` members (Cluster API clusters, next to
+/// `AttachedCluster`s) are reached with the kubeconfig of their credential Secret.
+#[test]
+fn cluster_members_are_reached_through_their_credential_secret() {
+    use base64::Engine;
+    use serde_json::json;
+
+    let (fleet, home, kc) = hub_fleet();
+    let hub = fleet.hub.as_ref().unwrap().0.clone();
+    // Kurator's Cluster CRD (schema left open, as the playground's other Kurator CRDs).
+    hub.apply(
+        "apiextensions.k8s.io",
+        "customresourcedefinitions",
+        None,
+        &json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "clusters.cluster.kurator.dev"},
+            "spec": {"group": "cluster.kurator.dev", "scope": "Namespaced",
+                "names": {"plural": "clusters", "singular": "cluster", "kind": "Cluster", "listKind": "ClusterList"},
+                "versions": [{"name": "v1alpha1", "served": true, "storage": true, "subresources": {"status": {}},
+                    "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                        "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                        "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}]}}),
+    )
+    .unwrap();
+    wait_until("the Cluster CRD served", || {
+        hub.serves("cluster.kurator.dev", "clusters")
+    });
+    // member3, reached as a Cluster: its kubeconfig under the Secret's `value` key.
+    let entry = fleet.entries.iter().find(|e| e.context == "kurator-member3").unwrap();
+    let config = fleet_sim::to_yaml(&fleet_sim::kubeconfig(std::slice::from_ref(entry)));
+    let value = base64::engine::general_purpose::STANDARD.encode(config);
+    hub.apply(
+        "",
+        "secrets",
+        Some("default"),
+        &json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "capi-member3-kubeconfig", "namespace": "default"}, "data": {"value": value}}),
+    )
+    .unwrap();
+    hub.apply(
+        "cluster.kurator.dev",
+        "clusters",
+        Some("default"),
+        &json!({"apiVersion": "cluster.kurator.dev/v1alpha1", "kind": "Cluster",
+            "metadata": {"name": "capi-member3", "namespace": "default", "labels": {"env": "capi"}},
+            "spec": {"credential": {"secretRef": "capi-member3-kubeconfig"}}}),
+    )
+    .unwrap();
+    hub.patch_status(
+        "cluster.kurator.dev",
+        "clusters",
+        Some("default"),
+        "capi-member3",
+        &json!({"phase": "Ready"}),
+    )
+    .unwrap();
+    let mut quickstart = hub
+        .get("fleet.kurator.dev", "fleets", Some("default"), "quickstart")
+        .unwrap();
+    quickstart["spec"]["clusters"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"kind": "Cluster", "name": "capi-member3"}));
+    hub.patch(
+        "fleet.kurator.dev",
+        "fleets",
+        Some("default"),
+        "quickstart",
+        fleet_sim::patch::PatchKind::Merge,
+        &json!({"spec": {"clusters": quickstart["spec"]["clusters"]}}),
+    )
+    .unwrap();
+
+    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    let out = cmd(&["clusters", "--fleet", "quickstart"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let capi = row(&out.stdout, "capi-member3");
+    assert!(
+        capi.contains("Cluster/capi-member3") && capi.contains("v1.32") && capi.ends_with("Ready"),
+        "{out:?}"
+    );
+    let only = cmd(&["clusters", "--fleet", "quickstart", "--cluster-selector", "env=capi"]);
+    assert_eq!(only.code, 0, "{only:?}");
+    assert_eq!(only.stdout.lines().count(), 2, "header and the Cluster: {only:?}");
+    assert!(row(&only.stdout, "capi-member3").ends_with("Ready"), "{only:?}");
+    assert!(!only.stdout.contains(&entry.token) && !out.stdout.contains(&entry.token));
+}
+
+/// README "Kurator hub mode": under `--fleet`, `promote` and `abort` open the gates on the
+/// members' load testers (here the members' Canaries carry gates, applied by this tool).
+#[test]
+fn promote_and_abort_under_fleet_open_the_members_gates() {
+    let (fleet, home, hub_kc) = hub_fleet();
+    let members_dir = home.path().join("members");
+    std::fs::create_dir(&members_dir).unwrap();
+    let members_kc = fleet.write_kubeconfig(&members_dir, |_| {});
+    let direct = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &members_kc));
+    let through_hub = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &hub_kc));
+    let installed = direct(&["install", "--all-contexts", "--provider", "istio", "--testloader"]);
+    assert_eq!(installed.code, 0, "{installed:?}");
+    for c in &fleet.clusters {
+        fleet_sim::kurator::apply_all(c, &fleet_sim::sample::podinfo("podinfo:1", 1));
+    }
+    let policy = crate::support::rollout::POLICY;
+    let applied = direct(&["apply", "-f", policy, "--all-contexts", "--manual-promotion"]);
+    assert_eq!(applied.code, 0, "{applied:?}");
+    wait_until("every member Initialized", || {
+        fleet.clusters.iter().all(|c| podinfo_phase(c) == "Initialized")
+    });
+    let started = through_hub(&[
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--fleet",
+        "quickstart",
+        "--image",
+        "podinfod=podinfo:2",
+    ]);
+    assert_eq!(started.code, 0, "{started:?}");
+    wait_until("every member at the promotion gate", || {
+        fleet.clusters.iter().all(|c| podinfo_phase(c) == "WaitingPromotion")
+    });
+    let fleet_args = ["podinfo", "-n", "test", "--fleet", "quickstart", "--yes"];
+    let promoted = through_hub(&[&["promote"][..], &fleet_args, &["--cluster-selector", "env=prod"]].concat());
+    assert_eq!(promoted.code, 0, "{promoted:?}");
+    assert!(
+        row(&promoted.stdout, "kurator-member1").contains("gate opened and closed"),
+        "{promoted:?}"
+    );
+    wait_until("member1 Succeeded", || podinfo_phase(&fleet.clusters[0]) == "Succeeded");
+    let aborted = through_hub(&[&["abort"][..], &fleet_args, &["--cluster-selector", "env=staging"]].concat());
+    assert_eq!(aborted.code, 0, "{aborted:?}");
+    wait_until("the staging members rolled back", || {
+        fleet.clusters[1..].iter().all(|c| podinfo_phase(c) == "Failed")
+    });
+    assert_eq!(podinfo_phase(&fleet.clusters[0]), "Succeeded");
+}
+
 #[test]
 fn applications_go_to_the_hub_and_status_comes_from_it() {
     use serde_json::json;
