@@ -7,7 +7,6 @@ pub mod clusters;
 pub mod complete;
 pub mod control;
 pub mod demo;
-pub mod fleet_plugin;
 pub mod follow;
 pub mod get;
 pub mod hub;
@@ -28,35 +27,33 @@ use crate::exit::Exit;
 use crate::fleet::kubeconfig;
 use crate::fleet::{Fleet, Target};
 use crate::invocation::Invocation;
+use crate::model::plan::Verb;
 
 pub async fn run(cli: Cli) -> Result<Exit> {
+    let inv = Invocation::from_global(&cli.global)?;
     match cli.command {
-        Command::Clusters => clusters::run(&cli.global).await,
-        Command::Install(args) => install::run(&cli.global, &args).await,
-        Command::Check(args) => check::run(&cli.global, &args).await,
-        Command::Uninstall(args) => uninstall::run(&cli.global, &args).await,
+        Command::Clusters => clusters::run(&inv).await,
+        Command::Install(args) => install::run(&inv, &args).await,
+        Command::Check(args) => check::run(&inv, &args).await,
+        Command::Uninstall(args) => uninstall::run(&inv, &args).await,
         Command::Lint(args) => lint::run(&cli.global, &args),
-        Command::Render(args) => render::run(&cli.global, &args).await,
-        Command::Apply(args) => apply::run(&cli.global, &args).await,
-        Command::Start(args) => start::run(&cli.global, &args).await,
+        Command::Render(args) => render::run(&inv, &args).await,
+        Command::Apply(args) => apply::run(&inv, &args).await,
+        Command::Start(args) => start::run(&inv, &args).await,
         Command::Status(args) => status::run(&cli.global, &args).await,
         Command::List(args) => list::run(&cli.global, &args).await,
         Command::Get(args) => get::run(&cli.global, &args).await,
         Command::Demo(args) => demo::run(&cli.global, &args).await,
         Command::Promote(args) => {
-            let verb = if args.full {
-                crate::engine::control::Verb::PromoteFull
-            } else {
-                crate::engine::control::Verb::Promote
-            };
-            control::run(&cli.global, &args.control, verb, args.keep_skip).await
+            let verb = if args.full { Verb::PromoteFull } else { Verb::Promote };
+            control::run(&inv, &args.control, verb, args.keep_skip).await
         }
-        Command::Abort(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Abort, false).await,
-        Command::Pause(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Pause, false).await,
-        Command::Resume(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Resume, false).await,
-        Command::Retry(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Retry, false).await,
+        Command::Abort(args) => control::run(&inv, &args, Verb::Abort, false).await,
+        Command::Pause(args) => control::run(&inv, &args, Verb::Pause, false).await,
+        Command::Resume(args) => control::run(&inv, &args, Verb::Resume, false).await,
+        Command::Retry(args) => control::run(&inv, &args, Verb::Retry, false).await,
         Command::Playground(args) => playground::run(&args).await,
-        Command::Version(args) => version::run(&cli.global, &args).await,
+        Command::Version(args) => version::run(&inv, &args).await,
         Command::Completion(args) => complete::completion(&args),
         Command::Man => complete::man_page(),
         Command::Complete(args) => complete::complete(&cli.global, &args).await,
