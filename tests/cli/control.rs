@@ -232,14 +232,15 @@ fn every_mutating_verb_needs_yes_without_a_terminal() {
         let mut pause = Running::spawn(cmd.env("KUBECONFIG", &s.kubeconfig));
         pause.wait_for_stdout("the typed confirmation's question", |o| o.contains("Type 3 to confirm"));
         pause.type_text(&format!("{answer}\n"));
-        pause.finish().stdout
+        pause.finish()
     };
     let declined = typed("2");
-    assert!(declined.contains("Type 3 to confirm"), "{declined}");
-    assert!(declined.contains("nothing changed"), "{declined}");
+    assert_eq!(declined.code, 1, "README: 1 when nothing was done: {declined:?}");
+    assert!(declined.stdout.contains("nothing changed"), "{declined:?}");
     assert_eq!(before, versions(&s), "a refusal leaves everything unchanged");
     let accepted = typed("3");
-    assert!(accepted.contains("paused"), "{accepted}");
+    assert_eq!(accepted.code, 0, "{accepted:?}");
+    assert!(accepted.stdout.contains("paused"), "{accepted:?}");
     assert!((1..=3).all(|n| s.canary(n)["spec"]["suspend"] == true));
 }
 
@@ -275,6 +276,7 @@ fn p_in_the_live_view_promotes_only_the_selected_cluster() {
         ("WaitingPromotion".to_string(), "WaitingPromotion".to_string())
     );
     screen.keys(&["q"]);
-    let after = screen.wait_for_screen("exit 0: left the live view (q)");
+    let after = screen.wait_for_screen("[exit status 0]");
+    assert!(after.contains("exit 0: left the live view (q)"), "{after}");
     assert!(after.contains("CLUSTER"), "the final table stays: {after}");
 }

@@ -105,7 +105,8 @@ fn every_live_view_key_acts_on_the_selected_row() {
     assert_eq!(s.phase(2), "Succeeded", "a finished canary is left as it is");
 
     // Every canary has ended, one of them Failed: the view ends by itself (q: control.rs).
-    let after = screen.wait_for_screen("exit 1: a canary failed");
+    let after = screen.wait_for_screen("[exit status 1]");
+    assert!(after.contains("exit 1: a canary failed"), "{after}");
     assert!(after.contains("CLUSTER"), "the final table stays: {after}");
 }
 

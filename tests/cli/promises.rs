@@ -354,6 +354,7 @@ fn a_protected_context_asks_for_the_typed_count() {
     let suspended = || s.canary(1)["spec"]["suspend"] == true;
     let declined = pause(Some("y"));
     assert!(declined.stdout.contains("nothing changed"), "{declined:?}");
+    assert_eq!(declined.code, 1, "README: 1 when nothing was done: {declined:?}");
     assert!(!suspended());
     let interrupted = pause(None);
     assert_eq!(interrupted.code, 130, "{interrupted:?}");

@@ -55,13 +55,13 @@ impl Tmux {
     }
 
     /// Runs `shell` in a `width`x`height` screen. The pane stays open after the command ends,
-    /// so its final screen can still be read.
+    /// so its final screen can still be read, with `[exit status N]` under it.
     pub fn start(name: &str, shell: &str, width: u16, height: u16) -> Tmux {
         let tmux = Tmux {
             socket: format!("kr-{name}-{}", std::process::id()),
             session: name.to_string(),
         };
-        let keep_open = format!("{shell}; cat >/dev/null");
+        let keep_open = format!("{shell}; echo \"[exit status $?]\"; cat >/dev/null");
         let (w, h) = (width.to_string(), height.to_string());
         let out = tmux.run(&["new-session", "-d", "-s", name, "-x", &w, "-y", &h, &keep_open]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
