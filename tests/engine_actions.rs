@@ -412,11 +412,11 @@ async fn abort_all_aborts_the_started_waves_through_the_abort_plan() {
     );
 }
 
-/// A follower that says each wave (in start order) ended with this exit, its clusters all
-/// succeeded (Success) or none did, after checking the wave's run was started.
+/// A follower that says each wave (in start order) ended with this exit and this many of its
+/// clusters succeeded, after checking the wave's run was started.
 fn scripted(
     playground: &Playground,
-    exits: &'static [Exit],
+    waves: &'static [(Exit, usize)],
 ) -> impl FnMut(
     FleetSource,
     Baseline,
@@ -424,7 +424,7 @@ fn scripted(
     let clusters: Vec<SimCluster> = playground.members.iter().map(|m| m.cluster.clone()).collect();
     let mut wave = 0;
     move |source: FleetSource, baseline: Baseline| {
-        let exit = exits[wave];
+        let (exit, succeeded) = waves[wave];
         wave += 1;
         let clusters = clusters.clone();
         Box::pin(async move {
@@ -436,14 +436,14 @@ fn scripted(
             Ok(WaveFollowed {
                 exit,
                 quit: false,
-                succeeded: if exit == Exit::Success { baseline.len() } else { 0 },
+                succeeded,
             })
         })
     }
 }
 
 /// README "Exit codes": 5 when some clusters succeeded and others failed, whichever wave
-/// failed and whatever the on-failure policy let run after it.
+/// failed and whatever the on-failure policy let run after it; a failed canary fails its wave.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_release_exits_by_the_clusters_of_all_its_waves() {
     let (playground, source) = gated_fleet().await;
@@ -453,7 +453,7 @@ async fn a_release_exits_by_the_clusters_of_all_its_waves() {
         &source,
         &release_options(OnFailure::Continue, Some("1")),
         &Interrupt::manual(),
-        scripted(&playground, &[Exit::Failed, Exit::Success]),
+        scripted(&playground, &[(Exit::Failed, 0), (Exit::Success, 1)]),
         |e| events.push(e),
     )
     .await
@@ -466,7 +466,7 @@ async fn a_release_exits_by_the_clusters_of_all_its_waves() {
         &source,
         &release_options(OnFailure::Stop, Some("1")),
         &Interrupt::manual(),
-        scripted(&playground, &[Exit::Success, Exit::Failed]),
+        scripted(&playground, &[(Exit::Success, 1), (Exit::Failed, 0)]),
         |_| {},
     )
     .await
@@ -479,13 +479,29 @@ async fn a_release_exits_by_the_clusters_of_all_its_waves() {
         &source,
         &release_options(OnFailure::Stop, Some("1")),
         &Interrupt::manual(),
-        scripted(&playground, &[Exit::Failed]),
+        scripted(&playground, &[(Exit::Failed, 0)]),
         |_| {},
     )
     .await
     .unwrap();
     assert_eq!(outcome.exit, Exit::Failed);
     assert_eq!(phase(&playground.members[1].cluster), "Initialized");
+
+    // One wave exits as its follow decided: a failed canary fails it (README: 1), although the
+    // other cluster succeeded, as `status --watch` decides.
+    let (playground, source) = gated_fleet().await;
+    let mut one_wave = release_options(OnFailure::Continue, None);
+    one_wave.watch = true;
+    let outcome = release(
+        &source,
+        &one_wave,
+        &Interrupt::manual(),
+        scripted(&playground, &[(Exit::Failed, 1)]),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.exit, Exit::Failed);
 }
 
 /// `promote --full` under Kurator: the switch in the hub Application until the promotion ended

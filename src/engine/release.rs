@@ -359,7 +359,8 @@ struct Waves<'a> {
 
 impl Waves<'_> {
     /// The release's exit from the clusters of every wave decided so far (README "Exit
-    /// codes": 0 when all succeeded, 1 when none did, 5 in between), whichever wave failed.
+    /// codes": 0 when all succeeded, 1 when none did, 5 in between), whichever wave failed;
+    /// one wave alone exits as its follow decided.
     fn exit(&self) -> Exit {
         Exit::from_counts(self.succeeded, self.decided)
     }
@@ -445,7 +446,11 @@ impl Waves<'_> {
                 result_rows: None,
             });
         }
-        self.succeeded += wave.succeeded;
+        // Within a wave a failed canary fails it (README "Exit codes" 1, as `status --watch`
+        // decides): none of its clusters counts as succeeded. Across waves the clusters count.
+        if outcome != Exit::Failed {
+            self.succeeded += wave.succeeded;
+        }
         self.decided += self.plan_waves[number].len();
         if outcome == Exit::Success {
             return None;
