@@ -54,6 +54,8 @@ pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
             Ok(WaveFollowed {
                 exit: result.exit,
                 quit: result.quit,
+                // A decided wave's rows are its started canaries' new runs.
+                succeeded: result.rows.iter().filter(|r| r.ended_well()).count(),
             })
         }
     };
