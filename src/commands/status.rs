@@ -3,9 +3,10 @@
 use anyhow::Result;
 
 use crate::cli::{OutputFormat, StatusArgs};
-use crate::engine::live::{LiveFleet, read_status};
+use crate::engine::live::{HubQuery, LiveFleet, read_status};
 use crate::exit::{Exit, ExitError};
 use crate::invocation::Invocation;
+use crate::kurator::rollouts::Addressed;
 use crate::model::verdict::{Condition, parse_require};
 use crate::output::print_rows;
 use crate::tui::follow::{FollowOptions, follow};
@@ -13,14 +14,26 @@ use crate::view::canaries::status_table;
 
 pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
     let require = parse_require(&args.require).map_err(ExitError::usage)?;
+    let addressed = args
+        .name
+        .as_deref()
+        .map(Addressed::parse)
+        .transpose()
+        .map_err(ExitError::usage)?;
     let source = inv.connect().await?;
-    let scope = inv.scope(
-        args.name.as_deref(),
-        args.selector.as_deref(),
-        &source.default_namespace(),
-    );
+    let (canary, application) = match addressed {
+        Some(Addressed::Canary(name)) => (Some(name), None),
+        Some(Addressed::Application(name)) => (None, Some(name)),
+        None => (None, None),
+    };
+    let scope = inv.scope(canary.as_deref(), args.selector.as_deref(), &source.default_namespace());
+    let query = HubQuery {
+        application,
+        canary,
+        namespace: inv.namespace_given(),
+    };
     if args.watch {
-        let watched = LiveFleet::watch_status(&source, &scope);
+        let watched = LiveFleet::watch_status(&source, &scope, &query).await?;
         let options = FollowOptions {
             condition: Condition {
                 require,
@@ -40,7 +53,7 @@ pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
         return Ok(follow(&source, &watched, &options, &footer).await?.exit);
     }
     let images = inv.output != OutputFormat::Table;
-    let reading = read_status(&source, &scope, inv.cluster_timeout, images).await?;
+    let reading = read_status(&source, &scope, &query, inv.cluster_timeout, images).await?;
     let now = jiff::Timestamp::now().as_second();
     print_rows(inv.output, &reading.rows, |wide| {
         status_table(&reading.rows, wide, reading.from_members, now)

@@ -42,6 +42,9 @@ pub struct CanaryState {
     pub routed_unknown: Option<String>,
     pub max_weight: i64,
     pub step_weights: Vec<i64>,
+    /// `analysis.stepWeight`, the linear step; null when the spec sets none (explicit
+    /// `stepWeights`, or iterations).
+    pub step_weight: Option<i64>,
     pub strategy: Strategy,
     pub iterations: i64,
     pub total_iterations: i64,
@@ -176,6 +179,7 @@ impl CanaryState {
             routed_unknown: None,
             max_weight: 0,
             step_weights: Vec::new(),
+            step_weight: None,
             strategy: Strategy::Canary,
             iterations: 0,
             total_iterations: 0,
@@ -252,6 +256,7 @@ impl CanaryState {
             routed_unknown: None,
             max_weight,
             step_weights,
+            step_weight: a.get("stepWeight").and_then(Value::as_i64).filter(|w| *w > 0),
             strategy,
             iterations: int(canary, "/status/iterations"),
             total_iterations: if provider == "kubernetes" && total_iterations < 1 {
