@@ -98,6 +98,9 @@ fn status_under_a_fleet_shows_what_the_members_canaries_carry() {
             "{row:#}"
         );
         assert_eq!(shown(row), on_member(&member_canary(member)), "{member}");
+        // The routed weight is not on the hub: unknown, and why.
+        assert_eq!(row["routed"], Value::Null, "{row:#}");
+        assert!(row["routedUnknown"].as_str().unwrap().contains("hub"), "{row:#}");
     }
 
     // A pause goes into the policy; the rows say so once the members carry it too.
@@ -137,6 +140,9 @@ fn status_under_a_fleet_shows_what_the_members_canaries_carry() {
     assert!(no_fleet.stderr.contains("add --fleet"), "{no_fleet:?}");
     let missing_app = cmd(&["status", "application/nope", "--fleet", "quickstart"]);
     assert_eq!(missing_app.code, 4, "{missing_app:?}");
+    // The hub carries no Canary labels: a selector there would select nothing true.
+    let labelled = cmd(&["status", "--fleet", "quickstart", "-l", "app=podinfo"]);
+    assert_eq!(labelled.code, 2, "{labelled:?}");
 
     // A second Application of the Fleet rolling out a canary of the same name elsewhere makes
     // the plain name ambiguous (a usage error naming both); -n settles it. An Application of

@@ -17,6 +17,17 @@ use crate::kurator::rollouts::{MemberRollout, fleet_of, member_rollouts, rolled_
 use crate::model::canary::CanaryState;
 use crate::model::update::Update;
 
+/// A label selector picks Canaries by their labels on the members; the hub's Applications carry
+/// none of them, so under the hub it would select nothing true: a usage error.
+pub fn refuse_labels(scope: &crate::model::update::Scope) -> Result<(), ExitError> {
+    match &scope.labels {
+        Some(labels) => Err(ExitError::usage(format!(
+            "-l {labels}: the hub's Applications carry no Canary labels; name the canary, or use list --fleet -l, which reads the members"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// What `status` asks of the hub: an Application (TYPE/NAME form), or a Canary (plain NAME)
 /// resolved to the one Application of the Fleet that rolls it out; the namespace only when
 /// given (`-n`), since every rollout names its own.
@@ -39,7 +50,10 @@ impl HubQuery {
 /// cannot be told, a row that says so (nothing shown is a default).
 fn row_of(rollout: &MemberRollout) -> CanaryState {
     match &rollout.canary {
-        Ok(canary) => CanaryState::from_canary(&rollout.cluster, canary, &[]),
+        Ok(canary) => CanaryState::from_canary(&rollout.cluster, canary, &[]).with_routes(Err(
+            "not read: the hub carries the Canary's status only (list --fleet reads the members' routing objects)"
+                .into(),
+        )),
         Err(why) => CanaryState::unavailable(&rollout.cluster, &rollout.namespace, &rollout.name, why.clone()),
     }
 }

@@ -75,6 +75,7 @@ impl LiveFleet {
                 let Some(app) = hub::resolve_application(hub, query).await? else {
                     return Ok(LiveFleet::watch(source, scope));
                 };
+                hub::refuse_labels(scope)?;
                 let name = app
                     .pointer("/metadata/name")
                     .and_then(serde_json::Value::as_str)

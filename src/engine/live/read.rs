@@ -196,10 +196,13 @@ pub async fn read_status(
     images: bool,
 ) -> anyhow::Result<Reading> {
     let mut reading = match source.status_origin() {
-        Destination::Hub(hub) => Reading {
-            rows: hub::read_applications(hub, query).await?,
-            from_members: false,
-        },
+        Destination::Hub(hub) => {
+            hub::refuse_labels(scope)?;
+            Reading {
+                rows: hub::read_applications(hub, query).await?,
+                from_members: false,
+            }
+        }
         Destination::Members => {
             super::only_under_a_fleet(query)?;
             Reading {
