@@ -17,6 +17,8 @@ pub mod interrupt;
 pub mod invocation;
 pub mod model;
 pub mod output;
+#[cfg(feature = "playground")]
+pub mod playground;
 pub mod render;
 pub mod tui;
 pub mod view;

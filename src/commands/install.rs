@@ -152,7 +152,7 @@ fn dry_run(targets: &[Target], args: &InstallArgs) -> Result<Exit> {
                 "# cluster: {} (context {})\n",
                 spec.cluster_name, target.context
             ));
-            text.push_str(&fleet_sim::to_yaml(&object));
+            text.push_str(&apimachinery::to_yaml(&object));
         }
     }
     write_stdout(&text)?;

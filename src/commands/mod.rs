@@ -6,7 +6,6 @@ pub mod check;
 pub mod clusters;
 pub mod complete;
 pub mod control;
-pub mod demo;
 pub mod fleet_plugin;
 pub mod follow;
 pub mod get;
@@ -14,7 +13,6 @@ pub mod hub;
 pub mod install;
 pub mod lint;
 pub mod list;
-pub mod playground;
 pub mod render;
 pub mod start;
 pub mod status;
@@ -42,7 +40,8 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Status(args) => status::run(&cli.global, &args).await,
         Command::List(args) => list::run(&cli.global, &args).await,
         Command::Get(args) => get::run(&cli.global, &args).await,
-        Command::Demo(args) => demo::run(&cli.global, &args).await,
+        #[cfg(feature = "playground")]
+        Command::Demo(args) => crate::playground::demo::run(&cli.global, &args).await,
         Command::Promote(args) => {
             let verb = if args.full {
                 crate::engine::control::Verb::PromoteFull
@@ -55,7 +54,8 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Pause(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Pause, false).await,
         Command::Resume(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Resume, false).await,
         Command::Retry(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Retry, false).await,
-        Command::Playground(args) => playground::run(&args).await,
+        #[cfg(feature = "playground")]
+        Command::Playground(args) => crate::playground::run(&args).await,
         Command::Version(args) => version::run(&cli.global, &args).await,
         Command::Completion(args) => complete::completion(&args),
         Command::Man => complete::man_page(),

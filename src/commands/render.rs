@@ -14,7 +14,7 @@ use crate::render::{ClusterFacts, render};
 fn stream(cluster: &str, objects: &[serde_json::Value], policy: &str, out: &mut String) {
     for obj in objects {
         out.push_str(&format!("---\n# cluster: {cluster}, policy: {policy}\n"));
-        out.push_str(&fleet_sim::to_yaml(obj));
+        out.push_str(&apimachinery::to_yaml(obj));
     }
 }
 

@@ -1,5 +1,9 @@
 //! `playground`: simulated clusters on 127.0.0.1 until SIGINT/SIGTERM, with a kubeconfig, and
-//! Flagger installed in each by the same code as `install`.
+//! Flagger installed in each by the same code as `install`; and `demo`, a whole rollout on such
+//! clusters. The only part of the plugin that links the simulator (`fleet-sim`): it exists with
+//! the default-on cargo feature `playground`, so the plugin also builds without its simulator.
+
+pub mod demo;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -102,7 +106,7 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
 
 /// Clients for every member of a playground (directly, also when it has a hub), with
 /// `namespace` as each context's namespace.
-pub(super) async fn connect_members(playground: &Playground, namespace: &str) -> Result<Fleet> {
+async fn connect_members(playground: &Playground, namespace: &str) -> Result<Fleet> {
     let kubeconfig: Kubeconfig = serde_json::from_value(fleet_sim::kubeconfig(&playground.member_entries()))
         .context("reading back the playground kubeconfig")?;
     let targets: Vec<Target> = playground
@@ -120,7 +124,7 @@ pub(super) async fn connect_members(playground: &Playground, namespace: &str) ->
 
 /// Installs Flagger (and the load tester, if asked) into every member through the Kubernetes
 /// API, with the code `install` runs.
-pub(super) async fn install_everywhere(fleet: &Fleet, provider: Provider, testloader: bool) -> Vec<ClusterOutcome<()>> {
+async fn install_everywhere(fleet: &Fleet, provider: Provider, testloader: bool) -> Vec<ClusterOutcome<()>> {
     let timeout = Duration::from_secs(60);
     fleet
         .fan_out(timeout, |client, target| async move {
@@ -153,7 +157,7 @@ fn kubeconfig_path(explicit: Option<&Path>) -> Result<(PathBuf, Option<tempfile:
 }
 
 /// Writes a file only the user can read: it holds bearer tokens.
-pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     #[cfg(unix)]
     use std::os::unix::fs::OpenOptionsExt;
