@@ -6,6 +6,7 @@ pub mod control;
 pub mod facts;
 pub mod hub_watch;
 pub mod inputs;
+pub mod names;
 pub mod snapshot;
 pub mod start;
 pub mod watch;
