@@ -23,34 +23,7 @@ use crate::output::write_stdout;
 use crate::view::table;
 
 pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
-    let options = PlaygroundOptions {
-        clusters: args.clusters as usize,
-        latency: args.latency,
-        unreachable: args.unreachable.clone(),
-        plain_http: false,
-        speed: args.speed,
-        kurator: args.kurator,
-        meshes: vec![args.provider.mesh_provider().to_string()],
-        users: args
-            .users
-            .iter()
-            .map(|u| match u.split_once('=') {
-                Some((name, role)) => (name.to_string(), Some(role.to_string())),
-                None => (u.clone(), None),
-            })
-            .collect(),
-    };
-    if let Some((bad, _)) = options.users.iter().find(|(name, _)| name.is_empty()) {
-        return Err(ExitError::usage(format!("--user {bad:?}: a user needs a name")).into());
-    }
-    let known: Vec<String> = (1..=options.clusters).map(fleet_sim::member_name).collect();
-    if let Some(bad) = options.unreachable.iter().find(|u| !known.contains(u)) {
-        return Err(ExitError::usage(format!(
-            "--unreachable {bad}: no such cluster; the playground's clusters are {}",
-            known.join(", ")
-        ))
-        .into());
-    }
+    let options = options(args)?;
     let playground = Playground::start(&options)
         .await
         .context("starting the simulated clusters")?;
@@ -74,7 +47,51 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
             })
             .collect()
     };
-    let rows: Vec<Vec<String>> = playground
+    let mut text = table::render(&["cluster", "server", "state"], &rows(&playground, states));
+    text.push_str(&format!("export KUBECONFIG={}\n", path.display()));
+    write_stdout(&text)?;
+
+    wait_for_shutdown().await?;
+    drop(playground);
+    Ok(Exit::Success)
+}
+
+/// The simulator's options from the flags; a user without a name or an unknown
+/// `--unreachable` cluster is a usage error.
+fn options(args: &PlaygroundArgs) -> Result<PlaygroundOptions, ExitError> {
+    let options = PlaygroundOptions {
+        clusters: args.clusters as usize,
+        latency: args.latency,
+        unreachable: args.unreachable.clone(),
+        plain_http: false,
+        speed: args.speed,
+        kurator: args.kurator,
+        meshes: vec![args.provider.mesh_provider().to_string()],
+        users: args
+            .users
+            .iter()
+            .map(|u| match u.split_once('=') {
+                Some((name, role)) => (name.to_string(), Some(role.to_string())),
+                None => (u.clone(), None),
+            })
+            .collect(),
+    };
+    if let Some((bad, _)) = options.users.iter().find(|(name, _)| name.is_empty()) {
+        return Err(ExitError::usage(format!("--user {bad:?}: a user needs a name")));
+    }
+    let known: Vec<String> = (1..=options.clusters).map(fleet_sim::member_name).collect();
+    if let Some(bad) = options.unreachable.iter().find(|u| !known.contains(u)) {
+        return Err(ExitError::usage(format!(
+            "--unreachable {bad}: no such cluster; the playground's clusters are {}",
+            known.join(", ")
+        )));
+    }
+    Ok(options)
+}
+
+/// One row per member (cluster, server, state), then the hub's.
+fn rows(playground: &Playground, states: Vec<String>) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = playground
         .members
         .iter()
         .zip(states)
@@ -87,7 +104,6 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
             vec![m.cluster.name().to_string(), m.server.clone(), state]
         })
         .collect();
-    let mut rows = rows;
     if let Some(hub) = &playground.hub {
         rows.push(vec![
             hub.cluster.name().to_string(),
@@ -95,13 +111,7 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
             format!("Kurator hub: Fleet {} of the members", fleet_sim::kurator::FLEET_NAME),
         ]);
     }
-    let mut text = table::render(&["cluster", "server", "state"], &rows);
-    text.push_str(&format!("export KUBECONFIG={}\n", path.display()));
-    write_stdout(&text)?;
-
-    wait_for_shutdown().await?;
-    drop(playground);
-    Ok(Exit::Success)
+    rows
 }
 
 /// Clients for every member of a playground (directly, also when it has a hub), with
@@ -181,4 +191,50 @@ async fn wait_for_shutdown() -> Result<()> {
     #[cfg(not(unix))]
     tokio::signal::ctrl_c().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn args(flags: &[&str]) -> PlaygroundArgs {
+        let argv = ["kubectl-kurator_rollout", "playground"].iter().chain(flags);
+        match Cli::try_parse_from(argv).unwrap().command {
+            Command::Playground(args) => args,
+            other => panic!("parsed {other:?}"),
+        }
+    }
+
+    #[test]
+    fn users_with_roles_and_the_clusters_made_unreachable() {
+        let options = options(&args(&[
+            "--clusters",
+            "2",
+            "--user",
+            "dev=view",
+            "--user",
+            "ops",
+            "--unreachable",
+            "kurator-member2",
+        ]))
+        .unwrap();
+        assert_eq!(
+            options.users,
+            vec![("dev".to_string(), Some("view".to_string())), ("ops".to_string(), None)]
+        );
+        assert_eq!(options.unreachable, vec!["kurator-member2"]);
+        let unknown = options_error(&["--clusters", "2", "--unreachable", "kurator-member3"]);
+        assert!(unknown.contains("kurator-member1, kurator-member2"), "{unknown}");
+        assert!(options_error(&["--user", "=view"]).contains("needs a name"));
+    }
+
+    fn options_error(flags: &[&str]) -> String {
+        match options(&args(flags)) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{flags:?} was accepted"),
+        }
+    }
 }
