@@ -261,6 +261,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand --cluster-selector 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector'
             cand --force 'Uninstall even where Canaries still exist (they stop being reconciled)'
             cand --crds 'Also delete the Flagger CRDs, and with them every Canary, MetricTemplate and AlertProvider'
+            cand --dry-run 'Show what would be removed (under --fleet: the Fleet plugin change) and change nothing'
             cand --all-contexts 'Target every context in the kubeconfig'
             cand -A 'All namespaces'
             cand --all-namespaces 'All namespaces'

@@ -265,6 +265,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l force -d 'Uninstall even where Canaries still exist (they stop being reconciled)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l crds -d 'Also delete the Flagger CRDs, and with them every Canary, MetricTemplate and AlertProvider'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l dry-run -d 'Show what would be removed (under --fleet: the Fleet plugin change) and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -s y -l yes -d 'Answer yes to confirmations'

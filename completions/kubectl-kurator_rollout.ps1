@@ -270,6 +270,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('--cluster-selector', '--cluster-selector', [CompletionResultType]::ParameterName, 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Uninstall even where Canaries still exist (they stop being reconciled)')
             [CompletionResult]::new('--crds', '--crds', [CompletionResultType]::ParameterName, 'Also delete the Flagger CRDs, and with them every Canary, MetricTemplate and AlertProvider')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be removed (under --fleet: the Fleet plugin change) and change nothing')
             [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Target every context in the kubeconfig')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'All namespaces')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'All namespaces')

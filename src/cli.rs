@@ -599,6 +599,10 @@ pub struct UninstallArgs {
     /// Also delete the Flagger CRDs, and with them every Canary, MetricTemplate and AlertProvider.
     #[arg(long)]
     pub crds: bool,
+
+    /// Show what would be removed (under --fleet: the Fleet plugin change) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[cfg(feature = "playground")]

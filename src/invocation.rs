@@ -143,6 +143,13 @@ impl Invocation {
         }
     }
 
+    /// The kubeconfig's current context, if it can be read (for verbs that work offline).
+    pub fn current_context(&self) -> Option<String> {
+        kubeconfig::load(self.kubeconfig.as_deref())
+            .ok()
+            .and_then(|l| l.config.current_context)
+    }
+
     /// The Kurator Fleet's name under `--fleet`.
     pub fn kurator_fleet(&self) -> Option<&str> {
         match &self.source {

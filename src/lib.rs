@@ -16,6 +16,7 @@ pub mod fleet;
 pub mod install;
 pub mod interrupt;
 pub mod invocation;
+pub mod kurator;
 pub mod model;
 pub mod output;
 #[cfg(feature = "playground")]

@@ -6,7 +6,6 @@ pub mod check;
 pub mod clusters;
 pub mod complete;
 pub mod control;
-pub mod fleet_plugin;
 pub mod follow;
 pub mod get;
 pub mod hub;
@@ -28,14 +27,15 @@ use crate::fleet::{Fleet, Target};
 use crate::invocation::Invocation;
 
 pub async fn run(cli: Cli) -> Result<Exit> {
+    let inv = Invocation::from_global(&cli.global)?;
     match cli.command {
-        Command::Clusters => clusters::run(&cli.global).await,
-        Command::Install(args) => install::run(&cli.global, &args).await,
-        Command::Check(args) => check::run(&cli.global, &args).await,
-        Command::Uninstall(args) => uninstall::run(&cli.global, &args).await,
+        Command::Clusters => clusters::run(&inv).await,
+        Command::Install(args) => install::run(&inv, &args).await,
+        Command::Check(args) => check::run(&inv, &args).await,
+        Command::Uninstall(args) => uninstall::run(&inv, &args).await,
         Command::Lint(args) => lint::run(&cli.global, &args),
-        Command::Render(args) => render::run(&cli.global, &args).await,
-        Command::Apply(args) => apply::run(&cli.global, &args).await,
+        Command::Render(args) => render::run(&inv, &args).await,
+        Command::Apply(args) => apply::run(&inv, &args).await,
         Command::Start(args) => start::run(&cli.global, &args).await,
         Command::Status(args) => status::run(&cli.global, &args).await,
         Command::List(args) => list::run(&cli.global, &args).await,
@@ -56,7 +56,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Retry(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Retry, false).await,
         #[cfg(feature = "playground")]
         Command::Playground(args) => crate::playground::run(&args).await,
-        Command::Version(args) => version::run(&cli.global, &args).await,
+        Command::Version(args) => version::run(&inv, &args).await,
         Command::Completion(args) => complete::completion(&args),
         Command::Man => complete::man_page(),
         Command::Complete(args) => complete::complete(&cli.global, &args).await,

@@ -1,49 +1,23 @@
-//! Applying rendered policies to one cluster with server-side apply, object by object, with a
-//! result per object; and the dry run that diffs against the live objects.
+//! One cluster's rollout policies: the facts rendering needs, and applying the rendered objects
+//! with server-side apply, object by object, with a result per object; and the dry run that
+//! diffs against the live objects. `engine::policies` runs this across the fleet.
 
+use k8s_openapi::api::core::v1::{Namespace, Service};
+use k8s_openapi::api::networking::v1::Ingress;
 use kube::Client;
+use kube::api::Api;
 use kube::api::{Patch, PatchParams};
-use serde::Serialize;
 use serde_json::Value;
 
-use super::facts::read_facts;
 use crate::config::Policy;
 use crate::fleet::ClusterError;
 use crate::fleet::apply::{Change, api_for, apply_object_live, describe};
 use crate::fleet::ownership::leftover_fields;
 use crate::install::FIELD_MANAGER;
 use crate::interrupt::{Interrupt, UNTOUCHED};
-use crate::render::{RenderOptions, render};
+use crate::model::policy::{ObjectResult, content};
+use crate::render::{ClusterFacts, RenderOptions, render};
 use crate::view::diff::unified;
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ObjectResult {
-    pub policy: String,
-    pub object: String,
-    /// created, configured, unchanged, failed, skipped (dry run: would create/configure).
-    pub result: String,
-    pub error: Option<String>,
-    /// Dry run only: the diff against the live object.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub diff: Option<String>,
-    /// result `warning`: a field another manager left in the object that changes the rollout.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
-}
-
-impl ObjectResult {
-    fn failed(policy: &str, object: String, error: String) -> ObjectResult {
-        ObjectResult {
-            policy: policy.into(),
-            object,
-            result: "failed".into(),
-            error: Some(error),
-            diff: None,
-            warning: None,
-        }
-    }
-}
 
 /// Renders and applies every policy; a policy whose facts or an object fail stops there (later
 /// objects depend on earlier ones) and is reported, the other policies go on. Everything is read
@@ -71,14 +45,11 @@ pub async fn apply_policies(
     for (policy, objects) in prepared {
         match objects {
             Err(e) => results.push(ObjectResult::failed(&policy.name, format!("policy {}", policy.name), e)),
-            Ok(_) if untouched => results.push(ObjectResult {
-                policy: policy.name.clone(),
-                object: format!("policy {}", policy.name),
-                result: UNTOUCHED.into(),
-                error: None,
-                diff: None,
-                warning: None,
-            }),
+            Ok(_) if untouched => results.push(ObjectResult::done(
+                &policy.name,
+                format!("policy {}", policy.name),
+                UNTOUCHED,
+            )),
             Ok(objects) => {
                 results.extend(write_objects(client, &policy.name, &objects, dry_run, force_conflicts).await)
             }
@@ -100,14 +71,7 @@ async fn write_objects(
     let mut failed = false;
     for obj in objects {
         if failed {
-            results.push(ObjectResult {
-                policy: policy.into(),
-                object: describe(obj),
-                result: "skipped".into(),
-                error: None,
-                diff: None,
-                warning: None,
-            });
+            results.push(ObjectResult::done(policy, describe(obj), "skipped"));
             continue;
         }
         let outcome = if dry_run {
@@ -127,30 +91,10 @@ async fn write_objects(
                     (Change::Unchanged, _) => "unchanged",
                 };
                 results.push(ObjectResult {
-                    policy: policy.into(),
-                    object: describe(obj),
-                    result: word.into(),
-                    error: None,
                     diff,
-                    warning: None,
+                    ..ObjectResult::done(policy, describe(obj), word)
                 });
-                results.extend(
-                    leftover_fields(&live, obj, FIELD_MANAGER)
-                        .into_iter()
-                        .map(|l| ObjectResult {
-                            policy: policy.into(),
-                            object: describe(obj),
-                            result: "warning".into(),
-                            error: None,
-                            diff: None,
-                            warning: Some(format!(
-                                "{} is set by {} and not by this policy, and Flagger uses it too: {}",
-                                l.field,
-                                l.manager,
-                                crate::install::leftover_remedy(&l.manager)
-                            )),
-                        }),
-                );
+                results.extend(leftover_warnings(policy, obj, &live));
             }
             Err(ClusterError::FieldConflicts { conflicts, .. }) => {
                 failed = true;
@@ -173,24 +117,20 @@ async fn write_objects(
     results
 }
 
-/// Fields the server owns, left out of a diff.
-fn comparable(obj: &Value) -> Value {
-    let mut v = obj.clone();
-    if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        for key in [
-            "managedFields",
-            "resourceVersion",
-            "uid",
-            "creationTimestamp",
-            "generation",
-        ] {
-            m.remove(key);
-        }
-    }
-    if let Some(m) = v.as_object_mut() {
-        m.remove("status");
-    }
-    v
+/// Fields other managers left in the applied object that change the rollout, as warning rows.
+fn leftover_warnings(policy: &str, obj: &Value, live: &Value) -> Vec<ObjectResult> {
+    leftover_fields(live, obj, FIELD_MANAGER)
+        .into_iter()
+        .map(|l| ObjectResult {
+            warning: Some(format!(
+                "{} is set by {} and not by this policy, and Flagger uses it too: {}",
+                l.field,
+                l.manager,
+                crate::install::leftover_remedy(&l.manager)
+            )),
+            ..ObjectResult::done(policy, describe(obj), "warning")
+        })
+        .collect()
 }
 
 async fn dry_run_object(
@@ -207,9 +147,9 @@ async fn dry_run_object(
     let would = api.patch(name, &params, &Patch::Apply(obj)).await.map_err(context)?;
     let before = live
         .as_ref()
-        .map(|l| apimachinery::to_yaml(&comparable(&serde_json::to_value(l).unwrap_or_default())))
+        .map(|l| apimachinery::to_yaml(&content(&serde_json::to_value(l).unwrap_or_default())))
         .unwrap_or_default();
-    let after = apimachinery::to_yaml(&comparable(&serde_json::to_value(&would).unwrap_or_default()));
+    let after = apimachinery::to_yaml(&content(&serde_json::to_value(&would).unwrap_or_default()));
     let change = match &live {
         None => Change::Created,
         Some(_) if before == after => Change::Unchanged,
@@ -224,4 +164,42 @@ async fn dry_run_object(
         )
     });
     Ok((change, diff, serde_json::to_value(&would).unwrap_or_default()))
+}
+
+/// What rendering needs of one cluster: the workload's Service and Namespace must exist; the
+/// shared nginx Ingress may.
+pub async fn read_facts(client: &Client, policy: &Policy, cluster_name: &str) -> Result<ClusterFacts, ClusterError> {
+    let r = &policy.config;
+    let ns = r.namespace();
+    let kube_err = |e: kube::Error| ClusterError::from_kube(&e);
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let Some(namespace) = namespaces.get_opt(ns).await.map_err(kube_err)? else {
+        return Err(ClusterError::Other(format!(
+            "namespace {ns} not found (policy {}): create it and deploy {} there first",
+            policy.name, r.workload.name
+        )));
+    };
+    let services: Api<Service> = Api::namespaced(client.clone(), ns);
+    let Some(service) = services.get_opt(&r.service_name).await.map_err(kube_err)? else {
+        return Err(ClusterError::Other(format!(
+            "Service {ns}/{} not found (policy {}): deploy the workload and its Service before the rollout",
+            r.service_name, policy.name
+        )));
+    };
+    let ingress = if r.traffic_routing_provider == "nginx" {
+        let ingresses: Api<Ingress> = Api::namespaced(client.clone(), ns);
+        ingresses
+            .get_opt("nginx")
+            .await
+            .map_err(kube_err)?
+            .and_then(|i| serde_json::to_value(i).ok())
+    } else {
+        None
+    };
+    Ok(ClusterFacts {
+        cluster_name: cluster_name.to_string(),
+        service: serde_json::to_value(service).ok(),
+        namespace: serde_json::to_value(namespace).ok(),
+        ingress,
+    })
 }

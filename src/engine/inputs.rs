@@ -6,7 +6,6 @@ use anyhow::Result;
 
 use crate::cli::{GateArgs, PolicyFiles};
 use crate::config::diagnostics::{has_errors, without_kurator};
-use crate::config::kurator::{FleetFacts, kurator_defects};
 use crate::config::{Diagnostic, Input, Policy, load_policies};
 use crate::exit::{Exit, ExitError};
 use crate::render::RenderOptions;
@@ -43,22 +42,28 @@ pub fn read_inputs(files: &PolicyFiles) -> Result<Vec<Input>> {
 
 /// Loads policies; on errors prints every diagnostic to stderr and returns the exit to end with.
 pub fn load_or_report(files: &PolicyFiles) -> Result<Result<Vec<Policy>, Exit>> {
-    let inputs = read_inputs(files)?;
-    let (policies, diagnostics) = load_policies(&inputs, files.policy_name.as_deref());
-    // Kurator's rendering defects apply only where Kurator renders: see `kurator_report`.
+    Ok(policies_or_report(&read_inputs(files)?, files.policy_name.as_deref()))
+}
+
+/// The policies in files already read; on errors prints every diagnostic to stderr and returns
+/// the exit to end with.
+pub fn policies_or_report(inputs: &[Input], policy_name: Option<&str>) -> Result<Vec<Policy>, Exit> {
+    let (policies, diagnostics) = load_policies(inputs, policy_name);
+    // Kurator's rendering defects apply only where Kurator renders: see
+    // `view::policies::kurator_report`.
     let diagnostics = without_kurator(&diagnostics);
     eprint!("{}", render_diagnostics(&diagnostics));
     if has_errors(&diagnostics) {
         eprintln!(
             "nothing was applied or rendered: fix the errors above (kubectl kurator-rollout lint -f … shows them alone)"
         );
-        return Ok(Err(Exit::Failed));
+        return Err(Exit::Failed);
     }
     if policies.is_empty() {
         eprintln!("no rollout found in the given files");
-        return Ok(Err(Exit::NothingMatched));
+        return Err(Exit::NothingMatched);
     }
-    Ok(Ok(policies))
+    Ok(policies)
 }
 
 pub fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
@@ -72,27 +77,4 @@ pub fn render_options(gates: &GateArgs) -> RenderOptions {
         manual_start: gates.manual_start,
         manual_steps: gates.manual_steps,
     }
-}
-
-/// Under `--fleet` Kurator renders the Canaries, not this tool: what it will render differently
-/// for each policy (its known defects) and what Flagger then does, for stderr.
-pub fn kurator_report(policies: &[Policy], facts: &FleetFacts) -> String {
-    let mut text = String::new();
-    for policy in policies {
-        let defects = kurator_defects(&policy.config, facts);
-        if defects.is_empty() {
-            continue;
-        }
-        text.push_str(&format!(
-            "warning: Kurator will not render policy {} ({}:{}) as `render` shows it:\n",
-            policy.name, policy.file, policy.line
-        ));
-        for d in defects {
-            text.push_str(&format!(
-                "  ! {}: Kurator renders {}\n    then: {}\n    fix: {}\n",
-                d.path, d.kurator_renders, d.consequence, d.fix
-            ));
-        }
-    }
-    text
 }

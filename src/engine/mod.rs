@@ -3,10 +3,11 @@
 
 pub mod apply;
 pub mod control;
-pub mod facts;
 pub mod hub_watch;
 pub mod inputs;
 pub mod names;
+pub mod policies;
+pub mod setup;
 pub mod snapshot;
 pub mod start;
 pub mod watch;

@@ -141,6 +141,15 @@ fn target_for(config: &Kubeconfig, name: &str, namespace: Option<&str>) -> Targe
     }
 }
 
+/// A cluster's name in object names: its context's, unless `--cluster-name CONTEXT=NAME`
+/// renames it.
+pub fn name_for(renames: &[(String, String)], context: &str) -> String {
+    renames
+        .iter()
+        .find(|(c, _)| c == context)
+        .map_or_else(|| context.to_string(), |(_, name)| name.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

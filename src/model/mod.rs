@@ -4,4 +4,6 @@
 pub mod action_row;
 pub mod canary;
 pub mod fleet_state;
+pub mod policy;
+pub mod setup;
 pub mod update;

@@ -3,6 +3,8 @@
 pub mod canaries;
 pub mod color;
 pub mod diff;
+pub mod policies;
 pub mod progress;
+pub mod setup;
 pub mod table;
 pub mod terminal;

@@ -1,5 +1,6 @@
-//! `apply --fleet --dry-run` asks the hub for a server-side dry run: nothing on the hub changes,
-//! and the rows say what the apply would do.
+//! Dry runs change nothing: `apply`, `install` and `uninstall` under `--fleet` ask the hub for a
+//! server-side dry run (nothing on the hub or in the members changes, and the output says what
+//! the hub would change); `uninstall --dry-run` in context mode prints the plan alone.
 
 use crate::kurator::hub_fleet;
 use crate::support::{plugin, run};
@@ -48,4 +49,221 @@ fn a_dry_run_under_fleet_writes_nothing_to_the_hub() {
     assert!(before.to_string().contains("\"maxWeight\":50"), "{before}");
     let same = cmd(&["apply", "-f", app, "--fleet", "quickstart", "--dry-run"]);
     assert!(same.stdout.contains("unchanged"), "{same:?}");
+}
+
+/// `kind namespace/name@resourceVersion` of everything a hub dry run could touch: the Fleet and
+/// the Applications on the hub, the Flux objects the Fleet plugin would make there, and every
+/// member's Canaries.
+fn hub_and_member_versions(fleet: &crate::support::Fleet) -> Vec<String> {
+    let hub = &fleet.hub.as_ref().unwrap().0;
+    let version = |kind: &str, o: &serde_json::Value| {
+        let m = &o["metadata"];
+        format!(
+            "{kind} {}/{}@{}",
+            m["namespace"].as_str().unwrap_or(""),
+            m["name"].as_str().unwrap_or(""),
+            m["resourceVersion"].as_str().unwrap_or("")
+        )
+    };
+    let mut versions = Vec::new();
+    for (group, plural) in [
+        ("fleet.kurator.dev", "fleets"),
+        ("apps.kurator.dev", "applications"),
+        ("helm.toolkit.fluxcd.io", "helmreleases"),
+    ] {
+        versions.extend(hub.list(group, plural, None).iter().map(|o| version(plural, o)));
+    }
+    for member in &fleet.clusters {
+        let canaries = member.list("flagger.app", "canaries", None);
+        versions.extend(canaries.iter().map(|o| version(member.name(), o)));
+    }
+    versions
+}
+
+#[test]
+fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
+    let (fleet, home, kc) = hub_fleet();
+    let hub = &fleet.hub.as_ref().unwrap().0;
+    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    let app = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rollout-podinfo.yaml");
+    // A settled fleet: Flagger installed through the Fleet, the Application applied, rendered
+    // by Kurator into every member's Canary, which Flagger initialized, and that status
+    // mirrored into the Application (nothing moves after that until a release).
+    crate::kurator::install_through_fleet(home.path(), &kc, true);
+    for c in &fleet.clusters {
+        fleet_sim::kurator::apply_all(c, &fleet_sim::sample::podinfo("podinfo:1", 1));
+    }
+    let applied = cmd(&["apply", "-f", app, "--fleet", "quickstart"]);
+    assert_eq!(applied.code, 0, "{applied:?}");
+    crate::support::wait_for("3 Initialized Canaries, mirrored into the Application's status", || {
+        let status = hub
+            .get("apps.kurator.dev", "applications", Some("default"), "rollout-demo")
+            .and_then(|a| a.pointer("/status/syncStatus").cloned())
+            .unwrap_or_default();
+        let mirrored = |c: &fleet_sim::SimCluster| {
+            let Some(canary) = c.get("flagger.app", "canaries", Some("test"), "podinfo") else {
+                return false;
+            };
+            let Some(entry) = status.as_array().into_iter().flatten().find_map(|e| {
+                let s = &e["rolloutStatus"];
+                (s["clusterName"] == c.name()).then(|| s["rolloutStatusInCluster"].clone())
+            }) else {
+                return false;
+            };
+            canary.pointer("/status/phase") == Some(&serde_json::json!("Initialized"))
+                && canary["status"]
+                    .as_object()
+                    .is_some_and(|s| s.iter().all(|(k, v)| &entry[k] == v))
+        };
+        if fleet.clusters.iter().all(mirrored) {
+            Ok(())
+        } else {
+            Err(status.to_string())
+        }
+    });
+    let before = hub_and_member_versions(&fleet);
+    assert!(
+        before.iter().filter(|v| v.starts_with("kurator-member")).count() == 3,
+        "{before:?}"
+    );
+
+    // apply: a changed policy, previewed.
+    let text = std::fs::read_to_string(app).unwrap();
+    let changed = home.path().join("changed.yaml");
+    std::fs::write(&changed, text.replacen("maxWeight: 50", "maxWeight: 40", 1)).unwrap();
+    let dry_apply = cmd(&[
+        "apply",
+        "-f",
+        changed.to_str().unwrap(),
+        "--fleet",
+        "quickstart",
+        "--dry-run",
+    ]);
+    assert_eq!(dry_apply.code, 0, "{dry_apply:?}");
+    assert!(
+        dry_apply
+            .stdout
+            .lines()
+            .any(|l| l.contains("default/rollout-demo") && l.ends_with("would configure")),
+        "{dry_apply:?}"
+    );
+
+    // install: the Fleet plugin patch is previewed (a diff of the field and its row), not the
+    // manifests of the members.
+    let same = cmd(&[
+        "install",
+        "--fleet",
+        "quickstart",
+        "--provider",
+        "istio",
+        "--testloader",
+        "--dry-run",
+    ]);
+    assert_eq!(same.code, 0, "{same:?}");
+    assert!(
+        same.stdout
+            .lines()
+            .any(|l| l.starts_with("default/quickstart") && l.ends_with("unchanged")),
+        "{same:?}"
+    );
+    let dry_install = cmd(&["install", "--fleet", "quickstart", "--provider", "nginx", "--dry-run"]);
+    assert_eq!(dry_install.code, 0, "{dry_install:?}");
+    assert!(!dry_install.stdout.contains("kind: Deployment"), "{dry_install:?}");
+    assert!(
+        dry_install.stdout.contains("-trafficRoutingProvider: istio")
+            && dry_install.stdout.contains("+trafficRoutingProvider: nginx")
+            && dry_install.stdout.contains("-publicTestloader: true"),
+        "{dry_install:?}"
+    );
+    assert!(
+        dry_install.stdout.lines().any(|l| l.starts_with("default/quickstart")
+            && l.contains("spec.plugin.flagger")
+            && l.ends_with("would configure")),
+        "{dry_install:?}"
+    );
+    let as_json = cmd(&[
+        "install",
+        "--fleet",
+        "quickstart",
+        "--provider",
+        "nginx",
+        "--dry-run",
+        "-o",
+        "json",
+    ]);
+    let rows: serde_json::Value = serde_json::from_str(&as_json.stdout).expect("JSON rows");
+    assert_eq!(rows[0]["result"], "would configure", "{as_json:?}");
+    assert_eq!(
+        rows[0]["patch"]["spec"]["plugin"]["flagger"]["trafficRoutingProvider"], "nginx",
+        "{as_json:?}"
+    );
+
+    // uninstall: the Fleet plugin's removal is previewed, and refused while Canaries exist.
+    let dry_uninstall = cmd(&["uninstall", "--fleet", "quickstart", "--dry-run"]);
+    assert_eq!(dry_uninstall.code, 0, "{dry_uninstall:?}");
+    assert!(
+        dry_uninstall.stdout.contains("-trafficRoutingProvider: istio")
+            && dry_uninstall
+                .stdout
+                .lines()
+                .any(|l| l.starts_with("default/quickstart") && l.ends_with("would configure"))
+            && dry_uninstall.stdout.contains("refused: 3 Canaries still exist"),
+        "{dry_uninstall:?}"
+    );
+    let forced = cmd(&["uninstall", "--fleet", "quickstart", "--dry-run", "--force"]);
+    assert!(!forced.stdout.contains("refused"), "{forced:?}");
+    let refused = cmd(&["uninstall", "--fleet", "quickstart", "--yes"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.stderr.contains("refused: 3 Canaries"), "{refused:?}");
+
+    assert_eq!(
+        hub_and_member_versions(&fleet),
+        before,
+        "a dry run changed the hub or a member"
+    );
+    let fleet_object = hub
+        .get("fleet.kurator.dev", "fleets", Some("default"), "quickstart")
+        .unwrap();
+    assert_eq!(
+        fleet_object["spec"]["plugin"]["flagger"]["trafficRoutingProvider"], "istio",
+        "{fleet_object}"
+    );
+
+    // The real removal: Kurator's fleet manager takes Flagger out of every member.
+    let flagger_in = |c: &fleet_sim::SimCluster| {
+        c.list("apps", "deployments", Some("istio-system"))
+            .iter()
+            .any(|d| d["metadata"]["name"].as_str().unwrap_or("").contains("-flagger-"))
+    };
+    assert!(fleet.clusters.iter().all(flagger_in), "Kurator installed Flagger");
+    let removed = cmd(&["uninstall", "--fleet", "quickstart", "--yes", "--force"]);
+    assert_eq!(removed.code, 0, "{removed:?}");
+    assert!(removed.stdout.contains("plugin.flagger removed"), "{removed:?}");
+    let fleet_object = hub
+        .get("fleet.kurator.dev", "fleets", Some("default"), "quickstart")
+        .unwrap();
+    assert!(fleet_object.pointer("/spec/plugin/flagger").is_none(), "{fleet_object}");
+    crate::support::wait_until("Flagger to leave every member", || {
+        !fleet.clusters.iter().any(flagger_in)
+    });
+}
+
+#[test]
+fn uninstall_dry_run_prints_the_plan_and_deletes_nothing() {
+    let fleet = crate::support::Fleet::start(1);
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    assert_eq!(cmd(&["install", "--all-contexts", "--provider", "istio"]).code, 0);
+    let member = fleet.cluster("kurator-member1");
+    let before = member.resource_version();
+    let dry = cmd(&["uninstall", "--all-contexts", "--dry-run"]);
+    assert_eq!(dry.code, 0, "{dry:?}");
+    assert!(
+        dry.stdout
+            .lines()
+            .any(|l| l.starts_with("kurator-member1") && l.contains("delete") && l.contains("objects")),
+        "{dry:?}"
+    );
+    assert_eq!(member.resource_version(), before, "a dry run deleted something");
 }

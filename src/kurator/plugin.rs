@@ -1,16 +1,13 @@
-//! `check --fleet`: what the Fleet's Flagger plugin asks Kurator for, and whether the rollouts
-//! aimed at the Fleet agree with it. Kurator installs one provider per Fleet; a rollout with
-//! another provider renders Canaries that Flagger in the members will never route.
+//! The Fleet's Flagger plugin (`Fleet.spec.plugin.flagger`, kurator:
+//! pkg/apis/fleet/v1alpha1/types.go, `FlaggerConfig`): the patch that asks Kurator to install
+//! Flagger, what a Fleet asks for, and whether the rollouts aimed at the Fleet agree with it.
+//! Kurator installs one provider per Fleet; a rollout with another provider renders Canaries
+//! that Flagger in the members will never route.
 
-use anyhow::Result;
-use kube::api::ListParams;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::cli::GlobalArgs;
-use crate::exit::ExitError;
-use crate::fleet::ClusterError;
-use crate::fleet::kurator::{applications, fleets};
+use crate::install::manifests::DEFAULT_FLAGGER_VERSION;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,28 +23,30 @@ impl FleetPluginReport {
     pub fn has_flagger(&self) -> bool {
         self.provider.is_some()
     }
-
-    pub fn render(&self) -> String {
-        let mut text = format!("Fleet {}\n", self.fleet);
-        match &self.provider {
-            Some(p) => text.push_str(&format!(
-                "  ✔ plugin.flagger: provider {p}, public load tester {}\n",
-                if self.public_testloader { "on" } else { "off" }
-            )),
-            None => text.push_str(&format!(
-                "  ✖ plugin.flagger: not set, so Kurator installs no Flagger\n      → kubectl kurator-rollout install --fleet {} --provider <istio|nginx|kuma|…>\n",
-                self.fleet
-            )),
-        }
-        for w in &self.warnings {
-            text.push_str(&format!("  ! {w}\n"));
-        }
-        text.push('\n');
-        text
-    }
 }
 
-/// Pure: the report for a Fleet object and the Applications on the hub.
+/// The merge patch that sets the Fleet's Flagger plugin: the provider, the public load tester,
+/// the chart when not the default version (Kurator pins its own), Flagger's metrics server.
+pub fn flagger_patch(provider: &str, testloader: bool, flagger_version: &str, metrics_server: Option<&str>) -> Value {
+    let mut plugin = json!({"trafficRoutingProvider": provider, "publicTestloader": testloader});
+    if flagger_version != DEFAULT_FLAGGER_VERSION {
+        plugin["chart"] =
+            json!({"repository": "oci://ghcr.io/fluxcd/charts", "name": "flagger", "version": flagger_version});
+    }
+    if let Some(server) = metrics_server {
+        plugin["extraArgs"] = json!({"metricsServer": server});
+    }
+    json!({"spec": {"plugin": {"flagger": plugin}}})
+}
+
+/// The merge patch that removes the Fleet's Flagger plugin: Kurator's fleet manager then deletes
+/// the plugin's Flux HelmReleases, which uninstalls Flagger from the members (kurator:
+/// pkg/fleet-manager/fleet_plugin.go, `reconcilePluginResources`).
+pub fn flagger_removal() -> Value {
+    json!({"spec": {"plugin": {"flagger": null}}})
+}
+
+/// The report for a Fleet object and the Applications on the hub.
 pub fn report(fleet_name: &str, fleet: &Value, applications: &[Value], want_testloader: bool) -> FleetPluginReport {
     let plugin = fleet.pointer("/spec/plugin/flagger");
     let provider = plugin.map(|p| {
@@ -97,46 +96,6 @@ pub fn report(fleet_name: &str, fleet: &Value, applications: &[Value], want_test
     }
 }
 
-/// Reads the Fleet and the Applications from the hub (`client`, context `hub`) and reports on them.
-pub async fn read(
-    global: &GlobalArgs,
-    client: &kube::Client,
-    hub: &str,
-    fleet_name: &str,
-    want_testloader: bool,
-) -> Result<FleetPluginReport> {
-    let hub_error = |e: kube::Error| ExitError::usage(format!("hub {hub}: {}", ClusterError::from_kube(&e)));
-    let fleet = fleets(client, &global.fleet_namespace)
-        .get_opt(fleet_name)
-        .await
-        .map_err(hub_error)?
-        .ok_or_else(|| {
-            ExitError::usage(format!(
-                "Fleet {}/{fleet_name} not found on the hub {hub}; check --fleet and --fleet-namespace",
-                global.fleet_namespace
-            ))
-        })?;
-    // No Application CRD (404) just means no Applications yet; anything else is an error.
-    let applications: Vec<Value> = match applications(client, &global.fleet_namespace)
-        .list(&ListParams::default())
-        .await
-    {
-        Ok(list) => list
-            .items
-            .into_iter()
-            .filter_map(|a| serde_json::to_value(a).ok())
-            .collect(),
-        Err(kube::Error::Api(status)) if status.code == 404 => Vec::new(),
-        Err(e) => return Err(hub_error(e).into()),
-    };
-    Ok(report(
-        fleet_name,
-        &serde_json::to_value(fleet)?,
-        &applications,
-        want_testloader,
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,7 +131,6 @@ mod tests {
             false,
         );
         assert!(!r.has_flagger());
-        assert!(r.render().contains("install --fleet quickstart"));
         assert!(r.warnings[0].contains("has no Flagger plugin"));
         let no_loader = json!({"spec": {"plugin": {"flagger": {"trafficRoutingProvider": "kuma"}}}});
         let r = report("quickstart", &no_loader, &[], true);
