@@ -12,13 +12,14 @@ use anyhow::{Context, Result};
 use fleet_sim::{Playground, PlaygroundOptions};
 use kube::config::Kubeconfig;
 
-use crate::cli::PlaygroundArgs;
+use crate::cli::{InstallArgs, PlaygroundArgs};
+use crate::engine::setup;
 use crate::exit::{Exit, ExitError};
-use crate::fleet::{ClusterOutcome, ConnectOptions, Fleet, Target};
-use crate::install::manifests::{DEFAULT_FLAGGER_VERSION, InstallSpec};
+use crate::fleet::{ConnectOptions, Fleet, Target};
+use crate::install::manifests::DEFAULT_FLAGGER_VERSION;
 use crate::install::provider::Provider;
-use crate::install::run::install;
 use crate::interrupt::Interrupt;
+use crate::model::setup::InstallRow;
 use crate::output::write_stdout;
 use crate::view::table;
 
@@ -38,12 +39,12 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
         install_everywhere(&fleet, args.provider, !args.no_testloader)
             .await
             .into_iter()
-            .map(|o| match o.result {
-                Ok(()) => format!(
+            .map(|row| match row.error {
+                None => format!(
                     "serving, Flagger {DEFAULT_FLAGGER_VERSION} ({}) ready",
                     args.provider.name()
                 ),
-                Err(e) => format!("serving, Flagger install failed: {e}"),
+                Some(e) => format!("serving, Flagger install failed: {e}"),
             })
             .collect()
     };
@@ -132,25 +133,31 @@ async fn connect_members(playground: &Playground, namespace: &str) -> Result<Fle
     Ok(Fleet::connect(&kubeconfig, targets, &ConnectOptions::default()).await)
 }
 
-/// Installs Flagger (and the load tester, if asked) into every member through the Kubernetes
-/// API, with the code `install` runs.
-async fn install_everywhere(fleet: &Fleet, provider: Provider, testloader: bool) -> Vec<ClusterOutcome<()>> {
-    let timeout = Duration::from_secs(60);
-    fleet
-        .fan_out(timeout, |client, target| async move {
-            let spec = InstallSpec {
-                provider,
-                cluster_name: target.context.clone(),
-                flagger_version: DEFAULT_FLAGGER_VERSION.into(),
-                metrics_server: None,
-                testloader,
-            };
-            install(&client, &spec, timeout, &|_| {}, &Interrupt::manual(), false)
-                .await
-                .map(|_| ())
-                .map_err(|(_, e)| e)
-        })
+/// Installs Flagger (and the load tester, if asked) into every member with `install`'s engine;
+/// one row per member, in order.
+async fn install_everywhere(fleet: &Fleet, provider: Provider, testloader: bool) -> Vec<InstallRow> {
+    let args = InstallArgs {
+        provider,
+        metrics_server: None,
+        flagger_version: DEFAULT_FLAGGER_VERSION.into(),
+        testloader,
+        cluster_name: Vec::new(),
+        timeout: Duration::from_secs(60),
+        dry_run: false,
+        force_conflicts: false,
+    };
+    // The playground owns Ctrl-C (it ends the serving); nothing here may take it over.
+    setup::install_members(fleet, &args, false, &Interrupt::manual())
         .await
+        .0
+}
+
+/// An error naming the first member whose install failed.
+fn installed_everywhere(rows: &[InstallRow]) -> Result<()> {
+    match rows.iter().find_map(|r| r.error.as_ref().map(|e| (&r.context, e))) {
+        Some((context, e)) => anyhow::bail!("install failed in {context}: {e}"),
+        None => Ok(()),
+    }
 }
 
 /// The kubeconfig path, and the temporary directory holding it (removed when dropped).
