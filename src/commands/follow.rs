@@ -8,15 +8,16 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::cli::OutputFormat;
-use crate::engine::control::{Verb, execute, plan};
-use crate::engine::start::get_canary;
+use crate::engine::actions::{ExecuteOptions, execute, plan_for};
 use crate::engine::watch::{Scope, watch_fleet};
 use crate::exit::Exit;
-use crate::fleet::Fleet;
-use crate::model::canary::{CanaryState, RunMark};
+use crate::fleet::source::{Destination, FleetSource};
+use crate::invocation::ConfirmPolicy;
+use crate::model::canary::{CanaryId, CanaryState, RunMark};
 use crate::model::fleet_state::FleetState;
+use crate::model::plan::Verb;
 use crate::output::write_stdout;
-use crate::tui::keys::{Interaction, Outcome, TargetRow, return_keys, take_keys};
+use crate::tui::keys::{Interaction, Outcome, return_keys, take_keys};
 use crate::view::canaries::{frame, status_table, transition_line};
 use crate::view::terminal::{LiveScreen, size};
 
@@ -50,6 +51,8 @@ pub struct FollowOptions {
     pub baseline: HashMap<(String, String), RunMark>,
     pub output: OutputFormat,
     pub live: bool,
+    /// How the live view's keys ask before an action (the CLI verbs' policy).
+    pub confirm: ConfirmPolicy,
 }
 
 type Signature = (String, i64, i64, i64, Option<String>);
@@ -162,19 +165,19 @@ pub struct FollowResult {
 }
 
 /// Follows until the condition is decided, the timeout passes or Ctrl-C.
-pub async fn follow(fleet: &Fleet, options: &FollowOptions, footer: &str) -> Result<FollowResult> {
-    follow_updates(fleet, options, footer, watch_fleet(fleet, &options.scope)).await
+pub async fn follow(source: &FleetSource, options: &FollowOptions, footer: &str) -> Result<FollowResult> {
+    follow_updates(source, options, footer, watch_fleet(&source.members, &options.scope)).await
 }
 
-/// Follows the given updates (a member watch, or the hub Application's); `fleet` is what
+/// Follows the given updates (a member watch, or the hub Application's); `source` is what
 /// actions from the live view act on.
 pub async fn follow_updates(
-    fleet: &Fleet,
+    source: &FleetSource,
     options: &FollowOptions,
     footer: &str,
     mut updates: tokio::sync::mpsc::Receiver<crate::engine::watch::Update>,
 ) -> Result<FollowResult> {
-    let clusters: Vec<String> = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
+    let clusters = source.member_names();
     let mut state = FleetState::new(clusters, options.scope.namespace.clone(), options.scope.name.clone());
     let mut judge = Judge {
         options,
@@ -189,7 +192,10 @@ pub async fn follow_updates(
     } else {
         None
     };
-    let mut ui = Interaction::default();
+    let mut ui = Interaction::new(options.confirm.clone());
+    if let Destination::Hub(_) = source.switch_destination() {
+        ui = ui.switches_reach(source.member_names());
+    }
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel::<String>();
     let deadline = options.timeout.map(|t| Instant::now() + t);
     let mut redraw = tokio::time::interval(Duration::from_millis(100));
@@ -250,7 +256,7 @@ pub async fn follow_updates(
                         quit = true;
                         break Exit::Success;
                     }
-                    Outcome::Execute(verb, targets) => run_action(fleet, verb, targets, results_tx.clone()),
+                    Outcome::Execute(verb, targets) => run_action(source, verb, targets, results_tx.clone()),
                     Outcome::Nothing => {}
                 }
             }
@@ -280,34 +286,38 @@ async fn next_key(keys: &mut Option<tokio::sync::mpsc::UnboundedReceiver<console
     }
 }
 
-/// Runs a confirmed action from the live view in the background; its result line comes back
-/// on `results` and shows in the view's event line.
-fn run_action(fleet: &Fleet, verb: Verb, targets: Vec<TargetRow>, results: tokio::sync::mpsc::UnboundedSender<String>) {
-    for t in targets {
-        let Some(client) = fleet
-            .clusters
-            .iter()
-            .find(|c| c.target.context == t.cluster)
-            .and_then(|c| c.client.clone().ok())
-        else {
-            let _ = results.send(format!("{}: no connection", t.cluster));
-            continue;
+/// Runs a confirmed action from the live view in the background, through the same plan and
+/// execution as the CLI verbs (so under `--fleet` a pause goes into the hub Application, where
+/// `resume --fleet` finds it); a result line per canary comes back on `results` and shows in
+/// the view's event line.
+fn run_action(
+    source: &FleetSource,
+    verb: Verb,
+    targets: Vec<CanaryId>,
+    results: tokio::sync::mpsc::UnboundedSender<String>,
+) {
+    const READ_TIMEOUT: Duration = Duration::from_secs(30);
+    let source = source.clone();
+    tokio::spawn(async move {
+        let plan = plan_for(&source, verb, &targets, READ_TIMEOUT).await;
+        if let Some(reason) = &plan.unmatched {
+            let _ = results.send(format!("{}: {reason}", verb.name()));
+            return;
+        }
+        let options = ExecuteOptions {
+            timeout: Duration::from_secs(300),
+            cluster_timeout: READ_TIMEOUT,
+            keep_skip: false,
+            interrupt: None,
         };
-        let results = results.clone();
-        tokio::spawn(async move {
-            let outcome = async {
-                let canary = get_canary(&client, &t.namespace, &t.name).await?;
-                let step = plan(verb, &canary);
-                execute(&client, &t.namespace, &t.name, &step, false, Duration::from_secs(300)).await
-            }
-            .await;
-            let line = match outcome {
-                Ok(done) => format!("{} {} {}/{}: {done}", verb.name(), t.cluster, t.namespace, t.name),
-                Err(e) => format!("{} {} {}/{}: failed: {e}", verb.name(), t.cluster, t.namespace, t.name),
+        for row in execute(&source, &plan, options).await {
+            let outcome = match &row.error {
+                Some(e) => format!("failed: {e}"),
+                None => row.result.clone(),
             };
-            let _ = results.send(line);
-        });
-    }
+            let _ = results.send(format!("{} {} {}: {outcome}", verb.name(), row.cluster, row.canary));
+        }
+    });
 }
 
 fn emit_transitions(

@@ -25,6 +25,7 @@ use crate::exit::Exit;
 use crate::fleet::kubeconfig;
 use crate::fleet::{Fleet, Target};
 use crate::invocation::Invocation;
+use crate::model::plan::Verb;
 
 pub async fn run(cli: Cli) -> Result<Exit> {
     let inv = Invocation::from_global(&cli.global)?;
@@ -36,24 +37,20 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Lint(args) => lint::run(&cli.global, &args),
         Command::Render(args) => render::run(&inv, &args).await,
         Command::Apply(args) => apply::run(&inv, &args).await,
-        Command::Start(args) => start::run(&cli.global, &args).await,
+        Command::Start(args) => start::run(&inv, &args).await,
         Command::Status(args) => status::run(&cli.global, &args).await,
         Command::List(args) => list::run(&cli.global, &args).await,
         Command::Get(args) => get::run(&cli.global, &args).await,
         #[cfg(feature = "playground")]
         Command::Demo(args) => crate::playground::demo::run(&cli.global, &args).await,
         Command::Promote(args) => {
-            let verb = if args.full {
-                crate::engine::control::Verb::PromoteFull
-            } else {
-                crate::engine::control::Verb::Promote
-            };
-            control::run(&cli.global, &args.control, verb, args.keep_skip).await
+            let verb = if args.full { Verb::PromoteFull } else { Verb::Promote };
+            control::run(&inv, &args.control, verb, args.keep_skip).await
         }
-        Command::Abort(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Abort, false).await,
-        Command::Pause(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Pause, false).await,
-        Command::Resume(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Resume, false).await,
-        Command::Retry(args) => control::run(&cli.global, &args, crate::engine::control::Verb::Retry, false).await,
+        Command::Abort(args) => control::run(&inv, &args, Verb::Abort, false).await,
+        Command::Pause(args) => control::run(&inv, &args, Verb::Pause, false).await,
+        Command::Resume(args) => control::run(&inv, &args, Verb::Resume, false).await,
+        Command::Retry(args) => control::run(&inv, &args, Verb::Retry, false).await,
         #[cfg(feature = "playground")]
         Command::Playground(args) => crate::playground::run(&args).await,
         Command::Version(args) => version::run(&inv, &args).await,

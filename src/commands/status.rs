@@ -39,8 +39,8 @@ pub fn scope(global: &GlobalArgs, name: Option<&str>, selector: Option<&str>, de
     }
 }
 
-fn watch_options(global: &GlobalArgs, args: &StatusArgs, scope: Scope, require: Require) -> FollowOptions {
-    FollowOptions {
+fn watch_options(global: &GlobalArgs, args: &StatusArgs, scope: Scope, require: Require) -> Result<FollowOptions> {
+    Ok(FollowOptions {
         scope,
         timeout: args.timeout,
         require,
@@ -49,7 +49,8 @@ fn watch_options(global: &GlobalArgs, args: &StatusArgs, scope: Scope, require: 
         baseline: HashMap::new(),
         output: global.output,
         live: show_live(global),
-    }
+        confirm: crate::invocation::ConfirmPolicy::new(global.yes, &global.protected)?,
+    })
 }
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
@@ -64,20 +65,29 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit> {
         let (hub, hub_context) = super::hub_client(global).await?;
         let fleet = super::kurator_members(global, &hub, &hub_context, fleet_name).await?;
         let members: Vec<String> = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
-        let updates = crate::engine::hub_watch::watch_application(hub, &global.fleet_namespace, app, members);
-        let options = watch_options(global, args, Scope::default(), require);
+        let updates = crate::engine::hub_watch::watch_application(hub.clone(), &global.fleet_namespace, app, members);
+        let options = watch_options(global, args, Scope::default(), require)?;
         let footer = format!(
             "Application {}/{app} on the hub · Ctrl-C to stop",
             global.fleet_namespace
         );
-        return Ok(follow_updates(&fleet, &options, &footer, updates).await?.exit);
+        // The keys act through the hub, as `pause --fleet` does.
+        let hub = crate::fleet::source::Hub {
+            client: hub,
+            context: hub_context,
+            fleet: fleet_name.clone(),
+            namespace: global.fleet_namespace.clone(),
+        };
+        let source = crate::fleet::source::FleetSource::kurator(fleet, hub);
+        return Ok(follow_updates(&source, &options, &footer, updates).await?.exit);
     }
     let fleet = connect_fleet(global).await?;
     let default_ns = default_namespace(&fleet);
     let scope = scope(global, args.name.as_deref(), args.selector.as_deref(), &default_ns);
     if args.watch {
-        let options = watch_options(global, args, scope, require);
-        return Ok(follow(&fleet, &options, "Ctrl-C to stop").await?.exit);
+        let options = watch_options(global, args, scope, require)?;
+        let source = crate::fleet::source::FleetSource::contexts(fleet);
+        return Ok(follow(&source, &options, "Ctrl-C to stop").await?.exit);
     }
     let state = snapshot(&fleet, &scope, global.cluster_timeout).await;
     let mut rows = state.rows();

@@ -33,6 +33,7 @@ pub struct ClusterHandle {
     pub client: Result<Client, ClusterError>,
 }
 
+#[derive(Clone)]
 pub struct Fleet {
     pub clusters: Vec<ClusterHandle>,
 }

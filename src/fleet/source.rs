@@ -28,35 +28,11 @@ pub enum Destination<'a> {
     Hub(&'a Hub),
 }
 
-/// A Canary spec switch an action may flip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Switch {
-    /// `spec.suspend` (pause, resume); Kurator's `rolloutPolicy.suspend`.
-    Suspend,
-    /// `spec.skipAnalysis` (promote --full); Kurator's `rolloutPolicy.skipTrafficAnalysis`.
-    SkipAnalysis,
-}
-
-impl Switch {
-    /// The field in Kurator's `Application.spec.syncPolicies[].rollout.rolloutPolicy`
-    /// (kurator: pkg/apis/apps/v1alpha1/types.go, `RolloutPolicy`).
-    pub fn kurator_field(self) -> &'static str {
-        match self {
-            Switch::Suspend => "suspend",
-            Switch::SkipAnalysis => "skipTrafficAnalysis",
-        }
-    }
-
-    /// The field in the Canary spec (flagger: pkg/apis/flagger/v1beta1/canary.go).
-    pub fn canary_field(self) -> &'static str {
-        match self {
-            Switch::Suspend => "suspend",
-            Switch::SkipAnalysis => "skipAnalysis",
-        }
-    }
-}
+// The switch type is pure: it lives with the plans that use it.
+pub use crate::model::plan::Switch;
 
 /// The members, and the hub when they come from a Kurator Fleet.
+#[derive(Clone)]
 pub struct FleetSource {
     pub members: Fleet,
     hub: Option<Hub>,
@@ -71,6 +47,14 @@ impl FleetSource {
         FleetSource {
             members,
             hub: Some(hub),
+        }
+    }
+
+    /// The same source over some of its members (a wave, the canaries a key acts on).
+    pub fn with_members(&self, members: Fleet) -> FleetSource {
+        FleetSource {
+            members,
+            hub: self.hub.clone(),
         }
     }
 

@@ -1,14 +1,14 @@
 //! The result row of a per-canary action (start, promote, abort, pause, resume, retry): what was
-//! done in which cluster, its table and its exit code. Pure.
+//! done in which cluster and its exit code. Pure (the table is `view::actions`).
 
 use serde::Serialize;
 
 use crate::exit::Exit;
 use crate::fleet::ClusterError;
 use crate::interrupt::UNTOUCHED;
-use crate::view::table;
+use crate::model::canary::CanaryId;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ActionRow {
     pub cluster: String,
     pub canary: String,
@@ -21,39 +21,31 @@ pub struct ActionRow {
 impl ActionRow {
     /// `outcome` is what happened, or why it did not; Ctrl-C before the change makes an
     /// untouched row, not a failure.
-    pub fn new(cluster: String, canary: String, action: String, outcome: Result<String, ClusterError>) -> ActionRow {
+    pub fn new(target: &CanaryId, action: String, outcome: Result<String, ClusterError>) -> ActionRow {
         let (result, error) = match outcome {
             Ok(done) => (done, None),
             Err(ClusterError::Interrupted) => (UNTOUCHED.to_string(), None),
             Err(e) => ("failed".to_string(), Some(e.to_string())),
         };
         ActionRow {
-            cluster,
-            canary,
+            cluster: target.cluster.clone(),
+            canary: target.to_string(),
             action,
             result,
             error,
         }
     }
-}
 
-/// cluster · canary · action · result.
-pub fn table(rows: &[ActionRow]) -> String {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.cluster.clone(),
-                r.canary.clone(),
-                r.action.clone(),
-                r.error
-                    .as_ref()
-                    .map(|e| format!("failed: {e}"))
-                    .unwrap_or_else(|| r.result.clone()),
-            ]
-        })
-        .collect();
-    table::render(&["cluster", "canary", "action", "result"], &cells)
+    /// A cluster that could not be acted on at all (unreachable, no client).
+    pub fn cluster_failed(cluster: String, error: &ClusterError) -> ActionRow {
+        ActionRow {
+            cluster,
+            canary: "-".into(),
+            action: "-".into(),
+            result: "failed".into(),
+            error: Some(error.to_string()),
+        }
+    }
 }
 
 /// 0/1/5 by how many succeeded, 130 when Ctrl-C left any untouched.
@@ -68,7 +60,7 @@ mod tests {
     use super::*;
 
     fn row(outcome: Result<String, ClusterError>) -> ActionRow {
-        ActionRow::new("c".into(), "ns/p".into(), "a".into(), outcome)
+        ActionRow::new(&CanaryId::new("c", "ns", "p"), "a".into(), outcome)
     }
 
     #[test]
@@ -84,7 +76,6 @@ mod tests {
             (rows[2].result.as_str(), rows[2].error.as_deref()),
             ("failed", Some("no"))
         );
-        assert!(table(&rows).contains("failed: no"));
         assert_eq!(exit(&rows), Exit::Interrupted);
         assert_eq!(exit(&rows[..1]), Exit::Success);
         assert_eq!(

@@ -114,6 +114,36 @@ impl RunMark {
     }
 }
 
+/// Which canary: the cluster it runs in (kubeconfig context or Fleet member), its namespace
+/// and name. Shown as `namespace/name` (the cluster has a column of its own).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CanaryId {
+    pub cluster: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl CanaryId {
+    pub fn new(cluster: &str, namespace: &str, name: &str) -> CanaryId {
+        CanaryId {
+            cluster: cluster.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+
+    /// The canary a row of the fleet state is about.
+    pub fn of(row: &CanaryState) -> CanaryId {
+        CanaryId::new(&row.cluster, &row.namespace, &row.name)
+    }
+}
+
+impl std::fmt::Display for CanaryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.namespace, self.name)
+    }
+}
+
 /// Phases after which a run is over (Initialized: no run yet, nothing to wait for).
 pub fn is_terminal(phase: &str) -> bool {
     matches!(phase, "Succeeded" | "Failed" | "Initialized")

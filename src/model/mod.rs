@@ -1,9 +1,12 @@
 //! Pure model types, no I/O: what a canary is and how it stands (`canary`), the fleet folded
-//! from updates (`fleet_state`, `update`), and the rows actions produce (`action_row`).
+//! from updates (`fleet_state`, `update`), what an action would do (`plan`), a release's
+//! waves and events (`release`), and the rows actions produce (`action_row`).
 
 pub mod action_row;
 pub mod canary;
 pub mod fleet_state;
+pub mod plan;
 pub mod policy;
+pub mod release;
 pub mod setup;
 pub mod update;

@@ -16,7 +16,7 @@ use crate::commands::follow::{FollowOptions, Require, follow};
 use crate::commands::show_live;
 use crate::config::{Input, load_policies};
 use crate::engine::apply::apply_policies;
-use crate::engine::start::{StartPlan, start_release};
+use crate::engine::release::{StartPlan, start_release};
 use crate::engine::watch::{Scope, Update, watch_fleet};
 use crate::exit::Exit;
 use crate::fleet::apply::apply_object;
@@ -189,8 +189,10 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
         baseline,
         output: global.output,
         live: show_live(global) && !global.yes,
+        confirm: crate::invocation::ConfirmPolicy::new(global.yes, &global.protected)?,
     };
-    let outcome = follow(&fleet, &follow_options, "demo · Ctrl-C to stop").await?;
+    let source = crate::fleet::source::FleetSource::contexts(fleet);
+    let outcome = follow(&source, &follow_options, "demo · Ctrl-C to stop").await?;
     let exit = if outcome.quit {
         outcome.exit
     } else if went_as_designed(&outcome.rows, &failing) {

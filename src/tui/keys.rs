@@ -7,8 +7,9 @@ use std::sync::{Mutex, OnceLock};
 use console::Key;
 use tokio::sync::mpsc;
 
-use crate::engine::control::Verb;
-use crate::model::canary::CanaryState;
+use crate::invocation::ConfirmPolicy;
+use crate::model::canary::{CanaryId, CanaryState};
+use crate::model::plan::Verb;
 
 /// Keys from the terminal, read by one thread for the whole process. A follow takes the
 /// receiver and gives it back when it ends, so several follows in a row share the reader.
@@ -36,47 +37,69 @@ pub fn return_keys(rx: mpsc::UnboundedReceiver<Key>) {
     *key_slot().lock().unwrap_or_else(|p| p.into_inner()) = Some(rx);
 }
 
-/// A canary an action applies to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TargetRow {
-    pub cluster: String,
-    pub namespace: String,
-    pub name: String,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 struct Prompt {
     verb: Verb,
-    targets: Vec<TargetRow>,
+    targets: Vec<CanaryId>,
     /// What must be typed: "y", or the number of clusters.
     expected: String,
     typed: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Interaction {
     pub selected: usize,
     prompt: Option<Prompt>,
     help: bool,
     pub event: String,
+    /// The CLI's confirmation policy: a key action asks what the verb would ask.
+    confirm: ConfirmPolicy,
+    /// Under Kurator, the members a switch (pause, resume, promote --full) reaches: it goes
+    /// into the hub Application, so it changes every member, not the selected row's alone.
+    switch_reach: Option<Vec<String>>,
 }
 
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
     Nothing,
     Quit,
-    Execute(Verb, Vec<TargetRow>),
-}
-
-fn target(r: &CanaryState) -> TargetRow {
-    TargetRow {
-        cluster: r.cluster.clone(),
-        namespace: r.namespace.clone(),
-        name: r.name.clone(),
-    }
+    Execute(Verb, Vec<CanaryId>),
 }
 
 impl Interaction {
+    pub fn new(confirm: ConfirmPolicy) -> Interaction {
+        Interaction {
+            selected: 0,
+            prompt: None,
+            help: false,
+            event: String::new(),
+            confirm,
+            switch_reach: None,
+        }
+    }
+
+    /// Switch keys change these clusters whatever row is selected (the members of a Kurator
+    /// Fleet, through the hub), and are confirmed as such.
+    pub fn switches_reach(mut self, members: Vec<String>) -> Interaction {
+        self.switch_reach = Some(members);
+        self
+    }
+
+    /// Asks for `verb` on these canaries: `y`, or the typed number of clusters when more than
+    /// one is touched or any matches `--protected` (the policy of the CLI verbs).
+    fn ask(&mut self, verb: Verb, targets: Vec<CanaryId>) {
+        let expected = match (&self.switch_reach, verb.switch()) {
+            (Some(members), Some(_)) => self.confirm.expected_answer(members.iter().map(String::as_str)),
+            _ => self.confirm.expected_answer(targets.iter().map(|t| t.cluster.as_str())),
+        };
+        self.prompt = Some(Prompt {
+            verb,
+            targets,
+            expected,
+            typed: String::new(),
+        });
+    }
+
     /// Handles one key against the rows on screen (pure apart from its own state).
     pub fn handle(&mut self, key: Key, rows: &[CanaryState]) -> Outcome {
         if let Some(prompt) = self.prompt.as_mut() {
@@ -127,22 +150,11 @@ impl Interaction {
                     _ if row.suspended => Verb::Resume,
                     _ => Verb::Pause,
                 };
-                self.prompt = Some(Prompt {
-                    verb,
-                    targets: vec![target(row)],
-                    expected: "y".into(),
-                    typed: String::new(),
-                });
+                self.ask(verb, vec![CanaryId::of(row)]);
             }
             Key::Char('A') => {
-                let targets: Vec<TargetRow> = rows.iter().filter(|r| r.error.is_none()).map(target).collect();
-                let clusters = targets.len();
-                self.prompt = Some(Prompt {
-                    verb: Verb::Abort,
-                    targets,
-                    expected: clusters.to_string(),
-                    typed: String::new(),
-                });
+                let targets: Vec<CanaryId> = rows.iter().filter(|r| r.error.is_none()).map(CanaryId::of).collect();
+                self.ask(Verb::Abort, targets);
             }
             _ => {}
         }
@@ -152,18 +164,14 @@ impl Interaction {
     /// The lines under the rows: the prompt, the help, or the newest action result.
     pub fn footer(&self) -> String {
         if let Some(p) = &self.prompt {
-            let whom: Vec<String> = p
-                .targets
-                .iter()
-                .map(|t| format!("{} {}/{}", t.cluster, t.namespace, t.name))
-                .collect();
+            let whom: Vec<String> = p.targets.iter().map(|t| format!("{} {t}", t.cluster)).collect();
             return if p.expected == "y" {
                 format!("{} {}? [y/N]", p.verb.name(), whom.join(", "))
             } else {
                 format!(
-                    "{} in {} clusters: type {} and Enter (Esc cancels): {}",
+                    "{} {}: type {} and Enter (Esc cancels): {}",
                     p.verb.name(),
-                    whom.len(),
+                    whom.join(", "),
                     p.expected,
                     p.typed
                 )
@@ -191,9 +199,61 @@ mod tests {
             .collect()
     }
 
+    fn policy() -> ConfirmPolicy {
+        ConfirmPolicy::new(false, "*prod*").unwrap()
+    }
+
+    fn row_in(cluster: &str) -> Vec<CanaryState> {
+        vec![CanaryState::from_canary(
+            cluster,
+            &json!({"metadata": {"name": "podinfo", "namespace": "test"}, "status": {"phase": "Progressing"}}),
+            &[],
+        )]
+    }
+
+    #[test]
+    fn a_protected_context_asks_for_the_typed_count() {
+        let mut ui = Interaction::new(policy());
+        let rows = row_in("eu-prod-1");
+        ui.handle(Key::Char('s'), &rows);
+        assert!(ui.footer().contains("type 1 and Enter"), "{}", ui.footer());
+        // A `y` is not the count: it is typed, not taken as a yes.
+        assert_eq!(ui.handle(Key::Char('y'), &rows), Outcome::Nothing);
+        assert_eq!(ui.handle(Key::Enter, &rows), Outcome::Nothing);
+        assert_eq!(ui.event, "not confirmed: nothing changed");
+        ui.handle(Key::Char('s'), &rows);
+        ui.handle(Key::Char('1'), &rows);
+        assert_eq!(
+            ui.handle(Key::Enter, &rows),
+            Outcome::Execute(Verb::Pause, vec![CanaryId::new("eu-prod-1", "test", "podinfo")])
+        );
+
+        let mut ui = Interaction::new(policy());
+        let rows = row_in("staging");
+        ui.handle(Key::Char('s'), &rows);
+        assert!(ui.footer().ends_with("[y/N]"), "{}", ui.footer());
+        assert_eq!(
+            ui.handle(Key::Char('y'), &rows),
+            Outcome::Execute(Verb::Pause, vec![CanaryId::new("staging", "test", "podinfo")])
+        );
+    }
+
+    #[test]
+    fn a_switch_under_kurator_is_confirmed_for_every_member() {
+        let members = vec!["m1".to_string(), "m2".to_string()];
+        let mut ui = Interaction::new(policy()).switches_reach(members);
+        let rows = row_in("m1");
+        ui.handle(Key::Char('s'), &rows);
+        assert!(ui.footer().contains("type 2 and Enter"), "{}", ui.footer());
+        ui.handle(Key::Escape, &rows);
+        // A gate stays with the selected member.
+        ui.handle(Key::Char('p'), &rows);
+        assert!(ui.footer().ends_with("[y/N]"), "{}", ui.footer());
+    }
+
     #[test]
     fn select_and_promote_one() {
-        let mut ui = Interaction::default();
+        let mut ui = Interaction::new(policy());
         let rows = rows();
         assert_eq!(ui.handle(Key::Char('j'), &rows), Outcome::Nothing);
         assert_eq!(ui.handle(Key::Char('p'), &rows), Outcome::Nothing);
@@ -213,7 +273,7 @@ mod tests {
 
     #[test]
     fn abort_all_needs_the_count() {
-        let mut ui = Interaction::default();
+        let mut ui = Interaction::new(policy());
         let rows = rows();
         ui.handle(Key::Char('A'), &rows);
         ui.handle(Key::Char('2'), &rows);

@@ -236,7 +236,23 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     )
     .unwrap();
 
-    // pause goes into the hub Application; the fleet manager carries it to every member.
+    // pause goes into the hub Application; the fleet manager carries it to every member. The
+    // dry run prints that hub change (not a member Canary patch) and makes none.
+    let app_spec = || {
+        hub.get("apps.kurator.dev", "applications", Some("default"), "rollout-demo")
+            .unwrap()["spec"]
+            .clone()
+    };
+    let spec_before = app_spec();
+    let dry = cmd(&["pause", "podinfo", "--fleet", "quickstart", "--dry-run"]);
+    assert_eq!(dry.code, 0, "{dry:?}");
+    assert!(
+        dry.stdout
+            .contains("set rolloutPolicy.suspend=true in Application default/rollout-demo syncPolicies[0]")
+            && !dry.stdout.contains("spec.suspend"),
+        "{dry:?}"
+    );
+    assert_eq!(app_spec(), spec_before, "the dry run changed the hub");
     let unattended = cmd(&["pause", "podinfo", "--fleet", "quickstart"]);
     assert_eq!(unattended.code, 2, "{unattended:?}");
     // Two writes to the hub race another writer first: the switch carries the Application's

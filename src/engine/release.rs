@@ -1,0 +1,594 @@
+//! A release across the fleet: `-f` applied first if given, then the new revision started in
+//! waves (in `--order`), each followed until it ends, with the on-failure policy deciding what
+//! happens after a wave that did not succeed; everything a surface shows comes out as
+//! [`ReleaseEvent`]s. In one cluster a release is a new image or a restart annotation on the
+//! target's pod template, refused mid-run unless forced.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::Client;
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use serde_json::{Value, json};
+
+use super::actions::{self, ExecuteOptions};
+use super::apply::apply_policies;
+use crate::cli::OnFailure;
+use crate::config::load::Policy;
+use crate::exit::{Exit, ExitError};
+use crate::fleet::apply::resource_of;
+use crate::fleet::conflict::redo_on_conflict;
+use crate::fleet::source::FleetSource;
+use crate::fleet::{ClusterError, Fleet};
+use crate::install::FIELD_MANAGER;
+use crate::interrupt::{Interrupt, UNTOUCHED};
+use crate::model::action_row::{self, ActionRow};
+use crate::model::canary::{CanaryId, RunMark, is_running};
+use crate::model::plan::Verb;
+use crate::model::release::{Halt, ReleaseEvent, ordered, waves};
+use crate::render::RenderOptions;
+
+#[derive(Debug, Clone, Default)]
+pub struct StartPlan {
+    pub images: Vec<(String, String)>,
+    pub restart: bool,
+    pub force: bool,
+    /// Extra pod-template annotations in the same change (the demo marks a release to fail).
+    pub annotations: Vec<(String, String)>,
+}
+
+/// What was started, and how the canary looked before (to tell the new run from the old).
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub action: String,
+    pub baseline: RunMark,
+}
+
+pub const RESTART_ANNOTATION: &str = "kubectl.kubernetes.io/restartedAt";
+
+pub async fn get_canary(client: &Client, namespace: &str, name: &str) -> Result<Value, ClusterError> {
+    let (resource, _) =
+        resource_of("flagger.app/v1beta1", "Canary").ok_or_else(|| ClusterError::Other("no Canary kind".into()))?;
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &resource);
+    match api.get_opt(name).await {
+        Ok(Some(c)) => Ok(serde_json::to_value(c).unwrap_or_default()),
+        Ok(None) => Err(ClusterError::Other(format!(
+            "canary {namespace}/{name} not found: apply a rollout policy first (kubectl kurator-rollout apply -f …)"
+        ))),
+        Err(kube::Error::Api(s)) if s.code == 404 => Err(ClusterError::Other(
+            "the Canary CRD is not installed: run kubectl kurator-rollout install".into(),
+        )),
+        Err(e) => Err(ClusterError::from_kube(&e)),
+    }
+}
+
+/// The strategic merge patch that sets the images (pure). Errors name the containers there are.
+pub fn image_patch(deployment: &Value, images: &[(String, String)]) -> Result<(Value, Vec<String>), String> {
+    let spec = deployment.pointer("/spec/template/spec").cloned().unwrap_or(json!({}));
+    let list = |field: &str| spec.get(field).and_then(Value::as_array).cloned().unwrap_or_default();
+    let (containers, inits) = (list("containers"), list("initContainers"));
+    let mut patch_containers = Vec::new();
+    let mut patch_inits = Vec::new();
+    let mut changes = Vec::new();
+    for (container, image) in images {
+        let mut matched = false;
+        for (field, items, out) in [
+            ("containers", &containers, &mut patch_containers),
+            ("initContainers", &inits, &mut patch_inits),
+        ] {
+            for c in items.iter() {
+                let name = c["name"].as_str().unwrap_or("");
+                if container == "*" || container == name {
+                    matched = true;
+                    if c["image"].as_str() != Some(image) {
+                        changes.push(format!("{name}={image}"));
+                    }
+                    out.push(json!({"name": name, "image": image}));
+                }
+            }
+            let _ = field;
+        }
+        if !matched {
+            let names: Vec<&str> = containers
+                .iter()
+                .chain(inits.iter())
+                .filter_map(|c| c["name"].as_str())
+                .collect();
+            return Err(format!("no container {container} (containers: {})", names.join(", ")));
+        }
+    }
+    let mut template_spec = json!({});
+    if !patch_containers.is_empty() {
+        template_spec["containers"] = json!(patch_containers);
+    }
+    if !patch_inits.is_empty() {
+        template_spec["initContainers"] = json!(patch_inits);
+    }
+    Ok((json!({"spec": {"template": {"spec": template_spec}}}), changes))
+}
+
+/// Starts a release: reads the Canary and its target, decides, and patches the target with the
+/// resourceVersion it was decided from; a conflict is redone from a fresh read.
+/// With `interrupt`, a raised flag after the reads ends it untouched ([`ClusterError::Interrupted`]).
+pub async fn start_release(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+    plan: &StartPlan,
+    interrupt: Option<&Interrupt>,
+) -> Result<Started, ClusterError> {
+    redo_on_conflict(|_| start_once(client, namespace, name, plan, interrupt)).await
+}
+
+async fn start_once(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+    plan: &StartPlan,
+    interrupt: Option<&Interrupt>,
+) -> Result<Started, ClusterError> {
+    let canary = get_canary(client, namespace, name).await?;
+    let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
+    if is_running(phase) && !plan.force {
+        let weight = canary
+            .pointer("/status/canaryWeight")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        return Err(ClusterError::Other(format!(
+            "refused: a run is under way ({phase}, weight {weight}); a new revision would restart its analysis. Wait for it to end or pass --force"
+        )));
+    }
+    let target = canary
+        .pointer("/spec/targetRef/name")
+        .and_then(Value::as_str)
+        .unwrap_or(name)
+        .to_string();
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
+    let Some(deployment) = deployments
+        .get_opt(&target)
+        .await
+        .map_err(|e| ClusterError::from_kube(&e))?
+    else {
+        return Err(ClusterError::Other(format!(
+            "the canary's target Deployment {namespace}/{target} is missing"
+        )));
+    };
+    let read_version = deployment.metadata.resource_version.clone();
+    let deployment = serde_json::to_value(deployment).unwrap_or_default();
+    let (mut patch, changes) = image_patch(&deployment, &plan.images)
+        .map_err(|e| ClusterError::Other(format!("Deployment {namespace}/{target}: {e}")))?;
+    let mut actions = Vec::new();
+    if !changes.is_empty() {
+        actions.push(format!("image {}", changes.join(",")));
+    }
+    for (key, value) in &plan.annotations {
+        patch["spec"]["template"]["metadata"]["annotations"][key] = json!(value);
+    }
+    if plan.restart {
+        let now = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        patch["spec"]["template"]["metadata"]["annotations"][RESTART_ANNOTATION] = json!(now);
+        actions.push(format!("restart at {now}"));
+    }
+    if actions.is_empty() {
+        return Err(ClusterError::Other(format!(
+            "nothing to start: {namespace}/{target} already runs those images; pass --restart to run the same spec again"
+        )));
+    }
+    // The decision above (which images change, whether anything does) holds only for the
+    // version read: the API server refuses the patch with 409 if the Deployment moved on.
+    patch["metadata"]["resourceVersion"] = json!(read_version);
+    if interrupt.is_some_and(Interrupt::is_set) {
+        return Err(ClusterError::Interrupted);
+    }
+    let params = PatchParams {
+        field_manager: Some(FIELD_MANAGER.into()),
+        ..Default::default()
+    };
+    deployments
+        .patch(&target, &params, &Patch::Strategic(patch))
+        .await
+        .map_err(|e| ClusterError::from_kube(&e))?;
+    let baseline = RunMark::of_canary(&canary);
+    Ok(Started {
+        action: actions.join(", "),
+        baseline,
+    })
+}
+
+/// The run marks of the started canaries: what a follow compares against to tell the new run
+/// from the previous one.
+pub type Baseline = HashMap<CanaryId, RunMark>;
+
+/// Rollout policies to apply (`start -f`) before anything is released.
+pub struct PolicyApply {
+    pub policies: Vec<Policy>,
+    pub render: RenderOptions,
+    pub force_conflicts: bool,
+}
+
+pub struct ReleaseOptions {
+    /// The Canary (and workload) name.
+    pub name: String,
+    pub start: StartPlan,
+    /// `--wave-size`: N or P% of the clusters per wave; all at once without it.
+    pub wave_size: Option<String>,
+    /// `--order`: these clusters first, in this order.
+    pub order: Vec<String>,
+    pub on_failure: OnFailure,
+    /// Follow the release even in one wave (`--watch`); several waves are always followed.
+    pub watch: bool,
+    pub cluster_timeout: Duration,
+    pub policies: Option<PolicyApply>,
+}
+
+/// How following one wave ended.
+pub struct WaveFollowed {
+    pub exit: Exit,
+    /// The person left the live view before the wave was decided.
+    pub quit: bool,
+}
+
+pub struct ReleaseOutcome {
+    pub exit: Exit,
+    /// The start rows of an unfollowed release: its result. None when the waves were followed
+    /// (their rows were events) or nothing was started.
+    pub result_rows: Option<Vec<ActionRow>>,
+}
+
+/// Runs the release: applies `-f`, starts the waves and, when they are followed, hands each
+/// wave's started clusters to `follow_wave` (the live view or transition lines) before the
+/// next one. Every step is told through `emit`.
+pub async fn release<F, Fut>(
+    source: &FleetSource,
+    options: &ReleaseOptions,
+    interrupt: &Interrupt,
+    mut follow_wave: F,
+    mut emit: impl FnMut(ReleaseEvent),
+) -> anyhow::Result<ReleaseOutcome>
+where
+    F: FnMut(FleetSource, Baseline) -> Fut,
+    Fut: Future<Output = anyhow::Result<WaveFollowed>>,
+{
+    let order = ordered(&source.member_names(), &options.order).map_err(ExitError::usage)?;
+    let source = source.with_members(source.members.subset(&order));
+    let plan_waves = waves(source.members.len(), options.wave_size.as_deref()).map_err(ExitError::usage)?;
+    let namespace = source.default_namespace();
+    if let Some(apply) = &options.policies
+        && let Err(exit) = apply_first(&source, apply, options.cluster_timeout, interrupt, &mut emit).await
+    {
+        return Ok(ReleaseOutcome {
+            exit,
+            result_rows: None,
+        });
+    }
+    let mut release = Waves {
+        source: &source,
+        options,
+        namespace,
+        plan_waves,
+        started: Vec::new(),
+        rows: Vec::new(),
+        exit: Exit::Success,
+    };
+    let followed = release.plan_waves.len() > 1 || options.watch;
+    for number in 0..release.plan_waves.len() {
+        if interrupt.is_set() {
+            return Ok(release.halt(Halt::Interrupted, number, Exit::Interrupted, &mut emit));
+        }
+        let (wave_source, baseline) = release.start(number, interrupt, followed, &mut emit).await;
+        if !followed {
+            continue;
+        }
+        if interrupt.is_set() {
+            return Ok(release.halt(Halt::Interrupted, number + 1, Exit::Interrupted, &mut emit));
+        }
+        let Some(outcome) = follow_started(wave_source, baseline, &mut follow_wave).await? else {
+            let exit = release.exit;
+            return Ok(release.halt(Halt::Quit, number + 1, exit, &mut emit));
+        };
+        if let Some(done) = release.after_wave(number, outcome, &mut emit).await {
+            return Ok(done);
+        }
+    }
+    Ok(if followed {
+        ReleaseOutcome {
+            exit: release.exit,
+            result_rows: None,
+        }
+    } else {
+        ReleaseOutcome {
+            exit: action_row::exit(&release.rows),
+            result_rows: Some(release.rows),
+        }
+    })
+}
+
+/// Follows the clusters of a wave where the release started: the wave's outcome (partial when
+/// some did not start), or None when the person left the live view.
+async fn follow_started<F, Fut>(
+    wave: FleetSource,
+    baseline: Baseline,
+    follow_wave: &mut F,
+) -> anyhow::Result<Option<Exit>>
+where
+    F: FnMut(FleetSource, Baseline) -> Fut,
+    Fut: Future<Output = anyhow::Result<WaveFollowed>>,
+{
+    if baseline.is_empty() {
+        return Ok(Some(Exit::Failed));
+    }
+    let failed_to_start = wave.members.len() - baseline.len();
+    let started = started_indices(&wave, &baseline);
+    let result = follow_wave(wave.with_members(wave.members.subset(&started)), baseline).await?;
+    Ok(
+        (!result.quit).then_some(if failed_to_start > 0 && result.exit == Exit::Success {
+            Exit::Partial
+        } else {
+            result.exit
+        }),
+    )
+}
+
+/// The release's state between waves.
+struct Waves<'a> {
+    source: &'a FleetSource,
+    options: &'a ReleaseOptions,
+    namespace: String,
+    plan_waves: Vec<Vec<usize>>,
+    /// The canaries started so far (what abort-all aborts).
+    started: Vec<CanaryId>,
+    rows: Vec<ActionRow>,
+    exit: Exit,
+}
+
+impl Waves<'_> {
+    /// The clusters of the waves from `number` on.
+    fn clusters_from_wave(&self, number: usize) -> Vec<String> {
+        self.plan_waves[number.min(self.plan_waves.len())..]
+            .iter()
+            .flatten()
+            .filter_map(|i| self.source.members.clusters.get(*i))
+            .map(|c| c.target.context.clone())
+            .collect()
+    }
+
+    fn halt(self, halt: Halt, next_wave: usize, exit: Exit, emit: &mut impl FnMut(ReleaseEvent)) -> ReleaseOutcome {
+        emit(ReleaseEvent::Halted {
+            halt,
+            untouched: self.clusters_from_wave(next_wave),
+        });
+        ReleaseOutcome {
+            exit,
+            result_rows: None,
+        }
+    }
+
+    /// Starts wave `number`; returns its clusters and the baselines of those that started.
+    async fn start(
+        &mut self,
+        number: usize,
+        interrupt: &Interrupt,
+        followed: bool,
+        emit: &mut impl FnMut(ReleaseEvent),
+    ) -> (FleetSource, Baseline) {
+        let wave_source = self
+            .source
+            .with_members(self.source.members.subset(&self.plan_waves[number]));
+        if self.plan_waves.len() > 1 {
+            emit(ReleaseEvent::WaveStarting {
+                number: number + 1,
+                waves: self.plan_waves.len(),
+                clusters: wave_source.member_names(),
+            });
+        }
+        let (rows, baseline) = start_wave(
+            &wave_source.members,
+            &self.namespace,
+            &self.options.name,
+            &self.options.start,
+            self.options.cluster_timeout,
+            interrupt,
+        )
+        .await;
+        let mut started: Vec<CanaryId> = baseline.keys().cloned().collect();
+        started.sort();
+        self.started.extend(started);
+        if followed {
+            emit(ReleaseEvent::WaveStarted { rows: rows.clone() });
+        }
+        self.rows.extend(rows);
+        (wave_source, baseline)
+    }
+
+    /// The on-failure policy after wave `number` ended with `outcome`: the outcome that ends
+    /// the release, or None to go on with the next wave.
+    async fn after_wave(
+        &mut self,
+        number: usize,
+        outcome: Exit,
+        emit: &mut impl FnMut(ReleaseEvent),
+    ) -> Option<ReleaseOutcome> {
+        if outcome == Exit::Success {
+            return None;
+        }
+        self.exit = outcome;
+        let later = self.clusters_from_wave(number + 1);
+        let halt = match (outcome, self.options.on_failure) {
+            (Exit::Interrupted, _) => Halt::Interrupted,
+            (Exit::Timeout, _) => {
+                return Some(ReleaseOutcome {
+                    exit: outcome,
+                    result_rows: None,
+                });
+            }
+            (_, OnFailure::Stop) if !later.is_empty() => Halt::WaveFailed(number + 1),
+            (_, OnFailure::AbortAll) => {
+                emit(ReleaseEvent::Aborted {
+                    rows: self.abort_started().await,
+                });
+                Halt::Aborted
+            }
+            _ => return None,
+        };
+        emit(ReleaseEvent::Halted { halt, untouched: later });
+        Some(ReleaseOutcome {
+            exit: self.exit,
+            result_rows: None,
+        })
+    }
+
+    /// `--on-failure abort-all`: the Abort verb's own plan and execution for every canary
+    /// started so far (a Failed or finished one plans to nothing).
+    async fn abort_started(&self) -> Vec<ActionRow> {
+        let plan = actions::plan_for(self.source, Verb::Abort, &self.started, self.options.cluster_timeout).await;
+        let options = ExecuteOptions {
+            timeout: ABORT_TIMEOUT,
+            cluster_timeout: self.options.cluster_timeout,
+            keep_skip: false,
+            interrupt: None,
+        };
+        actions::execute(self.source, &plan, options).await
+    }
+}
+
+/// How long abort-all waits for Flagger to roll a canary back (the `abort` verb's default).
+const ABORT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The positions of the wave's clusters where the release started.
+fn started_indices(wave: &FleetSource, baseline: &Baseline) -> Vec<usize> {
+    wave.members
+        .clusters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| baseline.keys().any(|id| id.cluster == c.target.context))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Starts the release in the clusters of one wave; returns rows and each started baseline.
+async fn start_wave(
+    fleet: &Fleet,
+    ns: &str,
+    name: &str,
+    plan: &StartPlan,
+    timeout: Duration,
+    interrupt: &Interrupt,
+) -> (Vec<ActionRow>, Baseline) {
+    let outcomes = fleet
+        .fan_out(timeout, |client, _| async move {
+            start_release(&client, ns, name, plan, Some(interrupt)).await
+        })
+        .await;
+    let mut rows = Vec::new();
+    let mut baseline = HashMap::new();
+    for o in outcomes {
+        let id = CanaryId::new(&o.target.context, ns, name);
+        match o.result {
+            Ok(started) => {
+                rows.push(ActionRow::new(&id, started.action, Ok("started".into())));
+                baseline.insert(id, started.baseline);
+            }
+            Err(e) => rows.push(ActionRow::new(&id, "-".into(), Err(e))),
+        }
+    }
+    (rows, baseline)
+}
+
+/// Applies `-f` everywhere before anything is released: a release on a policy that did not
+/// apply would run the old analysis, so any failed object or unreachable cluster stops it.
+/// `Err` is the exit of a release that does not start.
+async fn apply_first(
+    source: &FleetSource,
+    apply: &PolicyApply,
+    cluster_timeout: Duration,
+    interrupt: &Interrupt,
+    emit: &mut impl FnMut(ReleaseEvent),
+) -> Result<(), Exit> {
+    let outcomes = source
+        .members
+        .fan_out(cluster_timeout * 3, |client, target| async move {
+            Ok::<_, ClusterError>(
+                apply_policies(
+                    &client,
+                    &apply.policies,
+                    &target.context,
+                    &apply.render,
+                    false,
+                    apply.force_conflicts,
+                    interrupt,
+                )
+                .await,
+            )
+        })
+        .await;
+    if interrupt.is_set() {
+        let untouched = outcomes
+            .iter()
+            .filter(|o| {
+                o.result
+                    .as_ref()
+                    .is_ok_and(|rs| rs.iter().any(|r| r.result == UNTOUCHED))
+            })
+            .map(|o| o.target.context.clone())
+            .collect();
+        emit(ReleaseEvent::PoliciesInterrupted { untouched });
+        return Err(Exit::Interrupted);
+    }
+    let mut failed = false;
+    for o in outcomes {
+        match o.result {
+            Err(e) => {
+                failed = true;
+                emit(ReleaseEvent::PolicyProblem {
+                    cluster: o.target.context,
+                    text: format!("applying -f: {e}"),
+                });
+            }
+            Ok(rows) => {
+                for r in rows {
+                    // Warning rows (a field another manager left) are shown, not fatal.
+                    let Some(text) = r.error.as_ref().or(r.warning.as_ref()) else {
+                        continue;
+                    };
+                    failed |= r.error.is_some();
+                    emit(ReleaseEvent::PolicyProblem {
+                        cluster: o.target.context.clone(),
+                        text: format!("{} {}: {} {text}", r.policy, r.object, r.result),
+                    });
+                }
+            }
+        }
+    }
+    if failed {
+        emit(ReleaseEvent::PoliciesFailed);
+        return Err(Exit::Failed);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_patches() {
+        let d = json!({"spec": {"template": {"spec": {
+            "containers": [{"name": "app", "image": "a:1"}, {"name": "proxy", "image": "p:1"}],
+            "initContainers": [{"name": "init", "image": "i:1"}]}}}});
+        let (patch, changes) = image_patch(&d, &[("app".into(), "a:2".into())]).unwrap();
+        assert_eq!(
+            patch,
+            json!({"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "a:2"}]}}}})
+        );
+        assert_eq!(changes, vec!["app=a:2"]);
+        let (patch, changes) = image_patch(&d, &[("*".into(), "x:9".into())]).unwrap();
+        assert_eq!(changes.len(), 3);
+        assert_eq!(patch["spec"]["template"]["spec"]["initContainers"][0]["image"], "x:9");
+        let err = image_patch(&d, &[("nope".into(), "x".into())]).unwrap_err();
+        assert_eq!(err, "no container nope (containers: app, proxy, init)");
+        let (_, same) = image_patch(&d, &[("app".into(), "a:1".into())]).unwrap();
+        assert!(same.is_empty());
+    }
+}
