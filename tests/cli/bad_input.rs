@@ -19,6 +19,9 @@ fn one_context(cluster: &str, user: &str) -> String {
 #[test]
 fn malformed_kubeconfigs_are_clear_errors_never_panics() {
     let server = "server: \"https://127.0.0.1:9\"";
+    // README "Exit codes": a kubeconfig that cannot be read is a usage error (2); a context
+    // whose cluster or credentials are broken is that cluster's row, and with no cluster
+    // succeeding the command failed (1).
     let cases: Vec<(&str, String, &str)> = vec![
         ("unclosed.yaml", format!("{HEAD}clusters: [\n"), "unclosed bracket"),
         (
@@ -76,7 +79,16 @@ fn malformed_kubeconfigs_are_clear_errors_never_panics() {
         );
         let all = format!("{}{}", out.stdout, out.stderr);
         assert!(!all.contains("panicked"), "{name}: {out:?}");
-        assert!(out.code == 1 || out.code == 2, "{name}: {out:?}");
+        let unreadable = ["unclosed.yaml", "wrong-type.yaml"].contains(&name);
+        assert_eq!(out.code, if unreadable { 2 } else { 1 }, "{name}: {out:?}");
+        if !unreadable {
+            let row = out
+                .stdout
+                .lines()
+                .find(|l| l.starts_with("broken "))
+                .unwrap_or_default();
+            assert!(row.contains(expected), "{name}: the context's row says it: {out:?}");
+        }
         assert!(all.contains(expected), "{name}: expected {expected:?} in {out:?}");
         // The error names where to look: the file for a file that cannot be read, else the context.
         assert!(all.contains(name) || all.contains("broken"), "{name}: {out:?}");

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use fleet_sim::PlaygroundOptions;
 
-use crate::support::{Fleet, plugin, run, run_bounded};
+use crate::support::{Fleet, plugin, row, run, run_bounded};
 
 #[test]
 fn one_unreachable_cluster_gives_exit_5_and_a_row_of_its_own() {
@@ -99,6 +99,7 @@ fn none_reachable_is_exit_1_and_current_context_is_the_default() {
         .arg(&kubeconfig));
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(out.stdout.lines().count(), 2, "only the current context: {out:?}");
+    row(&out.stdout, "kurator-member1");
 }
 
 #[test]
@@ -123,7 +124,8 @@ fn selection_errors_are_usage_errors_naming_the_choices() {
         .args(["clusters", "--contexts-matching", "*member2"])
         .env("KUBECONFIG", &kubeconfig));
     assert_eq!(out.code, 0, "{out:?}");
-    assert_eq!(out.stdout.lines().count(), 2);
+    assert_eq!(out.stdout.lines().count(), 2, "header and member2: {out:?}");
+    assert!(row(&out.stdout, "kurator-member2").ends_with("Ready"), "{out:?}");
     let missing = home.path().join("missing.yaml");
     let out = run(plugin(home.path()).args(["clusters", "--kubeconfig"]).arg(&missing));
     assert_eq!(out.code, 2, "{out:?}");

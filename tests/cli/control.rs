@@ -1,12 +1,10 @@
 //! promote, abort, pause, resume, retry on a simulated fleet running Flagger.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
 use serde_json::Value;
 
 use crate::support::rollout::{POLICY, RolloutFleet};
-use crate::support::{BIN, require_tool};
+use crate::support::terminal::{Tmux, on_terminal, script_available};
+use crate::support::{BIN, MEMBERS, Running, every_row_has, wait_until};
 
 /// What a verb could change: each Canary's spec generation, each target's resourceVersion,
 /// and the gates (Flagger's own status writes move the cluster's resourceVersion meanwhile).
@@ -48,9 +46,8 @@ fn promote_two_of_three_at_the_promotion_gate() {
     release(&s, "podinfo:2");
     s.wait(&[1, 2, 3], "WaitingPromotion");
     let status = s.run(&["status", "podinfo", "-n", "test", "--all-contexts"]);
-    assert_eq!(
-        status.stdout.matches("confirm-promotion promotion-gate").count(),
-        3,
+    assert!(
+        every_row_has(&status.stdout, &MEMBERS, "confirm-promotion promotion-gate"),
         "{status:?}"
     );
 
@@ -69,7 +66,7 @@ fn promote_two_of_three_at_the_promotion_gate() {
 
     let dry = s.run(&["promote", "podinfo", "-n", "test", "--all-contexts", "--dry-run"]);
     assert_eq!(dry.code, 0, "{dry:?}");
-    assert_eq!(dry.stdout.matches("open gate").count(), 3, "{dry:?}");
+    assert!(every_row_has(&dry.stdout, &MEMBERS, "open gate"), "{dry:?}");
 
     let promoted = s.run(&[
         "promote",
@@ -158,11 +155,9 @@ fn pause_freezes_and_resume_continues() {
     let s = RolloutFleet::start(3, &[], &[]);
     // A failing check every tick slows nothing but keeps the weight readable; plain progress here.
     release(&s, "podinfo:2");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while s.canary(1)["status"]["canaryWeight"].as_i64().unwrap_or(0) < 10 {
-        assert!(Instant::now() < deadline);
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until("member1's canary weight at 10 or more", || {
+        s.canary(1)["status"]["canaryWeight"].as_i64().unwrap_or(0) >= 10
+    });
     let paused = s.run(&[
         "pause",
         "podinfo",
@@ -177,9 +172,12 @@ fn pause_freezes_and_resume_continues() {
         paused.stderr.contains("(policy podinfo)"),
         "Kurator/apply ownership is warned about: {paused:?}"
     );
-    std::thread::sleep(Duration::from_millis(300));
+    // Flagger records the suspension on every tick: once it has twice, a whole tick has gone by
+    // with the suspension seen; two more ticks must leave the canary where it was.
+    let suspended = "skipping canary run as object is suspended";
+    s.wait_for_ticks(1, suspended, 2);
     let frozen = (s.phase(1), s.canary(1)["status"]["canaryWeight"].clone());
-    std::thread::sleep(Duration::from_millis(1000));
+    s.wait_for_ticks(1, suspended, 2);
     assert_eq!(
         (s.phase(1), s.canary(1)["status"]["canaryWeight"].clone()),
         frozen,
@@ -226,101 +224,59 @@ fn every_mutating_verb_needs_yes_without_a_terminal() {
     assert_eq!(before, versions(&s));
 
     // In a terminal the person types the number of clusters; a wrong answer changes nothing.
-    let script = std::path::Path::new("/usr/bin/script");
-    if !require_tool(
-        "typed confirmation",
-        script.exists(),
-        "script(1) is not installed (bsdutils)",
-    ) {
+    if !script_available("every_mutating_verb_needs_yes_without_a_terminal") {
         return;
     }
     let typed = |answer: &str| {
-        let cmd = format!("{BIN} pause podinfo -n test --all-contexts");
-        let mut child = Command::new(script)
-            .args(["-qec", &cmd, "/dev/null"])
-            .env("KUBECONFIG", &s.kubeconfig)
-            .env("HOME", s.home.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
-        use std::io::Write;
-        child
-            .stdin
-            .as_mut()
-            .unwrap()
-            .write_all(format!("{answer}\n").as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        String::from_utf8_lossy(&out.stdout).to_string()
+        let mut cmd = on_terminal(s.home.path(), &format!("{BIN} pause podinfo -n test --all-contexts"));
+        let mut pause = Running::spawn(cmd.env("KUBECONFIG", &s.kubeconfig));
+        pause.wait_for_stdout("the typed confirmation's question", |o| o.contains("Type 3 to confirm"));
+        pause.type_text(&format!("{answer}\n"));
+        pause.finish()
     };
     let declined = typed("2");
-    assert!(declined.contains("Type 3 to confirm"), "{declined}");
-    assert!(declined.contains("nothing changed"), "{declined}");
+    assert_eq!(declined.code, 1, "README: 1 when nothing was done: {declined:?}");
+    assert!(declined.stdout.contains("nothing changed"), "{declined:?}");
     assert_eq!(before, versions(&s), "a refusal leaves everything unchanged");
     let accepted = typed("3");
-    assert!(accepted.contains("paused"), "{accepted}");
+    assert_eq!(accepted.code, 0, "{accepted:?}");
+    assert!(accepted.stdout.contains("paused"), "{accepted:?}");
     assert!((1..=3).all(|n| s.canary(n)["spec"]["suspend"] == true));
 }
 
 #[test]
 fn p_in_the_live_view_promotes_only_the_selected_cluster() {
-    let tmux = Command::new("tmux").arg("-V").output().is_ok();
-    if !require_tool(
-        "p_in_the_live_view_promotes_only_the_selected_cluster",
-        tmux,
-        "tmux is not installed",
-    ) {
+    if !Tmux::available("p_in_the_live_view_promotes_only_the_selected_cluster") {
         return;
     }
     let s = RolloutFleet::start(3, &["--manual-promotion"], &[]);
     release(&s, "podinfo:2");
     s.wait(&[1, 2, 3], "WaitingPromotion");
-    let session = format!("kr-live-{}", std::process::id());
     let cmd = format!(
-        "env HOME={} KUBECONFIG={} NO_COLOR=1 {BIN} status podinfo -n test --all-contexts --watch; sleep 30",
+        "env HOME={} KUBECONFIG={} NO_COLOR=1 {BIN} status podinfo -n test --all-contexts --watch",
         s.home.path().display(),
         s.kubeconfig.display()
     );
-    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().unwrap();
-    assert!(
-        tmux(&["new-session", "-d", "-s", &session, "-x", "120", "-y", "30", &cmd])
-            .status
-            .success()
-    );
-    let pane = || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).to_string();
-    let wait_pane = |needle: &str| {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let text = pane();
-            if text.contains(needle) {
-                return text;
-            }
-            assert!(Instant::now() < deadline, "{needle:?} never shown:\n{text}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
-    wait_pane("3 clusters");
-    tmux(&["send-keys", "-t", &session, "j"]);
-    tmux(&["send-keys", "-t", &session, "p"]);
-    let prompt = wait_pane("promote kurator-member2 test/podinfo? [y/N]");
+    let screen = Tmux::start("live-p", &cmd, 120, 30);
+    screen.wait_for_screen("3 clusters");
+    screen.keys(&["j"]);
+    screen.keys(&["p"]);
+    let prompt = screen.wait_for_screen("promote kurator-member2 test/podinfo? [y/N]");
     assert!(
         prompt
             .lines()
             .any(|l| l.starts_with("›") && l.contains("kurator-member2")),
         "{prompt}"
     );
-    tmux(&["send-keys", "-t", &session, "y"]);
-    wait_pane("promote kurator-member2 test/podinfo: gate opened and closed");
+    screen.keys(&["y"]);
+    screen.wait_for_screen("promote kurator-member2 test/podinfo: gate opened and closed");
     s.wait(&[2], "Succeeded");
     assert_eq!(
         (s.phase(1), s.phase(3)),
         ("WaitingPromotion".to_string(), "WaitingPromotion".to_string())
     );
-    tmux(&["send-keys", "-t", &session, "q"]);
-    let after = wait_pane("exit 0: left the live view (q)");
+    screen.keys(&["q"]);
+    let after = screen.wait_for_screen("[exit status 0]");
+    assert!(after.contains("exit 0: left the live view (q)"), "{after}");
     assert!(after.contains("CLUSTER"), "the final table stays: {after}");
-    tmux(&["kill-session", "-t", &session]);
 }

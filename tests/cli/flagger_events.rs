@@ -1,13 +1,11 @@
 //! Flagger's Events as client-go records them, seen through real kubectl, and the plugin reading
 //! them as history while it takes its state from the Canary status.
 
-use std::time::{Duration, Instant};
-
 use fleet_sim::patch::PatchKind;
 use serde_json::{Value, json};
 
-use crate::support::rollout::{RolloutFleet, fail_release, output_of};
-use crate::support::{Output, PlaygroundProcess, kubectl, kubectl_available, run};
+use crate::support::rollout::{RolloutFleet, fail_release};
+use crate::support::{Output, PlaygroundProcess, kubectl, kubectl_available, run, wait_for};
 
 const APP: &str = include_str!("../../testdata/podinfo-app.yaml");
 
@@ -63,18 +61,17 @@ impl Playground {
     }
 
     fn until(&self, what: &str, done: impl Fn(&Playground) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(90);
-        while !done(self) {
-            assert!(
-                Instant::now() < deadline,
-                "no {what}; events: {:#?}",
-                self.events()
-                    .iter()
-                    .map(|e| format!("{} x{} {}", e["type"], e["count"], e["message"]))
-                    .collect::<Vec<_>>()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for(what, || {
+            if done(self) {
+                return Ok(());
+            }
+            let events: Vec<String> = self
+                .events()
+                .iter()
+                .map(|e| format!("{} x{} {}", e["type"], e["count"], e["message"]))
+                .collect();
+            Err(format!("events: {events:#?}"))
+        })
     }
 
     fn release(&self, image: &str) {
@@ -209,7 +206,7 @@ fn a_metric_without_a_range_fails_with_upstreams_text() {
 fn transition_lines_never_contradict_the_status() {
     let s = RolloutFleet::start(2, &[], &[]);
     fail_release(s.cluster(2));
-    let watch = s.spawn(&[
+    let watch = s.start_watched(&[
         "status",
         "podinfo",
         "-n",
@@ -222,7 +219,10 @@ fn transition_lines_never_contradict_the_status() {
         "-o",
         "ndjson",
     ]);
-    std::thread::sleep(Duration::from_millis(500));
+    // --wait-for-start takes the state it first sees as the old run: release only after that.
+    watch.wait_for_stdout("the watch's first state of both clusters", |o| {
+        o.contains("kurator-member1") && o.contains("kurator-member2")
+    });
     // --force: the annotation alone may already have started a run in member2.
     let started = s.run(&[
         "start",
@@ -235,7 +235,7 @@ fn transition_lines_never_contradict_the_status() {
         "podinfod=podinfo:2",
     ]);
     assert_eq!(started.code, 0, "{started:?}");
-    let out = output_of(watch);
+    let out = watch.finish();
     assert_eq!(out.code, 1, "{out:?}");
     let lines: Vec<Value> = out
         .stdout
@@ -282,33 +282,31 @@ fn get_groups_repeats_like_kubectl_describe() {
             &json!({"spec": {"suspend": true}}),
         )
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    let (out, line) = wait_for("get to show the suspension's repeats grouped", || {
         let out = s.run(&["get", "podinfo", "-n", "test", "--all-contexts"]);
         let line = out
             .stdout
             .lines()
             .find(|l| l.contains("skipping canary run as object is suspended"))
             .map(str::to_string);
-        if let Some(line) = line.filter(|l| l.contains(" (x")) {
-            assert!(line.trim_start().starts_with("Normal"), "{line}");
-            assert!(line.contains(" over "), "{line}");
-            assert_eq!(
-                out.stdout.matches("skipping canary run as object is suspended").count(),
-                1,
-                "{out:?}"
-            );
-            break;
+        match line.filter(|l| l.contains(" (x")) {
+            Some(line) => Ok((out, line)),
+            None => Err(format!("{out:?}")),
         }
-        assert!(Instant::now() < deadline, "no grouped repeat: {out:?}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    });
+    assert!(line.trim_start().starts_with("Normal"), "{line}");
+    assert!(line.contains(" over "), "{line}");
+    assert_eq!(
+        out.stdout.matches("skipping canary run as object is suspended").count(),
+        1,
+        "{out:?}"
+    );
 }
 
 #[test]
 fn a_failure_never_names_another_runs_check_when_events_are_merged_or_dropped() {
     let s = RolloutFleet::start(1, &[], &[]);
-    let release = |rate: u32, image: &str| {
+    let release = |rate: u32, image: &str, watch: bool| {
         let patch = json!({"spec": {"template": {"metadata": {"annotations": {"sim.kurator.dev/success-rate": rate.to_string()}}}}});
         s.cluster(1)
             .patch(
@@ -320,7 +318,8 @@ fn a_failure_never_names_another_runs_check_when_events_are_merged_or_dropped() 
                 &patch,
             )
             .unwrap();
-        let started = s.run(&[
+        let image = format!("podinfod={image}");
+        let mut args = vec![
             "start",
             "--force",
             "podinfo",
@@ -328,22 +327,24 @@ fn a_failure_never_names_another_runs_check_when_events_are_merged_or_dropped() 
             "test",
             "--all-contexts",
             "--image",
-            &format!("podinfod={image}"),
-        ]);
+            &image,
+        ];
+        if watch {
+            args.extend(["--watch", "--timeout", "60s"]);
+            return s.run(&args);
+        }
+        let started = s.run(&args);
         assert_eq!(started.code, 0, "{started:?}");
+        started
     };
     // Failed runs with a different success rate each: distinct warnings pile up until client-go
     // combines them (ten distinct messages) and its spam filter starts dropping (25 warnings).
+    // `start --watch` follows each run to its end (exit 1: it failed) before the next one.
     for (i, rate) in (80..87).enumerate() {
-        release(rate, &format!("podinfo:{}", i + 2));
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while s.phase(1) == "Failed" {
-            assert!(Instant::now() < deadline, "run {i} did not start");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        s.wait(&[1], "Failed");
+        let out = release(rate, &format!("podinfo:{}", i + 2), true);
+        assert_eq!(out.code, 1, "run {i}: {out:?}");
     }
-    let watch = s.spawn(&[
+    let watch = s.start_watched(&[
         "status",
         "podinfo",
         "-n",
@@ -354,9 +355,9 @@ fn a_failure_never_names_another_runs_check_when_events_are_merged_or_dropped() 
         "--timeout",
         "60s",
     ]);
-    std::thread::sleep(Duration::from_millis(500));
-    release(87, "podinfo:20");
-    let out = output_of(watch);
+    watch.wait_for_stdout("the watch's first state", |o| o.contains("kurator-member1"));
+    release(87, "podinfo:20", false);
+    let out = watch.finish();
     assert_eq!(out.code, 1, "{out:?}");
     let warnings: Vec<String> = s
         .cluster(1)

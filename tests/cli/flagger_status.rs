@@ -5,12 +5,11 @@
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::support::rollout::{POLICY, RolloutFleet, output_of};
-use crate::support::{kubectl, kubectl_available, run};
+use crate::support::{PATIENCE, kubectl, kubectl_available, run, wait_until};
 
 /// (primary, canary) weights of podinfo's VirtualService in cluster `n`, read with kubectl.
 fn virtual_service_weights(s: &RolloutFleet, n: usize) -> (i64, i64) {
@@ -40,14 +39,6 @@ fn virtual_service_weights(s: &RolloutFleet, n: usize) -> (i64, i64) {
             .unwrap()
     };
     (weight("podinfo-primary"), weight("podinfo-canary"))
-}
-
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(30));
-    }
 }
 
 /// At the promotion gate Flagger zeroes `status.canaryWeight` and keeps routing the last step:
@@ -112,7 +103,7 @@ fn the_promotion_gate_shows_the_weight_routed() {
     let promoted = canary["status"]["conditions"][0].clone();
     assert_eq!(promoted["reason"], "WaitingPromotion");
     assert_eq!(canary["status"]["trackedConfigs"], serde_json::json!({}));
-    std::thread::sleep(Duration::from_millis(300));
+    s.wait_for_status_writes(1, 2);
     let later = s.canary(1);
     assert_eq!(
         later["status"]["conditions"][0], promoted,
@@ -180,7 +171,7 @@ fn a_retried_run_is_followed_to_its_own_outcome() {
         }
     });
     // The first event is the object as it is now.
-    let first = seen.recv_timeout(Duration::from_secs(20)).unwrap();
+    let first = seen.recv_timeout(PATIENCE).unwrap();
     assert_eq!(first["object"]["status"]["phase"], "Failed");
 
     // The follower starts before the retry, so it is there for every write.
@@ -208,7 +199,7 @@ fn a_retried_run_is_followed_to_its_own_outcome() {
             }
         }
     });
-    let first_line = lines.recv_timeout(Duration::from_secs(20)).unwrap();
+    let first_line = lines.recv_timeout(PATIENCE).unwrap();
     assert!(first_line.contains("\"Failed\""), "{first_line}");
 
     let retried = s.run(&["retry", "podinfo", "-n", "test", "--all-contexts", "--yes"]);
@@ -218,9 +209,8 @@ fn a_retried_run_is_followed_to_its_own_outcome() {
     // then the new run.
     let mut resync = None;
     let mut progressing = false;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !(resync.is_some() && progressing) && Instant::now() < deadline {
-        let Ok(event) = seen.recv_timeout(Duration::from_secs(20)) else {
+    while !(resync.is_some() && progressing) {
+        let Ok(event) = seen.recv_timeout(PATIENCE) else {
             break;
         };
         let status = &event["object"]["status"];
@@ -244,13 +234,13 @@ fn a_retried_run_is_followed_to_its_own_outcome() {
     let out = output_of(follower);
     let mut all: Vec<String> = vec![first_line];
     // The reader thread ends at EOF, which the exit has just brought.
-    while let Ok(line) = lines.recv_timeout(Duration::from_secs(10)) {
+    while let Ok(line) = lines.recv_timeout(PATIENCE) {
         all.push(line);
     }
     assert_eq!(out.code, 0, "ends with the new run's success: {all:#?}\n{}", out.stderr);
     let summary: Value = serde_json::from_str(all.last().unwrap()).unwrap();
     assert_eq!(summary["summary"]["succeeded"], 1, "{all:#?}");
-    wait_for("Succeeded", || s.phase(1) == "Succeeded");
+    wait_until("Succeeded", || s.phase(1) == "Succeeded");
 }
 
 /// A ConfigMap the target references is tracked: its checksum is in `trackedConfigs`, the
@@ -277,7 +267,7 @@ fn a_config_map_change_starts_a_run() {
         "-p",
         r#"[{"op":"add","path":"/spec/template/spec/containers/0/envFrom","value":[{"configMapRef":{"name":"podinfo-env"}}]}]"#,
     ]);
-    wait_for("the template change's run", || {
+    wait_until("the template change's run", || {
         s.phase(1) == "Succeeded" && s.canary(1)["status"]["trackedConfigs"]["configmap/podinfo-env"].is_string()
     });
     let before = s.canary(1)["status"]["trackedConfigs"]["configmap/podinfo-env"].clone();
@@ -304,14 +294,14 @@ fn a_config_map_change_starts_a_run() {
         "-p",
         r#"{"data":{"COLOR":"green"}}"#,
     ]);
-    wait_for("a run started by the ConfigMap", || s.phase(1) == "Progressing");
+    wait_until("a run started by the ConfigMap", || s.phase(1) == "Progressing");
     let canary = s.canary(1);
     assert_eq!(
         canary["status"]["lastAppliedSpec"], applied,
         "the template did not change"
     );
     assert_ne!(canary["status"]["trackedConfigs"]["configmap/podinfo-env"], before);
-    wait_for("the run to end", || s.phase(1) == "Succeeded");
+    wait_until("the run to end", || s.phase(1) == "Succeeded");
     let copy = kubectl_in(&["get", "configmap", "podinfo-env-primary", "-o", "json"]);
     let copy: Value = serde_json::from_str(&copy.stdout).unwrap();
     assert_eq!(copy["data"]["COLOR"], "green", "promotion copies the new data");

@@ -87,7 +87,7 @@ fn check_as_an_impersonated_user() {
     let out = run(plugin(home.path())
         .args(["check", "--context", "kurator-member1", "--as", "limited"])
         .env("KUBECONFIG", &kc));
-    assert_ne!(out.code, 0, "{out:?}");
+    assert_eq!(out.code, 1, "{out:?}");
     let all = format!("{}{}", out.stdout, out.stderr);
     assert!(
         all.contains(
@@ -433,7 +433,7 @@ fn the_documented_roles_are_enough_and_check_says_where_one_is_missing() {
     assert_eq!(started.code, 0, "{started:?}");
     s.wait(&[1], "WaitingPromotion");
     let refused = as_operator(&["promote", "podinfo", "--yes"]);
-    assert_ne!(refused.code, 0, "{refused:?}");
+    assert_eq!(refused.code, 1, "{refused:?}");
     assert!(
         refused.stdout.contains("User \"operator\" cannot create resource \"services/proxy\" in API group \"\" in the namespace \"istio-system\""),
         "{refused:?}"

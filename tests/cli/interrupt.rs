@@ -199,3 +199,32 @@ fn ctrl_c_during_uninstall_lets_the_deletions_under_way_finish() {
         .list("apps", "deployments", Some("istio-system"));
     assert!(flaggers.is_empty(), "member2 is fully uninstalled: {flaggers:?}");
 }
+
+/// README "Reliability": a second Ctrl-C exits at once, without waiting for the changes under
+/// way (re-running the command finishes the job).
+#[test]
+fn a_second_ctrl_c_exits_at_once() {
+    let s = RolloutFleet::start(1, &[], &[]);
+    // The write is held until well after the test (it measures nothing: it only must not end
+    // before the plugin has exited).
+    s.cluster(1).faults().set_write_latency(Duration::from_secs(3600));
+    let pause = s.start_watched(&["pause", "podinfo", "-n", "test", "--all-contexts", "--yes"]);
+    wait_until("the pause write in flight", || s.cluster(1).faults().held_writes() > 0);
+    pause.interrupt();
+    pause.wait_for_stderr("the first Ctrl-C acknowledged", |e| {
+        e.contains("changes under way finish first")
+    });
+    pause.interrupt();
+    let out = pause.finish();
+    // Ended within the patience although the write is held for an hour: it did not wait.
+    assert_eq!(out.code, 130, "{out:?}");
+    assert_eq!(
+        s.canary(1)["spec"]["suspend"],
+        Value::Null,
+        "the held write never landed"
+    );
+    s.cluster(1).faults().set_write_latency(Duration::ZERO);
+    let again = s.run(&["pause", "podinfo", "-n", "test", "--all-contexts", "--yes"]);
+    assert_eq!(again.code, 0, "re-running finishes the job: {again:?}");
+    assert_eq!(s.canary(1)["spec"]["suspend"], true);
+}

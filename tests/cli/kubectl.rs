@@ -59,7 +59,7 @@ fn kubectl_authenticates_with_a_client_certificate() {
     let listed = ok(run(kubectl(home.path(), &kc).args(["get", "ns"])));
     assert!(listed.stdout.contains("default"), "{listed:?}");
     let denied = run(kubectl(home.path(), &kc).args(["create", "namespace", "x"]));
-    assert_ne!(denied.code, 0, "{denied:?}");
+    assert_eq!(denied.code, 1, "{denied:?}");
     assert!(denied.stderr.contains("User \"alice\" cannot create"), "{denied:?}");
 }
 
@@ -168,7 +168,7 @@ fn kubectl_works_against_the_playground() {
     assert_eq!(phase.stdout, "Ready/7");
 
     let strategic = run(k().args(["patch", "widget", "w", "-p", r#"{"spec":{"size":8}}"#]));
-    assert_ne!(strategic.code, 0, "{strategic:?}");
+    assert_eq!(strategic.code, 1, "{strategic:?}");
     assert!(
         strategic.stderr.contains("strategic-merge-patch+json is not supported"),
         "{strategic:?}"

@@ -125,7 +125,7 @@ fn kubectl_server_side_apply_owns_fields_conflicts_and_forces() {
 
     // Applying the old value again is a conflict with the Update manager.
     let refused = run(k().args(["apply", "--server-side", "-f"]).arg(&widget));
-    assert_ne!(refused.code, 0, "{refused:?}");
+    assert_eq!(refused.code, 1, "{refused:?}");
     assert!(
         refused
             .stderr

@@ -4,7 +4,6 @@
 //! matches; no ready endpoint is 503.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use fleet_sim::{ProxyRequest, ProxyResponse};
 
@@ -56,17 +55,12 @@ fn get_raw(home: &Path, kc: &Path, path: &str) -> Output {
     run(kubectl(home, kc).args(["get", "--raw", path]))
 }
 
-/// Polls (short pauses, generous deadline) until `done` holds for the command's output.
+/// Waits until `done` holds for the command's output.
 fn until(what: &str, mut probe: impl FnMut() -> Output, done: impl Fn(&Output) -> bool) -> Output {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    crate::support::wait_for(what, || {
         let out = probe();
-        if done(&out) {
-            return out;
-        }
-        assert!(Instant::now() < deadline, "{what} did not happen: {out:?}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        if done(&out) { Ok(out) } else { Err(format!("{out:?}")) }
+    })
 }
 
 #[test]
@@ -128,7 +122,7 @@ fn kubectl_get_raw_through_the_service_proxy_in_every_form() {
     // No port: only an unnamed Service port matches, so web (port `http`) has no endpoint for
     // it while plain (one unnamed port) does.
     let portless = raw("web/proxy/hello");
-    assert_ne!(portless.code, 0, "{portless:?}");
+    assert_eq!(portless.code, 1, "{portless:?}");
     assert!(
         portless
             .stderr
@@ -208,7 +202,7 @@ fn the_load_tester_answers_on_its_numbered_port_only() {
         )
     };
     let old = raw(lt);
-    assert_ne!(old.code, 0, "{old:?}");
+    assert_eq!(old.code, 1, "{old:?}");
     assert!(
         old.stderr.contains(&format!(
             r#"Error from server (ServiceUnavailable): no endpoints available for service "{lt}""#
@@ -256,7 +250,7 @@ fn the_load_tester_answers_on_its_numbered_port_only() {
         |o| o.code != 0,
     );
     let promote = s.run(&["promote", "podinfo", "-n", "test", "--all-contexts", "--yes"]);
-    assert_ne!(promote.code, 0, "{promote:?}");
+    assert_eq!(promote.code, 1, "{promote:?}");
     let text = format!("{}{}", promote.stdout, promote.stderr);
     assert!(
         text.contains(&format!("the load tester istio-system/{lt} has no ready endpoint")),

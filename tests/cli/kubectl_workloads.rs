@@ -3,7 +3,6 @@
 //! that declares one), and ReplicaSets with revisions for `kubectl rollout history/undo`.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -66,15 +65,10 @@ fn json_of(home: &Path, kc: &Path, args: &[&str]) -> Value {
 
 /// Polls (short pauses, generous deadline) until `done` holds for the object.
 fn until(home: &Path, kc: &Path, args: &[&str], what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    crate::support::wait_for(what, || {
         let v = json_of(home, kc, args);
-        if done(&v) {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "{what}: {v:#}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        if done(&v) { Ok(v) } else { Err(format!("{v:#}")) }
+    })
 }
 
 #[test]
@@ -407,7 +401,7 @@ fn kubectl_scale_on_a_custom_resource_with_a_scale_subresource() {
     assert_eq!(scale["status"]["replicas"], 0);
     // A type without the subresource has no such path.
     let none = run(kubectl(h, k).args(["get", "--raw", "/api/v1/namespaces/default/configmaps/x/scale"]));
-    assert_ne!(none.code, 0, "{none:?}");
+    assert_eq!(none.code, 1, "{none:?}");
 }
 
 /// Pods that never become ready: after `progressDeadlineSeconds` the Deployment says so, and
@@ -440,7 +434,7 @@ spec:
     .unwrap();
     ok(run(kubectl(h, k).args(["apply", "-f"]).arg(&file)));
     let status = run(kubectl(h, k).args(["rollout", "status", "deployment/stuck", "--timeout", "30s"]));
-    assert_ne!(status.code, 0, "{status:?}");
+    assert_eq!(status.code, 1, "{status:?}");
     assert!(
         status
             .stderr

@@ -2,7 +2,6 @@
 //! (with the message kubectl prints), namespace termination, finalizers and strategic merge patch.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use crate::support::{Fleet, Output, kubectl, kubectl_available, run};
 
@@ -12,7 +11,7 @@ fn ok(out: Output) -> Output {
 }
 
 fn failed(out: Output) -> Output {
-    assert_ne!(out.code, 0, "{out:?}");
+    assert_eq!(out.code, 1, "{out:?}");
     out
 }
 
@@ -44,16 +43,12 @@ impl Setup {
         path_str(&path)
     }
 
-    /// Polls until `done` holds for kubectl's answer (a generous deadline, no fixed sleeps).
+    /// Waits until `done` holds for kubectl's answer.
     fn wait_for(&self, args: &[&str], done: impl Fn(&Output) -> bool) -> Output {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        crate::support::wait_for(&format!("kubectl {args:?}"), || {
             let out = self.k(args);
-            if done(&out) || Instant::now() > deadline {
-                return out;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+            if done(&out) { Ok(out) } else { Err(format!("{out:?}")) }
+        })
     }
 }
 

@@ -1,8 +1,6 @@
 //! What the plugin says Kurator will do (`lint`, `apply --fleet`) against what the simulated
 //! Kurator — which renders and installs by Kurator's own rules, not the plugin's — really does.
 
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
 
 use crate::kurator::{hub_fleet, install_through_fleet};
@@ -44,12 +42,10 @@ fn application(name: &str, namespace: &str, service: &str, timeout: bool) -> Str
     text
 }
 
-fn wait_until(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !ok() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+/// [`crate::support::wait_until`]; the seconds each call once gave are superseded by the
+/// suite's common patience.
+fn wait_until(what: &str, _secs: u64, ok: impl FnMut() -> bool) {
+    crate::support::wait_until(what, ok)
 }
 
 fn phase_on_hub(hub: &fleet_sim::SimCluster, app: &str, member: &str) -> Option<String> {

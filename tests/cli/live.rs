@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 use crate::support::rollout::{RolloutFleet, fail_release};
-use crate::support::{BIN, require_tool, wait_until};
+use crate::support::{BIN, MEMBERS, require_tool, row, wait_until};
 
 /// (phase, weight) per line of one cluster, in order.
 fn sequence(stdout: &str, cluster: &str) -> Vec<String> {
@@ -54,15 +54,13 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
     watch.wait_for_stdout("the watch's first state of every cluster", |o| every_cluster(o, 3));
     let started = s.release("podinfo:2");
     assert_eq!(started.code, 0, "{started:?}");
-    assert_eq!(
-        started
-            .stdout
-            .lines()
-            .filter(|l| l.contains("image podinfod=podinfo:2") && l.ends_with("started"))
-            .count(),
-        3,
-        "{started:?}"
-    );
+    for member in MEMBERS {
+        let r = row(&started.stdout, member);
+        assert!(
+            r.contains("image podinfod=podinfo:2") && r.ends_with("started"),
+            "{started:?}"
+        );
+    }
     let out = watch.finish();
     assert_eq!(out.code, 0, "{out:?}");
     for n in 1..=3 {
@@ -345,6 +343,59 @@ fn dropped_watch_streams_lose_and_repeat_nothing() {
     for n in 1..=2 {
         let seq = sequence(&out.stdout, &format!("kurator-member{n}"));
         assert_eq!(&seq[1..], SUCCESS, "member{n}: {out:?}");
+    }
+}
+
+/// README "Following a release": a dropped stream resumed from a resourceVersion the server
+/// no longer has (410 Expired) is relisted: the watch follows the run to its end and never
+/// prints a transition twice or out of order. (What changes while it relists can only be seen
+/// as the state it relists; dropped_watch_streams_lose_and_repeat_nothing covers resumption
+/// without loss.)
+#[test]
+fn a_relist_after_410_repeats_nothing_and_follows_to_the_end() {
+    let s = RolloutFleet::start(2, &["--manual-steps"], &[]);
+    let watch = s.start_watched(&[
+        "status",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--watch",
+        "--wait-for-start",
+        "--timeout",
+        "60s",
+    ]);
+    watch.wait_for_stdout("the watch's first state of every cluster", |o| every_cluster(o, 2));
+    assert_eq!(s.release("podinfo:2").code, 0);
+    s.wait(&[1, 2], "Progressing");
+    // Before each step the history is compacted and the streams dropped: the resume from the
+    // last resourceVersion seen is answered 410. One step per promote (it opens the step gate,
+    // waits for the next step, closes it).
+    let mut promotes = 0;
+    while s.phase(1) == "Progressing" || s.phase(2) == "Progressing" {
+        promotes += 1;
+        assert!(promotes <= 10, "more steps than the policy has");
+        for c in &s.fleet.clusters {
+            c.compact();
+            c.faults().drop_watches();
+        }
+        let promoted = s.run(&["promote", "podinfo", "-n", "test", "--all-contexts", "--yes"]);
+        assert_eq!(promoted.code, 0, "{promoted:?}");
+    }
+    s.wait(&[1, 2], "Succeeded");
+    let out = watch.finish();
+    assert_eq!(out.code, 0, "{out:?}");
+    for n in 1..=2 {
+        let seq: Vec<String> = sequence(&out.stdout, &format!("kurator-member{n}"))
+            .into_iter()
+            .filter(|step| step.contains("weight="))
+            .collect();
+        let positions: Vec<Option<usize>> = seq[1..].iter().map(|t| SUCCESS.iter().position(|s| s == t)).collect();
+        assert!(
+            positions.iter().all(Option::is_some) && positions.windows(2).all(|w| w[0] < w[1]),
+            "member{n}: each transition once, in order: {out:?}"
+        );
+        assert_eq!(seq.last().map(String::as_str), Some("Succeeded weight=0"), "{out:?}");
     }
 }
 

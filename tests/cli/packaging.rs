@@ -274,7 +274,17 @@ fn help_is_prefixed_and_pipes_stay_clean() {
     let traced = run(plugin(home.path())
         .args(["clusters", "--all-contexts", "-v"])
         .env("KUBECONFIG", &kc));
-    assert!(!traced.stderr.is_empty(), "-v traces requests to stderr");
+    for entry in &fleet.entries {
+        let request = format!("http.method=GET http.url={}/version", entry.server);
+        assert!(
+            traced
+                .stderr
+                .lines()
+                .any(|l| l.contains(&request) && l.contains("http.status_code=200")),
+            "-v traces {}'s requests to stderr: {traced:?}",
+            entry.context
+        );
+    }
     let token = &fleet.entries[0].token;
     assert!(
         !traced.stderr.contains(token.as_str()) && !traced.stdout.contains(token.as_str()),

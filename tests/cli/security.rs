@@ -87,6 +87,8 @@ fn client_certificates_authenticate_and_stay_hidden() {
     let out = run(plugin(home.path())
         .args(["list", "-A", "--context", "kurator-member1", "-o", "json"])
         .env("KUBECONFIG", &kc));
+    // Exactly 1 by README "Exit codes" (no cluster succeeded); `list` says 5: see
+    // promises::no_cluster_answering_is_exit_1 (ignored: product bug).
     assert_ne!(out.code, 0, "{out:?}");
     let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let message = rows[0]["message"].as_str().unwrap_or_default();
@@ -204,7 +206,7 @@ fn a_full_traced_run_prints_no_credential() {
     let mut all = String::new();
     for args in &runs {
         let out = s.run(&[&["-vvv"][..], args].concat());
-        assert!(matches!(out.code, 0 | 1 | 3), "{args:?}: {out:?}");
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
         all.push_str(&out.stdout);
         all.push_str(&out.stderr);
     }

@@ -40,8 +40,9 @@ def configmap(name, data=None, labels=None):
     )
 
 
-def wait_for(check, what, seconds=20):
-    """Polls `check` until it returns a truthy value; the one place this file waits."""
+def wait_for(check, what, seconds=90):
+    """Polls `check` until it returns a truthy value; the one place this file waits (the
+    deadline bounds a hang on a loaded machine, it measures nothing)."""
     deadline = time.monotonic() + seconds
     while True:
         value = check()

@@ -2,7 +2,9 @@
 //! follow at once (new Pods not ready yet, the old ones still serving); after the start-up delay
 //! (here: `settle`) the new Pods are ready and the old ReplicaSets run nothing.
 
-use std::time::{Duration, Instant};
+mod support;
+
+use std::time::Duration;
 
 use fleet_sim::SimCluster;
 use fleet_sim::controllers::settle;
@@ -10,16 +12,9 @@ use fleet_sim::patch::PatchKind;
 use serde_json::{Value, json};
 
 async fn until(cluster: &SimCluster, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(d) = cluster.get("apps", "deployments", Some("default"), "web")
-            && done(&d)
-        {
-            return d;
-        }
-        assert!(Instant::now() < deadline, "{what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let web = || cluster.get("apps", "deployments", Some("default"), "web");
+    support::wait_until(what, || async { web().is_some_and(|d| done(&d)) }).await;
+    web().unwrap()
 }
 
 fn observed(d: &Value) -> bool {

@@ -1,6 +1,8 @@
 //! Authentication, impersonation, RBAC and the review APIs, through the router with the raw
 //! headers a client sends.
 
+mod support;
+
 use fleet_sim::{Rule, SimCluster, User};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -351,14 +353,10 @@ async fn admin_edit_view_are_aggregated_and_follow_new_labelled_roles() {
     };
     assert!(can("list", "", "pods").await);
     assert!(!can("list", "", "secrets").await, "view does not show secrets");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !can("watch", "flagger.app", "canaries").await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "view never aggregated flagger-view"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    support::wait_until("view to aggregate flagger-view", || {
+        can("watch", "flagger.app", "canaries")
+    })
+    .await;
     controllers.abort();
 }
 

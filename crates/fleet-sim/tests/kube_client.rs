@@ -1,5 +1,7 @@
 //! kube-rs against the emulator, in-process and over loopback.
 
+mod support;
+
 use std::time::Duration;
 
 use fleet_sim::{SimCluster, User};
@@ -487,10 +489,13 @@ async fn injected_failures_and_latency() {
         "{err:?}"
     );
     cluster.faults().set_failure_rate(0.0, 500);
+    // A request under injected latency is held (observed in flight), then answered.
     cluster.faults().set_latency(Duration::from_millis(200));
-    let started = std::time::Instant::now();
-    cms.list(&ListParams::default()).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(200));
+    let list = tokio::spawn(async move { cms.list(&ListParams::default()).await });
+    let faults = cluster.faults();
+    support::wait_until("the list to be held", || async { faults.held_reads() == 1 }).await;
+    list.await.unwrap().unwrap();
+    assert_eq!(cluster.faults().held_reads(), 0, "released once answered");
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use fleet_sim::{KubeconfigEntry, PlaygroundOptions, SimCluster};
 
 pub mod rollout;
+pub mod terminal;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_kubectl-kurator_rollout");
 
@@ -139,7 +140,7 @@ impl PlaygroundProcess {
         let mut lines = Vec::new();
         loop {
             let line = rx
-                .recv_timeout(Duration::from_secs(20))
+                .recv_timeout(PATIENCE)
                 .expect("playground printed its kubeconfig line");
             if let Some(path) = line.strip_prefix("export KUBECONFIG=") {
                 let kubeconfig = PathBuf::from(path);
@@ -280,22 +281,24 @@ pub fn run_bounded(cmd: &mut Command) -> Output {
 /// A command running in the background whose output the test can watch while it runs.
 pub struct Running {
     child: Child,
-    stdout: Arc<Mutex<String>>,
-    stderr: Arc<Mutex<String>>,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
     readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Running {
     pub fn spawn(cmd: &mut Command) -> Running {
         let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        let (stdout, stderr) = (Arc::new(Mutex::new(String::new())), Arc::new(Mutex::new(String::new())));
-        let collect = |from: Box<dyn std::io::Read + Send>, into: Arc<Mutex<String>>| {
+        let (stdout, stderr) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
+        // Read what arrives, not lines: a prompt waits for its answer without a newline.
+        let collect = |mut from: Box<dyn std::io::Read + Send>, into: Arc<Mutex<Vec<u8>>>| {
             std::thread::spawn(move || {
-                let mut reader = BufReader::new(from);
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
-                    into.lock().unwrap().push_str(&line);
-                    line.clear();
+                let mut chunk = [0u8; 8192];
+                while let Ok(n) = from.read(&mut chunk) {
+                    if n == 0 {
+                        break;
+                    }
+                    into.lock().unwrap().extend_from_slice(&chunk[..n]);
                 }
             })
         };
@@ -313,7 +316,12 @@ impl Running {
 
     /// What it printed on stdout so far.
     pub fn stdout(&self) -> String {
-        self.stdout.lock().unwrap().clone()
+        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+    }
+
+    /// What it printed on stderr so far.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
     }
 
     /// Waits until its stdout so far satisfies `seen`.
@@ -322,6 +330,22 @@ impl Running {
             let out = self.stdout();
             if seen(&out) { Ok(()) } else { Err(format!("\n{out}")) }
         })
+    }
+
+    /// Waits until its stderr so far satisfies `seen`.
+    pub fn wait_for_stderr(&self, what: &str, seen: impl Fn(&str) -> bool) {
+        wait_for(what, || {
+            let err = self.stderr();
+            if seen(&err) { Ok(()) } else { Err(format!("\n{err}")) }
+        })
+    }
+
+    /// Writes `text` to its stdin (spawned with `Stdio::piped()` stdin), as typed.
+    pub fn type_text(&mut self, text: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("spawned with a piped stdin");
+        stdin.write_all(text.as_bytes()).unwrap();
+        stdin.flush().unwrap();
     }
 
     /// Sends SIGINT, as Ctrl-C does.
@@ -336,6 +360,8 @@ impl Running {
     /// Waits (at most [`PATIENCE`], so a hang fails instead of blocking the suite) for it to
     /// end and returns everything it printed.
     pub fn finish(mut self) -> Output {
+        // A closed stdin: nothing more will be typed.
+        drop(self.child.stdin.take());
         let status = wait_for("the command to exit", || match self.child.try_wait().unwrap() {
             Some(status) => Ok(status),
             None => Err(format!("still running; stdout so far:\n{}", self.stdout())),
@@ -346,7 +372,7 @@ impl Running {
         Output {
             code: status.code().unwrap_or(-1),
             stdout: self.stdout(),
-            stderr: self.stderr.lock().unwrap().clone(),
+            stderr: self.stderr(),
         }
     }
 }
@@ -359,4 +385,49 @@ impl Drop for Running {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The one line of a table (or of transition lines) that belongs to `context`: the line with
+/// `context` as one of its whitespace-separated fields. Fails unless there is exactly one, so a
+/// test asserts on the row of a given cluster, never on a count of lines.
+pub fn row<'a>(stdout: &'a str, context: &str) -> &'a str {
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.split_whitespace().any(|field| field == context))
+        .collect();
+    assert_eq!(rows.len(), 1, "one row for {context}:\n{stdout}");
+    rows[0]
+}
+
+/// Whether each of `contexts` has its one row and that row contains `value`.
+pub fn every_row_has(stdout: &str, contexts: &[&str], value: &str) -> bool {
+    contexts.iter().all(|c| {
+        let rows: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.split_whitespace().any(|field| field == *c))
+            .collect();
+        rows.len() == 1 && rows[0].contains(value)
+    })
+}
+
+/// The three members of the usual test fleet.
+pub const MEMBERS: [&str; 3] = ["kurator-member1", "kurator-member2", "kurator-member3"];
+
+/// The lines of `check`'s section for `context` (its heading line up to the blank line).
+pub fn check_section(stdout: &str, context: &str) -> String {
+    let mut lines = stdout.lines().skip_while(|l| l.trim_end() != context);
+    let heading = lines
+        .next()
+        .unwrap_or_else(|| panic!("no check section for {context}:\n{stdout}"));
+    let body: Vec<&str> = lines.take_while(|l| !l.trim().is_empty()).collect();
+    format!("{heading}\n{}", body.join("\n"))
+}
+
+/// `check`'s summary table (after the per-cluster sections): one row per cluster.
+pub fn check_summary(stdout: &str) -> &str {
+    let start = stdout
+        .rfind("\nCLUSTER ")
+        .map(|i| i + 1)
+        .or_else(|| stdout.find("CLUSTER "));
+    &stdout[start.unwrap_or_else(|| panic!("no check summary:\n{stdout}"))..]
 }

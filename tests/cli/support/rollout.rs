@@ -128,6 +128,51 @@ impl RolloutFleet {
         })
     }
 
+    /// How often Flagger recorded an Event about podinfo in cluster `n` whose message contains
+    /// `needle` (a repeat PATCHes one Event's `count`, as client-go's correlator does).
+    pub fn events_counted(&self, n: usize, needle: &str) -> i64 {
+        self.cluster(n)
+            .list("", "events", Some("test"))
+            .iter()
+            .filter(|e| e["involvedObject"]["name"] == "podinfo")
+            .filter(|e| e["message"].as_str().is_some_and(|m| m.contains(needle)))
+            .map(|e| e["count"].as_i64().unwrap_or(1))
+            .sum()
+    }
+
+    /// Waits until Flagger has recorded `ticks` more Events with `needle` in cluster `n`: the
+    /// way a test sees Flagger's analysis ticks go by (instead of sleeping for some of them).
+    pub fn wait_for_ticks(&self, n: usize, needle: &str, ticks: i64) {
+        let from = self.events_counted(n, needle);
+        super::wait_for(&format!("{ticks} more {needle:?} events in member{n}"), || {
+            let now = self.events_counted(n, needle);
+            if now >= from + ticks {
+                Ok(())
+            } else {
+                Err(format!("{now} (from {from})"))
+            }
+        })
+    }
+
+    /// Waits until Flagger has written podinfo's status in cluster `n` at least `writes` more
+    /// times (each write moves `status.lastTransitionTime`): at a gate Flagger writes on every
+    /// tick, so this is how a test sees ticks go by there.
+    pub fn wait_for_status_writes(&self, n: usize, writes: usize) {
+        let stamp = || self.canary(n)["status"]["lastTransitionTime"].clone();
+        let mut seen = vec![stamp()];
+        super::wait_for(&format!("{writes} more status writes in member{n}"), || {
+            let now = stamp();
+            if seen.last() != Some(&now) {
+                seen.push(now);
+            }
+            if seen.len() > writes {
+                Ok(())
+            } else {
+                Err(format!("{seen:?}"))
+            }
+        })
+    }
+
     /// The command running in the background, its output watchable while it runs.
     pub fn start_watched(&self, args: &[&str]) -> super::Running {
         super::Running::spawn(&mut self.cmd(args))
