@@ -28,12 +28,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// `-v` traces requests to stderr; kube's own spans never carry credentials.
+/// `-v` traces each request (kube-client's debug span: method, URL, status); `-vv` adds its
+/// details (headers, time taken: `fleet::request_trace`'s trace events, which never carry
+/// credentials) and kube-client's trace events (a watch's response headers, Status bodies);
+/// `-vvv` traces every library.
 fn init_tracing(verbosity: u8) {
     let filter = match verbosity {
         0 => return,
         1 => "kube_client=debug,kubectl_kurator_rollout=debug",
-        2 => "kube=debug,kube_client=trace,kubectl_kurator_rollout=debug",
+        2 => "kube=debug,kube_client=trace,kubectl_kurator_rollout=trace",
         _ => "trace",
     };
     let _ = tracing_subscriber::fmt()

@@ -367,6 +367,7 @@ async fn abort_all_aborts_the_started_waves_through_the_abort_plan() {
             Ok(WaveFollowed {
                 exit: Exit::Failed,
                 quit: false,
+                succeeded: 0,
             })
         }
     };
@@ -409,4 +410,142 @@ async fn abort_all_aborts_the_started_waves_through_the_abort_plan() {
         "Initialized",
         "the second wave never started"
     );
+}
+
+/// A follower that says each wave (in start order) ended with this exit and this many of its
+/// clusters succeeded, after checking the wave's run was started.
+fn scripted(
+    playground: &Playground,
+    waves: &'static [(Exit, usize)],
+) -> impl FnMut(
+    FleetSource,
+    Baseline,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<WaveFollowed>> + Send>> {
+    let clusters: Vec<SimCluster> = playground.members.iter().map(|m| m.cluster.clone()).collect();
+    let mut wave = 0;
+    move |source: FleetSource, baseline: Baseline| {
+        let (exit, succeeded) = waves[wave];
+        wave += 1;
+        let clusters = clusters.clone();
+        Box::pin(async move {
+            assert_eq!(baseline.len(), source.members.len(), "the wave started everywhere");
+            for name in source.member_names() {
+                let cluster = clusters.iter().find(|c| c.name() == name).unwrap();
+                until("the wave's run under way", || phase(cluster) == "Progressing").await;
+            }
+            Ok(WaveFollowed {
+                exit,
+                quit: false,
+                succeeded,
+            })
+        })
+    }
+}
+
+/// README "Exit codes": 5 when some clusters succeeded and others failed, whichever wave
+/// failed and whatever the on-failure policy let run after it; a failed canary fails its wave.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_release_exits_by_the_clusters_of_all_its_waves() {
+    let (playground, source) = gated_fleet().await;
+    let mut events = Vec::new();
+    // continue: the first wave failed, the second succeeded.
+    let outcome = release(
+        &source,
+        &release_options(OnFailure::Continue, Some("1")),
+        &Interrupt::manual(),
+        scripted(&playground, &[(Exit::Failed, 0), (Exit::Success, 1)]),
+        |e| events.push(e),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.exit, Exit::Partial, "{events:?}");
+
+    // stop, with the failure in the last wave: the first wave's cluster still succeeded.
+    let (playground, source) = gated_fleet().await;
+    let outcome = release(
+        &source,
+        &release_options(OnFailure::Stop, Some("1")),
+        &Interrupt::manual(),
+        scripted(&playground, &[(Exit::Success, 1), (Exit::Failed, 0)]),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.exit, Exit::Partial);
+
+    // stop after a first wave where nothing succeeded: 1, the second wave never started.
+    let (playground, source) = gated_fleet().await;
+    let outcome = release(
+        &source,
+        &release_options(OnFailure::Stop, Some("1")),
+        &Interrupt::manual(),
+        scripted(&playground, &[(Exit::Failed, 0)]),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.exit, Exit::Failed);
+    assert_eq!(phase(&playground.members[1].cluster), "Initialized");
+
+    // One wave exits as its follow decided: a failed canary fails it (README: 1), although the
+    // other cluster succeeded, as `status --watch` decides.
+    let (playground, source) = gated_fleet().await;
+    let mut one_wave = release_options(OnFailure::Continue, None);
+    one_wave.watch = true;
+    let outcome = release(
+        &source,
+        &one_wave,
+        &Interrupt::manual(),
+        scripted(&playground, &[(Exit::Failed, 1)]),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.exit, Exit::Failed);
+}
+
+/// `promote --full` under Kurator: the switch in the hub Application until the promotion ended
+/// in every member, then taken back (kept with `--keep-skip`), as `spec.skipAnalysis` in a member.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promote_full_under_kurator_takes_the_hub_switch_back_once_promoted() {
+    let (playground, source) = kurator().await;
+    let spec_before = application(&playground)["spec"].clone();
+    for (image, keep_skip) in [("podinfo:2", false), ("podinfo:3", true)] {
+        let mut release_options = release_options(OnFailure::Stop, None);
+        release_options.start.images = vec![("podinfod".into(), image.into())];
+        let started = release(&source, &release_options, &Interrupt::manual(), no_follow, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(started.exit, Exit::Success, "{:?}", started.result_rows);
+        let plan = actions::plan(&source, &scope(), Verb::PromoteFull, TIMEOUT)
+            .await
+            .unwrap();
+        assert!(
+            matches!(plan.rows[..], [ref r] if matches!(r.step, Step::PolicySwitch { value: true, .. })),
+            "{plan:?}"
+        );
+        let options = ExecuteOptions { keep_skip, ..options() };
+        let rows = actions::execute(&source, &plan, options).await;
+        assert!(rows.iter().all(|r| r.error.is_none()), "{rows:?}");
+        assert!(
+            rows[0].result.starts_with("promoted (Succeeded) in 2 members"),
+            "{rows:?}"
+        );
+        for m in &playground.members {
+            let primary = m
+                .cluster
+                .get("apps", "deployments", Some("test"), "podinfo-primary")
+                .unwrap();
+            assert_eq!(primary["spec"]["template"]["spec"]["containers"][0]["image"], image);
+            assert_eq!(phase(&m.cluster), "Succeeded");
+        }
+        let switch = application(&playground)["spec"]["syncPolicies"][0]["rollout"]["rolloutPolicy"]
+            .get("skipTrafficAnalysis")
+            .cloned();
+        if keep_skip {
+            assert_eq!(switch, Some(Value::Bool(true)), "--keep-skip leaves it");
+        } else {
+            assert_eq!(application(&playground)["spec"], spec_before, "taken back: {switch:?}");
+        }
+    }
 }

@@ -6,9 +6,7 @@ pub mod check;
 pub mod clusters;
 pub mod complete;
 pub mod control;
-pub mod follow;
 pub mod get;
-pub mod hub;
 pub mod install;
 pub mod lint;
 pub mod list;
@@ -38,9 +36,9 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Render(args) => render::run(&inv, &args).await,
         Command::Apply(args) => apply::run(&inv, &args).await,
         Command::Start(args) => start::run(&inv, &args).await,
-        Command::Status(args) => status::run(&cli.global, &args).await,
-        Command::List(args) => list::run(&cli.global, &args).await,
-        Command::Get(args) => get::run(&cli.global, &args).await,
+        Command::Status(args) => status::run(&inv, &args).await,
+        Command::List(args) => list::run(&inv, &args).await,
+        Command::Get(args) => get::run(&inv, &args).await,
         #[cfg(feature = "playground")]
         Command::Demo(args) => crate::playground::demo::run(&cli.global, &args).await,
         Command::Promote(args) => {

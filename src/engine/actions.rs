@@ -8,14 +8,15 @@
 //! Application's rollout policy, since a direct Canary patch would be reverted by Kurator's next
 //! reconcile; gates (promote, abort, retry) always go to the members' load testers.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use kube::Client;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 
+use super::live::read::read_members;
 use super::release::{StartPlan, get_canary, start_release};
-use super::snapshot::snapshot;
 use crate::confirm::Decision;
 use crate::exit::ExitError;
 use crate::flagger::gates::{LoadTester, post};
@@ -28,7 +29,7 @@ use crate::install::verb_manager;
 use crate::interrupt::Interrupt;
 use crate::invocation::ConfirmPolicy;
 use crate::model::action_row::ActionRow;
-use crate::model::canary::CanaryId;
+use crate::model::canary::{CanaryId, CanaryState, RunMark, is_running};
 use crate::model::plan::{Plan, PlanRow, Step, Switch, Verb, acting_clusters, policy_switch_rows, switched_policies};
 use crate::model::update::Scope;
 
@@ -68,7 +69,7 @@ pub async fn plan(source: &FleetSource, scope: &Scope, verb: Verb, timeout: Dura
         // members have none of their own: a policy is found by its workload's name.
         return Ok(hub_plan(source, hub, verb, &[(None, name.to_string())]).await?);
     }
-    let state = snapshot(&source.members, scope, timeout).await;
+    let state = read_members(&source.members, scope, timeout).await;
     let rows: Vec<PlanRow> = state
         .rows()
         .into_iter()
@@ -215,17 +216,31 @@ pub fn confirm(plan: &Plan, policy: &ConfirmPolicy) -> Decision {
 /// Carries out the plan as it was planned (and shown): each step where the plan put it.
 pub async fn execute(source: &FleetSource, plan: &Plan, options: ExecuteOptions<'_>) -> Vec<ActionRow> {
     match switch_hub(source, plan.verb) {
-        Some(hub) => execute_on_hub(hub, plan, options.interrupt).await,
+        Some(hub) => execute_on_hub(source, hub, plan, options).await,
         None => execute_on_members(source, plan, options).await,
     }
 }
 
 /// The hub rows one after the other: they write the same few Applications.
-async fn execute_on_hub(hub: &Hub, plan: &Plan, interrupt: Option<&Interrupt>) -> Vec<ActionRow> {
+async fn execute_on_hub(source: &FleetSource, hub: &Hub, plan: &Plan, options: ExecuteOptions<'_>) -> Vec<ActionRow> {
     let mut rows = Vec::new();
     for row in &plan.rows {
         let outcome = match &row.step {
-            _ if row.step.acts() && interrupt.is_some_and(Interrupt::is_set) => Err(ClusterError::Interrupted),
+            _ if row.step.acts() && options.interrupt.is_some_and(Interrupt::is_set) => Err(ClusterError::Interrupted),
+            Step::PolicySwitch {
+                application,
+                policy,
+                switch: Switch::SkipAnalysis,
+                value: true,
+            } => {
+                let policy = PolicyRef {
+                    hub,
+                    application,
+                    index: *policy,
+                    target: &row.target,
+                };
+                promote_full_on_hub(source, &policy, options).await
+            }
             Step::PolicySwitch {
                 application,
                 policy,
@@ -238,6 +253,149 @@ async fn execute_on_hub(hub: &Hub, plan: &Plan, interrupt: Option<&Interrupt>) -
         rows.push(action_row(row, outcome));
     }
     rows
+}
+
+/// One rollout policy of a hub Application: the one a hub switch step writes.
+struct PolicyRef<'a> {
+    hub: &'a Hub,
+    /// `namespace/name` of the Application.
+    application: &'a str,
+    /// The index in `spec.syncPolicies`.
+    index: usize,
+    target: &'a CanaryId,
+}
+
+/// `promote --full` under Kurator, as in a member ([`Step::SkipAnalysis`]): the switch set,
+/// the promotion awaited in every member the policy rolls out to, the switch taken back
+/// unless `--keep-skip`. Kurator renders the member Canary's `skipAnalysis` from the policy at
+/// every reconcile (kurator pkg/fleet-manager/application/rollout_helper.go, `renderCanary`:
+/// `SkipAnalysis: rolloutPolicy.RolloutPolicy.SkipTrafficAnalysis`), so a switch left in the
+/// Application skips the analysis of every later run.
+async fn promote_full_on_hub(
+    source: &FleetSource,
+    policy: &PolicyRef<'_>,
+    options: ExecuteOptions<'_>,
+) -> Result<String, ClusterError> {
+    let set = |value: bool| {
+        switch_policy(
+            policy.hub,
+            Verb::PromoteFull,
+            policy.application,
+            policy.index,
+            policy.target,
+            Switch::SkipAnalysis,
+            value,
+        )
+    };
+    // Read before the switch: what "promoted since" is measured from.
+    let before = canaries_before(source, policy.target, options.cluster_timeout).await?;
+    set(true).await?;
+    let promoted = await_promotions(source, policy.target, &before, options).await;
+    let field = format!("rolloutPolicy.{}", Switch::SkipAnalysis.kurator_field());
+    let reset = if options.keep_skip {
+        None
+    } else {
+        Some(set(false).await.map(|_| ()))
+    };
+    after_skip(promoted, reset, &field)
+}
+
+/// The members' Canaries of `target` as they are now; a member where the policy renders none
+/// (not a destination of the Application) has no entry.
+async fn canaries_before(
+    source: &FleetSource,
+    target: &CanaryId,
+    timeout: Duration,
+) -> Result<HashMap<String, Value>, ClusterError> {
+    if target.namespace.is_empty() {
+        return Err(ClusterError::Other(format!(
+            "the rollout policy of {} names no namespace: Kurator renders no Canary for it",
+            target.name
+        )));
+    }
+    let outcomes = source
+        .members
+        .fan_out(timeout, |client, _| async move {
+            canaries(&client, &target.namespace)?
+                .get_opt(&target.name)
+                .await
+                .map_err(|e| ClusterError::from_kube(&e))
+        })
+        .await;
+    let mut before = HashMap::new();
+    for o in outcomes {
+        match o.result {
+            Ok(Some(canary)) => {
+                before.insert(o.target.context, serde_json::to_value(canary).unwrap_or_default());
+            }
+            Ok(None) => {}
+            Err(e) => return Err(ClusterError::Other(format!("{}: {e}", o.target.context))),
+        }
+    }
+    Ok(before)
+}
+
+/// Waits in every member of `before` until its Canary stands promoted by a run that was under
+/// way before the switch or began since (`start` just before may not have reached Flagger).
+async fn await_promotions(
+    source: &FleetSource,
+    target: &CanaryId,
+    before: &HashMap<String, Value>,
+    options: ExecuteOptions<'_>,
+) -> Result<String, ClusterError> {
+    let (ns, name) = (target.namespace.as_str(), target.name.as_str());
+    let members: Vec<usize> = (0..source.members.len())
+        .filter(|i| before.contains_key(&source.members.clusters[*i].target.context))
+        .collect();
+    let outcomes = source
+        .members
+        .subset(&members)
+        .fan_out(options.timeout + options.cluster_timeout, |client, member| async move {
+            let was = before.get(&member.context).cloned().unwrap_or_default();
+            let (mark, was_running) = (RunMark::of_canary(&was), is_running(text(&was, "/status/phase")));
+            wait_for(&client, ns, name, options.timeout, "the promotion", |now| {
+                mark.promoted_since(was_running, &CanaryState::from_canary(&member.context, now, &[]))
+            })
+            .await
+        })
+        .await;
+    let failures: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().err().map(|e| format!("{}: {e}", o.target.context)))
+        .collect();
+    if !failures.is_empty() {
+        return Err(ClusterError::Other(failures.join("; ")));
+    }
+    Ok(format!(
+        "promoted (Succeeded) in {} member{}",
+        outcomes.len(),
+        if outcomes.len() == 1 { "" } else { "s" }
+    ))
+}
+
+/// promote --full's outcome: the promotion's, and what became of the switch `field` (`reset`
+/// is None with `--keep-skip`). The switch is taken back whether or not the promotion was seen
+/// to end, as a gate is closed whatever happened: left on, it would skip later runs' analysis.
+fn after_skip(
+    promoted: Result<String, ClusterError>,
+    reset: Option<Result<(), ClusterError>>,
+    field: &str,
+) -> Result<String, ClusterError> {
+    match (promoted, reset) {
+        (Ok(done), None) => Ok(format!("{done}; {field} left true")),
+        (Err(e), None) => Err(ClusterError::Other(format!("{e}; {field} left true"))),
+        (Ok(done), Some(Ok(()))) => Ok(format!("{done}; {field} set back to false")),
+        (Err(e), Some(Ok(()))) => Err(ClusterError::Other(format!("{e}; {field} set back to false"))),
+        (done, Some(Err(e))) => {
+            let promotion = match done {
+                Ok(done) => done,
+                Err(error) => error.to_string(),
+            };
+            Err(ClusterError::Other(format!(
+                "{promotion}; {field} is still true (setting it back failed: {e}); run promote --full again or set it to false"
+            )))
+        }
+    }
 }
 
 fn action_row(row: &PlanRow, outcome: Result<String, ClusterError>) -> ActionRow {
@@ -447,15 +605,17 @@ async fn execute_step(
         }
         Step::SkipAnalysis => {
             patch_spec(client, ns, name, json!({"skipAnalysis": true}), "promote").await?;
-            wait_for(client, ns, name, timeout, "the promotion", |c| {
+            let promoted = wait_for(client, ns, name, timeout, "the promotion", |c| {
                 text(c, "/status/phase") == "Succeeded"
             })
-            .await?;
-            if !options.keep_skip {
-                patch_spec(client, ns, name, json!({"skipAnalysis": false}), "promote").await?;
-                return Ok("promoted (Succeeded); skipAnalysis set back to false".into());
-            }
-            Ok("promoted (Succeeded); skipAnalysis left true".into())
+            .await
+            .map(|_| "promoted (Succeeded)".to_string());
+            let reset = if options.keep_skip {
+                None
+            } else {
+                Some(patch_spec(client, ns, name, json!({"skipAnalysis": false}), "promote").await)
+            };
+            after_skip(promoted, reset, "skipAnalysis")
         }
         Step::Suspend { suspend } => {
             let verb = if *suspend { "pause" } else { "resume" };
@@ -478,5 +638,39 @@ async fn execute_step(
         Step::PolicySwitch { .. } => Err(ClusterError::Other(
             "a hub Application switch cannot be carried out in a member".into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn promote_full_says_what_became_of_its_switch() {
+        let field = "skipAnalysis";
+        let promoted = || Ok("promoted (Succeeded)".to_string());
+        let timed_out = || Err(ClusterError::Other("the promotion did not happen within 5m".into()));
+        assert_eq!(
+            after_skip(promoted(), Some(Ok(())), field).unwrap(),
+            "promoted (Succeeded); skipAnalysis set back to false"
+        );
+        assert_eq!(
+            after_skip(promoted(), None, field).unwrap(),
+            "promoted (Succeeded); skipAnalysis left true"
+        );
+        // Taken back also when the promotion was not seen to end, and the row still fails.
+        let error = after_skip(timed_out(), Some(Ok(())), field).unwrap_err().to_string();
+        assert!(
+            error.contains("within 5m") && error.contains("set back to false"),
+            "{error}"
+        );
+        // A failed reset fails the row even after a promotion, and says the switch is still on.
+        let error = after_skip(promoted(), Some(Err(ClusterError::Other("409".into()))), field)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("skipAnalysis is still true") && error.contains("409"),
+            "{error}"
+        );
     }
 }

@@ -3,11 +3,9 @@
 
 pub mod actions;
 pub mod apply;
-pub mod hub_watch;
 pub mod inputs;
+pub mod live;
 pub mod names;
 pub mod policies;
 pub mod release;
 pub mod setup;
-pub mod snapshot;
-pub mod watch;

@@ -228,6 +228,8 @@ pub struct WaveFollowed {
     pub exit: Exit,
     /// The person left the live view before the wave was decided.
     pub quit: bool,
+    /// The followed clusters whose new run ended well (the release's exit counts them).
+    pub succeeded: usize,
 }
 
 pub struct ReleaseOutcome {
@@ -270,7 +272,8 @@ where
         plan_waves,
         started: Vec::new(),
         rows: Vec::new(),
-        exit: Exit::Success,
+        succeeded: 0,
+        decided: 0,
     };
     let followed = release.plan_waves.len() > 1 || options.watch;
     for number in 0..release.plan_waves.len() {
@@ -284,17 +287,17 @@ where
         if interrupt.is_set() {
             return Ok(release.halt(Halt::Interrupted, number + 1, Exit::Interrupted, &mut emit));
         }
-        let Some(outcome) = follow_started(wave_source, baseline, &mut follow_wave).await? else {
-            let exit = release.exit;
+        let Some(wave) = follow_started(wave_source, baseline, &mut follow_wave).await? else {
+            let exit = release.exit();
             return Ok(release.halt(Halt::Quit, number + 1, exit, &mut emit));
         };
-        if let Some(done) = release.after_wave(number, outcome, &mut emit).await {
+        if let Some(done) = release.after_wave(number, wave, &mut emit).await {
             return Ok(done);
         }
     }
     Ok(if followed {
         ReleaseOutcome {
-            exit: release.exit,
+            exit: release.exit(),
             result_rows: None,
         }
     } else {
@@ -305,30 +308,38 @@ where
     })
 }
 
-/// Follows the clusters of a wave where the release started: the wave's outcome (partial when
-/// some did not start), or None when the person left the live view.
+/// Follows the clusters of a wave where the release started: how the wave ended (partial
+/// when some did not start), or None when the person left the live view.
 async fn follow_started<F, Fut>(
     wave: FleetSource,
     baseline: Baseline,
     follow_wave: &mut F,
-) -> anyhow::Result<Option<Exit>>
+) -> anyhow::Result<Option<WaveFollowed>>
 where
     F: FnMut(FleetSource, Baseline) -> Fut,
     Fut: Future<Output = anyhow::Result<WaveFollowed>>,
 {
     if baseline.is_empty() {
-        return Ok(Some(Exit::Failed));
+        return Ok(Some(WaveFollowed {
+            exit: Exit::Failed,
+            quit: false,
+            succeeded: 0,
+        }));
     }
     let failed_to_start = wave.members.len() - baseline.len();
     let started = started_indices(&wave, &baseline);
     let result = follow_wave(wave.with_members(wave.members.subset(&started)), baseline).await?;
-    Ok(
-        (!result.quit).then_some(if failed_to_start > 0 && result.exit == Exit::Success {
+    if result.quit {
+        return Ok(None);
+    }
+    Ok(Some(WaveFollowed {
+        exit: if failed_to_start > 0 && result.exit == Exit::Success {
             Exit::Partial
         } else {
             result.exit
-        }),
-    )
+        },
+        ..result
+    }))
 }
 
 /// The release's state between waves.
@@ -340,10 +351,20 @@ struct Waves<'a> {
     /// The canaries started so far (what abort-all aborts).
     started: Vec<CanaryId>,
     rows: Vec<ActionRow>,
-    exit: Exit,
+    /// Of the clusters in the waves followed to their end (`decided`), those whose new run
+    /// ended well.
+    succeeded: usize,
+    decided: usize,
 }
 
 impl Waves<'_> {
+    /// The release's exit from the clusters of every wave decided so far (README "Exit
+    /// codes": 0 when all succeeded, 1 when none did, 5 in between), whichever wave failed;
+    /// one wave alone exits as its follow decided.
+    fn exit(&self) -> Exit {
+        Exit::from_counts(self.succeeded, self.decided)
+    }
+
     /// The clusters of the waves from `number` on.
     fn clusters_from_wave(&self, number: usize) -> Vec<String> {
         self.plan_waves[number.min(self.plan_waves.len())..]
@@ -402,29 +423,42 @@ impl Waves<'_> {
         (wave_source, baseline)
     }
 
-    /// The on-failure policy after wave `number` ended with `outcome`: the outcome that ends
+    /// The on-failure policy after wave `number` ended as `wave` says: the outcome that ends
     /// the release, or None to go on with the next wave.
     async fn after_wave(
         &mut self,
         number: usize,
-        outcome: Exit,
+        wave: WaveFollowed,
         emit: &mut impl FnMut(ReleaseEvent),
     ) -> Option<ReleaseOutcome> {
+        let outcome = wave.exit;
+        // Ctrl-C and a timeout leave the wave undecided: their exit is their own.
+        if matches!(outcome, Exit::Interrupted | Exit::Timeout) {
+            let later = self.clusters_from_wave(number + 1);
+            if outcome == Exit::Interrupted {
+                emit(ReleaseEvent::Halted {
+                    halt: Halt::Interrupted,
+                    untouched: later,
+                });
+            }
+            return Some(ReleaseOutcome {
+                exit: outcome,
+                result_rows: None,
+            });
+        }
+        // Within a wave a failed canary fails it (README "Exit codes" 1, as `status --watch`
+        // decides): none of its clusters counts as succeeded. Across waves the clusters count.
+        if outcome != Exit::Failed {
+            self.succeeded += wave.succeeded;
+        }
+        self.decided += self.plan_waves[number].len();
         if outcome == Exit::Success {
             return None;
         }
-        self.exit = outcome;
         let later = self.clusters_from_wave(number + 1);
-        let halt = match (outcome, self.options.on_failure) {
-            (Exit::Interrupted, _) => Halt::Interrupted,
-            (Exit::Timeout, _) => {
-                return Some(ReleaseOutcome {
-                    exit: outcome,
-                    result_rows: None,
-                });
-            }
-            (_, OnFailure::Stop) if !later.is_empty() => Halt::WaveFailed(number + 1),
-            (_, OnFailure::AbortAll) => {
+        let halt = match self.options.on_failure {
+            OnFailure::Stop if !later.is_empty() => Halt::WaveFailed(number + 1),
+            OnFailure::AbortAll => {
                 emit(ReleaseEvent::Aborted {
                     rows: self.abort_started().await,
                 });
@@ -434,7 +468,7 @@ impl Waves<'_> {
         };
         emit(ReleaseEvent::Halted { halt, untouched: later });
         Some(ReleaseOutcome {
-            exit: self.exit,
+            exit: self.exit(),
             result_rows: None,
         })
     }

@@ -11,6 +11,7 @@ use tower::retry::RetryLayer;
 
 use super::error::{ClusterError, chain};
 use super::handshake::HandshakeProbeLayer;
+use super::request_trace::RequestTraceLayer;
 use super::retry::BoundedRetry;
 use super::targets::Target;
 
@@ -108,11 +109,14 @@ async fn build_client(
     // (see `fleet::retry`).
     config.default_retry = false;
     let probe = HandshakeProbeLayer::new(&config);
+    let trace = RequestTraceLayer::new(&config);
     let builder = ClientBuilder::try_from(config).map_err(|e| ClusterError::Config(chain(&e)))?;
-    // Retrying needs a clonable inner service; a buffer makes the boxed stack one.
+    // Retrying needs a clonable inner service; a buffer makes the boxed stack one. The trace
+    // is outermost: each request once, as the plugin made it (see `fleet::request_trace`).
     Ok(builder
         .with_layer(&BufferLayer::new(1024))
         .with_layer(&RetryLayer::new(BoundedRetry::new()))
         .with_layer(&probe)
+        .with_layer(&trace)
         .build())
 }

@@ -10,6 +10,7 @@ pub mod handshake;
 pub mod kubeconfig;
 pub mod kurator;
 pub mod ownership;
+pub mod request_trace;
 pub mod retry;
 pub mod source;
 pub mod targets;

@@ -82,6 +82,13 @@ impl FleetSource {
         self.policy_destination()
     }
 
+    /// Where `status` reads the rollout state: each member's Canaries, or the hub's
+    /// Applications, whose status Kurator's fleet manager mirrors from every member's Canary
+    /// (kurator: pkg/fleet-manager/application/rollout_helper.go, `reconcileRolloutSyncStatus`).
+    pub fn status_origin(&self) -> Destination<'_> {
+        self.policy_destination()
+    }
+
     /// The namespace verbs use without `-n`: the first member's (its context's namespace, or
     /// `-n` already applied to every member at connect time).
     pub fn default_namespace(&self) -> String {

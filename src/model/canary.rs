@@ -112,6 +112,12 @@ impl RunMark {
             || row.promoted_transition != self.promoted_transition
             || (row.phase != "Failed" && row.last_applied_spec != self.applied)
     }
+
+    /// Whether `row` stands promoted (Succeeded) by the run under way at this mark
+    /// (`was_running`) or by one begun since; not by a Succeeded left from before.
+    pub fn promoted_since(&self, was_running: bool, row: &CanaryState) -> bool {
+        row.phase == "Succeeded" && (was_running || self.new_run(row))
+    }
 }
 
 /// Which canary: the cluster it runs in (kubeconfig context or Fleet member), its namespace
@@ -356,6 +362,12 @@ impl CanaryState {
     pub fn terminal(&self) -> bool {
         self.error.is_none() && is_terminal(&self.phase)
     }
+
+    /// Whether the canary, read without error, stands promoted: its run Succeeded (or, never
+    /// released, it is Initialized, which Flagger also marks Promoted).
+    pub fn ended_well(&self) -> bool {
+        self.error.is_none() && matches!(self.phase.as_str(), "Succeeded" | "Initialized")
+    }
 }
 
 /// The hook a held canary waits on: Waiting (confirm-rollout), WaitingPromotion
@@ -571,6 +583,18 @@ mod tests {
     }
 
     #[test]
+    fn ended_well_is_promoted_and_read() {
+        let state = |phase: &str| CanaryState::from_canary("m1", &canary(phase, json!({})), &[]);
+        assert!(state("Succeeded").ended_well());
+        assert!(state("Initialized").ended_well());
+        assert!(!state("Failed").ended_well());
+        assert!(!state("Progressing").ended_well());
+        let mut unreadable = state("Succeeded");
+        unreadable.error = Some("connection refused".into());
+        assert!(!unreadable.ended_well(), "a stale row is not a success");
+    }
+
+    #[test]
     fn gates_and_messages() {
         let hooks = json!({"stepWeight": 10, "webhooks": [
             {"name": "promotion-gate", "type": "confirm-promotion", "url": "x"},
@@ -613,6 +637,20 @@ mod tests {
         // From Succeeded, a new revision that already ended well.
         let done = RunMark::of_canary(&with_condition("Succeeded", "a", "t1", "t1"));
         assert!(done.new_run(&row(&with_condition("Succeeded", "b", "t1", "t1"))));
+    }
+
+    #[test]
+    fn promoted_since_is_not_the_succeeded_left_from_before() {
+        let row = |c: &Value| CanaryState::from_canary("m1", c, &[]);
+        // The switch met a Succeeded from the previous run: that is not this promotion.
+        let stale = RunMark::of_canary(&with_condition("Succeeded", "a", "t1", "t1"));
+        assert!(!stale.promoted_since(false, &row(&with_condition("Succeeded", "a", "t1", "t1"))));
+        assert!(!stale.promoted_since(false, &row(&with_condition("Progressing", "b", "t2", "t2"))));
+        assert!(stale.promoted_since(false, &row(&with_condition("Succeeded", "b", "t3", "t3"))));
+        // A run under way when the switch was set: its Succeeded is the promotion.
+        let running = RunMark::of_canary(&with_condition("Progressing", "b", "t2", "t2"));
+        assert!(running.promoted_since(true, &row(&with_condition("Succeeded", "b", "t3", "t3"))));
+        assert!(!running.promoted_since(true, &row(&with_condition("Failed", "b", "t3", "t3"))));
     }
 
     #[test]

@@ -552,7 +552,7 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
 
     // promote --full under --fleet: skipTrafficAnalysis in the hub Application, carried to the
     // members by Kurator; the run ends promoted everywhere. (Taking the switch back is
-    // promote_full_under_fleet_takes_its_switch_back, ignored: product bug.)
+    // promote_full_under_fleet_takes_its_switch_back.)
     let started = cmd(&[
         "start",
         "podinfo",
@@ -587,7 +587,6 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
 
 /// README "Reliability": promote's reset under `--fleet` removes the key it added.
 #[test]
-#[ignore = "reason: product bug: promote --full under --fleet sets skipTrafficAnalysis=true on the hub and returns; nothing takes it back, so every later run skips its analysis"]
 fn promote_full_under_fleet_takes_its_switch_back() {
     let (fleet, home, kc) = hub_fleet();
     let hub = fleet.hub.as_ref().unwrap().0.clone();

@@ -175,9 +175,7 @@ fn start_on_failure_continue_and_the_mid_run_refusal() {
         "--timeout",
         "60s",
     ]);
-    // The exit code (README: 5, partial) is left to
-    // start_continue_with_one_failed_wave_is_partial (ignored: product bug).
-    assert_ne!(out.code, 0, "{out:?}");
+    assert_eq!(out.code, 5, "README: partial; {out:?}");
     assert_eq!(
         (s.phase(1), s.phase(2), s.phase(3)),
         ("Failed".into(), "Succeeded".into(), "Succeeded".into()),
@@ -218,7 +216,6 @@ fn start_on_failure_continue_and_the_mid_run_refusal() {
 /// README "Exit codes": 5 when some clusters succeeded and others failed, also for `start`
 /// with `--on-failure continue`.
 #[test]
-#[ignore = "reason: product bug: start keeps the last failed wave's exit (1) although later waves succeeded (src/commands/start.rs `exit = outcome`)"]
 fn start_continue_with_one_failed_wave_is_partial() {
     let s = RolloutFleet::start(2, &[], &[]);
     fail_release(s.cluster(1));
@@ -531,7 +528,6 @@ fn verbose_traces_requests_and_never_credentials() {
 
 /// README "Conventions": `-vv` traces more than `-v` (request details).
 #[test]
-#[ignore = "reason: product bug: -vv prints exactly what -v prints (src/main.rs init_tracing: kube_client=trace adds no events over debug)"]
 fn very_verbose_traces_more_than_verbose() {
     let fleet = Fleet::start(1);
     let home = tempfile::tempdir().unwrap();
