@@ -68,8 +68,13 @@ fn install_args() -> InstallArgs {
 async fn install_on_two_clusters_then_check_passes() {
     let playground = playground(2).await;
     let source = source(&playground);
-    let before = setup::check(&source, true, TIMEOUT).await.unwrap();
-    assert_eq!(check_exit(&before.rows, false), Exit::Failed, "{:?}", before.rows);
+    let before = setup::check(&source, true, false, TIMEOUT).await.unwrap();
+    assert_eq!(
+        check_exit(&before.rows, before.hub.as_ref()),
+        Exit::Failed,
+        "{:?}",
+        before.rows
+    );
     assert!(before.plugin.is_none(), "no Fleet plugin in context mode");
 
     let Installed::Members { rows, exit } = setup::install(&source, &install_args(), false).await.unwrap() else {
@@ -82,8 +87,13 @@ async fn install_on_two_clusters_then_check_passes() {
         "{rows:?}"
     );
 
-    let after = setup::check(&source, true, TIMEOUT).await.unwrap();
-    assert_eq!(check_exit(&after.rows, false), Exit::Success, "{:?}", after.rows);
+    let after = setup::check(&source, true, false, TIMEOUT).await.unwrap();
+    assert_eq!(
+        check_exit(&after.rows, after.hub.as_ref()),
+        Exit::Success,
+        "{:?}",
+        after.rows
+    );
 
     // Again: nothing to create.
     let Installed::Members { rows, exit } = setup::install(&source, &install_args(), false).await.unwrap() else {

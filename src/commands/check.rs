@@ -7,25 +7,24 @@ use crate::cli::{CheckArgs, OutputFormat};
 use crate::engine::setup;
 use crate::exit::Exit;
 use crate::invocation::Invocation;
-use crate::model::setup::check_exit;
+use crate::model::setup::{CheckRow, check_exit};
 use crate::output::print_rows;
-use crate::view::setup::{check_report, fleet_plugin_report};
+use crate::view::setup::check_report;
 
 pub async fn run(inv: &Invocation, args: &CheckArgs) -> Result<Exit> {
     let source = inv.connect().await?;
-    let checked = setup::check(&source, args.testloader, inv.cluster_timeout).await?;
-    let (plugin, rows) = (checked.plugin, checked.rows);
-    print_rows(inv.output, &rows, |_| {
-        let head = plugin.as_ref().map(fleet_plugin_report).unwrap_or_default();
-        format!("{head}{}", check_report(&rows))
-    })?;
+    let checked = setup::check(&source, args.testloader, inv.all_namespaces, inv.cluster_timeout).await?;
+    let hub = checked.plugin.as_ref().zip(checked.hub.as_ref());
+    // Machine output: the hub's row (under --fleet) first, then the members'.
+    let rows: Vec<&CheckRow> = checked.hub.iter().chain(&checked.rows).collect();
+    print_rows(inv.output, &rows, |_| check_report(hub, &checked.rows))?;
     if !matches!(inv.output, OutputFormat::Table | OutputFormat::Wide)
-        && let Some(p) = &plugin
+        && let Some(p) = &checked.plugin
     {
-        // Machine output keeps its row shape; the Fleet's findings go to stderr.
+        // The Fleet's findings are not checks of a row: machine output has them on stderr.
         for w in &p.warnings {
             eprintln!("warning: Fleet {}: {w}", p.fleet);
         }
     }
-    Ok(check_exit(&rows, plugin.as_ref().is_some_and(|p| !p.has_flagger())))
+    Ok(check_exit(&checked.rows, checked.hub.as_ref()))
 }
