@@ -127,7 +127,6 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
         None => judge_crds(&missing, &options.install_hint),
     });
 
-    let deployments: Api<Deployment> = Api::all(client.clone());
     let scope = (!options.all_namespaces).then_some(options.namespace.as_str());
     if let Some(namespace) = scope {
         checks.push(namespace_check(client, namespace, &options.context_flag).await);
@@ -149,21 +148,7 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
         Ok(canaries) => {
             let referenced = referenced_load_testers(&canaries);
             if options.testloader || !referenced.is_empty() {
-                let unreachable = unreachable_load_testers(client, &referenced).await;
-                let labelled = list_deployments(
-                    &deployments,
-                    &["app.kubernetes.io/name=loadtester", "app=flagger-loadtester"],
-                )
-                .await;
-                checks.push(match labelled {
-                    Ok(found) => judge_load_tester(
-                        &found.into_iter().map(|(_, f)| f).collect::<Vec<_>>(),
-                        &referenced,
-                        &unreachable,
-                        &options.install_hint,
-                    ),
-                    Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
-                });
+                checks.push(load_tester_check(client, &referenced, &options.install_hint).await);
             }
             let mut namespaces: BTreeSet<String> = referenced.iter().map(|(t, _)| t.namespace.clone()).collect();
             if namespaces.is_empty() {
@@ -184,6 +169,38 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
             ),
         )),
     }
+    match denied_permissions(client, wanted).await {
+        Ok(denied) => checks.push(judge_permissions(&denied, &options.namespace)),
+        Err(e) => return Ok(with_error(checks, "Permissions", e)),
+    }
+    Ok(checks)
+}
+
+/// The load testers the hooks call (see [`judge_load_tester`]), or with none, a labelled one.
+async fn load_tester_check(client: &Client, referenced: &[(LoadTester, Vec<String>)], install_hint: &str) -> Check {
+    let unreachable = unreachable_load_testers(client, referenced).await;
+    let labelled = list_deployments(
+        &Api::all(client.clone()),
+        &["app.kubernetes.io/name=loadtester", "app=flagger-loadtester"],
+    )
+    .await;
+    match labelled {
+        Ok(found) => judge_load_tester(
+            &found.into_iter().map(|(_, f)| f).collect::<Vec<_>>(),
+            referenced,
+            &unreachable,
+            install_hint,
+        ),
+        Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
+    }
+}
+
+/// Asks the API server (SelfSubjectAccessReview) for each (namespace, permission); the denied
+/// ones, in the order asked.
+async fn denied_permissions(
+    client: &Client,
+    wanted: Vec<(String, &Permission)>,
+) -> Result<Vec<(String, String)>, kube::Error> {
     let mut denied = Vec::new();
     let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     for (namespace, (verb, group, resource, sub)) in wanted {
@@ -193,15 +210,13 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
                 "resource": resource, "subresource": sub
             }}
         }))
-        .map_err(|e| ClusterError::Other(e.to_string()))?;
-        match reviews.create(&PostParams::default(), &review).await {
-            Ok(answer) if answer.status.as_ref().is_some_and(|s| s.allowed) => {}
-            Ok(_) => denied.push((namespace, permission_name(verb, group, resource, sub))),
-            Err(e) => return Ok(with_error(checks, "Permissions", e)),
+        .map_err(kube::Error::SerdeError)?;
+        let answer = reviews.create(&PostParams::default(), &review).await?;
+        if !answer.status.as_ref().is_some_and(|s| s.allowed) {
+            denied.push((namespace, permission_name(verb, group, resource, sub)));
         }
     }
-    checks.push(judge_permissions(&denied, &options.namespace));
-    Ok(checks)
+    Ok(denied)
 }
 
 /// The Canaries in scope (`None`: every namespace); none when the Canary CRD is absent (the CRD
