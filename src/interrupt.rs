@@ -1,4 +1,4 @@
-//! Ctrl-C while clusters are being changed.
+//! Ctrl-C: one listener per process run, for the writes and the follows alike.
 //!
 //! Stopping a write half-way would leave a cluster in a state nobody planned, so the first
 //! Ctrl-C only stops new changes from starting: each cluster's change either has not begun
@@ -6,8 +6,11 @@
 //! once for a user who would rather not wait; every write is idempotent, so re-running the
 //! command finishes whatever that cut short.
 //!
-//! The handler is installed only when writing starts, after any confirmation prompt: Ctrl-C at
-//! the prompt keeps its default meaning (quit, nothing changed).
+//! The handler is installed only when writing (or following) starts, after any confirmation
+//! prompt: Ctrl-C at the prompt keeps its default meaning (quit, nothing changed).
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::watch;
 
@@ -28,24 +31,19 @@ impl Interrupt {
         }
     }
 
-    /// A flag raised by the first Ctrl-C; the second one exits with 130.
+    /// The process's flag, raised by the first Ctrl-C, for a run that is writing: the first
+    /// Ctrl-C says that no new change starts, the second exits with 130.
     pub fn on_ctrl_c() -> Interrupt {
-        let interrupt = Interrupt::manual();
-        let raised = interrupt.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_err() {
-                return;
-            }
-            raised.set();
-            eprintln!("\ninterrupted: no new changes start; changes under way finish first (Ctrl-C again to exit now)");
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!(
-                    "interrupted again: exiting; clusters being changed may be partly changed. Re-run the same command to finish: it is safe to repeat"
-                );
-                std::process::exit(crate::exit::Exit::Interrupted as i32);
-            }
-        });
-        interrupt
+        let listener = listener();
+        listener.writing.store(true, Ordering::SeqCst);
+        listener.interrupt.clone()
+    }
+
+    /// The process's flag, raised by the first Ctrl-C, for a run that only watches (a follow
+    /// ends with 130 when it is raised). Shared with [`Interrupt::on_ctrl_c`]: `start --watch`
+    /// writes, then follows, and one Ctrl-C must end both.
+    pub fn on_ctrl_c_watching() -> Interrupt {
+        listener().interrupt.clone()
     }
 
     pub fn set(&self) {
@@ -60,6 +58,97 @@ impl Interrupt {
     pub async fn raised(&self) {
         let mut rx = self.flag.subscribe();
         let _ = rx.wait_for(|raised| *raised).await;
+    }
+}
+
+/// The one Ctrl-C listener of the process, installed the first time a run asks for it.
+struct Listener {
+    interrupt: Interrupt,
+    /// Whether changes are being written: then Ctrl-C explains itself and a second one exits.
+    writing: AtomicBool,
+}
+
+fn listener() -> &'static Listener {
+    static LISTENER: OnceLock<Listener> = OnceLock::new();
+    LISTENER.get_or_init(|| {
+        let listener = Listener {
+            interrupt: Interrupt::manual(),
+            writing: AtomicBool::new(false),
+        };
+        let raised = listener.interrupt.clone();
+        let (installed_tx, installed) = std::sync::mpsc::channel();
+        // A thread with a runtime of its own: the listener outlives whichever runtime asked
+        // first, and the handler is in place before this returns (a Ctrl-C a moment later
+        // must not kill the process with the default handler).
+        let spawned = std::thread::Builder::new()
+            .name("ctrl-c".into())
+            .spawn(move || listen(raised, installed_tx));
+        if spawned.is_ok() {
+            let _ = installed.recv();
+        }
+        listener
+    })
+}
+
+fn listen(raised: Interrupt, installed: std::sync::mpsc::Sender<()>) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        let _ = installed.send(());
+        return;
+    };
+    runtime.block_on(async move {
+        let mut presses = match Presses::install() {
+            Ok(p) => p,
+            Err(_) => {
+                let _ = installed.send(());
+                return;
+            }
+        };
+        let _ = installed.send(());
+        if !presses.next().await {
+            return;
+        }
+        raised.set();
+        let writing = || listener().writing.load(Ordering::SeqCst);
+        if writing() {
+            eprintln!("\ninterrupted: no new changes start; changes under way finish first (Ctrl-C again to exit now)");
+        }
+        while presses.next().await {
+            if writing() {
+                eprintln!(
+                    "interrupted again: exiting; clusters being changed may be partly changed. Re-run the same command to finish: it is safe to repeat"
+                );
+                std::process::exit(crate::exit::Exit::Interrupted as i32);
+            }
+        }
+    });
+}
+
+/// SIGINT (Ctrl-C), registered when installed.
+#[cfg(unix)]
+struct Presses(tokio::signal::unix::Signal);
+
+#[cfg(unix)]
+impl Presses {
+    fn install() -> std::io::Result<Presses> {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map(Presses)
+    }
+
+    async fn next(&mut self) -> bool {
+        self.0.recv().await.is_some()
+    }
+}
+
+#[cfg(not(unix))]
+struct Presses;
+
+#[cfg(not(unix))]
+impl Presses {
+    fn install() -> std::io::Result<Presses> {
+        Ok(Presses)
+    }
+
+    async fn next(&mut self) -> bool {
+        tokio::signal::ctrl_c().await.is_ok()
     }
 }
 

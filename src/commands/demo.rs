@@ -11,21 +11,24 @@ use anyhow::{Context, Result};
 use fleet_sim::{Playground, PlaygroundOptions};
 use serde_json::Value;
 
-use super::follow::{FollowOptions, Require, follow};
 use super::show_live;
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::config::{Input, load_policies};
 use crate::engine::apply::apply_policies;
+use crate::engine::live::LiveFleet;
 use crate::engine::release::{StartPlan, start_release};
-use crate::engine::watch::{Scope, Update, watch_fleet};
 use crate::exit::Exit;
+use crate::fleet::ClusterError;
 use crate::fleet::apply::apply_object;
-use crate::fleet::{ClusterError, Fleet};
+use crate::fleet::source::FleetSource;
 use crate::install::FIELD_MANAGER;
 use crate::install::provider::Provider;
 use crate::interrupt::Interrupt;
 use crate::model::canary::CanaryState;
+use crate::model::update::Scope;
+use crate::model::verdict::Condition;
 use crate::render::RenderOptions;
+use crate::tui::follow::{FollowOptions, follow};
 
 const POLICY: &str = include_str!("../../examples/demo-rollout.yaml");
 const NEW_IMAGE: &str = "ghcr.io/stefanprodan/podinfo:6.0.1";
@@ -47,31 +50,30 @@ async fn check_all(results: Vec<crate::fleet::ClusterOutcome<()>>, what: &str) -
     Ok(())
 }
 
-/// Waits (watching) until every cluster's canary is Initialized.
-async fn wait_initialized(fleet: &Fleet, limit: Duration) -> Result<()> {
-    let scope = Scope {
+fn podinfo() -> Scope {
+    Scope {
         namespace: Some("test".into()),
         name: Some("podinfo".into()),
         labels: None,
+    }
+}
+
+/// Waits (watching) until every cluster's canary is Initialized.
+async fn wait_initialized(fleet: &FleetSource, limit: Duration) -> Result<()> {
+    let watched = LiveFleet::watch(fleet, &podinfo());
+    let initialized = |state: &crate::model::fleet_state::FleetState| {
+        let rows = state.rows();
+        state.complete() && rows.len() == fleet.members.len() && rows.iter().all(|r| r.phase == "Initialized")
     };
-    let mut updates = watch_fleet(fleet, &scope);
-    let mut phases: HashMap<usize, String> = HashMap::new();
-    let deadline = tokio::time::Instant::now() + limit;
-    while phases.len() < fleet.len() || phases.values().any(|p| p != "Initialized") {
-        match tokio::time::timeout_at(deadline, updates.recv()).await {
-            Ok(Some(Update::Canary { cluster, object })) => {
-                phases.insert(
-                    cluster,
-                    object
-                        .pointer("/status/phase")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                );
-            }
-            Ok(Some(_)) => {}
-            Ok(None) | Err(_) => anyhow::bail!("the canaries did not initialise in time: {phases:?}"),
-        }
+    let mut subscription = watched.subscribe();
+    if !subscription.wait_for(limit, initialized).await {
+        let phases: Vec<(String, String)> = subscription
+            .state()
+            .rows()
+            .into_iter()
+            .map(|r| (r.cluster, r.phase))
+            .collect();
+        anyhow::bail!("the canaries did not initialise in time: {phases:?}");
     }
     Ok(())
 }
@@ -98,11 +100,12 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
         kubeconfig_path.display()
     );
 
-    let fleet = super::playground::connect_members(&playground, "test").await?;
+    let source = FleetSource::contexts(super::playground::connect_members(&playground, "test").await?);
+    let fleet = &source.members;
     let timeout = Duration::from_secs(60);
 
     step("installing Flagger and the load tester in every cluster (install)");
-    let installed = super::playground::install_everywhere(&fleet, Provider::Istio, true).await;
+    let installed = super::playground::install_everywhere(fleet, Provider::Istio, true).await;
     check_all(installed, "install").await?;
 
     step("deploying podinfo and applying the rollout policy (apply)");
@@ -142,7 +145,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
         })
         .await;
     check_all(applied, "apply").await?;
-    wait_initialized(&fleet, timeout).await?;
+    wait_initialized(&source, timeout).await?;
 
     let failing = fleet
         .clusters
@@ -177,22 +180,18 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
     }
 
     let follow_options = FollowOptions {
-        scope: Scope {
-            namespace: Some("test".into()),
-            name: Some("podinfo".into()),
-            labels: None,
+        condition: Condition {
+            wait_for_start: true,
+            baseline,
+            ..Condition::all()
         },
         timeout: Some(Duration::from_secs(300)),
-        require: Require::All,
-        until: Vec::new(),
-        wait_for_start: true,
-        baseline,
         output: global.output,
         live: show_live(global) && !global.yes,
         confirm: crate::invocation::ConfirmPolicy::new(global.yes, &global.protected)?,
     };
-    let source = crate::fleet::source::FleetSource::contexts(fleet);
-    let outcome = follow(&source, &follow_options, "demo · Ctrl-C to stop").await?;
+    let watched = LiveFleet::watch(&source, &podinfo());
+    let outcome = follow(&source, &watched, &follow_options, "demo · Ctrl-C to stop").await?;
     let exit = if outcome.quit {
         outcome.exit
     } else if went_as_designed(&outcome.rows, &failing) {

@@ -1,139 +1,23 @@
 //! `get NAME`: one canary in depth, per cluster.
 
 use anyhow::Result;
-use serde_json::Value;
 
-use super::connect_fleet;
-use super::status::scope;
-use crate::cli::{GetArgs, GlobalArgs, OutputFormat};
-use crate::engine::snapshot::snapshot;
+use crate::cli::{GetArgs, OutputFormat};
+use crate::engine::live::read_once;
 use crate::exit::Exit;
-use crate::model::canary::CanaryState;
+use crate::invocation::Invocation;
 use crate::output::{print_rows, write_stdout};
-use crate::view::canaries::{age, bar, phase_cell};
+use crate::view::detail::details;
 
-fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) -> String {
-    let mut t = format!("{} — {}/{}\n", r.cluster, r.namespace, r.name);
-    if let Some(e) = r.error.as_ref().filter(|_| r.phase.is_empty()) {
-        t.push_str(&format!("  {:<16}{e}\n\n", "Error:"));
-        return t;
-    }
-    let line =
-        |t: &mut String, label: &str, value: String| t.push_str(&format!("  {:<16}{value}\n", format!("{label}:")));
-    line(&mut t, "Status", phase_cell(r));
-    line(&mut t, "Message", r.message.clone());
-    line(&mut t, "Strategy", format!("{:?}", r.strategy).to_lowercase());
-    line(&mut t, "Progress", format!("{} {}", bar(r, 20), r.progress_text()));
-    line(
-        &mut t,
-        "Weight",
-        match r.routed {
-            Some(routed) if routed.canary != r.status_weight => format!(
-                "canary {} / primary {} (routed; status.canaryWeight {})",
-                routed.canary, routed.primary, r.status_weight
-            ),
-            Some(routed) => format!("canary {} / primary {}", routed.canary, routed.primary),
-            // Nothing routed was read: only Flagger's record is known, and it is labelled so.
-            None => format!(
-                "status.canaryWeight {}; routed traffic unknown: {}",
-                r.status_weight,
-                r.routed_unknown.as_deref().unwrap_or("routing object not read")
-            ),
-        },
-    );
-    line(&mut t, "Failed checks", r.failed_text());
-    line(&mut t, "Suspended", r.suspended.to_string());
-    line(&mut t, "Skip analysis", r.skip_analysis.to_string());
-    line(&mut t, "Gate", r.gate.clone().unwrap_or_else(|| "-".into()));
-    line(
-        &mut t,
-        "Last change",
-        format!(
-            "{} ago",
-            age(r.phase_since.as_deref().or(r.last_transition_time.as_deref()), now)
-        ),
-    );
-    if let Some(c) = canary {
-        t.push_str("  Analysis:\n");
-        for m in c
-            .pointer("/spec/analysis/metrics")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let range = m
-                .get("thresholdRange")
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "no threshold".into());
-            t.push_str(&format!(
-                "    metric  {} every {} {range}\n",
-                m["name"].as_str().unwrap_or(""),
-                m["interval"].as_str().unwrap_or("-")
-            ));
-        }
-        for h in c
-            .pointer("/spec/analysis/webhooks")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            t.push_str(&format!(
-                "    hook    {} ({}) {}\n",
-                h["name"].as_str().unwrap_or(""),
-                h["type"].as_str().filter(|s| !s.is_empty()).unwrap_or("rollout"),
-                h["url"].as_str().unwrap_or("")
-            ));
-        }
-    }
-    t.push_str("  Events:\n");
-    for e in events.iter().rev().take(10).collect::<Vec<_>>().into_iter().rev() {
-        t.push_str(&format!("    {e}\n"));
-    }
-    t.push('\n');
-    t
-}
-
-/// One Event as `kubectl describe` lists it: type, age, and for a repeated event the count and
-/// the age of its first occurrence (kubectl `describe.go`, `DescribeEvents`), then the message.
-pub fn event_line(event: &Value, now: i64) -> String {
-    let first = event["firstTimestamp"].as_str();
-    let last = event["lastTimestamp"].as_str().or(first);
-    let count = event["count"].as_i64().unwrap_or(1);
-    let when = if count > 1 {
-        format!("{} (x{count} over {})", age(last, now), age(first, now))
-    } else {
-        age(first.or(last), now)
-    };
-    format!(
-        "{:<7} {:<18} {}",
-        event["type"].as_str().unwrap_or(""),
-        when,
-        event["message"].as_str().unwrap_or("")
-    )
-}
-
-pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<Exit> {
-    let fleet = connect_fleet(global).await?;
-    let default_ns = super::status::default_namespace(&fleet);
-    let scope = scope(global, Some(&args.name), None, &default_ns);
-    let state = snapshot(&fleet, &scope, global.cluster_timeout).await;
+pub async fn run(inv: &Invocation, args: &GetArgs) -> Result<Exit> {
+    let source = inv.connect().await?;
+    let scope = inv.scope(Some(&args.name), None, &source.default_namespace());
+    let state = read_once(&source, &scope, inv.cluster_timeout).await;
     let rows = state.rows();
-    if global.output != OutputFormat::Table && global.output != OutputFormat::Wide {
-        print_rows(global.output, &rows, |_| String::new())?;
+    if matches!(inv.output, OutputFormat::Table | OutputFormat::Wide) {
+        write_stdout(&details(&state, jiff::Timestamp::now().as_second()))?;
     } else {
-        let now = jiff::Timestamp::now().as_second();
-        let mut text = String::new();
-        for (index, r) in rows.iter().enumerate() {
-            let cluster = state.clusters.iter().position(|c| c == &r.cluster).unwrap_or(index);
-            let canary = state.canary(cluster, &r.namespace, &r.name);
-            let events: Vec<String> = state
-                .events_of(cluster, &r.namespace, &r.name)
-                .iter()
-                .map(|e| event_line(e, now))
-                .collect();
-            text.push_str(&detail(r, canary, &events, now));
-        }
-        write_stdout(&text)?;
+        print_rows(inv.output, &rows, |_| String::new())?;
     }
     Ok(if rows.iter().all(|r| r.phase.is_empty()) {
         Exit::NothingMatched
@@ -142,44 +26,4 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<Exit> {
     } else {
         Exit::Success
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn repeats_are_grouped_like_kubectl_describe() {
-        let now = "2026-01-01T00:01:00Z".parse::<jiff::Timestamp>().unwrap().as_second();
-        let repeated = json!({"type": "Warning", "count": 6, "firstTimestamp": "2026-01-01T00:00:00Z",
-            "lastTimestamp": "2026-01-01T00:00:54Z", "message": "Halt podinfo.test advancement waiting for promotion approval gate"});
-        assert_eq!(
-            event_line(&repeated, now),
-            "Warning 6s (x6 over 60s)   Halt podinfo.test advancement waiting for promotion approval gate"
-        );
-        let once = json!({"type": "Normal", "count": 1, "firstTimestamp": "2026-01-01T00:00:30Z",
-            "lastTimestamp": "2026-01-01T00:00:30Z", "message": "Initialization done! podinfo.test"});
-        assert_eq!(
-            event_line(&once, now),
-            "Normal  30s                Initialization done! podinfo.test"
-        );
-    }
-
-    #[test]
-    fn an_unread_routing_object_shows_the_status_weight_as_such() {
-        let canary = json!({"metadata": {"name": "podinfo", "namespace": "test"},
-            "spec": {"targetRef": {"name": "podinfo"}, "analysis": {"stepWeight": 10, "maxWeight": 50}},
-            "status": {"phase": "Progressing", "canaryWeight": 0}});
-        let row =
-            CanaryState::from_canary("m1", &canary, &[]).with_routes(Err("virtualservices not read: forbidden".into()));
-        let text = detail(&row, None, &[], 0);
-        assert!(
-            text.contains(
-                "Weight:         status.canaryWeight 0; routed traffic unknown: virtualservices not read: forbidden"
-            ),
-            "{text}"
-        );
-        assert!(!text.contains("primary 100"), "{text}");
-    }
 }

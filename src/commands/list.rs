@@ -2,69 +2,55 @@
 
 use anyhow::Result;
 
-use super::connect_fleet;
-use super::status::scope;
-use crate::cli::{GlobalArgs, ListArgs, OutputFormat};
-use crate::engine::snapshot::snapshot;
-use crate::engine::watch::watch_fleet;
+use crate::cli::{ListArgs, OutputFormat};
+use crate::engine::live::{LiveFleet, read_once};
 use crate::exit::Exit;
-use crate::model::fleet_state::FleetState;
+use crate::interrupt::Interrupt;
+use crate::invocation::Invocation;
 use crate::output::{print_rows, write_stdout};
-use crate::view::canaries::{phase_cell, status_table};
+use crate::view::canaries::status_table;
+use crate::view::live::ListLines;
 
-pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<Exit> {
-    let fleet = connect_fleet(global).await?;
-    let default_ns = super::status::default_namespace(&fleet);
-    let scope = scope(global, None, args.selector.as_deref(), &default_ns);
-    if !args.watch {
-        let rows = snapshot(&fleet, &scope, global.cluster_timeout).await.rows();
-        let now = jiff::Timestamp::now().as_second();
-        print_rows(global.output, &rows, |wide| status_table(&rows, wide, false, now))?;
-        // The table has no message column: say on stderr what each failing cluster answered
-        // (the server's own message, e.g. an RBAC refusal); machine formats carry it in the row.
-        if matches!(global.output, OutputFormat::Table | OutputFormat::Wide) {
-            for r in rows.iter().filter(|r| r.phase.is_empty()) {
-                if let Some(error) = &r.error {
-                    eprintln!("{}: {error}", r.cluster);
-                }
+pub async fn run(inv: &Invocation, args: &ListArgs) -> Result<Exit> {
+    let source = inv.connect().await?;
+    let scope = inv.scope(None, args.selector.as_deref(), &source.default_namespace());
+    if args.watch {
+        let watched = LiveFleet::watch(&source, &scope);
+        return watch(&watched, inv.output).await;
+    }
+    let rows = read_once(&source, &scope, inv.cluster_timeout).await.rows();
+    let now = jiff::Timestamp::now().as_second();
+    print_rows(inv.output, &rows, |wide| status_table(&rows, wide, false, now))?;
+    // The table has no message column: say on stderr what each failing cluster answered
+    // (the server's own message, e.g. an RBAC refusal); machine formats carry it in the row.
+    if matches!(inv.output, OutputFormat::Table | OutputFormat::Wide) {
+        for r in rows.iter().filter(|r| r.phase.is_empty()) {
+            if let Some(error) = &r.error {
+                eprintln!("{}: {error}", r.cluster);
             }
         }
-        let unavailable = rows.iter().filter(|r| r.error.is_some()).count();
-        return Ok(if unavailable > 0 { Exit::Partial } else { Exit::Success });
     }
-    let clusters = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
-    let mut state = FleetState::new(clusters, scope.namespace.clone(), None);
-    let mut updates = watch_fleet(&fleet, &scope);
-    let mut shown = std::collections::HashMap::new();
-    let mut header = false;
+    Ok(if rows.iter().any(|r| r.error.is_some()) {
+        Exit::Partial
+    } else {
+        Exit::Success
+    })
+}
+
+/// A line per changed row until Ctrl-C.
+async fn watch(watched: &LiveFleet, output: OutputFormat) -> Result<Exit> {
+    let interrupt = Interrupt::on_ctrl_c_watching();
+    let mut subscription = watched.subscribe();
+    let mut lines = ListLines::new(output);
     loop {
         tokio::select! {
-            update = updates.recv() => {
-                let Some(update) = update else { return Ok(Exit::Failed) };
-                state.apply(update);
-                let mut text = String::new();
-                for r in state.rows() {
-                    let cells = vec![r.cluster.clone(), r.namespace.clone(), r.name.clone(), phase_cell(&r), r.progress_text(), r.failed_text(), r.gate.clone().unwrap_or_else(|| "-".into()), r.error.clone().unwrap_or_default()];
-                    let key = (r.cluster.clone(), r.namespace.clone(), r.name.clone());
-                    if shown.get(&key) == Some(&cells) {
-                        continue;
-                    }
-                    shown.insert(key, cells.clone());
-                    if global.output == OutputFormat::Ndjson || global.output == OutputFormat::Json {
-                        text.push_str(&serde_json::to_string(&r)?);
-                        text.push('\n');
-                    } else {
-                        if !header {
-                            text.push_str("CLUSTER\tNAMESPACE\tNAME\tPHASE\tWEIGHT\tFAILED\tGATE\tERROR\n");
-                            header = true;
-                        }
-                        text.push_str(cells.join("\t").trim_end());
-                        text.push('\n');
-                    }
+            changed = subscription.changed() => {
+                if !changed {
+                    return Ok(Exit::Failed);
                 }
-                write_stdout(&text)?;
+                write_stdout(&lines.text(&subscription.state().rows())?)?;
             }
-            _ = tokio::signal::ctrl_c() => return Ok(Exit::Interrupted),
+            _ = interrupt.raised() => return Ok(Exit::Interrupted),
         }
     }
 }

@@ -7,9 +7,7 @@ pub mod clusters;
 pub mod complete;
 pub mod control;
 pub mod demo;
-pub mod follow;
 pub mod get;
-pub mod hub;
 pub mod install;
 pub mod lint;
 pub mod list;
@@ -40,9 +38,9 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Render(args) => render::run(&inv, &args).await,
         Command::Apply(args) => apply::run(&inv, &args).await,
         Command::Start(args) => start::run(&inv, &args).await,
-        Command::Status(args) => status::run(&cli.global, &args).await,
-        Command::List(args) => list::run(&cli.global, &args).await,
-        Command::Get(args) => get::run(&cli.global, &args).await,
+        Command::Status(args) => status::run(&inv, &args).await,
+        Command::List(args) => list::run(&inv, &args).await,
+        Command::Get(args) => get::run(&inv, &args).await,
         Command::Demo(args) => demo::run(&cli.global, &args).await,
         Command::Promote(args) => {
             let verb = if args.full { Verb::PromoteFull } else { Verb::Promote };

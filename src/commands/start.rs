@@ -3,15 +3,17 @@
 
 use anyhow::Result;
 
-use super::follow::{FollowOptions, Require, follow};
 use crate::cli::{PolicyFiles, StartArgs};
 use crate::engine::inputs::{load_or_report, render_options};
+use crate::engine::live::LiveFleet;
 use crate::engine::release::{Baseline, PolicyApply, ReleaseOptions, StartPlan, WaveFollowed, release};
 use crate::exit::{Exit, ExitError};
 use crate::fleet::source::FleetSource;
 use crate::interrupt::Interrupt;
 use crate::invocation::Invocation;
+use crate::model::verdict::Condition;
 use crate::output::{print_rows, write_stdout};
+use crate::tui::follow::{FollowOptions, follow};
 use crate::view::actions::action_table;
 use crate::view::release::event_text;
 
@@ -41,13 +43,14 @@ pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
         cluster_timeout: inv.cluster_timeout,
         policies,
     };
-    let namespace = source.default_namespace();
+    let scope = inv.scope(Some(&args.name), None, &source.default_namespace());
     let footer = format!("following {} · Ctrl-C to stop", args.name);
     let follow_wave = |wave: FleetSource, baseline: Baseline| {
-        let options = wave_follow_options(inv, args, &namespace, baseline);
-        let footer = &footer;
+        let options = wave_follow_options(inv, args, baseline);
+        let (footer, scope) = (&footer, &scope);
         async move {
-            let result = follow(&wave, &options, footer).await?;
+            let watched = LiveFleet::watch(&wave, scope);
+            let result = follow(&wave, &watched, &options, footer).await?;
             Ok(WaveFollowed {
                 exit: result.exit,
                 quit: result.quit,
@@ -86,18 +89,18 @@ fn policies(args: &StartArgs) -> Result<Result<Option<PolicyApply>, Exit>> {
 }
 
 /// Following one wave: until every started canary's new run ends.
-fn wave_follow_options(inv: &Invocation, args: &StartArgs, namespace: &str, baseline: Baseline) -> FollowOptions {
+fn wave_follow_options(inv: &Invocation, args: &StartArgs, baseline: Baseline) -> FollowOptions {
     FollowOptions {
-        scope: inv.scope(Some(&args.name), None, namespace),
+        condition: Condition {
+            wait_for_start: true,
+            // The judge keys its marks by (cluster, `namespace/name`).
+            baseline: baseline
+                .into_iter()
+                .map(|(id, mark)| ((id.cluster.clone(), id.to_string()), mark))
+                .collect(),
+            ..Condition::all()
+        },
         timeout: args.timeout,
-        require: Require::All,
-        until: Vec::new(),
-        wait_for_start: true,
-        // The follow keys its marks by (cluster, `namespace/name`).
-        baseline: baseline
-            .into_iter()
-            .map(|(id, mark)| ((id.cluster.clone(), id.to_string()), mark))
-            .collect(),
         output: inv.output,
         live: inv.show_live(),
         confirm: inv.confirm.clone(),

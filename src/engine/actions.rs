@@ -15,8 +15,8 @@ use kube::Client;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 
+use super::live::read::read_members;
 use super::release::{StartPlan, get_canary, start_release};
-use super::snapshot::snapshot;
 use crate::confirm::Decision;
 use crate::exit::ExitError;
 use crate::flagger::gates::{LoadTester, post};
@@ -69,7 +69,7 @@ pub async fn plan(source: &FleetSource, scope: &Scope, verb: Verb, timeout: Dura
         // members have none of their own: a policy is found by its workload's name.
         return Ok(hub_plan(source, hub, verb, &[(None, name.to_string())]).await?);
     }
-    let state = snapshot(&source.members, scope, timeout).await;
+    let state = read_members(&source.members, scope, timeout).await;
     let rows: Vec<PlanRow> = state
         .rows()
         .into_iter()

@@ -3,10 +3,8 @@
 
 pub mod actions;
 pub mod apply;
-pub mod hub_watch;
 pub mod inputs;
+pub mod live;
 pub mod policies;
 pub mod release;
 pub mod setup;
-pub mod snapshot;
-pub mod watch;

@@ -28,9 +28,6 @@ pub enum Destination<'a> {
     Hub(&'a Hub),
 }
 
-// The switch type is pure: it lives with the plans that use it.
-pub use crate::model::plan::Switch;
-
 /// The members, and the hub when they come from a Kurator Fleet.
 #[derive(Clone)]
 pub struct FleetSource {
@@ -79,6 +76,13 @@ impl FleetSource {
     /// Who installs Flagger: our manifests in each member, or Kurator's Fleet plugin
     /// (`Fleet.spec.plugin.flagger`) from the hub.
     pub fn install_destination(&self) -> Destination<'_> {
+        self.policy_destination()
+    }
+
+    /// Where `status` reads the rollout state: each member's Canaries, or the hub's
+    /// Applications, whose status Kurator's fleet manager mirrors from every member's Canary
+    /// (kurator: pkg/fleet-manager/application/rollout_helper.go, `reconcileRolloutSyncStatus`).
+    pub fn status_origin(&self) -> Destination<'_> {
         self.policy_destination()
     }
 

@@ -10,3 +10,4 @@ pub mod policy;
 pub mod release;
 pub mod setup;
 pub mod update;
+pub mod verdict;

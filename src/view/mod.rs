@@ -3,7 +3,9 @@
 pub mod actions;
 pub mod canaries;
 pub mod color;
+pub mod detail;
 pub mod diff;
+pub mod live;
 pub mod policies;
 pub mod progress;
 pub mod release;

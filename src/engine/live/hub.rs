@@ -1,16 +1,20 @@
-//! Following a rollout from the Kurator hub: one watch on the `Application`, whose
-//! `status.syncStatus[].rolloutStatus` Kurator's fleet manager fills from every member. Each
-//! change becomes the same `Update`s a member watch gives, so the live view, the transition
-//! lines and the exit-code contract stay one code path.
+//! A rollout seen from the Kurator hub: the `Application`, whose
+//! `status.syncStatus[].rolloutStatus` Kurator's fleet manager fills from every member, read
+//! once or watched. Each change becomes the same `Update`s a member watch gives, so the live
+//! view, the transition lines and the exit-code contract stay one code path.
 
 use futures::StreamExt;
+use kube::api::ListParams;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use super::watch::Update;
+use crate::exit::{Exit, ExitError};
 use crate::fleet::ClusterError;
+use crate::fleet::source::Hub;
+use crate::model::canary::CanaryState;
+use crate::model::update::Update;
 
 /// Canary-shaped objects, one per member, from an Application's status (pure). The cluster is
 /// Kurator's `clusterName`; the namespace is the rollout workload's.
@@ -41,20 +45,23 @@ pub fn canaries_of(app: &Value) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// Rows from an Application's `status.syncStatus[].rolloutStatus` (pure).
+pub fn rows_of(app: &Value) -> Vec<CanaryState> {
+    canaries_of(app)
+        .iter()
+        .map(|(cluster, canary)| CanaryState::from_canary(cluster, canary, &[]))
+        .collect()
+}
+
 /// Updates for one Application: `clusters` are the member names in row order; members the hub
 /// does not report on yet stay empty rows until it does.
-pub fn watch_application(
-    hub: kube::Client,
-    namespace: &str,
-    app: &str,
-    clusters: Vec<String>,
-) -> mpsc::Receiver<Update> {
+pub fn watch_application(hub: &Hub, app: &str, clusters: Vec<String>) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(1024);
-    let api = crate::fleet::kurator::applications(&hub, namespace);
+    let api = crate::fleet::kurator::applications(&hub.client, &hub.namespace);
     let config = watcher::Config::default().fields(&format!("metadata.name={app}"));
     tokio::spawn(async move {
         let mut stream = watcher::watcher(api, config).default_backoff().boxed();
-        while let Some(item) = stream.next().await {
+        while let Some(item) = super::members::next_unless_closed(&mut stream, &tx).await {
             let updates: Vec<Update> = match item {
                 Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
                     let app = serde_json::to_value(o).unwrap_or(Value::Null);
@@ -86,6 +93,39 @@ pub fn watch_application(
         }
     });
     rx
+}
+
+/// Every member's rollout from the hub in one request: the Application `app`, else every
+/// Application in the Fleet's namespace. A hub that does not answer is a usage error (nothing
+/// else can be read); a missing Application is exit 4.
+pub async fn read_applications(hub: &Hub, app: Option<&str>) -> anyhow::Result<Vec<CanaryState>> {
+    let api = crate::fleet::kurator::applications(&hub.client, &hub.namespace);
+    let unreachable =
+        |e: kube::Error| ExitError::usage(format!("hub {}: {}", hub.context, ClusterError::from_kube(&e)));
+    let apps: Vec<Value> = match app {
+        Some(name) => match api.get_opt(name).await.map_err(unreachable)? {
+            Some(a) => vec![serde_json::to_value(a)?],
+            None => {
+                return Err(ExitError {
+                    exit: Exit::NothingMatched,
+                    message: format!(
+                        "Application {}/{name} not found on the hub {}",
+                        hub.namespace, hub.context
+                    ),
+                }
+                .into());
+            }
+        },
+        None => api
+            .list(&ListParams::default())
+            .await
+            .map_err(unreachable)?
+            .items
+            .into_iter()
+            .map(|a| serde_json::to_value(a).unwrap_or_default())
+            .collect(),
+    };
+    Ok(apps.iter().flat_map(rows_of).collect())
 }
 
 #[cfg(test)]

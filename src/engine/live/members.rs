@@ -1,4 +1,4 @@
-//! Watching Canaries and their Flagger events in every cluster at once: one watch stream per
+//! Watching the members: Canaries and their Flagger events in every cluster at once: one watch stream per
 //! cluster and kind, scoped by namespace, name and labels; kube's watcher resumes from the last
 //! resourceVersion after a dropped stream and relists after 410, with backoff on errors.
 
@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::flagger::routing::RouteKind;
 use crate::fleet::apply::resource_of;
 use crate::fleet::{ClusterError, Fleet};
-pub use crate::model::update::{Scope, Update};
+use crate::model::update::{Scope, Update};
 
 fn api(client: kube::Client, api_version: &str, kind: &str, namespace: Option<&str>) -> Option<Api<DynamicObject>> {
     let (resource, _) = resource_of(api_version, kind)?;
@@ -23,7 +23,7 @@ fn api(client: kube::Client, api_version: &str, kind: &str, namespace: Option<&s
 }
 
 /// Starts the watches; updates arrive on the returned channel until it is dropped.
-pub fn watch_fleet(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
+pub fn watch(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(1024);
     for (cluster, handle) in fleet.clusters.iter().enumerate() {
         let client = match &handle.client {
@@ -106,7 +106,7 @@ async fn pump_canaries(
     tx: mpsc::Sender<Update>,
 ) {
     let mut stream = watcher::watcher(api, config).default_backoff().boxed();
-    while let Some(item) = stream.next().await {
+    while let Some(item) = next_unless_closed(&mut stream, &tx).await {
         let update = match item {
             Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
                 let object = to_value(o);
@@ -136,7 +136,7 @@ async fn pump_canaries(
 /// message); `FleetState` keeps the newest version of each and the messages it carried.
 async fn pump_events(cluster: usize, api: Api<DynamicObject>, config: watcher::Config, tx: mpsc::Sender<Update>) {
     let mut stream = watcher::watcher(api, config).default_backoff().boxed();
-    while let Some(item) = stream.next().await {
+    while let Some(item) = next_unless_closed(&mut stream, &tx).await {
         let update = match item {
             Ok(Event::Apply(o)) => Update::Event {
                 cluster,
@@ -163,7 +163,7 @@ async fn pump_routes(cluster: usize, kind: RouteKind, api: Api<DynamicObject>, t
         let mut stream = watcher::watcher(api.clone(), watcher::Config::default())
             .default_backoff()
             .boxed();
-        while let Some(item) = stream.next().await {
+        while let Some(item) = next_unless_closed(&mut stream, &tx).await {
             let update = match item {
                 Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Route {
                     cluster,
@@ -208,8 +208,23 @@ async fn pump_routes(cluster: usize, kind: RouteKind, api: Api<DynamicObject>, t
                 return;
             }
         }
+        if tx.is_closed() {
+            return;
+        }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(std::time::Duration::from_secs(30));
+    }
+}
+
+/// The stream's next item, or None once it ends or no one listens any more (the watch was
+/// dropped: its connection closes now, not at the next change it would have carried).
+pub(super) async fn next_unless_closed<S: futures::Stream + Unpin, T>(
+    stream: &mut S,
+    tx: &mpsc::Sender<T>,
+) -> Option<S::Item> {
+    tokio::select! {
+        item = stream.next() => item,
+        _ = tx.closed() => None,
     }
 }
 
@@ -218,9 +233,7 @@ fn watch_error(e: &watcher::Error) -> ClusterError {
         watcher::Error::InitialListFailed(k) | watcher::Error::WatchStartFailed(k) | watcher::Error::WatchFailed(k) => {
             ClusterError::from_kube(k)
         }
-        watcher::Error::WatchError(status) if status.code == 404 => {
-            ClusterError::Other("the Canary CRD is not installed; run kubectl kurator-rollout install".into())
-        }
+        watcher::Error::WatchError(status) if status.code == 404 => ClusterError::Other(super::NO_CANARY_CRD.into()),
         other => ClusterError::Other(crate::fleet::error::chain(other)),
     }
 }

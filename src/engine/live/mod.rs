@@ -1,0 +1,168 @@
+//! The fleet, live: one watch (or one read) of every cluster's canaries, folded into one
+//! [`FleetState`] and published to any number of consumers — the terminal live view, the
+//! transition lines, ndjson, the judge of a follow, later a web page. Every surface that shows
+//! canaries over time subscribes here; none opens a watch of its own.
+//!
+//! - [`LiveFleet::watch`]: the members' Canaries, routing objects and Flagger events
+//!   ([`members`]); [`LiveFleet::watch_status`]: what `status --watch` follows, which under a
+//!   Kurator Fleet is the hub Application ([`hub`]).
+//! - [`read_once`], [`read_status`]: one read ([`read`]).
+//! - [`follow`]: until a [`Condition`](crate::model::verdict::Condition) is decided.
+
+pub mod follow;
+pub mod hub;
+pub mod members;
+pub mod read;
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+pub use follow::{FollowResult, follow};
+pub use read::{Reading, read_once, read_status};
+
+use crate::fleet::source::{Destination, FleetSource};
+use crate::model::fleet_state::FleetState;
+use crate::model::update::{Scope, Update};
+
+/// What a cluster without Flagger's CRD answers, read or watched.
+const NO_CANARY_CRD: &str = "the Canary CRD is not installed; run kubectl kurator-rollout install";
+
+/// One watch of the fleet, shared by its subscribers. Dropping it stops the watch; the
+/// subscriptions then end.
+pub struct LiveFleet {
+    /// Where the state is seen from when it is not the members themselves (for the view).
+    seen_from: Option<String>,
+    shared: Arc<Mutex<Shared>>,
+    distributor: tokio::task::JoinHandle<()>,
+}
+
+/// The state as folded so far, for subscribers that join late, and the subscribers' channels.
+struct Shared {
+    state: FleetState,
+    subscribers: Vec<mpsc::UnboundedSender<Update>>,
+    ended: bool,
+}
+
+impl LiveFleet {
+    /// Watches the members' canaries in `scope`.
+    pub fn watch(source: &FleetSource, scope: &Scope) -> LiveFleet {
+        LiveFleet::start(
+            FleetState::new(source.member_names(), scope.namespace.clone(), scope.name.clone()),
+            members::watch(&source.members, scope),
+        )
+    }
+
+    /// What `status --watch [NAME]` follows: under a Kurator Fleet, with NAME, the hub
+    /// Application NAME, which carries every member's rollout status (as often as Kurator's
+    /// fleet manager mirrors it); otherwise the members' canaries.
+    pub fn watch_status(source: &FleetSource, scope: &Scope) -> LiveFleet {
+        match (source.status_origin(), &scope.name) {
+            (Destination::Hub(hub), Some(app)) => {
+                let mut watched = LiveFleet::start(
+                    FleetState::new(source.member_names(), None, None),
+                    hub::watch_application(hub, app, source.member_names()),
+                );
+                watched.seen_from = Some(format!("Application {}/{app} on the hub", hub.namespace));
+                watched
+            }
+            _ => LiveFleet::watch(source, scope),
+        }
+    }
+
+    /// Folds `updates` and hands each one to every subscriber, in order and without loss (the
+    /// transition lines must not skip a phase): a subscriber's channel is unbounded, and the
+    /// watch streams' own channel holds the watches back when this task falls behind.
+    pub fn start(initial: FleetState, mut updates: mpsc::Receiver<Update>) -> LiveFleet {
+        let shared = Arc::new(Mutex::new(Shared {
+            state: initial,
+            subscribers: Vec::new(),
+            ended: false,
+        }));
+        let folding = shared.clone();
+        let distributor = tokio::spawn(async move {
+            while let Some(update) = updates.recv().await {
+                let mut shared = folding.lock().unwrap_or_else(PoisonError::into_inner);
+                shared.subscribers.retain(|s| s.send(update.clone()).is_ok());
+                shared.state.apply(update);
+            }
+            let mut shared = folding.lock().unwrap_or_else(PoisonError::into_inner);
+            shared.ended = true;
+            shared.subscribers.clear();
+        });
+        LiveFleet {
+            seen_from: None,
+            shared,
+            distributor,
+        }
+    }
+
+    /// Where the state is seen from, when not from the members (the hub Application).
+    pub fn seen_from(&self) -> Option<&str> {
+        self.seen_from.as_deref()
+    }
+
+    /// A consumer of this watch: the state so far, then every update after it.
+    pub fn subscribe(&self) -> Subscription {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut shared = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
+        if !shared.ended {
+            shared.subscribers.push(tx);
+        }
+        Subscription {
+            state: shared.state.clone(),
+            updates: rx,
+        }
+    }
+}
+
+impl Drop for LiveFleet {
+    fn drop(&mut self) {
+        // The watch streams end when their channel's receiver (held by the distributor) goes.
+        self.distributor.abort();
+    }
+}
+
+/// One consumer's view of a [`LiveFleet`]: its own fold of the same updates.
+pub struct Subscription {
+    state: FleetState,
+    updates: mpsc::UnboundedReceiver<Update>,
+}
+
+impl Subscription {
+    pub fn state(&self) -> &FleetState {
+        &self.state
+    }
+
+    /// Waits for the next update and folds it in; false once the watch has ended.
+    pub async fn changed(&mut self) -> bool {
+        match self.updates.recv().await {
+            Some(update) => {
+                self.state.apply(update);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Folds in whatever has arrived, without waiting (a live view takes a burst as one frame).
+    pub fn catch_up(&mut self) {
+        while let Ok(update) = self.updates.try_recv() {
+            self.state.apply(update);
+        }
+    }
+
+    /// Waits until `done` holds for the state (checked now, then after each update); false
+    /// when `limit` passes or the watch ends first.
+    pub async fn wait_for(&mut self, limit: Duration, done: impl Fn(&FleetState) -> bool) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while !done(&self.state) {
+            match tokio::time::timeout_at(deadline, self.changed()).await {
+                Ok(true) => {}
+                Ok(false) | Err(_) => return false,
+            }
+        }
+        true
+    }
+}

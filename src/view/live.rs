@@ -1,0 +1,219 @@
+//! Text of a fleet followed over time (pure): a transition line (or an ndjson object) per
+//! status write, `list -w`'s line per changed row, and the summary a follow ends with.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use crate::cli::OutputFormat;
+use crate::exit::Exit;
+use crate::model::canary::CanaryState;
+use crate::view::canaries::{phase_cell, status_table, transition_line};
+
+type RowKey = (String, String, String);
+
+fn key(r: &CanaryState) -> RowKey {
+    (r.cluster.clone(), r.namespace.clone(), r.name.clone())
+}
+
+/// What makes a transition: a status write. The routing object is updated just before it in
+/// the same tick, on a stream of its own, and refines the weight shown without a line of its own.
+type Signature = (String, i64, i64, i64, Option<String>);
+
+fn signature(r: &CanaryState) -> Signature {
+    (
+        r.phase.clone(),
+        r.status_weight,
+        r.failed_checks,
+        r.iterations,
+        r.error.clone(),
+    )
+}
+
+/// The transition lines of a follow without a live view: one per row whose status changed
+/// since the last line it had.
+pub struct TransitionLines {
+    output: OutputFormat,
+    emitted: HashMap<RowKey, Signature>,
+}
+
+impl TransitionLines {
+    pub fn new(output: OutputFormat) -> TransitionLines {
+        TransitionLines {
+            output,
+            emitted: HashMap::new(),
+        }
+    }
+
+    /// The lines for the rows that changed, stamped `time` (RFC 3339); empty when none did.
+    pub fn text(&mut self, rows: &[CanaryState], time: &str) -> String {
+        let mut text = String::new();
+        for r in rows {
+            let sig = signature(r);
+            if self.emitted.get(&key(r)) == Some(&sig) {
+                continue;
+            }
+            self.emitted.insert(key(r), sig);
+            if self.output == OutputFormat::Ndjson {
+                text.push_str(&transition_json(time, r).to_string());
+            } else {
+                text.push_str(&transition_line(time, r));
+            }
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// A transition as ndjson. It records a status write: its weight is status.canaryWeight, with
+/// the routing object's weights beside it as last read (that stream is separate, so they may
+/// lag by the one write that programmed them).
+pub fn transition_json(time: &str, r: &CanaryState) -> serde_json::Value {
+    json!({
+        "ts": time, "cluster": r.cluster, "namespace": r.namespace, "name": r.name, "phase": r.phase,
+        "weight": r.status_weight, "routed": r.routed, "routedUnknown": r.routed_unknown,
+        "iterations": r.iterations, "failedChecks": r.failed_checks,
+        "message": r.message, "error": r.error,
+    })
+}
+
+/// What a follow prints when it ends: the rows and why it ended (a summary object in machine
+/// formats).
+pub fn follow_summary(rows: &[CanaryState], exit: Exit, quit: bool, output: OutputFormat, now: i64) -> String {
+    match output {
+        OutputFormat::Ndjson | OutputFormat::Json => {
+            let summary = json!({"summary": {
+                "exit": exit as u8,
+                "succeeded": rows.iter().filter(|r| r.phase == "Succeeded").count(),
+                "failed": rows.iter().filter(|r| r.phase == "Failed").count(),
+                "unavailable": rows.iter().filter(|r| r.error.is_some()).count(),
+                "canaries": rows,
+            }});
+            format!("{summary}\n")
+        }
+        _ => {
+            let mut t = status_table(rows, output == OutputFormat::Wide, true, now);
+            t.push_str(&format!("exit {}: {}\n", exit as u8, reason(exit, quit)));
+            t
+        }
+    }
+}
+
+fn reason(exit: Exit, quit: bool) -> &'static str {
+    match exit {
+        Exit::Success if quit => "left the live view (q); the rows show where each canary stands",
+        Exit::Success => "every required canary ended well",
+        Exit::Failed => "a canary failed",
+        Exit::Timeout => "timed out",
+        Exit::NothingMatched => "no canary matched",
+        Exit::Partial => "some clusters are unreachable or lack the canary",
+        Exit::Interrupted => "interrupted",
+        Exit::Usage => "",
+    }
+}
+
+/// `list -w`: a line per row whose cells changed (a tab-separated table with one header, or the
+/// row as JSON in machine formats).
+pub struct ListLines {
+    json: bool,
+    header: bool,
+    shown: HashMap<RowKey, Vec<String>>,
+}
+
+impl ListLines {
+    pub fn new(output: OutputFormat) -> ListLines {
+        ListLines {
+            json: matches!(output, OutputFormat::Ndjson | OutputFormat::Json),
+            header: false,
+            shown: HashMap::new(),
+        }
+    }
+
+    pub fn text(&mut self, rows: &[CanaryState]) -> Result<String, serde_json::Error> {
+        let mut text = String::new();
+        for r in rows {
+            let cells = vec![
+                r.cluster.clone(),
+                r.namespace.clone(),
+                r.name.clone(),
+                phase_cell(r),
+                r.progress_text(),
+                r.failed_text(),
+                r.gate.clone().unwrap_or_else(|| "-".into()),
+                r.error.clone().unwrap_or_default(),
+            ];
+            if self.shown.get(&key(r)) == Some(&cells) {
+                continue;
+            }
+            self.shown.insert(key(r), cells.clone());
+            if self.json {
+                text.push_str(&serde_json::to_string(r)?);
+            } else {
+                if !self.header {
+                    text.push_str("CLUSTER\tNAMESPACE\tNAME\tPHASE\tWEIGHT\tFAILED\tGATE\tERROR\n");
+                    self.header = true;
+                }
+                text.push_str(cells.join("\t").trim_end());
+            }
+            text.push('\n');
+        }
+        Ok(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(phase: &str, weight: i64) -> CanaryState {
+        CanaryState::from_canary(
+            "m1",
+            &json!({"metadata": {"name": "podinfo", "namespace": "test"},
+                "status": {"phase": phase, "canaryWeight": weight}}),
+            &[],
+        )
+    }
+
+    #[test]
+    fn a_line_per_status_write_and_none_for_a_repeat() {
+        let mut lines = TransitionLines::new(OutputFormat::Table);
+        let first = lines.text(&[row("Progressing", 10)], "2026-01-01T00:00:00Z");
+        assert!(
+            first.starts_with("2026-01-01T00:00:00Z m1 test/podinfo Progressing"),
+            "{first}"
+        );
+        assert_eq!(lines.text(&[row("Progressing", 10)], "2026-01-01T00:00:01Z"), "");
+        assert_eq!(lines.text(&[row("Progressing", 20)], "t").lines().count(), 1);
+    }
+
+    #[test]
+    fn ndjson_lines_carry_the_status_weight() {
+        let mut lines = TransitionLines::new(OutputFormat::Ndjson);
+        let text = lines.text(&[row("Progressing", 30)], "t");
+        let line: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(line["weight"], 30);
+        assert_eq!(line["phase"], "Progressing");
+        assert_eq!(line["ts"], "t");
+    }
+
+    #[test]
+    fn the_summary_says_why_the_follow_ended() {
+        let rows = [row("Succeeded", 0)];
+        let text = follow_summary(&rows, Exit::Success, true, OutputFormat::Table, 0);
+        assert!(text.ends_with("exit 0: left the live view (q); the rows show where each canary stands\n"));
+        let json: serde_json::Value =
+            serde_json::from_str(&follow_summary(&rows, Exit::Failed, false, OutputFormat::Ndjson, 0)).unwrap();
+        assert_eq!(json["summary"]["exit"], 1);
+        assert_eq!(json["summary"]["succeeded"], 1);
+    }
+
+    #[test]
+    fn list_lines_print_the_header_once_and_changed_rows_only() {
+        let mut lines = ListLines::new(OutputFormat::Table);
+        let first = lines.text(&[row("Progressing", 10)]).unwrap();
+        assert!(first.starts_with("CLUSTER\tNAMESPACE"), "{first}");
+        assert_eq!(lines.text(&[row("Progressing", 10)]).unwrap(), "");
+        let next = lines.text(&[row("Succeeded", 0)]).unwrap();
+        assert!(!next.contains("CLUSTER") && next.contains("Succeeded"), "{next}");
+    }
+}
