@@ -52,7 +52,8 @@ impl Check {
 pub struct CheckOptions {
     /// Require a load tester even if no Canary references one.
     pub testloader: bool,
-    /// Namespace the permission checks are about.
+    /// The scope's namespace (`-n`, else the context's): it must exist, and the permissions
+    /// are asked there. Under `-A` neither: the permissions are asked at the cluster scope.
     pub namespace: String,
     /// `-A`: the Canaries of every namespace are in scope, and no one namespace must exist.
     pub all_namespaces: bool,
@@ -140,9 +141,12 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
         ),
     });
 
+    // Under -A the verbs list and act on Canaries of every namespace: the permissions are asked
+    // at the cluster scope (namespace "", which only ClusterRoleBindings grant, as in RBAC).
+    let permission_namespace = scope.unwrap_or_default().to_string();
     let mut wanted: Vec<(String, &Permission)> = REQUIRED_PERMISSIONS
         .iter()
-        .map(|p| (options.namespace.clone(), p))
+        .map(|p| (permission_namespace.clone(), p))
         .collect();
     match canaries_in_scope(client, scope).await {
         Ok(canaries) => {
@@ -152,7 +156,7 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
             }
             let mut namespaces: BTreeSet<String> = referenced.iter().map(|(t, _)| t.namespace.clone()).collect();
             if namespaces.is_empty() {
-                namespaces.insert(options.namespace.clone());
+                namespaces.insert(permission_namespace.clone());
             }
             for ns in namespaces {
                 wanted.extend(GATE_PERMISSIONS.iter().map(|p| (ns.clone(), p)));
@@ -170,7 +174,7 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
         )),
     }
     match denied_permissions(client, wanted).await {
-        Ok(denied) => checks.push(judge_permissions(&denied, &options.namespace)),
+        Ok(denied) => checks.push(judge_permissions(&denied, &permission_namespace)),
         Err(e) => return Ok(with_error(checks, "Permissions", e)),
     }
     Ok(checks)
@@ -669,11 +673,19 @@ fn permission_name(verb: &str, group: &str, resource: &str, sub: &str) -> String
     }
 }
 
+/// "namespace NS", or for "" (the cluster scope) "all namespaces".
+fn in_namespace(namespace: &str) -> String {
+    match namespace {
+        "" => "all namespaces".to_string(),
+        ns => format!("namespace {ns}"),
+    }
+}
+
 /// `denied` holds (namespace, permission) in the order they were asked; the first namespace is
-/// the canaries' one.
+/// the canaries' one ("" under -A: all of them).
 pub fn judge_permissions(denied: &[(String, String)], namespace: &str) -> Check {
     if denied.is_empty() {
-        return Check::pass("Permissions", format!("all needed in namespace {namespace}"));
+        return Check::pass("Permissions", format!("all needed in {}", in_namespace(namespace)));
     }
     let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
     for (ns, permission) in denied {
@@ -684,7 +696,7 @@ pub fn judge_permissions(denied: &[(String, String)], namespace: &str) -> Check 
     }
     let parts: Vec<String> = groups
         .iter()
-        .map(|(ns, list)| format!("in namespace {ns}: {}", list.join(", ")))
+        .map(|(ns, list)| format!("in {}: {}", in_namespace(ns), list.join(", ")))
         .collect();
     Check::fail(
         "Permissions",
@@ -762,6 +774,13 @@ mod tests {
         assert_eq!(
             split.detail,
             "missing in namespace test: patch canaries.flagger.app; in namespace istio-system: create services/proxy, get services/proxy"
+        );
+        // -A asks at the cluster scope.
+        assert_eq!(judge_permissions(&[], "").detail, "all needed in all namespaces");
+        let cluster_wide = judge_permissions(&[("".into(), "list canaries.flagger.app".into())], "");
+        assert_eq!(
+            cluster_wide.detail,
+            "missing in all namespaces: list canaries.flagger.app"
         );
     }
 

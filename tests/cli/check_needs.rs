@@ -36,6 +36,11 @@ fn a_missing_namespace_fails_check_and_all_namespaces_skips_it() {
     let all = cmd(&["check", "--all-contexts", "-A"]);
     assert_eq!(all.code, 0, "{all:?}");
     assert!(!all.stdout.contains("Namespace"), "{all:?}");
+    // ... and the verbs act on Canaries of every namespace: permissions at the cluster scope.
+    assert!(
+        all.stdout.contains("✔ Permissions: all needed in all namespaces"),
+        "{all:?}"
+    );
 
     member
         .create(
