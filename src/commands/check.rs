@@ -1,5 +1,5 @@
 //! `check` (alias `verify`): is every member ready for rollouts? Under a Kurator Fleet, the
-//! Fleet's Flagger plugin is reported first.
+//! Fleet's Flagger plugin is reported first, and judged in the hub's row.
 
 use anyhow::Result;
 
@@ -14,17 +14,19 @@ use crate::view::setup::check_report;
 pub async fn run(inv: &Invocation, args: &CheckArgs) -> Result<Exit> {
     let source = inv.connect().await?;
     let checked = setup::check(&source, args.testloader, inv.all_namespaces, inv.cluster_timeout).await?;
-    let hub = checked.plugin.as_ref().zip(checked.hub.as_ref());
+    let hub_row = checked.hub.as_ref().map(|(_, row)| row);
     // Machine output: the hub's row (under --fleet) first, then the members'.
-    let rows: Vec<&CheckRow> = checked.hub.iter().chain(&checked.rows).collect();
-    print_rows(inv.output, &rows, |_| check_report(hub, &checked.rows))?;
+    let rows: Vec<&CheckRow> = hub_row.into_iter().chain(&checked.rows).collect();
+    print_rows(inv.output, &rows, |_| {
+        check_report(checked.hub.as_ref().map(|(p, r)| (p, r)), &checked.rows)
+    })?;
     if !matches!(inv.output, OutputFormat::Table | OutputFormat::Wide)
-        && let Some(p) = &checked.plugin
+        && let Some((p, _)) = &checked.hub
     {
         // The Fleet's findings are not checks of a row: machine output has them on stderr.
         for w in &p.warnings {
             eprintln!("warning: Fleet {}: {w}", p.fleet);
         }
     }
-    Ok(check_exit(&checked.rows, checked.hub.as_ref()))
+    Ok(check_exit(&checked.rows, hub_row))
 }

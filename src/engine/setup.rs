@@ -333,22 +333,21 @@ async fn wait_for_plugin(members: &Fleet, args: &InstallArgs) -> Vec<MemberReady
 
 /// What `check` found.
 pub struct Checked {
-    /// Under Kurator: what the Fleet's plugin asks for, and whether the rollouts agree.
-    pub plugin: Option<FleetPluginReport>,
-    /// Under Kurator: the hub's row (the Fleet's plugin as a check), shown with the members'.
-    pub hub: Option<CheckRow>,
+    /// Under Kurator: what the Fleet's plugin asks for and whether the rollouts agree, and the
+    /// hub's row judging it (shown with the members').
+    pub hub: Option<(FleetPluginReport, CheckRow)>,
     pub rows: Vec<CheckRow>,
 }
 
 /// Checks every member (and, under Kurator, the Fleet's Flagger plugin first: it decides what
 /// gets installed).
 pub async fn check(source: &FleetSource, testloader: bool, all_namespaces: bool, timeout: Duration) -> Result<Checked> {
-    let (plugin, hub) = match source.install_destination() {
-        Destination::Members => (None, None),
+    let hub = match source.install_destination() {
+        Destination::Members => None,
         Destination::Hub(hub) => {
             let plugin = read_plugin(hub, testloader).await?;
             let row = fleet_plugin_row(&hub.context, &plugin);
-            (Some(plugin), Some(row))
+            Some((plugin, row))
         }
     };
     let outcomes = source
@@ -384,7 +383,7 @@ pub async fn check(source: &FleetSource, testloader: bool, all_namespaces: bool,
             },
         })
         .collect();
-    Ok(Checked { plugin, hub, rows })
+    Ok(Checked { hub, rows })
 }
 
 /// Reads the Fleet and the Applications from the hub and reports on the Fleet's plugin.
