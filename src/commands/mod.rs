@@ -6,12 +6,10 @@ pub mod check;
 pub mod clusters;
 pub mod complete;
 pub mod control;
-pub mod demo;
 pub mod get;
 pub mod install;
 pub mod lint;
 pub mod list;
-pub mod playground;
 pub mod render;
 pub mod start;
 pub mod status;
@@ -41,7 +39,8 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Status(args) => status::run(&inv, &args).await,
         Command::List(args) => list::run(&inv, &args).await,
         Command::Get(args) => get::run(&inv, &args).await,
-        Command::Demo(args) => demo::run(&cli.global, &args).await,
+        #[cfg(feature = "playground")]
+        Command::Demo(args) => crate::playground::demo::run(&cli.global, &args).await,
         Command::Promote(args) => {
             let verb = if args.full { Verb::PromoteFull } else { Verb::Promote };
             control::run(&inv, &args.control, verb, args.keep_skip).await
@@ -50,7 +49,8 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Pause(args) => control::run(&inv, &args, Verb::Pause, false).await,
         Command::Resume(args) => control::run(&inv, &args, Verb::Resume, false).await,
         Command::Retry(args) => control::run(&inv, &args, Verb::Retry, false).await,
-        Command::Playground(args) => playground::run(&args).await,
+        #[cfg(feature = "playground")]
+        Command::Playground(args) => crate::playground::run(&args).await,
         Command::Version(args) => version::run(&inv, &args).await,
         Command::Completion(args) => complete::completion(&args),
         Command::Man => complete::man_page(),

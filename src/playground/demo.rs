@@ -11,8 +11,8 @@ use anyhow::{Context, Result};
 use fleet_sim::{Playground, PlaygroundOptions};
 use serde_json::Value;
 
-use super::show_live;
 use crate::cli::{DemoArgs, GlobalArgs};
+use crate::commands::show_live;
 use crate::config::{Input, load_policies};
 use crate::engine::apply::apply_policies;
 use crate::engine::live::LiveFleet;
@@ -94,19 +94,19 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
     let dir = tempfile::Builder::new().prefix("kurator-rollout-demo-").tempdir()?;
     let kubeconfig_path = dir.path().join("kubeconfig");
     let yaml = playground.kubeconfig_yaml();
-    super::playground::write_private(&kubeconfig_path, &yaml)?;
+    super::write_private(&kubeconfig_path, &yaml)?;
     eprintln!(
         "  to look from another terminal (while this runs): export KUBECONFIG={}",
         kubeconfig_path.display()
     );
 
-    let source = FleetSource::contexts(super::playground::connect_members(&playground, "test").await?);
+    let source = FleetSource::contexts(super::connect_members(&playground, "test").await?);
     let fleet = &source.members;
     let timeout = Duration::from_secs(60);
 
     step("installing Flagger and the load tester in every cluster (install)");
-    let installed = super::playground::install_everywhere(fleet, Provider::Istio, true).await;
-    check_all(installed, "install").await?;
+    let installed = super::install_everywhere(fleet, Provider::Istio, true).await;
+    super::installed_everywhere(&installed)?;
 
     step("deploying podinfo and applying the rollout policy (apply)");
     let (policies, diagnostics) = load_policies(
