@@ -189,6 +189,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
         output: global.output,
         live: show_live(global) && !global.yes,
         confirm: crate::invocation::ConfirmPolicy::new(global.yes, &global.protected)?,
+        wave: false,
     };
     let watched = LiveFleet::watch(&source, &podinfo());
     let outcome = follow(&source, &watched, &follow_options, "demo · Ctrl-C to stop").await?;
@@ -197,7 +198,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
     } else if went_as_designed(&outcome.rows, &failing) {
         eprintln!(
             "{failing} rolled back by design (its release reports an 80% success rate); the others promoted {NEW_IMAGE}.\n\
-             The demo went as designed; `status --watch` on this fleet would exit 1 (a canary failed)."
+             The demo went as designed; `status --watch` on this fleet would exit 5 (some clusters failed, the others succeeded)."
         );
         Exit::Success
     } else {

@@ -43,7 +43,11 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Get(args) => get::run(&inv, &args).await,
         Command::Demo(args) => demo::run(&cli.global, &args).await,
         Command::Promote(args) => {
-            let verb = if args.full { Verb::PromoteFull } else { Verb::Promote };
+            let verb = match (args.full, args.wait) {
+                (true, _) => Verb::PromoteFull,
+                (false, true) => Verb::PromoteWait,
+                (false, false) => Verb::Promote,
+            };
             control::run(&inv, &args.control, verb, args.keep_skip).await
         }
         Command::Abort(args) => control::run(&inv, &args, Verb::Abort, false).await,

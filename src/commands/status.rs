@@ -14,6 +14,7 @@ use crate::view::canaries::status_table;
 pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
     let require = parse_require(&args.require).map_err(ExitError::usage)?;
     let source = inv.connect().await?;
+    let require = require.within(source.member_names().len()).map_err(ExitError::usage)?;
     let scope = inv.scope(
         args.name.as_deref(),
         args.selector.as_deref(),
@@ -32,6 +33,7 @@ pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
             output: inv.output,
             live: inv.show_live(),
             confirm: inv.confirm.clone(),
+            wave: false,
         };
         let footer = match watched.seen_from() {
             Some(origin) => format!("{origin} · Ctrl-C to stop"),
