@@ -122,6 +122,7 @@ pub struct GlobalArgs {
     pub verbosity: u8,
 }
 
+#[cfg(feature = "playground")]
 fn parse_speed(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v > 0.0 && v <= 10_000.0 => Ok(v),
@@ -180,6 +181,7 @@ pub enum Command {
         kubectl kurator-rollout playground --clusters 3\n  \
         eval \"$(kubectl kurator-rollout playground --clusters 5 --latency 50ms | tail -n1)\"\n\n\
         Prints one line per cluster, then `export KUBECONFIG=<path>`, and serves until Ctrl-C or SIGTERM.")]
+    #[cfg(feature = "playground")]
     Playground(PlaygroundArgs),
 
     /// Install Flagger (and a load tester) in every target cluster; safe to re-run.
@@ -265,6 +267,7 @@ pub enum Command {
         kubectl kurator-rollout demo            # live view; Ctrl-C to stop early\n  \
         kubectl kurator-rollout demo --yes      # unattended; exits 0 when it went as designed\n  \
         kubectl kurator-rollout demo --keep     # keep serving the playground afterwards")]
+    #[cfg(feature = "playground")]
     Demo(DemoArgs),
 
     /// Promote a canary held at a gate (or at once with --full), per cluster or fleet-wide.
@@ -466,6 +469,7 @@ pub struct GetArgs {
     pub name: String,
 }
 
+#[cfg(feature = "playground")]
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Keep serving the playground after the rollout, until Ctrl-C.
@@ -619,6 +623,7 @@ pub struct UninstallArgs {
     pub dry_run: bool,
 }
 
+#[cfg(feature = "playground")]
 #[derive(Debug, Clone, Args)]
 pub struct PlaygroundArgs {
     /// Number of simulated clusters.

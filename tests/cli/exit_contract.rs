@@ -103,7 +103,10 @@ fn every_verb_exits_as_the_readme_table_says() {
             (&["start", "podinfo", "-n", "test", M12], 2),
             (&["start", "nope", "-n", "test", M12, "--restart"], 4),
             (&["start", "nope", "-n", "test", M12, "--restart", "-w"], 4),
-            (&["start", "nope", "-n", "test", M12, "--restart", "--wave-size", "1"], 4),
+            (
+                &["start", "nope", "-n", "test", M12, "--restart", "--wave-size", "1"],
+                4,
+            ),
             (
                 &["start", "podinfo", "-n", "test", M12, "--image", "podinfod=podinfo:1"],
                 1,
