@@ -1846,7 +1846,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__promote)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --full --keep-skip --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --full --keep-skip --wait --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

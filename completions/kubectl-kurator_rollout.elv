@@ -590,6 +590,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand --dry-run 'Print the plan and change nothing'
             cand --full 'Promote now, skipping the rest of the analysis (spec.skipAnalysis until Succeeded)'
             cand --keep-skip 'With --full: leave spec.skipAnalysis=true afterwards'
+            cand --wait 'A run not yet held at a gate: wait (up to --timeout) until its promotion gate holds it, then promote (without it such a canary''s row fails)'
             cand --all-contexts 'Target every context in the kubeconfig'
             cand -A 'All namespaces'
             cand --all-namespaces 'All namespaces'

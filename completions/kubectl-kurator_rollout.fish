@@ -559,6 +559,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l full -d 'Promote now, skipping the rest of the analysis (spec.skipAnalysis until Succeeded)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l keep-skip -d 'With --full: leave spec.skipAnalysis=true afterwards'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l wait -d 'A run not yet held at a gate: wait (up to --timeout) until its promotion gate holds it, then promote (without it such a canary\'s row fails)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s y -l yes -d 'Answer yes to confirmations'

@@ -608,6 +608,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and change nothing')
             [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Promote now, skipping the rest of the analysis (spec.skipAnalysis until Succeeded)')
             [CompletionResult]::new('--keep-skip', '--keep-skip', [CompletionResultType]::ParameterName, 'With --full: leave spec.skipAnalysis=true afterwards')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'A run not yet held at a gate: wait (up to --timeout) until its promotion gate holds it, then promote (without it such a canary''s row fails)')
             [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Target every context in the kubeconfig')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'All namespaces')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'All namespaces')

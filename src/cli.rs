@@ -149,6 +149,16 @@ pub fn parse_args() -> Cli {
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
+/// A Flagger phase, spelled as Flagger spells it (any case accepted).
+pub fn parse_phase(text: &str) -> Result<String, String> {
+    let phases = &crate::flagger::types::PHASES[1..];
+    phases
+        .iter()
+        .find(|p| p.eq_ignore_ascii_case(text.trim()))
+        .map(|p| p.to_string())
+        .ok_or_else(|| format!("unknown phase '{text}': Flagger's phases are {}", phases.join(", ")))
+}
+
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
     if let Ok(seconds) = trimmed.parse::<u64>() {
@@ -237,8 +247,9 @@ pub enum Command {
         kubectl kurator-rollout status podinfo --all-contexts\n  \
         kubectl kurator-rollout status podinfo --all-contexts --watch --timeout 20m -o ndjson\n  \
         kubectl kurator-rollout status podinfo --all-contexts -w --until WaitingPromotion\n\n\
-        With --watch: 0 every required canary Succeeded, 1 one Failed, 3 --timeout passed,\n\
-        4 nothing matched, 5 clusters unreachable or missing the canary, 130 interrupted.")]
+        With --watch: 0 every required canary Succeeded, 1 one Failed and none succeeded,\n\
+        3 --timeout passed, 4 nothing matched, 5 some succeeded and others Failed, unreachable\n\
+        or missing the canary, 130 interrupted. --timeout, --until and --wait-for-start need --watch.")]
     Status(StatusArgs),
 
     /// List every canary across the target clusters.
@@ -264,7 +275,9 @@ pub enum Command {
         kubectl kurator-rollout promote podinfo -n test --all-contexts\n  \
         kubectl kurator-rollout promote podinfo -n test --context prod-eu --full --yes\n\n\
         promote opens the canary's gate on its load tester (through the API server's service proxy),\n\
-        waits for the next step and closes the gate again. --full sets spec.skipAnalysis until Succeeded.")]
+        waits for the next step and closes the gate again. A run not yet held at a gate fails its row\n\
+        (exit 1, 5 beside promoted ones); --wait waits for its promotion gate first (up to --timeout).\n\
+        --full sets spec.skipAnalysis until Succeeded.")]
     Promote(PromoteArgs),
 
     /// Roll a running canary back through its rollback gate.
@@ -344,6 +357,11 @@ pub struct PromoteArgs {
     /// With --full: leave spec.skipAnalysis=true afterwards.
     #[arg(long, requires = "full")]
     pub keep_skip: bool,
+
+    /// A run not yet held at a gate: wait (up to --timeout) until its promotion gate holds
+    /// it, then promote (without it such a canary's row fails).
+    #[arg(long, conflicts_with = "full")]
+    pub wait: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -419,7 +437,7 @@ pub struct StatusArgs {
     pub watch: bool,
 
     /// Give up after this long (exit 3).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "watch")]
     pub timeout: Option<Duration>,
 
     /// Which clusters must succeed: all, any, or a number.
@@ -427,11 +445,11 @@ pub struct StatusArgs {
     pub require: String,
 
     /// Also end successfully on these phases (comma-separated), e.g. WaitingPromotion.
-    #[arg(long, value_name = "PHASE,…", value_delimiter = ',')]
+    #[arg(long, value_name = "PHASE,…", value_delimiter = ',', value_parser = parse_phase, requires = "watch")]
     pub until: Vec<String>,
 
     /// Ignore the previous run's outcome: wait for a new run to start first.
-    #[arg(long)]
+    #[arg(long, requires = "watch")]
     pub wait_for_start: bool,
 }
 
@@ -694,6 +712,13 @@ mod tests {
     fn contexts_accept_repeats_and_commas() {
         let cli = Cli::try_parse_from(["x", "clusters", "--context", "a,b", "--context", "c"]).unwrap();
         assert_eq!(cli.global.contexts, vec!["a", "b", "c"]);
+    }
+
+    #[test]
+    fn phases_are_flaggers() {
+        assert_eq!(parse_phase("waitingpromotion").unwrap(), "WaitingPromotion");
+        assert!(parse_phase("Promoted").unwrap_err().contains("Finalising"));
+        assert!(parse_phase("").is_err());
     }
 
     #[test]

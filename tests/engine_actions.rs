@@ -11,7 +11,9 @@ use kube::Client;
 use kubectl_kurator_rollout::cli::OnFailure;
 use kubectl_kurator_rollout::config::{Input, load_policies};
 use kubectl_kurator_rollout::engine::actions::{self, ExecuteOptions};
-use kubectl_kurator_rollout::engine::release::{Baseline, ReleaseOptions, StartPlan, WaveFollowed, release};
+use kubectl_kurator_rollout::engine::release::{
+    Baseline, ReleaseOptions, StartPlan, WaveFollowed, release, start_release,
+};
 use kubectl_kurator_rollout::exit::Exit;
 use kubectl_kurator_rollout::fleet::Fleet;
 use kubectl_kurator_rollout::fleet::source::{FleetSource, Hub};
@@ -20,6 +22,7 @@ use kubectl_kurator_rollout::install::manifests::{DEFAULT_FLAGGER_VERSION, Insta
 use kubectl_kurator_rollout::install::provider::Provider;
 use kubectl_kurator_rollout::install::verb_manager;
 use kubectl_kurator_rollout::interrupt::Interrupt;
+use kubectl_kurator_rollout::model::action_row;
 use kubectl_kurator_rollout::model::canary::CanaryId;
 use kubectl_kurator_rollout::model::plan::{Plan, Step, Verb};
 use kubectl_kurator_rollout::model::release::{Halt, ReleaseEvent};
@@ -251,9 +254,19 @@ async fn the_live_views_pause_under_kurator_is_undone_by_resume() {
 /// Two members with Flagger and the demo rollout holding every step at a gate
 /// (`--manual-steps`), so a started run stays Progressing until something acts.
 async fn gated_fleet() -> (Playground, FleetSource) {
+    let render_options = RenderOptions {
+        manual_steps: true,
+        ..Default::default()
+    };
+    fleet_with(100.0, &render_options).await
+}
+
+/// Two members with Flagger and the demo rollout rendered with `render_options`, every canary
+/// Initialized; simulated time runs `speed` times faster.
+async fn fleet_with(speed: f64, render_options: &RenderOptions) -> (Playground, FleetSource) {
     let playground = Playground::start(&PlaygroundOptions {
         clusters: 2,
-        speed: 100.0,
+        speed,
         ..Default::default()
     })
     .await
@@ -267,16 +280,12 @@ async fn gated_fleet() -> (Playground, FleetSource) {
         None,
     );
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    let render_options = RenderOptions {
-        manual_steps: true,
-        ..Default::default()
-    };
     for m in &playground.members {
         let facts = ClusterFacts {
             cluster_name: m.cluster.name().into(),
             ..Default::default()
         };
-        fleet_sim::kurator::apply_all(&m.cluster, &render(&policies[0], &facts, &render_options).unwrap());
+        fleet_sim::kurator::apply_all(&m.cluster, &render(&policies[0], &facts, render_options).unwrap());
     }
     until("every canary Initialized", || {
         playground.members.iter().all(|m| phase(&m.cluster) == "Initialized")
@@ -487,8 +496,8 @@ async fn a_release_exits_by_the_clusters_of_all_its_waves() {
     assert_eq!(outcome.exit, Exit::Failed);
     assert_eq!(phase(&playground.members[1].cluster), "Initialized");
 
-    // One wave exits as its follow decided: a failed canary fails it (README: 1), although the
-    // other cluster succeeded, as `status --watch` decides.
+    // One wave counts its clusters too: one failed, the other succeeded is 5 (README "Exit
+    // codes"), as `status --watch` decides the same fleet.
     let (playground, source) = gated_fleet().await;
     let mut one_wave = release_options(OnFailure::Continue, None);
     one_wave.watch = true;
@@ -496,12 +505,12 @@ async fn a_release_exits_by_the_clusters_of_all_its_waves() {
         &source,
         &one_wave,
         &Interrupt::manual(),
-        scripted(&playground, &[(Exit::Failed, 1)]),
+        scripted(&playground, &[(Exit::Partial, 1)]),
         |_| {},
     )
     .await
     .unwrap();
-    assert_eq!(outcome.exit, Exit::Failed);
+    assert_eq!(outcome.exit, Exit::Partial);
 }
 
 /// `promote --full` under Kurator: the switch in the hub Application until the promotion ended
@@ -548,4 +557,59 @@ async fn promote_full_under_kurator_takes_the_hub_switch_back_once_promoted() {
             assert_eq!(application(&playground)["spec"], spec_before, "taken back: {switch:?}");
         }
     }
+}
+
+/// Sets podinfo's `spec.suspend` in `cluster` (Flagger leaves a suspended canary where it is).
+fn suspend(cluster: &SimCluster, suspend: bool) {
+    let patch = serde_json::json!({"spec": {"suspend": suspend}});
+    cluster
+        .patch(
+            "flagger.app",
+            "canaries",
+            Some("test"),
+            "podinfo",
+            fleet_sim::patch::PatchKind::Merge,
+            &patch,
+        )
+        .unwrap();
+}
+
+/// README "Exit codes": `promote` of a run not yet held at its promotion gate is no success
+/// (the row fails: exit 1), and `promote --wait` waits for the gate, then promotes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promote_before_the_gate_fails_and_promote_wait_waits_for_it() {
+    let render_options = RenderOptions {
+        manual_promotion: true,
+        ..Default::default()
+    };
+    // Slow enough (1s ticks) to freeze the run between two of its five steps.
+    let (playground, source) = fleet_with(10.0, &render_options).await;
+    let member = &playground.members[0];
+    let one = source.with_members(source.members.subset(&[0]));
+    let plan = StartPlan {
+        images: vec![("podinfod".into(), "podinfo:2".into())],
+        ..Default::default()
+    };
+    start_release(&client(member), "test", "podinfo", &plan, None)
+        .await
+        .unwrap();
+    until("member1 Progressing", || phase(&member.cluster) == "Progressing").await;
+    suspend(&member.cluster, true);
+
+    let promote = actions::plan(&one, &scope(), Verb::Promote, TIMEOUT).await.unwrap();
+    assert!(
+        matches!(&promote.rows[0].step, Step::Impossible { reason } if reason.contains("promote --wait")),
+        "{promote:?}"
+    );
+    let rows = actions::execute(&one, &promote, options()).await;
+    assert_eq!(action_row::exit(&rows), Exit::Failed, "{rows:?}");
+    assert_eq!(phase(&member.cluster), "Progressing", "nothing was promoted");
+
+    let wait = actions::plan(&one, &scope(), Verb::PromoteWait, TIMEOUT).await.unwrap();
+    assert!(matches!(wait.rows[0].step, Step::AwaitGate { .. }), "{wait:?}");
+    suspend(&member.cluster, false);
+    let rows = actions::execute(&one, &wait, options()).await;
+    assert_eq!(action_row::exit(&rows), Exit::Success, "{rows:?}");
+    assert!(rows[0].result.contains("gate opened and closed"), "{rows:?}");
+    until("member1 Succeeded", || phase(&member.cluster) == "Succeeded").await;
 }

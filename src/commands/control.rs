@@ -34,7 +34,7 @@ pub async fn run(inv: &Invocation, args: &ControlArgs, verb: Verb, keep_skip: bo
     }
     if args.dry_run {
         print_rows(inv.output, &plan.rows, |_| plan_table(&plan.rows))?;
-        return Ok(Exit::Success);
+        return Ok(plan.dry_run_exit());
     }
     eprint!("{}", plan_table(&plan.rows));
     match actions::confirm(&plan, &inv.confirm) {

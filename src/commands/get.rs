@@ -6,6 +6,7 @@ use crate::cli::{GetArgs, OutputFormat};
 use crate::engine::live::read_once;
 use crate::exit::Exit;
 use crate::invocation::Invocation;
+use crate::model::verdict::unanswered;
 use crate::output::{print_rows, write_stdout};
 use crate::view::detail::details;
 
@@ -19,8 +20,9 @@ pub async fn run(inv: &Invocation, args: &GetArgs) -> Result<Exit> {
     } else {
         print_rows(inv.output, &rows, |_| String::new())?;
     }
+    // A Failed canary was still read: unlike `status`, only clusters that did not answer count.
     Ok(if rows.iter().all(|r| r.phase.is_empty()) {
-        Exit::NothingMatched
+        unanswered(Exit::NothingMatched, &rows)
     } else if rows.iter().any(|r| r.error.is_some()) {
         Exit::Partial
     } else {

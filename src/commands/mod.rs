@@ -40,7 +40,11 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         #[cfg(feature = "playground")]
         Command::Demo(args) => crate::playground::demo::run(&inv, &args).await,
         Command::Promote(args) => {
-            let verb = if args.full { Verb::PromoteFull } else { Verb::Promote };
+            let verb = match (args.full, args.wait) {
+                (true, _) => Verb::PromoteFull,
+                (false, true) => Verb::PromoteWait,
+                (false, false) => Verb::Promote,
+            };
             control::run(&inv, &args.control, verb, args.keep_skip).await
         }
         Command::Abort(args) => control::run(&inv, &args, Verb::Abort, false).await,

@@ -15,6 +15,7 @@ use crate::model::verdict::Condition;
 use crate::output::{print_rows, write_stdout};
 use crate::tui::follow::{FollowOptions, follow};
 use crate::view::actions::action_table;
+use crate::view::live::release_end;
 use crate::view::release::event_text;
 
 pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
@@ -65,6 +66,7 @@ pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
     .await?;
     match &outcome.result_rows {
         Some(rows) => print_rows(inv.output, rows, |_| action_table(rows))?,
+        None if outcome.followed => write_stdout(&release_end(outcome.exit, outcome.quit, inv.output))?,
         None => write_stdout("")?,
     }
     Ok(outcome.exit)
@@ -96,5 +98,6 @@ fn wave_follow_options(inv: &Invocation, args: &StartArgs, baseline: Baseline) -
         output: inv.output,
         live: inv.show_live(),
         confirm: inv.confirm.clone(),
+        wave: true,
     }
 }

@@ -21,6 +21,7 @@ pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
         .transpose()
         .map_err(ExitError::usage)?;
     let source = inv.connect().await?;
+    let require = require.within(source.member_names().len()).map_err(ExitError::usage)?;
     let (canary, application) = match addressed {
         Some(Addressed::Canary(name)) => (Some(name), None),
         Some(Addressed::Application(name)) => (None, Some(name)),
@@ -45,6 +46,7 @@ pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
             output: inv.output,
             live: inv.show_live(),
             confirm: inv.confirm.clone(),
+            wave: false,
         };
         let footer = match watched.seen_from() {
             Some(origin) => format!("{origin} · Ctrl-C to stop"),

@@ -44,7 +44,12 @@ async fn from_members(
     let plan = uninstall_plan_table(plans, args.force);
     if args.dry_run {
         write_stdout(&plan)?;
-        return Ok(Exit::Success);
+        // Exits as the run would (README "Exit codes"): a refused or unreachable cluster counts.
+        let doable = plans
+            .iter()
+            .filter(|o| o.result.as_ref().is_ok_and(|p| removal_action(p, args.force).is_ok()))
+            .count();
+        return Ok(Exit::from_counts(doable, plans.len()));
     }
     eprint!("{plan}");
     let work: Vec<usize> = plans
@@ -72,12 +77,14 @@ async fn from_fleet(
     removal: &PluginRemoval,
 ) -> Result<Exit> {
     let plan = plugin_removal(removal, args.force);
+    let refused = removal.refusal(args.force).is_some();
     if args.dry_run {
         print_rows(inv.output, std::slice::from_ref(removal), |_| plan.clone())?;
-        return Ok(Exit::Success);
+        // Exits as the run would (README "Exit codes").
+        return Ok(if refused { Exit::Failed } else { Exit::Success });
     }
     eprint!("{plan}");
-    if removal.refusal(args.force).is_some() {
+    if refused {
         return Ok(Exit::Failed);
     }
     if removal.change.result == "unchanged" {

@@ -32,6 +32,7 @@ use crate::model::action_row::ActionRow;
 use crate::model::canary::{CanaryId, CanaryState, RunMark, is_running};
 use crate::model::plan::{Plan, PlanRow, Step, Switch, Verb, acting_clusters, policy_switch_rows, switched_policies};
 use crate::model::update::Scope;
+use crate::model::verdict::no_cluster_answered;
 
 /// How a plan is carried out.
 #[derive(Clone, Copy)]
@@ -70,8 +71,11 @@ pub async fn plan(source: &FleetSource, scope: &Scope, verb: Verb, timeout: Dura
         return Ok(hub_plan(source, hub, verb, &[(None, name.to_string())]).await?);
     }
     let state = read_members(&source.members, scope, timeout).await;
-    let rows: Vec<PlanRow> = state
-        .rows()
+    let read = state.rows();
+    // Unmatched (exit 4) only where a cluster answered without it; unreachable everywhere is
+    // a plan of impossible rows (exit 1).
+    let nothing_matched = read.iter().all(|r| r.phase.is_empty()) && !no_cluster_answered(&read);
+    let rows: Vec<PlanRow> = read
         .into_iter()
         .map(|r| {
             let target = CanaryId::of(&r);
@@ -82,10 +86,7 @@ pub async fn plan(source: &FleetSource, scope: &Scope, verb: Verb, timeout: Dura
             }
         })
         .collect();
-    let unmatched = rows
-        .iter()
-        .all(|r| r.phase.is_empty())
-        .then(|| "no canary matched".to_string());
+    let unmatched = nothing_matched.then(|| "no canary matched".to_string());
     Ok(Plan {
         verb,
         affected: acting_clusters(&rows),
@@ -564,6 +565,27 @@ async fn gate(client: &Client, hook: &str, ns: &str, name: &str, endpoint: &str)
     post(client, &tester, endpoint, name, ns).await
 }
 
+/// Opens the gate the canary is held at, waits for Flagger to take the next step, and closes
+/// the gate again.
+async fn open_gate(client: &Client, target: &CanaryId, hook: &str, timeout: Duration) -> Result<String, ClusterError> {
+    let (ns, name) = (target.namespace.as_str(), target.name.as_str());
+    let before = get_canary(client, ns, name).await?;
+    let (phase, weight) = (
+        text(&before, "/status/phase").to_string(),
+        before.pointer("/status/canaryWeight").cloned(),
+    );
+    gate(client, hook, ns, name, "/gate/open").await?;
+    let moved = wait_for(client, ns, name, timeout, "the next step", |c| {
+        text(c, "/status/phase") != phase || c.pointer("/status/canaryWeight") != weight.as_ref()
+    })
+    .await;
+    // Close it whatever happened, so later gates do not pass by themselves.
+    let closed = gate(client, hook, ns, name, "/gate/close").await;
+    let after = moved?;
+    closed?;
+    Ok(format!("gate opened and closed; now {}", text(&after, "/status/phase")))
+}
+
 /// Carries out a planned step in a member; returns what happened.
 async fn execute_step(
     client: &Client,
@@ -575,22 +597,23 @@ async fn execute_step(
     match step {
         Step::Nothing { reason } => Ok(reason.clone()),
         Step::Impossible { reason } => Err(ClusterError::Other(reason.clone())),
-        Step::OpenGate { hook } => {
-            let before = get_canary(client, ns, name).await?;
-            let (phase, weight) = (
-                text(&before, "/status/phase").to_string(),
-                before.pointer("/status/canaryWeight").cloned(),
-            );
-            gate(client, hook, ns, name, "/gate/open").await?;
-            let moved = wait_for(client, ns, name, timeout, "the next step", |c| {
-                text(c, "/status/phase") != phase || c.pointer("/status/canaryWeight") != weight.as_ref()
+        Step::OpenGate { hook } => open_gate(client, target, hook, timeout).await,
+        Step::AwaitGate { hook } => {
+            // One --timeout for both waits: for the gate, then for Flagger to pass it.
+            let deadline = tokio::time::Instant::now() + timeout;
+            let held = wait_for(client, ns, name, timeout, "the promotion gate", |c| {
+                matches!(text(c, "/status/phase"), "WaitingPromotion" | "Failed" | "Succeeded")
             })
-            .await;
-            // Close it whatever happened, so later gates do not pass by themselves.
-            let closed = gate(client, hook, ns, name, "/gate/close").await;
-            let after = moved?;
-            closed?;
-            Ok(format!("gate opened and closed; now {}", text(&after, "/status/phase")))
+            .await?;
+            match text(&held, "/status/phase") {
+                "WaitingPromotion" => {
+                    let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                    open_gate(client, target, hook, left).await
+                }
+                other => Err(ClusterError::Other(format!(
+                    "the run ended {other} before its promotion gate held it"
+                ))),
+            }
         }
         Step::OpenRollbackGate { hook } => {
             gate(client, hook, ns, name, "/rollback/open").await?;

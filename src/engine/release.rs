@@ -54,7 +54,7 @@ pub async fn get_canary(client: &Client, namespace: &str, name: &str) -> Result<
     let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &resource);
     match api.get_opt(name).await {
         Ok(Some(c)) => Ok(serde_json::to_value(c).unwrap_or_default()),
-        Ok(None) => Err(ClusterError::Other(format!(
+        Ok(None) => Err(ClusterError::NotFound(format!(
             "canary {namespace}/{name} not found: apply a rollout policy first (kubectl kurator-rollout apply -f …)"
         ))),
         Err(kube::Error::Api(s)) if s.code == 404 => Err(ClusterError::Other(
@@ -237,6 +237,11 @@ pub struct ReleaseOutcome {
     /// The start rows of an unfollowed release: its result. None when the waves were followed
     /// (their rows were events) or nothing was started.
     pub result_rows: Option<Vec<ActionRow>>,
+    /// The waves were followed: their follows printed no exit of their own, the release's
+    /// end is for the surface to tell (no wave's end is the release's while later ones run).
+    pub followed: bool,
+    /// The person left the live view, so later waves were not started.
+    pub quit: bool,
 }
 
 /// Runs the release: applies `-f`, starts the waves and, when they are followed, hands each
@@ -263,6 +268,8 @@ where
         return Ok(ReleaseOutcome {
             exit,
             result_rows: None,
+            followed: false,
+            quit: false,
         });
     }
     let mut release = Waves {
@@ -272,10 +279,13 @@ where
         plan_waves,
         started: Vec::new(),
         rows: Vec::new(),
+        missing: 0,
         succeeded: 0,
         decided: 0,
+        followed: false,
     };
     let followed = release.plan_waves.len() > 1 || options.watch;
+    release.followed = followed;
     for number in 0..release.plan_waves.len() {
         if interrupt.is_set() {
             return Ok(release.halt(Halt::Interrupted, number, Exit::Interrupted, &mut emit));
@@ -299,11 +309,19 @@ where
         ReleaseOutcome {
             exit: release.exit(),
             result_rows: None,
+            followed: true,
+            quit: false,
         }
     } else {
         ReleaseOutcome {
-            exit: action_row::exit(&release.rows),
+            exit: if release.nothing_matched() {
+                Exit::NothingMatched
+            } else {
+                action_row::exit(&release.rows)
+            },
             result_rows: Some(release.rows),
+            followed: false,
+            quit: false,
         }
     })
 }
@@ -351,10 +369,14 @@ struct Waves<'a> {
     /// The canaries started so far (what abort-all aborts).
     started: Vec<CanaryId>,
     rows: Vec<ActionRow>,
+    /// The clusters of `rows` without the canary.
+    missing: usize,
     /// Of the clusters in the waves followed to their end (`decided`), those whose new run
     /// ended well.
     succeeded: usize,
     decided: usize,
+    /// Each wave is followed to its end before the next one starts.
+    followed: bool,
 }
 
 impl Waves<'_> {
@@ -362,7 +384,17 @@ impl Waves<'_> {
     /// codes": 0 when all succeeded, 1 when none did, 5 in between), whichever wave failed;
     /// one wave alone exits as its follow decided.
     fn exit(&self) -> Exit {
-        Exit::from_counts(self.succeeded, self.decided)
+        if self.nothing_matched() {
+            Exit::NothingMatched
+        } else {
+            Exit::from_counts(self.succeeded, self.decided)
+        }
+    }
+
+    /// The canary is missing in every cluster where the release tried to start it (exit 4, as
+    /// every verb naming a missing canary).
+    fn nothing_matched(&self) -> bool {
+        !self.rows.is_empty() && self.missing == self.rows.len()
     }
 
     /// The clusters of the waves from `number` on.
@@ -383,6 +415,8 @@ impl Waves<'_> {
         ReleaseOutcome {
             exit,
             result_rows: None,
+            followed: self.followed,
+            quit: halt == Halt::Quit,
         }
     }
 
@@ -404,7 +438,7 @@ impl Waves<'_> {
                 clusters: wave_source.member_names(),
             });
         }
-        let (rows, baseline) = start_wave(
+        let (rows, baseline, missing) = start_wave(
             &wave_source.members,
             &self.namespace,
             &self.options.name,
@@ -420,6 +454,7 @@ impl Waves<'_> {
             emit(ReleaseEvent::WaveStarted { rows: rows.clone() });
         }
         self.rows.extend(rows);
+        self.missing += missing;
         (wave_source, baseline)
     }
 
@@ -444,13 +479,13 @@ impl Waves<'_> {
             return Some(ReleaseOutcome {
                 exit: outcome,
                 result_rows: None,
+                followed: true,
+                quit: false,
             });
         }
-        // Within a wave a failed canary fails it (README "Exit codes" 1, as `status --watch`
-        // decides): none of its clusters counts as succeeded. Across waves the clusters count.
-        if outcome != Exit::Failed {
-            self.succeeded += wave.succeeded;
-        }
+        // Every cluster counts, within a wave as across waves (README "Exit codes": 5 when some
+        // succeeded and others failed, as `status --watch` decides a fleet).
+        self.succeeded += wave.succeeded;
         self.decided += self.plan_waves[number].len();
         if outcome == Exit::Success {
             return None;
@@ -470,6 +505,8 @@ impl Waves<'_> {
         Some(ReleaseOutcome {
             exit: self.exit(),
             result_rows: None,
+            followed: true,
+            quit: false,
         })
     }
 
@@ -501,7 +538,8 @@ fn started_indices(wave: &FleetSource, baseline: &Baseline) -> Vec<usize> {
         .collect()
 }
 
-/// Starts the release in the clusters of one wave; returns rows and each started baseline.
+/// Starts the release in the clusters of one wave; returns rows, each started baseline and
+/// how many clusters lack the canary.
 async fn start_wave(
     fleet: &Fleet,
     ns: &str,
@@ -509,7 +547,7 @@ async fn start_wave(
     plan: &StartPlan,
     timeout: Duration,
     interrupt: &Interrupt,
-) -> (Vec<ActionRow>, Baseline) {
+) -> (Vec<ActionRow>, Baseline, usize) {
     let outcomes = fleet
         .fan_out(timeout, |client, _| async move {
             start_release(&client, ns, name, plan, Some(interrupt)).await
@@ -517,6 +555,7 @@ async fn start_wave(
         .await;
     let mut rows = Vec::new();
     let mut baseline = HashMap::new();
+    let mut missing = 0;
     for o in outcomes {
         let id = CanaryId::new(&o.target.context, ns, name);
         match o.result {
@@ -524,10 +563,13 @@ async fn start_wave(
                 rows.push(ActionRow::new(&id, started.action, Ok("started".into())));
                 baseline.insert(id, started.baseline);
             }
-            Err(e) => rows.push(ActionRow::new(&id, "-".into(), Err(e))),
+            Err(e) => {
+                missing += usize::from(matches!(e, ClusterError::NotFound(_)));
+                rows.push(ActionRow::new(&id, "-".into(), Err(e)));
+            }
         }
     }
-    (rows, baseline)
+    (rows, baseline, missing)
 }
 
 /// Applies `-f` everywhere before anything is released: a release on a policy that did not

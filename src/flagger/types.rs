@@ -48,6 +48,8 @@ pub const WEBHOOK_TYPES: &[&str] = &[
     "event",
 ];
 
+/// Every `status.phase` Flagger writes, after the empty one of a Canary it has not seen yet
+/// (flagger: pkg/apis/flagger/v1beta1/status.go, the `CanaryPhase` constants).
 pub const PHASES: &[&str] = &[
     "",
     "Initializing",

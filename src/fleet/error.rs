@@ -35,6 +35,10 @@ pub enum ClusterError {
     /// Ctrl-C came before this cluster's change began (see `crate::interrupt`).
     #[error("{}", crate::interrupt::UNTOUCHED)]
     Interrupted,
+    /// The object the command is about is not there (a missing canary: exit 4 when it is
+    /// missing everywhere, README "Exit codes").
+    #[error("{0}")]
+    NotFound(String),
     #[error("{0}")]
     Other(String),
 }

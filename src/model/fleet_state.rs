@@ -50,6 +50,21 @@ fn key_of(cluster: usize, obj: &Value, ns_pointer: &str, name_pointer: &str) -> 
     (cluster, text(ns_pointer), text(name_pointer))
 }
 
+/// The row of a cluster that answered without the wanted canary.
+pub fn missing_canary(cluster: &str, namespace: &str, name: &str) -> CanaryState {
+    CanaryState::unavailable(cluster, namespace, name, missing_message(namespace, name))
+}
+
+/// Whether a row says its cluster answered without the canary (not that it did not answer):
+/// README "Exit codes" 4 is for a canary missing where clusters answered.
+pub fn is_missing(row: &CanaryState) -> bool {
+    row.phase.is_empty() && row.error.as_deref() == Some(missing_message(&row.namespace, &row.name).as_str())
+}
+
+fn missing_message(namespace: &str, name: &str) -> String {
+    format!("canary {namespace}/{name} not found")
+}
+
 impl FleetState {
     pub fn new(clusters: Vec<String>, wanted_namespace: Option<String>, wanted_name: Option<String>) -> FleetState {
         let n = clusters.len();
@@ -294,12 +309,7 @@ impl FleetState {
                 && let Some(name) = &self.wanted_name
             {
                 let ns = self.wanted_namespace.as_deref().unwrap_or("");
-                rows.push(CanaryState::unavailable(
-                    cluster,
-                    ns,
-                    name,
-                    format!("canary {ns}/{name} not found"),
-                ));
+                rows.push(missing_canary(cluster, ns, name));
             }
         }
         rows

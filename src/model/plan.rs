@@ -41,6 +41,8 @@ impl Switch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {
     Promote,
+    /// `promote --wait`: a run not yet held at a gate is promoted once its gate holds it.
+    PromoteWait,
     PromoteFull,
     Abort,
     Pause,
@@ -52,6 +54,7 @@ impl Verb {
     pub fn name(self) -> &'static str {
         match self {
             Verb::Promote => "promote",
+            Verb::PromoteWait => "promote --wait",
             Verb::PromoteFull => "promote --full",
             Verb::Abort => "abort",
             Verb::Pause => "pause",
@@ -67,7 +70,7 @@ impl Verb {
             Verb::Pause => Some((Switch::Suspend, true)),
             Verb::Resume => Some((Switch::Suspend, false)),
             Verb::PromoteFull => Some((Switch::SkipAnalysis, true)),
-            Verb::Promote | Verb::Abort | Verb::Retry => None,
+            Verb::Promote | Verb::PromoteWait | Verb::Abort | Verb::Retry => None,
         }
     }
 }
@@ -78,6 +81,10 @@ impl Verb {
 pub enum Step {
     /// Open the gate at the hook's load tester, wait for the canary to move on, close it.
     OpenGate {
+        hook: String,
+    },
+    /// Wait until the run is held at this promotion gate, then as [`Step::OpenGate`].
+    AwaitGate {
         hook: String,
     },
     /// Open the rollback gate, wait for Failed, close it.
@@ -115,6 +122,7 @@ impl Step {
     pub fn describe(&self) -> String {
         match self {
             Step::OpenGate { .. } => "open gate".into(),
+            Step::AwaitGate { .. } => "wait for the promotion gate, then open it".into(),
             Step::OpenRollbackGate { .. } => "open rollback gate".into(),
             Step::SkipAnalysis => "skip analysis (promote now)".into(),
             Step::Suspend { suspend } => format!("set spec.suspend={suspend}"),
@@ -168,7 +176,8 @@ pub fn plan(verb: Verb, canary: &Value) -> Step {
         .unwrap_or(false);
     let nothing = |r: &str| Step::Nothing { reason: r.into() };
     match verb {
-        Verb::Promote => plan_promote(canary, phase),
+        Verb::Promote => plan_promote(canary, phase, false),
+        Verb::PromoteWait => plan_promote(canary, phase, true),
         Verb::PromoteFull => match phase {
             "Succeeded" | "Initialized" => nothing("already promoted"),
             "Failed" => impossible("the run failed; use retry"),
@@ -199,7 +208,9 @@ fn impossible(reason: &str) -> Step {
     Step::Impossible { reason: reason.into() }
 }
 
-fn plan_promote(canary: &Value, phase: &str) -> Step {
+/// A run not yet held at a gate is not promoted by `promote` (its row fails, README "Exit
+/// codes"): the promotion gate would still hold it later. `--wait` waits for that gate.
+fn plan_promote(canary: &Value, phase: &str, wait: bool) -> Step {
     let nothing = |r: &str| Step::Nothing { reason: r.into() };
     match phase {
         "Succeeded" | "Initialized" => nothing("already promoted"),
@@ -207,13 +218,15 @@ fn plan_promote(canary: &Value, phase: &str) -> Step {
         "Failed" => impossible("the run failed; use retry"),
         "Waiting" | "WaitingPromotion" | "Progressing" => match held_gate(canary, phase) {
             Some(hook) => Step::OpenGate { hook },
-            None if phase == "Progressing" => {
-                if hook_url(canary, "confirm-promotion", "/gate/check").is_some() {
-                    nothing("not waiting at a gate yet; the promotion gate will hold it (or use --full)")
-                } else {
+            None if phase == "Progressing" => match hook_url(canary, "confirm-promotion", "/gate/check") {
+                Some(hook) if wait => Step::AwaitGate { hook },
+                Some(_) => impossible(
+                    "not held at a gate yet (Progressing): promote --wait waits for its promotion gate, --full promotes now",
+                ),
+                None => {
                     impossible("no gate hook holds this run: re-apply with --manual-promotion, or use promote --full")
                 }
-            }
+            },
             None => impossible(&format!(
                 "{phase} but no /gate/check hook: re-apply with --manual-promotion"
             )),
@@ -322,6 +335,17 @@ pub struct Plan {
 impl Plan {
     pub fn acting(&self) -> usize {
         self.rows.iter().filter(|r| r.step.acts()).count()
+    }
+
+    /// The exit of a dry run: as the run would end, an impossible step is a failed row
+    /// (README "Exit codes").
+    pub fn dry_run_exit(&self) -> crate::exit::Exit {
+        let possible = self
+            .rows
+            .iter()
+            .filter(|r| !matches!(r.step, Step::Impossible { .. }))
+            .count();
+        crate::exit::Exit::from_counts(possible, self.rows.len())
     }
 
     /// The confirmation question.
@@ -498,6 +522,20 @@ mod tests {
         ));
         assert!(
             matches!(plan(Verb::Promote, &canary("WaitingPromotion", json!([]), json!({}))), Step::Impossible { reason } if reason.contains("--manual-promotion"))
+        );
+        // Not at its gate yet: promote fails the row, promote --wait waits for the gate.
+        assert!(
+            matches!(plan(Verb::Promote, &canary("Progressing", gated.clone(), json!({}))), Step::Impossible { reason } if reason.contains("promote --wait"))
+        );
+        assert_eq!(
+            plan(Verb::PromoteWait, &canary("Progressing", gated.clone(), json!({}))),
+            Step::AwaitGate {
+                hook: "http://lt.ns/gate/check".into()
+            }
+        );
+        assert_eq!(
+            plan(Verb::PromoteWait, &canary("WaitingPromotion", gated.clone(), json!({}))),
+            plan(Verb::Promote, &canary("WaitingPromotion", gated.clone(), json!({})))
         );
         assert_eq!(
             plan(Verb::Abort, &canary("Progressing", gated.clone(), json!({}))),

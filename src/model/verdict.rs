@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::exit::Exit;
 use crate::model::canary::{CanaryId, CanaryState, RunMark};
+use crate::model::fleet_state::is_missing;
 
 /// How many canaries must end well (`--require`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +24,22 @@ pub fn parse_require(text: &str) -> Result<Require, String> {
             .parse::<usize>()
             .map(Require::AtLeast)
             .map_err(|_| format!("--require {text}: use all, any or a number")),
+    }
+}
+
+impl Require {
+    /// A number of canaries the `targets` clusters can meet: `--require 0` asks for nothing,
+    /// and more than the targets can never be met (a usage error, not a wait for the timeout).
+    pub fn within(self, targets: usize) -> Result<Require, String> {
+        match self {
+            Require::AtLeast(0) => Err("--require 0: use all, any or a number from 1".into()),
+            Require::AtLeast(n) if n > targets => Err(format!(
+                "--require {n}: there {} only {targets} target cluster{}",
+                if targets == 1 { "is" } else { "are" },
+                if targets == 1 { "" } else { "s" }
+            )),
+            other => Ok(other),
+        }
     }
 }
 
@@ -55,13 +72,13 @@ pub fn decide(verdicts: &[Verdict], require: Require, any_found: bool) -> Option
     if pending > 0 {
         return None;
     }
+    // README "Exit codes": 5 when some clusters succeeded and the others failed or did not
+    // answer, 1 when none succeeded, as every verb counts its clusters (`Exit::from_counts`).
     Some(if !any_found {
         Exit::NothingMatched
-    } else if failed > 0 {
-        Exit::Failed
     } else if success >= needed {
         Exit::Success
-    } else if unavailable > 0 {
+    } else if success > 0 || (unavailable > 0 && failed == 0) {
         Exit::Partial
     } else {
         Exit::Failed
@@ -161,37 +178,53 @@ impl Judge {
     pub fn judge(&mut self, rows: &[CanaryState]) -> Option<Exit> {
         let verdicts: Vec<Verdict> = rows.iter().map(|r| self.verdict(r)).collect();
         let any_found = rows.iter().any(|r| !r.phase.is_empty());
-        decide(&verdicts, self.condition.require, any_found)
+        decide(&verdicts, self.condition.require, any_found).map(|exit| unanswered(exit, rows))
     }
 }
 
-/// The exit of one read of the members' canaries (`status` without `--watch`): 4 when a named
-/// canary is nowhere, 1 when one failed, 5 when a cluster did not answer.
+/// Nothing matched (4) only where some cluster answered: when none did, nothing could be
+/// looked at, and no cluster succeeded (1).
+pub fn unanswered(exit: Exit, rows: &[CanaryState]) -> Exit {
+    if exit == Exit::NothingMatched && no_cluster_answered(rows) {
+        Exit::Failed
+    } else {
+        exit
+    }
+}
+
+/// Every row is a cluster that did not answer (none, when there are no rows at all).
+pub fn no_cluster_answered(rows: &[CanaryState]) -> bool {
+    !rows.is_empty()
+        && rows
+            .iter()
+            .all(|r| r.error.is_some() && r.phase.is_empty() && !is_missing(r))
+}
+
+/// The exit of one read of the members' canaries (`status` without `--watch`, `get`): 4 when a
+/// named canary is in no cluster that answered, else as the rows count (a Failed canary or a
+/// cluster that did not answer against the others: [`counted_exit`]).
 pub fn members_read_exit(rows: &[CanaryState], named: bool) -> Exit {
     if named && rows.iter().all(|r| r.phase.is_empty()) {
-        return Exit::NothingMatched;
+        return unanswered(Exit::NothingMatched, rows);
     }
-    if rows.iter().any(|r| r.phase == "Failed") {
-        Exit::Failed
-    } else if rows.iter().any(|r| r.error.is_some()) {
-        Exit::Partial
-    } else {
-        Exit::Success
-    }
+    counted_exit(rows)
 }
 
-/// The exit of one read of the hub's Applications: 4 when they report no member, 1 when a
-/// member's canary failed, 5 when a member's rollout could not be told (its row's error).
+/// The exit of one read of the hub's Applications: 4 when they report no member, else as the
+/// rows count.
 pub fn hub_read_exit(rows: &[CanaryState]) -> Exit {
     if rows.is_empty() {
         Exit::NothingMatched
-    } else if rows.iter().any(|r| r.phase == "Failed") {
-        Exit::Failed
-    } else if rows.iter().any(|r| r.error.is_some()) {
-        Exit::Partial
     } else {
-        Exit::Success
+        counted_exit(rows)
     }
+}
+
+/// 0 when no canary read is Failed or unreadable, 1 when all are, 5 in between (README "Exit
+/// codes": some clusters fine, others failed or unreachable).
+fn counted_exit(rows: &[CanaryState]) -> Exit {
+    let fine = rows.iter().filter(|r| r.error.is_none() && r.phase != "Failed").count();
+    Exit::from_counts(fine, rows.len())
 }
 
 #[cfg(test)]
@@ -204,7 +237,9 @@ mod tests {
     fn exit_contract() {
         assert_eq!(decide(&[Success, Success], Require::All, true), Some(Exit::Success));
         assert_eq!(decide(&[Success, Pending], Require::All, true), None);
-        assert_eq!(decide(&[Success, Failed], Require::All, true), Some(Exit::Failed));
+        assert_eq!(decide(&[Success, Failed], Require::All, true), Some(Exit::Partial));
+        assert_eq!(decide(&[Failed, Failed], Require::All, true), Some(Exit::Failed));
+        assert_eq!(decide(&[Failed, Unavailable], Require::All, true), Some(Exit::Failed));
         assert_eq!(decide(&[Success, Unavailable], Require::All, true), Some(Exit::Partial));
         assert_eq!(decide(&[Success, Pending], Require::Any, true), Some(Exit::Success));
         assert_eq!(
@@ -227,6 +262,15 @@ mod tests {
         assert_eq!(parse_require("any"), Ok(Require::Any));
         assert_eq!(parse_require("2"), Ok(Require::AtLeast(2)));
         assert!(parse_require("most").is_err());
+        assert_eq!(Require::AtLeast(2).within(3), Ok(Require::AtLeast(2)));
+        assert!(
+            Require::AtLeast(4)
+                .within(3)
+                .unwrap_err()
+                .contains("only 3 target clusters")
+        );
+        assert!(Require::AtLeast(0).within(3).is_err());
+        assert_eq!(Require::All.within(0), Ok(Require::All));
     }
 
     fn row(phase: &str, applied: &str) -> CanaryState {
@@ -262,16 +306,23 @@ mod tests {
 
     #[test]
     fn one_read_exits() {
-        let missing = CanaryState::unavailable("m1", "test", "podinfo", "canary test/podinfo not found".into());
+        let missing = crate::model::fleet_state::missing_canary("m1", "test", "podinfo");
         assert_eq!(
             members_read_exit(std::slice::from_ref(&missing), true),
             Exit::NothingMatched
         );
+        // No cluster answered: nothing could be matched, and none succeeded.
+        let unreachable = CanaryState::unavailable("m1", "test", "podinfo", "unreachable: refused".into());
+        assert_eq!(members_read_exit(&[unreachable], true), Exit::Failed);
         assert_eq!(
             members_read_exit(&[missing, row("Succeeded", "a")], true),
             Exit::Partial
         );
         assert_eq!(members_read_exit(&[row("Failed", "a")], false), Exit::Failed);
+        assert_eq!(
+            members_read_exit(&[row("Failed", "a"), row("Succeeded", "a")], false),
+            Exit::Partial
+        );
         assert_eq!(hub_read_exit(&[]), Exit::NothingMatched);
         assert_eq!(hub_read_exit(&[row("Succeeded", "a")]), Exit::Success);
         let untold = CanaryState::unavailable("m2", "test", "podinfo", "no rollout policy".into());

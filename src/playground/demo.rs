@@ -109,6 +109,8 @@ async fn release_and_follow(
             output,
             live,
             confirm: confirm.clone(),
+            // The demo's one wave is its end: its follow says how it ended.
+            wave: false,
         };
         let followed = &followed;
         async move {
@@ -233,7 +235,7 @@ fn demo_exit(outcome: &FollowResult, failing: &str) -> Exit {
     if went_as_designed(&outcome.rows, failing) {
         eprintln!(
             "{failing} rolled back by design (its pods report an 80% success rate); the others promoted {NEW_IMAGE}.\n\
-             The demo went as designed; `status --watch` on this fleet would exit 1 (a canary failed)."
+             The demo went as designed; `status --watch` on this fleet would exit 5 (some clusters failed, the others succeeded)."
         );
         return Exit::Success;
     }

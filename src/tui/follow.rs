@@ -24,6 +24,8 @@ pub struct FollowOptions {
     pub live: bool,
     /// How the live view's keys ask before an action (the CLI verbs' policy).
     pub confirm: ConfirmPolicy,
+    /// One wave of a release: its end prints no exit, later waves may still run.
+    pub wave: bool,
 }
 
 /// Follows `watched` until its condition is decided, the timeout passes, Ctrl-C or `q`; the
@@ -66,7 +68,7 @@ pub async fn follow(
     let now = jiff::Timestamp::now().as_second();
     write_stdout(&follow_summary(
         &result.rows,
-        result.exit,
+        (!options.wave).then_some(result.exit),
         result.quit,
         options.output,
         now,

@@ -83,25 +83,46 @@ pub fn transition_json(time: &str, r: &CanaryState) -> serde_json::Value {
 }
 
 /// What a follow prints when it ends: the rows and why it ended (a summary object in machine
-/// formats).
-pub fn follow_summary(rows: &[CanaryState], exit: Exit, quit: bool, output: OutputFormat, now: i64) -> String {
+/// formats). A wave of a release has no exit of its own (`exit` None): its rows, then the
+/// release goes on ([`release_end`] says how it ended).
+pub fn follow_summary(rows: &[CanaryState], exit: Option<Exit>, quit: bool, output: OutputFormat, now: i64) -> String {
     match output {
         OutputFormat::Ndjson | OutputFormat::Json => {
-            let summary = json!({"summary": {
-                "exit": exit as u8,
+            let mut counts = json!({
                 "succeeded": rows.iter().filter(|r| r.phase == "Succeeded").count(),
                 "failed": rows.iter().filter(|r| r.phase == "Failed").count(),
                 "unavailable": rows.iter().filter(|r| r.error.is_some()).count(),
                 "canaries": rows,
-            }});
+            });
+            let summary = match exit {
+                Some(exit) => {
+                    counts["exit"] = json!(exit as u8);
+                    json!({ "summary": counts })
+                }
+                None => json!({ "wave": counts }),
+            };
             format!("{summary}\n")
         }
         _ => {
             let mut t = status_table(rows, output == OutputFormat::Wide, true, now);
-            t.push_str(&format!("exit {}: {}\n", exit as u8, reason(exit, quit)));
+            if let Some(exit) = exit {
+                t.push_str(&exit_line(exit, quit));
+            }
             t
         }
     }
+}
+
+/// How a followed release ended, once its last wave did.
+pub fn release_end(exit: Exit, quit: bool, output: OutputFormat) -> String {
+    match output {
+        OutputFormat::Ndjson | OutputFormat::Json => format!("{}\n", json!({"summary": {"exit": exit as u8}})),
+        _ => exit_line(exit, quit),
+    }
+}
+
+fn exit_line(exit: Exit, quit: bool) -> String {
+    format!("exit {}: {}\n", exit as u8, reason(exit, quit))
 }
 
 fn reason(exit: Exit, quit: bool) -> &'static str {
@@ -111,7 +132,7 @@ fn reason(exit: Exit, quit: bool) -> &'static str {
         Exit::Failed => "a canary failed",
         Exit::Timeout => "timed out",
         Exit::NothingMatched => "no canary matched",
-        Exit::Partial => "some clusters are unreachable or lack the canary",
+        Exit::Partial => "some clusters ended well, others failed, are unreachable or lack the canary",
         Exit::Interrupted => "interrupted",
         Exit::Usage => "",
     }
@@ -216,12 +237,31 @@ mod tests {
     #[test]
     fn the_summary_says_why_the_follow_ended() {
         let rows = [row("Succeeded", 0)];
-        let text = follow_summary(&rows, Exit::Success, true, OutputFormat::Table, 0);
+        let text = follow_summary(&rows, Some(Exit::Success), true, OutputFormat::Table, 0);
         assert!(text.ends_with("exit 0: left the live view (q); the rows show where each canary stands\n"));
-        let json: serde_json::Value =
-            serde_json::from_str(&follow_summary(&rows, Exit::Failed, false, OutputFormat::Ndjson, 0)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&follow_summary(
+            &rows,
+            Some(Exit::Failed),
+            false,
+            OutputFormat::Ndjson,
+            0,
+        ))
+        .unwrap();
         assert_eq!(json["summary"]["exit"], 1);
         assert_eq!(json["summary"]["succeeded"], 1);
+        // A wave's end is not the release's: no exit line while later waves may still run.
+        let wave = follow_summary(&rows, None, false, OutputFormat::Table, 0);
+        assert!(!wave.contains("exit") && wave.contains("Succeeded"), "{wave}");
+        let json: serde_json::Value =
+            serde_json::from_str(&follow_summary(&rows, None, false, OutputFormat::Ndjson, 0)).unwrap();
+        assert_eq!(
+            (json["wave"]["succeeded"].clone(), json.get("summary")),
+            (1.into(), None)
+        );
+        assert_eq!(
+            release_end(Exit::Partial, false, OutputFormat::Table),
+            "exit 5: some clusters ended well, others failed, are unreachable or lack the canary\n"
+        );
     }
 
     #[test]

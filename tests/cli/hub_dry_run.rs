@@ -200,7 +200,8 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
 
     // uninstall: the Fleet plugin's removal is previewed, and refused while Canaries exist.
     let dry_uninstall = cmd(&["uninstall", "--fleet", "quickstart", "--dry-run"]);
-    assert_eq!(dry_uninstall.code, 0, "{dry_uninstall:?}");
+    // A dry run exits as the run would (README "Exit codes"): refused is 1.
+    assert_eq!(dry_uninstall.code, 1, "{dry_uninstall:?}");
     assert!(
         dry_uninstall.stdout.contains("-trafficRoutingProvider: istio")
             && dry_uninstall
@@ -212,6 +213,7 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
     );
     let forced = cmd(&["uninstall", "--fleet", "quickstart", "--dry-run", "--force"]);
     assert!(!forced.stdout.contains("refused"), "{forced:?}");
+    assert_eq!(forced.code, 0, "{forced:?}");
     let refused = cmd(&["uninstall", "--fleet", "quickstart", "--yes"]);
     assert_eq!(refused.code, 1, "{refused:?}");
     assert!(refused.stderr.contains("refused: 3 Canaries"), "{refused:?}");

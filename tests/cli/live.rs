@@ -117,7 +117,7 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
 }
 
 #[test]
-fn a_failing_cluster_is_exit_1_and_names_the_metric() {
+fn a_failing_cluster_among_succeeded_ones_is_exit_5_and_names_the_metric() {
     let s = RolloutFleet::start(3, &[], &[]);
     fail_release(s.cluster(2));
     let out = s.run(&[
@@ -133,7 +133,13 @@ fn a_failing_cluster_is_exit_1_and_names_the_metric() {
         "--timeout",
         "60s",
     ]);
-    assert_eq!(out.code, 1, "{out:?}");
+    // README "Exit codes": two clusters succeeded, one failed: partial.
+    assert_eq!(out.code, 5, "{out:?}");
+    assert!(
+        out.stdout
+            .ends_with("exit 5: some clusters ended well, others failed, are unreachable or lack the canary\n"),
+        "{out:?}"
+    );
     let failed = out
         .stdout
         .lines()
@@ -257,6 +263,14 @@ fn waves_start_one_cluster_after_another_and_stop_on_failure() {
         "{out:?}"
     );
     assert!(out.stderr.contains("wave 3/3: kurator-member3"), "{out:?}");
+    // Only the release's end says how it ended, once, after the last wave: no wave's end is
+    // shown as "ended well" while later waves still run.
+    let exits: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("exit ")).collect();
+    assert_eq!(exits, ["exit 0: every required canary ended well"], "{out:?}");
+    assert!(
+        out.stdout.ends_with("exit 0: every required canary ended well\n"),
+        "{out:?}"
+    );
     let reordered = s.run(&[
         "start",
         "podinfo",
@@ -440,7 +454,8 @@ fn live_view_redraws_in_place_within_80_by_24() {
     assert!(frames.len() > 3, "several frames were drawn");
     let after = raw.rsplit("\x1b[?25h").next().unwrap_or("");
     assert!(
-        after.contains("CLUSTER") && after.contains("✖ Failed") && after.contains("exit 1"),
+        // README "Exit codes": one cluster failed, the others succeeded: partial (5).
+        after.contains("CLUSTER") && after.contains("✖ Failed") && after.contains("exit 5"),
         "the final table stays: {after}"
     );
 }
