@@ -183,6 +183,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Exit> {
         condition: Condition {
             wait_for_start: true,
             baseline,
+            every_run_to_its_end: true,
             ..Condition::all()
         },
         timeout: Some(Duration::from_secs(300)),

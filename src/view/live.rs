@@ -18,23 +18,20 @@ fn key(r: &CanaryState) -> RowKey {
 
 /// What makes a transition: a status write. The routing object is updated just before it in
 /// the same tick, on a stream of its own, and refines the weight shown without a line of its own.
-type Signature = (String, i64, i64, i64, Option<String>);
+type Signature = (String, i64, i64, i64);
 
 fn signature(r: &CanaryState) -> Signature {
-    (
-        r.phase.clone(),
-        r.status_weight,
-        r.failed_checks,
-        r.iterations,
-        r.error.clone(),
-    )
+    (r.phase.clone(), r.status_weight, r.failed_checks, r.iterations)
 }
 
 /// The transition lines of a follow without a live view: one per row whose status changed
-/// since the last line it had.
+/// since the last line it had. A row that turns stale (its watch failed) gets a line; read
+/// again, it gets one only if its status changed meanwhile (README "Following a release": a
+/// relist prints no transition twice).
 pub struct TransitionLines {
     output: OutputFormat,
-    emitted: HashMap<RowKey, Signature>,
+    /// Per row: the status of its last line, and the error that line showed.
+    emitted: HashMap<RowKey, (Signature, Option<String>)>,
 }
 
 impl TransitionLines {
@@ -50,10 +47,15 @@ impl TransitionLines {
         let mut text = String::new();
         for r in rows {
             let sig = signature(r);
-            if self.emitted.get(&key(r)) == Some(&sig) {
+            let unchanged = match self.emitted.get(&key(r)) {
+                Some((last, _)) if r.error.is_none() => *last == sig,
+                Some((last, error)) => *last == sig && *error == r.error,
+                None => false,
+            };
+            self.emitted.insert(key(r), (sig, r.error.clone()));
+            if unchanged {
                 continue;
             }
-            self.emitted.insert(key(r), sig);
             if self.output == OutputFormat::Ndjson {
                 text.push_str(&transition_json(time, r).to_string());
             } else {
@@ -183,6 +185,19 @@ mod tests {
             "{first}"
         );
         assert_eq!(lines.text(&[row("Progressing", 10)], "2026-01-01T00:00:01Z"), "");
+        assert_eq!(lines.text(&[row("Progressing", 20)], "t").lines().count(), 1);
+    }
+
+    #[test]
+    fn a_row_read_again_after_a_stale_line_repeats_no_transition() {
+        let mut lines = TransitionLines::new(OutputFormat::Table);
+        assert_eq!(lines.text(&[row("Progressing", 10)], "t").lines().count(), 1);
+        let mut stale = row("Progressing", 10);
+        stale.error = Some("stale: too old resource version".into());
+        assert!(lines.text(std::slice::from_ref(&stale), "t").contains("stale"));
+        assert_eq!(lines.text(&[stale], "t"), "");
+        // Relisted, unchanged: nothing; relisted further on: that state.
+        assert_eq!(lines.text(&[row("Progressing", 10)], "t"), "");
         assert_eq!(lines.text(&[row("Progressing", 20)], "t").lines().count(), 1);
     }
 
