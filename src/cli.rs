@@ -122,6 +122,7 @@ pub struct GlobalArgs {
     pub verbosity: u8,
 }
 
+#[cfg(feature = "playground")]
 fn parse_speed(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v > 0.0 && v <= 10_000.0 => Ok(v),
@@ -170,6 +171,7 @@ pub enum Command {
         kubectl kurator-rollout playground --clusters 3\n  \
         eval \"$(kubectl kurator-rollout playground --clusters 5 --latency 50ms | tail -n1)\"\n\n\
         Prints one line per cluster, then `export KUBECONFIG=<path>`, and serves until Ctrl-C or SIGTERM.")]
+    #[cfg(feature = "playground")]
     Playground(PlaygroundArgs),
 
     /// Install Flagger (and a load tester) in every target cluster; safe to re-run.
@@ -254,6 +256,7 @@ pub enum Command {
         kubectl kurator-rollout demo            # live view; Ctrl-C to stop early\n  \
         kubectl kurator-rollout demo --yes      # unattended; exits 0 when it went as designed\n  \
         kubectl kurator-rollout demo --keep     # keep serving the playground afterwards")]
+    #[cfg(feature = "playground")]
     Demo(DemoArgs),
 
     /// Promote a canary held at a gate (or at once with --full), per cluster or fleet-wide.
@@ -448,6 +451,7 @@ pub struct GetArgs {
     pub name: String,
 }
 
+#[cfg(feature = "playground")]
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Keep serving the playground after the rollout, until Ctrl-C.
@@ -601,6 +605,7 @@ pub struct UninstallArgs {
     pub dry_run: bool,
 }
 
+#[cfg(feature = "playground")]
 #[derive(Debug, Clone, Args)]
 pub struct PlaygroundArgs {
     /// Number of simulated clusters.

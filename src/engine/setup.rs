@@ -147,7 +147,10 @@ fn check_renames(source: &FleetSource, args: &InstallArgs) -> Result<(), ExitErr
 pub async fn install(source: &FleetSource, args: &InstallArgs, show_progress: bool) -> Result<Installed> {
     check_renames(source, args)?;
     match source.install_destination() {
-        Destination::Members => Ok(install_members(&source.members, args, show_progress).await),
+        Destination::Members => {
+            let (rows, exit) = install_members(&source.members, args, show_progress, &Interrupt::on_ctrl_c()).await;
+            Ok(Installed::Members { rows, exit })
+        }
         Destination::Hub(hub) => {
             let change = set_plugin(hub, args, false).await?;
             let rows = wait_for_plugin(&source.members, args).await;
@@ -177,7 +180,15 @@ pub async fn preview_install(source: &FleetSource, args: &InstallArgs) -> Result
     }
 }
 
-async fn install_members(members: &Fleet, args: &InstallArgs, show_progress: bool) -> Installed {
+/// Installs this tool's manifests into every member. `install` stops starting changes at the
+/// first Ctrl-C; the playground, which installs into clusters it just made and owns Ctrl-C
+/// itself, passes a manual interrupt.
+pub async fn install_members(
+    members: &Fleet,
+    args: &InstallArgs,
+    show_progress: bool,
+    interrupt: &Interrupt,
+) -> (Vec<InstallRow>, Exit) {
     let progress = FleetProgress::new(
         &members
             .clusters
@@ -186,12 +197,11 @@ async fn install_members(members: &Fleet, args: &InstallArgs, show_progress: boo
             .collect::<Vec<_>>(),
         show_progress,
     );
-    let interrupt = Interrupt::on_ctrl_c();
     let outcomes = members
         .fan_out(args.timeout + Duration::from_secs(30), |client, target| {
             let spec = spec_for(&target, args);
             let report = progress.reporter(&target.context);
-            let (progress, interrupt) = (&progress, &interrupt);
+            let progress = &progress;
             async move {
                 let result = install_one(&client, &spec, args.timeout, &report, interrupt, args.force_conflicts).await;
                 let message = match &result {
@@ -227,7 +237,7 @@ async fn install_members(members: &Fleet, args: &InstallArgs, show_progress: boo
         })
         .collect();
     let exit = install_exit(&failures, rows.len(), interrupt.is_set());
-    Installed::Members { rows, exit }
+    (rows, exit)
 }
 
 /// Sets the Fleet's Flagger plugin (see [`patch_plugin`]).

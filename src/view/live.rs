@@ -25,12 +25,10 @@ fn signature(r: &CanaryState) -> Signature {
 }
 
 /// The transition lines of a follow without a live view: one per row whose status changed
-/// since the last line it had. A row that turns stale (its watch failed) gets a line; read
-/// again, it gets one only if its status changed meanwhile (README "Following a release": a
-/// relist prints no transition twice).
+/// since the last line it had, and one when its watch goes stale (with the error).
 pub struct TransitionLines {
     output: OutputFormat,
-    /// Per row: the status of its last line, and the error that line showed.
+    /// Per row: the last status printed, and the error of the stale line printed since, if any.
     emitted: HashMap<RowKey, (Signature, Option<String>)>,
 }
 
@@ -43,17 +41,22 @@ impl TransitionLines {
     }
 
     /// The lines for the rows that changed, stamped `time` (RFC 3339); empty when none did.
+    /// A watch that comes back from a stale spell (a relist after 410, a reconnect) to the
+    /// status it had prints nothing: that status was printed already, and printing it again
+    /// would read as a second transition.
     pub fn text(&mut self, rows: &[CanaryState], time: &str) -> String {
         let mut text = String::new();
         for r in rows {
-            let sig = signature(r);
-            let unchanged = match self.emitted.get(&key(r)) {
-                Some((last, _)) if r.error.is_none() => *last == sig,
-                Some((last, error)) => *last == sig && *error == r.error,
-                None => false,
+            let now = (signature(r), r.error.clone());
+            let changed = match self.emitted.get(&key(r)) {
+                None => true,
+                Some((status, error)) => match &now.1 {
+                    Some(e) => error.as_ref() != Some(e) || *status != now.0,
+                    None => *status != now.0,
+                },
             };
-            self.emitted.insert(key(r), (sig, r.error.clone()));
-            if unchanged {
+            self.emitted.insert(key(r), now);
+            if !changed {
                 continue;
             }
             if self.output == OutputFormat::Ndjson {
@@ -177,6 +180,18 @@ mod tests {
     }
 
     #[test]
+    fn a_watch_back_from_stale_to_the_same_status_prints_nothing() {
+        let mut lines = TransitionLines::new(OutputFormat::Table);
+        let mut stale = row("Progressing", 20);
+        stale.error = Some("too old resource version: Expired".into());
+        assert!(!lines.text(&[row("Progressing", 20)], "t1").is_empty());
+        assert!(lines.text(&[stale.clone()], "t2").contains("Expired"));
+        assert_eq!(lines.text(&[stale], "t3"), "");
+        assert_eq!(lines.text(&[row("Progressing", 20)], "t4"), "");
+        assert!(lines.text(&[row("Progressing", 30)], "t5").contains("weight=30"));
+    }
+
+    #[test]
     fn a_line_per_status_write_and_none_for_a_repeat() {
         let mut lines = TransitionLines::new(OutputFormat::Table);
         let first = lines.text(&[row("Progressing", 10)], "2026-01-01T00:00:00Z");
@@ -185,19 +200,6 @@ mod tests {
             "{first}"
         );
         assert_eq!(lines.text(&[row("Progressing", 10)], "2026-01-01T00:00:01Z"), "");
-        assert_eq!(lines.text(&[row("Progressing", 20)], "t").lines().count(), 1);
-    }
-
-    #[test]
-    fn a_row_read_again_after_a_stale_line_repeats_no_transition() {
-        let mut lines = TransitionLines::new(OutputFormat::Table);
-        assert_eq!(lines.text(&[row("Progressing", 10)], "t").lines().count(), 1);
-        let mut stale = row("Progressing", 10);
-        stale.error = Some("stale: too old resource version".into());
-        assert!(lines.text(std::slice::from_ref(&stale), "t").contains("stale"));
-        assert_eq!(lines.text(&[stale], "t"), "");
-        // Relisted, unchanged: nothing; relisted further on: that state.
-        assert_eq!(lines.text(&[row("Progressing", 10)], "t"), "");
         assert_eq!(lines.text(&[row("Progressing", 20)], "t").lines().count(), 1);
     }
 

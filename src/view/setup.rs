@@ -76,7 +76,7 @@ pub fn manifests_stream(members: &[(String, String, Vec<Value>)]) -> String {
         for object in objects {
             text.push_str("---\n");
             text.push_str(&format!("# cluster: {cluster_name} (context {context})\n"));
-            text.push_str(&fleet_sim::to_yaml(object));
+            text.push_str(&apimachinery::to_yaml(object));
         }
     }
     text
@@ -113,7 +113,7 @@ pub fn plugin_set(change: &PluginChange) -> String {
 /// A dry run's hub change: the field before and after as a diff (when it would change), then
 /// fleet · hub · field · result.
 pub fn plugin_change(change: &PluginChange) -> String {
-    let yaml = |v: &Option<Value>| v.as_ref().map(fleet_sim::to_yaml).unwrap_or_default();
+    let yaml = |v: &Option<Value>| v.as_ref().map(apimachinery::to_yaml).unwrap_or_default();
     let mut text = String::new();
     if change.before != change.after {
         text.push_str(&format!("# hub {}\n", change.hub));
