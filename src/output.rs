@@ -34,6 +34,31 @@ pub fn print_rows<T: Serialize>(
     write_stdout(&text)
 }
 
+/// Prints one document: `table` renders the human formats (`wide` gets `true`); json and yaml
+/// print the document, ndjson the document on one line.
+pub fn print_document<T: Serialize>(
+    format: OutputFormat,
+    document: &T,
+    table: impl Fn(bool) -> String,
+) -> std::io::Result<()> {
+    let text = match format {
+        OutputFormat::Table => table(false),
+        OutputFormat::Wide => table(true),
+        OutputFormat::Json => {
+            let mut s = serde_json::to_string_pretty(document).map_err(std::io::Error::other)?;
+            s.push('\n');
+            s
+        }
+        OutputFormat::Yaml => serde_saphyr::to_string(document).map_err(std::io::Error::other)?,
+        OutputFormat::Ndjson => {
+            let mut s = serde_json::to_string(document).map_err(std::io::Error::other)?;
+            s.push('\n');
+            s
+        }
+    };
+    write_stdout(&text)
+}
+
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth reporting.
 pub fn write_stdout(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
