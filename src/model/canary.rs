@@ -363,6 +363,19 @@ impl CanaryState {
         format!("{}/{}", self.failed_checks, self.threshold)
     }
 
+    /// Shows a canary whose target has a revision Flagger has not picked up yet
+    /// ([`crate::model::pending`]): not the previous run's outcome, which `status.phase` (kept
+    /// in `status`) still carries.
+    pub fn pending_new_revision(mut self) -> CanaryState {
+        self.message = format!(
+            "{} (Flagger's phase: {})",
+            crate::model::pending::PENDING_MESSAGE,
+            self.phase
+        );
+        self.phase = crate::model::pending::PENDING_PHASE.into();
+        self
+    }
+
     /// Is a required canary done, and how?
     pub fn terminal(&self) -> bool {
         self.error.is_none() && is_terminal(&self.phase)

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::flagger::routing::{RouteKind, routed};
 use crate::model::canary::CanaryState;
+use crate::model::pending::pending_revision;
 use crate::model::update::Update;
 
 /// Events kept per canary (the newest matter: they carry the failing metric values).
@@ -40,6 +41,15 @@ pub struct FleetState {
     run_start: HashMap<Key, u64>,
     /// Per canary: the last status seen while a run was under way.
     running: HashMap<Key, Value>,
+    /// Deployments' pod templates by (cluster, namespace, name), when read (see
+    /// [`FleetState::reading_workloads`]).
+    workloads: HashMap<Key, Value>,
+    /// Per canary: the target's pod template when this state last saw its run under way. A
+    /// finished run of that very template is not pending even while the primary's promoted copy
+    /// has not arrived yet (the Deployments come on a stream of their own, which may lag).
+    ran_template: HashMap<Key, Value>,
+    reads_workloads: bool,
+    workloads_listed: Vec<bool>,
     /// Only this canary (by name) is wanted; clusters without it get a "not found" row.
     pub wanted_name: Option<String>,
     pub wanted_namespace: Option<String>,
@@ -71,14 +81,54 @@ impl FleetState {
         FleetState {
             clusters,
             listed: vec![false; n],
+            workloads_listed: vec![false; n],
             wanted_name,
             wanted_namespace,
             ..Default::default()
         }
     }
 
+    /// The Deployments are read too: rows whose target has a revision Flagger has not picked up
+    /// show it ([`crate::model::pending`]), and a cluster is complete only once they are listed
+    /// (else a watch begun right after a release would judge the previous run's phase).
+    pub fn reading_workloads(mut self) -> FleetState {
+        self.reads_workloads = true;
+        self
+    }
+
     pub fn apply(&mut self, update: Update) {
         match update {
+            Update::Workload { cluster, object } => {
+                let key = key_of(cluster, &object, "/metadata/namespace", "/metadata/name");
+                // Only the pod template matters; the rest of a Deployment changes often.
+                let template = object.pointer("/spec/template").cloned().unwrap_or(Value::Null);
+                self.workloads
+                    .insert(key.clone(), serde_json::json!({"spec": {"template": template}}));
+                let targeting: Vec<Key> = self
+                    .canaries
+                    .iter()
+                    .filter(|((c, ns, _), canary)| {
+                        (*c, ns) == (cluster, &key.1)
+                            && canary.pointer("/spec/targetRef/name") == Some(&Value::from(key.2.clone()))
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for canary in targeting {
+                    self.note_run_template(&canary);
+                }
+            }
+            Update::WorkloadGone {
+                cluster,
+                namespace,
+                name,
+            } => {
+                self.workloads.remove(&(cluster, namespace, name));
+            }
+            Update::WorkloadsListed { cluster } => {
+                if let Some(l) = self.workloads_listed.get_mut(cluster) {
+                    *l = true;
+                }
+            }
             Update::Canary { cluster, object } => {
                 self.errors.remove(&cluster);
                 let key = key_of(cluster, &object, "/metadata/namespace", "/metadata/name");
@@ -105,7 +155,8 @@ impl FleetState {
                 {
                     self.running.insert(key.clone(), status.clone());
                 }
-                self.canaries.insert(key, object);
+                self.canaries.insert(key.clone(), object);
+                self.note_run_template(&key);
             }
             Update::CanaryGone {
                 cluster,
@@ -299,6 +350,9 @@ impl FleetState {
                 let running = self.running.get(*key);
                 let mut state = CanaryState::from_canary_with(cluster, canary, &events, running)
                     .with_routes(self.routed(index, canary));
+                if self.new_revision_waits(key, &state) {
+                    state = state.pending_new_revision();
+                }
                 if let Some(error) = self.errors.get(&index) {
                     state.error = Some(format!("stale: {error}"));
                 }
@@ -315,9 +369,42 @@ impl FleetState {
         rows
     }
 
-    /// Whether every cluster has answered (listed or failed).
+    /// Remembers the target's template while the canary's run is under way.
+    fn note_run_template(&mut self, key: &Key) {
+        let Some(canary) = self.canaries.get(key) else {
+            return;
+        };
+        let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
+        let target = canary
+            .pointer("/spec/targetRef/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if crate::model::canary::is_running(phase)
+            && let Some(template) = self.workloads.get(&(key.0, key.1.clone(), target.to_string()))
+        {
+            self.ran_template.insert(key.clone(), template.clone());
+        }
+    }
+
+    /// Whether the canary's target Deployment has a revision Flagger has not picked up (both
+    /// the target and its `-primary` read, and not the template of a run this state saw).
+    fn new_revision_waits(&self, key: &Key, state: &CanaryState) -> bool {
+        let (cluster, namespace, _) = key;
+        let get = |name: String| self.workloads.get(&(*cluster, namespace.clone(), name));
+        match (get(state.target.clone()), get(format!("{}-primary", state.target))) {
+            (Some(target), _) if self.ran_template.get(key) == Some(target) => false,
+            (Some(target), Some(primary)) => pending_revision(&state.phase, target, primary),
+            _ => false,
+        }
+    }
+
+    /// Whether every cluster has answered (listed, with its Deployments when they are read, or
+    /// failed).
     pub fn complete(&self) -> bool {
-        (0..self.clusters.len()).all(|i| self.is_listed(i) || self.errors.contains_key(&i))
+        (0..self.clusters.len()).all(|i| {
+            let workloads = !self.reads_workloads || self.workloads_listed.get(i).copied().unwrap_or(false);
+            (self.is_listed(i) && workloads) || self.errors.contains_key(&i)
+        })
     }
 }
 
@@ -363,6 +450,67 @@ mod tests {
     fn canary(name: &str, phase: &str, rv: &str) -> Value {
         json!({"metadata": {"name": name, "namespace": "test", "resourceVersion": rv}, "spec": {"analysis": {"stepWeight": 10}},
                "status": {"phase": phase}})
+    }
+
+    fn deployment(name: &str, image: &str) -> Value {
+        json!({"metadata": {"name": name, "namespace": "test"},
+               "spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}}})
+    }
+
+    #[test]
+    fn a_target_ahead_of_its_primary_shows_pending_once_deployments_are_listed() {
+        let mut s = FleetState::new(vec!["a".into()], Some("test".into()), Some("podinfo".into())).reading_workloads();
+        let mut succeeded = canary("podinfo", "Succeeded", "1");
+        succeeded["spec"]["targetRef"] = json!({"name": "podinfo"});
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: succeeded,
+        });
+        s.apply(Update::Listed { cluster: 0 });
+        assert!(!s.complete(), "the Deployments are not listed yet");
+        s.apply(Update::Workload {
+            cluster: 0,
+            object: deployment("podinfo", "podinfo:2"),
+        });
+        s.apply(Update::Workload {
+            cluster: 0,
+            object: deployment("podinfo-primary", "podinfo:1"),
+        });
+        s.apply(Update::WorkloadsListed { cluster: 0 });
+        assert!(s.complete());
+        let row = &s.rows()[0];
+        assert_eq!(row.phase, "Pending");
+        assert_eq!(
+            row.message,
+            "new revision not yet picked up by Flagger (Flagger's phase: Succeeded)"
+        );
+        assert_eq!(row.status["phase"], "Succeeded", "Flagger's own status is kept");
+        // Flagger picks it up and promotes; the primary's copy arrives after the Succeeded
+        // (another stream): the run this state saw was of this template, so it is not pending.
+        let mut running = canary("podinfo", "Progressing", "2");
+        running["spec"]["targetRef"] = json!({"name": "podinfo"});
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: running.clone(),
+        });
+        assert_eq!(s.rows()[0].phase, "Progressing");
+        running["status"]["phase"] = json!("Succeeded");
+        s.apply(Update::Canary {
+            cluster: 0,
+            object: running,
+        });
+        assert_eq!(s.rows()[0].phase, "Succeeded");
+        s.apply(Update::Workload {
+            cluster: 0,
+            object: deployment("podinfo-primary", "podinfo:2"),
+        });
+        assert_eq!(s.rows()[0].phase, "Succeeded");
+        // The next release is pending again.
+        s.apply(Update::Workload {
+            cluster: 0,
+            object: deployment("podinfo", "podinfo:3"),
+        });
+        assert_eq!(s.rows()[0].phase, "Pending");
     }
 
     #[test]

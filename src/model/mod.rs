@@ -5,6 +5,7 @@
 pub mod action_row;
 pub mod canary;
 pub mod fleet_state;
+pub mod pending;
 pub mod plan;
 pub mod policy;
 pub mod release;

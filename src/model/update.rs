@@ -65,6 +65,20 @@ pub enum Update {
     Listed {
         cluster: usize,
     },
+    /// A Deployment (a canary's target or primary: whether a new revision waits for Flagger).
+    Workload {
+        cluster: usize,
+        object: Value,
+    },
+    WorkloadGone {
+        cluster: usize,
+        namespace: String,
+        name: String,
+    },
+    /// The cluster's Deployments have been listed, or could not be (then no row is pending).
+    WorkloadsListed {
+        cluster: usize,
+    },
     Failed {
         cluster: usize,
         error: ClusterError,

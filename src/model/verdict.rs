@@ -69,6 +69,14 @@ pub fn decide(verdicts: &[Verdict], require: Require, any_found: bool) -> Option
     if success >= needed && require != Require::All {
         return Some(Exit::Success);
     }
+    // A failed canary that leaves too few to ever meet `--require` ends the follow at once
+    // with 1 while others still run (README "Exit codes"), not when they end or the timeout
+    // passes; `start --on-failure abort-all` relies on it to find the wave's other canaries
+    // still running. Once nothing runs any more, the clusters are counted below (5 when some
+    // succeeded).
+    if failed > 0 && pending > 0 && success + pending < needed {
+        return Some(Exit::Failed);
+    }
     if pending > 0 {
         return None;
     }
@@ -95,6 +103,9 @@ pub struct Condition {
     /// (per cluster and `namespace/name`; a canary without one is marked when first seen).
     pub wait_for_start: bool,
     pub baseline: HashMap<(String, String), RunMark>,
+    /// Follow every canary until its run ends, even once a failure decided the exit (the demo
+    /// shows the whole rollout).
+    pub every_run_to_its_end: bool,
 }
 
 impl Condition {
@@ -105,6 +116,7 @@ impl Condition {
             until: Vec::new(),
             wait_for_start: false,
             baseline: HashMap::new(),
+            every_run_to_its_end: false,
         }
     }
 
@@ -178,6 +190,9 @@ impl Judge {
     pub fn judge(&mut self, rows: &[CanaryState]) -> Option<Exit> {
         let verdicts: Vec<Verdict> = rows.iter().map(|r| self.verdict(r)).collect();
         let any_found = rows.iter().any(|r| !r.phase.is_empty());
+        if self.condition.every_run_to_its_end && verdicts.contains(&Verdict::Pending) {
+            return None;
+        }
         decide(&verdicts, self.condition.require, any_found).map(|exit| unanswered(exit, rows))
     }
 }
@@ -254,6 +269,23 @@ mod tests {
             decide(&[Success, Unavailable, Unavailable], Require::AtLeast(2), true),
             Some(Exit::Partial)
         );
+    }
+
+    #[test]
+    fn a_required_canary_that_failed_decides_at_once() {
+        assert_eq!(
+            decide(&[Failed, Pending, Pending], Require::All, true),
+            Some(Exit::Failed)
+        );
+        assert_eq!(
+            decide(&[Failed, Failed, Pending], Require::AtLeast(2), true),
+            Some(Exit::Failed)
+        );
+        // Enough may still end well: keep following.
+        assert_eq!(decide(&[Failed, Pending, Pending], Require::AtLeast(2), true), None);
+        assert_eq!(decide(&[Failed, Pending], Require::Any, true), None);
+        // An unreachable cluster alone does not cut the others' runs short.
+        assert_eq!(decide(&[Unavailable, Pending], Require::All, true), None);
     }
 
     #[test]

@@ -104,7 +104,12 @@ async fn release_and_follow(
     let followed = std::cell::RefCell::new(None);
     let follow_wave = |wave: FleetSource, baseline: Baseline| {
         let options = FollowOptions {
-            condition: Condition::for_started(baseline),
+            // The demo shows the whole rollout: every run to its end, also after the failing
+            // cluster's failure decided the exit.
+            condition: Condition {
+                every_run_to_its_end: true,
+                ..Condition::for_started(baseline)
+            },
             timeout: Some(Duration::from_secs(300)),
             output,
             live,

@@ -249,6 +249,9 @@ fn transition_lines_never_contradict_the_status() {
         let message = line["message"].as_str().unwrap_or("");
         let expected_start = match phase {
             "Initialized" => "Deployment initialization completed.",
+            // Not yet picked up by Flagger (issue 17 item 1): the previous run's phase is not
+            // shown as this run's.
+            "Pending" => "new revision not yet picked up by Flagger (Flagger's phase: Initialized)",
             "Progressing" => "New revision detected, progressing canary analysis.",
             "Promoting" => "Canary analysis completed, starting primary rolling update.",
             "Finalising" => "Canary analysis completed, routing all traffic to primary.",
@@ -266,8 +269,9 @@ fn transition_lines_never_contradict_the_status() {
             );
         }
     }
+    // The failure decides the exit at once (issue 17 item 5), so member1's run is followed
+    // only until then: its Succeeded line is not awaited.
     assert!(lines.iter().any(|l| l["phase"] == "Failed"), "{out:?}");
-    assert!(lines.iter().any(|l| l["phase"] == "Succeeded"), "{out:?}");
 }
 
 #[test]

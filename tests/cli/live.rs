@@ -19,6 +19,13 @@ fn sequence(stdout: &str, cluster: &str) -> Vec<String> {
         .collect()
 }
 
+/// A run's transitions without the `Pending` line a watch shows while Flagger has not picked
+/// the release up yet (issue 17 item 1: a pending release is shown as pending; whether the
+/// watch sees that moment depends on how soon Flagger's next tick comes).
+fn without_pending(seq: Vec<String>) -> Vec<String> {
+    seq.into_iter().filter(|step| !step.starts_with("Pending ")).collect()
+}
+
 const SUCCESS: [&str; 9] = [
     "Progressing weight=0",
     "Progressing weight=10",
@@ -64,7 +71,7 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
     let out = watch.finish();
     assert_eq!(out.code, 0, "{out:?}");
     for n in 1..=3 {
-        let seq = sequence(&out.stdout, &format!("kurator-member{n}"));
+        let seq = without_pending(sequence(&out.stdout, &format!("kurator-member{n}")));
         assert_eq!(seq.first().map(String::as_str), Some("Initialized weight=0"), "{out:?}");
         assert_eq!(&seq[1..], SUCCESS, "member{n}: {out:?}");
     }
@@ -117,7 +124,7 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
 }
 
 #[test]
-fn a_failing_cluster_among_succeeded_ones_is_exit_5_and_names_the_metric() {
+fn a_failing_cluster_ends_the_follow_at_once_with_exit_1_and_names_the_metric() {
     let s = RolloutFleet::start(3, &[], &[]);
     fail_release(s.cluster(2));
     let out = s.run(&[
@@ -133,23 +140,19 @@ fn a_failing_cluster_among_succeeded_ones_is_exit_5_and_names_the_metric() {
         "--timeout",
         "60s",
     ]);
-    // README "Exit codes": two clusters succeeded, one failed: partial.
-    assert_eq!(out.code, 5, "{out:?}");
-    assert!(
-        out.stdout
-            .ends_with("exit 5: some clusters ended well, others failed, are unreachable or lack the canary\n"),
-        "{out:?}"
-    );
+    // README "Exit codes": a required canary that failed while the others still run ends the
+    // follow at once with 1 (the simulated failure takes 2 failed checks, a promotion 5 steps).
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.ends_with("exit 1: a canary failed\n"), "{out:?}");
     let failed = out
         .stdout
         .lines()
         .find(|l| l.contains("kurator-member2") && l.split_whitespace().nth(3) == Some("Failed"))
         .expect("a Failed line");
     assert!(failed.contains("success rate 80.00% < 99%"), "{failed}");
-    assert_eq!(
-        sequence(&out.stdout, "kurator-member1").last().map(String::as_str),
-        Some("Succeeded weight=0")
-    );
+    // The failure decided the exit at once (issue 17 item 5: a required canary that failed
+    // ends the follow with 1), so member1's run was followed only until then.
+    assert!(!sequence(&out.stdout, "kurator-member1").is_empty(), "{out:?}");
 }
 
 #[test]
@@ -355,7 +358,7 @@ fn dropped_watch_streams_lose_and_repeat_nothing() {
     let out = watch.finish();
     assert_eq!(out.code, 0, "{out:?}");
     for n in 1..=2 {
-        let seq = sequence(&out.stdout, &format!("kurator-member{n}"));
+        let seq = without_pending(sequence(&out.stdout, &format!("kurator-member{n}")));
         assert_eq!(&seq[1..], SUCCESS, "member{n}: {out:?}");
     }
 }
@@ -400,7 +403,7 @@ fn a_relist_after_410_repeats_nothing_and_follows_to_the_end() {
     let out = watch.finish();
     assert_eq!(out.code, 0, "{out:?}");
     for n in 1..=2 {
-        let seq: Vec<String> = sequence(&out.stdout, &format!("kurator-member{n}"))
+        let seq: Vec<String> = without_pending(sequence(&out.stdout, &format!("kurator-member{n}")))
             .into_iter()
             .filter(|step| step.contains("weight="))
             .collect();

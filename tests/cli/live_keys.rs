@@ -91,8 +91,18 @@ fn every_live_view_key_acts_on_the_selected_row() {
     screen.keys(&["y"]);
     s.wait(&[1], "Failed");
     assert_eq!(s.phase(3), "WaitingPromotion");
+    // A required canary that failed ends the view at once with 1 (issue 17 item 5), though
+    // member3 still waits at its gate.
+    let after = screen.wait_for_screen("[exit status 1]");
+    assert!(after.contains("exit 1: a canary failed"), "{after}");
+    assert!(after.contains("CLUSTER"), "the final table stays: {after}");
+    assert_eq!(s.phase(3), "WaitingPromotion");
 
-    // A asks for the number of clusters typed out: a wrong number changes nothing.
+    // With two of three required, member3 can still decide: the view stays for A, which
+    // asks for the number of clusters typed out: a wrong number changes nothing.
+    let cmd = format!("{cmd} --require 2");
+    let screen = Tmux::start("live-keys-abort-all", &cmd, 160, 30);
+    screen.wait_for_screen("3 clusters");
     screen.keys(&["A"]);
     screen.wait_for_screen(": type 3 and Enter");
     screen.keys(&["2", "Enter"]);

@@ -32,6 +32,7 @@ mod kurator_fidelity;
 mod live;
 mod live_keys;
 mod packaging;
+mod pending;
 mod playground;
 mod promises;
 mod python_client;

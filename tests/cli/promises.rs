@@ -248,7 +248,6 @@ fn primary(s: &RolloutFleet, n: usize) -> Value {
 /// README "Commands" (`start`): `--on-failure abort-all` rolls back the running ones when a wave
 /// fails, and starts nothing more.
 #[test]
-#[ignore = "reason: product bug: a wave is followed until every canary in it ends (src/commands/start.rs), so when abort-all acts nothing is running any more and it is the same as stop; here member2 waits at its gate until the timeout (exit 3)"]
 fn start_on_failure_abort_all_rolls_back_the_running_ones() {
     let s = RolloutFleet::start(3, &["--manual-promotion"], &[]);
     // member1 fails its analysis while member2 (same wave) waits at the promotion gate.

@@ -56,6 +56,9 @@ pub fn watch(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
             };
             tokio::spawn(pump_canaries(cluster, canaries, canary_config, routes, tx.clone()));
         }
+        if let Some(deployments) = api(client.clone(), "apps/v1", "Deployment", ns) {
+            tokio::spawn(pump_workloads(cluster, deployments, tx.clone()));
+        }
         if let Some(events) = api(client, "v1", "Event", ns) {
             tokio::spawn(pump_events(
                 cluster,
@@ -124,6 +127,34 @@ async fn pump_canaries(
                 cluster,
                 error: watch_error(&e),
             },
+        };
+        if tx.send(update).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The Deployments of the watched namespace (targets and primaries: whether a new revision
+/// waits for Flagger, `model::pending`). Every one is watched, since which are targets is known
+/// only from the canaries. A cluster that will not list them (RBAC) still completes: its rows
+/// are then shown as Flagger's status says.
+async fn pump_workloads(cluster: usize, api: Api<DynamicObject>, tx: mpsc::Sender<Update>) {
+    let mut stream = watcher::watcher(api, watcher::Config::default())
+        .default_backoff()
+        .boxed();
+    while let Some(item) = next_unless_closed(&mut stream, &tx).await {
+        let update = match item {
+            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Workload {
+                cluster,
+                object: to_value(o),
+            },
+            Ok(Event::Delete(o)) => Update::WorkloadGone {
+                cluster,
+                namespace: o.metadata.namespace.clone().unwrap_or_default(),
+                name: o.metadata.name.clone().unwrap_or_default(),
+            },
+            Ok(Event::InitDone) | Err(_) => Update::WorkloadsListed { cluster },
+            Ok(Event::Init) => continue,
         };
         if tx.send(update).await.is_err() {
             return;

@@ -60,7 +60,7 @@ impl LiveFleet {
     /// Watches the members' canaries in `scope`.
     pub fn watch(source: &FleetSource, scope: &Scope) -> LiveFleet {
         LiveFleet::start(
-            FleetState::new(source.member_names(), scope.namespace.clone(), scope.name.clone()),
+            FleetState::new(source.member_names(), scope.namespace.clone(), scope.name.clone()).reading_workloads(),
             members::watch(&source.members, scope),
         )
     }

@@ -64,7 +64,7 @@ pub async fn read_once(source: &FleetSource, scope: &Scope, timeout: Duration) -
 /// [`read_once`] of a bare fleet (a wave, a subset).
 pub async fn read_members(fleet: &Fleet, scope: &Scope, timeout: Duration) -> FleetState {
     let clusters = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
-    let mut state = FleetState::new(clusters, scope.namespace.clone(), scope.name.clone());
+    let mut state = FleetState::new(clusters, scope.namespace.clone(), scope.name.clone()).reading_workloads();
     let outcomes = fleet
         .fan_out(timeout, |client, _| async move { read_cluster(&client, scope).await })
         .await;
@@ -85,6 +85,8 @@ pub async fn read_members(fleet: &Fleet, scope: &Scope, timeout: Duration) -> Fl
 struct Listed {
     canaries: Vec<DynamicObject>,
     events: Vec<DynamicObject>,
+    /// The namespace's Deployments (empty when they could not be listed).
+    workloads: Vec<DynamicObject>,
     routes: Vec<(RouteKind, Result<Vec<serde_json::Value>, String>)>,
 }
 
@@ -114,6 +116,11 @@ impl Listed {
             cluster,
             object: value(e),
         }));
+        updates.extend(self.workloads.into_iter().map(|d| Update::Workload {
+            cluster,
+            object: value(d),
+        }));
+        updates.push(Update::WorkloadsListed { cluster });
         updates.push(Update::Listed { cluster });
         updates
     }
@@ -141,13 +148,16 @@ async fn read_cluster(client: &kube::Client, scope: &Scope) -> Result<Listed, Cl
     }
     let canary_api = api("flagger.app/v1beta1", "Canary")?;
     let event_api = api("v1", "Event")?;
+    let workload_api = api("apps/v1", "Deployment")?;
     let event_params = ListParams::default().fields(&fields);
     // The canaries, their events and every provider's routing objects are read at once:
     // which provider a canary uses is known only after the list, and a second round trip
     // would double the command's latency.
-    let (canaries, events, routes) = futures::join!(
+    let all = ListParams::default();
+    let (canaries, events, workloads, routes) = futures::join!(
         canary_api.list(&params),
         event_api.list(&event_params),
+        workload_api.list(&all),
         list_routes(client, scope.namespace.as_deref()),
     );
     let canaries = match canaries {
@@ -161,6 +171,9 @@ async fn read_cluster(client: &kube::Client, scope: &Scope) -> Result<Listed, Cl
         canaries,
         // Events only add messages; a cluster that will not list them still has rows.
         events: events.map(|l| l.items).unwrap_or_default(),
+        // Deployments only tell a pending revision; a cluster that will not list them still has
+        // rows, shown as Flagger's status says.
+        workloads: workloads.map(|l| l.items).unwrap_or_default(),
         routes,
     })
 }
