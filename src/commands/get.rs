@@ -6,6 +6,7 @@ use crate::cli::{GetArgs, OutputFormat};
 use crate::engine::live::read_once;
 use crate::exit::Exit;
 use crate::invocation::Invocation;
+use crate::model::canary::CanaryState;
 use crate::output::{print_rows, write_stdout};
 use crate::view::detail::details;
 
@@ -19,7 +20,7 @@ pub async fn run(inv: &Invocation, args: &GetArgs) -> Result<Exit> {
     } else {
         print_rows(inv.output, &rows, |_| String::new())?;
     }
-    Ok(if rows.iter().all(|r| r.phase.is_empty()) {
+    Ok(if !rows.iter().any(CanaryState::found) {
         Exit::NothingMatched
     } else if rows.iter().any(|r| r.error.is_some()) {
         Exit::Partial

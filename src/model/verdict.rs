@@ -108,7 +108,7 @@ impl Judge {
     }
 
     pub fn verdict(&mut self, r: &CanaryState) -> Verdict {
-        if r.error.is_some() && r.phase.is_empty() {
+        if !r.found() {
             return Verdict::Unavailable;
         }
         if r.error.is_some() {
@@ -146,7 +146,7 @@ impl Judge {
     /// The exit once the condition is decided on these rows (every cluster answered), else None.
     pub fn judge(&mut self, rows: &[CanaryState]) -> Option<Exit> {
         let verdicts: Vec<Verdict> = rows.iter().map(|r| self.verdict(r)).collect();
-        let any_found = rows.iter().any(|r| !r.phase.is_empty());
+        let any_found = rows.iter().any(CanaryState::found);
         decide(&verdicts, self.condition.require, any_found)
     }
 }
@@ -154,7 +154,7 @@ impl Judge {
 /// The exit of one read of the members' canaries (`status` without `--watch`): 4 when a named
 /// canary is nowhere, 1 when one failed, 5 when a cluster did not answer.
 pub fn members_read_exit(rows: &[CanaryState], named: bool) -> Exit {
-    if named && rows.iter().all(|r| r.phase.is_empty()) {
+    if named && !rows.iter().any(CanaryState::found) {
         return Exit::NothingMatched;
     }
     if rows.iter().any(|r| r.phase == "Failed") {

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
-use crate::model::canary::CanaryState;
+use crate::model::canary::{CanaryState, UNKNOWN};
 use crate::model::fleet_state::FleetState;
-use crate::view::canaries::{age, bar, phase_cell};
+use crate::view::canaries::{age, bar, phase_cell, strategy_text};
 
 /// Every row of `state` in depth, with its canary's analysis and its newest events.
 pub fn details(state: &FleetState, now: i64) -> String {
@@ -22,9 +22,13 @@ pub fn details(state: &FleetState, now: i64) -> String {
     text
 }
 
+fn known(v: Option<i64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| UNKNOWN.into())
+}
+
 fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) -> String {
     let mut t = format!("{} — {}/{}\n", r.cluster, r.namespace, r.name);
-    if let Some(e) = r.error.as_ref().filter(|_| r.phase.is_empty()) {
+    if let Some(e) = r.error.as_ref().filter(|_| !r.found()) {
         t.push_str(&format!("  {:<16}{e}\n\n", "Error:"));
         return t;
     }
@@ -32,28 +36,31 @@ fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) 
         |t: &mut String, label: &str, value: String| t.push_str(&format!("  {:<16}{value}\n", format!("{label}:")));
     line(&mut t, "Status", phase_cell(r));
     line(&mut t, "Message", r.message.clone());
-    line(&mut t, "Strategy", format!("{:?}", r.strategy).to_lowercase());
+    line(&mut t, "Strategy", strategy_text(r));
     line(&mut t, "Progress", format!("{} {}", bar(r, 20), r.progress_text()));
     line(
         &mut t,
         "Weight",
         match r.routed {
-            Some(routed) if routed.canary != r.status_weight => format!(
+            Some(routed) if Some(routed.canary) != r.status_weight => format!(
                 "canary {} / primary {} (routed; status.canaryWeight {})",
-                routed.canary, routed.primary, r.status_weight
+                routed.canary,
+                routed.primary,
+                known(r.status_weight)
             ),
             Some(routed) => format!("canary {} / primary {}", routed.canary, routed.primary),
             // Nothing routed was read: only Flagger's record is known, and it is labelled so.
             None => format!(
                 "status.canaryWeight {}; routed traffic unknown: {}",
-                r.status_weight,
+                known(r.status_weight),
                 r.routed_unknown.as_deref().unwrap_or("routing object not read")
             ),
         },
     );
     line(&mut t, "Failed checks", r.failed_text());
-    line(&mut t, "Suspended", r.suspended.to_string());
-    line(&mut t, "Skip analysis", r.skip_analysis.to_string());
+    let flag = |f: Option<bool>| f.map(|f| f.to_string()).unwrap_or_else(|| UNKNOWN.into());
+    line(&mut t, "Suspended", flag(r.suspended));
+    line(&mut t, "Skip analysis", flag(r.skip_analysis));
     line(&mut t, "Gate", r.gate.clone().unwrap_or_else(|| "-".into()));
     line(
         &mut t,

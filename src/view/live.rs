@@ -18,7 +18,7 @@ fn key(r: &CanaryState) -> RowKey {
 
 /// What makes a transition: a status write. The routing object is updated just before it in
 /// the same tick, on a stream of its own, and refines the weight shown without a line of its own.
-type Signature = (String, i64, i64, i64, Option<String>);
+type Signature = (String, Option<i64>, Option<i64>, Option<i64>, Option<String>);
 
 fn signature(r: &CanaryState) -> Signature {
     (

@@ -49,7 +49,11 @@ pub fn canaries_of(app: &Value) -> Vec<(String, Value)> {
 pub fn rows_of(app: &Value) -> Vec<CanaryState> {
     canaries_of(app)
         .iter()
-        .map(|(cluster, canary)| CanaryState::from_canary(cluster, canary, &[]))
+        .map(|(cluster, canary)| CanaryState {
+            // A member's name, not a kubeconfig context.
+            context: None,
+            ..CanaryState::from_canary(cluster, canary, &[])
+        })
         .collect()
 }
 

@@ -48,10 +48,9 @@ struct Shared {
 impl LiveFleet {
     /// Watches the members' canaries in `scope`.
     pub fn watch(source: &FleetSource, scope: &Scope) -> LiveFleet {
-        LiveFleet::start(
-            FleetState::new(source.member_names(), scope.namespace.clone(), scope.name.clone()),
-            members::watch(&source.members, scope),
-        )
+        let mut state = FleetState::new(source.member_names(), scope.namespace.clone(), scope.name.clone());
+        state.kurator_members = source.hub().is_some();
+        LiveFleet::start(state, members::watch(&source.members, scope))
     }
 
     /// What `status --watch [NAME]` follows: under a Kurator Fleet, with NAME, the hub
@@ -60,10 +59,9 @@ impl LiveFleet {
     pub fn watch_status(source: &FleetSource, scope: &Scope) -> LiveFleet {
         match (source.status_origin(), &scope.name) {
             (Destination::Hub(hub), Some(app)) => {
-                let mut watched = LiveFleet::start(
-                    FleetState::new(source.member_names(), None, None),
-                    hub::watch_application(hub, app, source.member_names()),
-                );
+                let mut state = FleetState::new(source.member_names(), None, None);
+                state.kurator_members = true;
+                let mut watched = LiveFleet::start(state, hub::watch_application(hub, app, source.member_names()));
                 watched.seen_from = Some(format!("Application {}/{app} on the hub", hub.namespace));
                 watched
             }
