@@ -233,6 +233,8 @@ impl CanaryState {
     /// Like `from_canary`, with the last status a watch saw while the run was under way (the
     /// failed checks that led to a rollback, which the Failed write resets to 0).
     pub fn from_canary_with(cluster: &str, canary: &Value, events: &[Value], running: Option<&Value>) -> CanaryState {
+        let meaningful: Vec<Value> = events.iter().filter(|e| !is_routine(e)).cloned().collect();
+        let events = meaningful.as_slice();
         let a = canary.pointer("/spec/analysis").cloned().unwrap_or(Value::Null);
         let step_weights: Vec<i64> = a
             .get("stepWeights")
@@ -516,6 +518,14 @@ fn fits_phase(phase: &str, message: &str) -> bool {
 pub fn event_text(event: &Value) -> &str {
     let message = event["message"].as_str().unwrap_or("");
     message.strip_prefix(COMBINED_PREFIX).unwrap_or(message)
+}
+
+/// Whether an event only repeats, every analysis tick, that nothing happened: the rollback
+/// hook (the abort gate) asked and declining (fluxcd/flagger pkg/controller/scheduler_hooks.go,
+/// `runRollbackHooks`: `Rollback hook %s not signaling a rollback`, a Normal event). It is
+/// never the latest news: the gate, the message and the detail skip it.
+pub fn is_routine(event: &Value) -> bool {
+    event["type"] != "Warning" && event_text(event).ends_with(" not signaling a rollback")
 }
 
 /// client-go `tools/record/events_cache.go`, `EventAggregatorByReasonMessageFunc`.
@@ -873,5 +883,22 @@ mod tests {
             (json!(false), json!(100))
         );
         assert_eq!(fresh.progress_text(), "-/100");
+    }
+
+    #[test]
+    fn the_abort_gates_routine_event_hides_nothing() {
+        let hooks = json!({"stepWeight": 10, "webhooks": [
+            {"name": "step-gate", "type": "confirm-traffic-increase", "url": "x"},
+            {"name": "abort-gate", "type": "rollback", "url": "x"}]});
+        let halt = json!({"type": "Warning", "message": "Halt podinfo.test advancement waiting for traffic increase approval step-gate"});
+        let routine = json!({"type": "Normal", "message": "Rollback hook abort-gate not signaling a rollback"});
+        let held = CanaryState::from_canary("m1", &canary("Progressing", hooks), &[halt, routine]);
+        assert_eq!(held.gate.as_deref(), Some("confirm-traffic-increase step-gate"));
+        assert!(
+            held.message
+                .ends_with("waiting for traffic increase approval step-gate"),
+            "{}",
+            held.message
+        );
     }
 }

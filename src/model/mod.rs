@@ -11,3 +11,4 @@ pub mod release;
 pub mod setup;
 pub mod update;
 pub mod verdict;
+pub mod words;

@@ -2,6 +2,7 @@
 //! with progress bars, and glyphs.
 
 use crate::model::canary::{CanaryState, Strategy, UNKNOWN, is_running};
+use crate::model::words::counted;
 use crate::view::table;
 
 pub fn glyph(row: &CanaryState) -> &'static str {
@@ -52,7 +53,8 @@ pub fn age(time: Option<&str>, now: i64) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i64) -> String {
+/// The status table; with `width`, the message column is cut to fit it.
+pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i64, width: Option<usize>) -> String {
     let mut headers = vec![
         "cluster",
         "namespace",
@@ -96,7 +98,7 @@ pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i
             c
         })
         .collect();
-    table::render(&headers, &cells)
+    table::render_fitted(&headers, &cells, width)
 }
 
 /// A text that may be unknown (empty), as a cell.
@@ -181,8 +183,9 @@ pub fn bar(row: &CanaryState, width: usize) -> String {
     cells.into_iter().collect()
 }
 
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+/// `text` cut to `width` columns, the cut marked with `…`.
+pub fn fit(text: &str, width: usize) -> String {
+    if crate::view::color::visible_width(text) <= width {
         return text.to_string();
     }
     let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
@@ -207,8 +210,8 @@ pub fn summary(rows: &[CanaryState]) -> String {
     let count = |f: &dyn Fn(&CanaryState) -> bool| rows.iter().filter(|r| f(r)).count();
     let clusters: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.cluster.as_str()).collect();
     format!(
-        "{} clusters · {} ✔ Succeeded · {} ◌ Progressing · {} ⏸ Waiting · {} ✖ Failed · {} unreachable",
-        clusters.len(),
+        "{} · {} ✔ Succeeded · {} ◌ Progressing · {} ⏸ Waiting · {} ✖ Failed · {} unreachable",
+        counted(clusters.len(), "cluster", "clusters"),
         count(&|r| r.phase == "Succeeded"),
         count(&|r| matches!(
             r.phase.as_str(),
@@ -229,7 +232,7 @@ pub fn frame(
     footer: &str,
     selected: Option<usize>,
 ) -> Vec<String> {
-    let mut lines = vec![truncate(&summary(rows), width)];
+    let mut lines = vec![fit(&summary(rows), width)];
     let cluster_w = rows.iter().map(|r| r.cluster.chars().count()).max().unwrap_or(0);
     // One namespace for all rows: show names only, to save width.
     let one_namespace = rows
@@ -289,13 +292,13 @@ pub fn frame(
                 gw = progress_w
             )
         };
-        lines.push(truncate(&line, width));
+        lines.push(fit(&line, width));
     }
     if shown < rows.len() {
         lines.push(format!("… {} more", rows.len() - shown));
     }
     if !footer.is_empty() {
-        lines.push(truncate(footer, width));
+        lines.push(fit(footer, width));
     }
     lines
 }
@@ -353,7 +356,7 @@ mod tests {
         assert!(lines.iter().any(|l| l.starts_with("… ") && l.ends_with("more")));
         assert!(lines[1].contains("next 20s"), "{}", lines[1]);
         assert!(lines[1].starts_with('›') && lines[2].starts_with(' '));
-        let table = status_table(&rows[..2], false, true, now);
+        let table = status_table(&rows[..2], false, true, now, None);
         assert!(table.starts_with("CLUSTER"), "{table}");
     }
 

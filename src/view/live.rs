@@ -79,9 +79,16 @@ pub fn transition_json(time: &str, r: &CanaryState) -> serde_json::Value {
 
 /// What a follow prints when it ends: the rows and why it ended (a summary object in machine
 /// formats).
-pub fn follow_summary(rows: &[CanaryState], exit: Exit, quit: bool, output: OutputFormat, now: i64) -> String {
+pub fn follow_summary(
+    rows: &[CanaryState],
+    exit: Exit,
+    quit: bool,
+    output: OutputFormat,
+    now: i64,
+    width: Option<usize>,
+) -> String {
     match output {
-        OutputFormat::Ndjson | OutputFormat::Json => {
+        OutputFormat::Ndjson => {
             let summary = json!({"summary": {
                 "exit": exit as u8,
                 "succeeded": rows.iter().filter(|r| r.phase == "Succeeded").count(),
@@ -92,7 +99,7 @@ pub fn follow_summary(rows: &[CanaryState], exit: Exit, quit: bool, output: Outp
             format!("{summary}\n")
         }
         _ => {
-            let mut t = status_table(rows, output == OutputFormat::Wide, true, now);
+            let mut t = status_table(rows, output == OutputFormat::Wide, true, now, width);
             t.push_str(&format!("exit {}: {}\n", exit as u8, reason(exit, quit)));
             t
         }
@@ -123,8 +130,9 @@ pub struct ListLines {
 impl ListLines {
     pub fn new(output: OutputFormat) -> ListLines {
         ListLines {
-            json: matches!(output, OutputFormat::Ndjson | OutputFormat::Json),
-            header: false,
+            json: output == OutputFormat::Ndjson,
+            // --no-headers: as if the header was printed already.
+            header: !crate::view::table::headers_shown(),
             shown: HashMap::new(),
         }
     }
@@ -199,10 +207,17 @@ mod tests {
     #[test]
     fn the_summary_says_why_the_follow_ended() {
         let rows = [row("Succeeded", 0)];
-        let text = follow_summary(&rows, Exit::Success, true, OutputFormat::Table, 0);
+        let text = follow_summary(&rows, Exit::Success, true, OutputFormat::Table, 0, None);
         assert!(text.ends_with("exit 0: left the live view (q); the rows show where each canary stands\n"));
-        let json: serde_json::Value =
-            serde_json::from_str(&follow_summary(&rows, Exit::Failed, false, OutputFormat::Ndjson, 0)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&follow_summary(
+            &rows,
+            Exit::Failed,
+            false,
+            OutputFormat::Ndjson,
+            0,
+            None,
+        ))
+        .unwrap();
         assert_eq!(json["summary"]["exit"], 1);
         assert_eq!(json["summary"]["succeeded"], 1);
     }

@@ -32,7 +32,7 @@ fn uninstall_force_takes_flaggers_finalizer_off_the_canaries() {
     assert!(
         refused
             .stderr
-            .contains("refused: 1 Canaries still exist (1 with finalizer.flagger.app, which only Flagger removes"),
+            .contains("refused: 1 Canary still exists (1 with finalizer.flagger.app, which only Flagger removes"),
         "{refused:?}"
     );
 
