@@ -28,6 +28,7 @@ mod kurator;
 mod kurator_fidelity;
 mod live;
 mod live_keys;
+mod output_truth;
 mod packaging;
 mod playground;
 mod promises;
