@@ -522,10 +522,14 @@ pub fn event_text(event: &Value) -> &str {
 
 /// Whether an event only repeats, every analysis tick, that nothing happened: the rollback
 /// hook (the abort gate) asked and declining (fluxcd/flagger pkg/controller/scheduler_hooks.go,
-/// `runRollbackHooks`: `Rollback hook %s not signaling a rollback`, a Normal event). It is
-/// never the latest news: the gate, the message and the detail skip it.
+/// `runRollbackHooks`: `Rollback hook %s not signaling a rollback`), and the analysis starting
+/// again while the canary holds at weight 0 (pkg/controller/scheduler.go: `Starting canary
+/// analysis for %s.%s`), both Normal events recorded before the tick's halt. They are never
+/// the latest news: the gate, the message and the detail skip them.
 pub fn is_routine(event: &Value) -> bool {
-    event["type"] != "Warning" && event_text(event).ends_with(" not signaling a rollback")
+    let text = event_text(event);
+    event["type"] != "Warning"
+        && (text.ends_with(" not signaling a rollback") || text.starts_with("Starting canary analysis for "))
 }
 
 /// client-go `tools/record/events_cache.go`, `EventAggregatorByReasonMessageFunc`.

@@ -353,7 +353,7 @@ fn get_and_final_tables_read_well() {
         shown.iter().all(|e| known.contains(&&e["metadata"]["uid"])),
         "{detail:#}"
     );
-    assert_eq!(detail["gate"], "confirm-traffic-increase step-gate");
+    assert_eq!(detail["gate"], "confirm-traffic-increase step-gate", "{detail:#}");
     // Final tables and get fit the width they are given: the message is cut with '…'.
     for args in [&["get"][..], &["status"][..]] {
         let full = s.run(&[args, &one].concat());
