@@ -3,6 +3,7 @@
 # A test fails when these files are stale; run this after changing flags or verbs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Default features: the shipped binary has `playground` and `demo`.
 cargo build --quiet
 bin=target/debug/kubectl-kurator_rollout
 "$bin" completion bash > completions/kubectl-kurator_rollout.bash

@@ -205,6 +205,7 @@ pub struct GlobalArgs {
     pub verbosity: u8,
 }
 
+#[cfg(feature = "playground")]
 fn parse_speed(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v > 0.0 && v <= 10_000.0 => Ok(v),
@@ -253,6 +254,7 @@ pub enum Command {
         kubectl kurator-rollout playground --clusters 3\n  \
         eval \"$(kubectl kurator-rollout playground --clusters 5 --latency 50ms | tail -n1)\"\n\n\
         Prints one line per cluster, then `export KUBECONFIG=<path>`, and serves until Ctrl-C or SIGTERM.")]
+    #[cfg(feature = "playground")]
     Playground(PlaygroundArgs),
 
     /// Install Flagger (and a load tester) in every target cluster; safe to re-run.
@@ -337,6 +339,7 @@ pub enum Command {
         kubectl kurator-rollout demo            # live view; Ctrl-C to stop early\n  \
         kubectl kurator-rollout demo --yes      # unattended; exits 0 when it went as designed\n  \
         kubectl kurator-rollout demo --keep     # keep serving the playground afterwards")]
+    #[cfg(feature = "playground")]
     Demo(DemoArgs),
 
     /// Promote a canary held at a gate (or at once with --full), per cluster or fleet-wide.
@@ -531,6 +534,7 @@ pub struct GetArgs {
     pub name: String,
 }
 
+#[cfg(feature = "playground")]
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Keep serving the playground after the rollout, until Ctrl-C.
@@ -684,6 +688,7 @@ pub struct UninstallArgs {
     pub dry_run: bool,
 }
 
+#[cfg(feature = "playground")]
 #[derive(Debug, Clone, Args)]
 pub struct PlaygroundArgs {
     /// Number of simulated clusters.

@@ -167,10 +167,15 @@ impl Invocation {
         }
     }
 
+    /// The kubeconfig, by kubectl's rules (`--kubeconfig`, else `KUBECONFIG`, else the home one).
+    pub fn load_kubeconfig(&self) -> Result<kubeconfig::Loaded, ExitError> {
+        kubeconfig::load(self.kubeconfig.as_deref()).map_err(|e| ExitError::usage(e.to_string()))
+    }
+
     /// Loads the kubeconfig and resolves the context targets, without connecting (context mode;
     /// under `--fleet` the hub context alone).
     pub fn select_targets(&self) -> Result<(kubeconfig::Loaded, Vec<Target>), ExitError> {
-        let loaded = kubeconfig::load(self.kubeconfig.as_deref()).map_err(|e| ExitError::usage(e.to_string()))?;
+        let loaded = self.load_kubeconfig()?;
         let (selection, namespace) = match &self.source {
             SourceSpec::Contexts { selection } => (selection.clone(), self.namespace.as_deref()),
             SourceSpec::Kurator { hub_context, .. } => (

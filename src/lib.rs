@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod completion;
 pub mod config;
 pub mod confirm;
 pub mod engine;
@@ -18,6 +19,8 @@ pub mod invocation;
 pub mod kurator;
 pub mod model;
 pub mod output;
+#[cfg(feature = "playground")]
+pub mod playground;
 pub mod render;
 pub mod tui;
 pub mod view;

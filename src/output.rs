@@ -50,7 +50,8 @@ pub fn print_rows<T: Serialize>(
             return Err(ExitError::usage("-o name lists canaries: use it with status, list or get").into());
         }
         OutputFormat::JsonPath(template) => {
-            jsonpath::apply_template(template, &values(rows)?).map_err(ExitError::usage)?
+            let list = serde_json::json!({"kind": "List", "apiVersion": "v1", "items": values(rows)?});
+            jsonpath::apply_template(template, &list).map_err(ExitError::usage)?
         }
         OutputFormat::CustomColumns(spec) => {
             let (headers, cells) = jsonpath::custom_columns(spec, &values(rows)?).map_err(ExitError::usage)?;
@@ -139,6 +140,40 @@ pub fn notice(format: OutputFormat, text: &str) -> std::io::Result<()> {
         eprint!("{text}");
         Ok(())
     }
+}
+
+/// Prints one document: `table` renders the human formats (`wide` gets `true`); json and yaml
+/// print the document, ndjson the document on one line.
+pub fn print_document<T: Serialize>(
+    format: OutputFormat,
+    document: &T,
+    table: impl Fn(bool) -> String,
+) -> anyhow::Result<()> {
+    let text = match format {
+        OutputFormat::Table => table(false),
+        OutputFormat::Wide => table(true),
+        OutputFormat::Json => {
+            let mut s = serde_json::to_string_pretty(document)?;
+            s.push('\n');
+            s
+        }
+        OutputFormat::Yaml => serde_saphyr::to_string(document)?,
+        OutputFormat::Ndjson => {
+            let mut s = serde_json::to_string(document)?;
+            s.push('\n');
+            s
+        }
+        // One object: the template applies to it, as kubectl's to one object; the columns make
+        // one row.
+        OutputFormat::JsonPath(template) => {
+            jsonpath::apply_template(template, &serde_json::to_value(document)?).map_err(ExitError::usage)?
+        }
+        OutputFormat::Name | OutputFormat::CustomColumns(_) => {
+            return print_rows(format, std::slice::from_ref(document), table);
+        }
+    };
+    write_stdout(&text)?;
+    Ok(())
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth reporting.

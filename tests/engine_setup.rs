@@ -68,9 +68,9 @@ fn install_args() -> InstallArgs {
 async fn install_on_two_clusters_then_check_passes() {
     let playground = playground(2).await;
     let source = source(&playground);
-    let before = setup::check(&source, true, TIMEOUT).await.unwrap();
-    assert_eq!(check_exit(&before.rows, false), Exit::Failed, "{:?}", before.rows);
-    assert!(before.plugin.is_none(), "no Fleet plugin in context mode");
+    let before = setup::check(&source, true, false, TIMEOUT).await.unwrap();
+    assert_eq!(check_exit(&before.rows, None), Exit::Failed, "{:?}", before.rows);
+    assert!(before.hub.is_none(), "no Fleet plugin in context mode");
 
     let Installed::Members { rows, exit } = setup::install(&source, &install_args(), false).await.unwrap() else {
         panic!("context mode installs into the members");
@@ -82,8 +82,8 @@ async fn install_on_two_clusters_then_check_passes() {
         "{rows:?}"
     );
 
-    let after = setup::check(&source, true, TIMEOUT).await.unwrap();
-    assert_eq!(check_exit(&after.rows, false), Exit::Success, "{:?}", after.rows);
+    let after = setup::check(&source, true, false, TIMEOUT).await.unwrap();
+    assert_eq!(check_exit(&after.rows, None), Exit::Success, "{:?}", after.rows);
 
     // Again: nothing to create.
     let Installed::Members { rows, exit } = setup::install(&source, &install_args(), false).await.unwrap() else {
@@ -306,4 +306,58 @@ async fn under_kurator_dry_runs_go_to_the_hub_and_change_nothing() {
             .is_none()
     );
     assert!(hub.list("helm.toolkit.fluxcd.io", "helmreleases", None).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_versions_tell_not_installed_from_unknown() {
+    let playground = playground(2).await;
+    let source = source(&playground);
+    let bare = setup::server_versions(&source.members, TIMEOUT).await;
+    assert!(
+        bare.iter()
+            .all(|r| r.server_version.is_some() && r.flagger_installed == Some(false) && r.error.is_none()),
+        "{bare:?}"
+    );
+
+    // In process the member's faults refuse every request, as its port would.
+    playground.members[1].cluster.set_unreachable(true).unwrap();
+    let rows = setup::server_versions(&source.members, TIMEOUT).await;
+    let down = &rows[1];
+    assert_eq!(
+        (&down.server_version, down.flagger_installed, &down.flagger_version),
+        (&None, None, &None),
+        "{rows:?}"
+    );
+    assert!(down.error.is_some(), "{rows:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_fails_a_missing_namespace_and_the_hub_has_its_row() {
+    let playground = Playground::start(&PlaygroundOptions {
+        clusters: 1,
+        kurator: true,
+        plain_http: true,
+        speed: 100.0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut source = kurator_source(&playground).await;
+    for cluster in &mut source.members.clusters {
+        cluster.target.namespace = "shop".into();
+    }
+    let checked = setup::check(&source, false, false, TIMEOUT).await.unwrap();
+    let (_, hub) = checked.hub.as_ref().expect("under Kurator the hub has a row");
+    assert_eq!(hub.failed_checks(), ["plugin.flagger"], "no Fleet plugin yet");
+    let member = &checked.rows[0];
+    assert!(member.failed_checks().contains(&"Namespace"), "{member:?}");
+    assert_eq!(check_exit(&checked.rows, Some(hub)), Exit::Failed);
+
+    // -A: no namespace must exist.
+    let all = setup::check(&source, false, true, TIMEOUT).await.unwrap();
+    assert!(
+        all.rows[0].checks.iter().all(|c| c.name != "Namespace"),
+        "{:?}",
+        all.rows
+    );
 }

@@ -2,17 +2,18 @@
 
 use anyhow::Result;
 
-use crate::cli::{GlobalArgs, LintArgs, OutputFormat};
+use crate::cli::{LintArgs, OutputFormat};
 use crate::config::diagnostics::has_errors;
 use crate::config::{Severity, load_policies};
 use crate::engine::inputs::{read_inputs, render_diagnostics};
 use crate::exit::Exit;
+use crate::invocation::Invocation;
 use crate::output::{print_rows, write_stdout};
 
-pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Exit> {
+pub fn run(inv: &Invocation, args: &LintArgs) -> Result<Exit> {
     let inputs = read_inputs(&args.policies)?;
     let (policies, diagnostics) = load_policies(&inputs, args.policies.policy_name.as_deref());
-    match global.output {
+    match inv.output {
         OutputFormat::Table | OutputFormat::Wide => {
             let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
             let warnings = diagnostics.len() - errors;

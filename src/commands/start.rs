@@ -94,15 +94,7 @@ fn policies(args: &StartArgs) -> Result<Result<Option<PolicyApply>, Exit>> {
 /// Following one wave: until every started canary's new run ends.
 fn wave_follow_options(inv: &Invocation, args: &StartArgs, baseline: Baseline) -> FollowOptions {
     FollowOptions {
-        condition: Condition {
-            wait_for_start: true,
-            // The judge keys its marks by (cluster, `namespace/name`).
-            baseline: baseline
-                .into_iter()
-                .map(|(id, mark)| ((id.cluster.clone(), id.to_string()), mark))
-                .collect(),
-            ..Condition::all()
-        },
+        condition: Condition::for_started(baseline),
         timeout: args.timeout,
         output: inv.output,
         live: inv.show_live(),

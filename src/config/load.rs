@@ -55,7 +55,7 @@ impl Context<'_> {
 
     /// Runs the schema check of the value at `base`; unknown fields and type errors become errors.
     fn check_schema(&mut self, value: &Value, schema_doc: &Value, base: &str) -> bool {
-        let checked = fleet_sim::schema::check(value, schema_doc);
+        let checked = apimachinery::schema::check(value, schema_doc);
         let join = |p: &str| {
             if base.is_empty() {
                 p.to_string()

@@ -147,9 +147,9 @@ async fn dry_run_object(
     let would = api.patch(name, &params, &Patch::Apply(obj)).await.map_err(context)?;
     let before = live
         .as_ref()
-        .map(|l| fleet_sim::to_yaml(&content(&serde_json::to_value(l).unwrap_or_default())))
+        .map(|l| apimachinery::to_yaml(&content(&serde_json::to_value(l).unwrap_or_default())))
         .unwrap_or_default();
-    let after = fleet_sim::to_yaml(&content(&serde_json::to_value(&would).unwrap_or_default()));
+    let after = apimachinery::to_yaml(&content(&serde_json::to_value(&would).unwrap_or_default()));
     let change = match &live {
         None => Change::Created,
         Some(_) if before == after => Change::Unchanged,

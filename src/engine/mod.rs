@@ -5,6 +5,7 @@ pub mod actions;
 pub mod apply;
 pub mod inputs;
 pub mod live;
+pub mod names;
 pub mod policies;
 pub mod release;
 pub mod setup;

@@ -7,8 +7,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use k8s_openapi::api::apps::v1::Deployment;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{ListParams, Patch, PatchParams};
 use serde_json::Value;
 
 use crate::cli::InstallArgs;
@@ -20,7 +19,7 @@ use crate::fleet::source::{Destination, FleetSource, Hub};
 use crate::fleet::targets::name_for;
 use crate::fleet::{ClusterError, ClusterOutcome, Fleet, Target};
 use crate::install::FIELD_MANAGER;
-use crate::install::check::{CheckOptions, image_version, run_checks};
+use crate::install::check::{CheckOptions, flagger_controllers, image_version, run_checks};
 use crate::install::manifests::{InstallSpec, manifests};
 use crate::install::remove::{RemovalPlan, execute, plan};
 use crate::install::run::{InstallReport, install as install_one};
@@ -29,7 +28,7 @@ use crate::invocation::context_flag;
 use crate::kurator::plugin::{FleetPluginReport, flagger_patch, flagger_removal, report};
 use crate::model::setup::{
     CheckRow, ClusterRow, InstallRow, MemberReadyRow, PluginChange, PluginRemoval, ServerRow, UninstallRow,
-    install_exit, removal_action,
+    fleet_plugin_row, install_exit, removal_action,
 };
 use crate::view::progress::FleetProgress;
 
@@ -66,7 +65,7 @@ pub async fn probe(members: &Fleet, timeout: Duration) -> Vec<ClusterRow> {
         .collect()
 }
 
-/// `version --server`: each cluster's Kubernetes and the Flagger image found in it.
+/// `version --server`: each cluster's Kubernetes and the Flagger controllers found in it.
 pub async fn server_versions(members: &Fleet, timeout: Duration) -> Vec<ServerRow> {
     let outcomes = members
         .fan_out(timeout, |client, _| async move {
@@ -74,30 +73,37 @@ pub async fn server_versions(members: &Fleet, timeout: Duration) -> Vec<ServerRo
                 .apiserver_version()
                 .await
                 .map_err(|e| ClusterError::from_kube(&e))?;
-            let deployments: Api<Deployment> = Api::all(client.clone());
-            let flagger = deployments
-                .list(&ListParams::default().labels("app.kubernetes.io/name=flagger"))
-                .await
-                .ok()
-                .and_then(|l| l.items.into_iter().next())
-                .and_then(|d| d.spec?.template.spec?.containers.first()?.image.clone())
-                .map(|image| image_version(&image));
-            Ok((k8s.git_version, flagger))
+            Ok((k8s.git_version, flagger_controllers(&client).await))
         })
         .await;
     outcomes
         .into_iter()
         .map(|o| {
-            let (kubernetes, flagger, error) = match o.result {
-                Ok((k, f)) => (Some(k), f, None),
-                Err(e) => (None, None, Some(e.to_string())),
-            };
-            ServerRow {
+            let mut row = ServerRow {
                 context: o.target.context,
-                kubernetes,
-                flagger,
-                error,
+                server_version: None,
+                flagger_installed: None,
+                flagger_version: None,
+                error: None,
+            };
+            match o.result {
+                Ok((k8s, Ok(controllers))) => {
+                    row.server_version = Some(k8s);
+                    row.flagger_installed = Some(!controllers.is_empty());
+                    // Several controllers (a conflict `check` reports): every version, the
+                    // Available ones first, rather than one picked.
+                    let mut controllers = controllers;
+                    controllers.sort_by_key(|d| !d.available);
+                    let versions: Vec<String> = controllers.iter().map(|d| image_version(&d.image)).collect();
+                    row.flagger_version = (!versions.is_empty()).then(|| versions.join(", "));
+                }
+                Ok((k8s, Err(e))) => {
+                    row.server_version = Some(k8s);
+                    row.error = Some(format!("Flagger unknown: listing Deployments: {e}"));
+                }
+                Err(e) => row.error = Some(e.to_string()),
             }
+            row
         })
         .collect()
 }
@@ -148,7 +154,10 @@ fn check_renames(source: &FleetSource, args: &InstallArgs) -> Result<(), ExitErr
 pub async fn install(source: &FleetSource, args: &InstallArgs, show_progress: bool) -> Result<Installed> {
     check_renames(source, args)?;
     match source.install_destination() {
-        Destination::Members => Ok(install_members(&source.members, args, show_progress).await),
+        Destination::Members => {
+            let (rows, exit) = install_members(&source.members, args, show_progress, &Interrupt::on_ctrl_c()).await;
+            Ok(Installed::Members { rows, exit })
+        }
         Destination::Hub(hub) => {
             let change = set_plugin(hub, args, false).await?;
             let rows = wait_for_plugin(&source.members, args).await;
@@ -178,7 +187,15 @@ pub async fn preview_install(source: &FleetSource, args: &InstallArgs) -> Result
     }
 }
 
-async fn install_members(members: &Fleet, args: &InstallArgs, show_progress: bool) -> Installed {
+/// Installs this tool's manifests into every member. `install` stops starting changes at the
+/// first Ctrl-C; the playground, which installs into clusters it just made and owns Ctrl-C
+/// itself, passes a manual interrupt.
+pub async fn install_members(
+    members: &Fleet,
+    args: &InstallArgs,
+    show_progress: bool,
+    interrupt: &Interrupt,
+) -> (Vec<InstallRow>, Exit) {
     let progress = FleetProgress::new(
         &members
             .clusters
@@ -187,12 +204,11 @@ async fn install_members(members: &Fleet, args: &InstallArgs, show_progress: boo
             .collect::<Vec<_>>(),
         show_progress,
     );
-    let interrupt = Interrupt::on_ctrl_c();
     let outcomes = members
         .fan_out(args.timeout + Duration::from_secs(30), |client, target| {
             let spec = spec_for(&target, args);
             let report = progress.reporter(&target.context);
-            let (progress, interrupt) = (&progress, &interrupt);
+            let progress = &progress;
             async move {
                 let result = install_one(&client, &spec, args.timeout, &report, interrupt, args.force_conflicts).await;
                 let message = match &result {
@@ -228,7 +244,7 @@ async fn install_members(members: &Fleet, args: &InstallArgs, show_progress: boo
         })
         .collect();
     let exit = install_exit(&failures, rows.len(), interrupt.is_set());
-    Installed::Members { rows, exit }
+    (rows, exit)
 }
 
 /// Sets the Fleet's Flagger plugin (see [`patch_plugin`]).
@@ -328,17 +344,22 @@ async fn wait_for_plugin(members: &Fleet, args: &InstallArgs) -> Vec<MemberReady
 
 /// What `check` found.
 pub struct Checked {
-    /// Under Kurator: what the Fleet's plugin asks for, and whether the rollouts agree.
-    pub plugin: Option<FleetPluginReport>,
+    /// Under Kurator: what the Fleet's plugin asks for and whether the rollouts agree, and the
+    /// hub's row judging it (shown with the members').
+    pub hub: Option<(FleetPluginReport, CheckRow)>,
     pub rows: Vec<CheckRow>,
 }
 
 /// Checks every member (and, under Kurator, the Fleet's Flagger plugin first: it decides what
 /// gets installed).
-pub async fn check(source: &FleetSource, testloader: bool, timeout: Duration) -> Result<Checked> {
-    let plugin = match source.install_destination() {
+pub async fn check(source: &FleetSource, testloader: bool, all_namespaces: bool, timeout: Duration) -> Result<Checked> {
+    let hub = match source.install_destination() {
         Destination::Members => None,
-        Destination::Hub(hub) => Some(read_plugin(hub, testloader).await?),
+        Destination::Hub(hub) => {
+            let plugin = read_plugin(hub, testloader).await?;
+            let row = fleet_plugin_row(&hub.context, &plugin);
+            Some((plugin, row))
+        }
     };
     let outcomes = source
         .members
@@ -346,10 +367,12 @@ pub async fn check(source: &FleetSource, testloader: bool, timeout: Duration) ->
             let options = CheckOptions {
                 testloader,
                 namespace: target.namespace.clone(),
+                all_namespaces,
                 install_hint: format!(
                     "kubectl kurator-rollout install {} --provider <istio|nginx|kuma|…>",
                     context_flag(&target.context)
                 ),
+                context_flag: context_flag(&target.context),
             };
             run_checks(&client, &options).await
         })
@@ -371,7 +394,7 @@ pub async fn check(source: &FleetSource, testloader: bool, timeout: Duration) ->
             },
         })
         .collect();
-    Ok(Checked { plugin, rows })
+    Ok(Checked { hub, rows })
 }
 
 /// Reads the Fleet and the Applications from the hub and reports on the Fleet's plugin.

@@ -103,7 +103,7 @@ mod schema_tests {
     #[test]
     fn generated_schema_accepts_and_keeps_every_field() {
         let canary: Value = serde_saphyr::from_str(EVERY_FIELD).unwrap();
-        let checked = fleet_sim::schema::check(&canary, &canary_schema());
+        let checked = apimachinery::schema::check(&canary, &canary_schema());
         assert!(checked.errors.is_empty(), "{:?}", checked.errors);
         assert!(checked.unknown.is_empty(), "pruned: {:?}", checked.unknown);
         assert_eq!(checked.object, canary);
@@ -122,7 +122,7 @@ mod schema_tests {
         canary["spec"]["provider"] = json!("bogus");
         canary["spec"]["analysis"]["webhooks"][0]["type"] = json!("pre-flight");
         canary["spec"]["service"].as_object_mut().unwrap().remove("port");
-        let errors: Vec<String> = fleet_sim::schema::check(&canary, &canary_schema())
+        let errors: Vec<String> = apimachinery::schema::check(&canary, &canary_schema())
             .errors
             .into_iter()
             .map(|e| e.field)

@@ -28,9 +28,6 @@ pub enum Destination<'a> {
     Hub(&'a Hub),
 }
 
-// The switch type is pure: it lives with the plans that use it.
-pub use crate::model::plan::Switch;
-
 /// The members, and the hub when they come from a Kurator Fleet.
 #[derive(Clone)]
 pub struct FleetSource {

@@ -6,12 +6,12 @@ use std::collections::BTreeSet;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authorization::v1::SelfSubjectAccessReview;
-use k8s_openapi::api::core::v1::{Endpoints, Service};
+use k8s_openapi::api::core::v1::{Endpoints, Namespace, Service};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::Client;
 use kube::api::{Api, ListParams, PostParams};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::flagger::Canary;
 use crate::flagger::crds::ALL as FLAGGER_CRDS;
@@ -29,7 +29,7 @@ pub struct Check {
 }
 
 impl Check {
-    fn pass(name: &str, detail: impl Into<String>) -> Check {
+    pub fn pass(name: &str, detail: impl Into<String>) -> Check {
         Check {
             name: name.into(),
             ok: true,
@@ -38,7 +38,7 @@ impl Check {
         }
     }
 
-    fn fail(name: &str, detail: impl Into<String>, remedy: impl Into<String>) -> Check {
+    pub fn fail(name: &str, detail: impl Into<String>, remedy: impl Into<String>) -> Check {
         Check {
             name: name.into(),
             ok: false,
@@ -52,10 +52,15 @@ impl Check {
 pub struct CheckOptions {
     /// Require a load tester even if no Canary references one.
     pub testloader: bool,
-    /// Namespace the permission checks are about.
+    /// The scope's namespace (`-n`, else the context's): it must exist, and the permissions
+    /// are asked there. Under `-A` neither: the permissions are asked at the cluster scope.
     pub namespace: String,
+    /// `-A`: the Canaries of every namespace are in scope, and no one namespace must exist.
+    pub all_namespaces: bool,
     /// How to call this tool in remedies (context flag included).
     pub install_hint: String,
+    /// `--context NAME`, for kubectl commands in remedies.
+    pub context_flag: String,
 }
 
 /// A Flagger Deployment as found in a cluster.
@@ -65,6 +70,9 @@ pub struct FoundDeployment {
     pub name: String,
     pub available: bool,
     pub image: String,
+    /// The first container's `command` then `args`: Flagger's chart passes its flags in
+    /// `command` (fluxcd/flagger charts/flagger/templates/deployment.yaml), this tool's
+    /// manifests in `args`.
     pub args: Vec<String>,
 }
 
@@ -120,10 +128,12 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
         None => judge_crds(&missing, &options.install_hint),
     });
 
-    let deployments: Api<Deployment> = Api::all(client.clone());
-    let flagger = find_deployments(&deployments, &["app.kubernetes.io/name=flagger", "app=flagger"]).await;
-    checks.push(match flagger {
-        Ok(found) => judge_flagger(&found, &options.install_hint),
+    let scope = (!options.all_namespaces).then_some(options.namespace.as_str());
+    if let Some(namespace) = scope {
+        checks.push(namespace_check(client, namespace, &options.context_flag).await);
+    }
+    checks.push(match flagger_controllers(client).await {
+        Ok(controllers) => judge_flagger(&controllers, scope, &options.install_hint),
         Err(e) => Check::fail(
             "Flagger",
             e.to_string(),
@@ -131,30 +141,23 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
         ),
     });
 
-    let referenced = if missing.is_empty() && crds_forbidden.is_none() {
-        referenced_load_testers(client).await
-    } else {
-        Vec::new()
-    };
-    if options.testloader || !referenced.is_empty() {
-        let testers = find_deployments(
-            &deployments,
-            &["app.kubernetes.io/name=loadtester", "app=flagger-loadtester"],
-        )
-        .await;
-        let unreachable = unreachable_load_testers(client, &referenced).await;
-        checks.push(match testers {
-            Ok(found) => judge_load_tester(&found, &unreachable, &options.install_hint),
-            Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
-        });
-    }
-
+    // Under -A the verbs list and act on Canaries of every namespace: the permissions are asked
+    // at the cluster scope (namespace "", which only ClusterRoleBindings grant, as in RBAC).
+    let permission_namespace = scope.unwrap_or_default().to_string();
     let mut wanted: Vec<(String, &Permission)> = REQUIRED_PERMISSIONS
         .iter()
-        .map(|p| (options.namespace.clone(), p))
+        .map(|p| (permission_namespace.clone(), p))
         .collect();
-    match gate_namespaces(client, &options.namespace).await {
-        Ok(namespaces) => {
+    match canaries_in_scope(client, scope).await {
+        Ok(canaries) => {
+            let referenced = referenced_load_testers(&canaries);
+            if options.testloader || !referenced.is_empty() {
+                checks.push(load_tester_check(client, &referenced, &options.install_hint).await);
+            }
+            let mut namespaces: BTreeSet<String> = referenced.iter().map(|(t, _)| t.namespace.clone()).collect();
+            if namespaces.is_empty() {
+                namespaces.insert(permission_namespace.clone());
+            }
             for ns in namespaces {
                 wanted.extend(GATE_PERMISSIONS.iter().map(|p| (ns.clone(), p)));
             }
@@ -166,10 +169,42 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
             format!("could not list Canaries ({e}): load-tester namespaces unchecked"),
             format!(
                 "grant this user list on canaries.flagger.app in {}, and run check again",
-                options.namespace
+                scope.unwrap_or("all namespaces")
             ),
         )),
     }
+    match denied_permissions(client, wanted).await {
+        Ok(denied) => checks.push(judge_permissions(&denied, &permission_namespace)),
+        Err(e) => return Ok(with_error(checks, "Permissions", e)),
+    }
+    Ok(checks)
+}
+
+/// The load testers the hooks call (see [`judge_load_tester`]), or with none, a labelled one.
+async fn load_tester_check(client: &Client, referenced: &[(LoadTester, Vec<String>)], install_hint: &str) -> Check {
+    let unreachable = unreachable_load_testers(client, referenced).await;
+    let labelled = list_deployments(
+        &Api::all(client.clone()),
+        &["app.kubernetes.io/name=loadtester", "app=flagger-loadtester"],
+    )
+    .await;
+    match labelled {
+        Ok(found) => judge_load_tester(
+            &found.into_iter().map(|(_, f)| f).collect::<Vec<_>>(),
+            referenced,
+            &unreachable,
+            install_hint,
+        ),
+        Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
+    }
+}
+
+/// Asks the API server (SelfSubjectAccessReview) for each (namespace, permission); the denied
+/// ones, in the order asked.
+async fn denied_permissions(
+    client: &Client,
+    wanted: Vec<(String, &Permission)>,
+) -> Result<Vec<(String, String)>, kube::Error> {
     let mut denied = Vec::new();
     let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     for (namespace, (verb, group, resource, sub)) in wanted {
@@ -179,40 +214,50 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
                 "resource": resource, "subresource": sub
             }}
         }))
-        .map_err(|e| ClusterError::Other(e.to_string()))?;
-        match reviews.create(&PostParams::default(), &review).await {
-            Ok(answer) if answer.status.as_ref().is_some_and(|s| s.allowed) => {}
-            Ok(_) => denied.push((namespace, permission_name(verb, group, resource, sub))),
-            Err(e) => return Ok(with_error(checks, "Permissions", e)),
+        .map_err(kube::Error::SerdeError)?;
+        let answer = reviews.create(&PostParams::default(), &review).await?;
+        if !answer.status.as_ref().is_some_and(|s| s.allowed) {
+            denied.push((namespace, permission_name(verb, group, resource, sub)));
         }
     }
-    checks.push(judge_permissions(&denied, &options.namespace));
-    Ok(checks)
+    Ok(denied)
 }
 
-/// The namespaces of the load testers the canaries of `namespace` call (their gates go through
-/// the service proxy there), or `namespace` itself when none is referenced (or the Canary CRD is
-/// absent); an error when the canaries cannot be listed.
-async fn gate_namespaces(client: &Client, namespace: &str) -> Result<Vec<String>, ClusterError> {
-    let canaries: Api<Canary> = Api::namespaced(client.clone(), namespace);
-    let list = match canaries.list(&ListParams::default()).await {
-        Ok(list) => list,
-        // No Canary CRD (the CRD row says so): no Canaries, so none names a load tester.
-        Err(kube::Error::Api(s)) if s.code == 404 => return Ok(vec![namespace.to_string()]),
-        Err(e) => return Err(ClusterError::from_kube(&e)),
+/// The Canaries in scope (`None`: every namespace); none when the Canary CRD is absent (the CRD
+/// row says so).
+async fn canaries_in_scope(client: &Client, scope: Option<&str>) -> Result<Vec<Canary>, ClusterError> {
+    let canaries: Api<Canary> = match scope {
+        Some(namespace) => Api::namespaced(client.clone(), namespace),
+        None => Api::all(client.clone()),
     };
-    let mut namespaces = BTreeSet::new();
-    for canary in list.items {
-        for hook in canary.spec.analysis.webhooks.iter().flatten() {
-            if let Some(tester) = LoadTester::from_hook(&hook.url, namespace) {
-                namespaces.insert(tester.namespace);
-            }
-        }
+    match canaries.list(&ListParams::default()).await {
+        Ok(list) => Ok(list.items),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(Vec::new()),
+        Err(e) => Err(ClusterError::from_kube(&e)),
     }
-    if namespaces.is_empty() {
-        namespaces.insert(namespace.to_string());
+}
+
+/// The scope's namespace must exist: a Canary applied into a missing one is refused, and a
+/// namespace being deleted takes its Canaries with it.
+async fn namespace_check(client: &Client, namespace: &str, context_flag: &str) -> Check {
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    match namespaces.get_opt(namespace).await {
+        Ok(found) => judge_namespace(
+            namespace,
+            found
+                .as_ref()
+                .map(|n| n.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Active")),
+            context_flag,
+        ),
+        Err(e) => Check::fail(
+            "Namespace",
+            format!(
+                "cannot tell whether namespace {namespace} exists: {}",
+                ClusterError::from_kube(&e)
+            ),
+            "grant this user get on namespaces, or have an admin run check",
+        ),
     }
-    Ok(namespaces.into_iter().collect())
 }
 
 fn with_error(mut checks: Vec<Check>, name: &str, error: kube::Error) -> Vec<Check> {
@@ -231,56 +276,83 @@ fn established(crd: &CustomResourceDefinition) -> bool {
         .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Established" && c.status == "True"))
 }
 
-async fn find_deployments(api: &Api<Deployment>, selectors: &[&str]) -> Result<Vec<FoundDeployment>, ClusterError> {
-    let mut found: Vec<FoundDeployment> = Vec::new();
-    for selector in selectors {
-        let list = api
-            .list(&ListParams::default().labels(selector))
-            .await
-            .map_err(|e| ClusterError::from_kube(&e))?;
+/// The Deployments matching any of `selectors` (every Deployment when there are none), each
+/// once, as read and as check judges it.
+async fn list_deployments(
+    api: &Api<Deployment>,
+    selectors: &[&str],
+) -> Result<Vec<(Value, FoundDeployment)>, ClusterError> {
+    let mut found: Vec<(Value, FoundDeployment)> = Vec::new();
+    let params: Vec<ListParams> = match selectors {
+        [] => vec![ListParams::default()],
+        some => some.iter().map(|s| ListParams::default().labels(s)).collect(),
+    };
+    for params in params {
+        let list = api.list(&params).await.map_err(|e| ClusterError::from_kube(&e))?;
         for d in list.items {
             let value = serde_json::to_value(&d).unwrap_or_default();
-            let container = value
-                .pointer("/spec/template/spec/containers/0")
-                .cloned()
-                .unwrap_or_default();
-            let entry = FoundDeployment {
-                namespace: d.metadata.namespace.clone().unwrap_or_default(),
-                name: d.metadata.name.clone().unwrap_or_default(),
-                available: deployment_available(&value),
-                image: container["image"].as_str().unwrap_or("").to_string(),
-                args: container["args"]
-                    .as_array()
-                    .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
-                    .unwrap_or_default(),
-            };
+            let entry = found_deployment(&value);
             if !found
                 .iter()
-                .any(|f| f.namespace == entry.namespace && f.name == entry.name)
+                .any(|(_, f)| f.namespace == entry.namespace && f.name == entry.name)
             {
-                found.push(entry);
+                found.push((value, entry));
             }
         }
     }
     Ok(found)
 }
 
-/// The load tester of every webhook URL of every Canary, read as promote and abort read them
-/// (`LoadTester::from_hook`: namespace, Service and port).
-async fn referenced_load_testers(client: &Client) -> Vec<LoadTester> {
-    let canaries: Api<Canary> = Api::all(client.clone());
-    let Ok(list) = canaries.list(&ListParams::default()).await else {
-        return Vec::new();
+/// Every Deployment in the cluster that runs Flagger's controller (see [`runs_flagger`]).
+pub async fn flagger_controllers(client: &Client) -> Result<Vec<FoundDeployment>, ClusterError> {
+    let all = list_deployments(&Api::all(client.clone()), &[]).await?;
+    Ok(all
+        .into_iter()
+        .filter(|(d, _)| runs_flagger(d))
+        .map(|(_, f)| f)
+        .collect())
+}
+
+fn found_deployment(value: &Value) -> FoundDeployment {
+    let container = value
+        .pointer("/spec/template/spec/containers/0")
+        .cloned()
+        .unwrap_or_default();
+    let strings = |field: &str| -> Vec<String> {
+        container[field]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
     };
-    let mut seen = BTreeSet::new();
-    let mut testers = Vec::new();
-    for canary in list.items {
+    let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string();
+    FoundDeployment {
+        namespace: text("/metadata/namespace"),
+        name: text("/metadata/name"),
+        available: deployment_available(value),
+        image: container["image"].as_str().unwrap_or("").to_string(),
+        args: [strings("command"), strings("args")].concat(),
+    }
+}
+
+/// The load tester of every webhook URL of every Canary, read as promote and abort read them
+/// (`LoadTester::from_hook`: namespace, Service and port), each with the Canaries
+/// (`namespace/name`) whose hooks call it.
+pub fn referenced_load_testers(canaries: &[Canary]) -> Vec<(LoadTester, Vec<String>)> {
+    let mut testers: Vec<(LoadTester, Vec<String>)> = Vec::new();
+    for canary in canaries {
         let own_ns = canary.metadata.namespace.clone().unwrap_or_default();
+        let name = format!("{own_ns}/{}", canary.metadata.name.clone().unwrap_or_default());
         for hook in canary.spec.analysis.webhooks.iter().flatten() {
-            if let Some(tester) = LoadTester::from_hook(&hook.url, &own_ns)
-                && seen.insert((tester.namespace.clone(), tester.service.clone(), tester.port))
+            let Some(tester) = LoadTester::from_hook(&hook.url, &own_ns) else {
+                continue;
+            };
+            match testers
+                .iter_mut()
+                .find(|(t, _)| (&t.namespace, &t.service, t.port) == (&tester.namespace, &tester.service, tester.port))
             {
-                testers.push(tester);
+                Some((_, callers)) if callers.contains(&name) => {}
+                Some((_, callers)) => callers.push(name.clone()),
+                None => testers.push((tester, vec![name.clone()])),
             }
         }
     }
@@ -293,9 +365,9 @@ async fn referenced_load_testers(client: &Client) -> Vec<LoadTester> {
 // kube-apiserver: pkg/registry/core/service/storage/storage.go, func (*REST) ResourceLocation
 // (a port number is mapped to the Service port's name; then an endpoint subset with a ready
 // address and a port of that name is required).
-async fn unreachable_load_testers(client: &Client, testers: &[LoadTester]) -> Vec<String> {
+async fn unreachable_load_testers(client: &Client, testers: &[(LoadTester, Vec<String>)]) -> Vec<String> {
     let mut problems = Vec::new();
-    for tester in testers {
+    for (tester, _) in testers {
         let (ns, svc, port) = (&tester.namespace, &tester.service, tester.port);
         let services: Api<Service> = Api::namespaced(client.clone(), ns);
         let service = match services.get_opt(svc).await {
@@ -363,33 +435,160 @@ pub fn image_version(image: &str) -> String {
         .unwrap_or_else(|| "latest".into())
 }
 
-pub fn mesh_provider(args: &[String]) -> String {
-    args.iter()
-        .find_map(|a| {
-            a.trim_start_matches('-')
-                .strip_prefix("mesh-provider=")
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| "istio".into())
+/// The value of a Go `flag` in a container's command line: `-name=v`, `--name=v`, `-name v` or
+/// `--name v` (Go's flag package, func (*FlagSet) parseOne, takes all four).
+fn flag_value(args: &[String], name: &str) -> Option<String> {
+    args.iter().enumerate().find_map(|(i, arg)| {
+        let flag = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-'))?;
+        match flag.split_once('=') {
+            Some((n, value)) if n == name => Some(value.to_string()),
+            None if flag == name => args.get(i + 1).cloned(),
+            _ => None,
+        }
+    })
 }
 
-pub fn judge_flagger(found: &[FoundDeployment], install_hint: &str) -> Check {
-    let Some(first) = found.iter().find(|d| d.available).or(found.first()) else {
+/// Flagger's `-mesh-provider`, whose default is istio (fluxcd/flagger cmd/flagger/main.go).
+pub fn mesh_provider(args: &[String]) -> String {
+    flag_value(args, "mesh-provider").unwrap_or_else(|| "istio".into())
+}
+
+/// The one namespace a Flagger controller watches, from its `-namespace` flag; `None` when it
+/// watches all (the flag's default "", fluxcd/flagger cmd/flagger/main.go: "Namespace that
+/// flagger would watch canary object").
+pub fn watched_namespace(args: &[String]) -> Option<String> {
+    flag_value(args, "namespace").filter(|n| !n.is_empty())
+}
+
+/// Whether a Deployment runs Flagger's controller, however it was installed: Flagger's Helm
+/// chart (what Kurator's Fleet plugin installs) labels it and its pods
+/// `app.kubernetes.io/name: flagger` (fluxcd/flagger charts/flagger/templates/deployment.yaml),
+/// its kustomize base labels the pods `app: flagger` (kustomize/base/flagger/deployment.yaml),
+/// and every install runs the `flagger` image (ghcr.io/fluxcd/flagger, formerly
+/// weaveworks/flagger; the load tester's image is `flagger-loadtester`).
+pub fn runs_flagger(deployment: &Value) -> bool {
+    let labelled = ["/metadata/labels", "/spec/template/metadata/labels"].iter().any(|p| {
+        deployment
+            .pointer(p)
+            .is_some_and(|labels| labels["app.kubernetes.io/name"] == "flagger" || labels["app"] == "flagger")
+    });
+    let image = deployment
+        .pointer("/spec/template/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["image"].as_str())
+        .any(|image| image_repository_name(image) == "flagger");
+    labelled || image
+}
+
+/// The last path element of an image reference, without tag or digest
+/// (`ghcr.io/fluxcd/flagger:1.44.0` → `flagger`).
+fn image_repository_name(image: &str) -> &str {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    last.split(':').next().unwrap_or(last)
+}
+
+/// `namespace/name (version, provider, watching …)`: how a Flagger controller is named in a row.
+fn describe_controller(d: &FoundDeployment) -> String {
+    format!(
+        "{}/{} ({}, version {}, mesh provider {}, watching {})",
+        d.namespace,
+        d.name,
+        if d.available { "Available" } else { "not Available" },
+        image_version(&d.image),
+        mesh_provider(&d.args),
+        watched_namespace(&d.args).map_or_else(|| "all namespaces".to_string(), |n| format!("namespace {n}"))
+    )
+}
+
+/// The scope's namespace exists and is not being deleted. `phase` is the Namespace's
+/// `status.phase` (`None`: not found).
+pub fn judge_namespace(namespace: &str, phase: Option<&str>, context_flag: &str) -> Check {
+    match phase {
+        None => Check::fail(
+            "Namespace",
+            format!("namespace {namespace} not found"),
+            format!("create it (kubectl {context_flag} create namespace {namespace}), or pick another with -n"),
+        ),
+        Some("Terminating") => Check::fail(
+            "Namespace",
+            format!("namespace {namespace} is being deleted (Terminating)"),
+            "wait until it is gone and create it again, or pick another with -n",
+        ),
+        Some(phase) => Check::pass("Namespace", format!("{namespace} {phase}")),
+    }
+}
+
+/// One Flagger controller must reconcile the Canaries of the scope (`None`: every namespace).
+/// Two controllers whose watched namespaces overlap both act on the same Canaries (each moves
+/// the traffic and rewrites the status): an error naming both, whoever installed them.
+pub fn judge_flagger(found: &[FoundDeployment], scope: Option<&str>, install_hint: &str) -> Check {
+    let mut found: Vec<&FoundDeployment> = found.iter().collect();
+    // The Available one first: it is the one a single-controller cluster is judged by.
+    found.sort_by_key(|d| !d.available);
+    if found.is_empty() {
         return Check::fail(
             "Flagger",
-            "no Flagger Deployment found (labels app.kubernetes.io/name=flagger or app=flagger)",
+            "no Flagger Deployment found (labels app.kubernetes.io/name=flagger or app=flagger, or the flagger image)",
+            format!("run: {install_hint}"),
+        );
+    }
+    let overlap =
+        |a: &FoundDeployment, b: &FoundDeployment| match (watched_namespace(&a.args), watched_namespace(&b.args)) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        };
+    let pair = found
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| found[i + 1..].iter().find(|b| overlap(a, b)).map(|b| (*a, *b)));
+    if let Some((a, b)) = pair {
+        return Check::fail(
+            "Flagger",
+            format!(
+                "two Flagger controllers reconcile the same Canaries: {} and {}",
+                describe_controller(a),
+                describe_controller(b)
+            ),
+            format!(
+                "keep one: kubectl -n {} delete deployment {} (or uninstall it the way it was installed), or give each its own -namespace",
+                b.namespace, b.name
+            ),
+        );
+    }
+    let covering = found
+        .iter()
+        .find(|d| scope.is_none_or(|ns| watched_namespace(&d.args).is_none_or(|w| w == ns)));
+    let Some(controller) = covering else {
+        let watched: Vec<String> = found.iter().map(|d| describe_controller(d)).collect();
+        return Check::fail(
+            "Flagger",
+            format!(
+                "no Flagger controller watches namespace {}: {}",
+                scope.unwrap_or_default(),
+                watched.join("; ")
+            ),
             format!("run: {install_hint}"),
         );
     };
-    let detail = format!(
+    let mut detail = format!(
         "{}/{} {}, version {}, mesh provider {}",
-        first.namespace,
-        first.name,
-        if first.available { "Available" } else { "not Available" },
-        image_version(&first.image),
-        mesh_provider(&first.args)
+        controller.namespace,
+        controller.name,
+        if controller.available {
+            "Available"
+        } else {
+            "not Available"
+        },
+        image_version(&controller.image),
+        mesh_provider(&controller.args)
     );
-    if first.available {
+    if let Some(ns) = watched_namespace(&controller.args) {
+        detail.push_str(&format!(", watching namespace {ns}"));
+    }
+    if controller.available {
         Check::pass("Flagger", detail)
     } else {
         Check::fail(
@@ -397,13 +596,22 @@ pub fn judge_flagger(found: &[FoundDeployment], install_hint: &str) -> Check {
             detail,
             format!(
                 "inspect it: kubectl -n {} describe deployment {}",
-                first.namespace, first.name
+                controller.namespace, controller.name
             ),
         )
     }
 }
 
-pub fn judge_load_tester(found: &[FoundDeployment], unreachable: &[String], install_hint: &str) -> Check {
+/// The load testers the Canaries' hooks call must be reachable through the service proxy
+/// (`unreachable` says why not): promote and abort open and close their gates there. When no
+/// hook calls one (`referenced` empty, `--testloader` asked), a load tester Deployment must
+/// be found by its labels and be Available.
+pub fn judge_load_tester(
+    found: &[FoundDeployment],
+    referenced: &[(LoadTester, Vec<String>)],
+    unreachable: &[String],
+    install_hint: &str,
+) -> Check {
     if !unreachable.is_empty() {
         return Check::fail(
             "Load tester",
@@ -413,6 +621,21 @@ pub fn judge_load_tester(found: &[FoundDeployment], unreachable: &[String], inst
             ),
             format!("run: {install_hint} --testloader, or fix the webhook URLs"),
         );
+    }
+    if !referenced.is_empty() {
+        let testers: Vec<String> = referenced
+            .iter()
+            .map(|(t, callers)| {
+                format!(
+                    "{}/{}:{} (hooks of {})",
+                    t.namespace,
+                    t.service,
+                    t.port,
+                    callers.join(", ")
+                )
+            })
+            .collect();
+        return Check::pass("Load tester", format!("ready endpoints: {}", testers.join("; ")));
     }
     match found.iter().find(|d| d.available).or(found.first()) {
         None => Check::fail(
@@ -450,11 +673,19 @@ fn permission_name(verb: &str, group: &str, resource: &str, sub: &str) -> String
     }
 }
 
+/// "namespace NS", or for "" (the cluster scope) "all namespaces".
+fn in_namespace(namespace: &str) -> String {
+    match namespace {
+        "" => "all namespaces".to_string(),
+        ns => format!("namespace {ns}"),
+    }
+}
+
 /// `denied` holds (namespace, permission) in the order they were asked; the first namespace is
-/// the canaries' one.
+/// the canaries' one ("" under -A: all of them).
 pub fn judge_permissions(denied: &[(String, String)], namespace: &str) -> Check {
     if denied.is_empty() {
-        return Check::pass("Permissions", format!("all needed in namespace {namespace}"));
+        return Check::pass("Permissions", format!("all needed in {}", in_namespace(namespace)));
     }
     let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
     for (ns, permission) in denied {
@@ -465,7 +696,7 @@ pub fn judge_permissions(denied: &[(String, String)], namespace: &str) -> Check 
     }
     let parts: Vec<String> = groups
         .iter()
-        .map(|(ns, list)| format!("in namespace {ns}: {}", list.join(", ")))
+        .map(|(ns, list)| format!("in {}: {}", in_namespace(ns), list.join(", ")))
         .collect();
     Check::fail(
         "Permissions",
@@ -490,15 +721,15 @@ mod tests {
 
     #[test]
     fn flagger_judgement() {
-        let ok = judge_flagger(&[deployment(true)], "install");
+        let ok = judge_flagger(&[deployment(true)], Some("test"), "install");
         assert!(ok.ok);
         assert_eq!(
             ok.detail,
             "istio-system/flagger Available, version 1.44.0, mesh provider kuma"
         );
-        let bad = judge_flagger(&[deployment(false)], "install");
+        let bad = judge_flagger(&[deployment(false)], Some("test"), "install");
         assert!(!bad.ok && bad.remedy.unwrap().contains("describe deployment flagger"));
-        let none = judge_flagger(&[], "kubectl kurator-rollout install --provider istio");
+        let none = judge_flagger(&[], None, "kubectl kurator-rollout install --provider istio");
         assert_eq!(
             none.remedy.as_deref(),
             Some("run: kubectl kurator-rollout install --provider istio")
@@ -544,5 +775,159 @@ mod tests {
             split.detail,
             "missing in namespace test: patch canaries.flagger.app; in namespace istio-system: create services/proxy, get services/proxy"
         );
+        // -A asks at the cluster scope.
+        assert_eq!(judge_permissions(&[], "").detail, "all needed in all namespaces");
+        let cluster_wide = judge_permissions(&[("".into(), "list canaries.flagger.app".into())], "");
+        assert_eq!(
+            cluster_wide.detail,
+            "missing in all namespaces: list canaries.flagger.app"
+        );
+    }
+
+    fn controller(namespace: &str, args: &[&str]) -> FoundDeployment {
+        FoundDeployment {
+            namespace: namespace.into(),
+            name: "flagger".into(),
+            available: true,
+            image: "ghcr.io/fluxcd/flagger:1.44.0".into(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn go_flags_in_every_form() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(mesh_provider(&args(&["./flagger", "-mesh-provider=kuma"])), "kuma");
+        assert_eq!(mesh_provider(&args(&["--mesh-provider", "nginx"])), "nginx");
+        assert_eq!(
+            watched_namespace(&args(&["-namespace", "shop"])).as_deref(),
+            Some("shop")
+        );
+        assert_eq!(watched_namespace(&args(&["--namespace=shop"])).as_deref(), Some("shop"));
+        // The flag's default, "", watches every namespace.
+        assert_eq!(watched_namespace(&args(&["-namespace="])), None);
+        assert_eq!(watched_namespace(&args(&["-log-level=info"])), None);
+    }
+
+    #[test]
+    fn flagger_is_found_by_its_chart_labels_its_pod_labels_or_its_image() {
+        let chart = json!({"metadata": {"labels": {"app.kubernetes.io/name": "flagger"}},
+            "spec": {"template": {"spec": {"containers": [{"image": "my.registry/mirror:1"}]}}}});
+        let kustomize = json!({"spec": {"template": {"metadata": {"labels": {"app": "flagger"}},
+            "spec": {"containers": [{"image": "x:1"}]}}}});
+        let image_only = json!({"spec": {"template": {"spec": {"containers": [
+            {"image": "weaveworks/flagger@sha256:abc"}]}}}});
+        let loadtester = json!({"metadata": {"labels": {"app.kubernetes.io/name": "loadtester"}},
+            "spec": {"template": {"spec": {"containers": [{"image": "ghcr.io/fluxcd/flagger-loadtester:0.35.0"}]}}}});
+        assert!(runs_flagger(&chart) && runs_flagger(&kustomize) && runs_flagger(&image_only));
+        assert!(!runs_flagger(&loadtester));
+    }
+
+    #[test]
+    fn a_second_flagger_watching_the_same_canaries_is_an_error_naming_both() {
+        let ours = controller("istio-system", &["-mesh-provider=istio"]);
+        let other = controller("flagger-system", &["-mesh-provider=kuma"]);
+        let both = judge_flagger(&[ours.clone(), other.clone()], Some("test"), "install");
+        assert!(!both.ok);
+        assert_eq!(
+            both.detail,
+            "two Flagger controllers reconcile the same Canaries: istio-system/flagger (Available, version 1.44.0, mesh provider istio, watching all namespaces) and flagger-system/flagger (Available, version 1.44.0, mesh provider kuma, watching all namespaces)"
+        );
+        assert!(
+            both.remedy
+                .unwrap()
+                .starts_with("keep one: kubectl -n flagger-system delete deployment flagger")
+        );
+        // -A: still one cluster, still two controllers on the same Canaries.
+        assert!(!judge_flagger(&[ours.clone(), other.clone()], None, "install").ok);
+
+        // Each restricted to its own namespace: they never meet.
+        let shop = controller("istio-system", &["-namespace=shop"]);
+        let test = controller("flagger-system", &["-namespace", "test"]);
+        let apart = judge_flagger(&[shop.clone(), test.clone()], Some("test"), "install");
+        assert!(apart.ok, "{apart:?}");
+        assert!(
+            apart.detail.starts_with("flagger-system/flagger Available")
+                && apart.detail.ends_with(", watching namespace test")
+        );
+        // Restricted to the same one: they do.
+        let same = controller("flagger-system", &["-namespace=shop"]);
+        assert!(!judge_flagger(&[shop.clone(), same], Some("shop"), "install").ok);
+        // None watches the scope's namespace: nothing reconciles its Canaries.
+        let elsewhere = judge_flagger(&[shop], Some("test"), "install");
+        assert!(
+            !elsewhere.ok
+                && elsewhere
+                    .detail
+                    .starts_with("no Flagger controller watches namespace test: istio-system/flagger")
+        );
+    }
+
+    #[test]
+    fn the_namespace_must_exist_and_not_be_going() {
+        assert!(judge_namespace("test", Some("Active"), "--context c").ok);
+        let missing = judge_namespace("test", None, "--context c");
+        assert_eq!(
+            (missing.ok, missing.detail.as_str()),
+            (false, "namespace test not found")
+        );
+        assert_eq!(
+            missing.remedy.as_deref(),
+            Some("create it (kubectl --context c create namespace test), or pick another with -n")
+        );
+        assert!(!judge_namespace("test", Some("Terminating"), "--context c").ok);
+    }
+
+    #[test]
+    fn load_testers_are_the_hooks_targets_with_their_callers() {
+        let canary = |ns: &str, name: &str, urls: &[&str]| -> Canary {
+            serde_json::from_value(json!({
+                "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {"targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                    "service": {"port": 80},
+                    "analysis": {"webhooks": urls.iter().enumerate()
+                        .map(|(i, u)| json!({"name": format!("h{i}"), "url": u})).collect::<Vec<_>>()}}
+            }))
+            .unwrap()
+        };
+        let testers = referenced_load_testers(&[
+            canary(
+                "test",
+                "a",
+                &[
+                    "http://lt.istio-system/gate/approve",
+                    "http://lt.istio-system/rollback/check",
+                ],
+            ),
+            canary(
+                "test",
+                "b",
+                &["http://lt.istio-system/gate/approve", "http://own:8080/"],
+            ),
+        ]);
+        let described: Vec<(String, u16, Vec<String>)> = testers
+            .iter()
+            .map(|(t, callers)| (format!("{}/{}", t.namespace, t.service), t.port, callers.clone()))
+            .collect();
+        assert_eq!(
+            described,
+            [
+                (
+                    "istio-system/lt".to_string(),
+                    80,
+                    vec!["test/a".to_string(), "test/b".to_string()]
+                ),
+                ("test/own".to_string(), 8080, vec!["test/b".to_string()]),
+            ]
+        );
+        // Reachable hook targets pass without a labelled Deployment (any load tester will do).
+        let ok = judge_load_tester(&[], &testers, &[], "install");
+        assert!(ok.ok);
+        assert_eq!(
+            ok.detail,
+            "ready endpoints: istio-system/lt:80 (hooks of test/a, test/b); test/own:8080 (hooks of test/b)"
+        );
+        assert!(!judge_load_tester(&[], &testers, &["test/own: no such Service".into()], "install").ok);
     }
 }

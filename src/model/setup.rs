@@ -9,6 +9,7 @@ use crate::install::check::Check;
 use crate::install::remove::{FLAGGER_FINALIZER, RemovalPlan};
 use crate::install::run::InstallReport;
 use crate::interrupt::UNTOUCHED;
+use crate::kurator::plugin::FleetPluginReport;
 use crate::model::words::counted;
 
 /// `clusters`: one target and whether it answers.
@@ -30,14 +31,28 @@ pub struct ClusterRow {
     pub error: Option<String>,
 }
 
-/// `version --server`: one cluster's Kubernetes and Flagger.
+/// `version --server`: one cluster's Kubernetes and Flagger; `None` is unknown (the cluster
+/// could not be asked, or would not say), never "not installed".
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerRow {
     pub context: String,
-    pub kubernetes: Option<String>,
-    pub flagger: Option<String>,
+    /// The API server's `gitVersion`.
+    pub server_version: Option<String>,
+    /// Whether a Flagger controller runs in the cluster.
+    pub flagger_installed: Option<bool>,
+    pub flagger_version: Option<String>,
     pub error: Option<String>,
+}
+
+/// `version`'s one document (`-o json|yaml`): this plugin's version and, with `--server`, each
+/// cluster's.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionDocument {
+    pub client_version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clusters: Option<Vec<ServerRow>>,
 }
 
 /// `install` into one member.
@@ -162,11 +177,46 @@ pub struct CheckRow {
     pub error: Option<String>,
 }
 
-/// `check`: 0 when every member passed (and, under Kurator, the Fleet asks for Flagger), 5 when
-/// some members could not be reached, 1 otherwise.
-pub fn check_exit(rows: &[CheckRow], fleet_lacks_flagger: bool) -> Exit {
+impl CheckRow {
+    /// The names of the checks that failed (a row's status in the table).
+    pub fn failed_checks(&self) -> Vec<&str> {
+        self.checks.iter().filter(|c| !c.ok).map(|c| c.name.as_str()).collect()
+    }
+}
+
+/// The hub's row under `--fleet`: whether the Fleet asks Kurator for Flagger (without its
+/// Flagger plugin Kurator installs Flagger in no member).
+pub fn fleet_plugin_row(hub_context: &str, report: &FleetPluginReport) -> CheckRow {
+    let check = match &report.provider {
+        Some(provider) => Check::pass(
+            "plugin.flagger",
+            format!(
+                "provider {provider}, public load tester {}",
+                if report.public_testloader { "on" } else { "off" }
+            ),
+        ),
+        None => Check::fail(
+            "plugin.flagger",
+            format!("Fleet {} has none, so Kurator installs no Flagger", report.fleet),
+            format!(
+                "kubectl kurator-rollout install --fleet {} --provider <istio|nginx|kuma|…>",
+                report.fleet
+            ),
+        ),
+    };
+    CheckRow {
+        context: hub_context.to_string(),
+        passed: check.ok,
+        checks: vec![check],
+        error: None,
+    }
+}
+
+/// `check`: 0 when every member passed (and, under Kurator, the hub's row: the Fleet asks for
+/// Flagger), 5 when some members could not be reached, 1 otherwise.
+pub fn check_exit(rows: &[CheckRow], hub: Option<&CheckRow>) -> Exit {
     let unreachable = rows.iter().filter(|r| r.error.is_some()).count();
-    let failed = rows.iter().filter(|r| !r.passed).count() + usize::from(fleet_lacks_flagger);
+    let failed = rows.iter().filter(|r| !r.passed).count() + usize::from(hub.is_some_and(|h| !h.passed));
     match (unreachable, failed) {
         (0, 0) => Exit::Success,
         (u, _) if u > 0 && u < rows.len() => Exit::Partial,
@@ -256,14 +306,35 @@ mod tests {
 
     #[test]
     fn check_exit_tells_unreachable_from_failed() {
-        assert_eq!(check_exit(&[row(true, None)], false), Exit::Success);
-        assert_eq!(check_exit(&[row(true, None)], true), Exit::Failed);
+        assert_eq!(check_exit(&[row(true, None)], None), Exit::Success);
+        assert_eq!(check_exit(&[row(true, None)], Some(&row(false, None))), Exit::Failed);
         assert_eq!(
-            check_exit(&[row(true, None), row(false, Some("x"))], false),
+            check_exit(&[row(true, None), row(false, Some("x"))], None),
             Exit::Partial
         );
-        assert_eq!(check_exit(&[row(false, Some("x"))], false), Exit::Failed);
-        assert_eq!(check_exit(&[row(false, None)], false), Exit::Failed);
+        // The hub is not a member: its passing row does not make unreachable members partial.
+        assert_eq!(
+            check_exit(&[row(false, Some("x"))], Some(&row(true, None))),
+            Exit::Failed
+        );
+        assert_eq!(check_exit(&[row(false, None)], None), Exit::Failed);
+    }
+
+    #[test]
+    fn the_hub_row_fails_a_fleet_without_flagger() {
+        let mut report = FleetPluginReport {
+            fleet: "quickstart".into(),
+            provider: None,
+            public_testloader: false,
+            warnings: vec![],
+        };
+        let row = fleet_plugin_row("kurator-host", &report);
+        assert_eq!((row.context.as_str(), row.passed), ("kurator-host", false));
+        assert_eq!(row.failed_checks(), ["plugin.flagger"]);
+        report.provider = Some("istio".into());
+        let row = fleet_plugin_row("kurator-host", &report);
+        assert!(row.passed);
+        assert_eq!(row.checks[0].detail, "provider istio, public load tester off");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::exit::Exit;
-use crate::model::canary::{CanaryState, RunMark};
+use crate::model::canary::{CanaryId, CanaryState, RunMark};
 
 /// How many canaries must end well (`--require`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +88,20 @@ impl Condition {
             until: Vec::new(),
             wait_for_start: false,
             baseline: HashMap::new(),
+        }
+    }
+
+    /// Every canary must end well, each in a run started after its mark (what a release
+    /// started: its baseline).
+    pub fn for_started(baseline: impl IntoIterator<Item = (CanaryId, RunMark)>) -> Condition {
+        Condition {
+            wait_for_start: true,
+            // The judge keys its marks by (cluster, `namespace/name`).
+            baseline: baseline
+                .into_iter()
+                .map(|(id, mark)| ((id.cluster.clone(), id.to_string()), mark))
+                .collect(),
+            ..Condition::all()
         }
     }
 }

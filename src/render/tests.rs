@@ -45,7 +45,7 @@ fn canary(objects: &[Value]) -> &Value {
 
 fn schema_ok(canary: &Value) {
     let schema = crate::flagger::crds::flagger_crds()[0]["spec"]["versions"][0]["schema"]["openAPIV3Schema"].clone();
-    let checked = fleet_sim::schema::check(canary, &schema);
+    let checked = apimachinery::schema::check(canary, &schema);
     assert!(
         checked.errors.is_empty() && checked.unknown.is_empty(),
         "{:?} {:?}",
@@ -178,7 +178,7 @@ fn custom_metrics_make_templates() {
     let template_schema =
         crate::flagger::crds::flagger_crds()[1]["spec"]["versions"][0]["schema"]["openAPIV3Schema"].clone();
     assert!(
-        fleet_sim::schema::check(templates[0], &template_schema)
+        apimachinery::schema::check(templates[0], &template_schema)
             .errors
             .is_empty()
     );

@@ -49,7 +49,7 @@ pub fn age_seconds(time: Option<&str>, now: i64) -> Option<i64> {
 
 pub fn age(time: Option<&str>, now: i64) -> String {
     age_seconds(time, now)
-        .map(fleet_sim::meta::human_duration)
+        .map(apimachinery::human_duration)
         .unwrap_or_else(|| "-".into())
 }
 

@@ -131,15 +131,15 @@ pub fn check_columns(spec: &str) -> Result<(), String> {
     columns(spec).map(|_| ())
 }
 
-/// `template` applied to `rows` as a List; a path that finds nothing prints nothing.
-pub fn apply_template(template: &str, rows: &[Value]) -> Result<String, String> {
-    let root = serde_json::json!({"kind": "List", "apiVersion": "v1", "items": rows});
+/// `template` applied to `root` (a verb's rows as a kubectl List, or one document); a path
+/// that finds nothing prints nothing.
+pub fn apply_template(template: &str, root: &Value) -> Result<String, String> {
     let mut out = String::new();
     for piece in parse_template(template)? {
         match piece {
             Piece::Text(t) => out.push_str(&t),
             Piece::Path(steps) => {
-                let found: Vec<String> = evaluate(&root, &steps).into_iter().map(shown).collect();
+                let found: Vec<String> = evaluate(root, &steps).into_iter().map(shown).collect();
                 out.push_str(&found.join(" "));
             }
         }
@@ -188,6 +188,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn list() -> Value {
+        json!({"kind": "List", "apiVersion": "v1", "items": rows()})
+    }
+
     fn rows() -> Vec<Value> {
         vec![
             json!({"cluster": "m1", "name": "podinfo", "phase": "Succeeded", "weight": 0}),
@@ -197,14 +201,14 @@ mod tests {
 
     #[test]
     fn templates_walk_the_list_like_kubectl() {
-        assert_eq!(apply_template("{.items[*].cluster}", &rows()).unwrap(), "m1 m2");
+        assert_eq!(apply_template("{.items[*].cluster}", &list()).unwrap(), "m1 m2");
         assert_eq!(
-            apply_template("first={.items[0].phase} w={.items[0].weight}\n", &rows()).unwrap(),
+            apply_template("first={.items[0].phase} w={.items[0].weight}\n", &list()).unwrap(),
             "first=Succeeded w=0\n"
         );
-        assert_eq!(apply_template("{$.kind}", &rows()).unwrap(), "List");
-        assert_eq!(apply_template("{.items[1]['cluster']}", &rows()).unwrap(), "m2");
-        assert!(apply_template("{range .items[*]}{.name}{end}", &rows()).is_err());
+        assert_eq!(apply_template("{$.kind}", &list()).unwrap(), "List");
+        assert_eq!(apply_template("{.items[1]['cluster']}", &list()).unwrap(), "m2");
+        assert!(apply_template("{range .items[*]}{.name}{end}", &list()).is_err());
         assert!(check_template("{.items[?(@.x)]}").is_err());
         assert!(check_template("{.items").is_err());
     }

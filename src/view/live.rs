@@ -18,23 +18,18 @@ fn key(r: &CanaryState) -> RowKey {
 
 /// What makes a transition: a status write. The routing object is updated just before it in
 /// the same tick, on a stream of its own, and refines the weight shown without a line of its own.
-type Signature = (String, Option<i64>, Option<i64>, Option<i64>, Option<String>);
+type Signature = (String, Option<i64>, Option<i64>, Option<i64>);
 
 fn signature(r: &CanaryState) -> Signature {
-    (
-        r.phase.clone(),
-        r.status_weight,
-        r.failed_checks,
-        r.iterations,
-        r.error.clone(),
-    )
+    (r.phase.clone(), r.status_weight, r.failed_checks, r.iterations)
 }
 
 /// The transition lines of a follow without a live view: one per row whose status changed
-/// since the last line it had.
+/// since the last line it had, and one when its watch goes stale (with the error).
 pub struct TransitionLines {
     output: OutputFormat,
-    emitted: HashMap<RowKey, Signature>,
+    /// Per row: the last status printed, and the error of the stale line printed since, if any.
+    emitted: HashMap<RowKey, (Signature, Option<String>)>,
 }
 
 impl TransitionLines {
@@ -46,14 +41,24 @@ impl TransitionLines {
     }
 
     /// The lines for the rows that changed, stamped `time` (RFC 3339); empty when none did.
+    /// A watch that comes back from a stale spell (a relist after 410, a reconnect) to the
+    /// status it had prints nothing: that status was printed already, and printing it again
+    /// would read as a second transition.
     pub fn text(&mut self, rows: &[CanaryState], time: &str) -> String {
         let mut text = String::new();
         for r in rows {
-            let sig = signature(r);
-            if self.emitted.get(&key(r)) == Some(&sig) {
+            let now = (signature(r), r.error.clone());
+            let changed = match self.emitted.get(&key(r)) {
+                None => true,
+                Some((status, error)) => match &now.1 {
+                    Some(e) => error.as_ref() != Some(e) || *status != now.0,
+                    None => *status != now.0,
+                },
+            };
+            self.emitted.insert(key(r), now);
+            if !changed {
                 continue;
             }
-            self.emitted.insert(key(r), sig);
             if self.output == OutputFormat::Ndjson {
                 text.push_str(&transition_json(time, r).to_string());
             } else {
@@ -180,6 +185,18 @@ mod tests {
                 "status": {"phase": phase, "canaryWeight": weight}}),
             &[],
         )
+    }
+
+    #[test]
+    fn a_watch_back_from_stale_to_the_same_status_prints_nothing() {
+        let mut lines = TransitionLines::new(OutputFormat::Table);
+        let mut stale = row("Progressing", 20);
+        stale.error = Some("too old resource version: Expired".into());
+        assert!(!lines.text(&[row("Progressing", 20)], "t1").is_empty());
+        assert!(lines.text(&[stale.clone()], "t2").contains("Expired"));
+        assert_eq!(lines.text(&[stale], "t3"), "");
+        assert_eq!(lines.text(&[row("Progressing", 20)], "t4"), "");
+        assert!(lines.text(&[row("Progressing", 30)], "t5").contains("weight=30"));
     }
 
     #[test]

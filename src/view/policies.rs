@@ -14,7 +14,7 @@ pub fn yaml_stream<'a>(rendered: impl IntoIterator<Item = &'a RenderedCluster>) 
         for (policy, objects) in &cluster.policies {
             for obj in objects {
                 out.push_str(&format!("---\n# cluster: {}, policy: {policy}\n", cluster.name));
-                out.push_str(&fleet_sim::to_yaml(obj));
+                out.push_str(&apimachinery::to_yaml(obj));
             }
         }
     }

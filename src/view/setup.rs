@@ -42,15 +42,21 @@ pub fn clusters_table(rows: &[ClusterRow]) -> String {
     )
 }
 
-/// context · kubernetes · flagger · error.
+/// context · kubernetes · flagger · error: `?` where the cluster could not tell (unreachable,
+/// or Deployments unreadable), "not installed" only where it answered that no Flagger runs.
 pub fn server_table(rows: &[ServerRow]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
+            let flagger = match (&r.flagger_version, r.flagger_installed) {
+                (Some(v), _) => v.clone(),
+                (None, Some(false)) => "not installed".into(),
+                (None, _) => "?".into(),
+            };
             vec![
                 r.context.clone(),
-                r.kubernetes.clone().unwrap_or_else(|| "-".into()),
-                r.flagger.clone().unwrap_or_else(|| "not installed".into()),
+                r.server_version.clone().unwrap_or_else(|| "?".into()),
+                flagger,
                 r.error.clone().unwrap_or_default(),
             ]
         })
@@ -83,7 +89,7 @@ pub fn manifests_stream(members: &[(String, String, Vec<Value>)]) -> String {
         for object in objects {
             text.push_str("---\n");
             text.push_str(&format!("# cluster: {cluster_name} (context {context})\n"));
-            text.push_str(&fleet_sim::to_yaml(object));
+            text.push_str(&apimachinery::to_yaml(object));
         }
     }
     text
@@ -120,7 +126,7 @@ pub fn plugin_set(change: &PluginChange) -> String {
 /// A dry run's hub change: the field before and after as a diff (when it would change), then
 /// fleet · hub · field · result.
 pub fn plugin_change(change: &PluginChange) -> String {
-    let yaml = |v: &Option<Value>| v.as_ref().map(fleet_sim::to_yaml).unwrap_or_default();
+    let yaml = |v: &Option<Value>| v.as_ref().map(apimachinery::to_yaml).unwrap_or_default();
     let mut text = String::new();
     if change.before != change.after {
         text.push_str(&format!("# hub {}\n", change.hub));
@@ -165,60 +171,59 @@ pub fn plugin_removed(change: &PluginChange) -> String {
     )
 }
 
-/// What the Fleet's Flagger plugin asks Kurator for, with its findings.
-pub fn fleet_plugin_report(report: &FleetPluginReport) -> String {
-    let mut text = format!("Fleet {}\n", report.fleet);
-    match &report.provider {
-        Some(p) => text.push_str(&format!(
-            "  ✔ plugin.flagger: provider {p}, public load tester {}\n",
-            if report.public_testloader { "on" } else { "off" }
-        )),
-        None => text.push_str(&format!(
-            "  ✖ plugin.flagger: not set, so Kurator installs no Flagger\n      → kubectl kurator-rollout install --fleet {} --provider <istio|nginx|kuma|…>\n",
-            report.fleet
-        )),
-    }
-    for w in &report.warnings {
-        text.push_str(&format!("  ! {w}\n"));
-    }
-    text.push('\n');
-    text
-}
-
-/// Each member's checks with their remedies, then cluster · checks · status.
-pub fn check_report(rows: &[CheckRow]) -> String {
+/// Under `--fleet`, the hub's section (the Fleet's plugin and its findings) first; then each
+/// member's checks with their remedies; then cluster · checks · status, the hub's row included,
+/// each failing row naming its failed checks.
+pub fn check_report(hub: Option<(&FleetPluginReport, &CheckRow)>, rows: &[CheckRow]) -> String {
     let mut text = String::new();
+    if let Some((report, row)) = hub {
+        text.push_str(&format!("Fleet {} (hub {})\n", report.fleet, row.context));
+        text.push_str(&check_lines(row));
+        for w in &report.warnings {
+            text.push_str(&format!("  ! {w}\n"));
+        }
+        text.push('\n');
+    }
     for row in rows {
         text.push_str(&format!("{}\n", row.context));
         if let Some(error) = &row.error {
             text.push_str(&format!("  ✖ cluster: {error}\n"));
         }
-        for check in &row.checks {
-            let mark = if check.ok {
-                paint("✔", Color::Green)
-            } else {
-                paint("✖", Color::Red)
-            };
-            text.push_str(&format!("  {mark} {}: {}\n", check.name, check.detail));
-            if let Some(remedy) = &check.remedy {
-                text.push_str(&format!("      → {remedy}\n"));
-            }
-        }
+        text.push_str(&check_lines(row));
         text.push('\n');
     }
-    let cells: Vec<Vec<String>> = rows
-        .iter()
+    let cells: Vec<Vec<String>> = hub
+        .map(|(_, row)| row)
+        .into_iter()
+        .chain(rows)
         .map(|r| {
             let passed = r.checks.iter().filter(|c| c.ok).count();
             let status = match (&r.error, r.passed) {
                 (Some(e), _) => e.clone(),
                 (None, true) => "Ready".into(),
-                (None, false) => format!("{} failed", r.checks.len() - passed),
+                (None, false) => format!("failed: {}", r.failed_checks().join(", ")),
             };
             vec![r.context.clone(), format!("{passed}/{}", r.checks.len()), status]
         })
         .collect();
     text.push_str(&table::render(&["cluster", "checks", "status"], &cells));
+    text
+}
+
+/// `✔ name: detail` or `✖ name: detail` and its remedy, one check a line.
+fn check_lines(row: &CheckRow) -> String {
+    let mut text = String::new();
+    for check in &row.checks {
+        let mark = if check.ok {
+            paint("✔", Color::Green)
+        } else {
+            paint("✖", Color::Red)
+        };
+        text.push_str(&format!("  {mark} {}: {}\n", check.name, check.detail));
+        if let Some(remedy) = &check.remedy {
+            text.push_str(&format!("      → {remedy}\n"));
+        }
+    }
     text
 }
 
@@ -253,6 +258,7 @@ pub fn uninstall_table(rows: &[UninstallRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::setup::fleet_plugin_row;
     use serde_json::json;
 
     #[test]
@@ -283,13 +289,51 @@ mod tests {
     }
 
     #[test]
-    fn a_fleet_without_flagger_names_the_install() {
+    fn an_unknown_flagger_is_not_not_installed() {
+        let row =
+            |server: Option<&str>, installed: Option<bool>, version: Option<&str>, error: Option<&str>| ServerRow {
+                context: "c".into(),
+                server_version: server.map(str::to_string),
+                flagger_installed: installed,
+                flagger_version: version.map(str::to_string),
+                error: error.map(str::to_string),
+            };
+        let text = server_table(&[
+            row(None, None, None, Some("unreachable: connection refused")),
+            row(Some("v1.32.4"), Some(false), None, None),
+            row(Some("v1.32.4"), Some(true), Some("1.44.0"), None),
+            row(
+                Some("v1.32.4"),
+                None,
+                None,
+                Some("Flagger unknown: listing Deployments: 403 Forbidden: x"),
+            ),
+        ]);
+        let lines: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split_whitespace().collect()).collect();
+        assert_eq!(lines[0][..4], ["c", "?", "?", "unreachable:"], "{text}");
+        assert_eq!(lines[1][1..], ["v1.32.4", "not", "installed"], "{text}");
+        assert_eq!(lines[2][1..], ["v1.32.4", "1.44.0"], "{text}");
+        assert_eq!(lines[3][1..4], ["v1.32.4", "?", "Flagger"], "{text}");
+    }
+
+    #[test]
+    fn a_fleet_without_flagger_is_a_failing_row_naming_the_install() {
         let report = FleetPluginReport {
             fleet: "quickstart".into(),
             provider: None,
             public_testloader: false,
-            warnings: vec![],
+            warnings: vec![
+                "Application a spec.syncPolicies[0] has a rollout, but the Fleet has no Flagger plugin".into(),
+            ],
         };
-        assert!(fleet_plugin_report(&report).contains("install --fleet quickstart"));
+        let hub = fleet_plugin_row("kurator-host", &report);
+        let text = check_report(Some((&report, &hub)), &[]);
+        assert!(
+            text.contains("→ kubectl kurator-rollout install --fleet quickstart"),
+            "{text}"
+        );
+        assert!(text.contains("  ! Application a"), "{text}");
+        let row = text.lines().find(|l| l.starts_with("kurator-host")).unwrap_or_default();
+        assert!(row.contains("0/1") && row.ends_with("failed: plugin.flagger"), "{text}");
     }
 }

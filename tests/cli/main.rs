@@ -5,6 +5,7 @@ mod support;
 
 mod bad_input;
 mod check_loadtester;
+mod check_needs;
 mod clusters;
 mod conflicts;
 mod control;
@@ -37,3 +38,4 @@ mod rollout_policy;
 mod security;
 mod start_apply;
 mod uninstall_finalizers;
+mod version_server;

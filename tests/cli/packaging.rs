@@ -291,3 +291,46 @@ fn help_is_prefixed_and_pipes_stay_clean() {
         "no token in the trace"
     );
 }
+
+/// `__complete` looks names up in the clusters the words typed target, as the finished command
+/// would: every `--all-contexts` member in `-n`'s namespace, or `-A` in one `--context`.
+#[test]
+fn complete_looks_up_canaries_in_the_clusters_the_words_target() {
+    let fleet = Fleet::start(2);
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = fleet.write_kubeconfig(home.path(), |_| {});
+    let canaries: [&[(&str, &str)]; 2] = [&[("test", "podinfo")], &[("test", "backend"), ("prod", "web")]];
+    for (cluster, canaries) in fleet.clusters.iter().zip(canaries) {
+        let mut objects = kubectl_kurator_rollout::flagger::crds::flagger_crds();
+        for (namespace, name) in canaries {
+            objects.push(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}));
+            objects.push(
+                serde_json::json!({"apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+                "metadata": {"name": name, "namespace": namespace},
+                "spec": {"targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                         "service": {"port": 80}, "analysis": {"interval": "1m", "threshold": 5}}}),
+            );
+        }
+        fleet_sim::kurator::apply_all(cluster, &objects);
+    }
+    let complete = |words: &[&str]| {
+        let out = run(plugin(home.path())
+            .arg("__complete")
+            .args(words)
+            .env("KUBECONFIG", &kubeconfig));
+        assert_eq!(out.code, 0, "{out:?}");
+        out.stdout
+    };
+    assert_eq!(
+        complete(&["promote", "--all-contexts", "-n", "test", ""]),
+        "backend\npodinfo\n:4\n"
+    );
+    assert_eq!(
+        complete(&["pause", "--context=kurator-member2", "-A", "w"]),
+        "web\n:4\n"
+    );
+    assert_eq!(
+        complete(&["status", "--context", ""]),
+        "kurator-member1\nkurator-member2\n:4\n"
+    );
+}

@@ -19,9 +19,9 @@ use crate::meta::{metadata_mut, now_rfc3339};
 use crate::patch::{self, PatchKind};
 use crate::proxy::ProxyRegistry;
 use crate::resource::{Registry, ResKey, ResourceType};
-use crate::schema;
 use crate::store::{Mutation, ObjectKey, Store};
 use crate::validation;
+use apimachinery::schema;
 
 /// How the request wants unknown fields handled (`fieldValidation`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -155,13 +155,7 @@ fn split_qualified(qualified: &str) -> (&str, &str) {
     qualified.split_once('.').unwrap_or((qualified, ""))
 }
 
-/// One field problem of a 422 Invalid response.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FieldError {
-    pub field: String,
-    pub reason: &'static str,
-    pub message: String,
-}
+pub use apimachinery::FieldError;
 
 /// The `Status` a registry answers a DELETE with when it does not return the deleted object.
 /// kube-apiserver: staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go,

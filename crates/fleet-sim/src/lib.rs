@@ -27,7 +27,6 @@ pub mod resource;
 pub mod reviews;
 pub mod sample;
 pub mod scale;
-pub mod schema;
 pub mod selector;
 pub mod server;
 pub mod store;
@@ -36,6 +35,8 @@ pub mod validation;
 
 pub use auth::{Rule, User};
 pub use cluster::{InProcess, SimCluster};
-pub use playground::{KubeconfigEntry, Playground, PlaygroundOptions, kubeconfig, member_name, to_yaml};
+// The kubeconfig a playground writes is printed with the YAML printer the plugin uses.
+pub use apimachinery::to_yaml;
+pub use playground::{KubeconfigEntry, Playground, PlaygroundOptions, kubeconfig, member_name};
 pub use proxy::{ProxyHandler, ProxyRequest, ProxyResponse};
 pub mod tls;

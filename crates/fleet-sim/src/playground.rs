@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use apimachinery::to_yaml;
 use serde_json::{Value, json};
 
 use base64::Engine;
@@ -304,9 +305,4 @@ pub fn kubeconfig(entries: &[KubeconfigEntry]) -> Value {
         "contexts": contexts,
         "current-context": entries.first().map(|e| e.context.clone()).unwrap_or_default(),
     })
-}
-
-pub fn to_yaml(value: &Value) -> String {
-    // Serialising a JSON value to YAML cannot fail; fall back to JSON (valid YAML) regardless.
-    serde_saphyr::to_string(value).unwrap_or_else(|_| value.to_string())
 }

@@ -5,8 +5,9 @@ use serde_json::{Value, json};
 
 use crate::builtin::{COLUMN_DEPLOYMENT_READY, COLUMN_ENDPOINTS, COLUMN_EVENT_OBJECT, COLUMN_SERVICE_PORTS};
 use crate::jsonpath;
-use crate::meta::{age_seconds, human_duration};
+use crate::meta::age_seconds;
 use crate::resource::ResourceType;
+use apimachinery::human_duration;
 
 /// Does the Accept header ask for a Table before anything else?
 pub fn wants_table(accept: &str) -> bool {

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 use crate::cluster::SimCluster;
 use crate::error::ApiError;
-use crate::playground::{KubeconfigEntry, kubeconfig, to_yaml};
+use crate::playground::{KubeconfigEntry, kubeconfig};
+use apimachinery::to_yaml;
 
 pub mod application;
 pub mod flux;

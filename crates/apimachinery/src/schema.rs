@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::FieldError;
+use crate::field::FieldError;
 
 /// The outcome of checking one object: the pruned object, field errors, and the paths of the
 /// unknown fields that were pruned (for `fieldValidation=Strict|Warn`).
