@@ -488,7 +488,8 @@ pub struct StartArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
-    /// The Canary name (default: every canary of the namespace).
+    /// The Canary name (default: every canary of the namespace); under --fleet,
+    /// application/NAME names a Kurator Application instead.
     pub name: Option<String>,
 
     /// Label selector for the Canaries.

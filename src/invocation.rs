@@ -287,6 +287,12 @@ impl Invocation {
         }
     }
 
+    /// The namespace `-n` names, unless `-A` widens it: what narrows the rollouts of a hub
+    /// Application, which carry their own namespaces.
+    pub fn namespace_given(&self) -> Option<String> {
+        self.namespace.clone().filter(|_| !self.all_namespaces)
+    }
+
     /// Whether the live view (redrawn in place) belongs on this stdout: a terminal, a human format.
     pub fn show_live(&self) -> bool {
         std::io::IsTerminal::is_terminal(&std::io::stdout())

@@ -3,9 +3,10 @@
 use anyhow::Result;
 
 use crate::cli::{OutputFormat, StatusArgs};
-use crate::engine::live::{LiveFleet, read_status};
+use crate::engine::live::{HubQuery, LiveFleet, read_status};
 use crate::exit::{Exit, ExitError};
 use crate::invocation::Invocation;
+use crate::kurator::rollouts::Addressed;
 use crate::model::verdict::{Condition, parse_require};
 use crate::output::{print_canaries, refuse_with_watch};
 use crate::tui::follow::{FollowOptions, follow};
@@ -17,14 +18,26 @@ pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
     if args.watch {
         refuse_with_watch(inv.output)?;
     }
+    let addressed = args
+        .name
+        .as_deref()
+        .map(Addressed::parse)
+        .transpose()
+        .map_err(ExitError::usage)?;
     let source = inv.connect().await?;
-    let scope = inv.scope(
-        args.name.as_deref(),
-        args.selector.as_deref(),
-        &source.default_namespace(),
-    );
+    let (canary, application) = match addressed {
+        Some(Addressed::Canary(name)) => (Some(name), None),
+        Some(Addressed::Application(name)) => (None, Some(name)),
+        None => (None, None),
+    };
+    let scope = inv.scope(canary.as_deref(), args.selector.as_deref(), &source.default_namespace());
+    let query = HubQuery {
+        application,
+        canary,
+        namespace: inv.namespace_given(),
+    };
     if args.watch {
-        let watched = LiveFleet::watch_status(&source, &scope);
+        let watched = LiveFleet::watch_status(&source, &scope, &query).await?;
         let options = FollowOptions {
             condition: Condition {
                 require,
@@ -44,7 +57,7 @@ pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
         return Ok(follow(&source, &watched, &options, &footer).await?.exit);
     }
     let images = inv.output != OutputFormat::Table;
-    let reading = read_status(&source, &scope, inv.cluster_timeout, images).await?;
+    let reading = read_status(&source, &scope, &query, inv.cluster_timeout, images).await?;
     let now = jiff::Timestamp::now().as_second();
     print_canaries(inv.output, &reading.rows, scope.namespace.as_deref(), |wide| {
         status_table(&reading.rows, wide, reading.from_members, now, table_width())

@@ -3,3 +3,4 @@
 
 pub mod application;
 pub mod plugin;
+pub mod rollouts;

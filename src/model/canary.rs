@@ -55,6 +55,9 @@ pub struct CanaryState {
     pub routed_unknown: Option<String>,
     pub max_weight: Option<i64>,
     pub step_weights: Option<Vec<i64>>,
+    /// `analysis.stepWeight`, the linear step; null when the spec sets none (explicit
+    /// `stepWeights`, or iterations) or the canary was not read.
+    pub step_weight: Option<i64>,
     pub strategy: Option<Strategy>,
     pub iterations: Option<i64>,
     pub total_iterations: Option<i64>,
@@ -201,6 +204,7 @@ impl CanaryState {
             routed_unknown: None,
             max_weight: None,
             step_weights: None,
+            step_weight: None,
             strategy: None,
             iterations: None,
             total_iterations: None,
@@ -283,6 +287,7 @@ impl CanaryState {
             routed_unknown: None,
             max_weight: Some(max_weight),
             step_weights: Some(step_weights),
+            step_weight: a.get("stepWeight").and_then(Value::as_i64).filter(|w| *w > 0),
             strategy: Some(strategy),
             iterations: status_int("/status/iterations"),
             total_iterations: Some(if provider == "kubernetes" && total_iterations < 1 {

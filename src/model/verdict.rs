@@ -181,12 +181,14 @@ pub fn members_read_exit(rows: &[CanaryState], named: bool) -> Exit {
 }
 
 /// The exit of one read of the hub's Applications: 4 when they report no member, 1 when a
-/// member's canary failed.
+/// member's canary failed, 5 when a member's rollout could not be told (its row's error).
 pub fn hub_read_exit(rows: &[CanaryState]) -> Exit {
     if rows.is_empty() {
         Exit::NothingMatched
     } else if rows.iter().any(|r| r.phase == "Failed") {
         Exit::Failed
+    } else if rows.iter().any(|r| r.error.is_some()) {
+        Exit::Partial
     } else {
         Exit::Success
     }
@@ -272,5 +274,7 @@ mod tests {
         assert_eq!(members_read_exit(&[row("Failed", "a")], false), Exit::Failed);
         assert_eq!(hub_read_exit(&[]), Exit::NothingMatched);
         assert_eq!(hub_read_exit(&[row("Succeeded", "a")]), Exit::Success);
+        let untold = CanaryState::unavailable("m2", "test", "podinfo", "no rollout policy".into());
+        assert_eq!(hub_read_exit(&[row("Succeeded", "a"), untold]), Exit::Partial);
     }
 }

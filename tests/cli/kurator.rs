@@ -348,9 +348,10 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
         "the Application is on the hub"
     );
 
-    // The fleet manager renders the Canaries into the members and mirrors their status.
+    // The fleet manager renders the Canaries into the members and mirrors their status. NAME is
+    // a Canary in every mode: under --fleet, the one Application rolling out podinfo is found.
     let status = wait_for("status to show 3 Initialized members", || {
-        let status = cmd(&["status", "rollout-demo", "--fleet", "quickstart"]);
+        let status = cmd(&["status", "podinfo", "--fleet", "quickstart"]);
         if status.code == 0 && every_row_has(&status.stdout, &MEMBERS, "Initialized") {
             Ok(status)
         } else {
@@ -448,12 +449,12 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     assert_eq!(cmd(&["resume", "podinfo", "--fleet", "quickstart", "--yes"]).code, 0);
 
     // A release through the Fleet runs to Succeeded on every member, seen from the hub:
-    // `status --fleet --watch APP` follows the hub Application, not the members.
+    // `status --fleet --watch application/APP` follows the hub Application, not the members.
     let watch = Running::spawn(
         crate::support::plugin(home.path())
             .args([
                 "status",
-                "rollout-demo",
+                "application/rollout-demo",
                 "--fleet",
                 "quickstart",
                 "--watch",
@@ -500,7 +501,7 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     ]);
     assert_eq!(started.code, 0, "{started:?}");
     let status = wait_for("the release to succeed on every member, seen from the hub", || {
-        let status = cmd(&["status", "rollout-demo", "--fleet", "quickstart"]);
+        let status = cmd(&["status", "application/rollout-demo", "--fleet", "quickstart"]);
         if every_row_has(&status.stdout, &MEMBERS, "Succeeded") {
             Ok(status)
         } else {
@@ -509,7 +510,7 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     });
     assert_eq!(status.code, 0, "{status:?}");
     // -o wide adds the images, which the hub does not carry, read from the members.
-    let wide = cmd(&["status", "rollout-demo", "--fleet", "quickstart", "-o", "wide"]);
+    let wide = cmd(&["status", "podinfo", "-n", "test", "--fleet", "quickstart", "-o", "wide"]);
     assert_eq!(wide.code, 0, "{wide:?}");
     for member in MEMBERS {
         assert_eq!(

@@ -15,6 +15,7 @@ mod flagger_events;
 mod flagger_sim;
 mod flagger_status;
 mod hub_dry_run;
+mod hub_truth;
 mod identity;
 mod install;
 mod install_names;

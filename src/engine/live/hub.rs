@@ -7,59 +7,71 @@ use futures::StreamExt;
 use kube::api::ListParams;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::exit::{Exit, ExitError};
 use crate::fleet::ClusterError;
 use crate::fleet::source::Hub;
+use crate::kurator::rollouts::{MemberRollout, fleet_of, member_rollouts, rolled_out_canaries};
 use crate::model::canary::CanaryState;
 use crate::model::update::Update;
 
-/// Canary-shaped objects, one per member, from an Application's status (pure). The cluster is
-/// Kurator's `clusterName`; the namespace is the rollout workload's.
-pub fn canaries_of(app: &Value) -> Vec<(String, Value)> {
-    let workload = |field: &str| {
-        app.pointer("/spec/syncPolicies")
-            .and_then(Value::as_array)
-            .and_then(|ps| {
-                ps.iter()
-                    .find_map(|p| p.pointer(&format!("/rollout/workload/{field}")).and_then(Value::as_str))
-            })
-            .unwrap_or_default()
+/// A label selector picks Canaries by their labels on the members; the hub's Applications carry
+/// none of them, so under the hub it would select nothing true: a usage error.
+pub fn refuse_labels(scope: &crate::model::update::Scope) -> Result<(), ExitError> {
+    match &scope.labels {
+        Some(labels) => Err(ExitError::usage(format!(
+            "-l {labels}: the hub's Applications carry no Canary labels; name the canary, or use list --fleet -l, which reads the members"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// What `status` asks of the hub: an Application (TYPE/NAME form), or a Canary (plain NAME)
+/// resolved to the one Application of the Fleet that rolls it out; the namespace only when
+/// given (`-n`), since every rollout names its own.
+#[derive(Debug, Clone, Default)]
+pub struct HubQuery {
+    pub application: Option<String>,
+    pub canary: Option<String>,
+    pub namespace: Option<String>,
+}
+
+impl HubQuery {
+    /// Whether the query keeps this member rollout.
+    fn keeps(&self, rollout: &MemberRollout) -> bool {
+        self.canary.as_ref().is_none_or(|c| *c == rollout.name)
+            && self.namespace.as_ref().is_none_or(|ns| *ns == rollout.namespace)
+    }
+}
+
+/// The row of one member rollout: from its Canary-shaped object, or, when the policy behind it
+/// cannot be told, a row that says so (nothing shown is a default).
+fn row_of(rollout: &MemberRollout) -> CanaryState {
+    let row = match &rollout.canary {
+        Ok(canary) => CanaryState::from_canary(&rollout.cluster, canary, &[]).with_routes(Err(
+            "not read: the hub carries the Canary's status only (list --fleet reads the members' routing objects)"
+                .into(),
+        )),
+        Err(why) => CanaryState::unavailable(&rollout.cluster, &rollout.namespace, &rollout.name, why.clone()),
     };
-    let (namespace, target) = (workload("namespace"), workload("name"));
-    let entries = app.pointer("/status/syncStatus").and_then(Value::as_array);
-    entries
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.get("rolloutStatus"))
-        .map(|rs| {
-            let cluster = rs["clusterName"].as_str().unwrap_or("").to_string();
-            let canary = json!({
-                "metadata": {"name": rs["rolloutNameInCluster"].as_str().unwrap_or(""), "namespace": namespace},
-                "spec": {"targetRef": {"name": target}}, "status": rs["rolloutStatusInCluster"],
-            });
-            (cluster, canary)
-        })
-        .collect()
+    // A member's name, not a kubeconfig context.
+    CanaryState { context: None, ..row }
 }
 
-/// Rows from an Application's `status.syncStatus[].rolloutStatus` (pure).
-pub fn rows_of(app: &Value) -> Vec<CanaryState> {
-    canaries_of(app)
+/// Rows of an Application's member rollouts that `query` keeps (pure).
+pub fn rows_of(app: &Value, query: &HubQuery) -> Vec<CanaryState> {
+    member_rollouts(app)
         .iter()
-        .map(|(cluster, canary)| CanaryState {
-            // A member's name, not a kubeconfig context.
-            context: None,
-            ..CanaryState::from_canary(cluster, canary, &[])
-        })
+        .filter(|r| query.keeps(r))
+        .map(row_of)
         .collect()
 }
 
-/// Updates for one Application: `clusters` are the member names in row order; members the hub
-/// does not report on yet stay empty rows until it does.
-pub fn watch_application(hub: &Hub, app: &str, clusters: Vec<String>) -> mpsc::Receiver<Update> {
+/// Updates for one Application, the rollouts `query` keeps: `clusters` are the member names in
+/// row order; members the hub does not report on yet stay empty rows until it does.
+pub fn watch_application(hub: &Hub, app: &str, query: HubQuery, clusters: Vec<String>) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(1024);
     let api = crate::fleet::kurator::applications(&hub.client, &hub.namespace);
     let config = watcher::Config::default().fields(&format!("metadata.name={app}"));
@@ -69,11 +81,18 @@ pub fn watch_application(hub: &Hub, app: &str, clusters: Vec<String>) -> mpsc::R
             let updates: Vec<Update> = match item {
                 Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
                     let app = serde_json::to_value(o).unwrap_or(Value::Null);
-                    canaries_of(&app)
+                    member_rollouts(&app)
                         .into_iter()
-                        .filter_map(|(name, object)| {
-                            let cluster = clusters.iter().position(|c| *c == name)?;
-                            Some(Update::Canary { cluster, object })
+                        .filter(|r| query.keeps(r))
+                        .filter_map(|r| {
+                            let cluster = clusters.iter().position(|c| *c == r.cluster)?;
+                            Some(match r.canary {
+                                Ok(object) => Update::Canary { cluster, object },
+                                Err(why) => Update::Failed {
+                                    cluster,
+                                    error: ClusterError::Other(why),
+                                },
+                            })
                         })
                         .collect()
                 }
@@ -99,14 +118,71 @@ pub fn watch_application(hub: &Hub, app: &str, clusters: Vec<String>) -> mpsc::R
     rx
 }
 
-/// Every member's rollout from the hub in one request: the Application `app`, else every
-/// Application in the Fleet's namespace. A hub that does not answer is a usage error (nothing
-/// else can be read); a missing Application is exit 4.
-pub async fn read_applications(hub: &Hub, app: Option<&str>) -> anyhow::Result<Vec<CanaryState>> {
+/// The Application `query` addresses, read from the hub: the one it names, else the one of
+/// the Fleet that rolls out its canary; None when it names neither (every Application of the
+/// Fleet is then read). A hub that does not answer is a usage error (nothing else can be read);
+/// an Application or canary that is not there is exit 4; a canary rolled out by several
+/// Applications is a usage error listing them.
+pub async fn resolve_application(hub: &Hub, query: &HubQuery) -> anyhow::Result<Option<Value>> {
+    if let Some(name) = &query.application {
+        let app = read(hub, Some(name)).await?.pop();
+        if let Some(app) = &app
+            && fleet_of(app) != hub.fleet
+        {
+            return Err(ExitError::usage(format!(
+                "Application {}/{name} rolls out to Fleet {:?}, not {}",
+                hub.namespace,
+                fleet_of(app),
+                hub.fleet
+            ))
+            .into());
+        }
+        return Ok(app);
+    }
+    let Some(canary) = &query.canary else {
+        return Ok(None);
+    };
+    let apps = read(hub, None).await?;
+    let mut candidates: Vec<(String, &Value)> = Vec::new();
+    for app in &apps {
+        for (namespace, name) in rolled_out_canaries(app) {
+            if name == *canary && query.namespace.as_ref().is_none_or(|ns| *ns == namespace) {
+                let app_name = app.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+                candidates.push((format!("application/{app_name} (canary {namespace}/{name})"), app));
+            }
+        }
+    }
+    let in_namespace = query
+        .namespace
+        .as_ref()
+        .map(|ns| format!(" in namespace {ns}"))
+        .unwrap_or_default();
+    match candidates.as_slice() {
+        [] => Err(ExitError {
+            exit: Exit::NothingMatched,
+            message: format!(
+                "no Application of Fleet {} on the hub {} rolls out canary {canary}{in_namespace}",
+                hub.fleet, hub.context
+            ),
+        }
+        .into()),
+        [(_, app)] => Ok(Some((*app).clone())),
+        many => Err(ExitError::usage(format!(
+            "canary {canary}{in_namespace} is rolled out by more than one Application of Fleet {}: {}; name one (application/NAME) or the namespace (-n)",
+            hub.fleet,
+            many.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ")
+        ))
+        .into()),
+    }
+}
+
+/// The Application `name`, else every Application of the Fleet (`generateFleetKey`), from the
+/// hub; a missing `name` is exit 4.
+async fn read(hub: &Hub, name: Option<&str>) -> anyhow::Result<Vec<Value>> {
     let api = crate::fleet::kurator::applications(&hub.client, &hub.namespace);
     let unreachable =
         |e: kube::Error| ExitError::usage(format!("hub {}: {}", hub.context, ClusterError::from_kube(&e)));
-    let apps: Vec<Value> = match app {
+    Ok(match name {
         Some(name) => match api.get_opt(name).await.map_err(unreachable)? {
             Some(a) => vec![serde_json::to_value(a)?],
             None => {
@@ -127,36 +203,67 @@ pub async fn read_applications(hub: &Hub, app: Option<&str>) -> anyhow::Result<V
             .items
             .into_iter()
             .map(|a| serde_json::to_value(a).unwrap_or_default())
+            .filter(|a| fleet_of(a) == hub.fleet)
             .collect(),
+    })
+}
+
+/// Every member's rollout that `query` addresses, from the hub in one or two requests.
+pub async fn read_applications(hub: &Hub, query: &HubQuery) -> anyhow::Result<Vec<CanaryState>> {
+    let apps = match resolve_application(hub, query).await? {
+        Some(app) => vec![app],
+        None => read(hub, None).await?,
     };
-    Ok(apps.iter().flat_map(rows_of).collect())
+    Ok(apps.iter().flat_map(|app| rows_of(app, query)).collect())
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
-    fn one_canary_per_member_in_the_workload_namespace() {
+    fn rows_carry_the_policys_numbers_and_only_the_addressed_canary() {
         let app = json!({
-            "spec": {"syncPolicies": [{"kustomization": {}}, {"rollout": {"workload": {"namespace": "test", "name": "podinfo"}}}]},
+            "metadata": {"name": "demo"},
+            "spec": {"syncPolicies": [
+                {"rollout": {"trafficRoutingProvider": "kuma", "workload": {"namespace": "test", "name": "podinfo"},
+                    "rolloutPolicy": {"trafficRouting": {"canaryStrategy": {"stepWeights": [5, 25]}},
+                        "trafficAnalysis": {"checkIntervalSeconds": 30, "checkFailedTimes": 3}}}},
+                {"rollout": {"workload": {"namespace": "test", "name": "web"},
+                    "rolloutPolicy": {"trafficRouting": {}, "trafficAnalysis": {"checkIntervalSeconds": 30, "checkFailedTimes": 1}}}},
+            ]},
             "status": {"syncStatus": [
-                {"name": "kustomization"},
-                {"rolloutStatus": {"clusterName": "m1", "rolloutNameInCluster": "podinfo",
-                    "rolloutStatusInCluster": {"phase": "Progressing", "canaryWeight": 20}}},
-                {"rolloutStatus": {"clusterName": "m2", "rolloutNameInCluster": "podinfo",
+                {"name": "demo-0-attachedcluster-m1", "rolloutStatus": {"clusterName": "m1", "rolloutNameInCluster": "podinfo",
+                    "rolloutStatusInCluster": {"phase": "Progressing", "canaryWeight": 5}}},
+                {"name": "demo-1-attachedcluster-m1", "rolloutStatus": {"clusterName": "m1", "rolloutNameInCluster": "web",
                     "rolloutStatusInCluster": {"phase": "Succeeded"}}},
             ]},
         });
-        let canaries = canaries_of(&app);
-        assert_eq!(canaries.len(), 2);
-        assert_eq!(canaries[0].0, "m1");
+        let all = rows_of(&app, &HubQuery::default());
+        assert_eq!(all.len(), 2);
+        let podinfo = &all[0];
         assert_eq!(
-            canaries[0].1["metadata"],
-            json!({"name": "podinfo", "namespace": "test"})
+            (podinfo.max_weight, podinfo.step_weights.clone(), podinfo.threshold),
+            (Some(25), Some(vec![5, 25]), Some(3))
         );
-        assert_eq!(canaries[0].1["status"]["canaryWeight"], 20);
-        assert_eq!(canaries[0].1["spec"]["targetRef"]["name"], "podinfo");
-        assert_eq!(canaries[1].1["status"]["phase"], "Succeeded");
+        assert_eq!(
+            (podinfo.interval.as_deref(), podinfo.provider.as_str()),
+            (Some("30s"), "kuma")
+        );
+        assert_eq!(podinfo.progress_text(), "5/25 (step 1/2)");
+        let query = HubQuery {
+            canary: Some("web".into()),
+            ..Default::default()
+        };
+        let web = rows_of(&app, &query);
+        assert_eq!(web.len(), 1);
+        assert_eq!((web[0].name.as_str(), web[0].phase.as_str()), ("web", "Succeeded"));
+        let elsewhere = HubQuery {
+            namespace: Some("prod".into()),
+            ..Default::default()
+        };
+        assert!(rows_of(&app, &elsewhere).is_empty());
     }
 }

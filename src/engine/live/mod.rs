@@ -20,6 +20,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 pub use follow::{FollowResult, follow};
+pub use hub::HubQuery;
 pub use read::{Reading, read_once, read_status};
 
 use crate::fleet::source::{Destination, FleetSource};
@@ -28,6 +29,16 @@ use crate::model::update::{Scope, Update};
 
 /// What a cluster without Flagger's CRD answers, read or watched.
 const NO_CANARY_CRD: &str = "the Canary CRD is not installed; run kubectl kurator-rollout install";
+
+/// An Application lives on a Kurator hub: addressing one without `--fleet` is a usage error.
+fn only_under_a_fleet(query: &HubQuery) -> Result<(), crate::exit::ExitError> {
+    match &query.application {
+        Some(app) => Err(crate::exit::ExitError::usage(format!(
+            "application/{app} is a Kurator Application on a hub: add --fleet FLEET (without it, NAME is a Canary)"
+        ))),
+        None => Ok(()),
+    }
+}
 
 /// One watch of the fleet, shared by its subscribers. Dropping it stops the watch; the
 /// subscriptions then end.
@@ -53,19 +64,34 @@ impl LiveFleet {
         LiveFleet::start(state, members::watch(&source.members, scope))
     }
 
-    /// What `status --watch [NAME]` follows: under a Kurator Fleet, with NAME, the hub
-    /// Application NAME, which carries every member's rollout status (as often as Kurator's
-    /// fleet manager mirrors it); otherwise the members' canaries.
-    pub fn watch_status(source: &FleetSource, scope: &Scope) -> LiveFleet {
-        match (source.status_origin(), &scope.name) {
-            (Destination::Hub(hub), Some(app)) => {
+    /// What `status --watch` follows: under a Kurator Fleet, when `query` addresses an
+    /// Application (by name, or as the one rolling out its canary), that hub Application, which
+    /// carries every member's rollout status (as often as Kurator's fleet manager mirrors it);
+    /// otherwise the members' canaries in `scope`.
+    pub async fn watch_status(source: &FleetSource, scope: &Scope, query: &HubQuery) -> anyhow::Result<LiveFleet> {
+        match source.status_origin() {
+            Destination::Hub(hub) => {
+                let Some(app) = hub::resolve_application(hub, query).await? else {
+                    return Ok(LiveFleet::watch(source, scope));
+                };
+                hub::refuse_labels(scope)?;
+                let name = app
+                    .pointer("/metadata/name")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("");
                 let mut state = FleetState::new(source.member_names(), None, None);
                 state.kurator_members = true;
-                let mut watched = LiveFleet::start(state, hub::watch_application(hub, app, source.member_names()));
-                watched.seen_from = Some(format!("Application {}/{app} on the hub", hub.namespace));
-                watched
+                let mut watched = LiveFleet::start(
+                    state,
+                    hub::watch_application(hub, name, query.clone(), source.member_names()),
+                );
+                watched.seen_from = Some(format!("Application {}/{name} on the hub", hub.namespace));
+                Ok(watched)
             }
-            _ => LiveFleet::watch(source, scope),
+            Destination::Members => {
+                only_under_a_fleet(query)?;
+                Ok(LiveFleet::watch(source, scope))
+            }
         }
     }
 

@@ -186,24 +186,32 @@ impl Reading {
     }
 }
 
-/// What `status [NAME]` shows once: the members' canaries, or under a Kurator Fleet the hub's
-/// Applications (NAME names one), which Kurator's fleet manager fills from every member. With
-/// `images`, each row gets its primary and canary images from the members.
+/// What `status [NAME]` shows once: the members' canaries in `scope`, or under a Kurator Fleet
+/// the rollouts of the hub's Applications that `query` addresses, which Kurator's fleet manager
+/// fills from every member. With `images`, each row gets its primary and canary images from the
+/// members.
 pub async fn read_status(
     source: &FleetSource,
     scope: &Scope,
+    query: &hub::HubQuery,
     timeout: Duration,
     images: bool,
 ) -> anyhow::Result<Reading> {
     let mut reading = match source.status_origin() {
-        Destination::Hub(hub) => Reading {
-            rows: hub::read_applications(hub, scope.name.as_deref()).await?,
-            from_members: false,
-        },
-        Destination::Members => Reading {
-            rows: read_once(source, scope, timeout).await.rows(),
-            from_members: true,
-        },
+        Destination::Hub(hub) => {
+            hub::refuse_labels(scope)?;
+            Reading {
+                rows: hub::read_applications(hub, query).await?,
+                from_members: false,
+            }
+        }
+        Destination::Members => {
+            super::only_under_a_fleet(query)?;
+            Reading {
+                rows: read_once(source, scope, timeout).await.rows(),
+                from_members: true,
+            }
+        }
     };
     if images {
         fill_images(&source.members, &mut reading.rows, timeout).await;

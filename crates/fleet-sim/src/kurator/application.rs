@@ -267,6 +267,61 @@ fn enable_sidecar_injection(
     }
 }
 
+/// The fields of Flagger's `CanaryStatus` (fluxcd/flagger v1.34.0, the version Kurator's go.mod
+/// pins: pkg/apis/flagger/v1beta1/status.go) and of its `CanaryCondition`s. Kurator decodes the
+/// member's Canary into that struct and encodes it again into the Application, so nothing else
+/// reaches the hub.
+const CANARY_STATUS_FIELDS: [&str; 11] = [
+    "phase",
+    "failedChecks",
+    "canaryWeight",
+    "iterations",
+    "previousSessionAffinityCookie",
+    "sessionAffinityCookie",
+    "trackedConfigs",
+    "lastAppliedSpec",
+    "lastPromotedSpec",
+    "lastTransitionTime",
+    "conditions",
+];
+const CANARY_CONDITION_FIELDS: [&str; 6] = [
+    "type",
+    "status",
+    "lastUpdateTime",
+    "lastTransitionTime",
+    "reason",
+    "message",
+];
+
+/// A member Canary's `.status` as Kurator's typed round trip leaves it. The phase and counters
+/// are always encoded (no omitempty); a zero lastTransitionTime encodes as null, which the
+/// Application CRD's structural schema prunes.
+fn canary_status(status: &Value) -> Value {
+    let keep = |object: &Value, fields: &[&str]| -> Map<String, Value> {
+        fields
+            .iter()
+            .filter_map(|f| Some((f.to_string(), object.get(*f)?.clone())))
+            .collect()
+    };
+    let mut out = keep(status, &CANARY_STATUS_FIELDS);
+    for (counter, zero) in [
+        ("phase", json!("")),
+        ("failedChecks", json!(0)),
+        ("canaryWeight", json!(0)),
+        ("iterations", json!(0)),
+    ] {
+        out.entry(counter).or_insert(zero);
+    }
+    if let Some(conditions) = status.get("conditions").and_then(Value::as_array) {
+        let conditions: Vec<Value> = conditions
+            .iter()
+            .map(|c| Value::Object(keep(c, &CANARY_CONDITION_FIELDS)))
+            .collect();
+        out.insert("conditions".into(), Value::Array(conditions));
+    }
+    Value::Object(out)
+}
+
 /// `reconcileRolloutSyncStatus`: the Canary status of every destination, keyed by
 /// `generatePolicyResourceName`. A Canary that cannot be read fails the whole refresh.
 pub fn rollout_status(
@@ -288,15 +343,7 @@ pub fn rollout_status(
                     dest.name
                 )
             })?;
-        // Flagger's CanaryStatus always encodes its phase and counters (fluxcd/flagger
-        // pkg/apis/flagger/v1beta1/status.go: no omitempty); its zero lastTransitionTime
-        // encodes as null, which the Application CRD's structural schema prunes.
-        let mut status = json!({"phase": "", "failedChecks": 0, "canaryWeight": 0, "iterations": 0});
-        if let Some(s) = canary.get("status").and_then(Value::as_object) {
-            for (k, v) in s {
-                status[k] = v.clone();
-            }
-        }
+        let status = canary_status(canary.get("status").unwrap_or(&Value::Null));
         out.push((
             render::policy_resource_name(policy, &dest.kind, &dest.name),
             json!({"clusterName": dest.name, "rolloutNameInCluster": name, "rolloutStatusInCluster": status}),
@@ -363,4 +410,28 @@ pub fn delete_rollout(rollout: &Value, destinations: &[Destination]) -> Result<(
         c.delete_if_marked("flagger.app", "canaries", ns, service_name)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hub_gets_flaggers_canary_status_fields_only() {
+        let member = json!({
+            "phase": "Progressing", "canaryWeight": 10, "observedGeneration": 3, "extra": true,
+            "conditions": [{"type": "Promoted", "status": "Unknown", "reason": "Progressing", "observedGeneration": 3}],
+        });
+        assert_eq!(
+            canary_status(&member),
+            json!({
+                "phase": "Progressing", "canaryWeight": 10, "failedChecks": 0, "iterations": 0,
+                "conditions": [{"type": "Promoted", "status": "Unknown", "reason": "Progressing"}],
+            })
+        );
+        assert_eq!(
+            canary_status(&Value::Null),
+            json!({"phase": "", "failedChecks": 0, "canaryWeight": 0, "iterations": 0})
+        );
+    }
 }
