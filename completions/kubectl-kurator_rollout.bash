@@ -164,7 +164,7 @@ _kubectl__kurator_rollout() {
 
     case "${cmd}" in
         kubectl__kurator_rollout)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version clusters playground install check verify uninstall lint render apply start status list get demo promote abort pause resume retry completion __man __complete version help"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version clusters playground install check verify uninstall lint render apply start status list get demo promote abort pause resume retry completion __man __complete version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,11 +191,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -246,7 +246,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd____complete)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -273,11 +273,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -328,7 +328,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd____man)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -355,11 +355,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -410,7 +410,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__abort)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,11 +449,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -504,7 +504,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__apply)
-            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --dry-run --force-conflicts --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --dry-run --force-conflicts --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -547,11 +547,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -602,7 +602,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__check)
-            opts="-n -A -o -y -v -h -V --testloader --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --testloader --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -629,11 +629,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -684,7 +684,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__clusters)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -711,11 +711,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -766,7 +766,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__completion)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version bash zsh fish powershell elvish"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version bash zsh fish powershell elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,11 +793,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -848,7 +848,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__demo)
-            opts="-n -A -o -y -v -h -V --keep --speed --clusters --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --keep --speed --clusters --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -883,11 +883,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -938,7 +938,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__get)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -965,11 +965,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1356,7 +1356,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__install)
-            opts="-n -A -o -y -v -h -V --provider --metrics-server --flagger-version --testloader --cluster-name --timeout --dry-run --force-conflicts --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --provider --metrics-server --flagger-version --testloader --cluster-name --timeout --dry-run --force-conflicts --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1403,11 +1403,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1458,7 +1458,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__lint)
-            opts="-f -n -A -o -y -v -h -V --filename --policy-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -n -A -o -y -v -h -V --filename --policy-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1497,11 +1497,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1552,7 +1552,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__list)
-            opts="-l -w -n -A -o -y -v -h -V --selector --watch --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -w -n -A -o -y -v -h -V --selector --watch --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1587,11 +1587,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1642,7 +1642,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__pause)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1681,11 +1681,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1736,7 +1736,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__playground)
-            opts="-n -A -o -y -v -h -V --clusters --kubeconfig-out --latency --unreachable --provider --speed --no-flagger --no-testloader --kurator --user --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --clusters --kubeconfig-out --latency --unreachable --provider --speed --no-flagger --no-testloader --kurator --user --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1791,11 +1791,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1846,7 +1846,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__promote)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --full --keep-skip --wait --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --full --keep-skip --wait --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1885,11 +1885,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1940,7 +1940,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__render)
-            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1983,11 +1983,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2038,7 +2038,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__resume)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2077,11 +2077,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2132,7 +2132,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__retry)
-            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -n -A -o -y -v -h -V --selector --dry-run --timeout --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2171,11 +2171,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2226,7 +2226,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__start)
-            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --force-conflicts --wave-size --order --on-failure --watch --timeout --no-abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --force-conflicts --wave-size --order --on-failure --watch --timeout --no-abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2281,11 +2281,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2336,7 +2336,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__status)
-            opts="-l -w -n -A -o -y -v -h -V --selector --watch --timeout --require --until --wait-for-start --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-l -w -n -A -o -y -v -h -V --selector --watch --timeout --require --until --wait-for-start --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2383,11 +2383,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2438,7 +2438,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__uninstall)
-            opts="-n -A -o -y -v -h -V --force --crds --dry-run --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --force --crds --dry-run --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2465,11 +2465,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2520,7 +2520,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__version)
-            opts="-n -A -o -y -v -h -V --short --server --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --short --server --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2547,11 +2547,11 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json yaml ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_kurator_rollout_global_optspecs
-    string join \n kubeconfig= context= all-contexts contexts-matching= n/namespace= A/all-namespaces o/output= color= request-timeout= cluster-timeout= y/yes protected= as= as-group= fleet= hub-context= fleet-namespace= cluster-selector= v/verbosity h/help V/version
+    string join \n kubeconfig= context= all-contexts contexts-matching= n/namespace= A/all-namespaces o/output= no-headers color= request-timeout= cluster-timeout= y/yes protected= as= as-group= fleet= hub-context= fleet-namespace= cluster-selector= v/verbosity h/help V/version
 end
 
 function __fish_kubectl_kurator_rollout_needs_command
@@ -28,11 +28,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_com
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -47,6 +50,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_com
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -79,11 +83,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -98,6 +105,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -s h -l help -d 'Print help'
@@ -119,11 +127,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -141,6 +152,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l kurator -d 'Also serve a Kurator hub (context kurator-host) with a Fleet `quickstart` of the members, whose kubeconfigs live only in hub Secrets; the kubeconfig written names the hub alone'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -s h -l help -d 'Print help'
@@ -160,11 +172,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -182,6 +197,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l force-conflicts -d 'Take over fields another field manager owns instead of reporting them as conflicts (kubectl\'s --force-conflicts)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -s h -l help -d 'Print help'
@@ -190,11 +206,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -210,6 +229,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l testloader -d 'Also require a load tester'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -s h -l help -d 'Print help'
@@ -218,11 +238,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -238,6 +261,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l testloader -d 'Also require a load tester'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -s h -l help -d 'Print help'
@@ -246,11 +270,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -268,6 +295,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l dry-run -d 'Show what would be removed (under --fleet: the Fleet plugin change) and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -s h -l help -d 'Print help'
@@ -278,11 +306,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -297,6 +328,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -s h -l help -d 'Print help'
@@ -308,11 +340,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -331,6 +366,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l manual-steps -d 'Hold each traffic step until approved (a confirm-traffic-increase gate)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -s h -l help -d 'Print help'
@@ -342,11 +378,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -367,6 +406,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l force-conflicts -d 'Take over fields another field manager owns (kubectl edit, Kurator, Flux…) instead of reporting them as conflicts (kubectl\'s --force-conflicts)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -s h -l help -d 'Print help'
@@ -383,11 +423,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -410,6 +453,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l manual-steps -d 'Hold each traffic step until approved (a confirm-traffic-increase gate)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s h -l help -d 'Print help'
@@ -422,11 +466,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -443,6 +490,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l wait-for-start -d 'Ignore the previous run\'s outcome: wait for a new run to start first'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -s h -l help -d 'Print help'
@@ -452,11 +500,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -472,6 +523,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -s w -l watch -d 'Keep listing: a line for every change'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -s h -l help -d 'Print help'
@@ -480,11 +532,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -499,6 +554,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -s h -l help -d 'Print help'
@@ -509,11 +565,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -529,6 +588,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l keep -d 'Keep serving the playground after the rollout, until Ctrl-C'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -s h -l help -d 'Print help'
@@ -539,11 +599,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -562,6 +625,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l wait -d 'A run not yet held at a gate: wait (up to --timeout) until its promotion gate holds it, then promote (without it such a canary\'s row fails)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -s h -l help -d 'Print help'
@@ -572,11 +636,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -592,6 +659,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -s h -l help -d 'Print help'
@@ -602,11 +670,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -622,6 +693,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -s h -l help -d 'Print help'
@@ -632,11 +704,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -652,6 +727,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -s h -l help -d 'Print help'
@@ -662,11 +738,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -682,6 +761,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l dry-run -d 'Print the plan and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -s h -l help -d 'Print help'
@@ -690,11 +770,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -709,6 +792,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -s h -l help -d 'Print help'
@@ -717,11 +801,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -736,6 +823,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -s h -l help -d 'Print help'
@@ -744,11 +832,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -763,6 +854,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -s h -l help -d 'Print help'
@@ -771,11 +863,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -s n -l namespace -d 'Namespace (default: each context\'s namespace, else "default")' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -s o -l output -d 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…' -r -f -a "table\t''
 wide\t''
 json\t''
 yaml\t''
-ndjson\t''"
+ndjson\t''
+name\t''
+jsonpath=\t''
+custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -792,6 +887,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l server -d 'Also each target cluster\'s Kubernetes and Flagger versions'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -s A -l all-namespaces -d 'All namespaces'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -s y -l yes -d 'Answer yes to confirmations'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -s v -l verbosity -d 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -s h -l help -d 'Print help'

@@ -22,7 +22,8 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+/// `-o`: kubectl's output formats, plus `ndjson` (the streaming format of `--watch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
     #[default]
     Table,
@@ -30,6 +31,82 @@ pub enum OutputFormat {
     Json,
     Yaml,
     Ndjson,
+    /// `canary.flagger.app/<name>`, as kubectl's `-o name`.
+    Name,
+    /// `jsonpath=TEMPLATE`. The text is parsed once per process and leaked so that the format
+    /// stays `Copy` like the others (every verb passes it by value).
+    JsonPath(&'static str),
+    /// `custom-columns=HEADER:.path,…` (leaked as `JsonPath`).
+    CustomColumns(&'static str),
+}
+
+impl OutputFormat {
+    /// The tables people read (`table`, `wide`), as opposed to formats programs read.
+    pub fn is_table(self) -> bool {
+        matches!(self, OutputFormat::Table | OutputFormat::Wide)
+    }
+}
+
+const OUTPUT_FORMATS: [&str; 8] = [
+    "table",
+    "wide",
+    "json",
+    "yaml",
+    "ndjson",
+    "name",
+    "jsonpath=",
+    "custom-columns=",
+];
+
+/// Parses `-o` as kubectl does (`jsonpath=…`, `custom-columns=…` carry their template).
+pub fn parse_output(text: &str) -> Result<OutputFormat, String> {
+    let leak = |t: &str| -> &'static str { Box::leak(t.to_string().into_boxed_str()) };
+    let format = match text {
+        "table" => OutputFormat::Table,
+        "wide" => OutputFormat::Wide,
+        "json" => OutputFormat::Json,
+        "yaml" => OutputFormat::Yaml,
+        "ndjson" => OutputFormat::Ndjson,
+        "name" => OutputFormat::Name,
+        _ => {
+            // The template is checked with the invocation (`Invocation::from_global`).
+            if let Some(template) = text.strip_prefix("jsonpath=") {
+                OutputFormat::JsonPath(leak(template))
+            } else if let Some(spec) = text.strip_prefix("custom-columns=") {
+                OutputFormat::CustomColumns(leak(spec))
+            } else {
+                return Err(format!(
+                    "unknown output format '{text}'; use one of: {}",
+                    OUTPUT_FORMATS.join(", ")
+                ));
+            }
+        }
+    };
+    Ok(format)
+}
+
+/// `-o`'s parser, listing the formats for help and shell completion.
+#[derive(Debug, Clone, Copy)]
+struct OutputParser;
+
+impl clap::builder::TypedValueParser for OutputParser {
+    type Value = OutputFormat;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<OutputFormat, clap::Error> {
+        let text = value.to_string_lossy();
+        parse_output(&text).map_err(|e| {
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("-o {text}: {e}\n")).with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(OUTPUT_FORMATS.iter().map(clap::builder::PossibleValue::new)))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -67,9 +144,14 @@ pub struct GlobalArgs {
     #[arg(short = 'A', long, global = true)]
     pub all_namespaces: bool,
 
-    /// Output format.
-    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    /// Output format: table, wide, json, yaml, ndjson (one object per line: the streaming
+    /// format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…
+    #[arg(short = 'o', long, global = true, value_name = "FORMAT", value_parser = OutputParser, default_value = "table")]
     pub output: OutputFormat,
+
+    /// Print tables without their header line (as kubectl --no-headers).
+    #[arg(long, global = true)]
+    pub no_headers: bool,
 
     /// When to use colour (NO_COLOR is honoured with auto).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]

@@ -117,6 +117,13 @@ impl Invocation {
                 },
             },
         };
+        // A template that cannot be applied is a usage error before anything is read.
+        match global.output {
+            OutputFormat::JsonPath(template) => crate::view::jsonpath::check_template(template),
+            OutputFormat::CustomColumns(spec) => crate::view::jsonpath::check_columns(spec),
+            _ => Ok(()),
+        }
+        .map_err(|e| ExitError::usage(format!("-o: {e}")))?;
         Ok(Invocation {
             kubeconfig: global.kubeconfig.clone(),
             source,

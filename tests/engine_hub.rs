@@ -86,11 +86,17 @@ async fn rows_carry_the_policy_and_the_mirrored_status() {
         ["m1", "m2"]
     );
     let m1 = &rows[0];
-    assert_eq!((m1.phase.as_str(), m1.weight, m1.failed_checks), ("Progressing", 25, 1));
-    assert_eq!((m1.max_weight, m1.step_weight, m1.threshold), (50, Some(25), 2));
     assert_eq!(
-        (m1.interval.as_str(), m1.provider.as_str(), m1.suspended),
-        ("45s", "istio", true)
+        (m1.phase.as_str(), m1.weight, m1.failed_checks),
+        ("Progressing", Some(25), Some(1))
+    );
+    assert_eq!(
+        (m1.max_weight, m1.step_weight, m1.threshold),
+        (Some(50), Some(25), Some(2))
+    );
+    assert_eq!(
+        (m1.interval.as_deref(), m1.provider.as_str(), m1.suspended),
+        (Some("45s"), "istio", Some(true))
     );
     assert_eq!(m1.progress_text(), "25/50");
 }

@@ -174,7 +174,7 @@ async fn a_release_that_fails_in_one_cluster_is_partial_and_any_is_success() {
 
 /// The phase and weight of every row after every update, until the release has succeeded
 /// everywhere.
-async fn record(subscription: &mut live::Subscription) -> Vec<Vec<(String, String, i64)>> {
+async fn record(subscription: &mut live::Subscription) -> Vec<Vec<(String, String, Option<i64>)>> {
     let mut seen = Vec::new();
     let done = |state: &FleetState| state.complete() && state.rows().iter().all(|r| r.phase == "Succeeded");
     while !done(subscription.state()) {

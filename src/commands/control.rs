@@ -11,7 +11,7 @@ use crate::interrupt::Interrupt;
 use crate::invocation::Invocation;
 use crate::model::action_row;
 use crate::model::plan::Verb;
-use crate::output::{print_rows, write_stdout};
+use crate::output::{notice, print_rows};
 use crate::view::actions::{action_table, plan_table};
 
 pub async fn run(inv: &Invocation, args: &ControlArgs, verb: Verb, keep_skip: bool) -> Result<Exit> {
@@ -40,7 +40,7 @@ pub async fn run(inv: &Invocation, args: &ControlArgs, verb: Verb, keep_skip: bo
     match actions::confirm(&plan, &inv.confirm) {
         Decision::Proceed => {}
         Decision::Declined => {
-            write_stdout("not confirmed: nothing changed\n")?;
+            notice(inv.output, "not confirmed: nothing changed\n")?;
             return Ok(Exit::Failed);
         }
         Decision::NeedsYes => return Err(inv.confirm.needs_yes(verb.name()).into()),

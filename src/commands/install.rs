@@ -7,14 +7,17 @@ use crate::cli::InstallArgs;
 use crate::engine::setup::{self, InstallPreview, Installed};
 use crate::exit::Exit;
 use crate::invocation::{Invocation, show_progress};
-use crate::output::{print_rows, write_stdout};
+use crate::output::{print_objects, print_rows};
 use crate::view::setup::{install_table, manifests_stream, member_ready_table, plugin_change, plugin_set};
 
 pub async fn run(inv: &Invocation, args: &InstallArgs) -> Result<Exit> {
     let source = inv.connect().await?;
     if args.dry_run {
         match setup::preview_install(&source, args).await? {
-            InstallPreview::Manifests(members) => write_stdout(&manifests_stream(&members))?,
+            InstallPreview::Manifests(members) => {
+                let objects: Vec<_> = members.iter().flat_map(|(_, _, o)| o.iter().cloned()).collect();
+                print_objects(inv.output, &objects, || manifests_stream(&members))?
+            }
             InstallPreview::Hub(change) => {
                 print_rows(inv.output, std::slice::from_ref(&change), |_| plugin_change(&change))?
             }

@@ -7,11 +7,14 @@ use crate::engine::live::{LiveFleet, read_once};
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
 use crate::invocation::Invocation;
-use crate::output::{print_rows, write_stdout};
+use crate::output::{print_canaries, refuse_with_watch, write_stdout};
 use crate::view::canaries::status_table;
 use crate::view::live::ListLines;
 
 pub async fn run(inv: &Invocation, args: &ListArgs) -> Result<Exit> {
+    if args.watch {
+        refuse_with_watch(inv.output)?;
+    }
     let source = inv.connect().await?;
     let scope = inv.scope(None, args.selector.as_deref(), &source.default_namespace());
     if args.watch {
@@ -20,10 +23,12 @@ pub async fn run(inv: &Invocation, args: &ListArgs) -> Result<Exit> {
     }
     let rows = read_once(&source, &scope, inv.cluster_timeout).await.rows();
     let now = jiff::Timestamp::now().as_second();
-    print_rows(inv.output, &rows, |wide| status_table(&rows, wide, false, now))?;
+    print_canaries(inv.output, &rows, scope.namespace.as_deref(), |wide| {
+        status_table(&rows, wide, false, now, None)
+    })?;
     // The table has no message column: say on stderr what each failing cluster answered
     // (the server's own message, e.g. an RBAC refusal); machine formats carry it in the row.
-    if matches!(inv.output, OutputFormat::Table | OutputFormat::Wide) {
+    if inv.output.is_table() {
         for r in rows.iter().filter(|r| r.phase.is_empty()) {
             if let Some(error) = &r.error {
                 eprintln!("{}: {error}", r.cluster);

@@ -25,6 +25,7 @@ use crate::model::plan::Verb;
 
 pub async fn run(cli: Cli) -> Result<Exit> {
     let inv = Invocation::from_global(&cli.global)?;
+    crate::view::table::omit_headers(cli.global.no_headers);
     match cli.command {
         Command::Clusters => clusters::run(&inv).await,
         Command::Install(args) => install::run(&inv, &args).await,

@@ -7,8 +7,8 @@ use crate::engine::inputs::{load_or_report, render_options};
 use crate::engine::policies::{self, kurator_facts, render_members};
 use crate::exit::{Exit, ExitError};
 use crate::invocation::Invocation;
-use crate::output::write_stdout;
-use crate::view::policies::{kurator_report, yaml_stream};
+use crate::output::print_objects;
+use crate::view::policies::{kurator_report, objects_of, yaml_stream};
 
 pub async fn run(inv: &Invocation, args: &RenderArgs) -> Result<Exit> {
     let policies = match load_or_report(&args.policies)? {
@@ -36,7 +36,9 @@ pub async fn run(inv: &Invocation, args: &RenderArgs) -> Result<Exit> {
             Err(e) => eprintln!("error: {}: {e}", outcome.target.context),
         }
     }
-    write_stdout(&yaml_stream(rendered.iter().copied()))?;
+    print_objects(inv.output, &objects_of(rendered.iter().copied()), || {
+        yaml_stream(rendered.iter().copied())
+    })?;
     Ok(Exit::from_counts(rendered.len(), outcomes.len()))
 }
 
@@ -59,6 +61,6 @@ fn render_offline(
         args.cluster_name.clone()
     };
     let rendered = policies::render_offline(policies, &names, options).map_err(anyhow::Error::msg)?;
-    write_stdout(&yaml_stream(&rendered))?;
+    print_objects(inv.output, &objects_of(&rendered), || yaml_stream(&rendered))?;
     Ok(Exit::Success)
 }

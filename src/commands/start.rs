@@ -12,7 +12,7 @@ use crate::fleet::source::FleetSource;
 use crate::interrupt::Interrupt;
 use crate::invocation::Invocation;
 use crate::model::verdict::Condition;
-use crate::output::{print_rows, write_stdout};
+use crate::output::{print_rows, refuse_with_watch, write_stdout};
 use crate::tui::follow::{FollowOptions, follow};
 use crate::view::actions::action_table;
 use crate::view::live::release_end;
@@ -21,6 +21,9 @@ use crate::view::release::event_text;
 pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
     if args.image.is_empty() && !args.restart {
         return Err(ExitError::usage("start needs --image CONTAINER=IMAGE or --restart").into());
+    }
+    if args.watch {
+        refuse_with_watch(inv.output)?;
     }
     let source = inv.connect().await?;
     // Nothing here asks for confirmation, so Ctrl-C is taken over from the first write on.

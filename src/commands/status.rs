@@ -8,12 +8,16 @@ use crate::exit::{Exit, ExitError};
 use crate::invocation::Invocation;
 use crate::kurator::rollouts::Addressed;
 use crate::model::verdict::{Condition, parse_require};
-use crate::output::print_rows;
+use crate::output::{print_canaries, refuse_with_watch};
 use crate::tui::follow::{FollowOptions, follow};
 use crate::view::canaries::status_table;
+use crate::view::terminal::table_width;
 
 pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
     let require = parse_require(&args.require).map_err(ExitError::usage)?;
+    if args.watch {
+        refuse_with_watch(inv.output)?;
+    }
     let addressed = args
         .name
         .as_deref()
@@ -57,8 +61,8 @@ pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
     let images = inv.output != OutputFormat::Table;
     let reading = read_status(&source, &scope, &query, inv.cluster_timeout, images).await?;
     let now = jiff::Timestamp::now().as_second();
-    print_rows(inv.output, &reading.rows, |wide| {
-        status_table(&reading.rows, wide, reading.from_members, now)
+    print_canaries(inv.output, &reading.rows, scope.namespace.as_deref(), |wide| {
+        status_table(&reading.rows, wide, reading.from_members, now, table_width())
     })?;
     Ok(reading.exit(args.name.is_some()))
 }

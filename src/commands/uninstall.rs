@@ -11,8 +11,9 @@ use crate::fleet::ClusterOutcome;
 use crate::fleet::source::FleetSource;
 use crate::install::remove::RemovalPlan;
 use crate::invocation::Invocation;
-use crate::model::setup::{PluginRemoval, removal_action, uninstall_exit};
-use crate::output::{print_rows, write_stdout};
+use crate::model::setup::{PluginRemoval, RemovalPlanRow, removal_action, uninstall_exit};
+use crate::model::words::counted;
+use crate::output::{notice, print_rows};
 use crate::view::setup::{plugin_removal, plugin_removed, uninstall_plan_table, uninstall_table};
 
 pub async fn run(inv: &Invocation, args: &UninstallArgs) -> Result<Exit> {
@@ -28,7 +29,7 @@ fn confirmed(inv: &Invocation, question: &str) -> Result<bool> {
     match confirm(question, inv.confirm.yes) {
         Decision::Proceed => Ok(true),
         Decision::Declined => {
-            write_stdout("nothing changed\n")?;
+            notice(inv.output, "nothing changed\n")?;
             Ok(false)
         }
         Decision::NeedsYes => Err(inv.confirm.needs_yes("uninstall").into()),
@@ -43,7 +44,8 @@ async fn from_members(
 ) -> Result<Exit> {
     let plan = uninstall_plan_table(plans, args.force);
     if args.dry_run {
-        write_stdout(&plan)?;
+        let rows: Vec<RemovalPlanRow> = plans.iter().map(|p| RemovalPlanRow::of(p, args.force)).collect();
+        print_rows(inv.output, &rows, |_| plan.clone())?;
         // Exits as the run would (README "Exit codes"): a refused or unreachable cluster counts.
         let doable = plans
             .iter()
@@ -60,7 +62,11 @@ async fn from_members(
         .collect();
     if !work.is_empty() {
         let total: usize = work.iter().sum();
-        let question = format!("Delete {total} objects from {} clusters?", work.len());
+        let question = format!(
+            "Delete {} from {}?",
+            counted(total, "object", "objects"),
+            counted(work.len(), "cluster", "clusters")
+        );
         if !confirmed(inv, &question)? {
             return Ok(Exit::Failed);
         }
@@ -88,18 +94,18 @@ async fn from_fleet(
         return Ok(Exit::Failed);
     }
     if removal.change.result == "unchanged" {
-        write_stdout("nothing changed: the Fleet has no Flagger plugin\n")?;
+        notice(inv.output, "nothing changed: the Fleet has no Flagger plugin\n")?;
         return Ok(Exit::Success);
     }
     let question = format!(
-        "Remove Flagger from Fleet {} ({} members)?",
+        "Remove Flagger from Fleet {} ({})?",
         removal.change.fleet,
-        source.members.len()
+        counted(source.members.len(), "member", "members")
     );
     if !confirmed(inv, &question)? {
         return Ok(Exit::Failed);
     }
     let change = setup::remove_plugin(source).await?;
-    write_stdout(&plugin_removed(&change))?;
+    print_rows(inv.output, std::slice::from_ref(&change), |_| plugin_removed(&change))?;
     Ok(Exit::Success)
 }

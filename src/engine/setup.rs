@@ -52,8 +52,9 @@ pub async fn probe(members: &Fleet, timeout: Duration) -> Vec<ClusterRow> {
                 Err(e) => (None, e.to_string(), Some(e.to_string())),
             };
             ClusterRow {
-                context: t.context,
-                cluster: t.cluster,
+                context: Some(t.context.clone()),
+                cluster: t.context,
+                kubeconfig_cluster: t.cluster,
                 server: t.server,
                 namespace: t.namespace,
                 version,

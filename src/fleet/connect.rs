@@ -109,7 +109,7 @@ async fn build_client(
     // (see `fleet::retry`).
     config.default_retry = false;
     let probe = HandshakeProbeLayer::new(&config);
-    let trace = RequestTraceLayer::new(&config);
+    let trace = RequestTraceLayer::new(&config, &target.context);
     let builder = ClientBuilder::try_from(config).map_err(|e| ClusterError::Config(chain(&e)))?;
     // Retrying needs a clonable inner service; a buffer makes the boxed stack one. The trace
     // is outermost: each request once, as the plugin made it (see `fleet::request_trace`).

@@ -46,13 +46,27 @@ pub fn shown_headers(headers: &HeaderMap) -> String {
 pub struct RequestTraceLayer {
     /// The cluster's URL: kube's stack adds it further in, so requests here have a path only.
     server: String,
+    /// The context (or member) the client is for: `-v` lines name it, as a fleet's requests
+    /// interleave.
+    context: String,
 }
 
 impl RequestTraceLayer {
-    pub fn new(config: &Config) -> RequestTraceLayer {
+    pub fn new(config: &Config, context: &str) -> RequestTraceLayer {
         RequestTraceLayer {
             server: config.cluster_url.to_string().trim_end_matches('/').to_string(),
+            context: context.to_string(),
         }
+    }
+}
+
+/// `-v`'s line for one request, as kubectl -v=6 prints it (k8s.io/client-go
+/// transport/round_trippers.go, `requestInfo`/`RoundTrip`: `GET URL 200 OK in 5 milliseconds`),
+/// with the context first (pure).
+pub fn summary_line(context: &str, method: &str, url: &str, answer: Result<u16, &str>, elapsed_ms: u128) -> String {
+    match answer {
+        Ok(status) => format!("{context}: {method} {url} {status} in {elapsed_ms} milliseconds"),
+        Err(error) => format!("{context}: {method} {url} failed in {elapsed_ms} milliseconds: {error}"),
     }
 }
 
@@ -63,6 +77,7 @@ impl<S> Layer<S> for RequestTraceLayer {
         RequestTrace {
             inner,
             server: self.server.clone(),
+            context: self.context.clone(),
         }
     }
 }
@@ -71,6 +86,7 @@ impl<S> Layer<S> for RequestTraceLayer {
 pub struct RequestTrace<S> {
     inner: S,
     server: String,
+    context: String,
 }
 
 impl<S, B, R> Service<Request<B>> for RequestTrace<S>
@@ -95,8 +111,25 @@ where
         tracing::trace!(http.method = %method, http.url = %url, headers = %shown_headers(request.headers()), "request");
         let started = Instant::now();
         let answer = self.inner.call(request);
+        let context = self.context.clone();
         Box::pin(async move {
-            let response = answer.await.map_err(Into::into)?;
+            let elapsed = || started.elapsed().as_millis();
+            let response = match answer.await.map_err(Into::into) {
+                Ok(response) => response,
+                Err(error) => {
+                    let line = summary_line(&context, method.as_str(), &url, Err(&error.to_string()), elapsed());
+                    tracing::debug!("{line}");
+                    return Err(error);
+                }
+            };
+            let line = summary_line(
+                &context,
+                method.as_str(),
+                &url,
+                Ok(response.status().as_u16()),
+                elapsed(),
+            );
+            tracing::debug!("{line}");
             tracing::trace!(
                 http.method = %method,
                 http.url = %url,
@@ -113,6 +146,18 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_line_names_its_context_and_latency() {
+        assert_eq!(
+            summary_line("m1", "GET", "https://x/api", Ok(200), 5),
+            "m1: GET https://x/api 200 in 5 milliseconds"
+        );
+        assert_eq!(
+            summary_line("m2", "GET", "https://y/api", Err("connection refused"), 1),
+            "m2: GET https://y/api failed in 1 milliseconds: connection refused"
+        );
+    }
 
     #[test]
     fn credentials_are_named_never_shown() {

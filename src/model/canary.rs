@@ -21,38 +21,51 @@ pub enum Strategy {
 }
 
 /// One canary in one cluster, or a row explaining why there is none.
+///
+/// Unknown is never shown as a value: a row of a cluster that could not be read, or a canary
+/// that was not found, carries `None` (JSON `null`, `-` in tables) for everything read from the
+/// Canary, and a canary Flagger has not written a status for yet carries `None` for the
+/// status fields. A default is used only where Flagger itself applies it to an unset spec
+/// field (maxWeight 100, threshold 1, interval 60s: fluxcd/flagger pkg/apis/flagger/v1beta1
+/// canary.go, `GetMaxWeight`, `GetAnalysisThreshold`, `GetAnalysisInterval`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CanaryState {
+    /// The kubeconfig context, or under `--fleet` the Kurator member's name.
     pub cluster: String,
+    /// The kubeconfig context the row was read through; null under `--fleet` (members are
+    /// reached through the hub's Secrets, not a context).
+    pub context: Option<String>,
     pub namespace: String,
     pub name: String,
+    /// `status.phase`; empty (JSON null) when there is none: not read, or not written yet.
+    #[serde(serialize_with = "empty_as_null")]
     pub phase: String,
     /// The canary's share of traffic: as the provider's routing object carries it when that
     /// was read, else `status.canaryWeight`.
-    pub weight: i64,
+    pub weight: Option<i64>,
     /// `status.canaryWeight`: what Flagger last recorded (0 at the promotion gate while the
     /// mesh still routes the last step).
-    pub status_weight: i64,
+    pub status_weight: Option<i64>,
     /// The weights read from the provider's routing object; null when not read (unknown).
     pub routed: Option<Routed>,
     /// Why `routed` is unknown (routing object not read, its read failed, or it holds no
     /// programmed weights for this canary).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub routed_unknown: Option<String>,
-    pub max_weight: i64,
-    pub step_weights: Vec<i64>,
+    pub max_weight: Option<i64>,
+    pub step_weights: Option<Vec<i64>>,
     /// `analysis.stepWeight`, the linear step; null when the spec sets none (explicit
-    /// `stepWeights`, or iterations).
+    /// `stepWeights`, or iterations) or the canary was not read.
     pub step_weight: Option<i64>,
-    pub strategy: Strategy,
-    pub iterations: i64,
-    pub total_iterations: i64,
-    pub failed_checks: i64,
-    pub threshold: i64,
-    pub interval: String,
-    pub suspended: bool,
-    pub skip_analysis: bool,
+    pub strategy: Option<Strategy>,
+    pub iterations: Option<i64>,
+    pub total_iterations: Option<i64>,
+    pub failed_checks: Option<i64>,
+    pub threshold: Option<i64>,
+    pub interval: Option<String>,
+    pub suspended: Option<bool>,
+    pub skip_analysis: Option<bool>,
     pub last_transition_time: Option<String>,
     /// When the current phase began: the Promoted condition's `lastUpdateTime`, which Flagger
     /// moves only when the condition's status or reason (the phase) changes — unlike
@@ -65,12 +78,16 @@ pub struct CanaryState {
     /// The gate hook the canary waits on, if any.
     pub gate: Option<String>,
     pub message: String,
+    /// `spec.provider`; empty (JSON null) when unset (Flagger's -mesh-provider applies) or
+    /// not read.
+    #[serde(serialize_with = "empty_as_null")]
     pub provider: String,
     /// The full status as Flagger wrote it.
     pub status: Value,
     /// Why there is no canary to show (unreachable cluster, not found).
     pub error: Option<String>,
     /// The target's name and, when read (`-o wide`), the images of the primary and the canary.
+    #[serde(serialize_with = "empty_as_null")]
     pub target: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
@@ -78,12 +95,17 @@ pub struct CanaryState {
     pub canary_image: Option<String>,
 }
 
-fn text(v: &Value, p: &str) -> String {
-    v.pointer(p).and_then(Value::as_str).unwrap_or("").to_string()
+/// An empty text is "not known": JSON null.
+fn empty_as_null<S: serde::Serializer>(text: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    if text.is_empty() {
+        serializer.serialize_none()
+    } else {
+        serializer.serialize_str(text)
+    }
 }
 
-fn int(v: &Value, p: &str) -> i64 {
-    v.pointer(p).and_then(Value::as_i64).unwrap_or(0)
+fn text(v: &Value, p: &str) -> String {
+    v.pointer(p).and_then(Value::as_str).unwrap_or("").to_string()
 }
 
 /// What a canary showed before a new run was asked for, to tell that run's writes from the
@@ -167,27 +189,30 @@ pub fn is_running(phase: &str) -> bool {
 }
 
 impl CanaryState {
+    /// A row without a canary: `error` says why (unreachable, not found); everything that
+    /// would be read from the Canary is unknown.
     pub fn unavailable(cluster: &str, namespace: &str, name: &str, error: String) -> CanaryState {
         CanaryState {
             cluster: cluster.into(),
+            context: Some(cluster.into()),
             namespace: namespace.into(),
             name: name.into(),
             phase: String::new(),
-            weight: 0,
-            status_weight: 0,
+            weight: None,
+            status_weight: None,
             routed: None,
             routed_unknown: None,
-            max_weight: 0,
-            step_weights: Vec::new(),
+            max_weight: None,
+            step_weights: None,
             step_weight: None,
-            strategy: Strategy::Canary,
-            iterations: 0,
-            total_iterations: 0,
-            failed_checks: 0,
-            threshold: 0,
-            interval: String::new(),
-            suspended: false,
-            skip_analysis: false,
+            strategy: None,
+            iterations: None,
+            total_iterations: None,
+            failed_checks: None,
+            threshold: None,
+            interval: None,
+            suspended: None,
+            skip_analysis: None,
             last_transition_time: None,
             phase_since: None,
             promoted_transition: None,
@@ -212,6 +237,8 @@ impl CanaryState {
     /// Like `from_canary`, with the last status a watch saw while the run was under way (the
     /// failed checks that led to a rollback, which the Failed write resets to 0).
     pub fn from_canary_with(cluster: &str, canary: &Value, events: &[Value], running: Option<&Value>) -> CanaryState {
+        let meaningful: Vec<Value> = events.iter().filter(|e| !is_routine(e)).cloned().collect();
+        let events = meaningful.as_slice();
         let a = canary.pointer("/spec/analysis").cloned().unwrap_or(Value::Null);
         let step_weights: Vec<i64> = a
             .get("stepWeights")
@@ -238,6 +265,8 @@ impl CanaryState {
         };
         let phase = text(canary, "/status/phase");
         let opt = |p: &str| Some(text(canary, p)).filter(|s| !s.is_empty());
+        // A status field Flagger has not written is unknown, not 0.
+        let status_int = |p: &str| canary.pointer(p).and_then(Value::as_i64);
         let promoted = canary
             .pointer("/status/conditions")
             .and_then(Value::as_array)
@@ -245,36 +274,33 @@ impl CanaryState {
             .cloned()
             .unwrap_or(Value::Null);
         let condition_time = |key: &str| promoted.get(key).and_then(Value::as_str).map(str::to_string);
+        let spec_flag = |p: &str| Some(canary.pointer(p).and_then(Value::as_bool).unwrap_or(false));
         let mut state = CanaryState {
             cluster: cluster.into(),
+            context: Some(cluster.into()),
             namespace: text(canary, "/metadata/namespace"),
             name: text(canary, "/metadata/name"),
             phase: phase.clone(),
-            weight: int(canary, "/status/canaryWeight"),
-            status_weight: int(canary, "/status/canaryWeight"),
+            weight: status_int("/status/canaryWeight"),
+            status_weight: status_int("/status/canaryWeight"),
             routed: None,
             routed_unknown: None,
-            max_weight,
-            step_weights,
+            max_weight: Some(max_weight),
+            step_weights: Some(step_weights),
             step_weight: a.get("stepWeight").and_then(Value::as_i64).filter(|w| *w > 0),
-            strategy,
-            iterations: int(canary, "/status/iterations"),
-            total_iterations: if provider == "kubernetes" && total_iterations < 1 {
+            strategy: Some(strategy),
+            iterations: status_int("/status/iterations"),
+            total_iterations: Some(if provider == "kubernetes" && total_iterations < 1 {
                 10
             } else {
                 total_iterations
-            },
-            failed_checks: int(canary, "/status/failedChecks"),
-            threshold: a.get("threshold").and_then(Value::as_i64).unwrap_or(1).max(1),
-            interval: a.get("interval").and_then(Value::as_str).unwrap_or("60s").to_string(),
-            suspended: canary
-                .pointer("/spec/suspend")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            skip_analysis: canary
-                .pointer("/spec/skipAnalysis")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            }),
+            failed_checks: status_int("/status/failedChecks"),
+            threshold: Some(a.get("threshold").and_then(Value::as_i64).unwrap_or(1).max(1)),
+            interval: Some(a.get("interval").and_then(Value::as_str).unwrap_or("60s").to_string()),
+            // An unset boolean in a spec is false (Kubernetes' zero value), not unknown.
+            suspended: spec_flag("/spec/suspend"),
+            skip_analysis: spec_flag("/spec/skipAnalysis"),
             last_transition_time: opt("/status/lastTransitionTime"),
             phase_since: condition_time("lastUpdateTime").or_else(|| condition_time("lastTransitionTime")),
             promoted_transition: condition_time("lastTransitionTime"),
@@ -291,6 +317,9 @@ impl CanaryState {
         };
         state.gate = waiting_gate(canary, &phase, events);
         state.message = message(canary, &phase, events, running);
+        if state.message.is_empty() && phase.is_empty() {
+            state.message = INITIALIZING.into();
+        }
         state
     }
 
@@ -300,57 +329,84 @@ impl CanaryState {
         match routed {
             Ok(r) => {
                 self.routed = Some(r);
-                self.weight = r.canary;
+                self.weight = Some(r.canary);
             }
             Err(reason) => self.routed_unknown = Some(reason),
         }
         self
     }
 
+    /// The canary was read, but Flagger has not written its status yet (it initializes it on
+    /// its next sync): not "nothing matched", and nothing of a run to show.
+    pub fn initializing(&self) -> bool {
+        self.error.is_none() && self.phase.is_empty()
+    }
+
+    /// The canary was read (with or without a status): the row is not about its absence.
+    pub fn found(&self) -> bool {
+        !(self.error.is_some() && self.phase.is_empty())
+    }
+
     /// Where routed traffic and `status.canaryWeight` differ: ` held` at the promotion gate
     /// (Flagger zeroes the status weight and keeps routing), else the status weight.
     fn status_note(&self) -> String {
-        if self.weight == self.status_weight || self.strategy != Strategy::Canary {
-            String::new()
-        } else if self.phase == "WaitingPromotion" {
-            " held".into()
-        } else {
-            format!(" (status {})", self.status_weight)
+        match (self.weight, self.status_weight) {
+            (Some(w), Some(s)) if w != s && self.strategy == Some(Strategy::Canary) => {
+                if self.phase == "WaitingPromotion" {
+                    " held".into()
+                } else {
+                    format!(" (status {s})")
+                }
+            }
+            _ => String::new(),
         }
     }
 
-    /// `current/max`, the ladder step, or `iterations i/N`.
+    /// `current/max`, the ladder step, or `iterations i/N`; `-` for what is unknown.
     pub fn progress_text(&self) -> String {
         let note = self.status_note();
         format!("{}{note}", self.progress_core())
     }
 
     fn progress_core(&self) -> String {
+        let known = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| UNKNOWN.into());
+        let steps = self.step_weights.as_deref().unwrap_or(&[]);
         match self.strategy {
-            Strategy::Canary if !self.step_weights.is_empty() => {
+            None => UNKNOWN.into(),
+            Some(Strategy::Canary) if !steps.is_empty() => {
                 let step = self
-                    .step_weights
-                    .iter()
-                    .position(|w| *w == self.weight)
-                    .map(|i| i + 1)
-                    .unwrap_or(0);
+                    .weight
+                    .and_then(|w| steps.iter().position(|s| *s == w))
+                    .map(|i| (i + 1).to_string())
+                    .unwrap_or_else(|| {
+                        if self.weight == Some(0) {
+                            "0".into()
+                        } else {
+                            UNKNOWN.into()
+                        }
+                    });
                 format!(
                     "{}/{} (step {step}/{})",
-                    self.weight,
-                    self.max_weight,
-                    self.step_weights.len()
+                    known(self.weight),
+                    known(self.max_weight),
+                    steps.len()
                 )
             }
-            Strategy::Canary => format!("{}/{}", self.weight, self.max_weight),
-            _ => format!("iterations {}/{}", self.iterations.max(0), self.total_iterations),
+            Some(Strategy::Canary) => format!("{}/{}", known(self.weight), known(self.max_weight)),
+            Some(_) => format!(
+                "iterations {}/{}",
+                known(self.iterations.map(|i| i.max(0))),
+                known(self.total_iterations)
+            ),
         }
     }
 
-    /// Progress as a fraction 0.0–1.0 for bars.
+    /// Progress as a fraction 0.0–1.0 for bars (0 when unknown).
     pub fn fraction(&self) -> f64 {
         let f = match self.strategy {
-            Strategy::Canary => self.weight as f64 / self.max_weight.max(1) as f64,
-            _ => self.iterations.max(0) as f64 / self.total_iterations.max(1) as f64,
+            Some(Strategy::Canary) => self.weight.unwrap_or(0) as f64 / self.max_weight.unwrap_or(100).max(1) as f64,
+            Some(_) => self.iterations.unwrap_or(0).max(0) as f64 / self.total_iterations.unwrap_or(1).max(1) as f64,
+            None => 0.0,
         };
         if self.phase == "Succeeded" || self.phase == "Promoting" || self.phase == "Finalising" {
             1.0
@@ -359,8 +415,21 @@ impl CanaryState {
         }
     }
 
+    /// `failed/threshold`; `-` for what is unknown.
     pub fn failed_text(&self) -> String {
-        format!("{}/{}", self.failed_checks, self.threshold)
+        match (self.failed_checks, self.threshold) {
+            (None, None) => UNKNOWN.into(),
+            (f, t) => format!(
+                "{}/{}",
+                f.map(|f| f.to_string()).unwrap_or_else(|| UNKNOWN.into()),
+                t.map(|t| t.to_string()).unwrap_or_else(|| UNKNOWN.into())
+            ),
+        }
+    }
+
+    /// Whether the canary is suspended (`spec.suspend`); false when that is unknown.
+    pub fn is_suspended(&self) -> bool {
+        self.suspended == Some(true)
     }
 
     /// Shows a canary whose target has a revision Flagger has not picked up yet
@@ -387,6 +456,12 @@ impl CanaryState {
         self.error.is_none() && matches!(self.phase.as_str(), "Succeeded" | "Initialized")
     }
 }
+
+/// How tables show a value that is not known.
+pub const UNKNOWN: &str = "-";
+
+/// The message of a canary Flagger has not written a status for yet.
+pub const INITIALIZING: &str = "initializing: Flagger has not written a status yet";
 
 /// The hook a held canary waits on: Waiting (confirm-rollout), WaitingPromotion
 /// (confirm-promotion), or a refused traffic increase named in the newest event.
@@ -461,6 +536,18 @@ fn fits_phase(phase: &str, message: &str) -> bool {
 pub fn event_text(event: &Value) -> &str {
     let message = event["message"].as_str().unwrap_or("");
     message.strip_prefix(COMBINED_PREFIX).unwrap_or(message)
+}
+
+/// Whether an event only repeats, every analysis tick, that nothing happened: the rollback
+/// hook (the abort gate) asked and declining (fluxcd/flagger pkg/controller/scheduler_hooks.go,
+/// `runRollbackHooks`: `Rollback hook %s not signaling a rollback`), and the analysis starting
+/// again while the canary holds at weight 0 (pkg/controller/scheduler.go: `Starting canary
+/// analysis for %s.%s`), both Normal events recorded before the tick's halt. They are never
+/// the latest news: the gate, the message and the detail skip them.
+pub fn is_routine(event: &Value) -> bool {
+    let text = event_text(event);
+    event["type"] != "Warning"
+        && (text.ends_with(" not signaling a rollback") || text.starts_with("Starting canary analysis for "))
 }
 
 /// client-go `tools/record/events_cache.go`, `EventAggregatorByReasonMessageFunc`.
@@ -590,14 +677,14 @@ mod tests {
         let bg = CanaryState::from_canary("m1", &canary("Progressing", json!({"iterations": 5})), &[]);
         assert_eq!(
             (bg.strategy, bg.progress_text()),
-            (Strategy::BlueGreen, "iterations 2/5".to_string())
+            (Some(Strategy::BlueGreen), "iterations 2/5".to_string())
         );
         let ab = CanaryState::from_canary(
             "m1",
             &canary("Progressing", json!({"iterations": 5, "match": [{}]})),
             &[],
         );
-        assert_eq!(ab.strategy, Strategy::AbTesting);
+        assert_eq!(ab.strategy, Some(Strategy::AbTesting));
     }
 
     #[test]
@@ -680,7 +767,7 @@ mod tests {
             mirrored: false,
         };
         let row = CanaryState::from_canary("m1", &gate, &[]).with_routes(Ok(routed));
-        assert_eq!((row.weight, row.status_weight), (50, 0));
+        assert_eq!((row.weight, row.status_weight), (Some(50), Some(0)));
         assert_eq!(row.progress_text(), "50/50 held");
         assert_eq!(
             row.phase_since.as_deref(),
@@ -771,5 +858,69 @@ mod tests {
         ];
         let state = CanaryState::from_canary("m1", &c, &events);
         assert_eq!(state.message, "Rolling back podinfo.test manual webhook invoked");
+    }
+
+    #[test]
+    fn unknown_is_null_and_no_status_is_initializing() {
+        let gone = CanaryState::unavailable("m1", "test", "podinfo", "unreachable: connection refused".into());
+        let json = serde_json::to_value(&gone).expect("a row serializes");
+        for field in [
+            "phase",
+            "weight",
+            "statusWeight",
+            "maxWeight",
+            "stepWeights",
+            "strategy",
+            "iterations",
+            "totalIterations",
+            "failedChecks",
+            "threshold",
+            "interval",
+            "suspended",
+            "skipAnalysis",
+            "provider",
+            "target",
+        ] {
+            assert_eq!(json[field], Value::Null, "{field} of an unreadable row is unknown");
+        }
+        assert_eq!(
+            (gone.progress_text(), gone.failed_text()),
+            ("-".to_string(), "-".to_string())
+        );
+        assert!(!gone.found() && !gone.initializing());
+        let fresh = CanaryState::from_canary(
+            "m1",
+            &json!({"metadata": {"name": "podinfo", "namespace": "test"}, "spec": {"analysis": {"stepWeight": 10}}}),
+            &[],
+        );
+        assert!(fresh.found() && fresh.initializing());
+        assert_eq!(fresh.message, INITIALIZING);
+        let json = serde_json::to_value(&fresh).expect("a row serializes");
+        assert_eq!(
+            (json["phase"].clone(), json["statusWeight"].clone()),
+            (Value::Null, Value::Null)
+        );
+        assert_eq!(
+            (json["suspended"].clone(), json["maxWeight"].clone()),
+            (json!(false), json!(100))
+        );
+        assert_eq!(fresh.progress_text(), "-/100");
+    }
+
+    #[test]
+    fn the_abort_gates_routine_event_hides_nothing() {
+        let hooks = json!({"stepWeight": 10, "webhooks": [
+            {"name": "step-gate", "type": "confirm-traffic-increase", "url": "x"},
+            {"name": "abort-gate", "type": "rollback", "url": "x"}]});
+        let halt = json!({"type": "Warning", "message": "Halt podinfo.test advancement waiting for traffic increase approval step-gate"});
+        let routine = json!({"type": "Normal", "message": "Rollback hook abort-gate not signaling a rollback"});
+        let held = CanaryState::from_canary("m1", &canary("Progressing", hooks), &[halt, routine]);
+        assert_eq!(held.gate.as_deref(), Some("confirm-traffic-increase step-gate"));
+        assert!(
+            held.message
+                .ends_with("waiting for traffic increase approval step-gate"),
+            "{}",
+            held.message
+        );
     }
 }

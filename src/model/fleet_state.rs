@@ -53,6 +53,9 @@ pub struct FleetState {
     /// Only this canary (by name) is wanted; clusters without it get a "not found" row.
     pub wanted_name: Option<String>,
     pub wanted_namespace: Option<String>,
+    /// The clusters are a Kurator Fleet's members (reached through the hub), not kubeconfig
+    /// contexts: rows carry no `context`.
+    pub kurator_members: bool,
 }
 
 fn key_of(cluster: usize, obj: &Value, ns_pointer: &str, name_pointer: &str) -> Key {
@@ -364,6 +367,11 @@ impl FleetState {
             {
                 let ns = self.wanted_namespace.as_deref().unwrap_or("");
                 rows.push(missing_canary(cluster, ns, name));
+            }
+        }
+        if self.kurator_members {
+            for r in &mut rows {
+                r.context = None;
             }
         }
         rows
@@ -715,7 +723,7 @@ mod tests {
             object: istio_canary(20),
         });
         let row = &s.rows()[0];
-        assert_eq!((row.routed, row.weight, row.status_weight), (None, 20, 20));
+        assert_eq!((row.routed, row.weight, row.status_weight), (None, Some(20), Some(20)));
         assert_eq!(
             row.routed_unknown.as_deref(),
             Some("virtualservices not read: forbidden: virtualservices is forbidden")
@@ -763,7 +771,7 @@ mod tests {
             object: istio_canary(40),
         });
         let row = &s.rows()[0];
-        assert_eq!((row.routed, row.weight), (None, 40));
+        assert_eq!((row.routed, row.weight), (None, Some(40)));
         assert_eq!(
             row.routed_unknown.as_deref(),
             Some("virtualservices not read: watch failed")

@@ -12,3 +12,4 @@ pub mod release;
 pub mod setup;
 pub mod update;
 pub mod verdict;
+pub mod words;

@@ -10,13 +10,20 @@ use crate::install::remove::{FLAGGER_FINALIZER, RemovalPlan};
 use crate::install::run::InstallReport;
 use crate::interrupt::UNTOUCHED;
 use crate::kurator::plugin::FleetPluginReport;
+use crate::model::words::counted;
 
 /// `clusters`: one target and whether it answers.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterRow {
-    pub context: String,
+    /// The name this tool gives the cluster (as in every other verb's rows): the context, or
+    /// under `--fleet` the member's name.
     pub cluster: String,
+    /// The kubeconfig context; null under `--fleet` (members are reached through the hub).
+    pub context: Option<String>,
+    /// The kubeconfig's cluster entry the context points at (under `--fleet`: the Kurator
+    /// cluster object).
+    pub kubeconfig_cluster: String,
     pub server: String,
     pub namespace: String,
     pub version: Option<String>,
@@ -110,10 +117,52 @@ impl PluginRemoval {
         let canaries: usize = self.canaries.iter().map(|(_, n)| n).sum();
         (canaries > 0 && !force && self.change.before.is_some()).then(|| {
             format!(
-                "refused: {canaries} Canaries still exist in the members; remove the rollouts from the Applications aimed at Fleet {} first or pass --force",
+                "refused: {} in the members; remove the rollouts from the Applications aimed at Fleet {} first or pass --force",
+                still_exist(canaries),
                 self.change.fleet
             )
         })
+    }
+}
+
+/// `N Canaries still exist`, in the number N takes.
+fn still_exist(n: usize) -> String {
+    format!(
+        "{} still {}",
+        counted(n, "Canary", "Canaries"),
+        if n == 1 { "exists" } else { "exist" }
+    )
+}
+
+/// `uninstall --dry-run`: what would be removed from one member, or why it cannot be read.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovalPlanRow {
+    pub cluster: String,
+    /// What would be done (or why not).
+    pub action: String,
+    #[serde(flatten)]
+    pub plan: Option<RemovalPlan>,
+    pub error: Option<String>,
+}
+
+impl RemovalPlanRow {
+    pub fn of(outcome: &crate::fleet::ClusterOutcome<RemovalPlan>, force: bool) -> RemovalPlanRow {
+        let cluster = outcome.target.context.clone();
+        match &outcome.result {
+            Ok(plan) => RemovalPlanRow {
+                cluster,
+                action: removal_action(plan, force).unwrap_or_else(|e| e),
+                plan: Some(plan.clone()),
+                error: None,
+            },
+            Err(e) => RemovalPlanRow {
+                cluster,
+                action: "skipped".into(),
+                plan: None,
+                error: Some(e.to_string()),
+            },
+        }
     }
 }
 
@@ -204,25 +253,26 @@ pub fn removal_action(plan: &RemovalPlan, force: bool) -> Result<String, String>
             String::new()
         };
         return Err(format!(
-            "refused: {} Canaries still exist{held}; delete them first or pass --force",
-            plan.canaries
+            "refused: {}{held}; delete them first or pass --force",
+            still_exist(plan.canaries)
         ));
     }
     let mut text = if plan.objects.is_empty() {
         "none: nothing installed by this tool".to_string()
     } else {
-        format!("delete {} objects", plan.objects.len())
+        format!("delete {}", counted(plan.objects.len(), "object", "objects"))
     };
     let releases = plan.releases();
     if !releases.is_empty() {
         text.push_str(&format!(
-            "; releases {FLAGGER_FINALIZER} on {} Canaries ({}) once Flagger's Deployment is gone (their targets are not reverted on deletion after that)",
-            releases.len(),
+            "; releases {FLAGGER_FINALIZER} on {} ({}) once Flagger's Deployment is gone (their targets are not reverted on deletion after that)",
+            counted(releases.len(), "Canary", "Canaries"),
             releases.join(", ")
         ));
     } else if finalized > 0 {
         text.push_str(&format!(
-            "; leaves {FLAGGER_FINALIZER} on {finalized} Canaries: the Flagger that owns it was not installed by this tool"
+            "; leaves {FLAGGER_FINALIZER} on {}: the Flagger that owns it was not installed by this tool",
+            counted(finalized, "Canary", "Canaries")
         ));
     }
     Ok(text)

@@ -151,7 +151,7 @@ impl Judge {
     }
 
     pub fn verdict(&mut self, r: &CanaryState) -> Verdict {
-        if r.error.is_some() && r.phase.is_empty() {
+        if !r.found() {
             return Verdict::Unavailable;
         }
         if r.error.is_some() {
@@ -189,7 +189,7 @@ impl Judge {
     /// The exit once the condition is decided on these rows (every cluster answered), else None.
     pub fn judge(&mut self, rows: &[CanaryState]) -> Option<Exit> {
         let verdicts: Vec<Verdict> = rows.iter().map(|r| self.verdict(r)).collect();
-        let any_found = rows.iter().any(|r| !r.phase.is_empty());
+        let any_found = rows.iter().any(CanaryState::found);
         if self.condition.every_run_to_its_end && verdicts.contains(&Verdict::Pending) {
             return None;
         }
@@ -219,7 +219,7 @@ pub fn no_cluster_answered(rows: &[CanaryState]) -> bool {
 /// named canary is in no cluster that answered, else as the rows count (a Failed canary or a
 /// cluster that did not answer against the others: [`counted_exit`]).
 pub fn members_read_exit(rows: &[CanaryState], named: bool) -> Exit {
-    if named && rows.iter().all(|r| r.phase.is_empty()) {
+    if named && !rows.iter().any(CanaryState::found) {
         return unanswered(Exit::NothingMatched, rows);
     }
     counted_exit(rows)

@@ -169,6 +169,8 @@ async fn wait_initialized(fleet: &FleetSource, limit: Duration) -> Result<()> {
 }
 
 pub async fn run(inv: &Invocation, args: &DemoArgs) -> Result<Exit> {
+    // The demo follows its rollout: a streaming format or a table.
+    crate::output::refuse_with_watch(inv.output)?;
     step(&format!(
         "starting {} simulated clusters (time runs {}× faster)",
         args.clusters, args.speed

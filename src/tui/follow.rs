@@ -72,6 +72,7 @@ pub async fn follow(
         result.quit,
         options.output,
         now,
+        crate::view::terminal::table_width(),
     ))?;
     Ok(result)
 }

@@ -147,7 +147,7 @@ impl Interaction {
                     'p' => Verb::Promote,
                     'P' => Verb::PromoteFull,
                     'a' => Verb::Abort,
-                    _ if row.suspended => Verb::Resume,
+                    _ if row.is_suspended() => Verb::Resume,
                     _ => Verb::Pause,
                 };
                 self.ask(verb, vec![CanaryId::of(row)]);

@@ -1,18 +1,19 @@
 //! Canary rows as text (pure): status and list tables, transition lines, the live view's frame
 //! with progress bars, and glyphs.
 
-use crate::model::canary::{CanaryState, Strategy, is_running};
+use crate::model::canary::{CanaryState, Strategy, UNKNOWN, is_running};
+use crate::model::words::counted;
 use crate::view::table;
 
 pub fn glyph(row: &CanaryState) -> &'static str {
-    if row.error.is_some() && row.phase.is_empty() {
+    if !row.found() {
         return if row.error.as_deref().is_some_and(|e| e.contains("not found")) {
             "?"
         } else {
             "⚠"
         };
     }
-    if row.suspended {
+    if row.is_suspended() {
         return "॥";
     }
     if row.gate.is_some() {
@@ -28,8 +29,12 @@ pub fn glyph(row: &CanaryState) -> &'static str {
     }
 }
 
+/// The glyph and phase; a canary without a status yet is `initializing` (lower case: not a
+/// phase Flagger wrote).
 pub fn phase_cell(row: &CanaryState) -> String {
-    if row.phase.is_empty() {
+    if row.initializing() {
+        format!("{} initializing", glyph(row))
+    } else if row.phase.is_empty() {
         glyph(row).to_string()
     } else {
         format!("{} {}", glyph(row), row.phase)
@@ -48,7 +53,8 @@ pub fn age(time: Option<&str>, now: i64) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i64) -> String {
+/// The status table; with `width`, the message column is cut to fit it.
+pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i64, width: Option<usize>) -> String {
     let mut headers = vec![
         "cluster",
         "namespace",
@@ -73,24 +79,16 @@ pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i
                 r.namespace.clone(),
                 r.name.clone(),
                 phase_cell(r),
-                if r.error.is_some() && r.phase.is_empty() {
-                    "-".into()
-                } else {
-                    r.progress_text()
-                },
-                if r.error.is_some() && r.phase.is_empty() {
-                    "-".into()
-                } else {
-                    r.failed_text()
-                },
+                r.progress_text(),
+                r.failed_text(),
                 r.gate.clone().unwrap_or_else(|| "-".into()),
                 // When the phase began (the Promoted condition), not the last status write.
                 age(r.phase_since.as_deref().or(r.last_transition_time.as_deref()), now),
             ];
             if wide {
-                c.push(r.provider.clone());
-                c.push(r.interval.clone());
-                c.push(format!("{:?}", r.strategy).to_lowercase());
+                c.push(known_text(&r.provider));
+                c.push(r.interval.clone().unwrap_or_else(|| UNKNOWN.into()));
+                c.push(strategy_text(r));
                 c.push(r.primary_image.clone().unwrap_or_else(|| "-".into()));
                 c.push(r.canary_image.clone().unwrap_or_else(|| "-".into()));
             }
@@ -100,7 +98,24 @@ pub fn status_table(rows: &[CanaryState], wide: bool, with_message: bool, now: i
             c
         })
         .collect();
-    table::render(&headers, &cells)
+    table::render_fitted(&headers, &cells, width)
+}
+
+/// A text that may be unknown (empty), as a cell.
+fn known_text(text: &str) -> String {
+    if text.is_empty() {
+        UNKNOWN.into()
+    } else {
+        text.to_string()
+    }
+}
+
+/// The strategy as a cell (`-` when not read).
+pub fn strategy_text(r: &CanaryState) -> String {
+    match r.strategy {
+        Some(s) => format!("{s:?}").to_lowercase(),
+        None => UNKNOWN.into(),
+    }
 }
 
 /// `<time> <cluster> <ns>/<name> <phase> weight=<w> failed=<k> <message>`, where `w` is
@@ -121,20 +136,26 @@ pub fn transition_line(time: &str, row: &CanaryState) -> String {
             error
         );
     }
+    let known = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| UNKNOWN.into());
     format!(
         "{time} {} {}/{} {} weight={} failed={} {}",
         row.cluster,
         row.namespace,
         row.name,
-        row.phase,
+        if row.initializing() { "initializing" } else { &row.phase },
         match row.strategy {
-            Strategy::Canary => match row.routed {
-                Some(r) if r.canary != row.status_weight => format!("{} routed={}", row.status_weight, r.canary),
-                _ => row.status_weight.to_string(),
+            Some(Strategy::Canary) | None => match row.routed {
+                Some(r) if Some(r.canary) != row.status_weight =>
+                    format!("{} routed={}", known(row.status_weight), r.canary),
+                _ => known(row.status_weight),
             },
-            _ => format!("{}/{}", row.iterations.max(0), row.total_iterations),
+            _ => format!(
+                "{}/{}",
+                known(row.iterations.map(|i| i.max(0))),
+                known(row.total_iterations)
+            ),
         },
-        row.failed_checks,
+        known(row.failed_checks),
         row.message
     )
     .trim_end()
@@ -144,23 +165,17 @@ pub fn transition_line(time: &str, row: &CanaryState) -> String {
 /// A progress bar of `width` cells: weight toward max with marks for ladder steps, or one block
 /// per iteration.
 pub fn bar(row: &CanaryState, width: usize) -> String {
-    if row.strategy != Strategy::Canary && row.total_iterations > 0 && (row.total_iterations as usize) <= width {
-        let done = row.iterations.clamp(0, row.total_iterations) as usize;
-        let done = if row.fraction() >= 1.0 {
-            row.total_iterations as usize
-        } else {
-            done
-        };
-        return format!(
-            "{}{}",
-            "■".repeat(done),
-            "□".repeat(row.total_iterations as usize - done)
-        );
+    let total = row.total_iterations.unwrap_or(0);
+    if matches!(row.strategy, Some(Strategy::AbTesting | Strategy::BlueGreen)) && total > 0 && (total as usize) <= width
+    {
+        let done = row.iterations.unwrap_or(0).clamp(0, total) as usize;
+        let done = if row.fraction() >= 1.0 { total as usize } else { done };
+        return format!("{}{}", "■".repeat(done), "□".repeat(total as usize - done));
     }
     let filled = (row.fraction() * width as f64).round() as usize;
     let mut cells: Vec<char> = (0..width).map(|i| if i < filled { '█' } else { '░' }).collect();
-    for step in &row.step_weights {
-        let at = ((*step as f64 / row.max_weight.max(1) as f64) * width as f64).round() as usize;
+    for step in row.step_weights.iter().flatten() {
+        let at = ((*step as f64 / row.max_weight.unwrap_or(100).max(1) as f64) * width as f64).round() as usize;
         if at > 0 && at <= width && at > filled {
             cells[at - 1] = '┊';
         }
@@ -168,8 +183,9 @@ pub fn bar(row: &CanaryState, width: usize) -> String {
     cells.into_iter().collect()
 }
 
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+/// `text` cut to `width` columns, the cut marked with `…`.
+pub fn fit(text: &str, width: usize) -> String {
+    if crate::view::color::visible_width(text) <= width {
         return text.to_string();
     }
     let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
@@ -179,10 +195,13 @@ fn truncate(text: &str, width: usize) -> String {
 
 /// Seconds until the next analysis tick, for running canaries.
 pub fn next_check(row: &CanaryState, now: i64) -> Option<i64> {
-    if !is_running(&row.phase) || row.suspended {
+    if !is_running(&row.phase) || row.is_suspended() {
         return None;
     }
-    let interval = crate::cli::parse_duration(&row.interval).ok()?.as_secs().max(10) as i64;
+    let interval = crate::cli::parse_duration(row.interval.as_deref()?)
+        .ok()?
+        .as_secs()
+        .max(10) as i64;
     let since = age_seconds(row.last_transition_time.as_deref(), now)?;
     Some((interval - since % interval).max(0))
 }
@@ -191,8 +210,8 @@ pub fn summary(rows: &[CanaryState]) -> String {
     let count = |f: &dyn Fn(&CanaryState) -> bool| rows.iter().filter(|r| f(r)).count();
     let clusters: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.cluster.as_str()).collect();
     format!(
-        "{} clusters · {} ✔ Succeeded · {} ◌ Progressing · {} ⏸ Waiting · {} ✖ Failed · {} unreachable",
-        clusters.len(),
+        "{} · {} ✔ Succeeded · {} ◌ Progressing · {} ⏸ Waiting · {} ✖ Failed · {} unreachable",
+        counted(clusters.len(), "cluster", "clusters"),
         count(&|r| r.phase == "Succeeded"),
         count(&|r| matches!(
             r.phase.as_str(),
@@ -200,7 +219,7 @@ pub fn summary(rows: &[CanaryState]) -> String {
         ) && r.gate.is_none()),
         count(&|r| r.gate.is_some() || matches!(r.phase.as_str(), "Waiting" | "WaitingPromotion")),
         count(&|r| r.phase == "Failed"),
-        count(&|r| r.error.is_some() && r.phase.is_empty()),
+        count(&|r| !r.found()),
     )
 }
 
@@ -213,7 +232,7 @@ pub fn frame(
     footer: &str,
     selected: Option<usize>,
 ) -> Vec<String> {
-    let mut lines = vec![truncate(&summary(rows), width)];
+    let mut lines = vec![fit(&summary(rows), width)];
     let cluster_w = rows.iter().map(|r| r.cluster.chars().count()).max().unwrap_or(0);
     // One namespace for all rows: show names only, to save width.
     let one_namespace = rows
@@ -250,7 +269,7 @@ pub fn frame(
             cw = cluster_w,
             nw = name_w
         );
-        let line = if let Some(e) = r.error.as_ref().filter(|_| r.phase.is_empty()) {
+        let line = if let Some(e) = r.error.as_ref().filter(|_| !r.found()) {
             format!("{head}  {e}")
         } else {
             let next = next_check(r, now).map(|s| format!(" next {s}s")).unwrap_or_default();
@@ -273,13 +292,13 @@ pub fn frame(
                 gw = progress_w
             )
         };
-        lines.push(truncate(&line, width));
+        lines.push(fit(&line, width));
     }
     if shown < rows.len() {
         lines.push(format!("… {} more", rows.len() - shown));
     }
     if !footer.is_empty() {
-        lines.push(truncate(footer, width));
+        lines.push(fit(footer, width));
     }
     lines
 }
@@ -337,7 +356,7 @@ mod tests {
         assert!(lines.iter().any(|l| l.starts_with("… ") && l.ends_with("more")));
         assert!(lines[1].contains("next 20s"), "{}", lines[1]);
         assert!(lines[1].starts_with('›') && lines[2].starts_with(' '));
-        let table = status_table(&rows[..2], false, true, now);
+        let table = status_table(&rows[..2], false, true, now, None);
         assert!(table.starts_with("CLUSTER"), "{table}");
     }
 

@@ -1,30 +1,87 @@
 //! `get`'s text: one canary in depth per cluster, as `kubectl describe` shows an object (pure).
 
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::{Value, json};
 
-use crate::model::canary::CanaryState;
+use crate::model::canary::{CanaryState, UNKNOWN};
 use crate::model::fleet_state::FleetState;
-use crate::view::canaries::{age, bar, phase_cell};
+use crate::view::canaries::{age, bar, fit, phase_cell, strategy_text};
 
-/// Every row of `state` in depth, with its canary's analysis and its newest events.
-pub fn details(state: &FleetState, now: i64) -> String {
+/// Events shown per canary (the newest).
+const EVENTS_SHOWN: usize = 10;
+
+/// One canary in depth for machine formats: its row with the analysis (metrics and hooks) and
+/// the newest events, the same the text shows.
+#[derive(Debug, Serialize)]
+pub struct CanaryDetail {
+    #[serde(flatten)]
+    pub row: CanaryState,
+    /// `spec.analysis` as read (null when the canary was not).
+    pub analysis: Value,
+    /// The analysis's webhooks: name, type (`rollout` when unset, as Flagger defaults it) and URL.
+    pub hooks: Vec<Value>,
+    /// The newest events, oldest first, as the API server holds them.
+    pub events: Vec<Value>,
+}
+
+/// Every row of `state` in depth (see [`CanaryDetail`]).
+pub fn detail_rows(state: &FleetState) -> Vec<CanaryDetail> {
+    state
+        .rows()
+        .into_iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let cluster = state.clusters.iter().position(|c| c == &row.cluster).unwrap_or(index);
+            let canary = state.canary(cluster, &row.namespace, &row.name);
+            let analysis = canary
+                .and_then(|c| c.pointer("/spec/analysis"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let hooks = analysis
+                .get("webhooks")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|h| {
+                    json!({
+                        "name": h["name"],
+                        "type": h["type"].as_str().filter(|s| !s.is_empty()).unwrap_or("rollout"),
+                        "url": h["url"],
+                    })
+                })
+                .collect();
+            let all = state.events_of(cluster, &row.namespace, &row.name);
+            let events = all[all.len().saturating_sub(EVENTS_SHOWN)..].to_vec();
+            CanaryDetail {
+                row,
+                analysis,
+                hooks,
+                events,
+            }
+        })
+        .collect()
+}
+
+/// Every row of `state` in depth, with its canary's analysis and its newest events; each
+/// line at most `width` columns (a long message or event is cut with `…`).
+pub fn details(state: &FleetState, now: i64, width: usize) -> String {
     let mut text = String::new();
-    for (index, r) in state.rows().iter().enumerate() {
-        let cluster = state.clusters.iter().position(|c| c == &r.cluster).unwrap_or(index);
-        let canary = state.canary(cluster, &r.namespace, &r.name);
-        let events: Vec<String> = state
-            .events_of(cluster, &r.namespace, &r.name)
-            .iter()
-            .map(|e| event_line(e, now))
-            .collect();
-        text.push_str(&detail(r, canary, &events, now));
+    for d in detail_rows(state) {
+        let events: Vec<String> = d.events.iter().map(|e| event_line(e, now)).collect();
+        let cluster = state.clusters.iter().position(|c| c == &d.row.cluster);
+        let canary = cluster.and_then(|c| state.canary(c, &d.row.namespace, &d.row.name));
+        text.push_str(&detail(&d.row, canary, &events, now));
     }
-    text
+    text.lines().map(|l| format!("{}\n", fit(l, width))).collect()
+}
+
+fn known(v: Option<i64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| UNKNOWN.into())
 }
 
 fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) -> String {
     let mut t = format!("{} — {}/{}\n", r.cluster, r.namespace, r.name);
-    if let Some(e) = r.error.as_ref().filter(|_| r.phase.is_empty()) {
+    if let Some(e) = r.error.as_ref().filter(|_| !r.found()) {
         t.push_str(&format!("  {:<16}{e}\n\n", "Error:"));
         return t;
     }
@@ -32,28 +89,31 @@ fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) 
         |t: &mut String, label: &str, value: String| t.push_str(&format!("  {:<16}{value}\n", format!("{label}:")));
     line(&mut t, "Status", phase_cell(r));
     line(&mut t, "Message", r.message.clone());
-    line(&mut t, "Strategy", format!("{:?}", r.strategy).to_lowercase());
+    line(&mut t, "Strategy", strategy_text(r));
     line(&mut t, "Progress", format!("{} {}", bar(r, 20), r.progress_text()));
     line(
         &mut t,
         "Weight",
         match r.routed {
-            Some(routed) if routed.canary != r.status_weight => format!(
+            Some(routed) if Some(routed.canary) != r.status_weight => format!(
                 "canary {} / primary {} (routed; status.canaryWeight {})",
-                routed.canary, routed.primary, r.status_weight
+                routed.canary,
+                routed.primary,
+                known(r.status_weight)
             ),
             Some(routed) => format!("canary {} / primary {}", routed.canary, routed.primary),
             // Nothing routed was read: only Flagger's record is known, and it is labelled so.
             None => format!(
                 "status.canaryWeight {}; routed traffic unknown: {}",
-                r.status_weight,
+                known(r.status_weight),
                 r.routed_unknown.as_deref().unwrap_or("routing object not read")
             ),
         },
     );
     line(&mut t, "Failed checks", r.failed_text());
-    line(&mut t, "Suspended", r.suspended.to_string());
-    line(&mut t, "Skip analysis", r.skip_analysis.to_string());
+    let flag = |f: Option<bool>| f.map(|f| f.to_string()).unwrap_or_else(|| UNKNOWN.into());
+    line(&mut t, "Suspended", flag(r.suspended));
+    line(&mut t, "Skip analysis", flag(r.skip_analysis));
     line(&mut t, "Gate", r.gate.clone().unwrap_or_else(|| "-".into()));
     line(
         &mut t,
@@ -96,7 +156,7 @@ fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) 
         }
     }
     t.push_str("  Events:\n");
-    for e in events.iter().rev().take(10).collect::<Vec<_>>().into_iter().rev() {
+    for e in events {
         t.push_str(&format!("    {e}\n"));
     }
     t.push('\n');

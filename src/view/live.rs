@@ -18,7 +18,7 @@ fn key(r: &CanaryState) -> RowKey {
 
 /// What makes a transition: a status write. The routing object is updated just before it in
 /// the same tick, on a stream of its own, and refines the weight shown without a line of its own.
-type Signature = (String, i64, i64, i64);
+type Signature = (String, Option<i64>, Option<i64>, Option<i64>);
 
 fn signature(r: &CanaryState) -> Signature {
     (r.phase.clone(), r.status_weight, r.failed_checks, r.iterations)
@@ -85,9 +85,17 @@ pub fn transition_json(time: &str, r: &CanaryState) -> serde_json::Value {
 /// What a follow prints when it ends: the rows and why it ended (a summary object in machine
 /// formats). A wave of a release has no exit of its own (`exit` None): its rows, then the
 /// release goes on ([`release_end`] says how it ended).
-pub fn follow_summary(rows: &[CanaryState], exit: Option<Exit>, quit: bool, output: OutputFormat, now: i64) -> String {
+pub fn follow_summary(
+    rows: &[CanaryState],
+    exit: Option<Exit>,
+    quit: bool,
+    output: OutputFormat,
+    now: i64,
+    width: Option<usize>,
+) -> String {
     match output {
-        OutputFormat::Ndjson | OutputFormat::Json => {
+        // A follow in JSON or YAML is refused (`--watch` streams ndjson).
+        OutputFormat::Ndjson => {
             let mut counts = json!({
                 "succeeded": rows.iter().filter(|r| r.phase == "Succeeded").count(),
                 "failed": rows.iter().filter(|r| r.phase == "Failed").count(),
@@ -104,7 +112,7 @@ pub fn follow_summary(rows: &[CanaryState], exit: Option<Exit>, quit: bool, outp
             format!("{summary}\n")
         }
         _ => {
-            let mut t = status_table(rows, output == OutputFormat::Wide, true, now);
+            let mut t = status_table(rows, output == OutputFormat::Wide, true, now, width);
             if let Some(exit) = exit {
                 t.push_str(&exit_line(exit, quit));
             }
@@ -149,8 +157,9 @@ pub struct ListLines {
 impl ListLines {
     pub fn new(output: OutputFormat) -> ListLines {
         ListLines {
-            json: matches!(output, OutputFormat::Ndjson | OutputFormat::Json),
-            header: false,
+            json: output == OutputFormat::Ndjson,
+            // --no-headers: as if the header was printed already.
+            header: !crate::view::table::headers_shown(),
             shown: HashMap::new(),
         }
     }
@@ -237,7 +246,7 @@ mod tests {
     #[test]
     fn the_summary_says_why_the_follow_ended() {
         let rows = [row("Succeeded", 0)];
-        let text = follow_summary(&rows, Some(Exit::Success), true, OutputFormat::Table, 0);
+        let text = follow_summary(&rows, Some(Exit::Success), true, OutputFormat::Table, 0, None);
         assert!(text.ends_with("exit 0: left the live view (q); the rows show where each canary stands\n"));
         let json: serde_json::Value = serde_json::from_str(&follow_summary(
             &rows,
@@ -245,15 +254,16 @@ mod tests {
             false,
             OutputFormat::Ndjson,
             0,
+            None,
         ))
         .unwrap();
         assert_eq!(json["summary"]["exit"], 1);
         assert_eq!(json["summary"]["succeeded"], 1);
         // A wave's end is not the release's: no exit line while later waves may still run.
-        let wave = follow_summary(&rows, None, false, OutputFormat::Table, 0);
+        let wave = follow_summary(&rows, None, false, OutputFormat::Table, 0, None);
         assert!(!wave.contains("exit") && wave.contains("Succeeded"), "{wave}");
         let json: serde_json::Value =
-            serde_json::from_str(&follow_summary(&rows, None, false, OutputFormat::Ndjson, 0)).unwrap();
+            serde_json::from_str(&follow_summary(&rows, None, false, OutputFormat::Ndjson, 0, None)).unwrap();
         assert_eq!(
             (json["wave"]["succeeded"].clone(), json.get("summary")),
             (1.into(), None)

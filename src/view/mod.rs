@@ -5,6 +5,7 @@ pub mod canaries;
 pub mod color;
 pub mod detail;
 pub mod diff;
+pub mod jsonpath;
 pub mod live;
 pub mod policies;
 pub mod progress;

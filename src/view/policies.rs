@@ -21,6 +21,14 @@ pub fn yaml_stream<'a>(rendered: impl IntoIterator<Item = &'a RenderedCluster>) 
     out
 }
 
+/// Every rendered object, in the order of [`yaml_stream`].
+pub fn objects_of<'a>(rendered: impl IntoIterator<Item = &'a RenderedCluster>) -> Vec<serde_json::Value> {
+    rendered
+        .into_iter()
+        .flat_map(|c| c.policies.iter().flat_map(|(_, objects)| objects.iter().cloned()))
+        .collect()
+}
+
 /// cluster · policy · object · result (a conflict's message is its result).
 pub fn apply_table(rows: &[ApplyRow]) -> String {
     let cells: Vec<Vec<String>> = rows

@@ -14,14 +14,14 @@ use crate::view::color::{Color, paint};
 use crate::view::diff::unified;
 use crate::view::table;
 
-/// context · cluster · server · namespace · version · status.
+/// cluster · kubeconfig cluster · server · namespace · version · status.
 pub fn clusters_table(rows: &[ClusterRow]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
-                r.context.clone(),
                 r.cluster.clone(),
+                r.kubeconfig_cluster.clone(),
                 r.server.clone(),
                 r.namespace.clone(),
                 r.version.clone().unwrap_or_else(|| "-".into()),
@@ -30,7 +30,14 @@ pub fn clusters_table(rows: &[ClusterRow]) -> String {
         })
         .collect();
     table::render(
-        &["context", "cluster", "server", "namespace", "version", "status"],
+        &[
+            "cluster",
+            "kubeconfig cluster",
+            "server",
+            "namespace",
+            "version",
+            "status",
+        ],
         &cells,
     )
 }

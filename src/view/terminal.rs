@@ -8,6 +8,21 @@ pub struct LiveScreen {
     drawn: usize,
 }
 
+/// The width tables must fit: `COLUMNS` when set (as kubectl and shells honour it), else the
+/// terminal's when stdout is one; None when stdout is a pipe or file (nothing is cut).
+pub fn table_width() -> Option<usize> {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+    {
+        return Some(columns).filter(|c| *c > 0);
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return None;
+    }
+    Some(size().0)
+}
+
 /// Terminal size (columns, rows), with a conventional fallback.
 pub fn size() -> (usize, usize) {
     let (rows, cols) = console::Term::stdout().size();

@@ -24,7 +24,7 @@ fn one_unreachable_cluster_gives_exit_5_and_a_row_of_its_own() {
     assert_eq!(out.code, 5, "{out:?}");
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert!(
-        lines[0].starts_with("CONTEXT") && lines[0].contains("STATUS"),
+        lines[0].starts_with("CLUSTER") && lines[0].contains("STATUS"),
         "{out:?}"
     );
     assert_eq!(lines.iter().filter(|l| l.ends_with("Ready")).count(), 2, "{out:?}");

@@ -31,6 +31,7 @@ mod kurator;
 mod kurator_fidelity;
 mod live;
 mod live_keys;
+mod output_truth;
 mod packaging;
 mod pending;
 mod playground;

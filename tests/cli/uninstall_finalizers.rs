@@ -32,7 +32,7 @@ fn uninstall_force_takes_flaggers_finalizer_off_the_canaries() {
     assert!(
         refused
             .stderr
-            .contains("refused: 1 Canaries still exist (1 with finalizer.flagger.app, which only Flagger removes"),
+            .contains("refused: 1 Canary still exists (1 with finalizer.flagger.app, which only Flagger removes"),
         "{refused:?}"
     );
 
@@ -41,7 +41,7 @@ fn uninstall_force_takes_flaggers_finalizer_off_the_canaries() {
     assert!(
         forced
             .stderr
-            .contains("releases finalizer.flagger.app on 1 Canaries (test/podinfo) once Flagger's Deployment is gone"),
+            .contains("releases finalizer.flagger.app on 1 Canary (test/podinfo) once Flagger's Deployment is gone"),
         "{forced:?}"
     );
     let left = member.get("flagger.app", "canaries", Some("test"), "podinfo").unwrap();
@@ -128,7 +128,7 @@ fn uninstall_force_leaves_the_finalizer_of_a_flagger_it_did_not_install() {
     assert_eq!(again.code, 0, "{again:?}");
     assert!(
         again.stderr.contains(
-            "none: nothing installed by this tool; leaves finalizer.flagger.app on 1 Canaries: the Flagger that owns it was not installed by this tool"
+            "none: nothing installed by this tool; leaves finalizer.flagger.app on 1 Canary: the Flagger that owns it was not installed by this tool"
         ),
         "{again:?}"
     );
@@ -184,7 +184,7 @@ fn uninstall_force_releases_the_finalizer_only_after_flaggers_deployment_is_gone
     let again = uninstall(home.path(), &kc, &[]);
     assert_eq!(again.code, 0, "{again:?}");
     assert!(
-        again.stderr.contains("releases finalizer.flagger.app on 1 Canaries"),
+        again.stderr.contains("releases finalizer.flagger.app on 1 Canary"),
         "{again:?}"
     );
     assert_eq!(finalizers(&fleet), json!(["example.com/keep"]));

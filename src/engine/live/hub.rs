@@ -49,13 +49,15 @@ impl HubQuery {
 /// The row of one member rollout: from its Canary-shaped object, or, when the policy behind it
 /// cannot be told, a row that says so (nothing shown is a default).
 fn row_of(rollout: &MemberRollout) -> CanaryState {
-    match &rollout.canary {
+    let row = match &rollout.canary {
         Ok(canary) => CanaryState::from_canary(&rollout.cluster, canary, &[]).with_routes(Err(
             "not read: the hub carries the Canary's status only (list --fleet reads the members' routing objects)"
                 .into(),
         )),
         Err(why) => CanaryState::unavailable(&rollout.cluster, &rollout.namespace, &rollout.name, why.clone()),
-    }
+    };
+    // A member's name, not a kubeconfig context.
+    CanaryState { context: None, ..row }
 }
 
 /// Rows of an Application's member rollouts that `query` keeps (pure).
@@ -244,9 +246,12 @@ mod tests {
         let podinfo = &all[0];
         assert_eq!(
             (podinfo.max_weight, podinfo.step_weights.clone(), podinfo.threshold),
-            (25, vec![5, 25], 3)
+            (Some(25), Some(vec![5, 25]), Some(3))
         );
-        assert_eq!((podinfo.interval.as_str(), podinfo.provider.as_str()), ("30s", "kuma"));
+        assert_eq!(
+            (podinfo.interval.as_deref(), podinfo.provider.as_str()),
+            (Some("30s"), "kuma")
+        );
         assert_eq!(podinfo.progress_text(), "5/25 (step 1/2)");
         let query = HubQuery {
             canary: Some("web".into()),

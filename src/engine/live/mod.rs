@@ -59,10 +59,10 @@ struct Shared {
 impl LiveFleet {
     /// Watches the members' canaries in `scope`.
     pub fn watch(source: &FleetSource, scope: &Scope) -> LiveFleet {
-        LiveFleet::start(
-            FleetState::new(source.member_names(), scope.namespace.clone(), scope.name.clone()).reading_workloads(),
-            members::watch(&source.members, scope),
-        )
+        let mut state =
+            FleetState::new(source.member_names(), scope.namespace.clone(), scope.name.clone()).reading_workloads();
+        state.kurator_members = source.hub().is_some();
+        LiveFleet::start(state, members::watch(&source.members, scope))
     }
 
     /// What `status --watch` follows: under a Kurator Fleet, when `query` addresses an
@@ -80,8 +80,10 @@ impl LiveFleet {
                     .pointer("/metadata/name")
                     .and_then(serde_json::Value::as_str)
                     .unwrap_or("");
+                let mut state = FleetState::new(source.member_names(), None, None);
+                state.kurator_members = true;
                 let mut watched = LiveFleet::start(
-                    FleetState::new(source.member_names(), None, None),
+                    state,
                     hub::watch_application(hub, name, query.clone(), source.member_names()),
                 );
                 watched.seen_from = Some(format!("Application {}/{name} on the hub", hub.namespace));

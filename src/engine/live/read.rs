@@ -58,7 +58,9 @@ async fn list_routes(
 /// One read of the members' canaries in `scope`; a cluster that fails (unreachable, refused,
 /// too slow for `timeout`) becomes a row with its error and never stops the others.
 pub async fn read_once(source: &FleetSource, scope: &Scope, timeout: Duration) -> FleetState {
-    read_members(&source.members, scope, timeout).await
+    let mut state = read_members(&source.members, scope, timeout).await;
+    state.kurator_members = source.hub().is_some();
+    state
 }
 
 /// [`read_once`] of a bare fleet (a wave, a subset).

@@ -27,6 +27,8 @@ pub fn isolate(cmd: &mut Command, home: &Path) {
     cmd.env("HOME", home)
         .env("KUBECACHEDIR", home.join(".kube/cache"))
         .env("NO_COLOR", "1")
+        // Tables fit COLUMNS when it is set: the tests' output must not depend on the shell's.
+        .env_remove("COLUMNS")
         .env_remove("KUBECONFIG")
         .env_remove("HTTPS_PROXY")
         .env_remove("https_proxy")
