@@ -32,11 +32,7 @@ pub fn print_rows<T: Serialize>(
     let text = match format {
         OutputFormat::Table => table(false),
         OutputFormat::Wide => table(true),
-        OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(rows)?;
-            s.push('\n');
-            s
-        }
+        OutputFormat::Json => json_document(rows)?,
         OutputFormat::Yaml => serde_saphyr::to_string(&rows)?,
         OutputFormat::Ndjson => {
             let mut s = String::new();
@@ -74,11 +70,18 @@ pub fn print_objects(
     let list = || serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
     match format {
         OutputFormat::Table | OutputFormat::Wide => write_stdout(&stream())?,
-        OutputFormat::Json => write_stdout(&format!("{}\n", serde_json::to_string_pretty(&list())?))?,
+        OutputFormat::Json => write_stdout(&json_document(&list())?)?,
         OutputFormat::Yaml => write_stdout(&serde_saphyr::to_string(&list())?)?,
         _ => print_rows(format, objects, |_| String::new())?,
     }
     Ok(())
+}
+
+/// `-o json`: one indented document and a final newline.
+fn json_document<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    Ok(text)
 }
 
 fn values<T: Serialize>(rows: &[T]) -> serde_json::Result<Vec<serde_json::Value>> {
@@ -152,11 +155,7 @@ pub fn print_document<T: Serialize>(
     let text = match format {
         OutputFormat::Table => table(false),
         OutputFormat::Wide => table(true),
-        OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(document)?;
-            s.push('\n');
-            s
-        }
+        OutputFormat::Json => json_document(document)?,
         OutputFormat::Yaml => serde_saphyr::to_string(document)?,
         OutputFormat::Ndjson => {
             let mut s = serde_json::to_string(document)?;

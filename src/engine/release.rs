@@ -132,10 +132,11 @@ async fn start_once(
     let canary = get_canary(client, namespace, name).await?;
     let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
     if is_running(phase) && !plan.force {
+        // Unknown (no weight in the status yet) is said as such, not as 0.
         let weight = canary
             .pointer("/status/canaryWeight")
             .and_then(Value::as_i64)
-            .unwrap_or(0);
+            .map_or_else(|| "?".to_string(), |w| w.to_string());
         return Err(ClusterError::Other(format!(
             "refused: a run is under way ({phase}, weight {weight}); a new revision would restart its analysis. Wait for it to end or pass --force"
         )));
