@@ -380,7 +380,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand --manual-promotion 'Hold each run before promotion until `promote` (a confirm-promotion gate)'
             cand --manual-start 'Hold each new revision before its analysis starts (a confirm-rollout gate)'
             cand --manual-steps 'Hold each traffic step until approved (a confirm-traffic-increase gate)'
-            cand --dry-run 'Show what would change in each cluster (a diff against the live objects) and change nothing'
+            cand --dry-run 'Show what would change and change nothing: in each cluster a diff against the live objects; under --fleet each Application''s server-side dry-run result'
             cand --force-conflicts 'Take over fields another field manager owns (kubectl edit, Kurator, Flux…) instead of reporting them as conflicts (kubectl''s --force-conflicts)'
             cand --all-contexts 'Target every context in the kubeconfig'
             cand -A 'All namespaces'

@@ -402,7 +402,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l manual-promotion -d 'Hold each run before promotion until `promote` (a confirm-promotion gate)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l manual-start -d 'Hold each new revision before its analysis starts (a confirm-rollout gate)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l manual-steps -d 'Hold each traffic step until approved (a confirm-traffic-increase gate)'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l dry-run -d 'Show what would change in each cluster (a diff against the live objects) and change nothing'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l dry-run -d 'Show what would change and change nothing: in each cluster a diff against the live objects; under --fleet each Application\'s server-side dry-run result'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l force-conflicts -d 'Take over fields another field manager owns (kubectl edit, Kurator, Flux…) instead of reporting them as conflicts (kubectl\'s --force-conflicts)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -s A -l all-namespaces -d 'All namespaces'

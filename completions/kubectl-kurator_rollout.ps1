@@ -392,7 +392,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('--manual-promotion', '--manual-promotion', [CompletionResultType]::ParameterName, 'Hold each run before promotion until `promote` (a confirm-promotion gate)')
             [CompletionResult]::new('--manual-start', '--manual-start', [CompletionResultType]::ParameterName, 'Hold each new revision before its analysis starts (a confirm-rollout gate)')
             [CompletionResult]::new('--manual-steps', '--manual-steps', [CompletionResultType]::ParameterName, 'Hold each traffic step until approved (a confirm-traffic-increase gate)')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change in each cluster (a diff against the live objects) and change nothing')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change and change nothing: in each cluster a diff against the live objects; under --fleet each Application''s server-side dry-run result')
             [CompletionResult]::new('--force-conflicts', '--force-conflicts', [CompletionResultType]::ParameterName, 'Take over fields another field manager owns (kubectl edit, Kurator, Flux…) instead of reporting them as conflicts (kubectl''s --force-conflicts)')
             [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Target every context in the kubeconfig')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'All namespaces')

@@ -631,7 +631,8 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "CONTEXT=NAME", value_parser = parse_cluster_name)]
     pub cluster_name: Vec<(String, String)>,
 
-    /// Show what would change in each cluster (a diff against the live objects) and change nothing.
+    /// Show what would change and change nothing: in each cluster a diff against the live
+    /// objects; under --fleet each Application's server-side dry-run result.
     #[arg(long)]
     pub dry_run: bool,
 

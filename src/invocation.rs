@@ -11,7 +11,7 @@ use globset::{Glob, GlobMatcher};
 
 use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
 use crate::confirm::{Decision, confirm, confirm_typed};
-use crate::exit::{Exit, ExitError};
+use crate::exit::ExitError;
 use crate::fleet::kubeconfig;
 use crate::fleet::source::{FleetSource, Hub};
 use crate::fleet::targets::{self, Selection};
@@ -157,14 +157,6 @@ impl Invocation {
             .and_then(|l| l.config.current_context)
     }
 
-    /// The Kurator Fleet's name under `--fleet`.
-    pub fn kurator_fleet(&self) -> Option<&str> {
-        match &self.source {
-            SourceSpec::Kurator { fleet, .. } => Some(fleet),
-            SourceSpec::Contexts { .. } => None,
-        }
-    }
-
     fn connect_options(&self, namespace: Option<String>) -> ConnectOptions {
         ConnectOptions {
             namespace,
@@ -297,7 +289,7 @@ impl Invocation {
     pub fn show_live(&self) -> bool {
         std::io::IsTerminal::is_terminal(&std::io::stdout())
             && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
-            && matches!(self.output, OutputFormat::Table | OutputFormat::Wide)
+            && self.output.is_table()
     }
 }
 
@@ -315,14 +307,6 @@ pub fn context_flag(context: &str) -> String {
         format!("--context {context}")
     } else {
         format!("--context '{}'", context.replace('\'', "'\\''"))
-    }
-}
-
-/// An [`ExitError`] with the given exit code.
-pub fn exit_error(exit: Exit, message: impl Into<String>) -> ExitError {
-    ExitError {
-        exit,
-        message: message.into(),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use crate::cli::{ApplyArgs, OutputFormat};
+use crate::cli::ApplyArgs;
 use crate::engine::inputs::{policies_or_report, read_inputs, render_options};
 use crate::engine::policies::{self, ApplyRequest};
 use crate::exit::Exit;
@@ -34,7 +34,7 @@ pub async fn run(inv: &Invocation, args: &ApplyArgs) -> Result<Exit> {
     let applied = policies::apply(&source, &request).await?;
     match &applied {
         Applied::Members(rows) => {
-            if args.dry_run && matches!(inv.output, OutputFormat::Table | OutputFormat::Wide) {
+            if args.dry_run && inv.output.is_table() {
                 write_stdout(&dry_run_diffs(rows))?;
             }
             print_rows(inv.output, rows, |_| apply_table(rows))?;

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use crate::cli::{CheckArgs, OutputFormat};
+use crate::cli::CheckArgs;
 use crate::engine::setup;
 use crate::exit::Exit;
 use crate::invocation::Invocation;
@@ -20,7 +20,7 @@ pub async fn run(inv: &Invocation, args: &CheckArgs) -> Result<Exit> {
     print_rows(inv.output, &rows, |_| {
         check_report(checked.hub.as_ref().map(|(p, r)| (p, r)), &checked.rows)
     })?;
-    if !matches!(inv.output, OutputFormat::Table | OutputFormat::Wide)
+    if !inv.output.is_table()
         && let Some((p, _)) = &checked.hub
     {
         // The Fleet's findings are not checks of a row: machine output has them on stderr.

@@ -167,15 +167,11 @@ async fn hub_plan(
     let Some((switch, value)) = verb.switch() else {
         return Err(ExitError::usage(format!("{} is not a switch", verb.name())));
     };
-    let apps = applications(&hub.client, &hub.namespace)
-        .list(&Default::default())
+    // The Fleet's own Applications only: another Fleet's rollout of the same workload is not
+    // this command's to switch.
+    let apps = super::live::hub::read(hub, None)
         .await
-        .map_err(|e| ExitError::usage(format!("hub {}: {}", hub.context, ClusterError::from_kube(&e))))?;
-    let apps: Vec<Value> = apps
-        .items
-        .into_iter()
-        .map(|a| serde_json::to_value(a).unwrap_or_default())
-        .collect();
+        .map_err(|e| ExitError::usage(e.to_string()))?;
     let rows: Vec<PlanRow> = workloads
         .iter()
         .flat_map(|(namespace, name)| {

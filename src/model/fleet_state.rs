@@ -324,10 +324,6 @@ impl FleetState {
         self.listed.get(cluster).copied().unwrap_or(false)
     }
 
-    pub fn cluster_error(&self, cluster: usize) -> Option<&String> {
-        self.errors.get(&cluster)
-    }
-
     /// Every row: each canary, plus a row per unreachable cluster and per cluster lacking the
     /// wanted canary.
     pub fn rows(&self) -> Vec<CanaryState> {

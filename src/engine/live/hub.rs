@@ -178,7 +178,7 @@ pub async fn resolve_application(hub: &Hub, query: &HubQuery) -> anyhow::Result<
 
 /// The Application `name`, else every Application of the Fleet (`generateFleetKey`), from the
 /// hub; a missing `name` is exit 4.
-async fn read(hub: &Hub, name: Option<&str>) -> anyhow::Result<Vec<Value>> {
+pub(crate) async fn read(hub: &Hub, name: Option<&str>) -> anyhow::Result<Vec<Value>> {
     let api = crate::fleet::kurator::applications(&hub.client, &hub.namespace);
     let unreachable =
         |e: kube::Error| ExitError::usage(format!("hub {}: {}", hub.context, ClusterError::from_kube(&e)));
