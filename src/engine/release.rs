@@ -57,9 +57,7 @@ pub async fn get_canary(client: &Client, namespace: &str, name: &str) -> Result<
         Ok(None) => Err(ClusterError::NotFound(format!(
             "canary {namespace}/{name} not found: apply a rollout policy first (kubectl kurator-rollout apply -f …)"
         ))),
-        Err(kube::Error::Api(s)) if s.code == 404 => Err(ClusterError::Other(
-            "the Canary CRD is not installed: run kubectl kurator-rollout install".into(),
-        )),
+        Err(kube::Error::Api(s)) if s.code == 404 => Err(ClusterError::Other(super::live::NO_CANARY_CRD.into())),
         Err(e) => Err(ClusterError::from_kube(&e)),
     }
 }

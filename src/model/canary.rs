@@ -369,7 +369,6 @@ impl CanaryState {
     }
 
     fn progress_core(&self) -> String {
-        let known = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| UNKNOWN.into());
         let steps = self.step_weights.as_deref().unwrap_or(&[]);
         match self.strategy {
             None => UNKNOWN.into(),
@@ -419,11 +418,7 @@ impl CanaryState {
     pub fn failed_text(&self) -> String {
         match (self.failed_checks, self.threshold) {
             (None, None) => UNKNOWN.into(),
-            (f, t) => format!(
-                "{}/{}",
-                f.map(|f| f.to_string()).unwrap_or_else(|| UNKNOWN.into()),
-                t.map(|t| t.to_string()).unwrap_or_else(|| UNKNOWN.into())
-            ),
+            (f, t) => format!("{}/{}", known(f), known(t)),
         }
     }
 
@@ -459,6 +454,11 @@ impl CanaryState {
 
 /// How tables show a value that is not known.
 pub const UNKNOWN: &str = "-";
+
+/// A number that may be unknown, as text: the number, or [`UNKNOWN`].
+pub fn known(value: Option<i64>) -> String {
+    value.map_or_else(|| UNKNOWN.into(), |v| v.to_string())
+}
 
 /// The message of a canary Flagger has not written a status for yet.
 pub const INITIALIZING: &str = "initializing: Flagger has not written a status yet";

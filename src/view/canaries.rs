@@ -1,7 +1,7 @@
 //! Canary rows as text (pure): status and list tables, transition lines, the live view's frame
 //! with progress bars, and glyphs.
 
-use crate::model::canary::{CanaryState, Strategy, UNKNOWN, is_running};
+use crate::model::canary::{CanaryState, Strategy, UNKNOWN, is_running, known};
 use crate::model::words::counted;
 use crate::view::table;
 
@@ -136,7 +136,6 @@ pub fn transition_line(time: &str, row: &CanaryState) -> String {
             error
         );
     }
-    let known = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| UNKNOWN.into());
     format!(
         "{time} {} {}/{} {} weight={} failed={} {}",
         row.cluster,

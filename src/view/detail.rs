@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::model::canary::{CanaryState, UNKNOWN};
+use crate::model::canary::{CanaryState, UNKNOWN, known};
 use crate::model::fleet_state::FleetState;
 use crate::view::canaries::{age, bar, fit, phase_cell, strategy_text};
 
@@ -73,10 +73,6 @@ pub fn details(state: &FleetState, now: i64, width: usize) -> String {
         text.push_str(&detail(&d.row, canary, &events, now));
     }
     text.lines().map(|l| format!("{}\n", fit(l, width))).collect()
-}
-
-fn known(v: Option<i64>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_else(|| UNKNOWN.into())
 }
 
 fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) -> String {

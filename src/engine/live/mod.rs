@@ -28,7 +28,7 @@ use crate::model::fleet_state::FleetState;
 use crate::model::update::{Scope, Update};
 
 /// What a cluster without Flagger's CRD answers, read or watched.
-const NO_CANARY_CRD: &str = "the Canary CRD is not installed; run kubectl kurator-rollout install";
+pub(crate) const NO_CANARY_CRD: &str = "the Canary CRD is not installed; run kubectl kurator-rollout install";
 
 /// An Application lives on a Kurator hub: addressing one without `--fleet` is a usage error.
 fn only_under_a_fleet(query: &HubQuery) -> Result<(), crate::exit::ExitError> {
