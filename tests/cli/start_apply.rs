@@ -29,6 +29,7 @@ fn start_with_a_policy_that_conflicts_releases_nothing_until_forced() {
     let start = |extra: &[&str]| {
         let mut args = vec![
             "start",
+            "--yes",
             "podinfo",
             "-n",
             "test",
