@@ -97,11 +97,15 @@ fn no_dry_run_writes_under_fleet() {
     std::fs::write(&changed_application, text.replacen("maxWeight: 50", "maxWeight: 40", 1)).unwrap();
     let changed_application: &'static str = Box::leak(changed_application.display().to_string().into_boxed_str());
     let mut runs = vec![
-        dry(&["start", "podinfo", "--image", "podinfod=podinfo:2"], 0, "would start"),
+        dry(
+            &["start", "podinfo", "--image", "podinfod=podinfo:2"],
+            0,
+            "the release: each member's Deployment, written in the member",
+        ),
         dry(
             &["start", "podinfo", "--restart", "-f", changed_application],
             0,
-            "default/rollout-demo",
+            "-f: the Applications on the hub kurator-host",
         ),
         dry(&["apply", "-f", changed_application], 0, "would configure"),
         dry(&["install", "--provider", "nginx"], 0, "would configure"),
