@@ -77,6 +77,7 @@ fn given_flags(global: &GlobalArgs) -> Vec<&'static str> {
         ("-A", global.all_namespaces),
         ("--as", global.impersonate.is_some()),
         ("--as-group", !global.impersonate_groups.is_empty()),
+        ("-o", global.output != crate::cli::OutputFormat::Table),
     ]
     .into_iter()
     .filter_map(|(flag, given)| given.then_some(flag))
@@ -100,24 +101,27 @@ const CLUSTER_FLAGS: &[&str] = &[
 ];
 
 /// The global flags a verb has no use for, and why (README "Global flags").
-fn unused_flags(command: &Command) -> (&'static [&'static str], &'static str) {
-    match command {
+fn unused_flags(command: &Command) -> (Vec<&'static str>, &'static str) {
+    // `-o` too, for a verb whose output has one form.
+    let cluster_and_output = || [CLUSTER_FLAGS, &["-o"]].concat();
+    let (flags, why) = match command {
         #[cfg(feature = "playground")]
         Command::Playground(_) => (
-            CLUSTER_FLAGS,
+            cluster_and_output(),
             "playground serves simulated clusters of its own and writes their kubeconfig (--kubeconfig-out)",
         ),
         #[cfg(feature = "playground")]
-        Command::Demo(_) => (CLUSTER_FLAGS, "demo runs on simulated clusters of its own"),
-        Command::Lint(_) => (CLUSTER_FLAGS, "lint checks files without a cluster"),
-        Command::Completion(_) | Command::Man => (CLUSTER_FLAGS, "it prints text without a cluster"),
-        Command::Version(args) if !args.server => (CLUSTER_FLAGS, "version reads clusters only with --server"),
+        Command::Demo(_) => (CLUSTER_FLAGS.to_vec(), "demo runs on simulated clusters of its own"),
+        Command::Lint(_) => (CLUSTER_FLAGS.to_vec(), "lint checks files without a cluster"),
+        Command::Completion(_) | Command::Man => (cluster_and_output(), "it prints text without a cluster"),
+        Command::Version(args) if !args.server => (CLUSTER_FLAGS.to_vec(), "version reads clusters only with --server"),
         Command::Clusters => (
-            &["-A"],
+            vec!["-A"],
             "clusters shows each target's namespace, it lists no namespaced objects",
         ),
-        _ => (&[], ""),
-    }
+        _ => (Vec::new(), ""),
+    };
+    (flags, why)
 }
 
 /// Flags that mean nothing for the verb are a usage error, not silently ignored: a user who
@@ -170,5 +174,11 @@ mod tests {
         assert_eq!(refusal(&["version", "--server", "--context", "a"]), None);
         assert_eq!(refusal(&["render", "-f", "x.yaml", "--fleet", "quickstart"]), None);
         assert_eq!(refusal(&["demo", "--yes", "-o", "ndjson"]), None);
+        assert!(
+            refusal(&["playground", "-o", "json"])
+                .unwrap()
+                .starts_with("-o means nothing here")
+        );
+        assert_eq!(refusal(&["lint", "-f", "x.yaml", "-o", "json"]), None);
     }
 }
