@@ -3,6 +3,8 @@
 //! once or watched. Each change becomes the same `Update`s a member watch gives, so the live
 //! view, the transition lines and the exit-code contract stay one code path.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
+
 use futures::StreamExt;
 use kube::api::ListParams;
 use kube::runtime::WatchStreamExt;
@@ -69,35 +71,109 @@ pub fn rows_of(app: &Value, query: &HubQuery) -> Vec<CanaryState> {
         .collect()
 }
 
-/// Updates for one Application, the rollouts `query` keeps: `clusters` are the member names in
-/// row order; members the hub does not report on yet stay empty rows until it does.
-pub fn watch_application(hub: &Hub, app: &str, query: HubQuery, clusters: Vec<String>) -> mpsc::Receiver<Update> {
-    let (tx, rx) = mpsc::channel(1024);
+/// A member rollout's row key: (member index, namespace, canary name).
+type RolloutKey = (usize, String, String);
+
+/// The updates one version of an Application gives for the rollouts `query` keeps, and the keys
+/// of the rows it shows (pure). `clusters` are the member names in row order; a rollout on a
+/// member outside them (another selector) gives nothing.
+fn application_updates(app: &Value, query: &HubQuery, clusters: &[String]) -> (BTreeSet<RolloutKey>, Vec<Update>) {
+    let mut keys = BTreeSet::new();
+    let mut updates = Vec::new();
+    for r in member_rollouts(app).into_iter().filter(|r| query.keeps(r)) {
+        let Some(cluster) = clusters.iter().position(|c| *c == r.cluster) else {
+            continue;
+        };
+        keys.insert((cluster, r.namespace.clone(), r.name.clone()));
+        updates.push(match r.canary {
+            Ok(object) => Update::Canary { cluster, object },
+            // One rollout that cannot be told is its own row, as in the one-shot read
+            // (`rows_of`): the member's other rollouts are still known.
+            Err(error) => Update::CanaryUnreadable {
+                cluster,
+                namespace: r.namespace,
+                name: r.name,
+                error,
+            },
+        });
+    }
+    (keys, updates)
+}
+
+/// The rows shown before and no longer there: gone.
+fn gone(before: &BTreeSet<RolloutKey>, now: &BTreeSet<RolloutKey>) -> Vec<Update> {
+    before
+        .difference(now)
+        .map(|(cluster, namespace, name)| Update::CanaryGone {
+            cluster: *cluster,
+            namespace: namespace.clone(),
+            name: name.clone(),
+        })
+        .collect()
+}
+
+/// Watches the Application `name`, or every Application of the Fleet when None, and sends on
+/// `tx` the updates of the rollouts `query` keeps; `clusters` are the member names in row order.
+/// Members the hub does not report on yet stay empty rows until it does. A rollout that leaves
+/// its Application, an Application that is deleted or leaves the Fleet, and one deleted while
+/// the watch was down (found missing at the relist) take their rows with them.
+pub fn watch_applications(
+    hub: &Hub,
+    name: Option<&str>,
+    query: HubQuery,
+    clusters: Vec<String>,
+    tx: mpsc::Sender<Update>,
+) {
     let api = crate::fleet::kurator::applications(&hub.client, &hub.namespace);
-    let config = watcher::Config::default().fields(&format!("metadata.name={app}"));
+    let config = match name {
+        Some(name) => watcher::Config::default().fields(&format!("metadata.name={name}")),
+        None => watcher::Config::default(),
+    };
+    let fleet = hub.fleet.clone();
     tokio::spawn(async move {
         let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+        // The rows each Application shows, and during a relist the Applications seen again.
+        let mut shown: HashMap<String, BTreeSet<RolloutKey>> = HashMap::new();
+        let mut relisted: Option<HashSet<String>> = None;
         while let Some(item) = super::members::next_unless_closed(&mut stream, &tx).await {
             let updates: Vec<Update> = match item {
                 Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
                     let app = serde_json::to_value(o).unwrap_or(Value::Null);
-                    member_rollouts(&app)
-                        .into_iter()
-                        .filter(|r| query.keeps(r))
-                        .filter_map(|r| {
-                            let cluster = clusters.iter().position(|c| *c == r.cluster)?;
-                            Some(match r.canary {
-                                Ok(object) => Update::Canary { cluster, object },
-                                Err(why) => Update::Failed {
-                                    cluster,
-                                    error: ClusterError::Other(why),
-                                },
-                            })
-                        })
-                        .collect()
+                    let app_name = app
+                        .pointer("/metadata/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    if let Some(seen) = &mut relisted {
+                        seen.insert(app_name.clone());
+                    }
+                    let (keys, mut updates) = if fleet_of(&app) == fleet {
+                        application_updates(&app, &query, &clusters)
+                    } else {
+                        (BTreeSet::new(), Vec::new())
+                    };
+                    updates.extend(gone(&shown.remove(&app_name).unwrap_or_default(), &keys));
+                    shown.insert(app_name, keys);
+                    updates
                 }
-                Ok(Event::InitDone) => (0..clusters.len()).map(|cluster| Update::Listed { cluster }).collect(),
-                Ok(Event::Init) | Ok(Event::Delete(_)) => continue,
+                Ok(Event::Delete(o)) => {
+                    let app_name = o.metadata.name.clone().unwrap_or_default();
+                    gone(&shown.remove(&app_name).unwrap_or_default(), &BTreeSet::new())
+                }
+                Ok(Event::Init) => {
+                    relisted = Some(HashSet::new());
+                    continue;
+                }
+                Ok(Event::InitDone) => {
+                    let seen = relisted.take().unwrap_or_default();
+                    let vanished: Vec<String> = shown.keys().filter(|a| !seen.contains(*a)).cloned().collect();
+                    let mut updates: Vec<Update> = vanished
+                        .iter()
+                        .flat_map(|a| gone(&shown.remove(a).unwrap_or_default(), &BTreeSet::new()))
+                        .collect();
+                    updates.extend((0..clusters.len()).map(|cluster| Update::Listed { cluster }));
+                    updates
+                }
                 Err(e) => {
                     let error = ClusterError::Other(format!("hub: {}", crate::fleet::error::chain(&e)));
                     (0..clusters.len())
@@ -115,7 +191,6 @@ pub fn watch_application(hub: &Hub, app: &str, query: HubQuery, clusters: Vec<St
             }
         }
     });
-    rx
 }
 
 /// The Application `query` addresses, read from the hub: the one it names, else the one of
