@@ -88,7 +88,12 @@ async fn rows_carry_the_policy_and_the_mirrored_status() {
         &[("m1", "Progressing"), ("m2", "Succeeded")],
     );
     application(&cluster, "elsewhere", "other", "test", &[("m3", "Progressing")]);
-    let rows = hub::read_applications(&hub, &HubQuery::default()).await.unwrap();
+    let (_m1, t1, c1) = member("m1", "podinfo:1", "podinfo:1");
+    let (_m2, t2, c2) = member("m2", "podinfo:1", "podinfo:1");
+    let members = Fleet::from_clients(vec![(t1, c1), (t2, c2)]);
+    let rows = hub::read_applications(&hub, &HubQuery::default(), &members, LIMIT)
+        .await
+        .unwrap();
     // Only the Fleet's Application.
     assert_eq!(
         rows.iter().map(|r| r.cluster.as_str()).collect::<Vec<_>>(),
@@ -215,7 +220,7 @@ fn phases(watched: &LiveFleet) -> Vec<(String, String, String)> {
 }
 
 #[tokio::test]
-async fn the_hub_watch_shows_a_revision_flagger_has_not_picked_up_as_pending() {
+async fn the_hub_read_and_watch_show_a_revision_flagger_has_not_picked_up_as_pending() {
     let (cluster, hub) = hub();
     application(
         &cluster,
@@ -228,11 +233,19 @@ async fn the_hub_watch_shows_a_revision_flagger_has_not_picked_up_as_pending() {
     // m2's target is what its primary runs.
     let (_m1, t1, c1) = member("m1", "podinfo:2", "podinfo:1");
     let (_m2, t2, c2) = member("m2", "podinfo:1", "podinfo:1");
-    let source = FleetSource::kurator(Fleet::from_clients(vec![(t1, c1), (t2, c2)]), hub);
+    let source = FleetSource::kurator(Fleet::from_clients(vec![(t1, c1), (t2, c2)]), hub.clone());
     let query = HubQuery {
         canary: Some("podinfo".into()),
         ..Default::default()
     };
+    let once = hub::read_applications(&hub, &query, &source.members, LIMIT)
+        .await
+        .unwrap();
+    let once: Vec<(String, String)> = once.into_iter().map(|r| (r.cluster, r.phase)).collect();
+    assert_eq!(
+        once,
+        vec![("m1".into(), "Pending".into()), ("m2".into(), "Succeeded".into())]
+    );
     let watched = LiveFleet::watch_status(&source, &Scope::default(), &query)
         .await
         .unwrap();

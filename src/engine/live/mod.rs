@@ -40,20 +40,6 @@ fn only_under_a_fleet(query: &HubQuery) -> Result<(), crate::exit::ExitError> {
     }
 }
 
-/// The one namespace every rollout of `apps` is in, if there is one (its Deployments are then
-/// watched there only, else in every namespace).
-fn only_namespace(apps: &[serde_json::Value]) -> Option<String> {
-    let namespaces: std::collections::BTreeSet<String> = apps
-        .iter()
-        .flat_map(crate::kurator::rollouts::rolled_out_canaries)
-        .map(|(namespace, _)| namespace)
-        .collect();
-    match namespaces.len() {
-        1 => namespaces.into_iter().next(),
-        _ => None,
-    }
-}
-
 /// One watch of the fleet, shared by its subscribers. Dropping it stops the watch; the
 /// subscriptions then end.
 pub struct LiveFleet {
@@ -104,8 +90,11 @@ impl LiveFleet {
             .and_then(|app| app.pointer("/metadata/name").and_then(serde_json::Value::as_str));
         let (tx, rx) = mpsc::channel(1024);
         hub::watch_applications(hub, name, query.clone(), source.member_names(), tx.clone());
-        let namespace = query.namespace.clone().or_else(|| only_namespace(&apps));
+        let namespace = query.namespace.clone().or_else(|| hub::only_namespace(&apps));
         members::watch_workloads(&source.members, namespace.as_deref(), &tx);
+        for update in hub::routes_not_read(source.members.clusters.len()) {
+            let _ = tx.try_send(update);
+        }
         let mut state = FleetState::new(source.member_names(), None, None).reading_workloads();
         state.kurator_members = true;
         let mut watched = LiveFleet::start(state, rx);
