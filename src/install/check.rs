@@ -74,6 +74,24 @@ pub struct FoundDeployment {
     /// `command` (fluxcd/flagger charts/flagger/templates/deployment.yaml), this tool's
     /// manifests in `args`.
     pub args: Vec<String>,
+    /// Who installed it, as its metadata says.
+    pub installer: Installer,
+}
+
+/// Who installed a Flagger controller, read from the Deployment's metadata: what decides how
+/// it must be removed (a plain delete of what an installer reconciles is undone, or leaves the
+/// installer's record wrong).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Installer {
+    /// This tool (`app.kubernetes.io/managed-by: kubectl-kurator-rollout`).
+    ThisTool,
+    /// A Helm release: Helm labels what it installs `app.kubernetes.io/managed-by: Helm` and
+    /// annotates it `meta.helm.sh/release-name` / `meta.helm.sh/release-namespace` (helm
+    /// pkg/action/validate.go, `setMetadataVisitor`). Kurator's Fleet plugin installs Flagger
+    /// this way too, through a Flux HelmRelease.
+    Helm { release: String, namespace: String },
+    /// Anything else (kubectl apply, kustomize, an operator).
+    Other,
 }
 
 /// One permission: (verb, group, resource, subresource).
@@ -325,12 +343,21 @@ fn found_deployment(value: &Value) -> FoundDeployment {
             .unwrap_or_default()
     };
     let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string();
+    let installer = match text("/metadata/labels/app.kubernetes.io~1managed-by").as_str() {
+        super::MANAGED_BY => Installer::ThisTool,
+        "Helm" => Installer::Helm {
+            release: text("/metadata/annotations/meta.helm.sh~1release-name"),
+            namespace: text("/metadata/annotations/meta.helm.sh~1release-namespace"),
+        },
+        _ => Installer::Other,
+    };
     FoundDeployment {
         namespace: text("/metadata/namespace"),
         name: text("/metadata/name"),
         available: deployment_available(value),
         image: container["image"].as_str().unwrap_or("").to_string(),
         args: [strings("command"), strings("args")].concat(),
+        installer,
     }
 }
 
@@ -602,6 +629,57 @@ pub fn judge_flagger(found: &[FoundDeployment], scope: Option<&str>, install_hin
     }
 }
 
+/// `install` adds no second Flagger: every Flagger controller in the cluster other than the
+/// Deployment `ours` (namespace, name) that this install manages (re-applying that one is an
+/// upgrade, whoever applied it before, as Kurator's Fleet plugin names it the same) would
+/// reconcile the same Canaries as the new one, since this tool's Flagger watches every
+/// namespace. The refusal names each, who installed it, and exactly how to remove it the way
+/// it was installed; this tool never deletes a controller another installer reconciles (Helm
+/// would keep a broken release, Flux or Kurator would put it back).
+pub fn refuse_second_flagger(found: &[FoundDeployment], ours: (&str, &str), context: &str) -> Option<String> {
+    let context_flag = crate::invocation::context_flag(context);
+    let others: Vec<String> = found
+        .iter()
+        .filter(|d| (d.namespace.as_str(), d.name.as_str()) != ours)
+        .map(|d| {
+            let (ns, name) = (&d.namespace, &d.name);
+            let (who, remedy) = match &d.installer {
+                Installer::ThisTool => {
+                    let mesh = mesh_provider(&d.args);
+                    let provider = super::provider::Provider::from_mesh_provider(&mesh).map_or(mesh, |p| p.name().into());
+                    let cluster_name = name.strip_prefix(&format!("{ns}-flagger-")).unwrap_or(name);
+                    (
+                        format!("this tool (--provider {provider}, cluster name {cluster_name})"),
+                        format!(
+                            "keep it: run install with --provider {provider} and the same --cluster-name; or replace it: kubectl kurator-rollout uninstall {context_flag}, then install"
+                        ),
+                    )
+                }
+                Installer::Helm { release, namespace } => (
+                    format!("Helm release {namespace}/{release}"),
+                    format!(
+                        "replace it: helm {} uninstall {release} -n {namespace} (when Kurator's Fleet plugin or Flux installed it, remove it there: kubectl kurator-rollout uninstall --fleet NAME; they would put a deleted one back), then install",
+                        context_flag.replacen("--context", "--kube-context", 1)
+                    ),
+                ),
+                Installer::Other => (
+                    "another tool (no installer's labels: kubectl apply, kustomize, an operator)".to_string(),
+                    format!(
+                        "replace it: kubectl {context_flag} -n {ns} delete deployment {name} (with the RBAC it came with), then install"
+                    ),
+                ),
+            };
+            format!("{}, installed by {who}: {remedy}", describe_controller(d))
+        })
+        .collect();
+    (!others.is_empty()).then(|| {
+        format!(
+            "refused: Flagger already runs in this cluster and a second one would reconcile the same Canaries: {}",
+            others.join("; ")
+        )
+    })
+}
+
 /// The load testers the Canaries' hooks call must be reachable through the service proxy
 /// (`unreachable` says why not): promote and abort open and close their gates there. When no
 /// hook calls one (`referenced` empty, `--testloader` asked), a load tester Deployment must
@@ -716,6 +794,7 @@ mod tests {
             available,
             image: "ghcr.io/fluxcd/flagger:1.44.0".into(),
             args: vec!["-mesh-provider=kuma".into()],
+            installer: Installer::Other,
         }
     }
 
@@ -791,6 +870,7 @@ mod tests {
             available: true,
             image: "ghcr.io/fluxcd/flagger:1.44.0".into(),
             args: args.iter().map(|a| a.to_string()).collect(),
+            installer: Installer::Other,
         }
     }
 

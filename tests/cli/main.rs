@@ -20,6 +20,7 @@ mod hub_truth;
 mod identity;
 mod install;
 mod install_names;
+mod install_one_flagger;
 mod interrupt;
 mod kubectl;
 mod kubectl_ownership;
