@@ -41,5 +41,6 @@ mod python_client;
 mod rollout_policy;
 mod security;
 mod start_apply;
+mod uninstall_confirm;
 mod uninstall_finalizers;
 mod version_server;
