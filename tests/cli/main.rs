@@ -19,6 +19,7 @@ mod hub_dry_run;
 mod hub_truth;
 mod identity;
 mod install;
+mod install_dry_run;
 mod install_names;
 mod install_one_flagger;
 mod interrupt;
