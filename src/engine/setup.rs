@@ -67,8 +67,9 @@ pub async fn probe(members: &Fleet, timeout: Duration) -> Vec<ClusterRow> {
 }
 
 /// `version --server`: each cluster's Kubernetes and the Flagger controllers found in it.
-pub async fn server_versions(members: &Fleet, timeout: Duration) -> Vec<ServerRow> {
-    let outcomes = members
+pub async fn server_versions(source: &FleetSource, timeout: Duration) -> Vec<ServerRow> {
+    let outcomes = source
+        .members
         .fan_out(timeout, |client, _| async move {
             let k8s = client
                 .apiserver_version()
@@ -81,7 +82,8 @@ pub async fn server_versions(members: &Fleet, timeout: Duration) -> Vec<ServerRo
         .into_iter()
         .map(|o| {
             let mut row = ServerRow {
-                context: o.target.context,
+                context: source.member_context(&o.target),
+                cluster: o.target.context,
                 server_version: None,
                 flagger_installed: None,
                 flagger_version: None,
@@ -168,7 +170,7 @@ pub async fn install(source: &FleetSource, args: &InstallArgs, show_progress: bo
         Destination::Hub(hub) => {
             refuse_second_flagger_in_members(hub, &source.members, args).await?;
             let change = set_plugin(hub, args, false).await?;
-            let rows = wait_for_plugin(&source.members, args).await;
+            let rows = wait_for_plugin(source, args).await;
             let ok = rows.iter().filter(|r| r.error.is_none()).count();
             let exit = Exit::from_counts(ok, rows.len());
             Ok(Installed::Hub { change, rows, exit })
@@ -299,7 +301,9 @@ pub async fn install_members(
             };
             failures.extend(error.as_ref().map(ClusterError::is_timeout));
             InstallRow {
-                context: o.target.context,
+                // Members are installed into one by one only in context mode.
+                context: Some(o.target.context.clone()),
+                cluster: o.target.context,
                 cluster_name: spec.cluster_name.clone(),
                 namespace: spec.namespace().to_string(),
                 flagger: spec.flagger_release(),
@@ -370,8 +374,9 @@ async fn patch_plugin(hub: &Hub, patch: Value, dry_run: bool) -> Result<PluginCh
 }
 
 /// Waits until Kurator's Flagger (and the public load tester) is Available in every member.
-async fn wait_for_plugin(members: &Fleet, args: &InstallArgs) -> Vec<MemberReadyRow> {
-    let outcomes = members
+async fn wait_for_plugin(source: &FleetSource, args: &InstallArgs) -> Vec<MemberReadyRow> {
+    let outcomes = source
+        .members
         .fan_out(args.timeout, |client, target| async move {
             let spec = InstallSpec {
                 provider: args.provider,
@@ -393,12 +398,14 @@ async fn wait_for_plugin(members: &Fleet, args: &InstallArgs) -> Vec<MemberReady
         .into_iter()
         .map(|o| match o.result {
             Ok(release) => MemberReadyRow {
+                context: source.member_context(&o.target),
                 cluster: o.target.context,
                 flagger: Some(release),
                 status: "Ready".into(),
                 error: None,
             },
             Err(e) => MemberReadyRow {
+                context: source.member_context(&o.target),
                 cluster: o.target.context,
                 flagger: None,
                 status: e.to_string(),
@@ -447,13 +454,15 @@ pub async fn check(source: &FleetSource, testloader: bool, all_namespaces: bool,
         .into_iter()
         .map(|o| match o.result {
             Ok(checks) => CheckRow {
-                context: o.target.context,
+                context: source.member_context(&o.target),
+                cluster: o.target.context,
                 passed: checks.iter().all(|c| c.ok),
                 checks,
                 error: None,
             },
             Err(e) => CheckRow {
-                context: o.target.context,
+                context: source.member_context(&o.target),
+                cluster: o.target.context,
                 passed: false,
                 checks: Vec::new(),
                 error: Some(e.to_string()),
@@ -588,7 +597,9 @@ pub async fn remove(
         .into_iter()
         .map(|o| match o.result {
             Ok(n) => UninstallRow {
-                context: o.target.context,
+                // Members are uninstalled from one by one only in context mode.
+                context: Some(o.target.context.clone()),
+                cluster: o.target.context,
                 deleted: n.unwrap_or(0),
                 status: "Done".into(),
                 error: None,
@@ -602,7 +613,8 @@ pub async fn remove(
                     e => e.to_string(),
                 };
                 UninstallRow {
-                    context: o.target.context,
+                    context: Some(o.target.context.clone()),
+                    cluster: o.target.context,
                     deleted: 0,
                     status: message.clone(),
                     error: Some(message),

@@ -98,13 +98,16 @@ pub enum Installer {
 pub type Permission = (&'static str, &'static str, &'static str, &'static str);
 
 /// The permissions this tool needs in the canaries' namespace. `start` reads the target
-/// Deployment before patching it.
+/// Deployment before patching it; `status` tells a release Flagger has not noticed yet by
+/// listing and watching the Deployments (`engine::live::members`, `model::pending`).
 pub const REQUIRED_PERMISSIONS: &[Permission] = &[
     ("get", "flagger.app", "canaries", ""),
     ("list", "flagger.app", "canaries", ""),
     ("watch", "flagger.app", "canaries", ""),
     ("patch", "flagger.app", "canaries", ""),
     ("get", "apps", "deployments", ""),
+    ("list", "apps", "deployments", ""),
+    ("watch", "apps", "deployments", ""),
     ("patch", "apps", "deployments", ""),
 ];
 

@@ -4,6 +4,7 @@
 mod support;
 
 mod bad_input;
+mod check_fleet_rows;
 mod check_loadtester;
 mod check_needs;
 mod clusters;
