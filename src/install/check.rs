@@ -986,6 +986,51 @@ mod tests {
     }
 
     #[test]
+    fn install_refuses_any_flagger_but_its_own_naming_how_to_remove_it_as_installed() {
+        let ours = FoundDeployment {
+            installer: Installer::ThisTool,
+            name: "istio-system-flagger-eu-1".into(),
+            ..controller("istio-system", &[])
+        };
+        // Its own Deployment, whoever applied it before: an upgrade, not a second Flagger.
+        assert_eq!(
+            refuse_second_flagger(
+                std::slice::from_ref(&ours),
+                ("istio-system", "istio-system-flagger-eu-1"),
+                "eu-1"
+            ),
+            None
+        );
+        assert_eq!(refuse_second_flagger(&[], ("ingress-nginx", "x"), "eu-1"), None);
+        let renamed = refuse_second_flagger(
+            std::slice::from_ref(&ours),
+            ("istio-system", "istio-system-flagger-eu"),
+            "eu-1",
+        )
+        .unwrap();
+        assert!(
+            renamed.contains("installed by this tool (--provider istio, cluster name eu-1): keep it"),
+            "{renamed}"
+        );
+        let helm = FoundDeployment {
+            installer: Installer::Helm {
+                release: "flagger".into(),
+                namespace: "flagger-system".into(),
+            },
+            ..controller("flagger-system", &["-mesh-provider=kuma"])
+        };
+        let refusal = refuse_second_flagger(&[helm], ("ingress-nginx", "x"), "prod eu").unwrap();
+        assert_eq!(
+            refusal,
+            "refused: Flagger already runs in this cluster and a second one would reconcile the same Canaries: \
+             flagger-system/flagger (Available, version 1.44.0, mesh provider kuma, watching all namespaces), \
+             installed by Helm release flagger-system/flagger: replace it: helm --kube-context 'prod eu' uninstall flagger -n flagger-system \
+             (when Kurator's Fleet plugin or Flux installed it, remove it there: kubectl kurator-rollout uninstall --fleet NAME; \
+             they would put a deleted one back), then install"
+        );
+    }
+
+    #[test]
     fn the_namespace_must_exist_and_not_be_going() {
         assert!(judge_namespace("test", Some("Active"), "--context c").ok);
         let missing = judge_namespace("test", None, "--context c");
