@@ -326,24 +326,6 @@ impl SimCluster {
         self.core.store.compact();
     }
 
-    /// `group/plural namespace/name@resourceVersion` of every object, in key order.
-    pub fn object_versions(&self) -> Vec<String> {
-        self.core
-            .store
-            .resource_versions()
-            .into_iter()
-            .map(|(key, rv)| {
-                format!(
-                    "{}/{} {}/{}@{rv}",
-                    key.res.group,
-                    key.res.plural,
-                    key.namespace.unwrap_or_default(),
-                    key.name
-                )
-            })
-            .collect()
-    }
-
     pub fn resource_version(&self) -> u64 {
         self.core.store.current_rv()
     }

@@ -188,19 +188,6 @@ impl Store {
             .collect()
     }
 
-    /// Every stored object with its resourceVersion: what a test compares before and after a
-    /// command to prove that it wrote nothing.
-    pub fn resource_versions(&self) -> Vec<(ObjectKey, String)> {
-        self.lock()
-            .objects
-            .iter()
-            .map(|(key, object)| {
-                let rv = object.pointer("/metadata/resourceVersion").and_then(Value::as_str);
-                (key.clone(), rv.unwrap_or("").to_string())
-            })
-            .collect()
-    }
-
     pub fn keys_of(&self, res: &ResKey) -> Vec<ObjectKey> {
         self.lock().objects.keys().filter(|k| &k.res == res).cloned().collect()
     }

@@ -3,7 +3,7 @@
 
 use fleet_sim::SimCluster;
 
-use super::{Fleet, plugin, run, wait_for};
+use super::{Fleet, every_object_version, plugin, run, wait_for};
 
 /// `cluster group/plural namespace/name@resourceVersion` of every object in every member and
 /// on the hub, in a stable order.
