@@ -48,12 +48,12 @@ fn sweep(fleet: &Fleet, cmd: impl Fn(&[&str]) -> Output, target: &[&'static str]
 /// (README "Promote, abort…"), an impossible row fails, and `pause` plans a spec switch.
 fn control_verbs() -> Vec<DryRun> {
     vec![
-        dry(&["promote", "podinfo"], 0, "none: already promoted"),
-        dry(&["promote", "podinfo", "--full"], 0, "podinfo"),
-        dry(&["abort", "podinfo"], 0, "none: no run to abort"),
-        dry(&["pause", "podinfo"], 0, "suspend=true"),
-        dry(&["resume", "podinfo"], 0, "podinfo"),
-        dry(&["retry", "podinfo"], 1, "impossible"),
+        dry(&["promote", "podinfo", "-n", "test"], 0, "none: already promoted"),
+        dry(&["promote", "podinfo", "-n", "test", "--full"], 0, "podinfo"),
+        dry(&["abort", "podinfo", "-n", "test"], 0, "none: no run to abort"),
+        dry(&["pause", "podinfo", "-n", "test"], 0, "suspend=true"),
+        dry(&["resume", "podinfo", "-n", "test"], 0, "podinfo"),
+        dry(&["retry", "podinfo", "-n", "test"], 1, "impossible"),
     ]
 }
 
@@ -65,14 +65,18 @@ fn no_dry_run_writes_in_context_mode() {
     std::fs::write(&changed_policy, text.replacen("maxWeight: 50", "maxWeight: 40", 1)).unwrap();
     let changed_policy: &'static str = Box::leak(changed_policy.display().to_string().into_boxed_str());
     let mut runs = vec![
-        dry(&["start", "podinfo", "--image", "podinfod=podinfo:2"], 0, "would start"),
         dry(
-            &["start", "podinfo", "--restart", "--wave-size", "1"],
+            &["start", "podinfo", "-n", "test", "--image", "podinfod=podinfo:2"],
+            0,
+            "would start",
+        ),
+        dry(
+            &["start", "podinfo", "-n", "test", "--restart", "--wave-size", "1"],
             0,
             "wave 2/2: kurator-member2",
         ),
         dry(
-            &["start", "podinfo", "--restart", "-f", changed_policy],
+            &["start", "podinfo", "-n", "test", "--restart", "-f", changed_policy],
             0,
             "would configure",
         ),
@@ -86,7 +90,7 @@ fn no_dry_run_writes_in_context_mode() {
         dry(&["uninstall", "--force"], 0, "kurator-member1"),
     ];
     runs.extend(control_verbs());
-    sweep(&s.fleet, |args| s.run(args), &["-n", "test", "--all-contexts"], &runs);
+    sweep(&s.fleet, |args| s.run(args), &["--all-contexts"], &runs);
 }
 
 #[test]
@@ -98,24 +102,25 @@ fn no_dry_run_writes_under_fleet() {
     let changed_application: &'static str = Box::leak(changed_application.display().to_string().into_boxed_str());
     let mut runs = vec![
         dry(
-            &["start", "podinfo", "--image", "podinfod=podinfo:2"],
+            &["start", "podinfo", "-n", "test", "--image", "podinfod=podinfo:2"],
             0,
             "the release: each member's Deployment, written in the member",
         ),
         dry(
-            &["start", "podinfo", "--restart", "-f", changed_application],
+            &["start", "podinfo", "-n", "test", "--restart", "-f", changed_application],
             0,
             "-f: the Applications on the hub kurator-host",
         ),
         dry(&["apply", "-f", changed_application], 0, "would configure"),
-        dry(&["install", "--provider", "nginx"], 0, "would configure"),
+        dry(&["install", "--provider", "istio"], 0, "would configure"),
+        dry(&["install", "--provider", "nginx"], 1, ""),
         dry(&["uninstall"], 1, "refused"),
     ];
     runs.extend(control_verbs());
     sweep(
         &fleet,
         |args| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc)),
-        &["-n", "test", "--fleet", "quickstart"],
+        &["--fleet", "quickstart"],
         &runs,
     );
 }

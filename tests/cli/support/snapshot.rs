@@ -5,18 +5,13 @@ use fleet_sim::SimCluster;
 
 use super::{Fleet, every_object_version, plugin, run, wait_for};
 
-/// `cluster group/plural namespace/name@resourceVersion` of every object in every member and
-/// on the hub, in a stable order.
+/// [`every_object_version`] of every member and of the hub, in a stable order.
 pub fn versions(fleet: &Fleet) -> Vec<String> {
     fleet
         .clusters
         .iter()
         .chain(fleet.hub.iter().map(|(hub, _)| hub))
-        .flat_map(|c| {
-            c.object_versions()
-                .into_iter()
-                .map(move |v| format!("{} {v}", c.name()))
-        })
+        .flat_map(every_object_version)
         .collect()
 }
 
