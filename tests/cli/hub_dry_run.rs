@@ -105,21 +105,22 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
             .any(|l| l.starts_with("default/quickstart") && l.ends_with("unchanged")),
         "{same:?}"
     );
-    // Another provider would put a second Flagger beside the members' (README "One Flagger per
-    // cluster"): the preview exits as the install would, and names the members.
+    // Another provider: the members run the plugin's istio Flagger, a second one is refused
+    // (README "One Flagger per cluster"), as the install would be, and nothing is previewed.
     let other_provider = cmd(&["install", "--fleet", "quickstart", "--provider", "nginx", "--dry-run"]);
     assert_eq!(other_provider.code, 1, "{other_provider:?}");
     assert!(
-        other_provider
-            .stderr
-            .contains("its Flagger plugin would add a second Flagger to 3 members"),
+        other_provider.stderr.contains(
+            "Fleet default/quickstart was not changed: its Flagger plugin would add a second Flagger to 3 members:"
+        ),
         "{other_provider:?}"
     );
     let dry_install = cmd(&["install", "--fleet", "quickstart", "--provider", "istio", "--dry-run"]);
     assert_eq!(dry_install.code, 0, "{dry_install:?}");
     assert!(!dry_install.stdout.contains("kind: Deployment"), "{dry_install:?}");
     assert!(
-        dry_install.stdout.contains("-publicTestloader: true"),
+        dry_install.stdout.contains("-publicTestloader: true")
+            && dry_install.stdout.contains("+publicTestloader: false"),
         "{dry_install:?}"
     );
     assert!(
@@ -141,7 +142,7 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
     let rows: serde_json::Value = serde_json::from_str(&as_json.stdout).expect("JSON rows");
     assert_eq!(rows[0]["result"], "would configure", "{as_json:?}");
     assert_eq!(
-        rows[0]["patch"]["spec"]["plugin"]["flagger"]["trafficRoutingProvider"], "istio",
+        rows[0]["patch"]["spec"]["plugin"]["flagger"]["publicTestloader"], false,
         "{as_json:?}"
     );
 
