@@ -205,12 +205,13 @@ pub fn next_check(row: &CanaryState, now: i64) -> Option<i64> {
     Some((interval - since % interval).max(0))
 }
 
-/// The live view's summary line. A paused run (spec.suspend, also Kurator's
+/// The live view's summary line. A paused canary (spec.suspend, also Kurator's
 /// `rolloutPolicy.suspend` rendered into it) counts as paused, not as progressing or waiting:
-/// Flagger does not move it until it is resumed.
+/// Flagger neither moves its run nor starts a new one until it is resumed. One that ended
+/// (Succeeded, Failed) counts by how it ended.
 pub fn summary(rows: &[CanaryState]) -> String {
     let count = |f: &dyn Fn(&CanaryState) -> bool| rows.iter().filter(|r| f(r)).count();
-    let paused = |r: &CanaryState| r.found() && r.is_suspended() && is_running(&r.phase);
+    let paused = |r: &CanaryState| r.found() && r.is_suspended() && !matches!(r.phase.as_str(), "Succeeded" | "Failed");
     let clusters: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.cluster.as_str()).collect();
     format!(
         "{} · {} ✔ Succeeded · {} ◌ Progressing · {} ⏸ Waiting · {} ॥ paused · {} ✖ Failed · {} unreachable",
@@ -401,6 +402,15 @@ mod tests {
         );
         // A footer of several lines is several screen lines.
         assert_eq!(lines[3..], ["a", "b"]);
+        // Paused before a run (no new run starts) counts as paused; an ended run by its end.
+        let mut initialized = row("m3", "Initialized", 0);
+        initialized.suspended = Some(true);
+        let mut succeeded = row("m4", "Succeeded", 0);
+        succeeded.suspended = Some(true);
+        assert!(
+            summary(&[initialized, succeeded]).contains("1 ✔ Succeeded · 0 ◌ Progressing · 0 ⏸ Waiting · 1 ॥ paused"),
+            "paused before a run, succeeded after one"
+        );
     }
 
     #[test]

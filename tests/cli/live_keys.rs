@@ -4,9 +4,10 @@
 //! and asks nothing), the question for what the plan changes, then that plan. (`p` and `q`
 //! are in control.rs.)
 
-use crate::support::rollout::RolloutFleet;
+use crate::kurator::{hub_fleet, install_through_fleet};
+use crate::support::rollout::{RolloutFleet, podinfo_phase};
 use crate::support::terminal::Tmux;
-use crate::support::{BIN, wait_until};
+use crate::support::{BIN, plugin, run, wait_until};
 
 /// The screen line of the selected row (marked `›`).
 fn selected(screen: &str) -> String {
@@ -331,4 +332,57 @@ fn a_paused_row_is_shown_paused_and_its_abort_says_resume_first() {
         after.contains("exit 1: a canary failed (aborted by you: kurator-member1 test/podinfo)"),
         "{after}"
     );
+}
+
+/// Under `--fleet` a key's pause is planned and written into the hub Application, as `pause
+/// --fleet` does (a member Canary patch would be reverted by Kurator), confirmed for every
+/// member it reaches; so `resume --fleet` undoes it (issue 18 item 6).
+#[test]
+fn under_fleet_a_keys_pause_goes_through_the_hub_and_resume_undoes_it() {
+    if !Tmux::available("under_fleet_a_keys_pause_goes_through_the_hub_and_resume_undoes_it") {
+        return;
+    }
+    let (fleet, home, kc) = hub_fleet();
+    let hub = fleet.hub.as_ref().unwrap().0.clone();
+    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    install_through_fleet(home.path(), &kc, true);
+    for c in &fleet.clusters {
+        fleet_sim::kurator::apply_all(c, &fleet_sim::sample::podinfo("podinfo:1", 1));
+    }
+    let app = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rollout-podinfo.yaml");
+    assert_eq!(cmd(&["apply", "-f", app, "--fleet", "quickstart"]).code, 0);
+    wait_until("every member Initialized", || {
+        fleet.clusters.iter().all(|c| podinfo_phase(c) == "Initialized")
+    });
+    let app_spec = || {
+        hub.get("apps.kurator.dev", "applications", Some("default"), "rollout-demo")
+            .unwrap()["spec"]
+            .clone()
+    };
+    let spec_before = app_spec();
+    // Waiting for a new run keeps the view open over the Initialized canaries.
+    let shell = format!(
+        "env HOME={} KUBECONFIG={} NO_COLOR=1 {BIN} status podinfo -n test --fleet quickstart --watch --wait-for-start",
+        home.path().display(),
+        kc.display()
+    );
+    let screen = Tmux::start("live-fleet", &shell, 200, 30);
+    screen.wait_for_screen("3 clusters");
+    screen.keys(&["s"]);
+    let plan = screen.wait_for_screen("pause 1 canary in 3 clusters? type 3 and Enter");
+    assert!(
+        plan.contains("set rolloutPolicy.suspend=true in Application default/rollout-demo syncPolicies[0]"),
+        "the plan names the hub change: {plan}"
+    );
+    assert_eq!(app_spec(), spec_before, "nothing changed before the answer");
+    screen.keys(&["3", "Enter"]);
+    wait_until("the hub Application paused", || {
+        app_spec()["syncPolicies"][0]["rollout"]["rolloutPolicy"]["suspend"] == true
+    });
+    // Kurator carries it to every member; the rows say paused and the summary counts them.
+    screen.wait_for_screen("3 ॥ paused");
+    let resumed = cmd(&["resume", "podinfo", "--fleet", "quickstart", "--yes"]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert_eq!(app_spec(), spec_before, "resume --fleet undid the key's pause");
+    screen.wait_for_screen("0 ॥ paused");
 }
