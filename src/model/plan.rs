@@ -175,10 +175,7 @@ pub fn plan(verb: Verb, canary: &Value) -> Step {
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let nothing = |r: &str| Step::Nothing { reason: r.into() };
-    if suspended && let Some(reason) = needs_resume(verb, phase) {
-        return impossible(&reason);
-    }
-    match verb {
+    let step = match verb {
         Verb::Promote => plan_promote(canary, phase, false),
         Verb::PromoteWait => plan_promote(canary, phase, true),
         Verb::PromoteFull => match phase {
@@ -204,31 +201,32 @@ pub fn plan(verb: Verb, canary: &Value) -> Step {
                 if other.is_empty() { "new" } else { other }
             )),
         },
+    };
+    match step {
+        Step::OpenGate { .. } | Step::OpenRollbackGate { .. } | Step::SkipAnalysis if suspended => {
+            impossible(&needs_resume(verb))
+        }
+        step => step,
     }
 }
 
-/// Why `verb` cannot take effect on a paused canary in `phase`, if it cannot. Flagger's
-/// scheduler returns at once for a suspended Canary, before it asks any hook (fluxcd/flagger
-/// pkg/controller/scheduler.go, `advanceCanary`: `if cd.Spec.Suspend { ... "skipping canary
-/// run as object is suspended"; return }`, ahead of `runRollbackHooks` and the gate checks).
-/// So a gate opened or a skipAnalysis set while paused is never consulted: the step would only
-/// wait out `--timeout`. Phases with nothing to do keep their own answer (already promoted,
-/// already failed). Kurator's `rolloutPolicy.suspend` is rendered into the same field.
-fn needs_resume(verb: Verb, phase: &str) -> Option<String> {
-    let acts = match verb {
-        Verb::Abort => matches!(phase, "Progressing" | "WaitingPromotion"),
-        Verb::Promote | Verb::PromoteWait | Verb::PromoteFull => {
-            matches!(phase, "Progressing" | "WaitingPromotion" | "Waiting")
-        }
-        Verb::Pause | Verb::Resume | Verb::Retry => false,
-    };
-    acts.then(|| {
-        format!(
-            "paused (spec.suspend): Flagger does not run a suspended canary's analysis, so the {} is never consulted; resume it first, then {}",
-            if verb == Verb::Abort { "rollback gate" } else { "promotion" },
-            verb.name()
-        )
-    })
+/// Why a step that waits for Flagger to act (a gate opened, skipAnalysis set) cannot take
+/// effect on a paused canary. Flagger's scheduler returns at once for a suspended Canary,
+/// before it asks any hook (fluxcd/flagger pkg/controller/scheduler.go, `advanceCanary`: `if
+/// cd.Spec.Suspend { ... "skipping canary run as object is suspended"; return }`, ahead of
+/// `runRollbackHooks` and the gate checks), so the step would only wait out `--timeout`.
+/// Kurator's `rolloutPolicy.suspend` is rendered into the same field. (`promote --wait` still
+/// waits: it waits for the gate, which a resume brings.)
+fn needs_resume(verb: Verb) -> String {
+    format!(
+        "paused (spec.suspend): Flagger does not run a suspended canary's analysis, so the {} is never consulted; resume it first, then {}",
+        match verb {
+            Verb::Abort => "rollback gate",
+            Verb::PromoteFull => "skipAnalysis switch",
+            _ => "gate",
+        },
+        verb.name()
+    )
 }
 
 fn impossible(reason: &str) -> Step {
@@ -620,7 +618,7 @@ mod tests {
             (Verb::Abort, "Progressing"),
             (Verb::Abort, "WaitingPromotion"),
             (Verb::Promote, "WaitingPromotion"),
-            (Verb::PromoteWait, "Progressing"),
+            (Verb::PromoteWait, "WaitingPromotion"),
             (Verb::PromoteFull, "Progressing"),
         ] {
             let step = plan(verb, &canary(phase, gated.clone(), paused.clone()));
@@ -648,8 +646,17 @@ mod tests {
             Step::Suspend { suspend: false }
         );
         assert!(matches!(
-            plan(Verb::Retry, &canary("Failed", gated, paused)),
+            plan(Verb::Retry, &canary("Failed", gated.clone(), paused.clone())),
             Step::Retry { .. }
+        ));
+        // Not at a gate yet, promote keeps its own answer, and promote --wait waits for the
+        // gate (a resume brings it).
+        assert!(
+            matches!(plan(Verb::Promote, &canary("Progressing", gated.clone(), paused.clone())), Step::Impossible { reason } if reason.contains("promote --wait"))
+        );
+        assert!(matches!(
+            plan(Verb::PromoteWait, &canary("Progressing", gated, paused)),
+            Step::AwaitGate { .. }
         ));
     }
 

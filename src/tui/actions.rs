@@ -9,8 +9,8 @@ use tokio::task::{Id, JoinSet};
 use crate::engine::actions::{ExecuteOptions, execute, plan_for};
 use crate::fleet::source::FleetSource;
 use crate::model::action_row::KeyAction;
-use crate::model::canary::CanaryId;
-use crate::model::plan::{Plan, Verb};
+use crate::model::plan::Plan;
+use crate::tui::keys::PlanRequest;
 
 /// The action verbs' `--timeout` default (cli `ControlArgs`), for a follow without one.
 pub const VERB_TIMEOUT: Duration = Duration::from_secs(300);
@@ -29,7 +29,7 @@ pub struct ActionTimeouts {
 pub struct KeyActions {
     source: FleetSource,
     timeouts: ActionTimeouts,
-    planning: JoinSet<Plan>,
+    planning: JoinSet<(u64, Plan)>,
     running: JoinSet<Vec<KeyAction>>,
     /// What each running action is, for the notice when the view ends before it does.
     under_way: HashMap<Id, String>,
@@ -46,11 +46,13 @@ impl KeyActions {
         }
     }
 
-    /// Plans `verb` for these canaries, each read afresh.
-    pub fn plan(&mut self, verb: Verb, targets: Vec<CanaryId>) {
+    /// Plans the verb for the canaries of `request`, each read afresh.
+    pub fn plan(&mut self, request: PlanRequest) {
         let (source, timeout) = (self.source.clone(), self.timeouts.cluster_timeout);
-        self.planning
-            .spawn(async move { plan_for(&source, verb, &targets, timeout).await });
+        self.planning.spawn(async move {
+            let plan = plan_for(&source, request.verb, &request.targets, timeout).await;
+            (request.id, plan)
+        });
     }
 
     /// Carries out the plan that was shown and confirmed, as the verb would.
@@ -82,7 +84,7 @@ impl KeyActions {
     /// The next plan made or action carried out (pending while there is none).
     pub async fn next(&mut self) -> Report {
         tokio::select! {
-            plan = next_plan(&mut self.planning) => Report::Planned(plan),
+            (id, plan) = next_plan(&mut self.planning) => Report::Planned(id, plan),
             rows = next_done(&mut self.running, &mut self.under_way) => Report::Done(rows),
         }
     }
@@ -105,11 +107,12 @@ impl KeyActions {
 
 /// What came back from the background.
 pub enum Report {
-    Planned(Plan),
+    /// The plan of the request with this id.
+    Planned(u64, Plan),
     Done(Vec<KeyAction>),
 }
 
-async fn next_plan(planning: &mut JoinSet<Plan>) -> Plan {
+async fn next_plan(planning: &mut JoinSet<(u64, Plan)>) -> (u64, Plan) {
     loop {
         match planning.join_next().await {
             Some(Ok(plan)) => return plan,

@@ -50,9 +50,12 @@ struct Prompt {
 #[derive(Debug)]
 pub struct Interaction {
     pub selected: usize,
-    /// The verb whose plan is being made (read afresh from the fleet); its plan comes back
-    /// through [`Interaction::planned`].
-    planning: Option<Verb>,
+    /// The request whose plan is being made (read afresh from the fleet); its plan comes back
+    /// through [`Interaction::planned`] with its id.
+    planning: Option<(u64, Verb)>,
+    /// The id of the last plan requested: a plan that comes back after Esc, or for an
+    /// earlier request, is never the one asked about.
+    requests: u64,
     prompt: Option<Prompt>,
     help: bool,
     pub event: String,
@@ -60,12 +63,20 @@ pub struct Interaction {
     confirm: ConfirmPolicy,
 }
 
+/// A plan asked for: `verb` for these canaries, as the verb would plan it (engine::actions).
+#[derive(Debug, PartialEq)]
+pub struct PlanRequest {
+    pub id: u64,
+    pub verb: Verb,
+    pub targets: Vec<CanaryId>,
+}
+
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
     Nothing,
     Quit,
-    /// Make the plan of `verb` for these canaries, as the verb would (engine::actions).
-    Plan(Verb, Vec<CanaryId>),
+    /// Make this plan; it comes back to [`Interaction::planned`].
+    Plan(PlanRequest),
     /// Carry out this plan, the one shown and confirmed.
     Execute(Plan),
 }
@@ -78,6 +89,7 @@ impl Interaction {
         Interaction {
             selected: 0,
             planning: None,
+            requests: 0,
             prompt: None,
             help: false,
             event: String::new(),
@@ -89,10 +101,11 @@ impl Interaction {
     /// impossible step, already done) without asking; one that changes something is shown and
     /// asked for as the verb asks: `y`, or the typed number of the clusters it changes when
     /// more than one is or any matches `--protected`. A plan nobody waits for (Esc) is dropped.
-    pub fn planned(&mut self, plan: Plan) {
-        if self.planning.take() != Some(plan.verb) {
+    pub fn planned(&mut self, id: u64, plan: Plan) {
+        if self.planning.map(|(waited, _)| waited) != Some(id) {
             return;
         }
+        self.planning = None;
         if let Some(reason) = &plan.unmatched {
             self.event = format!("{}: {reason}: nothing changed", plan.verb.name());
             return;
@@ -116,13 +129,18 @@ impl Interaction {
 
     /// Asks for the plan of `verb` on these canaries.
     fn plan(&mut self, verb: Verb, targets: Vec<CanaryId>) -> Outcome {
-        if let Some(busy) = self.planning {
+        if let Some((_, busy)) = self.planning {
             self.event = format!("still planning {}…", busy.name());
             return Outcome::Nothing;
         }
-        self.planning = Some(verb);
+        self.requests += 1;
+        self.planning = Some((self.requests, verb));
         self.event = format!("planning {}…", verb.name());
-        Outcome::Plan(verb, targets)
+        Outcome::Plan(PlanRequest {
+            id: self.requests,
+            verb,
+            targets,
+        })
     }
 
     /// Handles one key against the rows on screen (pure apart from its own state).
@@ -272,20 +290,21 @@ mod tests {
 
     /// The plan the engine makes for an intent, from the same Canaries (`plan_for` reads them
     /// afresh and decides each row with [`PlanRow::of_canary`]).
-    fn plan_of(outcome: Outcome, canary: &Value) -> Plan {
-        let Outcome::Plan(verb, targets) = outcome else {
+    fn plan_of(outcome: Outcome, canary: &Value) -> (u64, Plan) {
+        let Outcome::Plan(PlanRequest { id, verb, targets }) = outcome else {
             panic!("a key first asks for a plan: {outcome:?}");
         };
         let rows: Vec<PlanRow> = targets
             .into_iter()
             .map(|t| PlanRow::of_canary(t, verb, canary))
             .collect();
-        Plan {
+        let plan = Plan {
             verb,
             affected: acting_clusters(&rows),
             rows,
             unmatched: None,
-        }
+        };
+        (id, plan)
     }
 
     fn policy() -> ConfirmPolicy {
@@ -300,11 +319,15 @@ mod tests {
         let intent = ui.handle(Key::Char('s'), &rows);
         assert_eq!(
             intent,
-            Outcome::Plan(Verb::Pause, vec![CanaryId::new("eu-prod-1", "test", "podinfo")])
+            Outcome::Plan(PlanRequest {
+                id: 1,
+                verb: Verb::Pause,
+                targets: vec![CanaryId::new("eu-prod-1", "test", "podinfo")]
+            })
         );
         assert!(ui.footer().starts_with("planning pause…"), "{}", ui.footer());
-        let plan = plan_of(intent, &progressing);
-        ui.planned(plan.clone());
+        let (id, plan) = plan_of(intent, &progressing);
+        ui.planned(id, plan.clone());
         // The plan, then the question for it: a protected context needs the typed count.
         assert_eq!(
             ui.footer(),
@@ -316,15 +339,17 @@ mod tests {
         assert_eq!(ui.handle(Key::Enter, &rows), Outcome::Nothing);
         assert_eq!(ui.event, "not confirmed: nothing changed");
         let intent = ui.handle(Key::Char('s'), &rows);
-        ui.planned(plan_of(intent, &progressing));
+        let (id, again) = plan_of(intent, &progressing);
+        assert_eq!(id, 2, "a request of its own");
+        ui.planned(id, again);
         ui.handle(Key::Char('1'), &rows);
         // The plan shown is the plan carried out.
         assert_eq!(ui.handle(Key::Enter, &rows), Outcome::Execute(plan));
 
         let rows = rows_of(&["staging"], &progressing);
         let mut ui = Interaction::new(policy());
-        let plan = plan_of(ui.handle(Key::Char('s'), &rows), &progressing);
-        ui.planned(plan.clone());
+        let (id, plan) = plan_of(ui.handle(Key::Char('s'), &rows), &progressing);
+        ui.planned(id, plan.clone());
         assert!(
             ui.footer().ends_with("pause staging test/podinfo? [y/N]"),
             "{}",
@@ -338,8 +363,8 @@ mod tests {
         let failed = canary("Failed", json!({}));
         let rows = rows_of(&["m1"], &failed);
         let mut ui = Interaction::new(policy());
-        let plan = plan_of(ui.handle(Key::Char('p'), &rows), &failed);
-        ui.planned(plan);
+        let (id, plan) = plan_of(ui.handle(Key::Char('p'), &rows), &failed);
+        ui.planned(id, plan);
         assert_eq!(
             ui.footer(),
             "promote m1 test/podinfo: impossible: the run failed; use retry: nothing changed · ? help · q quit"
@@ -350,8 +375,8 @@ mod tests {
         // An abort of a paused run cannot take effect until it is resumed (model::plan).
         let paused = canary("Progressing", json!({"suspend": true}));
         let rows = rows_of(&["m1"], &paused);
-        let plan = plan_of(ui.handle(Key::Char('a'), &rows), &paused);
-        ui.planned(plan);
+        let (id, plan) = plan_of(ui.handle(Key::Char('a'), &rows), &paused);
+        ui.planned(id, plan);
         assert!(
             ui.event.contains("impossible: paused (spec.suspend)") && ui.event.contains("resume it first, then abort"),
             "{}",
@@ -364,12 +389,12 @@ mod tests {
         let failed = canary("Failed", json!({}));
         let rows = rows_of(&["m1"], &failed);
         let mut ui = Interaction::new(policy());
-        let plan = plan_of(ui.handle(Key::Char('r'), &rows), &failed);
+        let (id, plan) = plan_of(ui.handle(Key::Char('r'), &rows), &failed);
         assert!(
             matches!(plan.rows[0].step, Step::Retry { rollback_hook: Some(_) }),
             "{plan:?}"
         );
-        ui.planned(plan.clone());
+        ui.planned(id, plan.clone());
         assert_eq!(
             ui.footer(),
             "  m1 test/podinfo Failed: start a new run\nretry m1 test/podinfo? [y/N]"
@@ -381,7 +406,7 @@ mod tests {
     fn a_hub_switch_is_confirmed_for_every_member_it_reaches() {
         let rows = rows_of(&["m1"], &canary("Progressing", json!({})));
         let mut ui = Interaction::new(policy());
-        let Outcome::Plan(verb, _) = ui.handle(Key::Char('s'), &rows) else {
+        let Outcome::Plan(PlanRequest { id, verb, .. }) = ui.handle(Key::Char('s'), &rows) else {
             panic!("a plan first");
         };
         // Under --fleet the plan changes the hub Application, which reaches every member.
@@ -401,7 +426,7 @@ mod tests {
             affected: vec!["m1".into(), "m2".into()],
             unmatched: None,
         };
-        ui.planned(plan);
+        ui.planned(id, plan);
         let footer = ui.footer();
         assert!(
             footer.contains("hub test/podinfo -: set rolloutPolicy.suspend=true in Application default/podinfo")
@@ -413,16 +438,27 @@ mod tests {
     #[test]
     fn escape_while_planning_drops_the_plan() {
         let waiting = canary("WaitingPromotion", json!({}));
-        let rows = rows_of(&["m1"], &waiting);
+        let rows = rows_of(&["m1", "m2"], &waiting);
         let mut ui = Interaction::new(policy());
         let intent = ui.handle(Key::Char('p'), &rows);
         // One plan at a time.
         assert_eq!(ui.handle(Key::Char('a'), &rows), Outcome::Nothing);
         assert_eq!(ui.event, "still planning promote…");
         assert_eq!(ui.handle(Key::Escape, &rows), Outcome::Nothing);
-        ui.planned(plan_of(intent, &waiting));
+        // The next request is another row's: the cancelled plan, coming back late, is not it.
+        ui.handle(Key::Char('j'), &rows);
+        let next = ui.handle(Key::Char('p'), &rows);
+        let (id, plan) = plan_of(intent, &waiting);
+        ui.planned(id, plan);
         assert!(!ui.footer().contains("[y/N]"), "{}", ui.footer());
-        assert_eq!(ui.event, "cancelled: nothing changed");
+        assert_eq!(ui.event, "planning promote…");
+        let (id, plan) = plan_of(next, &waiting);
+        ui.planned(id, plan);
+        assert!(
+            ui.footer().ends_with("promote m2 test/podinfo? [y/N]"),
+            "{}",
+            ui.footer()
+        );
     }
 
     #[test]
@@ -431,21 +467,26 @@ mod tests {
         let rows = rows_of(&["m1", "m2", "m3"], &waiting);
         let mut ui = Interaction::new(policy());
         assert_eq!(ui.handle(Key::Char('j'), &rows), Outcome::Nothing);
-        let Outcome::Plan(Verb::Promote, targets) = ui.handle(Key::Char('p'), &rows) else {
+        let Outcome::Plan(PlanRequest {
+            verb: Verb::Promote,
+            targets,
+            ..
+        }) = ui.handle(Key::Char('p'), &rows)
+        else {
             panic!("a promote plan");
         };
         assert_eq!(targets, [CanaryId::new("m2", "test", "podinfo")]);
         ui.handle(Key::Escape, &rows);
-        let plan = plan_of(ui.handle(Key::Char('A'), &rows), &waiting);
-        ui.planned(plan.clone());
+        let (id, plan) = plan_of(ui.handle(Key::Char('A'), &rows), &waiting);
+        ui.planned(id, plan.clone());
         assert!(
             ui.footer()
                 .ends_with("abort 3 canaries in 3 clusters? type 3 and Enter (Esc cancels): ")
         );
         ui.handle(Key::Char('2'), &rows);
         assert_eq!(ui.handle(Key::Enter, &rows), Outcome::Nothing);
-        let again = plan_of(ui.handle(Key::Char('A'), &rows), &waiting);
-        ui.planned(again);
+        let (again_id, again) = plan_of(ui.handle(Key::Char('A'), &rows), &waiting);
+        ui.planned(again_id, again);
         ui.handle(Key::Char('3'), &rows);
         assert_eq!(ui.handle(Key::Enter, &rows), Outcome::Execute(plan));
         assert_eq!(ui.handle(Key::Char('q'), &rows), Outcome::Quit);

@@ -72,14 +72,14 @@ pub async fn run(
                 dirty = true;
                 match ui.handle(key, &subscription.state().rows()) {
                     Outcome::Quit => quit.set(),
-                    Outcome::Plan(verb, targets) => actions.plan(verb, targets),
+                    Outcome::Plan(request) => actions.plan(request),
                     Outcome::Execute(plan) => actions.execute(plan),
                     Outcome::Nothing => {}
                 }
             }
             report = actions.next() => {
                 match report {
-                    Report::Planned(plan) => ui.planned(plan),
+                    Report::Planned(id, plan) => ui.planned(id, plan),
                     Report::Done(rows) => {
                         let texts: Vec<String> = rows.iter().map(KeyAction::text).collect();
                         ui.event = texts.join("; ");
