@@ -29,7 +29,7 @@ pub async fn run(
     mut subscription: Subscription,
     source: &FleetSource,
     footer: &str,
-    keys_act: KeyOptions<'_>,
+    key_options: KeyOptions<'_>,
     quit: &Interrupt,
     mut over: watch::Receiver<bool>,
 ) -> Vec<KeyAction> {
@@ -40,8 +40,8 @@ pub async fn run(
     } else {
         None
     };
-    let mut ui = Interaction::new(keys_act.confirm.clone());
-    let mut actions = KeyActions::new(source, keys_act.timeouts);
+    let mut ui = Interaction::new(key_options.confirm.clone());
+    let mut actions = KeyActions::new(source, key_options.timeouts);
     let mut done: Vec<KeyAction> = Vec::new();
     let mut redraw = tokio::time::interval(Duration::from_millis(100));
     let mut dirty = true;
@@ -96,7 +96,7 @@ pub async fn run(
     }
     // An action under way when the follow ended (the abort whose rollback ended it, closing
     // its gate) is given a cluster's time to finish.
-    let (finished, unfinished) = actions.finish(keys_act.timeouts.cluster_timeout).await;
+    let (finished, unfinished) = actions.finish(key_options.timeouts.cluster_timeout).await;
     done.extend(finished);
     for what in unfinished {
         eprintln!("{what}: still under way when the live view ended; its result is unknown (check with status)");
