@@ -580,24 +580,26 @@ pub struct PolicyFiles {
     pub policy_name: Option<String>,
 }
 
-/// Gate hooks rendered beyond Kurator's, for manual control.
+/// Gate hooks rendered beyond Kurator's, for manual control. Each takes kubectl's boolean form:
+/// `--manual-promotion` (or `=true`) adds the gate, `--manual-promotion=false` drops it, and
+/// without the flag `apply` keeps what the Canary was applied with.
 #[derive(Debug, Clone, Args)]
 pub struct GateArgs {
-    /// Do not add the rollback hook that `abort` uses.
-    #[arg(long)]
-    pub no_abort_gate: bool,
+    /// The rollback hook that `abort` uses (on for a new policy); =false drops it.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub abort_gate: Option<bool>,
 
-    /// Hold each run before promotion until `promote` (a confirm-promotion gate).
-    #[arg(long)]
-    pub manual_promotion: bool,
+    /// Hold each run before promotion until `promote` (a confirm-promotion gate); =false drops it.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub manual_promotion: Option<bool>,
 
-    /// Hold each new revision before its analysis starts (a confirm-rollout gate).
-    #[arg(long)]
-    pub manual_start: bool,
+    /// Hold each new revision before its analysis starts (a confirm-rollout gate); =false drops it.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub manual_start: Option<bool>,
 
-    /// Hold each traffic step until approved (a confirm-traffic-increase gate).
-    #[arg(long)]
-    pub manual_steps: bool,
+    /// Hold each traffic step until approved (a confirm-traffic-increase gate); =false drops it.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub manual_steps: Option<bool>,
 }
 
 #[derive(Debug, Clone, Args)]

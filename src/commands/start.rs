@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::cli::{PolicyFiles, StartArgs};
-use crate::engine::inputs::{load_or_report, render_options};
+use crate::engine::inputs::{gate_choice, load_or_report};
 use crate::engine::live::LiveFleet;
 use crate::engine::release::{Baseline, PolicyApply, ReleaseOptions, StartPlan, WaveFollowed, release};
 use crate::exit::{Exit, ExitError};
@@ -87,7 +87,7 @@ fn policies(args: &StartArgs) -> Result<Result<Option<PolicyApply>, Exit>> {
     Ok(load_or_report(&files)?.map(|policies| {
         Some(PolicyApply {
             policies,
-            render: render_options(&args.gates),
+            gates: gate_choice(&args.gates),
             force_conflicts: args.force_conflicts,
         })
     }))

@@ -14,7 +14,7 @@ use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 
 use super::actions::{self, ExecuteOptions};
-use super::apply::apply_policies;
+use super::apply::{ClusterNaming, apply_policies};
 use crate::cli::OnFailure;
 use crate::config::load::Policy;
 use crate::exit::{Exit, ExitError};
@@ -28,7 +28,7 @@ use crate::model::action_row::{self, ActionRow};
 use crate::model::canary::{CanaryId, RunMark, is_running};
 use crate::model::plan::Verb;
 use crate::model::release::{Halt, ReleaseEvent, ordered, waves};
-use crate::render::RenderOptions;
+use crate::render::GateChoice;
 
 #[derive(Debug, Clone, Default)]
 pub struct StartPlan {
@@ -203,7 +203,8 @@ pub type Baseline = HashMap<CanaryId, RunMark>;
 /// Rollout policies to apply (`start -f`) before anything is released.
 pub struct PolicyApply {
     pub policies: Vec<Policy>,
-    pub render: RenderOptions,
+    /// Absent gates keep what each Canary was applied with.
+    pub gates: GateChoice,
     pub force_conflicts: bool,
 }
 
@@ -588,9 +589,11 @@ async fn apply_first(
                 apply_policies(
                     &client,
                     &apply.policies,
-                    &target.context,
-                    &apply.render,
-                    false,
+                    &ClusterNaming {
+                        context: &target.context,
+                        cluster_name: &target.context,
+                    },
+                    &apply.gates,
                     apply.force_conflicts,
                     interrupt,
                 )

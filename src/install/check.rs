@@ -183,20 +183,21 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
 /// The load testers the hooks call (see [`judge_load_tester`]), or with none, a labelled one.
 async fn load_tester_check(client: &Client, referenced: &[(LoadTester, Vec<String>)], install_hint: &str) -> Check {
     let unreachable = unreachable_load_testers(client, referenced).await;
-    let labelled = list_deployments(
+    match labelled_load_testers(client).await {
+        Ok(found) => judge_load_tester(&found, referenced, &unreachable, install_hint),
+        Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
+    }
+}
+
+/// The load tester Deployments found by their labels, whoever installed them (this tool, the
+/// Flagger chart, Kurator's Fleet plugin).
+pub async fn labelled_load_testers(client: &Client) -> Result<Vec<FoundDeployment>, ClusterError> {
+    let found = list_deployments(
         &Api::all(client.clone()),
         &["app.kubernetes.io/name=loadtester", "app=flagger-loadtester"],
     )
-    .await;
-    match labelled {
-        Ok(found) => judge_load_tester(
-            &found.into_iter().map(|(_, f)| f).collect::<Vec<_>>(),
-            referenced,
-            &unreachable,
-            install_hint,
-        ),
-        Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
-    }
+    .await?;
+    Ok(found.into_iter().map(|(_, f)| f).collect())
 }
 
 /// Asks the API server (SelfSubjectAccessReview) for each (namespace, permission); the denied
@@ -365,7 +366,7 @@ pub fn referenced_load_testers(canaries: &[Canary]) -> Vec<(LoadTester, Vec<Stri
 // kube-apiserver: pkg/registry/core/service/storage/storage.go, func (*REST) ResourceLocation
 // (a port number is mapped to the Service port's name; then an endpoint subset with a ready
 // address and a port of that name is required).
-async fn unreachable_load_testers(client: &Client, testers: &[(LoadTester, Vec<String>)]) -> Vec<String> {
+pub async fn unreachable_load_testers(client: &Client, testers: &[(LoadTester, Vec<String>)]) -> Vec<String> {
     let mut problems = Vec::new();
     for (tester, _) in testers {
         let (ns, svc, port) = (&tester.namespace, &tester.service, tester.port);

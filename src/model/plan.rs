@@ -246,7 +246,7 @@ fn plan_abort(canary: &Value, phase: &str) -> Step {
         )),
         _ => match hook_url(canary, "rollback", "/rollback/check") {
             Some(hook) => Step::OpenRollbackGate { hook },
-            None => impossible("no rollback hook: apply adds one by default (re-apply without --no-abort-gate)"),
+            None => impossible("no rollback hook: re-apply the policy with --abort-gate"),
         },
     }
 }
