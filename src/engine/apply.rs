@@ -17,7 +17,9 @@ use crate::fleet::ClusterError;
 use crate::fleet::apply::{Change, api_for, apply_object_live, describe};
 use crate::fleet::ownership::leftover_fields;
 use crate::install::FIELD_MANAGER;
-use crate::install::check::{FoundDeployment, labelled_load_testers, referenced_load_testers, unreachable_load_testers};
+use crate::install::check::{
+    FoundDeployment, labelled_load_testers, referenced_load_testers, unreachable_load_testers,
+};
 use crate::install::manifests::public_loadtester_name;
 use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::model::policy::{ObjectResult, content, run_under_way};
@@ -77,7 +79,11 @@ async fn plan_policy(
         .map_err(|e| e.to_string())?;
     // The Canary's identity does not depend on the gates: render once to find it.
     let probe = render(policy, &facts, &RenderOptions::default()).map_err(|e| e.to_string())?;
-    let canary = probe.iter().find(|o| o["kind"] == "Canary").cloned().unwrap_or_default();
+    let canary = probe
+        .iter()
+        .find(|o| o["kind"] == "Canary")
+        .cloned()
+        .unwrap_or_default();
     let live = live_object(client, &canary).await.map_err(|e| e.to_string())?;
     let options = gates.resolve(live.as_ref().and_then(RenderOptions::recorded));
     let objects = render(policy, &facts, &options).map_err(|e| e.to_string())?;
@@ -133,16 +139,40 @@ async fn verify_load_testers(client: &Client, objects: &[Value], naming: &Cluste
     if problems.is_empty() {
         return Ok(());
     }
+    // The URLs (without their gate paths) of the hooks that call an unreachable load tester.
+    let mut urls: Vec<String> = Vec::new();
+    for canary in &canaries {
+        let own_ns = canary.metadata.namespace.clone().unwrap_or_default();
+        for hook in canary.spec.analysis.webhooks.iter().flatten() {
+            let Some(t) = LoadTester::from_hook(&hook.url, &own_ns) else {
+                continue;
+            };
+            let prefix = format!("{}/{}:", t.namespace, t.service);
+            if problems.iter().any(|p| p.starts_with(&prefix))
+                && let Some((scheme, rest)) = hook.url.split_once("://")
+            {
+                urls.push(format!("{scheme}://{}/", rest.split('/').next().unwrap_or_default()));
+            }
+        }
+    }
+    urls.sort();
+    urls.dedup();
     let found = labelled_load_testers(client).await.unwrap_or_default();
-    Err(missing_load_tester(naming, &problems, &found))
+    Err(missing_load_tester(naming, &urls, &problems, &found))
 }
 
 /// Why the hooks point nowhere, and the fix: the cluster name a labelled load tester was
 /// installed under (`--cluster-name CONTEXT=NAME`), else installing one.
-fn missing_load_tester(naming: &ClusterNaming<'_>, problems: &[String], found: &[FoundDeployment]) -> String {
+fn missing_load_tester(
+    naming: &ClusterNaming<'_>,
+    urls: &[String],
+    problems: &[String],
+    found: &[FoundDeployment],
+) -> String {
     let ClusterNaming { context, cluster_name } = naming;
     let mut text = format!(
-        "the Canary's webhooks call a load tester named after cluster name {cluster_name} that cannot be reached: {}; nothing of this policy was applied in {context}",
+        "cluster {context} (cluster name {cluster_name}): the Canary's webhooks call {}, which cannot be reached ({}); nothing of this policy was applied there",
+        urls.join(", "),
         problems.join("; ")
     );
     let named: Vec<(String, &FoundDeployment)> = found
@@ -187,16 +217,20 @@ pub async fn write_planned(
     let mut results = Vec::new();
     for p in planned {
         match &p.objects {
-            Err(e) => results.push(ObjectResult::failed(&p.policy, format!("policy {}", p.policy), e.clone())),
-            Ok(_) if untouched => results.push(ObjectResult::done(
+            Err(e) => results.push(ObjectResult::failed(
                 &p.policy,
                 format!("policy {}", p.policy),
-                UNTOUCHED,
+                e.clone(),
             )),
+            Ok(_) if untouched => {
+                results.push(ObjectResult::done(&p.policy, format!("policy {}", p.policy), UNTOUCHED))
+            }
             Ok(objects) => {
                 let mut rows = write_objects(client, &p.policy, objects, dry_run, force_conflicts).await;
                 if !p.run_change.is_empty()
-                    && let Some(row) = rows.iter_mut().find(|r| r.object.starts_with("Canary ") && r.warning.is_none())
+                    && let Some(row) = rows
+                        .iter_mut()
+                        .find(|r| r.object.starts_with("Canary ") && r.warning.is_none())
                 {
                     row.run_change = Some(p.run_change.join("; "));
                 }

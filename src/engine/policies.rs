@@ -204,10 +204,7 @@ pub async fn apply(source: &FleetSource, request: &ApplyRequest<'_>, plan: Apply
     }
 }
 
-async fn plan_members(
-    members: &Fleet,
-    request: &ApplyRequest<'_>,
-) -> Result<Vec<ClusterOutcome<Vec<PlannedPolicy>>>> {
+async fn plan_members(members: &Fleet, request: &ApplyRequest<'_>) -> Result<Vec<ClusterOutcome<Vec<PlannedPolicy>>>> {
     if let Some((unknown, _)) = request
         .cluster_names
         .iter()
@@ -235,7 +232,11 @@ async fn write_members(
 ) -> Vec<ApplyRow> {
     let outcomes = members
         .fan_out(request.timeout, |client, target| async move {
-            match planned.iter().find(|o| o.target.context == target.context).map(|o| &o.result) {
+            match planned
+                .iter()
+                .find(|o| o.target.context == target.context)
+                .map(|o| &o.result)
+            {
                 Some(Ok(policies)) => {
                     Ok(write_planned(&client, policies, request.dry_run, request.force_conflicts, interrupt).await)
                 }
@@ -272,7 +273,12 @@ async fn write_members(
 /// each member Canary of a changed policy whose run is under way, and what Kurator's re-render
 /// does to it. The hub is asked for a server-side dry run of each Application, so the
 /// comparison is with what it would store.
-async fn plan_hub(source: &FleetSource, hub: &Hub, documents: &[Value], request: &ApplyRequest<'_>) -> Vec<RunChangeRow> {
+async fn plan_hub(
+    source: &FleetSource,
+    hub: &Hub,
+    documents: &[Value],
+    request: &ApplyRequest<'_>,
+) -> Vec<RunChangeRow> {
     let mut changed: Vec<(String, Value)> = Vec::new();
     for doc in documents {
         let (ns, name) = (text(doc, "/metadata/namespace"), text(doc, "/metadata/name"));

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use crate::exit::Exit;
 use crate::flagger::gates::hook_url;
-use crate::kurator::rollouts::{policy_name, rendered_canary_spec};
 use crate::interrupt::UNTOUCHED;
+use crate::kurator::rollouts::{policy_name, rendered_canary_spec};
 
 /// The objects one cluster gets, per policy (`render`).
 #[derive(Debug)]
@@ -146,7 +146,10 @@ pub fn run_change(live: &Value, would: &Value) -> Vec<String> {
     }
     let mut effects = Vec::new();
     for (kind, path, name, waits_in, then) in GATE_HOOKS {
-        match (hook_url(live, kind, path).is_some(), hook_url(would, kind, path).is_some()) {
+        match (
+            hook_url(live, kind, path).is_some(),
+            hook_url(would, kind, path).is_some(),
+        ) {
             (true, false) if phase == waits_in => {
                 effects.push(format!("removes the {name} of a canary waiting at it: {then}"))
             }
@@ -395,7 +398,10 @@ mod tests {
 
     #[test]
     fn a_run_under_way_is_told_what_a_write_does_to_it() {
-        let gated = json!([gate("confirm-promotion", "gate/check"), gate("rollback", "rollback/check")]);
+        let gated = json!([
+            gate("confirm-promotion", "gate/check"),
+            gate("rollback", "rollback/check")
+        ]);
         let abort_only = json!([gate("rollback", "rollback/check")]);
         assert_eq!(
             run_change(
@@ -423,7 +429,13 @@ mod tests {
         );
         // No run under way, or nothing changes: nothing to say.
         assert!(run_change(&canary("Succeeded", gated.clone(), json!({})), &wider).is_empty());
-        assert!(run_change(&canary("Waiting", gated.clone(), json!({})), &canary("Waiting", gated, json!({}))).is_empty());
+        assert!(
+            run_change(
+                &canary("Waiting", gated.clone(), json!({})),
+                &canary("Waiting", gated, json!({}))
+            )
+            .is_empty()
+        );
     }
 
     #[test]

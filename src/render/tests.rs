@@ -414,7 +414,10 @@ fn the_gates_are_recorded_on_the_canary_and_kept_unless_asked() {
         manual_promotion: Some(false),
         ..Default::default()
     };
-    assert_eq!(dropped.resolve(RenderOptions::recorded(&live)), RenderOptions::default());
+    assert_eq!(
+        dropped.resolve(RenderOptions::recorded(&live)),
+        RenderOptions::default()
+    );
     let no_abort = GateChoice {
         abort_gate: Some(false),
         ..Default::default()

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod apply_safety;
 mod bad_input;
 mod check_loadtester;
 mod check_needs;

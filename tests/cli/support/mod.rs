@@ -13,6 +13,7 @@ use fleet_sim::{KubeconfigEntry, PlaygroundOptions, SimCluster};
 
 pub mod rollout;
 pub mod terminal;
+pub mod versions;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_kubectl-kurator_rollout");
 
