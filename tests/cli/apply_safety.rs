@@ -247,3 +247,139 @@ fn apply_dry_run_changes_no_object_in_any_cluster() {
     );
     assert_eq!(s.phase(1), "Waiting");
 }
+
+/// Under `--fleet` the policy goes to the hub Application and Kurator re-renders every member's
+/// Canary from it: a changed policy while the members' runs are under way is shown per member
+/// and needs confirmation, and the hub keeps its Application until then.
+#[test]
+fn under_fleet_a_policy_change_over_runs_under_way_needs_confirmation() {
+    let (fleet, home, kc) = crate::kurator::hub_fleet();
+    let hub = &fleet.hub.as_ref().unwrap().0;
+    let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
+    crate::kurator::install_through_fleet(home.path(), &kc, true);
+    for c in &fleet.clusters {
+        fleet_sim::kurator::apply_all(c, &fleet_sim::sample::podinfo("podinfo:1", 1));
+    }
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rollout-podinfo.yaml")).unwrap();
+    // An hour between checks (36 s at speed 100): a run stays Progressing long enough to look at.
+    let policy = |interval: &str, max_weight: &str| {
+        let path = home.path().join(format!("app-{interval}-{max_weight}.yaml"));
+        let text = example
+            .replacen(
+                "checkIntervalSeconds: 30",
+                &format!("checkIntervalSeconds: {interval}"),
+                1,
+            )
+            .replacen("maxWeight: 50", &format!("maxWeight: {max_weight}"), 1);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let fleet_args = ["--fleet", "quickstart"];
+    let applied = cmd(&[&["apply", "-f", &policy("3600", "50")][..], &fleet_args].concat());
+    assert_eq!(applied.code, 0, "{applied:?}");
+    let phases = || -> Vec<String> {
+        fleet
+            .clusters
+            .iter()
+            .map(crate::support::rollout::podinfo_phase)
+            .collect()
+    };
+    wait_for("every member Initialized", || {
+        let p = phases();
+        if p.iter().all(|p| p == "Initialized") {
+            Ok(())
+        } else {
+            Err(format!("{p:?}"))
+        }
+    });
+    let started = cmd(&[
+        &["start", "podinfo", "-n", "test", "--image", "podinfod=podinfo:2"][..],
+        &fleet_args,
+    ]
+    .concat());
+    assert_eq!(started.code, 0, "{started:?}");
+    // A changed interval restarts Flagger's job at once, which finds the new revision; nothing
+    // is under way yet, so this apply asks nothing.
+    let restarted = cmd(&[&["apply", "-f", &policy("3000", "50")][..], &fleet_args].concat());
+    assert_eq!(restarted.code, 0, "{restarted:?}");
+    wait_for("every member Progressing", || {
+        let p = phases();
+        if p.iter().all(|p| p == "Progressing") {
+            Ok(())
+        } else {
+            Err(format!("{p:?}"))
+        }
+    });
+    let spec = || {
+        hub.get("apps.kurator.dev", "applications", Some("default"), "rollout-demo").unwrap()["spec"]["syncPolicies"][0]
+            ["rollout"]["rolloutPolicy"]["trafficRouting"]["canaryStrategy"]["maxWeight"]
+            .clone()
+    };
+    let narrower = policy("3000", "40");
+    let expected =
+        "Kurator re-renders this Canary's spec from the changed policy; changes spec.analysis.maxWeight of this run";
+
+    let preview = cmd(&[&["apply", "-f", &narrower, "--dry-run"][..], &fleet_args].concat());
+    assert_eq!(preview.code, 0, "{preview:?}");
+    let unconfirmed = cmd(&[&["apply", "-f", &narrower][..], &fleet_args].concat());
+    assert_eq!(unconfirmed.code, 2, "{unconfirmed:?}");
+    assert_eq!(spec(), 50, "the hub kept its Application");
+    for member in crate::support::MEMBERS {
+        assert!(plan_row(&preview.stdout, member).contains(expected), "{preview:?}");
+        let row = plan_row(&unconfirmed.stderr, member);
+        assert!(
+            row.contains("test/podinfo") && row.contains("Progressing") && row.contains(expected),
+            "{unconfirmed:?}"
+        );
+    }
+    assert!(unconfirmed.stderr.contains("needs confirmation"), "{unconfirmed:?}");
+    assert_eq!(phases(), vec!["Progressing"; 3]);
+
+    let confirmed = cmd(&[&["apply", "-f", &narrower, "--yes"][..], &fleet_args].concat());
+    assert_eq!(confirmed.code, 0, "{confirmed:?}");
+    assert_eq!(spec(), 40);
+    // Gate flags mean nothing where Kurator renders: refused, not ignored.
+    let gated = cmd(&[&["apply", "-f", &narrower, "--manual-promotion"][..], &fleet_args].concat());
+    assert_eq!(gated.code, 2, "{gated:?}");
+}
+
+/// `render` without a kubeconfig does not invent a cluster: the cluster name decides the
+/// public load tester's URL, so it asks for one.
+#[test]
+fn render_without_a_cluster_asks_for_a_cluster_name() {
+    let home = tempfile::tempdir().unwrap();
+    let render = |args: &[&str]| run(plugin(home.path()).args([&["render", "-f", POLICY][..], args].concat()));
+    let refused = render(&[]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("render needs a cluster to render for: --cluster-name NAME")
+            && refused.stdout.is_empty()
+            && !refused.stderr.contains("host"),
+        "{refused:?}"
+    );
+    let named = render(&["--cluster-name", "edge-1"]);
+    assert_eq!(named.code, 0, "{named:?}");
+    assert!(
+        named.stdout.contains("# cluster: edge-1, policy: podinfo")
+            && named
+                .stdout
+                .contains("http://istio-system-testloader-edge-1-loadtester.istio-system/"),
+        "{named:?}"
+    );
+    // With a kubeconfig, its current context names the cluster, and stderr says so.
+    let fleet = Fleet::start(1);
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    let current = run(plugin(home.path())
+        .args(["render", "-f", POLICY])
+        .env("KUBECONFIG", &kc));
+    assert_eq!(current.code, 0, "{current:?}");
+    assert!(
+        current
+            .stderr
+            .contains("rendering for cluster name kurator-member1 (the current context), without reading it"),
+        "{current:?}"
+    );
+}
