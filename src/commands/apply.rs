@@ -59,8 +59,11 @@ fn confirm_run_changes(inv: &Invocation, args: &ApplyArgs, plan: &ApplyPlan) -> 
     }
     let table = run_change_table(&plan.run_changes);
     if args.dry_run {
+        // Machine output keeps stdout to its rows (members' rows carry `runChange`).
         if inv.output.is_table() {
             write_stdout(&table)?;
+        } else {
+            eprint!("{table}");
         }
         return Ok(None);
     }

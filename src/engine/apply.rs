@@ -1,7 +1,8 @@
 //! One cluster's rollout policies: the facts rendering needs, the plan (render with the gates
 //! kept from the live Canary, the load testers the hooks call, what the write does to a run
 //! under way), and applying the rendered objects with server-side apply, object by object, with
-//! a result per object; and the dry run that diffs against the live objects. `engine::policies` runs this across the fleet.
+//! a result per object; and the dry run that diffs against the live objects. `engine::policies`
+//! runs this across the fleet.
 
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::networking::v1::Ingress;
@@ -46,18 +47,21 @@ pub async fn plan_policies(
     policies: &[Policy],
     naming: &ClusterNaming<'_>,
     gates: &GateChoice,
+    force_conflicts: bool,
 ) -> Vec<PlannedPolicy> {
     let mut planned = Vec::new();
     for policy in policies {
-        planned.push(match plan_policy(client, policy, naming, gates).await {
-            Ok(p) => p,
-            Err(e) => PlannedPolicy {
-                policy: policy.name.clone(),
-                objects: Err(e),
-                run_change: Vec::new(),
-                phase: String::new(),
+        planned.push(
+            match plan_policy(client, policy, naming, gates, force_conflicts).await {
+                Ok(p) => p,
+                Err(e) => PlannedPolicy {
+                    policy: policy.name.clone(),
+                    objects: Err(e),
+                    run_change: Vec::new(),
+                    phase: String::new(),
+                },
             },
-        });
+        );
     }
     planned
 }
@@ -73,6 +77,7 @@ async fn plan_policy(
     policy: &Policy,
     naming: &ClusterNaming<'_>,
     gates: &GateChoice,
+    force_conflicts: bool,
 ) -> Result<PlannedPolicy, String> {
     let facts = read_facts(client, policy, naming.cluster_name)
         .await
@@ -94,7 +99,7 @@ async fn plan_policy(
     {
         // What the server would store, so the plan describes the write that will happen. A
         // dry run that fails (a conflict) will fail the same way when written, and say so then.
-        if let Ok((_, _, would)) = dry_run_object(client, rendered, false).await {
+        if let Ok((_, _, would)) = dry_run_object(client, rendered, force_conflicts).await {
             run_change = crate::model::policy::run_change(live, &would);
             phase = run_under_way(live).unwrap_or_default().to_string();
         }
@@ -250,7 +255,7 @@ pub async fn apply_policies(
     force_conflicts: bool,
     interrupt: &Interrupt,
 ) -> Vec<ObjectResult> {
-    let planned = plan_policies(client, policies, naming, gates).await;
+    let planned = plan_policies(client, policies, naming, gates, force_conflicts).await;
     write_planned(client, &planned, false, force_conflicts, interrupt).await
 }
 

@@ -219,7 +219,16 @@ async fn plan_members(members: &Fleet, request: &ApplyRequest<'_>) -> Result<Vec
                 context: &target.context,
                 cluster_name: &name,
             };
-            Ok::<_, ClusterError>(plan_policies(&client, request.policies, &naming, &request.gates).await)
+            Ok::<_, ClusterError>(
+                plan_policies(
+                    &client,
+                    request.policies,
+                    &naming,
+                    &request.gates,
+                    request.force_conflicts,
+                )
+                .await,
+            )
         })
         .await)
 }
