@@ -6,8 +6,9 @@
 use serde_json::Value;
 
 use crate::support::rollout::{POLICY, RolloutFleet};
+use crate::support::terminal::{on_terminal, script_available};
 use crate::support::versions::every_object_version;
-use crate::support::{Fleet, plugin, row, run, wait_for};
+use crate::support::{BIN, Fleet, Running, plugin, row, run, wait_for};
 
 const PROMOTION_GATE_GOES: &str = "removes the promotion gate of a canary waiting at it: it will promote now";
 
@@ -75,6 +76,23 @@ fn a_canary_waiting_at_its_promotion_gate_stays_there_unless_asked_and_confirmed
     assert!(hook_types(&s.canary(1)).contains(&"confirm-promotion".to_string()));
     s.wait_for_status_writes(1, 2);
     assert_eq!(s.phase(1), "WaitingPromotion");
+
+    // In a terminal it asks as `promote` does: a protected cluster needs the typed count, and a
+    // wrong answer changes nothing (exit 1).
+    if script_available("a_canary_waiting_at_its_promotion_gate_stays_there_unless_asked_and_confirmed") {
+        let shell = format!("{BIN} apply -f {POLICY} --all-contexts --manual-promotion=false --protected '*member1'");
+        let mut cmd = on_terminal(s.home.path(), &shell);
+        let mut asked = Running::spawn(cmd.env("KUBECONFIG", &s.kubeconfig));
+        asked.wait_for_stdout("the typed confirmation's question", |o| o.contains("Type 1 to confirm"));
+        asked.type_text("y\n");
+        let declined = asked.finish();
+        assert_eq!(declined.code, 1, "{declined:?}");
+        assert!(
+            declined.stdout.contains(PROMOTION_GATE_GOES) && declined.stdout.contains("not confirmed: nothing changed"),
+            "{declined:?}"
+        );
+        assert!(hook_types(&s.canary(1)).contains(&"confirm-promotion".to_string()));
+    }
 
     // Confirmed: the gate goes, the row says what it did to the run, and Flagger promotes.
     let confirmed = apply(&["--manual-promotion=false", "--yes"]);
