@@ -7,8 +7,7 @@ use serde_json::Value;
 
 use crate::support::rollout::{POLICY, RolloutFleet};
 use crate::support::terminal::{on_terminal, script_available};
-use crate::support::versions::every_object_version;
-use crate::support::{BIN, Fleet, Running, plugin, row, run, wait_for};
+use crate::support::{BIN, Fleet, Running, every_object_version, plugin, row, run, wait_for};
 
 const PROMOTION_GATE_GOES: &str = "removes the promotion gate of a canary waiting at it: it will promote now";
 

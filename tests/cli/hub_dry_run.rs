@@ -3,8 +3,7 @@
 //! the hub would change); `uninstall --dry-run` in context mode prints the plan alone.
 
 use crate::kurator::hub_fleet;
-use crate::support::versions::object_versions;
-use crate::support::{plugin, run};
+use crate::support::{plugin, run, versions_of};
 
 #[test]
 fn a_dry_run_under_fleet_writes_nothing_to_the_hub() {
@@ -52,8 +51,8 @@ fn a_dry_run_under_fleet_writes_nothing_to_the_hub() {
     assert!(same.stdout.contains("unchanged"), "{same:?}");
 }
 
-/// `kind namespace/name@resourceVersion` of everything a hub dry run could touch: the Fleet and
-/// the Applications on the hub, the Flux objects the Fleet plugin would make there, and every
+/// The resourceVersions of everything a hub dry run could touch: the Fleet and the
+/// Applications on the hub, the Flux objects the Fleet plugin would make there, and every
 /// member's Canaries.
 fn hub_and_member_versions(fleet: &crate::support::Fleet) -> Vec<String> {
     let hub = &fleet.hub.as_ref().unwrap().0;
@@ -63,10 +62,10 @@ fn hub_and_member_versions(fleet: &crate::support::Fleet) -> Vec<String> {
         ("apps.kurator.dev", "applications"),
         ("helm.toolkit.fluxcd.io", "helmreleases"),
     ] {
-        versions.extend(object_versions(hub, plural, &[(group, plural)]));
+        versions.extend(versions_of(hub, group, plural));
     }
     for member in &fleet.clusters {
-        versions.extend(object_versions(member, member.name(), &[("flagger.app", "canaries")]));
+        versions.extend(versions_of(member, "flagger.app", "canaries"));
     }
     versions
 }
