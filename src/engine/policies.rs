@@ -124,7 +124,7 @@ pub struct ApplyPlan {
     target: PlanTarget,
     /// Canaries whose run under way the apply changes, and how.
     pub run_changes: Vec<RunChangeRow>,
-    /// Raised by Ctrl-C from the first read on: a plan cut short writes nothing.
+    /// Raised by Ctrl-C from the first member read on: a plan cut short writes nothing.
     interrupt: Interrupt,
 }
 
@@ -137,14 +137,15 @@ enum PlanTarget {
 /// carried out (an unknown `--cluster-name` context, a file without Applications under Kurator,
 /// gate flags under Kurator) is a usage error before anything is written.
 pub async fn plan(source: &FleetSource, request: &ApplyRequest<'_>) -> Result<ApplyPlan> {
-    // A dry run writes nothing, so Ctrl-C simply ends it.
-    let interrupt = if request.dry_run {
-        Interrupt::manual()
-    } else {
-        Interrupt::on_ctrl_c()
-    };
     match source.policy_destination() {
         Destination::Members => {
+            // Ctrl-C during the reads leaves every member untouched. A dry run writes nothing,
+            // so there Ctrl-C simply ends it.
+            let interrupt = if request.dry_run {
+                Interrupt::manual()
+            } else {
+                Interrupt::on_ctrl_c()
+            };
             let planned = plan_members(&source.members, request).await?;
             let run_changes = planned
                 .iter()
@@ -185,7 +186,8 @@ pub async fn plan(source: &FleetSource, request: &ApplyRequest<'_>) -> Result<Ap
             Ok(ApplyPlan {
                 target: PlanTarget::Hub(documents),
                 run_changes,
-                interrupt,
+                // One request per Application: Ctrl-C keeps its default meaning there.
+                interrupt: Interrupt::manual(),
             })
         }
     }

@@ -544,7 +544,7 @@ mod tests {
             }
         );
         assert!(
-            matches!(plan(Verb::Abort, &canary("Progressing", json!([]), json!({}))), Step::Impossible { reason } if reason.contains("apply adds one by default"))
+            matches!(plan(Verb::Abort, &canary("Progressing", json!([]), json!({}))), Step::Impossible { reason } if reason.contains("re-apply the policy with --abort-gate"))
         );
         assert!(matches!(
             plan(Verb::Abort, &canary("Failed", gated.clone(), json!({}))),
