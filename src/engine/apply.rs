@@ -246,19 +246,6 @@ pub async fn write_planned(
     results
 }
 
-/// Plans and writes every policy in one cluster, without asking (`start -f`).
-pub async fn apply_policies(
-    client: &Client,
-    policies: &[Policy],
-    naming: &ClusterNaming<'_>,
-    gates: &GateChoice,
-    force_conflicts: bool,
-    interrupt: &Interrupt,
-) -> Vec<ObjectResult> {
-    let planned = plan_policies(client, policies, naming, gates, force_conflicts).await;
-    write_planned(client, &planned, false, force_conflicts, interrupt).await
-}
-
 /// Applies (or dry-runs) one policy's objects in order; after a failure the rest are skipped.
 /// Fields other managers left in an object that change the rollout follow it as warning rows.
 async fn write_objects(

@@ -215,7 +215,9 @@ fn apply_dry_run_changes_no_object_in_any_cluster() {
     });
     let before = settled_versions(&s);
     assert!(
-        before.iter().any(|v| v.starts_with("kurator-member1 canaries test/podinfo@")),
+        before
+            .iter()
+            .any(|v| v.starts_with("kurator-member1 canaries test/podinfo@")),
         "{before:?}"
     );
 
