@@ -93,6 +93,31 @@ fn a_canary_waiting_at_its_promotion_gate_stays_there_unless_asked_and_confirmed
         assert!(hook_types(&s.canary(1)).contains(&"confirm-promotion".to_string()));
     }
 
+    // `start -f` applies as `apply` does, and leaves a change to a run under way to `apply`.
+    let start = s.run(&[
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "-f",
+        POLICY,
+        "--manual-promotion=false",
+        "--image",
+        "podinfod=podinfo:3",
+        "--yes",
+    ]);
+    assert_eq!(start.code, 1, "{start:?}");
+    assert!(
+        start
+            .stderr
+            .contains("applying -f would change the run under way of test/podinfo (WaitingPromotion)")
+            && start.stderr.contains(PROMOTION_GATE_GOES),
+        "{start:?}"
+    );
+    assert!(hook_types(&s.canary(1)).contains(&"confirm-promotion".to_string()));
+    assert_eq!(s.image(1), "podinfo:2", "nothing released");
+
     // Confirmed: the gate goes, the row says what it did to the run, and Flagger promotes.
     let confirmed = apply(&["--manual-promotion=false", "--yes"]);
     assert_eq!(confirmed.code, 0, "{confirmed:?}");
