@@ -228,6 +228,7 @@ fn apply_dry_run_changes_no_object_in_any_cluster() {
         "kurator-member1",
         "--image",
         "podinfod=podinfo:2",
+        "--yes",
     ]);
     assert_eq!(released.code, 0, "{released:?}");
     s.wait(&[1], "Waiting");
@@ -338,14 +339,22 @@ fn under_fleet_a_policy_change_over_runs_under_way_needs_confirmation() {
         }
     });
     let started = cmd(&[
-        &["start", "podinfo", "-n", "test", "--image", "podinfod=podinfo:2"][..],
+        &[
+            "start",
+            "podinfo",
+            "-n",
+            "test",
+            "--image",
+            "podinfod=podinfo:2",
+            "--yes",
+        ][..],
         &fleet_args,
     ]
     .concat());
     assert_eq!(started.code, 0, "{started:?}");
-    // A changed interval restarts Flagger's job at once, which finds the new revision; nothing
-    // is under way yet, so this apply asks nothing.
-    let restarted = cmd(&[&["apply", "-f", &policy("3000", "50")][..], &fleet_args].concat());
+    // A changed interval restarts Flagger's job at once, which finds the new revision. (On a
+    // slow machine the job's own next tick may have found it first: --yes then confirms.)
+    let restarted = cmd(&[&["apply", "-f", &policy("3000", "50"), "--yes"][..], &fleet_args].concat());
     assert_eq!(restarted.code, 0, "{restarted:?}");
     wait_for("every member Progressing", || {
         let p = phases();
