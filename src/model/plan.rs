@@ -271,7 +271,7 @@ fn plan_abort(canary: &Value, phase: &str) -> Step {
         )),
         _ => match hook_url(canary, "rollback", "/rollback/check") {
             Some(hook) => Step::OpenRollbackGate { hook },
-            None => impossible("no rollback hook: apply adds one by default (re-apply without --no-abort-gate)"),
+            None => impossible("no rollback hook: re-apply the policy with --abort-gate"),
         },
     }
 }
@@ -576,7 +576,7 @@ mod tests {
             }
         );
         assert!(
-            matches!(plan(Verb::Abort, &canary("Progressing", json!([]), json!({}))), Step::Impossible { reason } if reason.contains("apply adds one by default"))
+            matches!(plan(Verb::Abort, &canary("Progressing", json!([]), json!({}))), Step::Impossible { reason } if reason.contains("re-apply the policy with --abort-gate"))
         );
         assert!(matches!(
             plan(Verb::Abort, &canary("Failed", gated.clone(), json!({}))),
