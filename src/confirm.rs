@@ -16,6 +16,20 @@ pub enum Decision {
     NeedsYes,
 }
 
+/// Ctrl-C at a question keeps its default meaning: quit, nothing changed (exit 130), whether
+/// or not a command's Ctrl-C listener is installed yet (`apply` installs it while it reads, so
+/// that reads cut short report every cluster untouched). console restores the terminal's mode
+/// before it raises SIGINT for the ^C it read (console unix_term.rs, `read_single_key`), and
+/// dialoguer hands the read's `Interrupted` error back. Any other failure to ask is a no.
+fn quit_if_interrupted(e: dialoguer::Error) -> Decision {
+    let dialoguer::Error::IO(io) = e;
+    if io.kind() == std::io::ErrorKind::Interrupted {
+        eprintln!("\ninterrupted at the question: nothing changed");
+        std::process::exit(crate::exit::Exit::Interrupted as i32);
+    }
+    Decision::Declined
+}
+
 pub fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
@@ -28,16 +42,17 @@ pub fn confirm(question: &str, assume_yes: bool) -> Decision {
     if !interactive() {
         return Decision::NeedsYes;
     }
-    // Ctrl-C at the question keeps its default meaning (quit, nothing changed): dialoguer
-    // raises SIGINT when it reads ^C in raw mode, as the terminal would in cooked mode.
-    let answer = Confirm::with_theme(&SimpleTheme)
-        .with_prompt(question)
-        .default(false)
-        .wait_for_newline(true)
-        .interact_on(&console::Term::stderr());
+    let answer = crate::interrupt::asking(|| {
+        Confirm::with_theme(&SimpleTheme)
+            .with_prompt(question)
+            .default(false)
+            .wait_for_newline(true)
+            .interact_on(&console::Term::stderr())
+    });
     match answer {
         Ok(true) => Decision::Proceed,
-        Ok(false) | Err(_) => Decision::Declined,
+        Ok(false) => Decision::Declined,
+        Err(e) => quit_if_interrupted(e),
     }
 }
 
@@ -53,13 +68,16 @@ pub fn confirm_typed(question: &str, expected: &str, assume_yes: bool) -> Decisi
     if term.write_line(question).is_err() {
         return Decision::Declined;
     }
-    let answer = Input::<String>::with_theme(&SimpleTheme)
-        .with_prompt(format!("Type {expected} to confirm"))
-        // An empty answer is a refusal, not a reason to ask again.
-        .allow_empty(true)
-        .interact_text_on(&term);
+    let answer = crate::interrupt::asking(|| {
+        Input::<String>::with_theme(&SimpleTheme)
+            .with_prompt(format!("Type {expected} to confirm"))
+            // An empty answer is a refusal, not a reason to ask again.
+            .allow_empty(true)
+            .interact_text_on(&term)
+    });
     match answer {
         Ok(typed) if typed.trim() == expected => Decision::Proceed,
-        _ => Decision::Declined,
+        Ok(_) => Decision::Declined,
+        Err(e) => quit_if_interrupted(e),
     }
 }

@@ -61,6 +61,18 @@ impl Interrupt {
     }
 }
 
+/// Whether a confirmation question is being asked: a Ctrl-C then quits from the question
+/// (`confirm`), so the listener says nothing about changes under way.
+static ASKING: AtomicBool = AtomicBool::new(false);
+
+/// Runs `ask` (a question at the terminal) with the listener told so.
+pub fn asking<T>(ask: impl FnOnce() -> T) -> T {
+    ASKING.store(true, Ordering::SeqCst);
+    let answer = ask();
+    ASKING.store(false, Ordering::SeqCst);
+    answer
+}
+
 /// The one Ctrl-C listener of the process, installed the first time a run asks for it.
 struct Listener {
     interrupt: Interrupt,
@@ -108,7 +120,7 @@ fn listen(raised: Interrupt, installed: std::sync::mpsc::Sender<()>) {
             return;
         }
         raised.set();
-        let writing = || listener().writing.load(Ordering::SeqCst);
+        let writing = || listener().writing.load(Ordering::SeqCst) && !ASKING.load(Ordering::SeqCst);
         if writing() {
             eprintln!("\ninterrupted: no new changes start; changes under way finish first (Ctrl-C again to exit now)");
         }

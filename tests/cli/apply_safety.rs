@@ -91,6 +91,22 @@ fn a_canary_waiting_at_its_promotion_gate_stays_there_unless_asked_and_confirmed
             "{declined:?}"
         );
         assert!(hook_types(&s.canary(1)).contains(&"confirm-promotion".to_string()));
+        // Ctrl-C at the question quits at once (130), although apply's Ctrl-C listener is
+        // already installed for its reads: nothing changed, and no word of changes under way.
+        let mut cmd = on_terminal(s.home.path(), &shell);
+        let mut asked = Running::spawn(cmd.env("KUBECONFIG", &s.kubeconfig));
+        asked.wait_for_stdout("the typed confirmation's question", |o| o.contains("Type 1 to confirm"));
+        asked.type_text("\x03");
+        let interrupted = asked.finish();
+        assert_eq!(interrupted.code, 130, "{interrupted:?}");
+        assert!(
+            interrupted
+                .stdout
+                .contains("interrupted at the question: nothing changed")
+                && !interrupted.stdout.contains("changes under way finish first"),
+            "{interrupted:?}"
+        );
+        assert!(hook_types(&s.canary(1)).contains(&"confirm-promotion".to_string()));
     }
 
     // `start -f` applies as `apply` does, and leaves a change to a run under way to `apply`.
