@@ -29,7 +29,7 @@ fn main() -> ExitCode {
 }
 
 /// `-v` traces each request (a line naming the context, method, URL, status and latency, from
-/// `fleet::request_trace`, beside kube-client's debug span); `-vv` adds its
+/// `fleet::request_trace`); `-vv` adds its
 /// details (headers, time taken: `fleet::request_trace`'s trace events, which never carry
 /// credentials) and kube-client's trace events (a watch's response headers, Status bodies);
 /// `-vvv` traces every library.

@@ -504,10 +504,10 @@ fn verbose_traces_requests_and_never_credentials() {
     };
     let out = traced("-v");
     for entry in &fleet.entries {
-        let version = format!("http.method=GET http.url={}/version", entry.server);
-        let lines: Vec<&str> = out.stderr.lines().filter(|l| l.contains(&version)).collect();
+        // kubectl -v=6's words (fleet::request_trace), the context first.
+        let version = format!("{}: GET {}/version 200 in ", entry.context, entry.server);
         assert!(
-            lines.iter().any(|l| l.contains("http.status_code=200")),
+            out.stderr.lines().any(|l| l.contains(&version)),
             "{}'s /version request and its 200 answer: {out:?}",
             entry.context
         );
