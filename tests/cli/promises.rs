@@ -451,7 +451,7 @@ fn policy_name_names_a_bare_rollout_block() {
     assert!(default.contains("kurator.dev/rollout: podinfo"), "{default}");
 }
 
-/// README "Choosing clusters": `--request-timeout` bounds the connection to one API server; a
+/// README "Choosing clusters": `--request-timeout` bounds each request to one API server; a
 /// server that accepts and never answers is that cluster's timeout row, the others unaffected.
 #[test]
 fn request_timeout_bounds_a_silent_server() {
@@ -482,7 +482,7 @@ fn request_timeout_bounds_a_silent_server() {
     assert!(row(&out.stdout, "kurator-member1").ends_with("Ready"), "{out:?}");
     // The cluster timeout is an hour: only the request timeout can have ended this.
     assert!(
-        row(&out.stdout, "silent").ends_with("unreachable: connection timed out"),
+        row(&out.stdout, "silent").ends_with("timeout: no answer within 1s"),
         "{out:?}"
     );
     drop(silent);
