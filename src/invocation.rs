@@ -161,6 +161,7 @@ impl Invocation {
         ConnectOptions {
             namespace,
             request_timeout: self.request_timeout,
+            cluster_timeout: Some(self.cluster_timeout),
             impersonate: self.impersonate.clone(),
             impersonate_groups: self.impersonate_groups.clone(),
         }

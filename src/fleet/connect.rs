@@ -24,6 +24,9 @@ pub struct ConnectOptions {
     pub namespace: Option<String>,
     /// How long one request may take (`--request-timeout`; see `fleet::request_timeout`).
     pub request_timeout: Option<Duration>,
+    /// How long one cluster may take for one step (`--cluster-timeout`): the handshake probe
+    /// keeps within it (see `fleet::handshake`).
+    pub cluster_timeout: Option<Duration>,
     /// `--as`: the user every request acts as (the kubeconfig's `as:` otherwise).
     pub impersonate: Option<String>,
     /// `--as-group`.
@@ -108,7 +111,7 @@ async fn build_client(
     // kube's own retry layer would wait up to 1000 s on a throttled cluster; ours is bounded
     // (see `fleet::retry`).
     config.default_retry = false;
-    let probe = HandshakeProbeLayer::new(&config);
+    let probe = HandshakeProbeLayer::new(&config, options.cluster_timeout);
     let trace = RequestTraceLayer::new(&config, &target.context);
     let timeout = RequestTimeoutLayer::new(options.request_timeout);
     let builder = client_builder(config)?;

@@ -19,9 +19,10 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use http::{Request, Response, Uri};
 use hyper::body::Incoming;
@@ -52,6 +53,8 @@ pub struct Transport {
     fallback: Client<Https, Body>,
     /// Set once the server answered a handshake without `h2` (or speaks plain HTTP).
     http1_only: Arc<AtomicBool>,
+    /// The last failure to establish the HTTP/2 connection, and when it happened.
+    connect_failure: Arc<Mutex<Option<(Instant, String)>>>,
 }
 
 impl Transport {
@@ -72,6 +75,7 @@ impl Transport {
         let https = builder.enable_all_versions().wrap_connector(tcp);
         let plain = config.cluster_url.scheme_str() != Some("https");
         let http1_only = Arc::new(AtomicBool::new(plain));
+        let connect_failure = Arc::new(Mutex::new(None));
         let multiplexed = Client::builder(TokioExecutor::new())
             .http2_only(true)
             .http2_initial_stream_window_size(STREAM_WINDOW)
@@ -79,12 +83,14 @@ impl Transport {
             .build(RequireHttp2 {
                 inner: https.clone(),
                 http1_only: http1_only.clone(),
+                connect_failure: connect_failure.clone(),
             });
         let fallback = Client::builder(TokioExecutor::new()).build(https);
         Ok(Transport {
             multiplexed,
             fallback,
             http1_only,
+            connect_failure,
         })
     }
 }
@@ -108,6 +114,7 @@ impl Service<Request<Body>> for Transport {
             // Kept to send again over HTTP/1.1 if the server turns out not to speak HTTP/2
             // (nothing was sent then: the refusal comes from the handshake).
             let copy = clone_request(&request);
+            let sent = Instant::now();
             match this.multiplexed.request(request).await {
                 Ok(response) => Ok(response),
                 // The handshake of this request's connection, or of the one it waited for
@@ -116,11 +123,28 @@ impl Service<Request<Body>> for Transport {
                     Some(copy) => Ok(this.fallback.request(copy).await?),
                     None => Err(error.into()),
                 },
+                // A request that waited for a connection another request was establishing
+                // fails with "request was canceled" when that handshake fails: it gets the
+                // handshake's own error, so every row tells what went wrong (a TLS refusal,
+                // a reset the handshake probe looks into).
+                Err(error) if error.is_connect() && chain(&error).contains("canceled") => {
+                    let failure = this.connect_failure.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                    match failure {
+                        Some((at, cause)) if at >= sent => Err(Box::new(WaitedForFailedConnection(cause)) as BoxError),
+                        _ => Err(error.into()),
+                    }
+                }
                 Err(error) => Err(error.into()),
             }
         })
     }
 }
+
+/// The error of the connection a request waited for (see `Transport::call`); its text is the
+/// original's, which is how `fleet::error` classifies transport failures.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct WaitedForFailedConnection(String);
 
 #[derive(Debug, thiserror::Error)]
 #[error("the server did not choose HTTP/2 in the TLS handshake")]
@@ -134,6 +158,9 @@ struct NoHttp2;
 struct RequireHttp2<C> {
     inner: C,
     http1_only: Arc<AtomicBool>,
+    /// Where a failed connection leaves its error for the requests that waited for it (set
+    /// before the error reaches them, as `http1_only`).
+    connect_failure: Arc<Mutex<Option<(Instant, String)>>>,
 }
 
 impl<C> Service<Uri> for RequireHttp2<C>
@@ -154,8 +181,17 @@ where
     fn call(&mut self, uri: Uri) -> Self::Future {
         let connecting = self.inner.call(uri);
         let http1_only = self.http1_only.clone();
+        let connect_failure = self.connect_failure.clone();
         Box::pin(async move {
-            let io = connecting.await.map_err(Into::into)?;
+            let io = match connecting.await {
+                Ok(io) => io,
+                Err(error) => {
+                    let error: BoxError = error.into();
+                    *connect_failure.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some((Instant::now(), chain(error.as_ref())));
+                    return Err(error);
+                }
+            };
             if io.connected().is_negotiated_h2() {
                 Ok(io)
             } else {
