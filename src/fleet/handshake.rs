@@ -67,7 +67,7 @@ impl Probe {
             tls: Arc::new(tls),
             server_name,
             address: (host, port),
-            budget: cluster_timeout.map_or(PROBE_BUDGET, |t| PROBE_BUDGET.min(t / 2)),
+            budget: probe_budget(cluster_timeout),
         })
     }
 
@@ -92,6 +92,11 @@ impl Probe {
             Ok(_) => None,
         }
     }
+}
+
+/// How long a probe may take, given the cluster timeout (pure).
+fn probe_budget(cluster_timeout: Option<Duration>) -> Duration {
+    cluster_timeout.map_or(PROBE_BUDGET, |t| PROBE_BUDGET.min(t / 2))
 }
 
 /// The alert's name in an error text, as rustls words it.
@@ -282,6 +287,34 @@ mod tests {
         let config = config_with(&playground, &trusted).await;
         let probe = Probe::from_config(&config, None).unwrap();
         assert_eq!(probe.alert().await, None);
+    }
+
+    /// A server that accepts the connection and never answers the handshake: the probe gives
+    /// up within half the cluster timeout, so the row still shows the original error.
+    #[tokio::test]
+    async fn the_probe_keeps_within_the_cluster_timeout() {
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = silent.local_addr().unwrap().port();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        let probe = Probe {
+            tls: Arc::new(tls),
+            server_name: rustls::pki_types::ServerName::try_from("localhost").unwrap(),
+            address: ("127.0.0.1".into(), port),
+            budget: probe_budget(Some(Duration::from_secs(4))),
+        };
+        assert_eq!(probe.budget, Duration::from_secs(2), "half of a 4 s cluster timeout");
+        assert_eq!(probe_budget(Some(Duration::from_secs(60))), PROBE_BUDGET);
+        assert_eq!(probe_budget(None), PROBE_BUDGET);
+        let started = std::time::Instant::now();
+        assert_eq!(probe.alert().await, None);
+        let waited = started.elapsed();
+        assert!(waited >= Duration::from_secs(2) && waited < Duration::from_secs(4), "{waited:?}");
+        drop(silent);
     }
 
     #[test]
