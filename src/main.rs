@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     let cli = kubectl_kurator_rollout::cli::parse_args();
     kubectl_kurator_rollout::view::color::init(cli.global.color);
     init_tracing(cli.global.verbosity);
+    kubectl_kurator_rollout::fleet::fanout::raise_open_file_limit();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -313,7 +313,10 @@ mod tests {
         let started = std::time::Instant::now();
         assert_eq!(probe.alert().await, None);
         let waited = started.elapsed();
-        assert!(waited >= Duration::from_secs(2) && waited < Duration::from_secs(4), "{waited:?}");
+        assert!(
+            waited >= Duration::from_secs(2) && waited < Duration::from_secs(4),
+            "{waited:?}"
+        );
         drop(silent);
     }
 
