@@ -203,6 +203,8 @@ pub fn classify_transport(text: &str) -> ClusterError {
         || lower.contains("unexpected eof")
         || lower.contains("unexpected-eof")
         || lower.contains("peer closed connection")
+        // hyper's words for a request whose HTTP/2 connection ended under it.
+        || lower.contains("channel closed")
     {
         ClusterError::Unreachable("connection reset by the server".into())
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {

@@ -329,6 +329,8 @@ mod tests {
         assert!(looks_reset(&boxed(
             "error writing a body to connection: Broken pipe (os error 32)"
         )));
+        // An HTTP/2 connection that ended under the request (the alert went to the connection).
+        assert!(looks_reset(&boxed("client error (SendRequest): channel closed")));
         assert!(!looks_reset(&boxed(
             "tcp connect error: Connection refused (os error 111)"
         )));

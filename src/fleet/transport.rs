@@ -123,15 +123,23 @@ impl Service<Request<Body>> for Transport {
                     Some(copy) => Ok(this.fallback.request(copy).await?),
                     None => Err(error.into()),
                 },
-                // A request that waited for a connection another request was establishing
-                // fails with "request was canceled" when that handshake fails: it gets the
-                // handshake's own error, so every row tells what went wrong (a TLS refusal,
-                // a reset the handshake probe looks into).
+                // A request that never went out: it waited for a connection another request
+                // was establishing, or was about to go out on one that closed under it (the
+                // handshake was refused after it, the server went away). A failed handshake
+                // left its error: that is the answer (so every row tells what went wrong: a
+                // TLS refusal, a reset the handshake probe looks into). Otherwise the request
+                // is sent once more, on a connection of its own if need be.
                 Err(error) if error.is_connect() && chain(&error).contains("canceled") => {
                     let failure = this.connect_failure.lock().unwrap_or_else(|p| p.into_inner()).clone();
-                    match failure {
-                        Some((at, cause)) if at >= sent => Err(Box::new(WaitedForFailedConnection(cause)) as BoxError),
-                        _ => Err(error.into()),
+                    match (failure, copy) {
+                        (Some((at, cause)), _) if at >= sent => {
+                            Err(Box::new(WaitedForFailedConnection(cause)) as BoxError)
+                        }
+                        (_, Some(copy)) if this.http1_only.load(Ordering::Relaxed) => {
+                            Ok(this.fallback.request(copy).await?)
+                        }
+                        (_, Some(copy)) => Ok(this.multiplexed.request(copy).await?),
+                        (_, None) => Err(error.into()),
                     }
                 }
                 Err(error) => Err(error.into()),
