@@ -97,7 +97,7 @@ where
                 Err(_) => return Err(Box::new(RequestTimedOut(timeout)) as BoxError),
                 Ok(answer) => answer.map_err(Into::into)?,
             };
-            let body_deadline = (!watch).then(|| (deadline, timeout));
+            let body_deadline = (!watch).then_some((deadline, timeout));
             Ok(response.map(|body| DeadlineBody::new(body, body_deadline)))
         })
     }
