@@ -39,7 +39,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_needs_command" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -94,7 +94,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -138,7 +138,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -184,7 +184,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand install" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -218,7 +218,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand check" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -250,7 +250,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand verify" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -282,7 +282,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand uninstall" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -318,7 +318,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -360,7 +360,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -402,7 +402,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -451,7 +451,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -491,7 +491,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand status" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -525,7 +525,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand list" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -557,7 +557,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand get" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -590,7 +590,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand demo" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -624,7 +624,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand promote" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -661,7 +661,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand abort" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -695,7 +695,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand pause" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -729,7 +729,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand resume" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -763,7 +763,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand retry" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -795,7 +795,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand completion" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -826,7 +826,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __man" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -857,7 +857,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand __complete" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
@@ -888,7 +888,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand version" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r

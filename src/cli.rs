@@ -157,7 +157,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// Timeout for establishing a connection to one cluster's API server (e.g. 5s).
+    /// How long one request to a cluster may take, answer included, as kubectl's flag (e.g.
+    /// 5s); a watch only until its answer starts.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Option<Duration>,
 
@@ -725,7 +726,7 @@ pub struct UninstallArgs {
 #[derive(Debug, Clone, Args)]
 pub struct PlaygroundArgs {
     /// Number of simulated clusters.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=500))]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub clusters: u16,
 
     /// Where to write the kubeconfig (default: a file in a new temporary directory); an

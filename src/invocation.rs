@@ -160,7 +160,8 @@ impl Invocation {
     fn connect_options(&self, namespace: Option<String>) -> ConnectOptions {
         ConnectOptions {
             namespace,
-            connect_timeout: self.request_timeout,
+            request_timeout: self.request_timeout,
+            cluster_timeout: Some(self.cluster_timeout),
             impersonate: self.impersonate.clone(),
             impersonate_groups: self.impersonate_groups.clone(),
         }

@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     let cli = kubectl_kurator_rollout::cli::parse_args();
     kubectl_kurator_rollout::view::color::init(cli.global.color);
     init_tracing(cli.global.verbosity);
+    kubectl_kurator_rollout::fleet::fanout::raise_open_file_limit();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
 }
 
 /// `-v` traces each request (a line naming the context, method, URL, status and latency, from
-/// `fleet::request_trace`, beside kube-client's debug span); `-vv` adds its
+/// `fleet::request_trace`); `-vv` adds its
 /// details (headers, time taken: `fleet::request_trace`'s trace events, which never carry
 /// credentials) and kube-client's trace events (a watch's response headers, Status bodies);
 /// `-vvv` traces every library.

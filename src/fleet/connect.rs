@@ -3,24 +3,30 @@
 
 use std::time::Duration;
 
-use kube::client::ClientBuilder;
+use kube::client::{ClientBuilder, ConfigExt, DynBody};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use tower::buffer::BufferLayer;
 use tower::retry::RetryLayer;
+use tower::{BoxError, ServiceBuilder, ServiceExt};
 
 use super::error::{ClusterError, chain};
 use super::handshake::HandshakeProbeLayer;
+use super::request_timeout::RequestTimeoutLayer;
 use super::request_trace::RequestTraceLayer;
 use super::retry::BoundedRetry;
 use super::targets::Target;
+use super::transport::Transport;
 
 #[derive(Debug, Clone, Default)]
 pub struct ConnectOptions {
     /// Overrides every context's namespace (`-n`).
     pub namespace: Option<String>,
-    /// Connection timeout (`--request-timeout`).
-    pub connect_timeout: Option<Duration>,
+    /// How long one request may take (`--request-timeout`; see `fleet::request_timeout`).
+    pub request_timeout: Option<Duration>,
+    /// How long one cluster may take for one step (`--cluster-timeout`): the handshake probe
+    /// keeps within it (see `fleet::handshake`).
+    pub cluster_timeout: Option<Duration>,
     /// `--as`: the user every request acts as (the kubeconfig's `as:` otherwise).
     pub impersonate: Option<String>,
     /// `--as-group`.
@@ -96,9 +102,6 @@ async fn build_client(
             target.context
         );
     }
-    if let Some(timeout) = options.connect_timeout {
-        config.connect_timeout = Some(timeout);
-    }
     // As kubectl: the flags replace the kubeconfig's `as`/`as-groups`.
     if let Some(user) = &options.impersonate {
         config.auth_info.impersonate = Some(user.clone());
@@ -108,15 +111,46 @@ async fn build_client(
     // kube's own retry layer would wait up to 1000 s on a throttled cluster; ours is bounded
     // (see `fleet::retry`).
     config.default_retry = false;
-    let probe = HandshakeProbeLayer::new(&config);
+    let probe = HandshakeProbeLayer::new(&config, options.cluster_timeout);
     let trace = RequestTraceLayer::new(&config, &target.context);
-    let builder = ClientBuilder::try_from(config).map_err(|e| ClusterError::Config(chain(&e)))?;
-    // Retrying needs a clonable inner service; a buffer makes the boxed stack one. The trace
-    // is outermost: each request once, as the plugin made it (see `fleet::request_trace`).
+    let timeout = RequestTimeoutLayer::new(options.request_timeout);
+    let builder = client_builder(config)?;
+    // Retrying needs a clonable inner service; a buffer makes the boxed stack one. The request
+    // timeout is outside the retries (client-go bounds them all, see `fleet::request_timeout`),
+    // and the trace is outermost: each request once, as the plugin made it (see
+    // `fleet::request_trace`).
     Ok(builder
         .with_layer(&BufferLayer::new(1024))
         .with_layer(&RetryLayer::new(BoundedRetry::new()))
         .with_layer(&probe)
+        .with_layer(&timeout)
         .with_layer(&trace)
         .build())
+}
+
+type BoxedStack = tower::util::BoxService<http::Request<kube::client::Body>, http::Response<Box<DynBody>>, BoxError>;
+
+/// kube's layers (base URI, credentials, impersonation headers) over our transport, which
+/// speaks HTTP/2 over one connection (see `fleet::transport`). Through a proxy, kube's own
+/// stack (its proxy connectors, HTTP/1.1).
+fn client_builder(config: Config) -> Result<ClientBuilder<BoxedStack>, ClusterError> {
+    if config.proxy_url.is_some() {
+        return ClientBuilder::try_from(config).map_err(|e| ClusterError::Config(chain(&e)));
+    }
+    let transport = Transport::new(&config)?;
+    let auth = config.auth_layer().map_err(|e| ClusterError::Config(chain(&e)))?;
+    let headers = config
+        .extra_headers_layer()
+        .map_err(|e| ClusterError::Config(chain(&e)))?;
+    let service = ServiceBuilder::new()
+        .layer(config.base_uri_layer())
+        .option_layer(auth)
+        .layer(headers)
+        .service(transport)
+        .map_err(BoxError::from)
+        .map_response(|response| {
+            response.map(|body| Box::new(http_body_util::BodyExt::map_err(body, BoxError::from)) as Box<DynBody>)
+        })
+        .boxed();
+    Ok(ClientBuilder::new(service, config.default_namespace))
 }

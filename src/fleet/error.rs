@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::ownership::{FieldConflict, apply_conflicts};
+use super::request_timeout::RequestTimedOut;
 use super::retry::RETRIES;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
@@ -108,6 +109,9 @@ impl ClusterError {
 
     /// Classifies an error from kube-rs.
     pub fn from_kube(error: &kube::Error) -> ClusterError {
+        if let Some(timed_out) = find_in_chain::<RequestTimedOut>(error) {
+            return ClusterError::Timeout(timed_out.0);
+        }
         if let kube::Error::Api(status) = error {
             if let Some(conflicts) = apply_conflicts(status) {
                 return ClusterError::FieldConflicts {
@@ -141,6 +145,18 @@ impl ClusterError {
         }
         classify_transport(&chain(error))
     }
+}
+
+/// The first error of type `E` in an error's source chain.
+fn find_in_chain<'a, E: std::error::Error + 'static>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a E> {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        source = e.source();
+    }
+    None
 }
 
 /// Every message in an error's source chain, deduplicated, joined by ": ".
@@ -187,6 +203,8 @@ pub fn classify_transport(text: &str) -> ClusterError {
         || lower.contains("unexpected eof")
         || lower.contains("unexpected-eof")
         || lower.contains("peer closed connection")
+        // hyper's words for a request whose HTTP/2 connection ended under it.
+        || lower.contains("channel closed")
     {
         ClusterError::Unreachable("connection reset by the server".into())
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {

@@ -49,3 +49,23 @@ impl Fleet {
         join_all(runs).await
     }
 }
+
+/// Raises the soft limit on open files to the hard limit, as Go programs (kubectl among them)
+/// do at start-up since Go 1.19 (src/os/rlimit.go, `init`): a fleet holds a connection per
+/// cluster, and a thousand clusters exceed the 1024 many systems set as the soft limit. A
+/// failure leaves the limit as it was (the rows of clusters beyond it then say why).
+#[cfg(unix)]
+pub fn raise_open_file_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let raised = rustix::process::Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        let _ = setrlimit(Resource::Nofile, raised);
+    }
+}
+
+#[cfg(not(unix))]
+pub fn raise_open_file_limit() {}

@@ -29,10 +29,12 @@ use tower::{BoxError, Layer, Service};
 
 use super::error::{ClusterError, chain, classify_transport};
 
-/// How long the probe waits for the server's verdict after its handshake. A server that accepts
-/// the certificate sends nothing until asked, so this bounds the error path of healthy clusters
-/// whose connection was reset for another reason.
-const VERDICT_WAIT: Duration = Duration::from_secs(5);
+/// How long the whole probe (connect, handshake, the server's verdict) may take. A server that
+/// accepts the certificate sends nothing until asked, so this bounds the error path of healthy
+/// clusters whose connection was reset for another reason. It is also kept under half the
+/// cluster timeout: a probe that outlasts it would turn the row into a timeout and hide the
+/// error it was looking into.
+const PROBE_BUDGET: Duration = Duration::from_secs(5);
 
 /// Where and how to open the probe connection; present only for contexts that present a client
 /// certificate over HTTPS without a proxy.
@@ -41,11 +43,11 @@ struct Probe {
     tls: Arc<rustls::ClientConfig>,
     server_name: rustls::pki_types::ServerName<'static>,
     address: (String, u16),
-    connect_timeout: Duration,
+    budget: Duration,
 }
 
 impl Probe {
-    fn from_config(config: &Config) -> Option<Probe> {
+    fn from_config(config: &Config, cluster_timeout: Option<Duration>) -> Option<Probe> {
         let auth = &config.auth_info;
         let presents_certificate = auth.client_certificate.is_some() || auth.client_certificate_data.is_some();
         if !presents_certificate || config.proxy_url.is_some() || config.cluster_url.scheme_str() != Some("https") {
@@ -65,27 +67,36 @@ impl Probe {
             tls: Arc::new(tls),
             server_name,
             address: (host, port),
-            connect_timeout: config.connect_timeout.unwrap_or(Duration::from_secs(30)),
+            budget: probe_budget(cluster_timeout),
         })
     }
 
-    /// The alert the server answers a fresh handshake with, if it sends one.
+    /// The alert the server answers a fresh handshake with, if it sends one within the budget.
     async fn alert(&self) -> Option<String> {
-        let connect = tokio::net::TcpStream::connect((self.address.0.as_str(), self.address.1));
-        let tcp = tokio::time::timeout(self.connect_timeout, connect).await.ok()?.ok()?;
+        tokio::time::timeout(self.budget, self.handshake_verdict()).await.ok()?
+    }
+
+    async fn handshake_verdict(&self) -> Option<String> {
+        let tcp = tokio::net::TcpStream::connect((self.address.0.as_str(), self.address.1))
+            .await
+            .ok()?;
         let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
-        let handshake = connector.connect(self.server_name.clone(), tcp);
-        let mut tls = match tokio::time::timeout(self.connect_timeout, handshake).await.ok()? {
+        let mut tls = match connector.connect(self.server_name.clone(), tcp).await {
             Ok(tls) => tls,
             // TLS 1.2, or a server that checks earlier: the alert ends the handshake itself.
             Err(e) => return alert_in(&e.to_string()),
         };
         let mut byte = [0u8; 1];
-        match tokio::time::timeout(VERDICT_WAIT, tls.read(&mut byte)).await {
-            Ok(Err(e)) => alert_in(&chain(&e)),
-            _ => None,
+        match tls.read(&mut byte).await {
+            Err(e) => alert_in(&chain(&e)),
+            Ok(_) => None,
         }
     }
+}
+
+/// How long a probe may take, given the cluster timeout (pure).
+fn probe_budget(cluster_timeout: Option<Duration>) -> Duration {
+    cluster_timeout.map_or(PROBE_BUDGET, |t| PROBE_BUDGET.min(t / 2))
 }
 
 /// The alert's name in an error text, as rustls words it.
@@ -119,9 +130,9 @@ pub struct HandshakeProbeLayer {
 }
 
 impl HandshakeProbeLayer {
-    pub fn new(config: &Config) -> HandshakeProbeLayer {
+    pub fn new(config: &Config, cluster_timeout: Option<Duration>) -> HandshakeProbeLayer {
         HandshakeProbeLayer {
-            probe: Probe::from_config(config),
+            probe: Probe::from_config(config, cluster_timeout),
         }
     }
 }
@@ -231,7 +242,7 @@ mod tests {
         let config = config_with(&playground, &stranger).await;
         let reset =
             || async { Err::<(), BoxError>("connection error: Connection reset by peer (os error 104)".into()) };
-        let mut service = HandshakeProbeLayer::new(&config).layer(tower::service_fn(|_: ()| reset()));
+        let mut service = HandshakeProbeLayer::new(&config, None).layer(tower::service_fn(|_: ()| reset()));
         let error = service.call(()).await.unwrap_err();
         assert_eq!(
             classify_transport(&chain(error.as_ref())),
@@ -242,7 +253,7 @@ mod tests {
         );
         // Errors other than a reset are left alone.
         let refused = || async { Err::<(), BoxError>("tcp connect error: Connection refused (os error 111)".into()) };
-        let mut service = HandshakeProbeLayer::new(&config).layer(tower::service_fn(|_: ()| refused()));
+        let mut service = HandshakeProbeLayer::new(&config, None).layer(tower::service_fn(|_: ()| refused()));
         let error = service.call(()).await.unwrap_err();
         assert_eq!(
             error.to_string(),
@@ -256,7 +267,7 @@ mod tests {
                 .await
                 .unwrap()
         };
-        assert!(HandshakeProbeLayer::new(&token_only).probe.is_none());
+        assert!(HandshakeProbeLayer::new(&token_only, None).probe.is_none());
     }
 
     /// A certificate the server accepts: the probe finds no alert and the reset stays a reset.
@@ -274,8 +285,39 @@ mod tests {
             .issue_client_certificate("alice")
             .unwrap();
         let config = config_with(&playground, &trusted).await;
-        let probe = Probe::from_config(&config).unwrap();
+        let probe = Probe::from_config(&config, None).unwrap();
         assert_eq!(probe.alert().await, None);
+    }
+
+    /// A server that accepts the connection and never answers the handshake: the probe gives
+    /// up within half the cluster timeout, so the row still shows the original error.
+    #[tokio::test]
+    async fn the_probe_keeps_within_the_cluster_timeout() {
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = silent.local_addr().unwrap().port();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        let probe = Probe {
+            tls: Arc::new(tls),
+            server_name: rustls::pki_types::ServerName::try_from("localhost").unwrap(),
+            address: ("127.0.0.1".into(), port),
+            budget: probe_budget(Some(Duration::from_secs(4))),
+        };
+        assert_eq!(probe.budget, Duration::from_secs(2), "half of a 4 s cluster timeout");
+        assert_eq!(probe_budget(Some(Duration::from_secs(60))), PROBE_BUDGET);
+        assert_eq!(probe_budget(None), PROBE_BUDGET);
+        let started = std::time::Instant::now();
+        assert_eq!(probe.alert().await, None);
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_secs(2) && waited < Duration::from_secs(4),
+            "{waited:?}"
+        );
+        drop(silent);
     }
 
     #[test]
@@ -287,6 +329,8 @@ mod tests {
         assert!(looks_reset(&boxed(
             "error writing a body to connection: Broken pipe (os error 32)"
         )));
+        // An HTTP/2 connection that ended under the request (the alert went to the connection).
+        assert!(looks_reset(&boxed("client error (SendRequest): channel closed")));
         assert!(!looks_reset(&boxed(
             "tcp connect error: Connection refused (os error 111)"
         )));

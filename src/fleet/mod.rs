@@ -10,10 +10,12 @@ pub mod handshake;
 pub mod kubeconfig;
 pub mod kurator;
 pub mod ownership;
+pub mod request_timeout;
 pub mod request_trace;
 pub mod retry;
 pub mod source;
 pub mod targets;
+pub mod transport;
 
 pub use connect::{ClusterHandle, ConnectOptions, Fleet};
 pub use error::ClusterError;

@@ -117,7 +117,10 @@ where
             let response = match answer.await.map_err(Into::into) {
                 Ok(response) => response,
                 Err(error) => {
-                    let line = summary_line(&context, method.as_str(), &url, Err(&error.to_string()), elapsed());
+                    // The whole chain: hyper's top-level text ("client error (SendRequest)")
+                    // says nothing of the cause.
+                    let cause = super::error::chain(error.as_ref());
+                    let line = summary_line(&context, method.as_str(), &url, Err(&cause), elapsed());
                     tracing::debug!("{line}");
                     return Err(error);
                 }

@@ -88,18 +88,23 @@ impl<Res> Policy<Request<Body>, Response<Res>, BoxError> for BoundedRetry {
     }
 
     fn clone_request(&mut self, request: &Request<Body>) -> Option<Request<Body>> {
-        // Only bodies held in memory can be sent again; streamed ones are not retried.
-        let body = request.body().try_clone()?;
-        let mut copy = Request::builder()
-            .method(request.method().clone())
-            .uri(request.uri().clone())
-            .version(request.version())
-            .body(body)
-            .ok()?;
-        *copy.headers_mut() = request.headers().clone();
-        *copy.extensions_mut() = request.extensions().clone();
-        Some(copy)
+        clone_request(request)
     }
+}
+
+/// A copy of a request to send again; only bodies held in memory can be sent again, so
+/// streamed ones have none.
+pub fn clone_request(request: &Request<Body>) -> Option<Request<Body>> {
+    let body = request.body().try_clone()?;
+    let mut copy = Request::builder()
+        .method(request.method().clone())
+        .uri(request.uri().clone())
+        .version(request.version())
+        .body(body)
+        .ok()?;
+    *copy.headers_mut() = request.headers().clone();
+    *copy.extensions_mut() = request.extensions().clone();
+    Some(copy)
 }
 
 #[cfg(test)]

@@ -146,13 +146,15 @@ async fn connect_members(playground: &Playground, namespace: &str) -> Result<Fle
 /// Installs Flagger (and the load tester, if asked) into every member with `install`'s engine;
 /// one row per member, in order.
 async fn install_everywhere(fleet: &Fleet, provider: Provider, testloader: bool) -> Vec<InstallRow> {
+    // Every member installs at once on the same CPU: a thousand take minutes, not one.
+    let timeout = Duration::from_secs(60) + Duration::from_millis(150) * fleet.len() as u32;
     let args = InstallArgs {
         provider,
         metrics_server: None,
         flagger_version: DEFAULT_FLAGGER_VERSION.into(),
         testloader,
         cluster_name: Vec::new(),
-        timeout: Duration::from_secs(60),
+        timeout,
         dry_run: false,
         force_conflicts: false,
     };

@@ -10,6 +10,7 @@ mod check_loadtester;
 mod check_needs;
 mod clusters;
 mod conflicts;
+mod connections;
 mod control;
 mod crd_fidelity;
 mod daemonset;

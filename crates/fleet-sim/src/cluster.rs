@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::faults::Faults;
 use crate::patch::PatchKind;
 use crate::proxy::ProxyHandler;
-use crate::server::LoopbackServer;
+use crate::server::{ConnectionCounts, LoopbackServer};
 use crate::tls::TlsMaterial;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -146,6 +146,15 @@ impl SimCluster {
         self.start_server(0, Some(tls.server_config.clone())).await
     }
 
+    /// Serves HTTPS offering HTTP/1.1 alone, as kube-apiserver with HTTP/2 disabled
+    /// (k8s.io/apiserver pkg/server/secure_serving.go, `tlsConfig`: `DisableHTTP2` leaves
+    /// `NextProtos: http/1.1`); replaces the current server, on a new port.
+    pub async fn serve_tls_http1_only(&self, tls: &TlsMaterial) -> std::io::Result<SocketAddr> {
+        let mut config = (*tls.server_config).clone();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        self.start_server(0, Some(Arc::new(config))).await
+    }
+
     pub async fn serve_on(&self, port: u16) -> std::io::Result<SocketAddr> {
         self.start_server(port, None).await
     }
@@ -163,6 +172,12 @@ impl SimCluster {
     pub fn url(&self) -> Option<String> {
         let server = self.server.lock().unwrap_or_else(|p| p.into_inner());
         server.as_ref().map(|(s, scheme)| format!("{scheme}://{}", s.addr))
+    }
+
+    /// The connections the cluster's server accepted since it started serving (none before).
+    pub fn connections(&self) -> ConnectionCounts {
+        let server = self.server.lock().unwrap_or_else(|p| p.into_inner());
+        server.as_ref().map(|(s, _)| s.connections()).unwrap_or_default()
     }
 
     /// Unreachable: the port refuses connections, open connections and watches are cut.

@@ -94,7 +94,12 @@ pub struct Expired {
 
 impl Default for Store {
     fn default() -> Self {
-        let (tx, _) = broadcast::channel(16_384);
+        // Changes not yet taken by every live subscriber. A watch that falls this far behind
+        // is ended and its client re-watches from its resourceVersion (the history serves it),
+        // as kube-apiserver terminates a watcher that cannot take an event (k8s.io/apiserver
+        // pkg/storage/cacher/cache_watcher.go, `cacheWatcher.add`). The channel's slots are
+        // allocated up front: 1024 of them keep an idle cluster small (16384 cost 2 MB each).
+        let (tx, _) = broadcast::channel(1_024);
         Store {
             inner: Mutex::new(Inner {
                 rv: 1,

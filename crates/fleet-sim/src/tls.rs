@@ -73,8 +73,9 @@ impl TlsMaterial {
             .with_safe_default_protocol_versions()?
             .with_client_cert_verifier(client_verifier)
             .with_single_cert(chain, key)?;
-        // HTTP/1.1 only: the emulator's streaming watch is written for it.
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        // As kube-apiserver (k8s.io/apiserver pkg/server/secure_serving.go, `tlsConfig`:
+        // `NextProtos: []string{"h2", "http/1.1"}`): HTTP/2 for clients that offer it.
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Ok(TlsMaterial {
             ca_pem: ca.pem(),
             server_config: Arc::new(config),

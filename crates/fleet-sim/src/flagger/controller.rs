@@ -274,20 +274,58 @@ impl FlaggerSim {
     }
 
     /// Runs the control loop in the background until the runtime stops.
+    ///
+    /// Event-driven, so an idle cluster costs nothing: a pass runs when something in the
+    /// cluster changed (a Canary, its Deployments, Flagger's own Deployment, ...) or a
+    /// canary's analysis interval is due, never more often than the control loop's pace.
+    /// Flagger itself re-syncs its jobs on a 10 s ticker (pkg/controller/controller.go, `Run`:
+    /// `flaggerWindow`) and learns of changes from its informers; reacting to the change
+    /// itself falls within that window.
     pub fn start(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let sim = self.clone();
         tokio::spawn(async move {
+            // Subscribed before the first pass, so no change between them goes unseen.
+            let Ok(subscription) = sim.cluster.core().store.subscribe(None) else {
+                return;
+            };
+            let mut changes = subscription.live;
+            // Wake often enough for short scaled intervals, never busier than 20 times a second.
+            let pace = sim
+                .scaled(CONTROL_LOOP)
+                .min(Duration::from_millis(250))
+                .max(Duration::from_millis(50));
             loop {
+                let pass = Instant::now();
                 sim.control_loop_once().await;
-                // Wake often enough for short scaled intervals, never busier than 20 times a second.
-                tokio::time::sleep(
-                    sim.scaled(CONTROL_LOOP)
-                        .min(Duration::from_millis(250))
-                        .max(Duration::from_millis(50)),
-                )
-                .await;
+                let due = sim.next_tick();
+                tokio::select! {
+                    change = changes.recv() => {
+                        if matches!(change, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
+                            return;
+                        }
+                    }
+                    _ = async {
+                        match due {
+                            Some(due) => tokio::time::sleep_until(due.into()).await,
+                            None => std::future::pending().await,
+                        }
+                    } => {}
+                }
+                tokio::time::sleep_until((pass + pace).into()).await;
+                // Changes that came meanwhile are all seen by the next pass.
+                while !matches!(
+                    changes.try_recv(),
+                    Err(tokio::sync::broadcast::error::TryRecvError::Empty
+                        | tokio::sync::broadcast::error::TryRecvError::Closed)
+                ) {}
             }
         })
+    }
+
+    /// When the next canary's analysis is due, if any canary has a job.
+    fn next_tick(&self) -> Option<Instant> {
+        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        jobs.values().map(|job| job.next_tick).min()
     }
 
     /// Flagger runs only where its Deployment is Available with a ready Pod (scaled to zero it
