@@ -89,6 +89,13 @@ fn install_of_another_provider_is_refused_where_an_istio_flagger_runs_and_one_fl
         serde_json::json!({"created": 0, "configured": 0, "unchanged": 0})
     );
     assert_eq!(flagger_controllers(member), one, "still one Flagger");
+    let table = cmd(&["install", "--context", "kurator-member1", "--provider", "nginx"]);
+    assert_eq!(table.code, 1, "{table:?}");
+    let row = table.stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        row.starts_with("kurator-member1") && row.contains(" none ") && row.ends_with(", then install"),
+        "a refused cluster changed nothing, and says why: {table:?}"
+    );
     assert_eq!(
         every_object_version(member),
         before,
