@@ -78,3 +78,34 @@ fn uninstall_asks_for_the_typed_count_of_clusters_and_for_protected_ones() {
     assert!(!plain.stdout.contains("to confirm"), "{plain:?}");
     assert!(flagger("kurator-member2").is_none());
 }
+
+#[test]
+fn uninstall_under_fleet_asks_for_the_number_of_members() {
+    if !script_available("uninstall_under_fleet_asks_for_the_number_of_members") {
+        return;
+    }
+    let (fleet, home, kc) = crate::kurator::hub_fleet();
+    crate::kurator::install_through_fleet(home.path(), &kc, false);
+    let hub = &fleet.hub.as_ref().unwrap().0;
+    let plugin_set = || {
+        hub.get("fleet.kurator.dev", "fleets", Some("default"), "quickstart")
+            .and_then(|f| f.pointer("/spec/plugin/flagger").cloned())
+            .is_some()
+    };
+    let answer = |typed: &str| {
+        let mut cmd = on_terminal(home.path(), &format!("{BIN} uninstall --fleet quickstart"));
+        let mut uninstall = Running::spawn(cmd.env("KUBECONFIG", &kc));
+        uninstall.wait_for_stdout("the question", |o| {
+            o.contains("Remove Flagger from Fleet default/quickstart (3 members)?")
+        });
+        uninstall.type_text(&format!("{typed}\n"));
+        uninstall.finish()
+    };
+    let declined = answer("y");
+    assert_eq!(declined.code, 1, "{declined:?}");
+    assert!(declined.stdout.contains("Type 3 to confirm"), "{declined:?}");
+    assert!(plugin_set(), "a declined uninstall removed the plugin");
+    let confirmed = answer("3");
+    assert_eq!(confirmed.code, 0, "{confirmed:?}");
+    assert!(!plugin_set(), "{confirmed:?}");
+}
