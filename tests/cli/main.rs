@@ -12,6 +12,7 @@ mod conflicts;
 mod control;
 mod crd_fidelity;
 mod daemonset;
+mod dry_run;
 mod exit_contract;
 mod flagger_events;
 mod flagger_sim;
