@@ -7,6 +7,7 @@ use std::path::Path;
 use fleet_sim::SimCluster;
 use serde_json::Value;
 
+use crate::support::snapshot::versions;
 use crate::support::{Fleet, check_section, every_object_version, kubectl, kubectl_available, plugin, run};
 
 /// `namespace/name` of every Deployment in the cluster running Flagger's image, wherever it
@@ -166,7 +167,7 @@ fn a_flagger_someone_else_applied_is_found_by_its_image_in_any_namespace() {
     let member1 = fleet.cluster("kurator-member1");
     let foreign = vec!["ops/canary-controller".to_string()];
     assert_eq!(flagger_controllers(member1), foreign);
-    let snapshot = || -> Vec<String> { fleet.clusters.iter().flat_map(every_object_version).collect() };
+    let snapshot = || versions(&fleet);
     let before = snapshot();
 
     let dry = cmd(&["install", "--all-contexts", "--provider", "istio", "--dry-run"]);

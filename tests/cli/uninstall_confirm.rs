@@ -2,8 +2,9 @@
 //! when it deletes in several or in a `--protected` one, `y` for one other cluster, `--yes`
 //! unattended; without a terminal and without `--yes` it changes nothing and exits 2.
 
+use crate::support::snapshot::versions;
 use crate::support::terminal::{on_terminal, script_available};
-use crate::support::{BIN, Fleet, Running, every_object_version, plugin, run};
+use crate::support::{BIN, Fleet, Running, plugin, run};
 
 #[test]
 fn uninstall_asks_for_the_typed_count_of_clusters_and_for_protected_ones() {
@@ -14,7 +15,7 @@ fn uninstall_asks_for_the_typed_count_of_clusters_and_for_protected_ones() {
         .args(["install", "--all-contexts", "--provider", "istio"])
         .env("KUBECONFIG", &kc));
     assert_eq!(installed.code, 0, "{installed:?}");
-    let snapshot = || -> Vec<String> { fleet.clusters.iter().flat_map(every_object_version).collect() };
+    let snapshot = || versions(&fleet);
     let before = snapshot();
 
     let unattended = run(plugin(home.path())
