@@ -144,6 +144,7 @@ fn wave_follow_options(inv: &Invocation, args: &StartArgs, baseline: Baseline) -
         output: inv.output,
         live: inv.show_live(),
         confirm: inv.confirm.clone(),
+        cluster_timeout: inv.cluster_timeout,
         wave: true,
     }
 }

@@ -115,6 +115,7 @@ async fn release_and_follow(
             output,
             live,
             confirm: confirm.clone(),
+            cluster_timeout: options.cluster_timeout,
             // The demo's one wave is its end: its follow says how it ended.
             wave: false,
         };
