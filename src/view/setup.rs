@@ -69,11 +69,16 @@ pub fn install_table(rows: &[InstallRow]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
+            // A failed row that changed nothing did not find "nothing to do": it did nothing.
+            let changes = match (&r.error, r.changes.created + r.changes.configured + r.changes.unchanged) {
+                (Some(_), 0) => "none".to_string(),
+                _ => r.changes.summary(),
+            };
             vec![
                 r.cluster.clone(),
                 r.namespace.clone(),
                 r.flagger.clone(),
-                r.changes.summary(),
+                changes,
                 r.status.clone(),
             ]
         })

@@ -2,7 +2,8 @@
 //! resourceVersion in every cluster is as it was) and exit as the real run would. Hub mode:
 //! `hub_dry_run.rs`.
 
-use crate::support::{Fleet, every_object_version, plugin, run};
+use crate::support::snapshot::versions;
+use crate::support::{Fleet, plugin, run};
 
 #[test]
 fn setup_dry_runs_in_context_mode_change_no_object_and_exit_as_the_run_would() {
@@ -10,7 +11,7 @@ fn setup_dry_runs_in_context_mode_change_no_object_and_exit_as_the_run_would() {
     let home = tempfile::tempdir().unwrap();
     let kc = fleet.write_kubeconfig(home.path(), |_| {});
     let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
-    let snapshot = || -> Vec<String> { fleet.clusters.iter().flat_map(every_object_version).collect() };
+    let snapshot = || versions(&fleet);
 
     // A bare fleet: the manifests of both, nothing created.
     let bare = snapshot();

@@ -7,6 +7,7 @@ use std::path::Path;
 use fleet_sim::SimCluster;
 use serde_json::Value;
 
+use crate::support::snapshot::versions;
 use crate::support::{Fleet, check_section, every_object_version, kubectl, kubectl_available, plugin, run};
 
 /// `namespace/name` of every Deployment in the cluster running Flagger's image, wherever it
@@ -89,6 +90,13 @@ fn install_of_another_provider_is_refused_where_an_istio_flagger_runs_and_one_fl
         serde_json::json!({"created": 0, "configured": 0, "unchanged": 0})
     );
     assert_eq!(flagger_controllers(member), one, "still one Flagger");
+    let table = cmd(&["install", "--context", "kurator-member1", "--provider", "nginx"]);
+    assert_eq!(table.code, 1, "{table:?}");
+    let row = table.stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        row.starts_with("kurator-member1") && row.contains(" none ") && row.ends_with(", then install"),
+        "a refused cluster changed nothing, and says why: {table:?}"
+    );
     assert_eq!(
         every_object_version(member),
         before,
@@ -159,7 +167,7 @@ fn a_flagger_someone_else_applied_is_found_by_its_image_in_any_namespace() {
     let member1 = fleet.cluster("kurator-member1");
     let foreign = vec!["ops/canary-controller".to_string()];
     assert_eq!(flagger_controllers(member1), foreign);
-    let snapshot = || -> Vec<String> { fleet.clusters.iter().flat_map(every_object_version).collect() };
+    let snapshot = || versions(&fleet);
     let before = snapshot();
 
     let dry = cmd(&["install", "--all-contexts", "--provider", "istio", "--dry-run"]);

@@ -2,8 +2,9 @@
 //! when it deletes in several or in a `--protected` one, `y` for one other cluster, `--yes`
 //! unattended; without a terminal and without `--yes` it changes nothing and exits 2.
 
+use crate::support::snapshot::versions;
 use crate::support::terminal::{on_terminal, script_available};
-use crate::support::{BIN, Fleet, Running, every_object_version, plugin, run};
+use crate::support::{BIN, Fleet, Running, plugin, run};
 
 #[test]
 fn uninstall_asks_for_the_typed_count_of_clusters_and_for_protected_ones() {
@@ -14,7 +15,7 @@ fn uninstall_asks_for_the_typed_count_of_clusters_and_for_protected_ones() {
         .args(["install", "--all-contexts", "--provider", "istio"])
         .env("KUBECONFIG", &kc));
     assert_eq!(installed.code, 0, "{installed:?}");
-    let snapshot = || -> Vec<String> { fleet.clusters.iter().flat_map(every_object_version).collect() };
+    let snapshot = || versions(&fleet);
     let before = snapshot();
 
     let unattended = run(plugin(home.path())
@@ -77,4 +78,35 @@ fn uninstall_asks_for_the_typed_count_of_clusters_and_for_protected_ones() {
     assert_eq!(plain.code, 0, "{plain:?}");
     assert!(!plain.stdout.contains("to confirm"), "{plain:?}");
     assert!(flagger("kurator-member2").is_none());
+}
+
+#[test]
+fn uninstall_under_fleet_asks_for_the_number_of_members() {
+    if !script_available("uninstall_under_fleet_asks_for_the_number_of_members") {
+        return;
+    }
+    let (fleet, home, kc) = crate::kurator::hub_fleet();
+    crate::kurator::install_through_fleet(home.path(), &kc, false);
+    let hub = &fleet.hub.as_ref().unwrap().0;
+    let plugin_set = || {
+        hub.get("fleet.kurator.dev", "fleets", Some("default"), "quickstart")
+            .and_then(|f| f.pointer("/spec/plugin/flagger").cloned())
+            .is_some()
+    };
+    let answer = |typed: &str| {
+        let mut cmd = on_terminal(home.path(), &format!("{BIN} uninstall --fleet quickstart"));
+        let mut uninstall = Running::spawn(cmd.env("KUBECONFIG", &kc));
+        uninstall.wait_for_stdout("the question", |o| {
+            o.contains("Remove Flagger from Fleet default/quickstart (3 members)?")
+        });
+        uninstall.type_text(&format!("{typed}\n"));
+        uninstall.finish()
+    };
+    let declined = answer("y");
+    assert_eq!(declined.code, 1, "{declined:?}");
+    assert!(declined.stdout.contains("Type 3 to confirm"), "{declined:?}");
+    assert!(plugin_set(), "a declined uninstall removed the plugin");
+    let confirmed = answer("3");
+    assert_eq!(confirmed.code, 0, "{confirmed:?}");
+    assert!(!plugin_set(), "{confirmed:?}");
 }
