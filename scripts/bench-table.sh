@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Regenerates the README's benchmark table: builds the release binary and the benchmark, runs
+# it (examples/fleet_bench.rs) and puts its table between the README's bench-table markers.
+#
+#   scripts/bench-table.sh [SIZES] [LATENCIES_MS] [follow]
+#   e.g. scripts/bench-table.sh 1,10,100,300,1000 50,150
+#
+# The table is written only when the whole benchmark succeeded (it exits 1 on a command that
+# did not exit as expected: a timing of a failure means nothing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=${1:-1,10,100}
+latencies=${2:-50}
+follow=${3:-}
+cargo build --release --quiet --bin kubectl-kurator_rollout
+cargo build --release --quiet --example fleet_bench
+table=$(mktemp)
+trap 'rm -f "$table"' EXIT
+{
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores with \`scripts/bench-table.sh $sizes $latencies $follow\`."
+  echo
+  target/release/examples/fleet_bench "$sizes" "$latencies" $follow
+} > "$table"
+python3 - "$table" <<'PY'
+import sys
+begin, end = "<!-- bench-table:begin -->", "<!-- bench-table:end -->"
+readme = open("README.md").read()
+if begin not in readme or end not in readme:
+    sys.exit(f"README.md has no {begin} ... {end} section")
+table = open(sys.argv[1]).read().strip()
+head, rest = readme.split(begin, 1)
+_, tail = rest.split(end, 1)
+open("README.md", "w").write(f"{head}{begin}\n{table}\n{end}{tail}")
+PY
+echo "README.md: benchmark table regenerated"
