@@ -339,3 +339,31 @@ pub async fn read_facts(client: &Client, policy: &Policy, cluster_name: &str) ->
         ingress,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn prepared(object: Value, live: Option<Option<Value>>) -> Prepared {
+        Prepared { object, live }
+    }
+
+    #[test]
+    fn only_what_the_canary_needs_in_place_goes_first() {
+        let ns = json!({"kind": "Namespace", "metadata": {"name": "test", "labels": {"istio-injection": "enabled"}}});
+        let labelled = json!({"kind": "Namespace", "metadata": {"name": "test", "labels": {"istio-injection": "enabled", "x": "y"}}});
+        let bare = json!({"kind": "Namespace", "metadata": {"name": "test"}});
+        let template = json!({"kind": "MetricTemplate", "metadata": {"name": "latency"}});
+        let canary = json!({"kind": "Canary", "metadata": {"name": "podinfo"}});
+        // A Namespace already injected is written alongside; one whose label is missing first.
+        assert!(!must_precede(&prepared(ns.clone(), Some(Some(labelled)))));
+        assert!(must_precede(&prepared(ns.clone(), Some(Some(bare)))));
+        // What the Canary refers to goes first when new, or when not read (taken to be new).
+        assert!(must_precede(&prepared(template.clone(), Some(None))));
+        assert!(must_precede(&prepared(template.clone(), None)));
+        assert!(!must_precede(&prepared(template.clone(), Some(Some(template)))));
+        // The Canary never waits for itself.
+        assert!(!must_precede(&prepared(canary, None)));
+    }
+}
