@@ -120,7 +120,7 @@ pub async fn apply_object_read(
                 .map_err(context)?
                 .map(|b| b.metadata.resource_version.unwrap_or_default()),
         };
-        let after = api.patch(name, &params, &Patch::Apply(obj)).await.map_err(context)?;
+        let after = api.patch(name, params, &Patch::Apply(obj)).await.map_err(context)?;
         let change = match before {
             None => Change::Created,
             Some(b) if after.metadata.resource_version.as_ref() == Some(&b) => Change::Unchanged,
