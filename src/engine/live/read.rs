@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, DynamicObject, ListParams};
 
 use super::hub;
@@ -23,12 +22,7 @@ async fn list_routes(
     client: &kube::Client,
     namespace: Option<&str>,
 ) -> Vec<(RouteKind, Result<Vec<serde_json::Value>, String>)> {
-    let kinds = [
-        RouteKind::VirtualService,
-        RouteKind::CanaryIngress,
-        RouteKind::HttpRoute("v1"),
-        RouteKind::TrafficRoute,
-    ];
+    let kinds = RouteKind::ALL;
     let lists = futures::future::join_all(kinds.iter().map(|kind| {
         let (resource, namespaced) = kind.resource();
         let api: Api<DynamicObject> = match (namespace, namespaced) {
@@ -239,25 +233,19 @@ impl Reading {
 
 /// What `status [NAME]` shows once: the members' canaries in `scope`, or under a Kurator Fleet
 /// the rollouts of the hub's Applications that `query` addresses, which Kurator's fleet manager
-/// fills from every member. With `images`, each row gets its primary and canary images: from the
-/// Deployments the members' read already listed, or (for the hub's rows, whose namespaces are
-/// known only from the hub) read from the members afterwards.
+/// fills from every member. Each row carries its primary and canary images, from the
+/// Deployments read with it (`-o wide` and the machine formats show them).
 pub async fn read_status(
     source: &FleetSource,
     scope: &Scope,
     query: &hub::HubQuery,
     timeout: Duration,
-    images: bool,
 ) -> anyhow::Result<Reading> {
     match source.status_origin() {
         Destination::Hub(hub) => {
             hub::refuse_labels(scope)?;
-            let mut rows = hub::read_applications(hub, query).await?;
-            if images {
-                read_images(&source.members, &mut rows, timeout).await;
-            }
             Ok(Reading {
-                rows,
+                rows: hub::read_applications(hub, query, &source.members, timeout).await?,
                 from_members: false,
             })
         }
@@ -265,65 +253,11 @@ pub async fn read_status(
             super::only_under_a_fleet(query)?;
             let state = read_once(source, scope, timeout).await;
             let mut rows = state.rows();
-            if images {
-                state.fill_images(&mut rows);
-            }
+            state.fill_images(&mut rows);
             Ok(Reading {
                 rows,
                 from_members: true,
             })
-        }
-    }
-}
-
-/// Reads the images of each row's primary and target Deployments from its member, every GET of
-/// a member at once; a Deployment that cannot be read leaves its image unknown.
-async fn read_images(fleet: &Fleet, rows: &mut [CanaryState], timeout: Duration) {
-    let wanted: Vec<(String, String, String)> = rows
-        .iter()
-        .filter(|r| r.error.is_none())
-        .map(|r| (r.cluster.clone(), r.namespace.clone(), r.target.clone()))
-        .collect();
-    if wanted.is_empty() {
-        return;
-    }
-    let outcomes = fleet
-        .fan_out(timeout, |client, target| {
-            let wanted: Vec<(String, String)> = wanted
-                .iter()
-                .filter(|(c, _, _)| c == &target.context)
-                .map(|(_, ns, t)| (ns.clone(), t.clone()))
-                .collect();
-            async move {
-                let image = |ns: String, name: String| {
-                    let api: Api<Deployment> = Api::namespaced(client.clone(), &ns);
-                    async move {
-                        let d = api.get_opt(&name).await.ok().flatten();
-                        d.and_then(|d| d.spec?.template.spec?.containers.first()?.image.clone())
-                    }
-                };
-                let found = futures::future::join_all(wanted.into_iter().map(|(ns, t)| {
-                    let both =
-                        futures::future::join(image(ns.clone(), format!("{t}-primary")), image(ns.clone(), t.clone()));
-                    async move {
-                        let (primary, canary) = both.await;
-                        (ns, t, primary, canary)
-                    }
-                }))
-                .await;
-                Ok::<_, ClusterError>(found)
-            }
-        })
-        .await;
-    for o in outcomes {
-        for (ns, t, primary, canary) in o.result.unwrap_or_default() {
-            for r in rows
-                .iter_mut()
-                .filter(|r| r.cluster == o.target.context && r.namespace == ns && r.target == t)
-            {
-                r.primary_image = primary.clone();
-                r.canary_image = canary.clone();
-            }
         }
     }
 }
