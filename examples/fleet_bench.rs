@@ -19,13 +19,9 @@ use std::time::{Duration, Instant};
 
 use fleet_sim::audit::round_trips;
 use fleet_sim::{Playground, PlaygroundOptions};
-use kubectl_kurator_rollout::config::{Input, Policy, load_policies};
 use kubectl_kurator_rollout::install::manifests::{InstallSpec, manifests};
 use kubectl_kurator_rollout::install::provider::Provider;
-use kubectl_kurator_rollout::render::{ClusterFacts, RenderOptions, render};
 use serde_json::{Value, json};
-
-const POLICY: &str = include_str!("demo-rollout.yaml");
 
 /// The kubectl loops run sequentially only up to this many clusters (beyond, a loop takes
 /// minutes and says nothing the parallel one does not).
@@ -58,7 +54,7 @@ impl Bench<'_> {
             .args(["-f", "%e %U %S %M", "bash", "-o", "pipefail", "-e", "-c", script])
             .env("KUBECONFIG", &self.kubeconfig)
             .env("HOME", &self.home)
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .output()
             .expect("/usr/bin/time runs");
@@ -67,7 +63,8 @@ impl Bench<'_> {
         // /usr/bin/time exits with the command's code (or 126/127 when it cannot run it).
         let code = out.status.code().unwrap_or(-1);
         if code != expected {
-            eprintln!("benchmark: `{script}` exited {code}, expected {expected}; its stderr:\n{text}");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            eprintln!("benchmark: `{script}` exited {code}, expected {expected}; its output:\n{stdout}{text}");
             std::process::exit(1);
         }
         let last = text.lines().last().unwrap_or("0 0 0 0");
@@ -92,8 +89,10 @@ fn list_arg<T: std::str::FromStr>(arg: Option<&String>, default: Vec<T>) -> Vec<
         .unwrap_or(default)
 }
 
-/// A fleet of `n` clusters with Flagger, podinfo and the demo rollout, every canary Initialized.
-fn start_fleet(runtime: &tokio::runtime::Runtime, n: usize, policy: &Policy, rendered_dir: &Path) -> Playground {
+/// A fleet of `n` clusters with Flagger and podinfo, the demo rollout applied by the plugin
+/// (so that the measured `apply` is unchanged), every canary Initialized; and, per cluster, the
+/// objects the plugin renders, for the kubectl loop of `apply`.
+fn start_fleet(runtime: &tokio::runtime::Runtime, n: usize, bin: &Path, home: &Path) -> (Playground, PathBuf) {
     let playground = runtime
         .block_on(Playground::start(&PlaygroundOptions {
             clusters: n,
@@ -112,16 +111,32 @@ fn start_fleet(runtime: &tokio::runtime::Runtime, n: usize, policy: &Policy, ren
         };
         let objects: Vec<Value> = manifests(&spec).into_iter().chain(workload()).collect();
         fleet_sim::kurator::apply_all(c, &objects);
-        let facts = ClusterFacts {
-            cluster_name: c.name().into(),
-            ..Default::default()
-        };
-        let rendered = render(policy, &facts, &RenderOptions::default()).expect("the demo policy renders");
-        fleet_sim::kurator::apply_all(c, &rendered);
-        // What `kubectl apply --server-side` applies in the kubectl loop of `apply`.
-        let documents: Vec<String> = rendered.iter().map(fleet_sim::to_yaml).collect();
-        std::fs::write(rendered_dir.join(format!("{}.yaml", c.name())), documents.join("---\n"))
-            .expect("the rendered policy is written");
+    }
+    let kubeconfig = home.join("kubeconfig");
+    std::fs::write(&kubeconfig, playground.kubeconfig_yaml()).expect("the kubeconfig is written");
+    let policy = std::fs::canonicalize("examples/demo-rollout.yaml").expect("run from the repository");
+    let plugin = |args: &[&str]| {
+        let out = Command::new(bin)
+            .args(args)
+            .env("KUBECONFIG", &kubeconfig)
+            .env("HOME", home)
+            .output()
+            .expect("the plugin runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let policy_arg = policy.display().to_string();
+    plugin(&["apply", "-f", &policy_arg, "--all-contexts"]);
+    let rendered_dir = home.join("rendered");
+    std::fs::create_dir(&rendered_dir).expect("a directory");
+    for m in &playground.members {
+        let name = m.cluster.name();
+        let rendered = plugin(&["render", "-f", &policy_arg, "--cluster-name", name]);
+        std::fs::write(rendered_dir.join(format!("{name}.yaml")), rendered).expect("the rendered policy is written");
     }
     let deadline = Instant::now() + Duration::from_secs(600);
     while playground.members.iter().any(|m| {
@@ -133,7 +148,7 @@ fn start_fleet(runtime: &tokio::runtime::Runtime, n: usize, policy: &Policy, ren
         assert!(Instant::now() < deadline, "canaries did not initialise");
         std::thread::sleep(Duration::from_millis(100));
     }
-    playground
+    (playground, rendered_dir)
 }
 
 fn main() {
@@ -144,13 +159,6 @@ fn main() {
     let bin = PathBuf::from(std::env::var("BENCH_BIN").unwrap_or("target/release/kubectl-kurator_rollout".into()));
     let bin = std::fs::canonicalize(&bin).expect("build the release binary first: cargo build --release");
     let kubectl = Command::new("kubectl").arg("version").arg("--client").output().is_ok();
-    let (policies, _) = load_policies(
-        &[Input {
-            name: "demo".into(),
-            text: POLICY.into(),
-        }],
-        Some("demo"),
-    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -161,11 +169,8 @@ fn main() {
     println!("|---:|---:|---|---:|---:|---:|---:|---:|");
     for &n in &sizes {
         let home = tempfile::tempdir().expect("a temporary directory");
-        let rendered_dir = home.path().join("rendered");
-        std::fs::create_dir(&rendered_dir).expect("a directory");
-        let playground = start_fleet(&runtime, n, &policies[0], &rendered_dir);
+        let (playground, rendered_dir) = start_fleet(&runtime, n, &bin, home.path());
         let kubeconfig = home.path().join("kubeconfig");
-        std::fs::write(&kubeconfig, playground.kubeconfig_yaml()).expect("the kubeconfig is written");
         let bench = Bench {
             playground: &playground,
             kubeconfig,
@@ -179,7 +184,7 @@ fn main() {
         let list = contexts.join(" ");
         let xargs =
             |per_context: &str| format!("printf '%s\\n' {list} | xargs -P 8 -I{{}} sh -c '{per_context}' >/dev/null");
-        let sequential = |per_context: &str| format!("for c in {list}; do {per_context} >/dev/null; done");
+        let sequential = |per_context: &str| format!("for c in {list}; do {{ {per_context}; }} >/dev/null; done");
         if kubectl {
             // kubectl's discovery cache is warm, as on a user's machine (its first run in a
             // context fills it).
@@ -214,8 +219,8 @@ fn main() {
                         "kubectl apply --server-side --field-manager kubectl-kurator-rollout -f RENDERED/$c.yaml --context $c",
                     ),
                     (
-                        "kubectl check (Flagger CRD and Deployment)",
-                        "kubectl get crd canaries.flagger.app --context $c && kubectl get deploy flagger -n istio-system --context $c",
+                        "kubectl check (Flagger CRD and Deployments)",
+                        "kubectl get crd canaries.flagger.app --context $c && kubectl get deploy -n istio-system --context $c",
                     ),
                 ];
                 for (name, per_context) in loops {

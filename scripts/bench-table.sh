@@ -12,14 +12,19 @@ cd "$(dirname "$0")/.."
 sizes=${1:-1,10,100}
 latencies=${2:-50}
 follow=${3:-}
-cargo build --release --quiet --bin kubectl-kurator_rollout
-cargo build --release --quiet --example fleet_bench
+# BENCH_NO_BUILD=1 measures the binaries already built (a release build with LTO takes a while);
+# BENCH_EXAMPLE names another build of the benchmark (the simulator runs in it).
+if [ -z "${BENCH_NO_BUILD:-}" ]; then
+  cargo build --release --quiet --bin kubectl-kurator_rollout
+  cargo build --release --quiet --example fleet_bench
+fi
 table=$(mktemp)
 trap 'rm -f "$table"' EXIT
 {
-  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores with \`scripts/bench-table.sh $sizes $latencies $follow\`."
+  example=${BENCH_EXAMPLE:-target/release/examples/fleet_bench}
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores (shared with other work) with \`scripts/bench-table.sh $sizes $latencies $follow\`${BENCH_EXAMPLE:+, the simulator built as $BENCH_EXAMPLE}."
   echo
-  target/release/examples/fleet_bench "$sizes" "$latencies" $follow
+  "$example" "$sizes" "$latencies" $follow
 } > "$table"
 python3 - "$table" <<'PY'
 import sys
