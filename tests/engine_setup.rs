@@ -18,7 +18,7 @@ use kubectl_kurator_rollout::install::manifests::{DEFAULT_FLAGGER_VERSION, Insta
 use kubectl_kurator_rollout::install::provider::Provider;
 use kubectl_kurator_rollout::model::policy::Applied;
 use kubectl_kurator_rollout::model::setup::check_exit;
-use kubectl_kurator_rollout::render::RenderOptions;
+use kubectl_kurator_rollout::render::GateChoice;
 
 const TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -93,12 +93,12 @@ async fn install_on_two_clusters_then_check_passes() {
     assert!(rows.iter().all(|r| r.changes.created == 0), "{rows:?}");
 }
 
+/// The example with its own (private) load tester: apply refuses hooks calling a public one
+/// that is not installed, and these clusters have no Flagger install.
 fn podinfo_policy(max_weight: u32) -> Vec<Policy> {
-    let text = include_str!("../examples/rollout-podinfo.yaml").replacen(
-        "maxWeight: 50",
-        &format!("maxWeight: {max_weight}"),
-        1,
-    );
+    let text = include_str!("../examples/rollout-podinfo.yaml")
+        .replacen("maxWeight: 50", &format!("maxWeight: {max_weight}"), 1)
+        .replacen("testLoader: false", "testLoader: true", 1);
     let inputs = [Input {
         name: "rollout-podinfo.yaml".into(),
         text,
@@ -112,13 +112,14 @@ async fn apply(source: &FleetSource, policies: &[Policy], dry_run: bool) -> (Vec
     let request = ApplyRequest {
         inputs: &[],
         policies,
-        options: RenderOptions::default(),
+        gates: GateChoice::default(),
         cluster_names: &[],
         dry_run,
         force_conflicts: false,
         timeout: TIMEOUT,
     };
-    let applied = policies::apply(source, &request).await.unwrap();
+    let plan = policies::plan(source, &request).await.unwrap();
+    let applied = policies::apply(source, &request, plan).await.unwrap();
     let Applied::Members(rows) = &applied else {
         panic!("context mode applies to the members");
     };
@@ -285,13 +286,14 @@ async fn under_kurator_dry_runs_go_to_the_hub_and_change_nothing() {
     let request = ApplyRequest {
         inputs: &inputs,
         policies: &podinfo_policy(50),
-        options: RenderOptions::default(),
+        gates: GateChoice::default(),
         cluster_names: &[],
         dry_run: true,
         force_conflicts: false,
         timeout: TIMEOUT,
     };
-    let Applied::Hub(rows) = policies::apply(&source, &request).await.unwrap() else {
+    let plan = policies::plan(&source, &request).await.unwrap();
+    let Applied::Hub(rows) = policies::apply(&source, &request, plan).await.unwrap() else {
         panic!("under Kurator the Applications go to the hub");
     };
     assert_eq!(rows.len(), 1);
@@ -360,4 +362,76 @@ async fn check_fails_a_missing_namespace_and_the_hub_has_its_row() {
         "{:?}",
         all.rows
     );
+}
+
+/// A transport that counts the requests and answers each only after `delay`, as a far-away
+/// API server would: the time a command takes then says how many round trips one after the
+/// other it needed.
+#[derive(Clone)]
+struct FarAway<S> {
+    inner: S,
+    delay: Duration,
+    requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for FarAway<S>
+where
+    S: tower::Service<http::Request<B>> + Send,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = futures::future::BoxFuture<'static, Result<S::Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        self.requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let answer = self.inner.call(request);
+        let delay = self.delay;
+        Box::pin(async move {
+            tokio::time::sleep(delay).await;
+            answer.await
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_sends_a_clusters_requests_at_once_in_two_round_trips() {
+    let playground = playground(1).await;
+    let member = &playground.members[0];
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let delay = Duration::from_millis(500);
+    let far_away = FarAway {
+        inner: member.cluster.service(&member.token),
+        delay,
+        requests: requests.clone(),
+    };
+    let target = Target {
+        context: member.cluster.name().to_string(),
+        cluster: member.cluster.name().to_string(),
+        server: member.server.clone(),
+        namespace: "default".into(),
+    };
+    let source = FleetSource::contexts(Fleet::from_clients(vec![(
+        target,
+        kube::Client::new(far_away, "default"),
+    )]));
+    let started = std::time::Instant::now();
+    let checked = setup::check(&source, false, false, TIMEOUT).await.unwrap();
+    let took = started.elapsed();
+    let names: Vec<&str> = checked.rows[0].checks.iter().map(|c| c.name.as_str()).collect();
+    // The rows in their order, whatever answered first.
+    assert_eq!(
+        names,
+        ["API server", "Flagger CRDs", "Namespace", "Flagger", "Permissions"]
+    );
+    // version, 3 CRDs, the namespace, every Deployment, the Canaries, 8 access reviews in the
+    // namespace and 2 for the load tester's gates: this fails if a request is added.
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 17);
+    // Everything at once but the gate reviews, which wait for the Canaries (which name the
+    // load testers): two round trips (one after the other, 17 took 8.5 s).
+    assert!(took >= 2 * delay && took < 3 * delay, "{took:?}");
 }

@@ -1,6 +1,8 @@
-//! One cluster's rollout policies: the facts rendering needs, and applying the rendered objects
-//! with server-side apply, object by object, with a result per object; and the dry run that
-//! diffs against the live objects. `engine::policies` runs this across the fleet.
+//! One cluster's rollout policies: the facts rendering needs, the plan (render with the gates
+//! kept from the live Canary, the load testers the hooks call, what the write does to a run
+//! under way), and applying the rendered objects with server-side apply, object by object, with
+//! a result per object; and the dry run that diffs against the live objects. `engine::policies`
+//! runs this across the fleet.
 
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::networking::v1::Ingress;
@@ -10,238 +12,297 @@ use kube::api::{Patch, PatchParams};
 use serde_json::Value;
 
 use crate::config::Policy;
+use crate::flagger::gates::LoadTester;
+use crate::flagger::types::Canary;
 use crate::fleet::ClusterError;
-use crate::fleet::apply::{Change, api_for, apply_object_read, describe};
+use crate::fleet::apply::{Change, api_for, apply_object_live, describe};
 use crate::fleet::ownership::leftover_fields;
 use crate::install::FIELD_MANAGER;
+use crate::install::check::{
+    FoundDeployment, labelled_load_testers, referenced_load_testers, unreachable_load_testers,
+};
+use crate::install::manifests::public_loadtester_name;
 use crate::interrupt::{Interrupt, UNTOUCHED};
-use crate::model::policy::{ObjectResult, content};
-use crate::render::{ClusterFacts, RenderOptions, render};
+use crate::model::policy::{ObjectResult, content, run_under_way};
+use crate::render::{ClusterFacts, GateChoice, RenderOptions, render};
 use crate::view::diff::unified;
 
-/// Renders and applies every policy; a policy whose facts fail is reported and the other
-/// policies go on. Everything is read and rendered before the first write, so an interrupt seen
-/// then leaves the cluster untouched; once writing has begun it runs to the end.
-///
-/// Round trips are what a WAN link makes slow, so each cluster is asked as few times in a row
-/// as order allows: every policy's facts and the live objects it writes are read at once, then
-/// the objects are written at once, except those another one may need in place first (see
-/// [`must_precede`]).
-pub async fn apply_policies(
+/// One policy made ready for one cluster, before anything is written there.
+pub struct PlannedPolicy {
+    pub policy: String,
+    /// The objects to apply, in order, or why the policy cannot be applied in this cluster.
+    pub objects: Result<Vec<Value>, String>,
+    /// The Canary's run under way and what writing the objects does to it (see
+    /// [`run_change`]): empty when no run is under way or it stays as it is.
+    pub run_change: Vec<String>,
+    /// The run's phase, with a non-empty `run_change`.
+    pub phase: String,
+}
+
+/// Reads what rendering needs, renders every policy with the gates asked for (absent ones kept
+/// from the live Canary, see [`GateChoice::resolve`]), checks that the load testers its hooks
+/// call exist, and says what the write would do to a run under way. Writes nothing.
+pub async fn plan_policies(
     client: &Client,
     policies: &[Policy],
-    cluster_name: &str,
-    options: &RenderOptions,
+    naming: &ClusterNaming<'_>,
+    gates: &GateChoice,
+    force_conflicts: bool,
+) -> Vec<PlannedPolicy> {
+    let mut planned = Vec::new();
+    for policy in policies {
+        planned.push(
+            match plan_policy(client, policy, naming, gates, force_conflicts).await {
+                Ok(p) => p,
+                Err(e) => PlannedPolicy {
+                    policy: policy.name.clone(),
+                    objects: Err(e),
+                    run_change: Vec::new(),
+                    phase: String::new(),
+                },
+            },
+        );
+    }
+    planned
+}
+
+/// The cluster a plan is for: its context, and its name in load tester names.
+pub struct ClusterNaming<'a> {
+    pub context: &'a str,
+    pub cluster_name: &'a str,
+}
+
+async fn plan_policy(
+    client: &Client,
+    policy: &Policy,
+    naming: &ClusterNaming<'_>,
+    gates: &GateChoice,
+    force_conflicts: bool,
+) -> Result<PlannedPolicy, String> {
+    let facts = read_facts(client, policy, naming.cluster_name)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The Canary's identity does not depend on the gates: render once to find it.
+    let probe = render(policy, &facts, &RenderOptions::default()).map_err(|e| e.to_string())?;
+    let canary = probe
+        .iter()
+        .find(|o| o["kind"] == "Canary")
+        .cloned()
+        .unwrap_or_default();
+    let live = live_object(client, &canary).await.map_err(|e| e.to_string())?;
+    let options = gates.resolve(live.as_ref().and_then(RenderOptions::recorded));
+    let objects = render(policy, &facts, &options).map_err(|e| e.to_string())?;
+    verify_load_testers(client, &objects, naming).await?;
+    let (mut run_change, mut phase) = (Vec::new(), String::new());
+    if let Some(live) = live.as_ref().filter(|l| run_under_way(l).is_some())
+        && let Some(rendered) = objects.iter().find(|o| o["kind"] == "Canary")
+    {
+        // What the server would store, so the plan describes the write that will happen. A
+        // dry run that fails (a conflict) will fail the same way when written, and say so then.
+        if let Ok((_, _, would)) = dry_run_object(client, rendered, force_conflicts).await {
+            run_change = crate::model::policy::run_change(live, &would);
+            phase = run_under_way(live).unwrap_or_default().to_string();
+        }
+    }
+    Ok(PlannedPolicy {
+        policy: policy.name.clone(),
+        objects: Ok(objects),
+        run_change,
+        phase,
+    })
+}
+
+async fn live_object(client: &Client, obj: &Value) -> Result<Option<Value>, ClusterError> {
+    let api = api_for(client, obj)?;
+    let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+    let live = api
+        .get_opt(name)
+        .await
+        .map_err(|e| ClusterError::from_kube(&e).with_object(&describe(obj)))?;
+    Ok(live.and_then(|l| serde_json::to_value(l).ok()))
+}
+
+/// The load testers the rendered hooks call must be reachable as `check` judges them
+/// ([`unreachable_load_testers`]); the public one's name derives from the cluster name, so a
+/// renamed context makes the hooks point nowhere. One the policy renders itself comes with it.
+async fn verify_load_testers(client: &Client, objects: &[Value], naming: &ClusterNaming<'_>) -> Result<(), String> {
+    let canaries: Vec<Canary> = objects
+        .iter()
+        .filter(|o| o["kind"] == "Canary")
+        .filter_map(|o| serde_json::from_value(o.clone()).ok())
+        .collect();
+    let rendered_service = |t: &LoadTester| {
+        objects.iter().any(|o| {
+            o["kind"] == "Service" && o["metadata"]["name"] == t.service && o["metadata"]["namespace"] == t.namespace
+        })
+    };
+    let referenced: Vec<_> = referenced_load_testers(&canaries)
+        .into_iter()
+        .filter(|(t, _)| !rendered_service(t))
+        .collect();
+    let problems = unreachable_load_testers(client, &referenced).await;
+    if problems.is_empty() {
+        return Ok(());
+    }
+    // The URLs (without their gate paths) of the hooks that call an unreachable load tester.
+    let mut urls: Vec<String> = Vec::new();
+    for canary in &canaries {
+        let own_ns = canary.metadata.namespace.clone().unwrap_or_default();
+        for hook in canary.spec.analysis.webhooks.iter().flatten() {
+            let Some(t) = LoadTester::from_hook(&hook.url, &own_ns) else {
+                continue;
+            };
+            let prefix = format!("{}/{}:", t.namespace, t.service);
+            if problems.iter().any(|p| p.starts_with(&prefix))
+                && let Some((scheme, rest)) = hook.url.split_once("://")
+            {
+                urls.push(format!("{scheme}://{}/", rest.split('/').next().unwrap_or_default()));
+            }
+        }
+    }
+    urls.sort();
+    urls.dedup();
+    let found = labelled_load_testers(client).await.unwrap_or_default();
+    Err(missing_load_tester(naming, &urls, &problems, &found))
+}
+
+/// Why the hooks point nowhere, and the fix: the cluster name a labelled load tester was
+/// installed under (`--cluster-name CONTEXT=NAME`), else installing one.
+fn missing_load_tester(
+    naming: &ClusterNaming<'_>,
+    urls: &[String],
+    problems: &[String],
+    found: &[FoundDeployment],
+) -> String {
+    let ClusterNaming { context, cluster_name } = naming;
+    let mut text = format!(
+        "cluster {context} (cluster name {cluster_name}): the Canary's webhooks call {}, which cannot be reached ({}); nothing of this policy was applied there",
+        urls.join(", "),
+        problems.join("; ")
+    );
+    let named: Vec<(String, &FoundDeployment)> = found
+        .iter()
+        .filter_map(|d| installed_for(d).map(|name| (name, d)))
+        .collect();
+    match (named.as_slice(), found) {
+        ([(name, d), ..], _) => text.push_str(&format!(
+            "; a load tester was found by its labels, {}/{}, installed for cluster name {name}: re-run with --cluster-name {context}={name}",
+            d.namespace, d.name
+        )),
+        ([], [d, ..]) => text.push_str(&format!(
+            "; a load tester was found by its labels, {}/{}, but its name does not follow the cluster-name pattern: set testLoader: true in the policy, or install one with kubectl kurator-rollout install --context {context} --provider … --testloader",
+            d.namespace, d.name
+        )),
+        ([], []) => text.push_str(&format!(
+            "; no load tester was found by its labels: install one (kubectl kurator-rollout install --context {context} --provider … --testloader), or, if its context was renamed, re-run with --cluster-name {context}=NAME (the name it was installed under)"
+        )),
+    }
+    text
+}
+
+/// The cluster name a public load tester Deployment was installed under, when its name follows
+/// [`public_loadtester_name`].
+fn installed_for(d: &FoundDeployment) -> Option<String> {
+    let prefix = format!("{}-testloader-", d.namespace);
+    let name = d.name.strip_prefix(&prefix)?.strip_suffix("-loadtester")?;
+    (public_loadtester_name(&d.namespace, name) == d.name).then(|| name.to_string())
+}
+
+/// Writes what [`plan_policies`] made ready. A policy that could not be planned is reported
+/// and not written; the other policies go on. An interrupt seen before the first write leaves
+/// the cluster untouched; once writing has begun it runs to the end.
+pub async fn write_planned(
+    client: &Client,
+    planned: &[PlannedPolicy],
     dry_run: bool,
     force_conflicts: bool,
     interrupt: &Interrupt,
 ) -> Vec<ObjectResult> {
-    let prepared = futures::future::join_all(
-        policies
-            .iter()
-            .map(|policy| prepare(client, policy, cluster_name, options)),
-    )
-    .await;
     let untouched = !dry_run && interrupt.is_set();
-    let writes = policies.iter().zip(prepared).map(|(policy, prepared)| async move {
-        match prepared {
-            Err(e) => vec![ObjectResult::failed(&policy.name, format!("policy {}", policy.name), e)],
-            Ok(_) if untouched => vec![ObjectResult::done(
-                &policy.name,
-                format!("policy {}", policy.name),
-                UNTOUCHED,
-            )],
-            Ok(objects) => write_objects(client, &policy.name, &objects, dry_run, force_conflicts).await,
+    let mut results = Vec::new();
+    for p in planned {
+        match &p.objects {
+            Err(e) => results.push(ObjectResult::failed(
+                &p.policy,
+                format!("policy {}", p.policy),
+                e.clone(),
+            )),
+            Ok(_) if untouched => {
+                results.push(ObjectResult::done(&p.policy, format!("policy {}", p.policy), UNTOUCHED))
+            }
+            Ok(objects) => {
+                let mut rows = write_objects(client, &p.policy, objects, dry_run, force_conflicts).await;
+                if !p.run_change.is_empty()
+                    && let Some(row) = rows
+                        .iter_mut()
+                        .find(|r| r.object.starts_with("Canary ") && r.warning.is_none())
+                {
+                    row.run_change = Some(p.run_change.join("; "));
+                }
+                results.extend(rows);
+            }
         }
-    });
-    futures::future::join_all(writes).await.into_iter().flatten().collect()
-}
-
-/// A rendered object and its live state as read before writing: `None` when not read then
-/// (it is read on its way), `Some(None)` when it does not exist.
-struct Prepared {
-    object: Value,
-    live: Option<Option<Value>>,
-}
-
-/// One policy's objects, rendered from the cluster's facts, with their live state, both read at
-/// once. Which objects a policy writes, and their names, do not depend on the facts (only their
-/// content does), so a rendering without them names the objects to read.
-async fn prepare(
-    client: &Client,
-    policy: &Policy,
-    cluster_name: &str,
-    options: &RenderOptions,
-) -> Result<Vec<Prepared>, String> {
-    let unread = ClusterFacts {
-        cluster_name: cluster_name.to_string(),
-        ..Default::default()
-    };
-    let to_read: Vec<Value> = render(policy, &unread, options)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|o| !read_as_fact(policy, o))
-        .collect();
-    let (facts, live) = futures::join!(
-        read_facts(client, policy, cluster_name),
-        futures::future::join_all(to_read.iter().map(|o| read_live(client, o))),
-    );
-    let facts = facts.map_err(|e| e.to_string())?;
-    let objects = render(policy, &facts, options).map_err(|e| e.to_string())?;
-    Ok(objects
-        .into_iter()
-        .map(|object| {
-            let live = match kind(&object) {
-                _ if !read_as_fact(policy, &object) => to_read
-                    .iter()
-                    .position(|o| same_object(o, &object))
-                    .and_then(|i| live[i].clone()),
-                "Namespace" => Some(facts.namespace.clone()),
-                _ => Some(facts.ingress.clone()),
-            };
-            Prepared { object, live }
-        })
-        .collect())
-}
-
-/// The workload's Namespace and the nginx Ingress are facts of rendering too: read once, as facts.
-fn read_as_fact(policy: &Policy, obj: &Value) -> bool {
-    let r = &policy.config;
-    let name = obj.pointer("/metadata/name").and_then(Value::as_str);
-    match kind(obj) {
-        "Namespace" => name == Some(r.namespace()),
-        "Ingress" => r.traffic_routing_provider == "nginx" && name == Some("nginx"),
-        _ => false,
     }
+    results
 }
 
-fn kind(obj: &Value) -> &str {
-    obj.pointer("/kind").and_then(Value::as_str).unwrap_or("")
-}
-
-fn same_object(a: &Value, b: &Value) -> bool {
-    ["/apiVersion", "/kind", "/metadata/namespace", "/metadata/name"]
-        .iter()
-        .all(|p| a.pointer(p) == b.pointer(p))
-}
-
-/// The object as it is in the cluster (`None`: absent), or `None` when it could not be read:
-/// the write then reads it again and reports what the cluster answers.
-async fn read_live(client: &Client, obj: &Value) -> Option<Option<Value>> {
-    let api = api_for(client, obj).ok()?;
-    let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
-    let live = api.get_opt(name).await.ok()?;
-    Some(live.map(|l| serde_json::to_value(l).unwrap_or_default()))
-}
-
-/// Whether an object must be in place before the others are written: the Canary needs what it
-/// refers to (its namespace's mesh injection, its MetricTemplates, Ingress and load tester) to
-/// exist when Flagger first reads it. An object already there, as the rendering wants it for a
-/// Namespace's injection label, can be written alongside; one not read is taken to be new.
-fn must_precede(prepared: &Prepared) -> bool {
-    match (kind(&prepared.object), &prepared.live) {
-        ("Canary", _) => false,
-        ("CustomResourceDefinition", _) | (_, None) | (_, Some(None)) => true,
-        ("Namespace", Some(Some(live))) => !metadata_in_place(&prepared.object, live),
-        _ => false,
-    }
-}
-
-/// Whether every label and annotation the object sets already has that value live (pure).
-fn metadata_in_place(object: &Value, live: &Value) -> bool {
-    ["labels", "annotations"].iter().all(|field| {
-        object
-            .pointer(&format!("/metadata/{field}"))
-            .and_then(Value::as_object)
-            .is_none_or(|wanted| {
-                wanted
-                    .iter()
-                    .all(|(k, v)| live.pointer(&format!("/metadata/{field}")).and_then(|m| m.get(k)) == Some(v))
-            })
-    })
-}
-
-/// Applies (or dry-runs) one policy's objects: first those the others need in place, one
-/// after another, then the rest at once. After a failure among the first, the rest are skipped.
+/// Applies (or dry-runs) one policy's objects in order; after a failure the rest are skipped.
 /// Fields other managers left in an object that change the rollout follow it as warning rows.
 async fn write_objects(
     client: &Client,
     policy: &str,
-    objects: &[Prepared],
+    objects: &[Value],
     dry_run: bool,
     force_conflicts: bool,
 ) -> Vec<ObjectResult> {
-    let mut results: Vec<Vec<ObjectResult>> = objects.iter().map(|_| Vec::new()).collect();
+    let mut results = Vec::new();
     let mut failed = false;
-    for (i, prepared) in objects.iter().enumerate().filter(|(_, p)| must_precede(p)) {
-        results[i] = if failed {
-            vec![ObjectResult::done(policy, describe(&prepared.object), "skipped")]
-        } else {
-            write_object(client, policy, prepared, dry_run, force_conflicts).await
-        };
-        failed |= results[i].iter().any(|r| r.error.is_some());
-    }
-    let rest: Vec<usize> = (0..objects.len()).filter(|&i| !must_precede(&objects[i])).collect();
-    let written = futures::future::join_all(rest.iter().map(|&i| async move {
+    for obj in objects {
         if failed {
-            vec![ObjectResult::done(policy, describe(&objects[i].object), "skipped")]
+            results.push(ObjectResult::done(policy, describe(obj), "skipped"));
+            continue;
+        }
+        let outcome = if dry_run {
+            dry_run_object(client, obj, force_conflicts).await
         } else {
-            write_object(client, policy, &objects[i], dry_run, force_conflicts).await
+            apply_object_live(client, obj, FIELD_MANAGER, force_conflicts)
+                .await
+                .map(|(c, live)| (c, None, live))
+        };
+        match outcome {
+            Ok((change, diff, live)) => {
+                let word = match (change, dry_run) {
+                    (Change::Created, false) => "created",
+                    (Change::Configured, false) => "configured",
+                    (Change::Created, true) => "would create",
+                    (Change::Configured, true) => "would configure",
+                    (Change::Unchanged, _) => "unchanged",
+                };
+                results.push(ObjectResult {
+                    diff,
+                    ..ObjectResult::done(policy, describe(obj), word)
+                });
+                results.extend(leftover_warnings(policy, obj, &live));
+            }
+            Err(ClusterError::FieldConflicts { conflicts, .. }) => {
+                failed = true;
+                // The object has its own column: the message names the fields and managers.
+                let message = ClusterError::FieldConflicts {
+                    object: String::new(),
+                    conflicts,
+                };
+                results.push(ObjectResult {
+                    result: "conflict".into(),
+                    ..ObjectResult::failed(policy, describe(obj), message.to_string())
+                });
+            }
+            Err(e) => {
+                failed = true;
+                results.push(ObjectResult::failed(policy, describe(obj), e.to_string()));
+            }
         }
-    }))
-    .await;
-    for (i, rows) in rest.into_iter().zip(written) {
-        results[i] = rows;
     }
-    results.into_iter().flatten().collect()
-}
-
-/// Applies (or dry-runs) one object: its result row, and its warnings.
-async fn write_object(
-    client: &Client,
-    policy: &str,
-    prepared: &Prepared,
-    dry_run: bool,
-    force_conflicts: bool,
-) -> Vec<ObjectResult> {
-    let obj = &prepared.object;
-    let live = prepared.live.as_ref().map(Option::as_ref);
-    let outcome = if dry_run {
-        dry_run_object(client, obj, live, force_conflicts).await
-    } else {
-        apply_object_read(client, obj, live, FIELD_MANAGER, force_conflicts)
-            .await
-            .map(|(c, live)| (c, None, live))
-    };
-    match outcome {
-        Ok((change, diff, live)) => {
-            let word = match (change, dry_run) {
-                (Change::Created, false) => "created",
-                (Change::Configured, false) => "configured",
-                (Change::Created, true) => "would create",
-                (Change::Configured, true) => "would configure",
-                (Change::Unchanged, _) => "unchanged",
-            };
-            let mut rows = vec![ObjectResult {
-                diff,
-                ..ObjectResult::done(policy, describe(obj), word)
-            }];
-            rows.extend(leftover_warnings(policy, obj, &live));
-            rows
-        }
-        Err(ClusterError::FieldConflicts { conflicts, .. }) => {
-            // The object has its own column: the message names the fields and managers.
-            let message = ClusterError::FieldConflicts {
-                object: String::new(),
-                conflicts,
-            };
-            vec![ObjectResult {
-                result: "conflict".into(),
-                ..ObjectResult::failed(policy, describe(obj), message.to_string())
-            }]
-        }
-        Err(e) => vec![ObjectResult::failed(policy, describe(obj), e.to_string())],
-    }
+    results
 }
 
 /// Fields other managers left in the applied object that change the rollout, as warning rows.
@@ -263,26 +324,18 @@ fn leftover_warnings(policy: &str, obj: &Value, live: &Value) -> Vec<ObjectResul
 async fn dry_run_object(
     client: &Client,
     obj: &Value,
-    read: Option<Option<&Value>>,
     force_conflicts: bool,
 ) -> Result<(Change, Option<String>, Value), ClusterError> {
     let api = api_for(client, obj)?;
     let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
     let context = |e: kube::Error| ClusterError::from_kube(&e).with_object(&describe(obj));
-    let live = match read {
-        Some(live) => live.cloned(),
-        None => api
-            .get_opt(name)
-            .await
-            .map_err(context)?
-            .map(|l| serde_json::to_value(l).unwrap_or_default()),
-    };
+    let live = api.get_opt(name).await.map_err(context)?;
     let mut params = PatchParams::apply(FIELD_MANAGER).dry_run();
     params.force = force_conflicts;
     let would = api.patch(name, &params, &Patch::Apply(obj)).await.map_err(context)?;
     let before = live
         .as_ref()
-        .map(|l| apimachinery::to_yaml(&content(l)))
+        .map(|l| apimachinery::to_yaml(&content(&serde_json::to_value(l).unwrap_or_default())))
         .unwrap_or_default();
     let after = apimachinery::to_yaml(&content(&serde_json::to_value(&would).unwrap_or_default()));
     let change = match &live {
@@ -302,7 +355,8 @@ async fn dry_run_object(
 }
 
 /// What rendering needs of one cluster: the workload's Service and Namespace must exist; the
-/// shared nginx Ingress may. All three are read at once.
+/// shared nginx Ingress may. All three are read at once (a round trip each would add up on a
+/// WAN link).
 pub async fn read_facts(client: &Client, policy: &Policy, cluster_name: &str) -> Result<ClusterFacts, ClusterError> {
     let r = &policy.config;
     let ns = r.namespace();
@@ -338,32 +392,4 @@ pub async fn read_facts(client: &Client, policy: &Policy, cluster_name: &str) ->
         namespace: serde_json::to_value(namespace).ok(),
         ingress,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn prepared(object: Value, live: Option<Option<Value>>) -> Prepared {
-        Prepared { object, live }
-    }
-
-    #[test]
-    fn only_what_the_canary_needs_in_place_goes_first() {
-        let ns = json!({"kind": "Namespace", "metadata": {"name": "test", "labels": {"istio-injection": "enabled"}}});
-        let labelled = json!({"kind": "Namespace", "metadata": {"name": "test", "labels": {"istio-injection": "enabled", "x": "y"}}});
-        let bare = json!({"kind": "Namespace", "metadata": {"name": "test"}});
-        let template = json!({"kind": "MetricTemplate", "metadata": {"name": "latency"}});
-        let canary = json!({"kind": "Canary", "metadata": {"name": "podinfo"}});
-        // A Namespace already injected is written alongside; one whose label is missing first.
-        assert!(!must_precede(&prepared(ns.clone(), Some(Some(labelled)))));
-        assert!(must_precede(&prepared(ns.clone(), Some(Some(bare)))));
-        // What the Canary refers to goes first when new, or when not read (taken to be new).
-        assert!(must_precede(&prepared(template.clone(), Some(None))));
-        assert!(must_precede(&prepared(template.clone(), None)));
-        assert!(!must_precede(&prepared(template.clone(), Some(Some(template)))));
-        // The Canary never waits for itself.
-        assert!(!must_precede(&prepared(canary, None)));
-    }
 }

@@ -239,20 +239,21 @@ async fn load_tester_check(client: &Client, referenced: &[(LoadTester, Vec<Strin
         let unreachable = unreachable_load_testers(client, referenced).await;
         return judge_load_tester(&[], referenced, &unreachable, install_hint);
     }
-    let labelled = list_deployments(
+    match labelled_load_testers(client).await {
+        Ok(found) => judge_load_tester(&found, referenced, &[], install_hint),
+        Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
+    }
+}
+
+/// The load tester Deployments found by their labels, whoever installed them (this tool, the
+/// Flagger chart, Kurator's Fleet plugin).
+pub async fn labelled_load_testers(client: &Client) -> Result<Vec<FoundDeployment>, ClusterError> {
+    let found = list_deployments(
         &Api::all(client.clone()),
         &["app.kubernetes.io/name=loadtester", "app=flagger-loadtester"],
     )
-    .await;
-    match labelled {
-        Ok(found) => judge_load_tester(
-            &found.into_iter().map(|(_, f)| f).collect::<Vec<_>>(),
-            referenced,
-            &[],
-            install_hint,
-        ),
-        Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
-    }
+    .await?;
+    Ok(found.into_iter().map(|(_, f)| f).collect())
 }
 
 /// Asks the API server (SelfSubjectAccessReview) for each (namespace, permission), all at once;
@@ -434,7 +435,7 @@ pub fn referenced_load_testers(canaries: &[Canary]) -> Vec<(LoadTester, Vec<Stri
 // kube-apiserver: pkg/registry/core/service/storage/storage.go, func (*REST) ResourceLocation
 // (a port number is mapped to the Service port's name; then an endpoint subset with a ready
 // address and a port of that name is required).
-async fn unreachable_load_testers(client: &Client, testers: &[(LoadTester, Vec<String>)]) -> Vec<String> {
+pub async fn unreachable_load_testers(client: &Client, testers: &[(LoadTester, Vec<String>)]) -> Vec<String> {
     let problems = futures::future::join_all(
         testers
             .iter()
@@ -678,8 +679,15 @@ pub fn judge_flagger(found: &[FoundDeployment], scope: Option<&str>, install_hin
 /// namespace. The refusal names each, who installed it, and exactly how to remove it the way
 /// it was installed; this tool never deletes a controller another installer reconciles (Helm
 /// would keep a broken release, Flux or Kurator would put it back).
-pub fn refuse_second_flagger(found: &[FoundDeployment], ours: (&str, &str), context: &str) -> Option<String> {
-    let context_flag = crate::invocation::context_flag(context);
+/// `context_flag` (`--context NAME`) names the kubeconfig context the cluster was reached
+/// through, for the commands in the remedies (none for a Kurator member reached through the
+/// hub: a placeholder says where the user's own goes).
+pub fn refuse_second_flagger(
+    found: &[FoundDeployment],
+    ours: (&str, &str),
+    context_flag: Option<&str>,
+) -> Option<String> {
+    let context_flag = context_flag.unwrap_or("--context <its context>");
     let others: Vec<String> = found
         .iter()
         .filter(|d| (d.namespace.as_str(), d.name.as_str()) != ours)
@@ -997,15 +1005,15 @@ mod tests {
             refuse_second_flagger(
                 std::slice::from_ref(&ours),
                 ("istio-system", "istio-system-flagger-eu-1"),
-                "eu-1"
+                Some("--context eu-1")
             ),
             None
         );
-        assert_eq!(refuse_second_flagger(&[], ("ingress-nginx", "x"), "eu-1"), None);
+        assert_eq!(refuse_second_flagger(&[], ("ingress-nginx", "x"), None), None);
         let renamed = refuse_second_flagger(
             std::slice::from_ref(&ours),
             ("istio-system", "istio-system-flagger-eu"),
-            "eu-1",
+            None,
         )
         .unwrap();
         assert!(
@@ -1019,7 +1027,7 @@ mod tests {
             },
             ..controller("flagger-system", &["-mesh-provider=kuma"])
         };
-        let refusal = refuse_second_flagger(&[helm], ("ingress-nginx", "x"), "prod eu").unwrap();
+        let refusal = refuse_second_flagger(&[helm], ("ingress-nginx", "x"), Some("--context 'prod eu'")).unwrap();
         assert_eq!(
             refusal,
             "refused: Flagger already runs in this cluster and a second one would reconcile the same Canaries: \

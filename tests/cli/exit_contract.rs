@@ -141,6 +141,7 @@ fn every_verb_exits_as_the_readme_table_says() {
         &[(
             &[
                 "start",
+                "--yes",
                 "podinfo",
                 "-n",
                 "test",
@@ -170,12 +171,22 @@ fn every_verb_exits_as_the_readme_table_says() {
                 0,
             ),
             (
-                &["start", "podinfo", "-n", "test", M1, "--image", "podinfod=podinfo:3"],
+                &[
+                    "start",
+                    "podinfo",
+                    "-n",
+                    "test",
+                    M1,
+                    "--image",
+                    "podinfod=podinfo:3",
+                    "--yes",
+                ],
                 1,
             ),
             (
                 &[
                     "start",
+                    "--yes",
                     "podinfo",
                     "-n",
                     "test",
@@ -189,10 +200,11 @@ fn every_verb_exits_as_the_readme_table_says() {
                 ],
                 3,
             ),
-            // Without its rollback hook a run cannot be aborted: the row fails.
-            (&["apply", "-f", POLICY, M1, "--manual-promotion", "--no-abort-gate"], 0),
+            // Without its rollback hook a run cannot be aborted: the row fails. Each apply
+            // changes the analysis of the run under way, so it needs --yes.
+            (&["apply", "-f", POLICY, M1, "--abort-gate=false", "--yes"], 0),
             (&["abort", "podinfo", "-n", "test", M1, "--yes"], 1),
-            (&["apply", "-f", POLICY, M1, "--manual-promotion"], 0),
+            (&["apply", "-f", POLICY, M1, "--abort-gate", "--yes"], 0),
         ],
     ));
     for args in [
@@ -235,6 +247,7 @@ fn every_verb_exits_as_the_readme_table_says() {
             (
                 &[
                     "start",
+                    "--yes",
                     "--force",
                     "podinfo",
                     "-n",

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod apply_safety;
 mod bad_input;
 mod check_fleet_rows;
 mod check_loadtester;
@@ -12,6 +13,7 @@ mod conflicts;
 mod control;
 mod crd_fidelity;
 mod daemonset;
+mod dry_run;
 mod exit_contract;
 mod flagger_events;
 mod flagger_sim;
