@@ -123,13 +123,22 @@ fn each_command_costs_one_cluster_no_more_than_its_budget() {
         0,
         budget(1, 1),
     );
-    // The canary, then its target Deployment, then the image patch (release.rs, start_release).
+    // The plan (the canary, its target, a dry-run patch), then the canary and its target read
+    // again and the image patch (engine::release).
     within(
         &s,
         "start",
-        &with(&["start", "podinfo", "-n", "test", "--image", "podinfod=podinfo:2"]),
+        &with(&[
+            "start",
+            "podinfo",
+            "-n",
+            "test",
+            "--image",
+            "podinfod=podinfo:2",
+            "--yes",
+        ]),
         0,
-        budget(3, 3),
+        budget(6, 6),
     );
     s.wait(&[1], "WaitingPromotion");
     // The plan's read, a fresh read of the canary right before its gate opens, the gate, a
