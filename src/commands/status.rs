@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use crate::cli::{OutputFormat, StatusArgs};
+use crate::cli::StatusArgs;
 use crate::engine::live::{HubQuery, LiveFleet, read_status};
 use crate::exit::{Exit, ExitError};
 use crate::invocation::Invocation;
@@ -59,8 +59,7 @@ pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
         };
         return Ok(follow(&source, &watched, &options, &footer).await?.exit);
     }
-    let images = inv.output != OutputFormat::Table;
-    let reading = read_status(&source, &scope, &query, inv.cluster_timeout, images).await?;
+    let reading = read_status(&source, &scope, &query, inv.cluster_timeout).await?;
     let now = jiff::Timestamp::now().as_second();
     print_canaries(inv.output, &reading.rows, scope.namespace.as_deref(), |wide| {
         status_table(&reading.rows, wide, reading.from_members, now, table_width())

@@ -15,7 +15,7 @@ use kube::Client;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 
-use super::live::read::read_members;
+use super::live::read::read_canaries;
 use super::release::{StartPlan, get_canary, start_release};
 use crate::confirm::Decision;
 use crate::exit::ExitError;
@@ -55,8 +55,8 @@ fn switch_hub(source: &FleetSource, verb: Verb) -> Option<&Hub> {
     }
 }
 
-/// Plans `verb` for every canary in `scope`, from one read of the fleet (or, for a switch
-/// under Kurator, of the hub's Applications).
+/// Plans `verb` for every canary in `scope`, from one read of the fleet's Canaries (or, for a
+/// switch under Kurator, of the hub's Applications).
 pub async fn plan(source: &FleetSource, scope: &Scope, verb: Verb, timeout: Duration) -> anyhow::Result<Plan> {
     if let Some(hub) = switch_hub(source, verb) {
         let Some(name) = scope.name.as_deref() else {
@@ -70,7 +70,7 @@ pub async fn plan(source: &FleetSource, scope: &Scope, verb: Verb, timeout: Dura
         // members have none of their own: a policy is found by its workload's name.
         return Ok(hub_plan(source, hub, verb, &[(None, name.to_string())]).await?);
     }
-    let state = read_members(&source.members, scope, timeout).await;
+    let state = read_canaries(&source.members, scope, timeout).await;
     let read = state.rows();
     // Unmatched (exit 4) only where a cluster answered without it; unreachable everywhere is
     // a plan of impossible rows (exit 1).

@@ -355,35 +355,37 @@ async fn dry_run_object(
 }
 
 /// What rendering needs of one cluster: the workload's Service and Namespace must exist; the
-/// shared nginx Ingress may.
+/// shared nginx Ingress may. All three are read at once (a round trip each would add up on a
+/// WAN link).
 pub async fn read_facts(client: &Client, policy: &Policy, cluster_name: &str) -> Result<ClusterFacts, ClusterError> {
     let r = &policy.config;
     let ns = r.namespace();
     let kube_err = |e: kube::Error| ClusterError::from_kube(&e);
     let namespaces: Api<Namespace> = Api::all(client.clone());
-    let Some(namespace) = namespaces.get_opt(ns).await.map_err(kube_err)? else {
+    let services: Api<Service> = Api::namespaced(client.clone(), ns);
+    let ingresses: Api<Ingress> = Api::namespaced(client.clone(), ns);
+    let nginx = r.traffic_routing_provider == "nginx";
+    let (namespace, service, ingress) =
+        futures::join!(namespaces.get_opt(ns), services.get_opt(&r.service_name), async {
+            if nginx {
+                ingresses.get_opt("nginx").await
+            } else {
+                Ok(None)
+            }
+        },);
+    let Some(namespace) = namespace.map_err(kube_err)? else {
         return Err(ClusterError::Other(format!(
             "namespace {ns} not found (policy {}): create it and deploy {} there first",
             policy.name, r.workload.name
         )));
     };
-    let services: Api<Service> = Api::namespaced(client.clone(), ns);
-    let Some(service) = services.get_opt(&r.service_name).await.map_err(kube_err)? else {
+    let Some(service) = service.map_err(kube_err)? else {
         return Err(ClusterError::Other(format!(
             "Service {ns}/{} not found (policy {}): deploy the workload and its Service before the rollout",
             r.service_name, policy.name
         )));
     };
-    let ingress = if r.traffic_routing_provider == "nginx" {
-        let ingresses: Api<Ingress> = Api::namespaced(client.clone(), ns);
-        ingresses
-            .get_opt("nginx")
-            .await
-            .map_err(kube_err)?
-            .and_then(|i| serde_json::to_value(i).ok())
-    } else {
-        None
-    };
+    let ingress = ingress.map_err(kube_err)?.and_then(|i| serde_json::to_value(i).ok());
     Ok(ClusterFacts {
         cluster_name: cluster_name.to_string(),
         service: serde_json::to_value(service).ok(),

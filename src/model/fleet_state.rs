@@ -423,6 +423,28 @@ impl FleetState {
         }
     }
 
+    /// Gives each row the images of its primary and target Deployments, as listed with the
+    /// canaries (the first container's, as `-o wide` shows them); a Deployment not read leaves
+    /// its image unknown.
+    pub fn fill_images(&self, rows: &mut [CanaryState]) {
+        for row in rows {
+            let Some(cluster) = self.clusters.iter().position(|c| c == &row.cluster) else {
+                continue;
+            };
+            let image = |name: String| {
+                self.workloads
+                    .get(&(cluster, row.namespace.clone(), name))
+                    .and_then(|d| d.pointer("/spec/template/spec/containers/0/image"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            };
+            if !row.target.is_empty() {
+                row.primary_image = image(format!("{}-primary", row.target));
+                row.canary_image = image(row.target.clone());
+            }
+        }
+    }
+
     /// Whether every cluster has answered (listed, with its Deployments when they are read, or
     /// failed).
     pub fn complete(&self) -> bool {
@@ -536,6 +558,32 @@ mod tests {
             object: deployment("podinfo", "podinfo:3"),
         });
         assert_eq!(s.rows()[0].phase, "Pending");
+    }
+
+    #[test]
+    fn images_come_from_the_deployments_listed_and_are_unknown_otherwise() {
+        let mut s = FleetState::new(vec!["a".into()], Some("test".into()), None).reading_workloads();
+        for name in ["podinfo", "backend"] {
+            let mut c = canary(name, "Succeeded", "1");
+            c["spec"]["targetRef"] = json!({"name": name});
+            s.apply(Update::Canary { cluster: 0, object: c });
+        }
+        s.apply(Update::Workload {
+            cluster: 0,
+            object: deployment("podinfo", "podinfo:2"),
+        });
+        s.apply(Update::Workload {
+            cluster: 0,
+            object: deployment("podinfo-primary", "podinfo:1"),
+        });
+        let mut rows = s.rows();
+        s.fill_images(&mut rows);
+        let images = |name: &str| {
+            let r = rows.iter().find(|r| r.name == name).unwrap();
+            (r.primary_image.clone(), r.canary_image.clone())
+        };
+        assert_eq!(images("podinfo"), (Some("podinfo:1".into()), Some("podinfo:2".into())));
+        assert_eq!(images("backend"), (None, None));
     }
 
     #[test]

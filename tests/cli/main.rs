@@ -44,6 +44,7 @@ mod playground;
 mod promises;
 mod python_client;
 mod rollout_policy;
+mod round_trips;
 mod security;
 mod start_apply;
 mod uninstall_confirm;

@@ -74,6 +74,11 @@ impl SimCluster {
         &self.core.faults
     }
 
+    /// The requests this cluster answers, while recording ([`crate::audit`]).
+    pub fn requests(&self) -> &crate::audit::RequestLog {
+        &self.core.requests
+    }
+
     pub fn router(&self) -> Router {
         api::router(self.core.clone())
     }

@@ -134,6 +134,8 @@ pub struct ClusterCore {
     pub users: RwLock<Users>,
     pub faults: Faults,
     pub proxies: ProxyRegistry,
+    /// The requests answered, while a test or the benchmark records them.
+    pub requests: crate::audit::RequestLog,
     serial: AtomicU64,
     pub git_version: String,
 }
@@ -149,6 +151,7 @@ impl ClusterCore {
             users: RwLock::new(Users::default()),
             faults: Faults::default(),
             proxies: ProxyRegistry::default(),
+            requests: crate::audit::RequestLog::default(),
             serial: AtomicU64::new(0),
             git_version: "v1.32.4".to_string(),
         };

@@ -2,6 +2,7 @@
 //! cluster (served in-process or on 127.0.0.1), users, impersonation and RBAC from the stored roles and bindings, and fault injection.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod builtin;
 pub mod cluster;

@@ -317,8 +317,8 @@ pub(crate) async fn read(hub: &Hub, name: Option<&str>) -> anyhow::Result<Vec<Va
 }
 
 /// Every member's rollout that `query` addresses, from the hub in one or two requests, then the
-/// members' Deployments (whether a release waits for Flagger: the hub cannot tell), each member
-/// within `timeout`; a member whose Deployments cannot be read shows the hub's phase as it is.
+/// members' Deployments (whether a release waits for Flagger: the hub cannot tell; and the
+/// images), each member within `timeout`; a member whose Deployments cannot be read shows the hub's phase as it is.
 pub async fn read_applications(
     hub: &Hub,
     query: &HubQuery,
@@ -355,7 +355,9 @@ pub async fn read_applications(
         }
         state.apply(Update::WorkloadsListed { cluster });
     }
-    Ok(state.rows())
+    let mut rows = state.rows();
+    state.fill_images(&mut rows);
+    Ok(rows)
 }
 
 #[cfg(test)]

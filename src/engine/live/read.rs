@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, DynamicObject, ListParams};
 
 use super::hub;
@@ -53,17 +52,35 @@ async fn list_routes(
 /// One read of the members' canaries in `scope`; a cluster that fails (unreachable, refused,
 /// too slow for `timeout`) becomes a row with its error and never stops the others.
 pub async fn read_once(source: &FleetSource, scope: &Scope, timeout: Duration) -> FleetState {
-    let mut state = read_members(&source.members, scope, timeout).await;
+    let mut state = read_members(&source.members, scope, timeout, Wanted::Everything).await;
     state.kurator_members = source.hub().is_some();
     state
 }
 
-/// [`read_once`] of a bare fleet (a wave, a subset).
-pub async fn read_members(fleet: &Fleet, scope: &Scope, timeout: Duration) -> FleetState {
+/// The canaries alone, each cluster asked once (a plan decides from the Canary objects, and
+/// needs none of their events, Deployments or routing objects).
+pub async fn read_canaries(fleet: &Fleet, scope: &Scope, timeout: Duration) -> FleetState {
+    read_members(fleet, scope, timeout, Wanted::Canaries).await
+}
+
+/// What a read asks each cluster for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    Canaries,
+    /// The canaries, their events, the Deployments and the routing objects.
+    Everything,
+}
+
+async fn read_members(fleet: &Fleet, scope: &Scope, timeout: Duration, wanted: Wanted) -> FleetState {
     let clusters = fleet.clusters.iter().map(|c| c.target.context.clone()).collect();
-    let mut state = FleetState::new(clusters, scope.namespace.clone(), scope.name.clone()).reading_workloads();
+    let mut state = FleetState::new(clusters, scope.namespace.clone(), scope.name.clone());
+    if wanted == Wanted::Everything {
+        state = state.reading_workloads();
+    }
     let outcomes = fleet
-        .fan_out(timeout, |client, _| async move { read_cluster(&client, scope).await })
+        .fan_out(timeout, |client, _| async move {
+            read_cluster(&client, scope, wanted).await
+        })
         .await;
     for (index, outcome) in outcomes.into_iter().enumerate() {
         match outcome.result {
@@ -123,7 +140,7 @@ impl Listed {
     }
 }
 
-async fn read_cluster(client: &kube::Client, scope: &Scope) -> Result<Listed, ClusterError> {
+async fn read_cluster(client: &kube::Client, scope: &Scope, wanted: Wanted) -> Result<Listed, ClusterError> {
     let api = |version: &str, kind: &str| -> Result<Api<DynamicObject>, ClusterError> {
         let (resource, _) =
             resource_of(version, kind).ok_or_else(|| ClusterError::Other(format!("unknown kind {kind}")))?;
@@ -147,15 +164,35 @@ async fn read_cluster(client: &kube::Client, scope: &Scope) -> Result<Listed, Cl
     let event_api = api("v1", "Event")?;
     let workload_api = api("apps/v1", "Deployment")?;
     let event_params = ListParams::default().fields(&fields);
-    // The canaries, their events and every provider's routing objects are read at once:
-    // which provider a canary uses is known only after the list, and a second round trip
-    // would double the command's latency.
+    // The canaries, their events, the Deployments and every provider's routing objects are
+    // read at once: which provider a canary uses, and which Deployments are its target and
+    // primary, are known only after the list, and a second round trip would double the
+    // command's latency.
     let all = ListParams::default();
+    let everything = wanted == Wanted::Everything;
     let (canaries, events, workloads, routes) = futures::join!(
         canary_api.list(&params),
-        event_api.list(&event_params),
-        workload_api.list(&all),
-        list_routes(client, scope.namespace.as_deref()),
+        async {
+            if everything {
+                Some(event_api.list(&event_params).await)
+            } else {
+                None
+            }
+        },
+        async {
+            if everything {
+                Some(workload_api.list(&all).await)
+            } else {
+                None
+            }
+        },
+        async {
+            if everything {
+                list_routes(client, scope.namespace.as_deref()).await
+            } else {
+                Vec::new()
+            }
+        },
     );
     let canaries = match canaries {
         Ok(list) => list.items,
@@ -167,10 +204,10 @@ async fn read_cluster(client: &kube::Client, scope: &Scope) -> Result<Listed, Cl
     Ok(Listed {
         canaries,
         // Events only add messages; a cluster that will not list them still has rows.
-        events: events.map(|l| l.items).unwrap_or_default(),
-        // Deployments only tell a pending revision; a cluster that will not list them still has
-        // rows, shown as Flagger's status says.
-        workloads: workloads.map(|l| l.items).unwrap_or_default(),
+        events: events.and_then(Result::ok).map(|l| l.items).unwrap_or_default(),
+        // Deployments only tell a pending revision and the images; a cluster that will not list
+        // them still has rows, shown as Flagger's status says.
+        workloads: workloads.and_then(Result::ok).map(|l| l.items).unwrap_or_default(),
         routes,
     })
 }
@@ -196,79 +233,31 @@ impl Reading {
 
 /// What `status [NAME]` shows once: the members' canaries in `scope`, or under a Kurator Fleet
 /// the rollouts of the hub's Applications that `query` addresses, which Kurator's fleet manager
-/// fills from every member. With `images`, each row gets its primary and canary images from the
-/// members.
+/// fills from every member. Each row carries its primary and canary images, from the
+/// Deployments read with it (`-o wide` and the machine formats show them).
 pub async fn read_status(
     source: &FleetSource,
     scope: &Scope,
     query: &hub::HubQuery,
     timeout: Duration,
-    images: bool,
 ) -> anyhow::Result<Reading> {
-    let mut reading = match source.status_origin() {
+    match source.status_origin() {
         Destination::Hub(hub) => {
             hub::refuse_labels(scope)?;
-            Reading {
+            Ok(Reading {
                 rows: hub::read_applications(hub, query, &source.members, timeout).await?,
                 from_members: false,
-            }
+            })
         }
         Destination::Members => {
             super::only_under_a_fleet(query)?;
-            Reading {
-                rows: read_once(source, scope, timeout).await.rows(),
+            let state = read_once(source, scope, timeout).await;
+            let mut rows = state.rows();
+            state.fill_images(&mut rows);
+            Ok(Reading {
+                rows,
                 from_members: true,
-            }
-        }
-    };
-    if images {
-        fill_images(&source.members, &mut reading.rows, timeout).await;
-    }
-    Ok(reading)
-}
-
-/// Reads the images of each canary's primary and target Deployments; a cluster that cannot be
-/// read keeps its rows without images.
-pub async fn fill_images(fleet: &Fleet, rows: &mut [CanaryState], timeout: Duration) {
-    let wanted: Vec<(String, String, String)> = rows
-        .iter()
-        .filter(|r| r.error.is_none())
-        .map(|r| (r.cluster.clone(), r.namespace.clone(), r.target.clone()))
-        .collect();
-    if wanted.is_empty() {
-        return;
-    }
-    let outcomes = fleet
-        .fan_out(timeout, |client, target| {
-            let wanted: Vec<(String, String)> = wanted
-                .iter()
-                .filter(|(c, _, _)| c == &target.context)
-                .map(|(_, ns, t)| (ns.clone(), t.clone()))
-                .collect();
-            async move {
-                let mut found = Vec::new();
-                for (ns, t) in wanted {
-                    let api: Api<Deployment> = Api::namespaced(client.clone(), &ns);
-                    let image = |d: Option<Deployment>| {
-                        d.and_then(|d| d.spec?.template.spec?.containers.first()?.image.clone())
-                    };
-                    let primary = image(api.get_opt(&format!("{t}-primary")).await.ok().flatten());
-                    let canary = image(api.get_opt(&t).await.ok().flatten());
-                    found.push((ns, t, primary, canary));
-                }
-                Ok::<_, ClusterError>(found)
-            }
-        })
-        .await;
-    for o in outcomes {
-        for (ns, t, primary, canary) in o.result.unwrap_or_default() {
-            for r in rows
-                .iter_mut()
-                .filter(|r| r.cluster == o.target.context && r.namespace == ns && r.target == t)
-            {
-                r.primary_image = primary.clone();
-                r.canary_image = canary.clone();
-            }
+            })
         }
     }
 }

@@ -40,7 +40,18 @@ fn json_response(code: u16, value: &Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response()
 }
 
+/// Answers one request, recording it when the cluster's request log records
+/// ([`crate::audit`]).
 async fn handle(State(core): State<Arc<ClusterCore>>, request: Request) -> Response {
+    let Some(pending) = core.requests.begin(&request) else {
+        return answer(core, request).await;
+    };
+    let response = answer(core.clone(), request).await;
+    core.requests.answered(pending, response.status().as_u16());
+    response
+}
+
+async fn answer(core: Arc<ClusterCore>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let query = route::parse_query(parts.uri.query().unwrap_or(""));
     let is_watch = matches!(query.get("watch").map(String::as_str), Some("true" | "1"));
