@@ -354,6 +354,22 @@ fn under_fleet_a_keys_pause_goes_through_the_hub_and_resume_undoes_it() {
     wait_until("every member Initialized", || {
         fleet.clusters.iter().all(|c| podinfo_phase(c) == "Initialized")
     });
+    // ... and so mirrored on the hub, which the view watches: a first sight of a member still
+    // Initializing there would be a run that starts after the watch, and --wait-for-start
+    // would take its end (Initialized) for the outcome.
+    wait_until("the hub mirrors every member Initialized", || {
+        let app = hub.get("apps.kurator.dev", "applications", Some("default"), "rollout-demo");
+        let phases: Vec<String> = app
+            .as_ref()
+            .and_then(|a| a.pointer("/status/syncStatus"))
+            .and_then(|s| s.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| e.pointer("/rolloutStatus/rolloutStatusInCluster/phase"))
+            .filter_map(|p| p.as_str().map(str::to_string))
+            .collect();
+        phases.len() == fleet.clusters.len() && phases.iter().all(|p| p == "Initialized")
+    });
     let app_spec = || {
         hub.get("apps.kurator.dev", "applications", Some("default"), "rollout-demo")
             .unwrap()["spec"]
