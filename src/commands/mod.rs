@@ -6,6 +6,7 @@ pub mod check;
 pub mod clusters;
 pub mod complete;
 pub mod control;
+pub mod dashboard;
 pub mod get;
 pub mod install;
 pub mod lint;
@@ -38,6 +39,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Status(args) => status::run(&inv, &args).await,
         Command::List(args) => list::run(&inv, &args).await,
         Command::Get(args) => get::run(&inv, &args).await,
+        Command::Dashboard(args) => dashboard::run(&inv, &args).await,
         #[cfg(feature = "playground")]
         Command::Demo(args) => crate::playground::demo::run(&inv, &args).await,
         Command::Promote(args) => {

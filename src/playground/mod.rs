@@ -52,7 +52,7 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
     text.push_str(&format!("export KUBECONFIG={}\n", path.display()));
     write_stdout(&text)?;
 
-    wait_for_shutdown().await?;
+    crate::interrupt::until_stopped().await?;
     drop(playground);
     Ok(Exit::Success)
 }
@@ -183,21 +183,6 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     #[cfg(unix)]
     options.mode(0o600);
     options.open(path)?.write_all(contents.as_bytes())
-}
-
-async fn wait_for_shutdown() -> Result<()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r?,
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await?;
-    Ok(())
 }
 
 #[cfg(test)]

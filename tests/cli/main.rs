@@ -11,6 +11,7 @@ mod conflicts;
 mod control;
 mod crd_fidelity;
 mod daemonset;
+mod dashboard;
 mod exit_contract;
 mod flagger_events;
 mod flagger_sim;
