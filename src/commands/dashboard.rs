@@ -1,8 +1,6 @@
 //! `dashboard`: the target clusters' canaries as a live web page (`crate::dashboard`), until
 //! Ctrl-C or SIGTERM.
 
-use std::time::Duration;
-
 use anyhow::Result;
 
 use crate::cli::DashboardArgs;
@@ -10,9 +8,6 @@ use crate::dashboard::{Options, start};
 use crate::exit::Exit;
 use crate::invocation::Invocation;
 use crate::output::write_stdout;
-
-/// The verbs' own `--timeout` default: how long an action waits for Flagger.
-const ACTION_TIMEOUT: Duration = Duration::from_secs(300);
 
 pub async fn run(inv: &Invocation, args: &DashboardArgs) -> Result<Exit> {
     let source = inv.connect().await?;
@@ -27,7 +22,6 @@ pub async fn run(inv: &Invocation, args: &DashboardArgs) -> Result<Exit> {
         read_only: args.read_only,
         confirm: inv.confirm.clone(),
         cluster_timeout: inv.cluster_timeout,
-        action_timeout: ACTION_TIMEOUT,
     };
     let dashboard = start(source, &scope, options).await?;
     if !args.address.is_loopback() {

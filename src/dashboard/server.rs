@@ -50,9 +50,10 @@ pub struct Options {
     /// The CLI's confirmation policy: the page asks what the verb would ask.
     pub confirm: ConfirmPolicy,
     pub cluster_timeout: Duration,
-    /// How long an action waits for Flagger, per canary (the verbs' `--timeout` default).
-    pub action_timeout: Duration,
 }
+
+/// How long an action waits for Flagger, per canary: the verbs' `--timeout` default.
+const ACTION_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// A running dashboard; dropping it stops the server and its watch.
 pub struct Dashboard {
@@ -350,7 +351,7 @@ async fn carry_out(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes)
     let acting = app.clone();
     let running = tokio::spawn(async move {
         let options = ExecuteOptions {
-            timeout: acting.options.action_timeout,
+            timeout: ACTION_TIMEOUT,
             cluster_timeout: acting.options.cluster_timeout,
             keep_skip: false,
             interrupt: None,

@@ -183,6 +183,13 @@ fn read_only_serves_no_action_endpoint() {
     let (status, stream) = get(host, host, &format!("/api/events?token={token}"));
     assert_eq!(status, 200);
     assert!(stream.contains(r#""readOnly":true"#), "{stream}");
+    // A second dashboard on the same port cannot listen: exit 1, saying what to do.
+    let taken = s.run(&["dashboard", "--all-contexts", "--port", port(host)]);
+    assert_eq!(taken.code, 1, "{taken:?}");
+    assert!(
+        taken.stderr.contains(&format!("listening on 127.0.0.1:{}", port(host))) && taken.stderr.contains("--port 0"),
+        "{taken:?}"
+    );
 }
 
 /// The interpreter that runs the browser driver: the test venv's, else the system's (the
@@ -260,4 +267,37 @@ fn the_dashboard_in_a_real_browser() {
         "{}",
         out.stdout.lines().find(|l| l.starts_with("1000 rows")).unwrap_or("")
     );
+}
+
+#[test]
+fn the_demo_can_be_watched_in_the_browser() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = Running::spawn(crate::support::plugin(home.path()).args([
+        "demo",
+        "--yes",
+        "--speed",
+        "30",
+        "--dashboard",
+        "-o",
+        "ndjson",
+    ]));
+    let url = wait_for("the demo's dashboard URL", || {
+        let err = demo.stderr();
+        err.lines()
+            .find_map(|l| l.split_once("(dashboard): ").map(|(_, url)| url.to_string()))
+            .ok_or(err)
+    });
+    let (host, token) = url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split_once("/#token="))
+        .expect("a dashboard URL with its token");
+    let (status, stream) = get(host, host, &format!("/api/events?token={token}"));
+    assert_eq!(status, 200, "{stream}");
+    assert!(
+        stream.contains("event: hello")
+            && stream.contains(r#""clusters":["kurator-member1","kurator-member2","kurator-member3"]"#),
+        "{stream}"
+    );
+    let out = demo.finish();
+    assert_eq!(out.code, 0, "{out:?}");
 }

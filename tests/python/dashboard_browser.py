@@ -203,7 +203,10 @@ def run(b, url, artifacts, release):
     assert "gate opened and closed" in result, result
     b.click("#dialog-close")
     wait("member1 moved on from its gate", lambda: row_of(b, "kurator-member1")["phase"] in ("Promoting", "Finalising", "Succeeded"))
+    b.click("#rows tbody tr[data-key='[\"kurator-member2\",\"test\",\"podinfo\"]'] td.canary")
+    wait("member2's detail", lambda: "kurator-member2 — test/podinfo" in b.js("return document.getElementById('detail-body').textContent"))
     b.screenshot(os.path.join(artifacts, "dashboard-mid-rollout.png"))
+    b.click("#detail-close")
 
     # 5. pause fleet-wide: the typed number of clusters; a wrong one changes nothing.
     b.click("#fleet-actions button[data-all='pause']")

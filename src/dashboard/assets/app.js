@@ -122,7 +122,7 @@
     const fill = el('div', 'fill');
     bar.appendChild(fill);
     const label = el('span', 'label');
-    const wrap = el('div', 'progress');
+    const wrap = el('div', 'meter');
     wrap.appendChild(bar);
     wrap.appendChild(label);
     cells.progress.appendChild(wrap);
