@@ -148,7 +148,7 @@ fn asset(text: &'static str, content_type: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type)], text).into_response()
 }
 
-fn header_text<'a>(headers: &'a HeaderMap, name: impl header::AsHeaderName) -> Option<&'a str> {
+fn header_text(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -285,16 +285,20 @@ async fn canary_detail(State(app): State<Arc<App>>, headers: HeaderMap, Query(re
     axum::Json(shown).into_response()
 }
 
-/// A write's checks: Host, token header, Origin; then its JSON body.
-fn writable<T: serde::de::DeserializeOwned>(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<T, Response> {
+/// A write's checks: Host, token header, Origin (403); then its JSON body (400).
+fn writable<T: serde::de::DeserializeOwned>(
+    app: &App,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, (StatusCode, String)> {
     app.guard
         .check_write(
             header_text(headers, header::HOST),
             header_text(headers, header::ORIGIN),
             header_text(headers, TOKEN_HEADER),
         )
-        .map_err(refuse)?;
-    serde_json::from_slice(body).map_err(|e| failure(StatusCode::BAD_REQUEST, format!("the request body: {e}")))
+        .map_err(|refusal| (StatusCode::FORBIDDEN, refusal.message().to_string()))?;
+    serde_json::from_slice(body).map_err(|e| (StatusCode::BAD_REQUEST, format!("the request body: {e}")))
 }
 
 /// Plans an action for the chosen rows (or every canary shown), from a fresh read, and holds
@@ -302,7 +306,7 @@ fn writable<T: serde::de::DeserializeOwned>(app: &App, headers: &HeaderMap, body
 async fn plan(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     let request: PlanRequest = match writable(&app, &headers, &body) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err((status, message)) => return failure(status, message),
     };
     let Some(verb) = verb_named(&request.verb) else {
         return failure(StatusCode::BAD_REQUEST, format!("unknown action {:?}", request.verb));
@@ -335,7 +339,7 @@ async fn plan(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> R
 async fn carry_out(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     let request: ExecuteRequest = match writable(&app, &headers, &body) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err((status, message)) => return failure(status, message),
     };
     let taken =
         app.plans

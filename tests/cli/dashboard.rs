@@ -65,6 +65,31 @@ fn http(host: &str, request: &str) -> (u16, String) {
     (status, text)
 }
 
+/// Reads the event stream at `path` until it carries `needle` (failing after the tests'
+/// patience); returns what it read.
+fn stream_until(host: &str, path: &str, needle: &str) -> String {
+    let mut stream = TcpStream::connect(host).unwrap();
+    stream.set_read_timeout(Some(crate::support::PATIENCE)).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let deadline = std::time::Instant::now() + crate::support::PATIENCE;
+    loop {
+        let text = String::from_utf8_lossy(&seen).into_owned();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {needle} in the stream:\n{text}"
+        );
+        match stream.read(&mut chunk) {
+            Ok(n) if n > 0 => seen.extend_from_slice(&chunk[..n]),
+            other => panic!("the stream ended ({other:?}) before {needle}:\n{text}"),
+        }
+    }
+}
+
 fn post(
     host_header: &str,
     connect: &str,
@@ -129,6 +154,22 @@ fn the_dashboard_refuses_foreign_hosts_origins_and_tokenless_writes() {
         "{stream}"
     );
 
+    // The page is sent rows and details, never a cluster's credential.
+    let (status, detail) = get(
+        host,
+        host,
+        &format!("/api/detail?token={token}&cluster=kurator-member1&namespace=test&name=podinfo"),
+    );
+    assert_eq!(status, 200, "{detail}");
+    assert!(detail.contains(r#""primaryImage":"podinfo:1""#), "{detail}");
+    for entry in &s.fleet.entries {
+        assert!(
+            !stream.contains(&entry.token) && !detail.contains(&entry.token),
+            "{}'s token reached the page",
+            entry.context
+        );
+    }
+
     // Writes: without the token, with a wrong one, from another origin, to another host.
     let plan = |host_header: &str, origin: Option<&str>, token: Option<&str>| {
         post(host_header, host, "/api/plan", origin, token, PAUSE_MEMBER2)
@@ -172,8 +213,8 @@ fn port(host: &str) -> &str {
 
 #[test]
 fn read_only_serves_no_action_endpoint() {
-    let s = RolloutFleet::start(1, &[], &[]);
-    let d = serve(&s, &["--read-only"]);
+    let s = RolloutFleet::start(2, &[], &["kurator-member2"]);
+    let d = serve(&s, &["--read-only", "--cluster-timeout", "2s"]);
     let (host, token) = (d.host.as_str(), d.token.as_str());
     let own = format!("http://{host}");
     for path in ["/api/plan", "/api/execute"] {
@@ -183,6 +224,16 @@ fn read_only_serves_no_action_endpoint() {
     let (status, stream) = get(host, host, &format!("/api/events?token={token}"));
     assert_eq!(status, 200);
     assert!(stream.contains(r#""readOnly":true"#), "{stream}");
+    // The cluster that does not answer is in the summary as such, with its error.
+    let events = stream_until(
+        host,
+        &format!("/api/events?token={token}"),
+        r#""error":"unreachable: connection refused","name":"kurator-member2","state":"unreachable""#,
+    );
+    assert!(
+        events.contains(r#""name":"kurator-member1","state":"ready""#),
+        "{events}"
+    );
     // A second dashboard on the same port cannot listen: exit 1, saying what to do.
     let taken = s.run(&["dashboard", "--all-contexts", "--port", port(host)]);
     assert_eq!(taken.code, 1, "{taken:?}");
@@ -238,9 +289,13 @@ fn the_dashboard_in_a_real_browser() {
         .arg(&d.url)
         .arg(&artifacts)
         .arg(release.to_string())
+        .arg(d.running.id().to_string())
         .env("KUBECONFIG", &s.kubeconfig);
     let out = Running::spawn(&mut cmd).finish();
     assert_eq!(out.code, 0, "{out:?}\n--- dashboard stderr\n{}", d.running.stderr());
+    // The driver stopped the dashboard at the end with SIGTERM: a server stopped on purpose.
+    let served = d.running.finish();
+    assert_eq!(served.code, 0, "{served:?}");
     assert!(out.stdout.contains("1000 rows: added in"), "{out:?}");
     // What the page did, seen in the clusters: member1 promoted past its gate, every canary paused.
     let phase = s.phase(1);
@@ -257,9 +312,10 @@ fn the_dashboard_in_a_real_browser() {
     }
     // The dashboard's own account of the actions, on its stderr.
     assert!(
-        d.running
-            .stderr()
-            .contains("dashboard: promote kurator-member1 test/podinfo: gate opened and closed")
+        served
+            .stderr
+            .contains("dashboard: promote kurator-member1 test/podinfo: gate opened and closed"),
+        "{served:?}"
     );
     // The measure, for the README and the issue notes.
     let _ = writeln!(

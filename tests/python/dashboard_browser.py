@@ -2,7 +2,7 @@
 (plain HTTP and JSON, so the Python standard library is all it needs; the browser and driver
 are the distribution's `chromium` and `chromium-driver`). Run by tests/cli/dashboard.rs:
 
-    dashboard_browser.py URL ARTIFACT_DIR RELEASE_COMMAND_JSON
+    dashboard_browser.py URL ARTIFACT_DIR RELEASE_COMMAND_JSON DASHBOARD_PID
 
 1. the page shows a row for every cluster, and the token left the address bar;
 2. a release started on the command line moves the rows' routed weight, without a reload;
@@ -10,7 +10,8 @@ are the distribution's `chromium` and `chromium-driver`). Run by tests/cli/dashb
 4. promote on a row held at its gate shows the plan, needs the typed count (the dashboard runs
    with --protected matching that cluster), and its result row comes back;
 5. pause fleet-wide asks for the typed number of clusters, refuses a wrong one, then pauses;
-6. 1000 rows: how long the page takes to add them and to update them one by one (printed).
+6. 1000 rows: how long the page takes to add them and to update them one by one (printed);
+7. the dashboard stopped (SIGTERM): the page says its stream is down and dims the rows.
 
 Screenshots go to ARTIFACT_DIR (dashboard-start.png, dashboard-mid-rollout.png). Exits 0 when
 every step held, 1 with the reason otherwise.
@@ -20,6 +21,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -145,18 +147,18 @@ def dialog_text(b):
 
 
 def main():
-    url, artifacts, release = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    url, artifacts, release, dashboard = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4])
     os.makedirs(artifacts, exist_ok=True)
     profile = tempfile.mkdtemp(prefix="dashboard-chromium-")
     b = Browser(shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver") or "/usr/bin/chromedriver", profile)
     try:
-        run(b, url, artifacts, release)
+        run(b, url, artifacts, release, dashboard)
     finally:
         b.quit()
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def run(b, url, artifacts, release):
+def run(b, url, artifacts, release, dashboard):
     clusters = ["kurator-member1", "kurator-member2", "kurator-member3"]
     b.go(url)
     # 1. Every cluster has its row, each canary Initialized, the stream is live.
@@ -247,6 +249,10 @@ def run(b, url, artifacts, release):
         """
     )
     assert measured["rows"] >= 1003, measured
+    # 7. The server goes away: the page says so at once (EventSource keeps retrying).
+    os.kill(dashboard, signal.SIGTERM)
+    wait("the stream shown down", lambda: b.js("return document.getElementById('stream').textContent") == "reconnecting…")
+    assert b.js("return document.body.classList.contains('stale')"), "the rows are shown stale"
     print(f"1000 rows: added in {measured['add']} ms ({measured['script']} ms of script); 200 single-row updates in {measured['update']} ms")
 
 

@@ -279,10 +279,13 @@
     return hay.includes(filterText);
   }
 
-  // Messages are applied once per frame: a burst costs one layout.
+  // Messages are applied once per frame: a burst costs one layout. A hidden tab gets no
+  // frames, so there a timer applies them (browsers slow it to about once a second).
   function enqueue(message) {
     pending.push(message);
-    if (pending.length === 1) requestAnimationFrame(flush);
+    if (pending.length === 1) {
+      if (document.hidden) setTimeout(flush, 100); else requestAnimationFrame(flush);
+    }
   }
 
   function flush() {
