@@ -169,7 +169,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand --fleet-namespace 'The Fleet''s namespace on the hub'
             cand --cluster-selector 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector'
             cand --testloader 'Also install the public load tester (needed for gates, promote and abort)'
-            cand --dry-run 'Print the manifests for each cluster as YAML and change nothing'
+            cand --dry-run 'Print the manifests for each cluster as YAML and change nothing; exits as the install would (a cluster running another Flagger, or not answering, fails)'
             cand --force-conflicts 'Take over fields another field manager owns instead of reporting them as conflicts (kubectl''s --force-conflicts)'
             cand --all-contexts 'Target every context in the kubeconfig'
             cand -A 'All namespaces'

@@ -175,7 +175,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('--fleet-namespace', '--fleet-namespace', [CompletionResultType]::ParameterName, 'The Fleet''s namespace on the hub')
             [CompletionResult]::new('--cluster-selector', '--cluster-selector', [CompletionResultType]::ParameterName, 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector')
             [CompletionResult]::new('--testloader', '--testloader', [CompletionResultType]::ParameterName, 'Also install the public load tester (needed for gates, promote and abort)')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the manifests for each cluster as YAML and change nothing')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the manifests for each cluster as YAML and change nothing; exits as the install would (a cluster running another Flagger, or not answering, fails)')
             [CompletionResult]::new('--force-conflicts', '--force-conflicts', [CompletionResultType]::ParameterName, 'Take over fields another field manager owns instead of reporting them as conflicts (kubectl''s --force-conflicts)')
             [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Target every context in the kubeconfig')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'All namespaces')

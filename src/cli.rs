@@ -710,7 +710,8 @@ pub struct InstallArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
     pub timeout: Duration,
 
-    /// Print the manifests for each cluster as YAML and change nothing.
+    /// Print the manifests for each cluster as YAML and change nothing; exits as the install
+    /// would (a cluster running another Flagger, or not answering, fails).
     #[arg(long)]
     pub dry_run: bool,
 

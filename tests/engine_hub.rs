@@ -4,11 +4,20 @@
 
 use fleet_sim::SimCluster;
 use fleet_sim::auth::User;
+use std::time::Duration;
+
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind};
+use kubectl_kurator_rollout::engine::live::LiveFleet;
 use kubectl_kurator_rollout::engine::live::hub::{self, HubQuery};
 use kubectl_kurator_rollout::exit::{Exit, ExitError};
-use kubectl_kurator_rollout::fleet::source::Hub;
-use kubectl_kurator_rollout::model::update::Update;
+use kubectl_kurator_rollout::fleet::source::{FleetSource, Hub};
+use kubectl_kurator_rollout::fleet::{Fleet, Target};
+use kubectl_kurator_rollout::model::fleet_state::FleetState;
+use kubectl_kurator_rollout::model::update::{Scope, Update};
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+const LIMIT: Duration = Duration::from_secs(30);
 
 /// A hub with Kurator's CRDs, seen by an administrator.
 fn hub() -> (SimCluster, Hub) {
@@ -79,7 +88,12 @@ async fn rows_carry_the_policy_and_the_mirrored_status() {
         &[("m1", "Progressing"), ("m2", "Succeeded")],
     );
     application(&cluster, "elsewhere", "other", "test", &[("m3", "Progressing")]);
-    let rows = hub::read_applications(&hub, &HubQuery::default()).await.unwrap();
+    let (_m1, t1, c1) = member("m1", "podinfo:1", "podinfo:1");
+    let (_m2, t2, c2) = member("m2", "podinfo:1", "podinfo:1");
+    let members = Fleet::from_clients(vec![(t1, c1), (t2, c2)]);
+    let rows = hub::read_applications(&hub, &HubQuery::default(), &members, LIMIT)
+        .await
+        .unwrap();
     // Only the Fleet's Application.
     assert_eq!(
         rows.iter().map(|r| r.cluster.as_str()).collect::<Vec<_>>(),
@@ -137,11 +151,19 @@ async fn a_canary_name_resolves_to_one_application_or_says_why_not() {
     assert_eq!(exit_of(&err), Exit::NothingMatched, "{err}");
 }
 
+/// The watch's updates, on a channel of their own.
+fn watch(hub: &Hub, name: Option<&str>, members: &[&str]) -> mpsc::Receiver<Update> {
+    let (tx, rx) = mpsc::channel(1024);
+    let clusters = members.iter().map(|m| m.to_string()).collect();
+    hub::watch_applications(hub, name, HubQuery::default(), clusters, tx);
+    rx
+}
+
 #[tokio::test]
 async fn the_watch_of_an_application_gives_the_policys_numbers() {
     let (cluster, hub) = hub();
     application(&cluster, "demo", "quickstart", "test", &[("m2", "Progressing")]);
-    let mut updates = hub::watch_application(&hub, "demo", HubQuery::default(), vec!["m1".into(), "m2".into()]);
+    let mut updates = watch(&hub, Some("demo"), &["m1", "m2"]);
     let object = loop {
         match updates.recv().await.expect("the watch ended") {
             Update::Canary { cluster: 1, object } => break object,
@@ -152,4 +174,144 @@ async fn the_watch_of_an_application_gives_the_policys_numbers() {
     assert_eq!(object["spec"]["analysis"]["maxWeight"], 50);
     assert_eq!(object["spec"]["suspend"], true);
     assert_eq!(object["status"]["phase"], "Progressing");
+}
+
+/// A member with podinfo's target and primary Deployments, reachable in process.
+fn member(name: &str, target_image: &str, primary_image: &str) -> (SimCluster, Target, kube::Client) {
+    let cluster = SimCluster::new(name);
+    cluster.add_user("admin-token", User::admin("admin"));
+    cluster
+        .apply(
+            "",
+            "namespaces",
+            None,
+            &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}),
+        )
+        .unwrap();
+    for (deployment, image, app) in [
+        ("podinfo", target_image, "podinfo"),
+        ("podinfo-primary", primary_image, "podinfo-primary"),
+    ] {
+        let object = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": deployment, "namespace": "test"},
+            "spec": {"selector": {"matchLabels": {"app": app}}, "template": {
+                "metadata": {"labels": {"app": app}},
+                "spec": {"containers": [{"name": "podinfod", "image": image}]}}}});
+        cluster.apply("apps", "deployments", Some("test"), &object).unwrap();
+    }
+    let target = Target {
+        context: name.into(),
+        cluster: name.into(),
+        server: String::new(),
+        namespace: "test".into(),
+    };
+    let client = kube::Client::new(cluster.service("admin-token"), "test");
+    (cluster, target, client)
+}
+
+fn phases(watched: &LiveFleet) -> Vec<(String, String, String)> {
+    watched
+        .subscribe()
+        .state()
+        .rows()
+        .into_iter()
+        .map(|r| (r.cluster, r.name, r.phase))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_hub_read_and_watch_show_a_revision_flagger_has_not_picked_up_as_pending() {
+    let (cluster, hub) = hub();
+    application(
+        &cluster,
+        "demo",
+        "quickstart",
+        "test",
+        &[("m1", "Succeeded"), ("m2", "Succeeded")],
+    );
+    // m1's target has a new image its primary lacks (a release Flagger has not noticed yet);
+    // m2's target is what its primary runs.
+    let (_m1, t1, c1) = member("m1", "podinfo:2", "podinfo:1");
+    let (_m2, t2, c2) = member("m2", "podinfo:1", "podinfo:1");
+    let source = FleetSource::kurator(Fleet::from_clients(vec![(t1, c1), (t2, c2)]), hub.clone());
+    let query = HubQuery {
+        canary: Some("podinfo".into()),
+        ..Default::default()
+    };
+    let once = hub::read_applications(&hub, &query, &source.members, LIMIT)
+        .await
+        .unwrap();
+    let once: Vec<(String, String)> = once.into_iter().map(|r| (r.cluster, r.phase)).collect();
+    assert_eq!(
+        once,
+        vec![("m1".into(), "Pending".into()), ("m2".into(), "Succeeded".into())]
+    );
+    let watched = LiveFleet::watch_status(&source, &Scope::default(), &query)
+        .await
+        .unwrap();
+    let mut sub = watched.subscribe();
+    assert!(sub.wait_for(LIMIT, |s| s.complete()).await, "the watch never completed");
+    let rows: Vec<(String, String)> = sub.state().rows().into_iter().map(|r| (r.cluster, r.phase)).collect();
+    assert_eq!(
+        rows,
+        vec![("m1".into(), "Pending".into()), ("m2".into(), "Succeeded".into())]
+    );
+}
+
+#[tokio::test]
+async fn the_hub_watch_drops_the_rows_of_a_deleted_application_and_keeps_an_unreadable_rollout_apart() {
+    let (cluster, hub) = hub();
+    application(&cluster, "demo", "quickstart", "test", &[("m1", "Progressing")]);
+    application(&cluster, "other", "quickstart", "staging", &[("m1", "Progressing")]);
+    // A status entry no policy of the Application claims (its policy changed since Kurator's
+    // last reconcile): that rollout's spec is unknown, the member's other rollouts are not.
+    let mut entries = cluster
+        .get("apps.kurator.dev", "applications", Some("default"), "demo")
+        .unwrap()["status"]["syncStatus"]
+        .clone();
+    entries
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "demo-9-attachedcluster-m1", "rolloutStatus": {
+        "clusterName": "m1", "rolloutNameInCluster": "web", "rolloutStatusInCluster": {"phase": "Progressing"}}}));
+    cluster
+        .patch_status(
+            "apps.kurator.dev",
+            "applications",
+            Some("default"),
+            "demo",
+            &json!({"syncStatus": entries}),
+        )
+        .unwrap();
+    let (_m1, t1, c1) = member("m1", "podinfo:1", "podinfo:1");
+    let source = FleetSource::kurator(Fleet::from_clients(vec![(t1, c1)]), hub.clone());
+    let watched = LiveFleet::watch_status(&source, &Scope::default(), &HubQuery::default())
+        .await
+        .unwrap();
+    let mut sub = watched.subscribe();
+    let wanted = |s: &FleetState| s.complete() && s.rows().len() == 3;
+    assert!(sub.wait_for(LIMIT, wanted).await, "{:?}", phases(&watched));
+    let rows = sub.state().rows();
+    let web = rows.iter().find(|r| r.name == "web").unwrap();
+    assert!(
+        web.phase.is_empty() && web.error.as_deref().unwrap_or("").contains("no rollout policy"),
+        "{web:?}"
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.name == "podinfo" && r.phase == "Progressing")
+            .count(),
+        2
+    );
+    let applications: Api<DynamicObject> = Api::namespaced_with(
+        hub.client.clone(),
+        "default",
+        &ApiResource::from_gvk(&GroupVersionKind::gvk("apps.kurator.dev", "v1alpha1", "Application")),
+    );
+    applications.delete("demo", &DeleteParams::default()).await.unwrap();
+    let only_other = |s: &FleetState| {
+        let rows = s.rows();
+        rows.len() == 1 && rows[0].namespace == "staging"
+    };
+    assert!(sub.wait_for(LIMIT, only_other).await, "{:?}", phases(&watched));
 }

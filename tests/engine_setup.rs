@@ -312,7 +312,7 @@ async fn under_kurator_dry_runs_go_to_the_hub_and_change_nothing() {
 async fn server_versions_tell_not_installed_from_unknown() {
     let playground = playground(2).await;
     let source = source(&playground);
-    let bare = setup::server_versions(&source.members, TIMEOUT).await;
+    let bare = setup::server_versions(&source, TIMEOUT).await;
     assert!(
         bare.iter()
             .all(|r| r.server_version.is_some() && r.flagger_installed == Some(false) && r.error.is_none()),
@@ -321,7 +321,7 @@ async fn server_versions_tell_not_installed_from_unknown() {
 
     // In process the member's faults refuse every request, as its port would.
     playground.members[1].cluster.set_unreachable(true).unwrap();
-    let rows = setup::server_versions(&source.members, TIMEOUT).await;
+    let rows = setup::server_versions(&source, TIMEOUT).await;
     let down = &rows[1];
     assert_eq!(
         (&down.server_version, down.flagger_installed, &down.flagger_version),

@@ -13,16 +13,22 @@ use crate::view::setup::{install_table, manifests_stream, member_ready_table, pl
 pub async fn run(inv: &Invocation, args: &InstallArgs) -> Result<Exit> {
     let source = inv.connect().await?;
     if args.dry_run {
-        match setup::preview_install(&source, args).await? {
-            InstallPreview::Manifests(members) => {
+        // Exits as the install would (README "Exit codes"): a refused or unreachable cluster
+        // counts, and is said on stderr; stdout has the manifests of the others.
+        return match setup::preview_install(&source, args).await? {
+            InstallPreview::Manifests { members, refused, exit } => {
+                for (context, why) in &refused {
+                    eprintln!("error: {context}: {why}");
+                }
                 let objects: Vec<_> = members.iter().flat_map(|(_, _, o)| o.iter().cloned()).collect();
-                print_objects(inv.output, &objects, || manifests_stream(&members))?
+                print_objects(inv.output, &objects, || manifests_stream(&members))?;
+                Ok(exit)
             }
             InstallPreview::Hub(change) => {
-                print_rows(inv.output, std::slice::from_ref(&change), |_| plugin_change(&change))?
+                print_rows(inv.output, std::slice::from_ref(&change), |_| plugin_change(&change))?;
+                Ok(Exit::Success)
             }
-        }
-        return Ok(Exit::Success);
+        };
     }
     match setup::install(&source, args, show_progress()).await? {
         Installed::Members { rows, exit } => {

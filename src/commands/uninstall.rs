@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::cli::UninstallArgs;
-use crate::confirm::{Decision, confirm};
+use crate::confirm::Decision;
 use crate::engine::setup::{self, Removal};
 use crate::exit::Exit;
 use crate::fleet::ClusterOutcome;
@@ -24,9 +24,11 @@ pub async fn run(inv: &Invocation, args: &UninstallArgs) -> Result<Exit> {
     }
 }
 
-/// Whether the person said yes; a no is reported here, no terminal without `--yes` is an error.
-fn confirmed(inv: &Invocation, question: &str) -> Result<bool> {
-    match confirm(question, inv.confirm.yes) {
+/// Whether the person said yes, asked as every change is (`ConfirmPolicy`: the typed number of
+/// clusters when several are touched or one is `--protected`); a no is reported here, no
+/// terminal without `--yes` is an error.
+fn confirmed<'a>(inv: &Invocation, question: &str, clusters: impl IntoIterator<Item = &'a str>) -> Result<bool> {
+    match inv.confirm.ask(question, clusters) {
         Decision::Proceed => Ok(true),
         Decision::Declined => {
             notice(inv.output, "nothing changed\n")?;
@@ -54,20 +56,20 @@ async fn from_members(
         return Ok(Exit::from_counts(doable, plans.len()));
     }
     eprint!("{plan}");
-    let work: Vec<usize> = plans
+    let work: Vec<(&str, usize)> = plans
         .iter()
-        .filter_map(|o| o.result.as_ref().ok())
-        .filter(|p| removal_action(p, args.force).is_ok() && !p.objects.is_empty())
-        .map(|p| p.objects.len())
+        .filter_map(|o| o.result.as_ref().ok().map(|p| (o.target.context.as_str(), p)))
+        .filter(|(_, p)| removal_action(p, args.force).is_ok() && !p.objects.is_empty())
+        .map(|(cluster, p)| (cluster, p.objects.len()))
         .collect();
     if !work.is_empty() {
-        let total: usize = work.iter().sum();
+        let total: usize = work.iter().map(|(_, n)| n).sum();
         let question = format!(
             "Delete {} from {}?",
             counted(total, "object", "objects"),
             counted(work.len(), "cluster", "clusters")
         );
-        if !confirmed(inv, &question)? {
+        if !confirmed(inv, &question, work.iter().map(|(cluster, _)| *cluster))? {
             return Ok(Exit::Failed);
         }
     }
@@ -102,7 +104,7 @@ async fn from_fleet(
         removal.change.fleet,
         counted(source.members.len(), "member", "members")
     );
-    if !confirmed(inv, &question)? {
+    if !confirmed(inv, &question, source.member_names().iter().map(String::as_str))? {
         return Ok(Exit::Failed);
     }
     let change = setup::remove_plugin(source).await?;

@@ -18,7 +18,7 @@ pub async fn run(inv: &Invocation, args: &VersionArgs) -> Result<Exit> {
         return Ok(Exit::Success);
     }
     let clusters = match args.server {
-        true => Some(server_versions(&inv.connect().await?.members, inv.cluster_timeout).await),
+        true => Some(server_versions(&inv.connect().await?, inv.cluster_timeout).await),
         false => None,
     };
     let exit = clusters.as_ref().map_or(Exit::Success, |rows| {

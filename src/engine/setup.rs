@@ -22,7 +22,7 @@ use crate::install::FIELD_MANAGER;
 use crate::install::check::{CheckOptions, flagger_controllers, image_version, run_checks};
 use crate::install::manifests::{InstallSpec, manifests};
 use crate::install::remove::{RemovalPlan, execute, plan};
-use crate::install::run::{InstallReport, install as install_one};
+use crate::install::run::{InstallReport, install as install_one, preflight, second_flagger};
 use crate::interrupt::Interrupt;
 use crate::invocation::context_flag;
 use crate::kurator::plugin::{FleetPluginReport, flagger_patch, flagger_removal, report};
@@ -30,6 +30,7 @@ use crate::model::setup::{
     CheckRow, ClusterRow, InstallRow, MemberReadyRow, PluginChange, PluginRemoval, ServerRow, UninstallRow,
     fleet_plugin_row, install_exit, removal_action,
 };
+use crate::model::words::counted;
 use crate::view::progress::FleetProgress;
 
 /// `clusters`: asks every cluster for its version and makes one authenticated call (the version
@@ -66,8 +67,9 @@ pub async fn probe(members: &Fleet, timeout: Duration) -> Vec<ClusterRow> {
 }
 
 /// `version --server`: each cluster's Kubernetes and the Flagger controllers found in it.
-pub async fn server_versions(members: &Fleet, timeout: Duration) -> Vec<ServerRow> {
-    let outcomes = members
+pub async fn server_versions(source: &FleetSource, timeout: Duration) -> Vec<ServerRow> {
+    let outcomes = source
+        .members
         .fan_out(timeout, |client, _| async move {
             let k8s = client
                 .apiserver_version()
@@ -80,7 +82,8 @@ pub async fn server_versions(members: &Fleet, timeout: Duration) -> Vec<ServerRo
         .into_iter()
         .map(|o| {
             let mut row = ServerRow {
-                context: o.target.context,
+                context: source.member_context(&o.target),
+                cluster: o.target.context,
                 server_version: None,
                 flagger_installed: None,
                 flagger_version: None,
@@ -132,8 +135,14 @@ pub enum Installed {
 
 /// What `install --dry-run` would do, changing nothing.
 pub enum InstallPreview {
-    /// The manifests each member would get: (context, cluster name, objects).
-    Manifests(Vec<(String, String, Vec<Value>)>),
+    /// The manifests each member the install would write to would get (context, cluster name,
+    /// objects); the members it would not write to, with why (another Flagger runs there, the
+    /// cluster does not answer); and the exit the install would end with.
+    Manifests {
+        members: Vec<(String, String, Vec<Value>)>,
+        refused: Vec<(String, String)>,
+        exit: Exit,
+    },
     /// The change to the Fleet on the hub, as the hub answered a server-side dry run.
     Hub(PluginChange),
 }
@@ -159,8 +168,9 @@ pub async fn install(source: &FleetSource, args: &InstallArgs, show_progress: bo
             Ok(Installed::Members { rows, exit })
         }
         Destination::Hub(hub) => {
+            refuse_second_flagger_in_members(hub, &source.members, args).await?;
             let change = set_plugin(hub, args, false).await?;
-            let rows = wait_for_plugin(&source.members, args).await;
+            let rows = wait_for_plugin(source, args).await;
             let ok = rows.iter().filter(|r| r.error.is_none()).count();
             let exit = Exit::from_counts(ok, rows.len());
             Ok(Installed::Hub { change, rows, exit })
@@ -169,21 +179,70 @@ pub async fn install(source: &FleetSource, args: &InstallArgs, show_progress: bo
 }
 
 /// What `install` would do: the manifests per member, or the Fleet patch the hub would take.
+/// It reads what the install checks before writing ([`preflight`]), so it is refused, and
+/// exits, as the install would.
 pub async fn preview_install(source: &FleetSource, args: &InstallArgs) -> Result<InstallPreview> {
     check_renames(source, args)?;
     match source.install_destination() {
-        Destination::Members => Ok(InstallPreview::Manifests(
-            source
+        Destination::Members => {
+            let outcomes = source
                 .members
-                .clusters
-                .iter()
-                .map(|c| {
-                    let spec = spec_for(&c.target, args);
-                    (c.target.context.clone(), spec.cluster_name.clone(), manifests(&spec))
+                .fan_out(args.timeout, |client, target| {
+                    let spec = spec_for(&target, args);
+                    async move { preflight(&client, &spec, &target.context).await }
                 })
-                .collect(),
-        )),
-        Destination::Hub(hub) => Ok(InstallPreview::Hub(set_plugin(hub, args, true).await?)),
+                .await;
+            let (mut members, mut refused, mut failures) = (Vec::new(), Vec::new(), Vec::new());
+            for o in outcomes {
+                let spec = spec_for(&o.target, args);
+                match o.result {
+                    Ok(()) => members.push((o.target.context, spec.cluster_name.clone(), manifests(&spec))),
+                    Err(e) => {
+                        failures.push(e.is_timeout());
+                        refused.push((o.target.context, e.to_string()));
+                    }
+                }
+            }
+            let exit = install_exit(&failures, source.members.len(), false);
+            Ok(InstallPreview::Manifests { members, refused, exit })
+        }
+        Destination::Hub(hub) => {
+            refuse_second_flagger_in_members(hub, &source.members, args).await?;
+            Ok(InstallPreview::Hub(set_plugin(hub, args, true).await?))
+        }
+    }
+}
+
+/// Kurator's Fleet plugin installs Flagger in each member under the name this tool's manifests
+/// use (Helm release `<namespace>-flagger-<member>`): a member already running any other
+/// Flagger would get a second one, so the Fleet is not changed (see [`preflight`]). A member
+/// that cannot be read is not refused here: the wait after the change reports it.
+async fn refuse_second_flagger_in_members(hub: &Hub, members: &Fleet, args: &InstallArgs) -> Result<(), ExitError> {
+    let outcomes = members
+        .fan_out(args.timeout, |client, target| {
+            let spec = spec_for(&target, args);
+            async move { second_flagger(&client, &spec, &target.context).await }
+        })
+        .await;
+    let refusals: Vec<String> = outcomes
+        .into_iter()
+        .filter_map(|o| match o.result {
+            Ok(Some(refusal)) => Some(format!("{}: {refusal}", o.target.context)),
+            _ => None,
+        })
+        .collect();
+    match refusals.is_empty() {
+        true => Ok(()),
+        false => Err(ExitError {
+            exit: Exit::Failed,
+            message: format!(
+                "Fleet {}/{} was not changed: its Flagger plugin would add a second Flagger to {}:\n{}",
+                hub.namespace,
+                hub.fleet,
+                counted(refusals.len(), "member", "members"),
+                refusals.join("\n")
+            ),
+        }),
     }
 }
 
@@ -210,7 +269,16 @@ pub async fn install_members(
             let report = progress.reporter(&target.context);
             let progress = &progress;
             async move {
-                let result = install_one(&client, &spec, args.timeout, &report, interrupt, args.force_conflicts).await;
+                let result = install_one(
+                    &client,
+                    &target.context,
+                    &spec,
+                    args.timeout,
+                    &report,
+                    interrupt,
+                    args.force_conflicts,
+                )
+                .await;
                 let message = match &result {
                     Ok(r) => format!("ready ({})", r.summary()),
                     Err((_, e)) => format!("failed: {e}"),
@@ -233,7 +301,9 @@ pub async fn install_members(
             };
             failures.extend(error.as_ref().map(ClusterError::is_timeout));
             InstallRow {
-                context: o.target.context,
+                // Members are installed into one by one only in context mode.
+                context: Some(o.target.context.clone()),
+                cluster: o.target.context,
                 cluster_name: spec.cluster_name.clone(),
                 namespace: spec.namespace().to_string(),
                 flagger: spec.flagger_release(),
@@ -304,8 +374,9 @@ async fn patch_plugin(hub: &Hub, patch: Value, dry_run: bool) -> Result<PluginCh
 }
 
 /// Waits until Kurator's Flagger (and the public load tester) is Available in every member.
-async fn wait_for_plugin(members: &Fleet, args: &InstallArgs) -> Vec<MemberReadyRow> {
-    let outcomes = members
+async fn wait_for_plugin(source: &FleetSource, args: &InstallArgs) -> Vec<MemberReadyRow> {
+    let outcomes = source
+        .members
         .fan_out(args.timeout, |client, target| async move {
             let spec = InstallSpec {
                 provider: args.provider,
@@ -327,12 +398,14 @@ async fn wait_for_plugin(members: &Fleet, args: &InstallArgs) -> Vec<MemberReady
         .into_iter()
         .map(|o| match o.result {
             Ok(release) => MemberReadyRow {
+                context: source.member_context(&o.target),
                 cluster: o.target.context,
                 flagger: Some(release),
                 status: "Ready".into(),
                 error: None,
             },
             Err(e) => MemberReadyRow {
+                context: source.member_context(&o.target),
                 cluster: o.target.context,
                 flagger: None,
                 status: e.to_string(),
@@ -381,13 +454,15 @@ pub async fn check(source: &FleetSource, testloader: bool, all_namespaces: bool,
         .into_iter()
         .map(|o| match o.result {
             Ok(checks) => CheckRow {
-                context: o.target.context,
+                context: source.member_context(&o.target),
+                cluster: o.target.context,
                 passed: checks.iter().all(|c| c.ok),
                 checks,
                 error: None,
             },
             Err(e) => CheckRow {
-                context: o.target.context,
+                context: source.member_context(&o.target),
+                cluster: o.target.context,
                 passed: false,
                 checks: Vec::new(),
                 error: Some(e.to_string()),
@@ -522,7 +597,9 @@ pub async fn remove(
         .into_iter()
         .map(|o| match o.result {
             Ok(n) => UninstallRow {
-                context: o.target.context,
+                // Members are uninstalled from one by one only in context mode.
+                context: Some(o.target.context.clone()),
+                cluster: o.target.context,
                 deleted: n.unwrap_or(0),
                 status: "Done".into(),
                 error: None,
@@ -536,7 +613,8 @@ pub async fn remove(
                     e => e.to_string(),
                 };
                 UninstallRow {
-                    context: o.target.context,
+                    context: Some(o.target.context.clone()),
+                    cluster: o.target.context,
                     deleted: 0,
                     status: message.clone(),
                     error: Some(message),

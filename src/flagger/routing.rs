@@ -25,6 +25,15 @@ pub enum RouteKind {
 }
 
 impl RouteKind {
+    /// Every kind Flagger's routers use, once (an HTTPRoute read in `v1`, which the API server
+    /// also serves for `v1beta1` objects).
+    pub const ALL: [RouteKind; 4] = [
+        RouteKind::VirtualService,
+        RouteKind::CanaryIngress,
+        RouteKind::HttpRoute("v1"),
+        RouteKind::TrafficRoute,
+    ];
+
     /// The provider's routing kind (`spec.provider`, Flagger's default `istio` when unset);
     /// None for the kubernetes provider (Services only) and providers not read.
     pub fn of(canary: &Value) -> Option<RouteKind> {

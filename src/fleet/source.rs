@@ -96,6 +96,13 @@ impl FleetSource {
             .unwrap_or_else(|| "default".into())
     }
 
+    /// The kubeconfig context a member is reached through, for the rows that name both the
+    /// cluster and the context: its own in context mode; none under a Kurator Fleet, whose
+    /// members are reached through the hub's Secrets.
+    pub fn member_context(&self, member: &super::Target) -> Option<String> {
+        self.hub.is_none().then(|| member.context.clone())
+    }
+
     /// The member context names, in target order.
     pub fn member_names(&self) -> Vec<String> {
         self.members.clusters.iter().map(|c| c.target.context.clone()).collect()

@@ -74,19 +74,40 @@ pub struct FoundDeployment {
     /// `command` (fluxcd/flagger charts/flagger/templates/deployment.yaml), this tool's
     /// manifests in `args`.
     pub args: Vec<String>,
+    /// Who installed it, as its metadata says.
+    pub installer: Installer,
+}
+
+/// Who installed a Flagger controller, read from the Deployment's metadata: what decides how
+/// it must be removed (a plain delete of what an installer reconciles is undone, or leaves the
+/// installer's record wrong).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Installer {
+    /// This tool (`app.kubernetes.io/managed-by: kubectl-kurator-rollout`).
+    ThisTool,
+    /// A Helm release: Helm labels what it installs `app.kubernetes.io/managed-by: Helm` and
+    /// annotates it `meta.helm.sh/release-name` / `meta.helm.sh/release-namespace` (helm
+    /// pkg/action/validate.go, `setMetadataVisitor`). Kurator's Fleet plugin installs Flagger
+    /// this way too, through a Flux HelmRelease.
+    Helm { release: String, namespace: String },
+    /// Anything else (kubectl apply, kustomize, an operator).
+    Other,
 }
 
 /// One permission: (verb, group, resource, subresource).
 pub type Permission = (&'static str, &'static str, &'static str, &'static str);
 
 /// The permissions this tool needs in the canaries' namespace. `start` reads the target
-/// Deployment before patching it.
+/// Deployment before patching it; `status` tells a release Flagger has not noticed yet by
+/// listing and watching the Deployments (`engine::live::members`, `model::pending`).
 pub const REQUIRED_PERMISSIONS: &[Permission] = &[
     ("get", "flagger.app", "canaries", ""),
     ("list", "flagger.app", "canaries", ""),
     ("watch", "flagger.app", "canaries", ""),
     ("patch", "flagger.app", "canaries", ""),
     ("get", "apps", "deployments", ""),
+    ("list", "apps", "deployments", ""),
+    ("watch", "apps", "deployments", ""),
     ("patch", "apps", "deployments", ""),
 ];
 
@@ -94,45 +115,40 @@ pub const REQUIRED_PERMISSIONS: &[Permission] = &[
 /// each load tester the canaries call (the canaries' own namespace when none is referenced).
 pub const GATE_PERMISSIONS: &[Permission] = &[("create", "", "services", "proxy"), ("get", "", "services", "proxy")];
 
+/// Every check of one cluster. The reads and access reviews are sent at once; only what needs
+/// an answer first waits for it (the load testers and their namespaces come from the
+/// Canaries), so a check costs two round trips, not one per request. The rows keep their
+/// order whatever answers first.
 pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<Check>, ClusterError> {
-    let version = client
-        .apiserver_version()
-        .await
-        .map_err(|e| ClusterError::from_kube(&e))?;
-    let mut checks = vec![Check::pass(
-        "API server",
-        format!("reachable, Kubernetes {}", version.git_version),
-    )];
-
-    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let mut missing = Vec::new();
-    let mut crds_forbidden = None;
-    for name in FLAGGER_CRDS {
-        match crds.get_opt(name).await {
-            Ok(Some(crd)) if established(&crd) => {}
-            Ok(_) => missing.push(name.to_string()),
-            // A user confined to a namespace may not read CRDs: say so and check the rest.
-            Err(kube::Error::Api(s)) if s.code == 403 => {
-                crds_forbidden = Some(s.message);
-                break;
-            }
-            Err(e) => return Ok(with_error(checks, "Flagger CRDs", e)),
-        }
-    }
-    checks.push(match &crds_forbidden {
-        Some(message) => Check::fail(
-            "Flagger CRDs",
-            format!("403 Forbidden: {message}"),
-            "grant this user get on customresourcedefinitions.apiextensions.k8s.io, or have an admin run check",
-        ),
-        None => judge_crds(&missing, &options.install_hint),
-    });
-
     let scope = (!options.all_namespaces).then_some(options.namespace.as_str());
-    if let Some(namespace) = scope {
-        checks.push(namespace_check(client, namespace, &options.context_flag).await);
-    }
-    checks.push(match flagger_controllers(client).await {
+    // Under -A the verbs list and act on Canaries of every namespace: the permissions are asked
+    // at the cluster scope (namespace "", which only ClusterRoleBindings grant, as in RBAC).
+    let permission_namespace = scope.unwrap_or_default().to_string();
+    let required: Vec<(String, &Permission)> = REQUIRED_PERMISSIONS
+        .iter()
+        .map(|p| (permission_namespace.clone(), p))
+        .collect();
+    let namespace = async {
+        match scope {
+            Some(namespace) => Some(namespace_check(client, namespace, &options.context_flag).await),
+            None => None,
+        }
+    };
+    let (version, crds, namespace, controllers, required_denied, (load_testers, gates_denied)) = tokio::join!(
+        client.apiserver_version(),
+        crds_check(client, &options.install_hint),
+        namespace,
+        flagger_controllers(client),
+        denied_permissions(client, required),
+        canary_dependent_checks(client, scope, options),
+    );
+    let version = version.map_err(|e| ClusterError::from_kube(&e))?;
+    let mut checks = vec![
+        Check::pass("API server", format!("reachable, Kubernetes {}", version.git_version)),
+        crds,
+    ];
+    checks.extend(namespace);
+    checks.push(match controllers {
         Ok(controllers) => judge_flagger(&controllers, scope, &options.install_hint),
         Err(e) => Check::fail(
             "Flagger",
@@ -140,49 +156,89 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
             "grant this user list on deployments.apps in all namespaces",
         ),
     });
-
-    // Under -A the verbs list and act on Canaries of every namespace: the permissions are asked
-    // at the cluster scope (namespace "", which only ClusterRoleBindings grant, as in RBAC).
-    let permission_namespace = scope.unwrap_or_default().to_string();
-    let mut wanted: Vec<(String, &Permission)> = REQUIRED_PERMISSIONS
-        .iter()
-        .map(|p| (permission_namespace.clone(), p))
-        .collect();
-    match canaries_in_scope(client, scope).await {
-        Ok(canaries) => {
-            let referenced = referenced_load_testers(&canaries);
-            if options.testloader || !referenced.is_empty() {
-                checks.push(load_tester_check(client, &referenced, &options.install_hint).await);
-            }
-            let mut namespaces: BTreeSet<String> = referenced.iter().map(|(t, _)| t.namespace.clone()).collect();
-            if namespaces.is_empty() {
-                namespaces.insert(permission_namespace.clone());
-            }
-            for ns in namespaces {
-                wanted.extend(GATE_PERMISSIONS.iter().map(|p| (ns.clone(), p)));
-            }
+    checks.extend(load_testers);
+    // Denied in the order asked: the canaries' namespace first, then the load testers'.
+    checks.push(match (required_denied, gates_denied) {
+        (Ok(mut denied), Ok(gates)) => {
+            denied.extend(gates);
+            judge_permissions(&denied, &permission_namespace)
         }
+        (Err(e), _) | (_, Err(e)) => error_check("Permissions", &e),
+    });
+    Ok(checks)
+}
+
+/// Flagger's CRDs, all asked for at once.
+async fn crds_check(client: &Client, install_hint: &str) -> Check {
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let answers = futures::future::join_all(FLAGGER_CRDS.iter().map(|name| crds.get_opt(name))).await;
+    let mut missing = Vec::new();
+    for (name, answer) in FLAGGER_CRDS.iter().zip(answers) {
+        match answer {
+            Ok(Some(crd)) if established(&crd) => {}
+            Ok(_) => missing.push(name.to_string()),
+            // A user confined to a namespace may not read CRDs: say so (the other rows still run).
+            Err(kube::Error::Api(s)) if s.code == 403 => {
+                return Check::fail(
+                    "Flagger CRDs",
+                    format!("403 Forbidden: {}", s.message),
+                    "grant this user get on customresourcedefinitions.apiextensions.k8s.io, or have an admin run check",
+                );
+            }
+            Err(e) => return error_check("Flagger CRDs", &e),
+        }
+    }
+    judge_crds(&missing, install_hint)
+}
+
+/// What depends on the Canaries in scope: the load testers their hooks call (checked when any
+/// is called, or `--testloader` asks), and the service-proxy permissions in those load
+/// testers' namespaces (the canaries' own when none is called), as denied.
+async fn canary_dependent_checks(
+    client: &Client,
+    scope: Option<&str>,
+    options: &CheckOptions,
+) -> (Option<Check>, Result<Vec<(String, String)>, kube::Error>) {
+    let canaries = match canaries_in_scope(client, scope).await {
+        Ok(canaries) => canaries,
         // Not knowing where the load testers are is not "none referenced": the service proxy
         // permissions there are unknown, so the check cannot pass.
-        Err(e) => checks.push(Check::fail(
-            "Load-tester namespaces",
-            format!("could not list Canaries ({e}): load-tester namespaces unchecked"),
-            format!(
-                "grant this user list on canaries.flagger.app in {}, and run check again",
-                scope.unwrap_or("all namespaces")
-            ),
-        )),
+        Err(e) => {
+            let failed = Check::fail(
+                "Load-tester namespaces",
+                format!("could not list Canaries ({e}): load-tester namespaces unchecked"),
+                format!(
+                    "grant this user list on canaries.flagger.app in {}, and run check again",
+                    scope.unwrap_or("all namespaces")
+                ),
+            );
+            return (Some(failed), Ok(Vec::new()));
+        }
+    };
+    let referenced = referenced_load_testers(&canaries);
+    let mut namespaces: BTreeSet<String> = referenced.iter().map(|(t, _)| t.namespace.clone()).collect();
+    if namespaces.is_empty() {
+        namespaces.insert(scope.unwrap_or_default().to_string());
     }
-    match denied_permissions(client, wanted).await {
-        Ok(denied) => checks.push(judge_permissions(&denied, &permission_namespace)),
-        Err(e) => return Ok(with_error(checks, "Permissions", e)),
-    }
-    Ok(checks)
+    let gates: Vec<(String, &Permission)> = namespaces
+        .iter()
+        .flat_map(|ns| GATE_PERMISSIONS.iter().map(move |p| (ns.clone(), p)))
+        .collect();
+    let load_tester = async {
+        match options.testloader || !referenced.is_empty() {
+            true => Some(load_tester_check(client, &referenced, &options.install_hint).await),
+            false => None,
+        }
+    };
+    tokio::join!(load_tester, denied_permissions(client, gates))
 }
 
 /// The load testers the hooks call (see [`judge_load_tester`]), or with none, a labelled one.
 async fn load_tester_check(client: &Client, referenced: &[(LoadTester, Vec<String>)], install_hint: &str) -> Check {
-    let unreachable = unreachable_load_testers(client, referenced).await;
+    if !referenced.is_empty() {
+        let unreachable = unreachable_load_testers(client, referenced).await;
+        return judge_load_tester(&[], referenced, &unreachable, install_hint);
+    }
     let labelled = list_deployments(
         &Api::all(client.clone()),
         &["app.kubernetes.io/name=loadtester", "app=flagger-loadtester"],
@@ -192,35 +248,37 @@ async fn load_tester_check(client: &Client, referenced: &[(LoadTester, Vec<Strin
         Ok(found) => judge_load_tester(
             &found.into_iter().map(|(_, f)| f).collect::<Vec<_>>(),
             referenced,
-            &unreachable,
+            &[],
             install_hint,
         ),
         Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
     }
 }
 
-/// Asks the API server (SelfSubjectAccessReview) for each (namespace, permission); the denied
-/// ones, in the order asked.
+/// Asks the API server (SelfSubjectAccessReview) for each (namespace, permission), all at once;
+/// the denied ones, in the order asked.
 async fn denied_permissions(
     client: &Client,
     wanted: Vec<(String, &Permission)>,
 ) -> Result<Vec<(String, String)>, kube::Error> {
-    let mut denied = Vec::new();
     let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
-    for (namespace, (verb, group, resource, sub)) in wanted {
-        let review: SelfSubjectAccessReview = serde_json::from_value(json!({
-            "spec": {"resourceAttributes": {
-                "namespace": namespace, "verb": verb, "group": group,
-                "resource": resource, "subresource": sub
-            }}
-        }))
-        .map_err(kube::Error::SerdeError)?;
-        let answer = reviews.create(&PostParams::default(), &review).await?;
-        if !answer.status.as_ref().is_some_and(|s| s.allowed) {
-            denied.push((namespace, permission_name(verb, group, resource, sub)));
+    let asked = wanted.iter().map(|(namespace, (verb, group, resource, sub))| {
+        let reviews = &reviews;
+        async move {
+            let review: SelfSubjectAccessReview = serde_json::from_value(json!({
+                "spec": {"resourceAttributes": {
+                    "namespace": namespace, "verb": verb, "group": group,
+                    "resource": resource, "subresource": sub
+                }}
+            }))
+            .map_err(kube::Error::SerdeError)?;
+            let answer = reviews.create(&PostParams::default(), &review).await?;
+            let allowed = answer.status.as_ref().is_some_and(|s| s.allowed);
+            Ok::<_, kube::Error>((!allowed).then(|| (namespace.clone(), permission_name(verb, group, resource, sub))))
         }
-    }
-    Ok(denied)
+    });
+    let answers = futures::future::try_join_all(asked).await?;
+    Ok(answers.into_iter().flatten().collect())
 }
 
 /// The Canaries in scope (`None`: every namespace); none when the Canary CRD is absent (the CRD
@@ -260,13 +318,13 @@ async fn namespace_check(client: &Client, namespace: &str, context_flag: &str) -
     }
 }
 
-fn with_error(mut checks: Vec<Check>, name: &str, error: kube::Error) -> Vec<Check> {
-    checks.push(Check::fail(
+/// A row that could not be decided because a request failed.
+fn error_check(name: &str, error: &kube::Error) -> Check {
+    Check::fail(
         name,
-        ClusterError::from_kube(&error).to_string(),
+        ClusterError::from_kube(error).to_string(),
         "fix access to the cluster and run check again",
-    ));
-    checks
+    )
 }
 
 fn established(crd: &CustomResourceDefinition) -> bool {
@@ -276,8 +334,8 @@ fn established(crd: &CustomResourceDefinition) -> bool {
         .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Established" && c.status == "True"))
 }
 
-/// The Deployments matching any of `selectors` (every Deployment when there are none), each
-/// once, as read and as check judges it.
+/// The Deployments matching any of `selectors` (every Deployment when there are none; the lists
+/// asked at once), each once, as read and as check judges it.
 async fn list_deployments(
     api: &Api<Deployment>,
     selectors: &[&str],
@@ -287,8 +345,10 @@ async fn list_deployments(
         [] => vec![ListParams::default()],
         some => some.iter().map(|s| ListParams::default().labels(s)).collect(),
     };
-    for params in params {
-        let list = api.list(&params).await.map_err(|e| ClusterError::from_kube(&e))?;
+    let lists = futures::future::try_join_all(params.iter().map(|p| api.list(p)))
+        .await
+        .map_err(|e| ClusterError::from_kube(&e))?;
+    for list in lists {
         for d in list.items {
             let value = serde_json::to_value(&d).unwrap_or_default();
             let entry = found_deployment(&value);
@@ -325,12 +385,21 @@ fn found_deployment(value: &Value) -> FoundDeployment {
             .unwrap_or_default()
     };
     let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string();
+    let installer = match text("/metadata/labels/app.kubernetes.io~1managed-by").as_str() {
+        super::MANAGED_BY => Installer::ThisTool,
+        "Helm" => Installer::Helm {
+            release: text("/metadata/annotations/meta.helm.sh~1release-name"),
+            namespace: text("/metadata/annotations/meta.helm.sh~1release-namespace"),
+        },
+        _ => Installer::Other,
+    };
     FoundDeployment {
         namespace: text("/metadata/namespace"),
         name: text("/metadata/name"),
         available: deployment_available(value),
         image: container["image"].as_str().unwrap_or("").to_string(),
         args: [strings("command"), strings("args")].concat(),
+        installer,
     }
 }
 
@@ -366,53 +435,53 @@ pub fn referenced_load_testers(canaries: &[Canary]) -> Vec<(LoadTester, Vec<Stri
 // (a port number is mapped to the Service port's name; then an endpoint subset with a ready
 // address and a port of that name is required).
 async fn unreachable_load_testers(client: &Client, testers: &[(LoadTester, Vec<String>)]) -> Vec<String> {
-    let mut problems = Vec::new();
-    for (tester, _) in testers {
-        let (ns, svc, port) = (&tester.namespace, &tester.service, tester.port);
-        let services: Api<Service> = Api::namespaced(client.clone(), ns);
-        let service = match services.get_opt(svc).await {
-            Ok(Some(service)) => service,
-            Ok(None) => {
-                problems.push(format!("{ns}/{svc}: no such Service"));
-                continue;
+    let problems = futures::future::join_all(
+        testers
+            .iter()
+            .map(|(tester, _)| unreachable_load_tester(client, tester)),
+    )
+    .await;
+    problems.into_iter().flatten().collect()
+}
+
+/// Why the service proxy could not reach one load tester, if it could not. The Service and
+/// its Endpoints are asked for at once (both are named by the hook URL).
+async fn unreachable_load_tester(client: &Client, tester: &LoadTester) -> Option<String> {
+    let (ns, svc, port) = (&tester.namespace, &tester.service, tester.port);
+    let services: Api<Service> = Api::namespaced(client.clone(), ns);
+    let endpoints: Api<Endpoints> = Api::namespaced(client.clone(), ns);
+    let (service, endpoints) = tokio::join!(services.get_opt(svc), endpoints.get_opt(svc));
+    let service = match service {
+        Ok(Some(service)) => service,
+        Ok(None) => return Some(format!("{ns}/{svc}: no such Service")),
+        Err(e) => return Some(format!("{ns}/{svc}: {}", ClusterError::from_kube(&e))),
+    };
+    let ports = service.spec.and_then(|s| s.ports).unwrap_or_default();
+    let Some(service_port) = ports.iter().find(|p| p.port == i32::from(port)) else {
+        let have: Vec<String> = ports.iter().map(|p| p.port.to_string()).collect();
+        return Some(format!(
+            "{ns}/{svc}: the Service has no port {port} (the hook URL's; it has {})",
+            if have.is_empty() {
+                "none".to_string()
+            } else {
+                have.join(", ")
             }
-            Err(e) => {
-                problems.push(format!("{ns}/{svc}: {}", ClusterError::from_kube(&e)));
-                continue;
-            }
-        };
-        let ports = service.spec.and_then(|s| s.ports).unwrap_or_default();
-        let Some(service_port) = ports.iter().find(|p| p.port == i32::from(port)) else {
-            let have: Vec<String> = ports.iter().map(|p| p.port.to_string()).collect();
-            problems.push(format!(
-                "{ns}/{svc}: the Service has no port {port} (the hook URL's; it has {})",
-                if have.is_empty() {
-                    "none".to_string()
-                } else {
-                    have.join(", ")
-                }
-            ));
-            continue;
-        };
-        let port_name = service_port.name.clone().unwrap_or_default();
-        let endpoints: Api<Endpoints> = Api::namespaced(client.clone(), ns);
-        let ready = match endpoints.get_opt(svc).await {
-            Ok(found) => found.and_then(|e| e.subsets).unwrap_or_default().iter().any(|subset| {
-                subset.addresses.as_ref().is_some_and(|a| !a.is_empty())
-                    && subset
-                        .ports
-                        .iter()
-                        .flatten()
-                        .any(|p| p.name.clone().unwrap_or_default() == port_name)
-            }),
-            // Not allowed to read Endpoints: the Service and its port were checked.
-            Err(_) => true,
-        };
-        if !ready {
-            problems.push(format!("{ns}/{svc}: no ready endpoint for port {port}"));
-        }
-    }
-    problems
+        ));
+    };
+    let port_name = service_port.name.clone().unwrap_or_default();
+    let ready = match endpoints {
+        Ok(found) => found.and_then(|e| e.subsets).unwrap_or_default().iter().any(|subset| {
+            subset.addresses.as_ref().is_some_and(|a| !a.is_empty())
+                && subset
+                    .ports
+                    .iter()
+                    .flatten()
+                    .any(|p| p.name.clone().unwrap_or_default() == port_name)
+        }),
+        // Not allowed to read Endpoints: the Service and its port were checked.
+        Err(_) => true,
+    };
+    (!ready).then(|| format!("{ns}/{svc}: no ready endpoint for port {port}"))
 }
 
 pub fn judge_crds(missing: &[String], install_hint: &str) -> Check {
@@ -602,6 +671,57 @@ pub fn judge_flagger(found: &[FoundDeployment], scope: Option<&str>, install_hin
     }
 }
 
+/// `install` adds no second Flagger: every Flagger controller in the cluster other than the
+/// Deployment `ours` (namespace, name) that this install manages (re-applying that one is an
+/// upgrade, whoever applied it before, as Kurator's Fleet plugin names it the same) would
+/// reconcile the same Canaries as the new one, since this tool's Flagger watches every
+/// namespace. The refusal names each, who installed it, and exactly how to remove it the way
+/// it was installed; this tool never deletes a controller another installer reconciles (Helm
+/// would keep a broken release, Flux or Kurator would put it back).
+pub fn refuse_second_flagger(found: &[FoundDeployment], ours: (&str, &str), context: &str) -> Option<String> {
+    let context_flag = crate::invocation::context_flag(context);
+    let others: Vec<String> = found
+        .iter()
+        .filter(|d| (d.namespace.as_str(), d.name.as_str()) != ours)
+        .map(|d| {
+            let (ns, name) = (&d.namespace, &d.name);
+            let (who, remedy) = match &d.installer {
+                Installer::ThisTool => {
+                    let mesh = mesh_provider(&d.args);
+                    let provider = super::provider::Provider::from_mesh_provider(&mesh).map_or(mesh, |p| p.name().into());
+                    let cluster_name = name.strip_prefix(&format!("{ns}-flagger-")).unwrap_or(name);
+                    (
+                        format!("this tool (--provider {provider}, cluster name {cluster_name})"),
+                        format!(
+                            "keep it: run install with --provider {provider} and the same --cluster-name; or replace it: kubectl kurator-rollout uninstall {context_flag}, then install"
+                        ),
+                    )
+                }
+                Installer::Helm { release, namespace } => (
+                    format!("Helm release {namespace}/{release}"),
+                    format!(
+                        "replace it: helm {} uninstall {release} -n {namespace} (when Kurator's Fleet plugin or Flux installed it, remove it there: kubectl kurator-rollout uninstall --fleet NAME; they would put a deleted one back), then install",
+                        context_flag.replacen("--context", "--kube-context", 1)
+                    ),
+                ),
+                Installer::Other => (
+                    "another tool (no installer's labels: kubectl apply, kustomize, an operator)".to_string(),
+                    format!(
+                        "replace it: kubectl {context_flag} -n {ns} delete deployment {name} (with the RBAC it came with), then install"
+                    ),
+                ),
+            };
+            format!("{}, installed by {who}: {remedy}", describe_controller(d))
+        })
+        .collect();
+    (!others.is_empty()).then(|| {
+        format!(
+            "refused: Flagger already runs in this cluster and a second one would reconcile the same Canaries: {}",
+            others.join("; ")
+        )
+    })
+}
+
 /// The load testers the Canaries' hooks call must be reachable through the service proxy
 /// (`unreachable` says why not): promote and abort open and close their gates there. When no
 /// hook calls one (`referenced` empty, `--testloader` asked), a load tester Deployment must
@@ -716,6 +836,7 @@ mod tests {
             available,
             image: "ghcr.io/fluxcd/flagger:1.44.0".into(),
             args: vec!["-mesh-provider=kuma".into()],
+            installer: Installer::Other,
         }
     }
 
@@ -791,6 +912,7 @@ mod tests {
             available: true,
             image: "ghcr.io/fluxcd/flagger:1.44.0".into(),
             args: args.iter().map(|a| a.to_string()).collect(),
+            installer: Installer::Other,
         }
     }
 
@@ -860,6 +982,51 @@ mod tests {
                 && elsewhere
                     .detail
                     .starts_with("no Flagger controller watches namespace test: istio-system/flagger")
+        );
+    }
+
+    #[test]
+    fn install_refuses_any_flagger_but_its_own_naming_how_to_remove_it_as_installed() {
+        let ours = FoundDeployment {
+            installer: Installer::ThisTool,
+            name: "istio-system-flagger-eu-1".into(),
+            ..controller("istio-system", &[])
+        };
+        // Its own Deployment, whoever applied it before: an upgrade, not a second Flagger.
+        assert_eq!(
+            refuse_second_flagger(
+                std::slice::from_ref(&ours),
+                ("istio-system", "istio-system-flagger-eu-1"),
+                "eu-1"
+            ),
+            None
+        );
+        assert_eq!(refuse_second_flagger(&[], ("ingress-nginx", "x"), "eu-1"), None);
+        let renamed = refuse_second_flagger(
+            std::slice::from_ref(&ours),
+            ("istio-system", "istio-system-flagger-eu"),
+            "eu-1",
+        )
+        .unwrap();
+        assert!(
+            renamed.contains("installed by this tool (--provider istio, cluster name eu-1): keep it"),
+            "{renamed}"
+        );
+        let helm = FoundDeployment {
+            installer: Installer::Helm {
+                release: "flagger".into(),
+                namespace: "flagger-system".into(),
+            },
+            ..controller("flagger-system", &["-mesh-provider=kuma"])
+        };
+        let refusal = refuse_second_flagger(&[helm], ("ingress-nginx", "x"), "prod eu").unwrap();
+        assert_eq!(
+            refusal,
+            "refused: Flagger already runs in this cluster and a second one would reconcile the same Canaries: \
+             flagger-system/flagger (Available, version 1.44.0, mesh provider kuma, watching all namespaces), \
+             installed by Helm release flagger-system/flagger: replace it: helm --kube-context 'prod eu' uninstall flagger -n flagger-system \
+             (when Kurator's Fleet plugin or Flux installed it, remove it there: kubectl kurator-rollout uninstall --fleet NAME; \
+             they would put a deleted one back), then install"
         );
     }
 

@@ -12,6 +12,7 @@ use crate::fleet::apply::{api_for, describe, resource_of};
 
 /// What removing Flagger from a cluster would delete, and what stands in the way.
 #[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RemovalPlan {
     /// `Kind namespace/name` of each object, in deletion order.
     pub objects: Vec<String>,

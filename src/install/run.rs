@@ -7,6 +7,7 @@ use kube::Client;
 use serde_json::Value;
 
 use super::FIELD_MANAGER;
+use super::check::{flagger_controllers, refuse_second_flagger};
 use super::manifests::{InstallSpec, manifests};
 use crate::fleet::ClusterError;
 use crate::fleet::apply::{Change, apply_object, describe, wait_deployments_available};
@@ -39,12 +40,38 @@ impl InstallReport {
     }
 }
 
+/// Why installing `spec` would add a second Flagger to the cluster, if it would
+/// ([`refuse_second_flagger`]).
+pub async fn second_flagger(
+    client: &Client,
+    spec: &InstallSpec,
+    context: &str,
+) -> Result<Option<String>, ClusterError> {
+    let found = flagger_controllers(client).await?;
+    Ok(refuse_second_flagger(
+        &found,
+        (spec.namespace(), &spec.flagger_release()),
+        context,
+    ))
+}
+
+/// What must hold before `install` writes to a cluster (and what `install --dry-run` reads to
+/// exit as the install would): the cluster answers, and no Flagger other than the one this
+/// install manages runs in it.
+pub async fn preflight(client: &Client, spec: &InstallSpec, context: &str) -> Result<(), ClusterError> {
+    match second_flagger(client, spec, context).await? {
+        Some(refusal) => Err(ClusterError::Other(refusal)),
+        None => Ok(()),
+    }
+}
+
 /// Applies everything for `spec` and waits up to `timeout` (in all) for it to be ready.
-/// `progress` receives one-line updates for a spinner. An interrupt before the first write
-/// leaves the cluster untouched; once writing has begun every object is applied, and an
-/// interrupt then only cuts the wait short.
+/// `progress` receives one-line updates for a spinner. Nothing is written where
+/// [`preflight`] refuses, or after an interrupt before the first write; once writing has
+/// begun every object is applied, and an interrupt then only cuts the wait short.
 pub async fn install(
     client: &Client,
+    context: &str,
     spec: &InstallSpec,
     timeout: Duration,
     progress: &(dyn Fn(String) + Sync),
@@ -54,6 +81,10 @@ pub async fn install(
     let started = Instant::now();
     let objects = manifests(spec);
     let mut report = InstallReport::default();
+    progress("looking for a Flagger already running".into());
+    preflight(client, spec, context)
+        .await
+        .map_err(|e| (report.clone(), e))?;
     if interrupt.is_set() {
         return Err((report, ClusterError::Interrupted));
     }

@@ -26,6 +26,8 @@ pub struct FleetState {
     errors: HashMap<usize, String>,
     listed: Vec<bool>,
     canaries: BTreeMap<Key, Value>,
+    /// Canaries known to exist whose state cannot be told, with why.
+    unreadable: BTreeMap<Key, String>,
     events: HashMap<Key, Vec<Value>>,
     /// Routing objects by (cluster, kind, namespace or "", name).
     routes: HashMap<(usize, &'static str, String, String), Value>,
@@ -158,15 +160,28 @@ impl FleetState {
                 {
                     self.running.insert(key.clone(), status.clone());
                 }
+                self.unreadable.remove(&key);
                 self.canaries.insert(key.clone(), object);
                 self.note_run_template(&key);
+            }
+            Update::CanaryUnreadable {
+                cluster,
+                namespace,
+                name,
+                error,
+            } => {
+                let key = (cluster, namespace, name);
+                self.canaries.remove(&key);
+                self.unreadable.insert(key, error);
             }
             Update::CanaryGone {
                 cluster,
                 namespace,
                 name,
             } => {
-                self.canaries.remove(&(cluster, namespace, name));
+                let key = (cluster, namespace, name);
+                self.canaries.remove(&key);
+                self.unreadable.remove(&key);
             }
             Update::Event { cluster, object } => self.event(cluster, object, false),
             Update::EventListed { cluster, object } => self.event(cluster, object, true),
@@ -330,8 +345,11 @@ impl FleetState {
         let mut rows = Vec::new();
         for (index, cluster) in self.clusters.iter().enumerate() {
             let mine: Vec<(&Key, &Value)> = self.canaries.iter().filter(|((c, _, _), _)| *c == index).collect();
+            let unreadable: Vec<(&Key, &String)> =
+                self.unreadable.iter().filter(|((c, _, _), _)| *c == index).collect();
+            let has_rows = !mine.is_empty() || !unreadable.is_empty();
             if let Some(error) = self.errors.get(&index)
-                && mine.is_empty()
+                && !has_rows
             {
                 rows.push(CanaryState::unavailable(
                     cluster,
@@ -357,7 +375,10 @@ impl FleetState {
                 }
                 rows.push(state);
             }
-            if mine.is_empty()
+            for ((_, namespace, name), why) in unreadable {
+                rows.push(CanaryState::unavailable(cluster, namespace, name, why.clone()));
+            }
+            if !has_rows
                 && self.is_listed(index)
                 && let Some(name) = &self.wanted_name
             {

@@ -36,7 +36,12 @@ pub struct ClusterRow {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerRow {
-    pub context: String,
+    /// The cluster: its kubeconfig context, or under `--fleet` the Kurator member's name (as in
+    /// every other verb's rows).
+    pub cluster: String,
+    /// The kubeconfig context it was reached through; null under `--fleet` (members are reached
+    /// through the hub's Secrets).
+    pub context: Option<String>,
     /// The API server's `gitVersion`.
     pub server_version: Option<String>,
     /// Whether a Flagger controller runs in the cluster.
@@ -59,7 +64,12 @@ pub struct VersionDocument {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstallRow {
-    pub context: String,
+    /// The cluster: its kubeconfig context, or under `--fleet` the Kurator member's name (as in
+    /// every other verb's rows).
+    pub cluster: String,
+    /// The kubeconfig context it was reached through; null under `--fleet` (members are reached
+    /// through the hub's Secrets).
+    pub context: Option<String>,
     pub cluster_name: String,
     pub namespace: String,
     pub flagger: String,
@@ -72,7 +82,12 @@ pub struct InstallRow {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberReadyRow {
+    /// The cluster: its kubeconfig context, or under `--fleet` the Kurator member's name (as in
+    /// every other verb's rows).
     pub cluster: String,
+    /// The kubeconfig context it was reached through; null under `--fleet` (members are reached
+    /// through the hub's Secrets).
+    pub context: Option<String>,
     pub flagger: Option<String>,
     pub status: String,
     pub error: Option<String>,
@@ -138,7 +153,12 @@ fn still_exist(n: usize) -> String {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RemovalPlanRow {
+    /// The cluster: its kubeconfig context, or under `--fleet` the Kurator member's name (as in
+    /// every other verb's rows).
     pub cluster: String,
+    /// The kubeconfig context it was reached through; null under `--fleet` (members are reached
+    /// through the hub's Secrets).
+    pub context: Option<String>,
     /// What would be done (or why not).
     pub action: String,
     #[serde(flatten)]
@@ -147,17 +167,22 @@ pub struct RemovalPlanRow {
 }
 
 impl RemovalPlanRow {
+    /// The plan of a member reached through `context` (plans are made per member only in
+    /// context mode: under `--fleet` the Fleet's plugin is removed).
     pub fn of(outcome: &crate::fleet::ClusterOutcome<RemovalPlan>, force: bool) -> RemovalPlanRow {
         let cluster = outcome.target.context.clone();
+        let context = Some(cluster.clone());
         match &outcome.result {
             Ok(plan) => RemovalPlanRow {
                 cluster,
+                context,
                 action: removal_action(plan, force).unwrap_or_else(|e| e),
                 plan: Some(plan.clone()),
                 error: None,
             },
             Err(e) => RemovalPlanRow {
                 cluster,
+                context,
                 action: "skipped".into(),
                 plan: None,
                 error: Some(e.to_string()),
@@ -170,7 +195,12 @@ impl RemovalPlanRow {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckRow {
-    pub context: String,
+    /// The cluster (under `--fleet`, the hub's row: the hub's context): its kubeconfig context, or under `--fleet` the Kurator member's name (as in
+    /// every other verb's rows).
+    pub cluster: String,
+    /// The kubeconfig context it was reached through; null under `--fleet` (members are reached
+    /// through the hub's Secrets).
+    pub context: Option<String>,
     pub passed: bool,
     pub checks: Vec<Check>,
     /// Set when the cluster could not be checked at all (unreachable, credentials).
@@ -205,7 +235,8 @@ pub fn fleet_plugin_row(hub_context: &str, report: &FleetPluginReport) -> CheckR
         ),
     };
     CheckRow {
-        context: hub_context.to_string(),
+        cluster: hub_context.to_string(),
+        context: Some(hub_context.to_string()),
         passed: check.ok,
         checks: vec![check],
         error: None,
@@ -228,7 +259,12 @@ pub fn check_exit(rows: &[CheckRow], hub: Option<&CheckRow>) -> Exit {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UninstallRow {
-    pub context: String,
+    /// The cluster: its kubeconfig context, or under `--fleet` the Kurator member's name (as in
+    /// every other verb's rows).
+    pub cluster: String,
+    /// The kubeconfig context it was reached through; null under `--fleet` (members are reached
+    /// through the hub's Secrets).
+    pub context: Option<String>,
     pub deleted: usize,
     pub status: String,
     pub error: Option<String>,
@@ -297,7 +333,8 @@ mod tests {
 
     fn row(passed: bool, error: Option<&str>) -> CheckRow {
         CheckRow {
-            context: "c".into(),
+            cluster: "c".into(),
+            context: Some("c".into()),
             passed,
             checks: vec![],
             error: error.map(str::to_string),
@@ -329,7 +366,7 @@ mod tests {
             warnings: vec![],
         };
         let row = fleet_plugin_row("kurator-host", &report);
-        assert_eq!((row.context.as_str(), row.passed), ("kurator-host", false));
+        assert_eq!((row.cluster.as_str(), row.passed), ("kurator-host", false));
         assert_eq!(row.failed_checks(), ["plugin.flagger"]);
         report.provider = Some("istio".into());
         let row = fleet_plugin_row("kurator-host", &report);

@@ -26,6 +26,14 @@ pub enum Update {
         namespace: String,
         name: String,
     },
+    /// A canary whose state cannot be told (under a Kurator hub: a rollout whose policy cannot
+    /// be read from its Application). Its row says why; its cluster's other rows are unaffected.
+    CanaryUnreadable {
+        cluster: usize,
+        namespace: String,
+        name: String,
+        error: String,
+    },
     Event {
         cluster: usize,
         object: Value,

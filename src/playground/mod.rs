@@ -154,7 +154,7 @@ async fn install_everywhere(fleet: &Fleet, provider: Provider, testloader: bool)
 
 /// An error naming the first member whose install failed.
 fn installed_everywhere(rows: &[InstallRow]) -> Result<()> {
-    match rows.iter().find_map(|r| r.error.as_ref().map(|e| (&r.context, e))) {
+    match rows.iter().find_map(|r| r.error.as_ref().map(|e| (&r.cluster, e))) {
         Some((context, e)) => anyhow::bail!("install failed in {context}: {e}"),
         None => Ok(()),
     }

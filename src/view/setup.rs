@@ -42,7 +42,7 @@ pub fn clusters_table(rows: &[ClusterRow]) -> String {
     )
 }
 
-/// context · kubernetes · flagger · error: `?` where the cluster could not tell (unreachable,
+/// cluster · kubernetes · flagger · error: `?` where the cluster could not tell (unreachable,
 /// or Deployments unreadable), "not installed" only where it answered that no Flagger runs.
 pub fn server_table(rows: &[ServerRow]) -> String {
     let cells: Vec<Vec<String>> = rows
@@ -54,14 +54,14 @@ pub fn server_table(rows: &[ServerRow]) -> String {
                 (None, _) => "?".into(),
             };
             vec![
-                r.context.clone(),
+                r.cluster.clone(),
                 r.server_version.clone().unwrap_or_else(|| "?".into()),
                 flagger,
                 r.error.clone().unwrap_or_default(),
             ]
         })
         .collect();
-    table::render(&["context", "kubernetes", "flagger", "error"], &cells)
+    table::render(&["cluster", "kubernetes", "flagger", "error"], &cells)
 }
 
 /// cluster · namespace · flagger · changes · status.
@@ -70,7 +70,7 @@ pub fn install_table(rows: &[InstallRow]) -> String {
         .iter()
         .map(|r| {
             vec![
-                r.context.clone(),
+                r.cluster.clone(),
                 r.namespace.clone(),
                 r.flagger.clone(),
                 r.changes.summary(),
@@ -177,7 +177,7 @@ pub fn plugin_removed(change: &PluginChange) -> String {
 pub fn check_report(hub: Option<(&FleetPluginReport, &CheckRow)>, rows: &[CheckRow]) -> String {
     let mut text = String::new();
     if let Some((report, row)) = hub {
-        text.push_str(&format!("Fleet {} (hub {})\n", report.fleet, row.context));
+        text.push_str(&format!("Fleet {} (hub {})\n", report.fleet, row.cluster));
         text.push_str(&check_lines(row));
         for w in &report.warnings {
             text.push_str(&format!("  ! {w}\n"));
@@ -185,7 +185,7 @@ pub fn check_report(hub: Option<(&FleetPluginReport, &CheckRow)>, rows: &[CheckR
         text.push('\n');
     }
     for row in rows {
-        text.push_str(&format!("{}\n", row.context));
+        text.push_str(&format!("{}\n", row.cluster));
         if let Some(error) = &row.error {
             text.push_str(&format!("  ✖ cluster: {error}\n"));
         }
@@ -203,7 +203,7 @@ pub fn check_report(hub: Option<(&FleetPluginReport, &CheckRow)>, rows: &[CheckR
                 (None, true) => "Ready".into(),
                 (None, false) => format!("failed: {}", r.failed_checks().join(", ")),
             };
-            vec![r.context.clone(), format!("{passed}/{}", r.checks.len()), status]
+            vec![r.cluster.clone(), format!("{passed}/{}", r.checks.len()), status]
         })
         .collect();
     text.push_str(&table::render(&["cluster", "checks", "status"], &cells));
@@ -250,7 +250,7 @@ pub fn uninstall_plan_table(plans: &[ClusterOutcome<RemovalPlan>], force: bool) 
 pub fn uninstall_table(rows: &[UninstallRow]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| vec![r.context.clone(), r.deleted.to_string(), r.status.clone()])
+        .map(|r| vec![r.cluster.clone(), r.deleted.to_string(), r.status.clone()])
         .collect();
     table::render(&["cluster", "deleted", "status"], &cells)
 }
@@ -292,7 +292,8 @@ mod tests {
     fn an_unknown_flagger_is_not_not_installed() {
         let row =
             |server: Option<&str>, installed: Option<bool>, version: Option<&str>, error: Option<&str>| ServerRow {
-                context: "c".into(),
+                cluster: "c".into(),
+                context: Some("c".into()),
                 server_version: server.map(str::to_string),
                 flagger_installed: installed,
                 flagger_version: version.map(str::to_string),

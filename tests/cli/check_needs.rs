@@ -3,6 +3,7 @@
 //! `--testloader`, a single Flagger controller per Canary, and under `--fleet` the hub's
 //! failing check as a row of the table. Each printed value is compared with what the API holds.
 
+use fleet_sim::Rule;
 use fleet_sim::patch::PatchKind;
 use serde_json::{Value, json};
 
@@ -279,4 +280,36 @@ fn under_fleet_the_hubs_failing_check_is_a_row() {
     assert_eq!(rows[0]["context"], "kurator-host", "{rows}");
     assert_eq!(rows[0]["passed"], false);
     assert_eq!(rows[0]["checks"][0]["name"], "plugin.flagger");
+}
+
+#[test]
+fn check_asks_for_the_deployment_list_and_watch_that_pending_detection_needs() {
+    let fleet = Fleet::start(1);
+    let home = tempfile::tempdir().unwrap();
+    let kc = fleet.write_kubeconfig(home.path(), |_| {});
+    let installed = run(plugin(home.path())
+        .args(["install", "--all-contexts", "--provider", "istio"])
+        .env("KUBECONFIG", &kc));
+    assert_eq!(installed.code, 0, "{installed:?}");
+    // Everything the other verbs need but listing and watching Deployments: `status` could not
+    // tell a release Flagger has not noticed yet.
+    let token = fleet.clusters[0].add_user_with_rules(
+        "no-deployment-watch",
+        vec![
+            Rule::new(&["get", "list", "watch", "patch"], &["flagger.app"], &["canaries"]),
+            Rule::new(&["get", "patch"], &["apps"], &["deployments"]),
+            Rule::new(&["get", "list", "watch"], &["", "apiextensions.k8s.io"], &["*"]),
+            Rule::new(&["create", "get"], &[""], &["services/proxy"]),
+        ],
+    );
+    let kc = fleet.write_kubeconfig(home.path(), |entries| entries[0].token = token);
+    let out = run(plugin(home.path())
+        .args(["check", "--all-contexts"])
+        .env("KUBECONFIG", &kc));
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("✖ Permissions: missing in namespace default: list deployments.apps, watch deployments.apps\n"),
+        "{out:?}"
+    );
 }

@@ -3,7 +3,7 @@
 //! the hub would change); `uninstall --dry-run` in context mode prints the plan alone.
 
 use crate::kurator::hub_fleet;
-use crate::support::{plugin, run};
+use crate::support::{plugin, run, versions_of};
 
 #[test]
 fn a_dry_run_under_fleet_writes_nothing_to_the_hub() {
@@ -51,31 +51,21 @@ fn a_dry_run_under_fleet_writes_nothing_to_the_hub() {
     assert!(same.stdout.contains("unchanged"), "{same:?}");
 }
 
-/// `kind namespace/name@resourceVersion` of everything a hub dry run could touch: the Fleet and
-/// the Applications on the hub, the Flux objects the Fleet plugin would make there, and every
+/// The resourceVersions of everything a hub dry run could touch: the Fleet and the
+/// Applications on the hub, the Flux objects the Fleet plugin would make there, and every
 /// member's Canaries.
 fn hub_and_member_versions(fleet: &crate::support::Fleet) -> Vec<String> {
     let hub = &fleet.hub.as_ref().unwrap().0;
-    let version = |kind: &str, o: &serde_json::Value| {
-        let m = &o["metadata"];
-        format!(
-            "{kind} {}/{}@{}",
-            m["namespace"].as_str().unwrap_or(""),
-            m["name"].as_str().unwrap_or(""),
-            m["resourceVersion"].as_str().unwrap_or("")
-        )
-    };
     let mut versions = Vec::new();
     for (group, plural) in [
         ("fleet.kurator.dev", "fleets"),
         ("apps.kurator.dev", "applications"),
         ("helm.toolkit.fluxcd.io", "helmreleases"),
     ] {
-        versions.extend(hub.list(group, plural, None).iter().map(|o| version(plural, o)));
+        versions.extend(versions_of(hub, group, plural));
     }
     for member in &fleet.clusters {
-        let canaries = member.list("flagger.app", "canaries", None);
-        versions.extend(canaries.iter().map(|o| version(member.name(), o)));
+        versions.extend(versions_of(member, "flagger.app", "canaries"));
     }
     versions
 }

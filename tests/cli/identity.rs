@@ -399,7 +399,7 @@ fn the_documented_roles_are_enough_and_check_says_where_one_is_missing() {
     let rbac = "rbac.authorization.k8s.io";
     let operator = serde_json::json!([
         {"apiGroups": ["flagger.app"], "resources": ["canaries"], "verbs": ["get", "list", "watch", "patch"]},
-        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "patch"]},
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch", "patch"]},
     ]);
     c.create(rbac, "roles", Some("test"), role("test", "rollout-operator", operator))
         .unwrap();

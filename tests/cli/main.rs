@@ -4,6 +4,7 @@
 mod support;
 
 mod bad_input;
+mod check_fleet_rows;
 mod check_loadtester;
 mod check_needs;
 mod clusters;
@@ -20,7 +21,9 @@ mod hub_dry_run;
 mod hub_truth;
 mod identity;
 mod install;
+mod install_dry_run;
 mod install_names;
+mod install_one_flagger;
 mod interrupt;
 mod kubectl;
 mod kubectl_ownership;
@@ -41,5 +44,6 @@ mod python_client;
 mod rollout_policy;
 mod security;
 mod start_apply;
+mod uninstall_confirm;
 mod uninstall_finalizers;
 mod version_server;

@@ -3,18 +3,25 @@
 //! once or watched. Each change becomes the same `Update`s a member watch gives, so the live
 //! view, the transition lines and the exit-code contract stay one code path.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use std::time::Duration;
+
 use futures::StreamExt;
-use kube::api::ListParams;
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::exit::{Exit, ExitError};
-use crate::fleet::ClusterError;
+use crate::flagger::routing::RouteKind;
 use crate::fleet::source::Hub;
+use crate::fleet::{ClusterError, Fleet};
 use crate::kurator::rollouts::{MemberRollout, fleet_of, member_rollouts, rolled_out_canaries};
 use crate::model::canary::CanaryState;
+use crate::model::fleet_state::FleetState;
 use crate::model::update::Update;
 
 /// A label selector picks Canaries by their labels on the members; the hub's Applications carry
@@ -46,58 +53,160 @@ impl HubQuery {
     }
 }
 
-/// The row of one member rollout: from its Canary-shaped object, or, when the policy behind it
-/// cannot be told, a row that says so (nothing shown is a default).
-fn row_of(rollout: &MemberRollout) -> CanaryState {
-    let row = match &rollout.canary {
-        Ok(canary) => CanaryState::from_canary(&rollout.cluster, canary, &[]).with_routes(Err(
-            "not read: the hub carries the Canary's status only (list --fleet reads the members' routing objects)"
-                .into(),
-        )),
-        Err(why) => CanaryState::unavailable(&rollout.cluster, &rollout.namespace, &rollout.name, why.clone()),
-    };
-    // A member's name, not a kubeconfig context.
-    CanaryState { context: None, ..row }
-}
+/// Why rows seen from the hub carry no routed weight.
+const ROUTES_NOT_READ: &str =
+    "the hub carries the Canary's status only (list --fleet reads the members' routing objects)";
 
-/// Rows of an Application's member rollouts that `query` keeps (pure).
-pub fn rows_of(app: &Value, query: &HubQuery) -> Vec<CanaryState> {
-    member_rollouts(app)
-        .iter()
-        .filter(|r| query.keeps(r))
-        .map(row_of)
+/// The updates that start a state seen from the hub: no routing object is read, so every
+/// routed weight is unknown, and why.
+pub(super) fn routes_not_read(clusters: usize) -> Vec<Update> {
+    (0..clusters)
+        .flat_map(|cluster| {
+            RouteKind::ALL.iter().map(move |kind| Update::RoutesFailed {
+                cluster,
+                kind: *kind,
+                error: ROUTES_NOT_READ.into(),
+            })
+        })
         .collect()
 }
 
-/// Updates for one Application, the rollouts `query` keeps: `clusters` are the member names in
-/// row order; members the hub does not report on yet stay empty rows until it does.
-pub fn watch_application(hub: &Hub, app: &str, query: HubQuery, clusters: Vec<String>) -> mpsc::Receiver<Update> {
-    let (tx, rx) = mpsc::channel(1024);
+/// The one namespace every rollout of `apps` is in, if there is one (the members' Deployments
+/// are then read there only, else in every namespace).
+pub(super) fn only_namespace(apps: &[Value]) -> Option<String> {
+    let namespaces: BTreeSet<String> = apps
+        .iter()
+        .flat_map(rolled_out_canaries)
+        .map(|(namespace, _)| namespace)
+        .collect();
+    match namespaces.len() {
+        1 => namespaces.into_iter().next(),
+        _ => None,
+    }
+}
+
+/// A state of `apps`' member rollouts that `query` keeps, as the hub shows them (pure; the
+/// members' Deployments, when read, are folded in after).
+fn state_of(apps: &[Value], query: &HubQuery, clusters: &[String]) -> FleetState {
+    let mut state = FleetState::new(clusters.to_vec(), None, None);
+    state.kurator_members = true;
+    for update in routes_not_read(clusters.len()) {
+        state.apply(update);
+    }
+    for app in apps {
+        for update in application_updates(app, query, clusters).1 {
+            state.apply(update);
+        }
+    }
+    for cluster in 0..clusters.len() {
+        state.apply(Update::Listed { cluster });
+    }
+    state
+}
+
+/// A member rollout's row key: (member index, namespace, canary name).
+type RolloutKey = (usize, String, String);
+
+/// The updates one version of an Application gives for the rollouts `query` keeps, and the keys
+/// of the rows it shows (pure). `clusters` are the member names in row order; a rollout on a
+/// member outside them (another selector) gives nothing.
+fn application_updates(app: &Value, query: &HubQuery, clusters: &[String]) -> (BTreeSet<RolloutKey>, Vec<Update>) {
+    let mut keys = BTreeSet::new();
+    let mut updates = Vec::new();
+    for r in member_rollouts(app).into_iter().filter(|r| query.keeps(r)) {
+        let Some(cluster) = clusters.iter().position(|c| *c == r.cluster) else {
+            continue;
+        };
+        keys.insert((cluster, r.namespace.clone(), r.name.clone()));
+        updates.push(match r.canary {
+            Ok(object) => Update::Canary { cluster, object },
+            // One rollout that cannot be told is its own row, as in the one-shot read
+            // (`state_of`): the member's other rollouts are still known.
+            Err(error) => Update::CanaryUnreadable {
+                cluster,
+                namespace: r.namespace,
+                name: r.name,
+                error,
+            },
+        });
+    }
+    (keys, updates)
+}
+
+/// The rows shown before and no longer there: gone.
+fn gone(before: &BTreeSet<RolloutKey>, now: &BTreeSet<RolloutKey>) -> Vec<Update> {
+    before
+        .difference(now)
+        .map(|(cluster, namespace, name)| Update::CanaryGone {
+            cluster: *cluster,
+            namespace: namespace.clone(),
+            name: name.clone(),
+        })
+        .collect()
+}
+
+/// Watches the Application `name`, or every Application of the Fleet when None, and sends on
+/// `tx` the updates of the rollouts `query` keeps; `clusters` are the member names in row order.
+/// Members the hub does not report on yet stay empty rows until it does. A rollout that leaves
+/// its Application, an Application that is deleted or leaves the Fleet, and one deleted while
+/// the watch was down (found missing at the relist) take their rows with them.
+pub fn watch_applications(
+    hub: &Hub,
+    name: Option<&str>,
+    query: HubQuery,
+    clusters: Vec<String>,
+    tx: mpsc::Sender<Update>,
+) {
     let api = crate::fleet::kurator::applications(&hub.client, &hub.namespace);
-    let config = watcher::Config::default().fields(&format!("metadata.name={app}"));
+    let config = match name {
+        Some(name) => watcher::Config::default().fields(&format!("metadata.name={name}")),
+        None => watcher::Config::default(),
+    };
+    let fleet = hub.fleet.clone();
     tokio::spawn(async move {
         let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+        // The rows each Application shows, and during a relist the Applications seen again.
+        let mut shown: HashMap<String, BTreeSet<RolloutKey>> = HashMap::new();
+        let mut relisted: Option<HashSet<String>> = None;
         while let Some(item) = super::members::next_unless_closed(&mut stream, &tx).await {
             let updates: Vec<Update> = match item {
                 Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
                     let app = serde_json::to_value(o).unwrap_or(Value::Null);
-                    member_rollouts(&app)
-                        .into_iter()
-                        .filter(|r| query.keeps(r))
-                        .filter_map(|r| {
-                            let cluster = clusters.iter().position(|c| *c == r.cluster)?;
-                            Some(match r.canary {
-                                Ok(object) => Update::Canary { cluster, object },
-                                Err(why) => Update::Failed {
-                                    cluster,
-                                    error: ClusterError::Other(why),
-                                },
-                            })
-                        })
-                        .collect()
+                    let app_name = app
+                        .pointer("/metadata/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    if let Some(seen) = &mut relisted {
+                        seen.insert(app_name.clone());
+                    }
+                    let (keys, mut updates) = if fleet_of(&app) == fleet {
+                        application_updates(&app, &query, &clusters)
+                    } else {
+                        (BTreeSet::new(), Vec::new())
+                    };
+                    updates.extend(gone(&shown.remove(&app_name).unwrap_or_default(), &keys));
+                    shown.insert(app_name, keys);
+                    updates
                 }
-                Ok(Event::InitDone) => (0..clusters.len()).map(|cluster| Update::Listed { cluster }).collect(),
-                Ok(Event::Init) | Ok(Event::Delete(_)) => continue,
+                Ok(Event::Delete(o)) => {
+                    let app_name = o.metadata.name.clone().unwrap_or_default();
+                    gone(&shown.remove(&app_name).unwrap_or_default(), &BTreeSet::new())
+                }
+                Ok(Event::Init) => {
+                    relisted = Some(HashSet::new());
+                    continue;
+                }
+                Ok(Event::InitDone) => {
+                    let seen = relisted.take().unwrap_or_default();
+                    let vanished: Vec<String> = shown.keys().filter(|a| !seen.contains(*a)).cloned().collect();
+                    let mut updates: Vec<Update> = vanished
+                        .iter()
+                        .flat_map(|a| gone(&shown.remove(a).unwrap_or_default(), &BTreeSet::new()))
+                        .collect();
+                    updates.extend((0..clusters.len()).map(|cluster| Update::Listed { cluster }));
+                    updates
+                }
                 Err(e) => {
                     let error = ClusterError::Other(format!("hub: {}", crate::fleet::error::chain(&e)));
                     (0..clusters.len())
@@ -115,7 +224,6 @@ pub fn watch_application(hub: &Hub, app: &str, query: HubQuery, clusters: Vec<St
             }
         }
     });
-    rx
 }
 
 /// The Application `query` addresses, read from the hub: the one it names, else the one of
@@ -208,13 +316,46 @@ pub(crate) async fn read(hub: &Hub, name: Option<&str>) -> anyhow::Result<Vec<Va
     })
 }
 
-/// Every member's rollout that `query` addresses, from the hub in one or two requests.
-pub async fn read_applications(hub: &Hub, query: &HubQuery) -> anyhow::Result<Vec<CanaryState>> {
+/// Every member's rollout that `query` addresses, from the hub in one or two requests, then the
+/// members' Deployments (whether a release waits for Flagger: the hub cannot tell), each member
+/// within `timeout`; a member whose Deployments cannot be read shows the hub's phase as it is.
+pub async fn read_applications(
+    hub: &Hub,
+    query: &HubQuery,
+    members: &Fleet,
+    timeout: Duration,
+) -> anyhow::Result<Vec<CanaryState>> {
     let apps = match resolve_application(hub, query).await? {
         Some(app) => vec![app],
         None => read(hub, None).await?,
     };
-    Ok(apps.iter().flat_map(|app| rows_of(app, query)).collect())
+    let clusters: Vec<String> = members.clusters.iter().map(|c| c.target.context.clone()).collect();
+    let mut state = state_of(&apps, query, &clusters).reading_workloads();
+    let namespace = query.namespace.clone().or_else(|| only_namespace(&apps));
+    let lists = members
+        .fan_out(timeout, |client, _| {
+            let namespace = namespace.clone();
+            async move {
+                let api: Api<DynamicObject> = match &namespace {
+                    Some(ns) => Api::namespaced_with(client, ns, &ApiResource::erase::<Deployment>(&())),
+                    None => Api::all_with(client, &ApiResource::erase::<Deployment>(&())),
+                };
+                api.list(&ListParams::default())
+                    .await
+                    .map_err(|e| ClusterError::from_kube(&e))
+            }
+        })
+        .await;
+    for (cluster, outcome) in lists.into_iter().enumerate() {
+        for object in outcome.result.map(|l| l.items).unwrap_or_default() {
+            state.apply(Update::Workload {
+                cluster,
+                object: serde_json::to_value(object).unwrap_or_default(),
+            });
+        }
+        state.apply(Update::WorkloadsListed { cluster });
+    }
+    Ok(state.rows())
 }
 
 #[cfg(test)]
@@ -241,7 +382,9 @@ mod tests {
                     "rolloutStatusInCluster": {"phase": "Succeeded"}}},
             ]},
         });
-        let all = rows_of(&app, &HubQuery::default());
+        let clusters = ["m1".to_string()];
+        let rows_of = |query: &HubQuery| state_of(std::slice::from_ref(&app), query, &clusters).rows();
+        let all = rows_of(&HubQuery::default());
         assert_eq!(all.len(), 2);
         let podinfo = &all[0];
         assert_eq!(
@@ -257,13 +400,13 @@ mod tests {
             canary: Some("web".into()),
             ..Default::default()
         };
-        let web = rows_of(&app, &query);
+        let web = rows_of(&query);
         assert_eq!(web.len(), 1);
         assert_eq!((web[0].name.as_str(), web[0].phase.as_str()), ("web", "Succeeded"));
         let elsewhere = HubQuery {
             namespace: Some("prod".into()),
             ..Default::default()
         };
-        assert!(rows_of(&app, &elsewhere).is_empty());
+        assert!(rows_of(&elsewhere).is_empty());
     }
 }

@@ -134,6 +134,27 @@ async fn pump_canaries(
     }
 }
 
+/// Only the Deployments of `namespace` (all when None) in every member, for a state whose
+/// canaries come from elsewhere (the Kurator hub): whether a new revision waits for Flagger.
+/// A member without a client adds nothing (its rows are then shown as the hub says).
+pub(super) fn watch_workloads(fleet: &Fleet, namespace: Option<&str>, tx: &mpsc::Sender<Update>) {
+    for (cluster, handle) in fleet.clusters.iter().enumerate() {
+        match handle
+            .client
+            .as_ref()
+            .ok()
+            .and_then(|c| api(c.clone(), "apps/v1", "Deployment", namespace))
+        {
+            Some(deployments) => {
+                tokio::spawn(pump_workloads(cluster, deployments, tx.clone()));
+            }
+            None => {
+                let _ = tx.try_send(Update::WorkloadsListed { cluster });
+            }
+        }
+    }
+}
+
 /// The Deployments of the watched namespace (targets and primaries: whether a new revision
 /// waits for Flagger, `model::pending`). Every one is watched, since which are targets is known
 /// only from the canaries. A cluster that will not list them (RBAC) still completes: its rows

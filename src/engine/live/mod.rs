@@ -65,35 +65,44 @@ impl LiveFleet {
         LiveFleet::start(state, members::watch(&source.members, scope))
     }
 
-    /// What `status --watch` follows: under a Kurator Fleet, when `query` addresses an
-    /// Application (by name, or as the one rolling out its canary), that hub Application, which
-    /// carries every member's rollout status (as often as Kurator's fleet manager mirrors it);
-    /// otherwise the members' canaries in `scope`.
+    /// What `status --watch` follows: under a Kurator Fleet the hub's Applications (the one
+    /// `query` addresses, by name or as the one rolling out its canary, else every Application
+    /// of the Fleet, as the one-shot `status` reads them), whose status Kurator's fleet manager
+    /// mirrors from every member, plus the members' Deployments, which tell a revision Flagger
+    /// has not picked up yet (the hub cannot: it mirrors the Canary's status only); otherwise
+    /// the members' canaries in `scope`.
     pub async fn watch_status(source: &FleetSource, scope: &Scope, query: &HubQuery) -> anyhow::Result<LiveFleet> {
-        match source.status_origin() {
-            Destination::Hub(hub) => {
-                let Some(app) = hub::resolve_application(hub, query).await? else {
-                    return Ok(LiveFleet::watch(source, scope));
-                };
-                hub::refuse_labels(scope)?;
-                let name = app
-                    .pointer("/metadata/name")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or("");
-                let mut state = FleetState::new(source.member_names(), None, None);
-                state.kurator_members = true;
-                let mut watched = LiveFleet::start(
-                    state,
-                    hub::watch_application(hub, name, query.clone(), source.member_names()),
-                );
-                watched.seen_from = Some(format!("Application {}/{name} on the hub", hub.namespace));
-                Ok(watched)
-            }
+        let hub = match source.status_origin() {
+            Destination::Hub(hub) => hub,
             Destination::Members => {
                 only_under_a_fleet(query)?;
-                Ok(LiveFleet::watch(source, scope))
+                return Ok(LiveFleet::watch(source, scope));
             }
+        };
+        hub::refuse_labels(scope)?;
+        let addressed = hub::resolve_application(hub, query).await?;
+        let apps = match &addressed {
+            Some(app) => vec![app.clone()],
+            None => hub::read(hub, None).await?,
+        };
+        let name = addressed
+            .as_ref()
+            .and_then(|app| app.pointer("/metadata/name").and_then(serde_json::Value::as_str));
+        let (tx, rx) = mpsc::channel(1024);
+        hub::watch_applications(hub, name, query.clone(), source.member_names(), tx.clone());
+        let namespace = query.namespace.clone().or_else(|| hub::only_namespace(&apps));
+        members::watch_workloads(&source.members, namespace.as_deref(), &tx);
+        for update in hub::routes_not_read(source.members.clusters.len()) {
+            let _ = tx.try_send(update);
         }
+        let mut state = FleetState::new(source.member_names(), None, None).reading_workloads();
+        state.kurator_members = true;
+        let mut watched = LiveFleet::start(state, rx);
+        watched.seen_from = Some(match name {
+            Some(name) => format!("Application {}/{name} on the hub", hub.namespace),
+            None => format!("the Applications of Fleet {} on the hub", hub.fleet),
+        });
+        Ok(watched)
     }
 
     /// Folds `updates` and hands each one to every subscriber, in order and without loss (the

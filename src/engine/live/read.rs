@@ -23,12 +23,7 @@ async fn list_routes(
     client: &kube::Client,
     namespace: Option<&str>,
 ) -> Vec<(RouteKind, Result<Vec<serde_json::Value>, String>)> {
-    let kinds = [
-        RouteKind::VirtualService,
-        RouteKind::CanaryIngress,
-        RouteKind::HttpRoute("v1"),
-        RouteKind::TrafficRoute,
-    ];
+    let kinds = RouteKind::ALL;
     let lists = futures::future::join_all(kinds.iter().map(|kind| {
         let (resource, namespaced) = kind.resource();
         let api: Api<DynamicObject> = match (namespace, namespaced) {
@@ -214,7 +209,7 @@ pub async fn read_status(
         Destination::Hub(hub) => {
             hub::refuse_labels(scope)?;
             Reading {
-                rows: hub::read_applications(hub, query).await?,
+                rows: hub::read_applications(hub, query, &source.members, timeout).await?,
                 from_members: false,
             }
         }

@@ -438,3 +438,34 @@ pub fn check_summary(stdout: &str) -> &str {
         .or_else(|| stdout.find("CLUSTER "));
     &stdout[start.unwrap_or_else(|| panic!("no check summary:\n{stdout}"))..]
 }
+
+/// `cluster plural namespace/name@resourceVersion` of each object of one type in `cluster`: a
+/// dry run must leave every one as it was (a write, even one that changes nothing, bumps it).
+pub fn versions_of(cluster: &SimCluster, group: &str, plural: &str) -> Vec<String> {
+    cluster
+        .list(group, plural, None)
+        .iter()
+        .map(|o| {
+            let m = &o["metadata"];
+            format!(
+                "{} {plural} {}/{}@{}",
+                cluster.name(),
+                m["namespace"].as_str().unwrap_or(""),
+                m["name"].as_str().unwrap_or(""),
+                m["resourceVersion"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// [`versions_of`] every type `cluster` serves (each group and resource once, whatever its
+/// versions): a snapshot of every object in the cluster.
+pub fn every_object_version(cluster: &SimCluster) -> Vec<String> {
+    let kinds: std::collections::BTreeSet<(String, String)> = cluster
+        .core()
+        .registry()
+        .all()
+        .map(|t| (t.group.clone(), t.plural.clone()))
+        .collect();
+    kinds.iter().flat_map(|(g, p)| versions_of(cluster, g, p)).collect()
+}
