@@ -1854,7 +1854,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__playground)
-            opts="-n -A -o -y -v -h -V --clusters --kubeconfig-out --latency --unreachable --provider --speed --no-flagger --no-testloader --kurator --user --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --clusters --kubeconfig-out --force --latency --unreachable --provider --speed --no-flagger --no-testloader --kurator --user --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2344,7 +2344,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__start)
-            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --force-conflicts --wave-size --order --on-failure --watch --timeout --no-abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --force-conflicts --wave-size --order --on-failure --watch --timeout --dry-run --no-abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

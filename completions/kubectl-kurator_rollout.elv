@@ -106,7 +106,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
         }
         &'kubectl-kurator_rollout;playground'= {
             cand --clusters 'Number of simulated clusters'
-            cand --kubeconfig-out 'Where to write the kubeconfig (default: a file in a new temporary directory)'
+            cand --kubeconfig-out 'Where to write the kubeconfig (default: a file in a new temporary directory); an existing file is refused unless --force. Written with mode 0600 (it holds tokens)'
             cand --latency 'Latency added to every API request (e.g. 50ms)'
             cand --unreachable 'Make a cluster refuse connections (repeatable), e.g. kurator-member2'
             cand --provider 'Traffic provider Flagger is installed for'
@@ -129,6 +129,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand --hub-context 'The hub cluster''s context (default: the current context)'
             cand --fleet-namespace 'The Fleet''s namespace on the hub'
             cand --cluster-selector 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector'
+            cand --force 'With --kubeconfig-out: replace the file if it exists (its mode becomes 0600)'
             cand --no-flagger 'Leave the clusters bare (no Flagger, no load tester), e.g. to try `install`'
             cand --no-testloader 'Install Flagger without the public load tester'
             cand --kurator 'Also serve a Kurator hub (context kurator-host) with a Fleet `quickstart` of the members, whose kubeconfigs live only in hub Secrets; the kubeconfig written names the hub alone'
@@ -426,6 +427,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand --force-conflicts 'With -f: take over fields another field manager owns instead of reporting them as conflicts (kubectl''s --force-conflicts)'
             cand -w 'Follow the release with the live view until it ends'
             cand --watch 'Follow the release with the live view until it ends'
+            cand --dry-run 'Print the plan (-f as a server-side dry run where policies go, the waves, each cluster''s Deployment change as a server-side dry run) and change nothing'
             cand --no-abort-gate 'Do not add the rollback hook that `abort` uses'
             cand --manual-promotion 'Hold each run before promotion until `promote` (a confirm-promotion gate)'
             cand --manual-start 'Hold each new revision before its analysis starts (a confirm-rollout gate)'

@@ -112,7 +112,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -s h -l help -d 'Print help'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand clusters" -s V -l version -d 'Print version'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l clusters -d 'Number of simulated clusters' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l kubeconfig-out -d 'Where to write the kubeconfig (default: a file in a new temporary directory)' -r -F
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l kubeconfig-out -d 'Where to write the kubeconfig (default: a file in a new temporary directory); an existing file is refused unless --force. Written with mode 0600 (it holds tokens)' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l latency -d 'Latency added to every API request (e.g. 50ms)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l unreachable -d 'Make a cluster refuse connections (repeatable), e.g. kurator-member2' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l provider -d 'Traffic provider Flagger is installed for' -r -f -a "istio\t''
@@ -148,6 +148,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l force -d 'With --kubeconfig-out: replace the file if it exists (its mode becomes 0600)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l no-flagger -d 'Leave the clusters bare (no Flagger, no load tester), e.g. to try `install`'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l no-testloader -d 'Install Flagger without the public load tester'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand playground" -l kurator -d 'Also serve a Kurator hub (context kurator-host) with a Fleet `quickstart` of the members, whose kubeconfigs live only in hub Secrets; the kubeconfig written names the hub alone'
@@ -448,6 +449,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l force -d 'Start even where a run is under way (its analysis restarts)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l force-conflicts -d 'With -f: take over fields another field manager owns instead of reporting them as conflicts (kubectl\'s --force-conflicts)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s w -l watch -d 'Follow the release with the live view until it ends'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l dry-run -d 'Print the plan (-f as a server-side dry run where policies go, the waves, each cluster\'s Deployment change as a server-side dry run) and change nothing'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l no-abort-gate -d 'Do not add the rollback hook that `abort` uses'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l manual-promotion -d 'Hold each run before promotion until `promote` (a confirm-promotion gate)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l manual-start -d 'Hold each new revision before its analysis starts (a confirm-rollout gate)'

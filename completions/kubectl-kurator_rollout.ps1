@@ -111,7 +111,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
         }
         'kubectl-kurator_rollout;playground' {
             [CompletionResult]::new('--clusters', '--clusters', [CompletionResultType]::ParameterName, 'Number of simulated clusters')
-            [CompletionResult]::new('--kubeconfig-out', '--kubeconfig-out', [CompletionResultType]::ParameterName, 'Where to write the kubeconfig (default: a file in a new temporary directory)')
+            [CompletionResult]::new('--kubeconfig-out', '--kubeconfig-out', [CompletionResultType]::ParameterName, 'Where to write the kubeconfig (default: a file in a new temporary directory); an existing file is refused unless --force. Written with mode 0600 (it holds tokens)')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Latency added to every API request (e.g. 50ms)')
             [CompletionResult]::new('--unreachable', '--unreachable', [CompletionResultType]::ParameterName, 'Make a cluster refuse connections (repeatable), e.g. kurator-member2')
             [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Traffic provider Flagger is installed for')
@@ -134,6 +134,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('--hub-context', '--hub-context', [CompletionResultType]::ParameterName, 'The hub cluster''s context (default: the current context)')
             [CompletionResult]::new('--fleet-namespace', '--fleet-namespace', [CompletionResultType]::ParameterName, 'The Fleet''s namespace on the hub')
             [CompletionResult]::new('--cluster-selector', '--cluster-selector', [CompletionResultType]::ParameterName, 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With --kubeconfig-out: replace the file if it exists (its mode becomes 0600)')
             [CompletionResult]::new('--no-flagger', '--no-flagger', [CompletionResultType]::ParameterName, 'Leave the clusters bare (no Flagger, no load tester), e.g. to try `install`')
             [CompletionResult]::new('--no-testloader', '--no-testloader', [CompletionResultType]::ParameterName, 'Install Flagger without the public load tester')
             [CompletionResult]::new('--kurator', '--kurator', [CompletionResultType]::ParameterName, 'Also serve a Kurator hub (context kurator-host) with a Fleet `quickstart` of the members, whose kubeconfigs live only in hub Secrets; the kubeconfig written names the hub alone')
@@ -439,6 +440,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('--force-conflicts', '--force-conflicts', [CompletionResultType]::ParameterName, 'With -f: take over fields another field manager owns instead of reporting them as conflicts (kubectl''s --force-conflicts)')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Follow the release with the live view until it ends')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Follow the release with the live view until it ends')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (-f as a server-side dry run where policies go, the waves, each cluster''s Deployment change as a server-side dry run) and change nothing')
             [CompletionResult]::new('--no-abort-gate', '--no-abort-gate', [CompletionResultType]::ParameterName, 'Do not add the rollback hook that `abort` uses')
             [CompletionResult]::new('--manual-promotion', '--manual-promotion', [CompletionResultType]::ParameterName, 'Hold each run before promotion until `promote` (a confirm-promotion gate)')
             [CompletionResult]::new('--manual-start', '--manual-start', [CompletionResultType]::ParameterName, 'Hold each new revision before its analysis starts (a confirm-rollout gate)')

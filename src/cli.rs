@@ -510,6 +510,11 @@ pub struct StartArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
 
+    /// Print the plan (-f as a server-side dry run where policies go, the waves, each
+    /// cluster's Deployment change as a server-side dry run) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
     #[command(flatten)]
     pub gates: GateArgs,
 }
@@ -757,9 +762,14 @@ pub struct PlaygroundArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=500))]
     pub clusters: u16,
 
-    /// Where to write the kubeconfig (default: a file in a new temporary directory).
+    /// Where to write the kubeconfig (default: a file in a new temporary directory); an
+    /// existing file is refused unless --force. Written with mode 0600 (it holds tokens).
     #[arg(long, value_name = "FILE")]
     pub kubeconfig_out: Option<PathBuf>,
+
+    /// With --kubeconfig-out: replace the file if it exists (its mode becomes 0600).
+    #[arg(long, requires = "kubeconfig_out")]
+    pub force: bool,
 
     /// Latency added to every API request (e.g. 50ms).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0ms")]

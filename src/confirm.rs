@@ -1,7 +1,12 @@
-//! Asking the person at the terminal before a change. Without a terminal the answer must come
-//! from `--yes`; the command then changes nothing and exits 2.
+//! Asking the person at the terminal before a change, with `dialoguer` (the prompts outside the
+//! live view; the live view asks on its own footer). Without a terminal the answer must come
+//! from `--yes`; the command then changes nothing and exits 2. The prompts go to stderr and
+//! read the terminal, so stdout stays the command's result.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
+
+use dialoguer::theme::SimpleTheme;
+use dialoguer::{Confirm, Input};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -15,7 +20,7 @@ pub fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
-/// Asks a yes/no question on stderr (default no).
+/// Asks a yes/no question on stderr (default no; `y` or `n`, then Enter).
 pub fn confirm(question: &str, assume_yes: bool) -> Decision {
     if assume_yes {
         return Decision::Proceed;
@@ -23,16 +28,16 @@ pub fn confirm(question: &str, assume_yes: bool) -> Decision {
     if !interactive() {
         return Decision::NeedsYes;
     }
-    eprint!("{question} [y/N]: ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    if std::io::stdin().lock().read_line(&mut answer).is_err() {
-        return Decision::Declined;
-    }
-    if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
-        Decision::Proceed
-    } else {
-        Decision::Declined
+    // Ctrl-C at the question keeps its default meaning (quit, nothing changed): dialoguer
+    // raises SIGINT when it reads ^C in raw mode, as the terminal would in cooked mode.
+    let answer = Confirm::with_theme(&SimpleTheme)
+        .with_prompt(question)
+        .default(false)
+        .wait_for_newline(true)
+        .interact_on(&console::Term::stderr());
+    match answer {
+        Ok(true) => Decision::Proceed,
+        Ok(false) | Err(_) => Decision::Declined,
     }
 }
 
@@ -44,15 +49,17 @@ pub fn confirm_typed(question: &str, expected: &str, assume_yes: bool) -> Decisi
     if !interactive() {
         return Decision::NeedsYes;
     }
-    eprint!("{question}\nType {expected} to confirm: ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+    let term = console::Term::stderr();
+    if term.write_line(question).is_err() {
         return Decision::Declined;
     }
-    if answer.trim() == expected {
-        Decision::Proceed
-    } else {
-        Decision::Declined
+    let answer = Input::<String>::with_theme(&SimpleTheme)
+        .with_prompt(format!("Type {expected} to confirm"))
+        // An empty answer is a refusal, not a reason to ask again.
+        .allow_empty(true)
+        .interact_text_on(&term);
+    match answer {
+        Ok(typed) if typed.trim() == expected => Decision::Proceed,
+        _ => Decision::Declined,
     }
 }

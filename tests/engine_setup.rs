@@ -361,3 +361,75 @@ async fn check_fails_a_missing_namespace_and_the_hub_has_its_row() {
         all.rows
     );
 }
+
+/// A transport that counts the requests and answers each only after `delay`, as a far-away
+/// API server would: the time a command takes then says how many round trips one after the
+/// other it needed.
+#[derive(Clone)]
+struct FarAway<S> {
+    inner: S,
+    delay: Duration,
+    requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for FarAway<S>
+where
+    S: tower::Service<http::Request<B>> + Send,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = futures::future::BoxFuture<'static, Result<S::Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        self.requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let answer = self.inner.call(request);
+        let delay = self.delay;
+        Box::pin(async move {
+            tokio::time::sleep(delay).await;
+            answer.await
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_sends_a_clusters_requests_at_once_in_two_round_trips() {
+    let playground = playground(1).await;
+    let member = &playground.members[0];
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let delay = Duration::from_millis(500);
+    let far_away = FarAway {
+        inner: member.cluster.service(&member.token),
+        delay,
+        requests: requests.clone(),
+    };
+    let target = Target {
+        context: member.cluster.name().to_string(),
+        cluster: member.cluster.name().to_string(),
+        server: member.server.clone(),
+        namespace: "default".into(),
+    };
+    let source = FleetSource::contexts(Fleet::from_clients(vec![(
+        target,
+        kube::Client::new(far_away, "default"),
+    )]));
+    let started = std::time::Instant::now();
+    let checked = setup::check(&source, false, false, TIMEOUT).await.unwrap();
+    let took = started.elapsed();
+    let names: Vec<&str> = checked.rows[0].checks.iter().map(|c| c.name.as_str()).collect();
+    // The rows in their order, whatever answered first.
+    assert_eq!(
+        names,
+        ["API server", "Flagger CRDs", "Namespace", "Flagger", "Permissions"]
+    );
+    // version, 3 CRDs, the namespace, every Deployment, the Canaries, 8 access reviews in the
+    // namespace and 2 for the load tester's gates: this fails if a request is added.
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 17);
+    // Everything at once but the gate reviews, which wait for the Canaries (which name the
+    // load testers): two round trips (one after the other, 17 took 8.5 s).
+    assert!(took >= 2 * delay && took < 3 * delay, "{took:?}");
+}

@@ -19,12 +19,13 @@ pub mod version;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
-use crate::exit::Exit;
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::exit::{Exit, ExitError};
 use crate::invocation::Invocation;
 use crate::model::plan::Verb;
 
 pub async fn run(cli: Cli) -> Result<Exit> {
+    refuse_meaningless_flags(&cli.command, &cli.global)?;
     let inv = Invocation::from_global(&cli.global)?;
     crate::view::table::omit_headers(cli.global.no_headers);
     match cli.command {
@@ -60,5 +61,126 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Completion(args) => complete::completion(&args),
         Command::Man => complete::man_page(),
         Command::Complete(args) => complete::complete(&cli.global, &args).await,
+    }
+}
+
+/// The global flags given on the command line (one with a default only when changed), as spelled.
+fn given_flags(global: &GlobalArgs) -> Vec<&'static str> {
+    [
+        ("--kubeconfig", global.kubeconfig.is_some()),
+        ("--context", !global.contexts.is_empty()),
+        ("--all-contexts", global.all_contexts),
+        ("--contexts-matching", global.contexts_matching.is_some()),
+        ("--fleet", global.fleet.is_some()),
+        ("--hub-context", global.hub_context.is_some()),
+        ("--fleet-namespace", global.fleet_namespace != "default"),
+        ("--cluster-selector", !global.cluster_selector.is_empty()),
+        ("-n", global.namespace.is_some()),
+        ("-A", global.all_namespaces),
+        ("--as", global.impersonate.is_some()),
+        ("--as-group", !global.impersonate_groups.is_empty()),
+        ("-o", global.output != crate::cli::OutputFormat::Table),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect()
+}
+
+/// Every flag that says which clusters to read, where and as whom.
+const CLUSTER_FLAGS: &[&str] = &[
+    "--kubeconfig",
+    "--context",
+    "--all-contexts",
+    "--contexts-matching",
+    "--fleet",
+    "--hub-context",
+    "--fleet-namespace",
+    "--cluster-selector",
+    "-n",
+    "-A",
+    "--as",
+    "--as-group",
+];
+
+/// The global flags a verb has no use for, and why (README "Global flags").
+fn unused_flags(command: &Command) -> (Vec<&'static str>, &'static str) {
+    // `-o` too, for a verb whose output has one form.
+    let cluster_and_output = || [CLUSTER_FLAGS, &["-o"]].concat();
+    let (flags, why) = match command {
+        #[cfg(feature = "playground")]
+        Command::Playground(_) => (
+            cluster_and_output(),
+            "playground serves simulated clusters of its own and writes their kubeconfig (--kubeconfig-out)",
+        ),
+        #[cfg(feature = "playground")]
+        Command::Demo(_) => (CLUSTER_FLAGS.to_vec(), "demo runs on simulated clusters of its own"),
+        Command::Lint(_) => (CLUSTER_FLAGS.to_vec(), "lint checks files without a cluster"),
+        Command::Completion(_) | Command::Man => (cluster_and_output(), "it prints text without a cluster"),
+        Command::Version(args) if !args.server => (CLUSTER_FLAGS.to_vec(), "version reads clusters only with --server"),
+        Command::Clusters => (
+            vec!["-A"],
+            "clusters shows each target's namespace, it lists no namespaced objects",
+        ),
+        _ => (Vec::new(), ""),
+    };
+    (flags, why)
+}
+
+/// Flags that mean nothing for the verb are a usage error, not silently ignored: a user who
+/// passed `--kubeconfig` to `playground` or `--fleet` to `demo` expected something to happen.
+fn refuse_meaningless_flags(command: &Command, global: &GlobalArgs) -> Result<(), ExitError> {
+    let (unused, why) = unused_flags(command);
+    let given: Vec<&str> = given_flags(global)
+        .into_iter()
+        .filter(|flag| unused.contains(flag))
+        .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    Err(ExitError::usage(format!(
+        "{} mean{} nothing here: {why}; remove {}",
+        given.join(", "),
+        if given.len() == 1 { "s" } else { "" },
+        if given.len() == 1 { "it" } else { "them" }
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn refusal(argv: &[&str]) -> Option<String> {
+        let cli = Cli::try_parse_from(["kubectl-kurator_rollout"].iter().chain(argv)).unwrap();
+        refuse_meaningless_flags(&cli.command, &cli.global)
+            .err()
+            .map(|e| e.to_string())
+    }
+
+    #[test]
+    fn flags_a_verb_has_no_use_for_are_refused() {
+        assert_eq!(
+            refusal(&["demo", "--fleet", "quickstart"]).as_deref(),
+            Some("--fleet means nothing here: demo runs on simulated clusters of its own; remove it")
+        );
+        let playground = refusal(&["playground", "--kubeconfig", "k", "--context", "a"]).unwrap();
+        assert!(
+            playground.starts_with("--kubeconfig, --context mean nothing here: playground"),
+            "{playground}"
+        );
+        assert!(refusal(&["lint", "-f", "x.yaml", "-n", "test"]).is_some());
+        assert!(refusal(&["version", "--context", "a"]).is_some());
+        assert!(refusal(&["clusters", "-A"]).is_some());
+        assert_eq!(refusal(&["clusters", "-n", "test", "--all-contexts"]), None);
+        assert_eq!(refusal(&["version", "--server", "--context", "a"]), None);
+        assert_eq!(refusal(&["render", "-f", "x.yaml", "--fleet", "quickstart"]), None);
+        assert_eq!(refusal(&["demo", "--yes", "-o", "ndjson"]), None);
+        assert!(
+            refusal(&["playground", "-o", "json"])
+                .unwrap()
+                .starts_with("-o means nothing here")
+        );
+        assert_eq!(refusal(&["lint", "-f", "x.yaml", "-o", "json"]), None);
     }
 }

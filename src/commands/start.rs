@@ -1,22 +1,24 @@
-//! `start NAME`: a new release in every target cluster, in waves if asked, optionally followed
-//! (`engine::release`; this file only shows its events).
+//! `start NAME`: the release's plan, a confirmation, then a new release in every target
+//! cluster, in waves if asked, optionally followed (`engine::release`; this file only shows
+//! its plan and events). `--dry-run` prints the plan and exits as the run would.
 
 use anyhow::Result;
 
 use crate::cli::{PolicyFiles, StartArgs};
-use crate::engine::inputs::{load_or_report, render_options};
+use crate::confirm::Decision;
+use crate::engine::inputs::{policies_or_report, read_inputs, render_options};
 use crate::engine::live::LiveFleet;
-use crate::engine::release::{Baseline, PolicyApply, ReleaseOptions, StartPlan, WaveFollowed, release};
+use crate::engine::release::{Baseline, PolicyApply, ReleaseOptions, StartPlan, WaveFollowed, plan_release, release};
 use crate::exit::{Exit, ExitError};
 use crate::fleet::source::FleetSource;
 use crate::interrupt::Interrupt;
 use crate::invocation::Invocation;
 use crate::model::verdict::Condition;
-use crate::output::{print_rows, refuse_with_watch, write_stdout};
+use crate::output::{notice, print_rows, refuse_with_watch, write_stdout};
 use crate::tui::follow::{FollowOptions, follow};
 use crate::view::actions::action_table;
 use crate::view::live::release_end;
-use crate::view::release::event_text;
+use crate::view::release::{event_text, plan_text};
 
 pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
     if args.image.is_empty() && !args.restart {
@@ -25,14 +27,43 @@ pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
     if args.watch {
         refuse_with_watch(inv.output)?;
     }
-    let source = inv.connect().await?;
-    // Nothing here asks for confirmation, so Ctrl-C is taken over from the first write on.
-    let interrupt = Interrupt::on_ctrl_c();
     let policies = match policies(args)? {
         Ok(p) => p,
         Err(exit) => return Ok(exit),
     };
-    let options = ReleaseOptions {
+    let source = inv.connect().await?;
+    let options = release_options(inv, args, policies);
+    let plan = plan_release(&source, &options).await?;
+    if args.dry_run {
+        print_rows(inv.output, &plan.rows, |_| plan_text(&plan))?;
+        return Ok(plan.exit());
+    }
+    eprint!("{}", plan_text(&plan));
+    // -f writes in every member (or through the hub to every member) even where the release
+    // would not start.
+    let touched = if options.policies.is_some() {
+        source.member_names()
+    } else {
+        plan.starting().iter().map(|c| c.to_string()).collect()
+    };
+    if !touched.is_empty() {
+        let question = plan.question(&args.name);
+        match inv.confirm.ask(&question, touched.iter().map(String::as_str)) {
+            Decision::Proceed => {}
+            Decision::Declined => {
+                notice(inv.output, "not confirmed: nothing changed\n")?;
+                return Ok(Exit::Failed);
+            }
+            Decision::NeedsYes => return Err(inv.confirm.needs_yes("start").into()),
+        }
+    }
+    // Ctrl-C is taken over from the first write on (at the question it kept its default meaning).
+    let interrupt = Interrupt::on_ctrl_c();
+    run_release(inv, args, &source, &options, &interrupt).await
+}
+
+fn release_options(inv: &Invocation, args: &StartArgs, policies: Option<PolicyApply>) -> ReleaseOptions {
+    ReleaseOptions {
         name: args.name.clone(),
         start: StartPlan {
             images: args.image.clone(),
@@ -46,7 +77,17 @@ pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
         watch: args.watch,
         cluster_timeout: inv.cluster_timeout,
         policies,
-    };
+    }
+}
+
+/// The release itself, its waves followed when asked, and its result.
+async fn run_release(
+    inv: &Invocation,
+    args: &StartArgs,
+    source: &FleetSource,
+    options: &ReleaseOptions,
+    interrupt: &Interrupt,
+) -> Result<Exit> {
     let scope = inv.scope(Some(&args.name), None, &source.default_namespace());
     let footer = format!("following {} · Ctrl-C to stop", args.name);
     let follow_wave = |wave: FleetSource, baseline: Baseline| {
@@ -63,7 +104,7 @@ pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
             })
         }
     };
-    let outcome = release(&source, &options, &interrupt, follow_wave, |event| {
+    let outcome = release(source, options, interrupt, follow_wave, |event| {
         eprint!("{}", event_text(&event))
     })
     .await?;
@@ -84,8 +125,10 @@ fn policies(args: &StartArgs) -> Result<Result<Option<PolicyApply>, Exit>> {
         files: args.files.clone(),
         policy_name: None,
     };
-    Ok(load_or_report(&files)?.map(|policies| {
+    let inputs = read_inputs(&files)?;
+    Ok(policies_or_report(&inputs, None).map(|policies| {
         Some(PolicyApply {
+            inputs,
             policies,
             render: render_options(&args.gates),
             force_conflicts: args.force_conflicts,

@@ -14,8 +14,9 @@ use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 
 use super::actions::{self, ExecuteOptions};
-use super::apply::apply_policies;
+use super::policies::{self, ApplyRequest};
 use crate::cli::OnFailure;
+use crate::config::Input;
 use crate::config::load::Policy;
 use crate::exit::{Exit, ExitError};
 use crate::fleet::apply::resource_of;
@@ -27,7 +28,8 @@ use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::model::action_row::{self, ActionRow};
 use crate::model::canary::{CanaryId, RunMark, is_running};
 use crate::model::plan::Verb;
-use crate::model::release::{Halt, ReleaseEvent, ordered, waves};
+use crate::model::policy::Applied;
+use crate::model::release::{Halt, ReleaseEvent, ReleasePlan, WOULD_START, ordered, waves};
 use crate::render::RenderOptions;
 
 #[derive(Debug, Clone, Default)]
@@ -127,6 +129,35 @@ async fn start_once(
     plan: &StartPlan,
     interrupt: Option<&Interrupt>,
 ) -> Result<Started, ClusterError> {
+    let change = decide_start(client, namespace, name, plan).await?;
+    if interrupt.is_some_and(Interrupt::is_set) {
+        return Err(ClusterError::Interrupted);
+    }
+    write_start(client, &change, false).await?;
+    Ok(Started {
+        action: change.action,
+        baseline: change.baseline,
+    })
+}
+
+/// What starting the release changes in one cluster, decided from what was read there.
+struct StartChange {
+    namespace: String,
+    /// The canary's target Deployment.
+    target: String,
+    /// The strategic merge patch, guarded by the resourceVersion it was decided from.
+    patch: Value,
+    action: String,
+    baseline: RunMark,
+}
+
+/// Reads the Canary and its target and decides the change; writes nothing.
+async fn decide_start(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+    plan: &StartPlan,
+) -> Result<StartChange, ClusterError> {
     let canary = get_canary(client, namespace, name).await?;
     let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
     if is_running(phase) && !plan.force {
@@ -178,33 +209,73 @@ async fn start_once(
     // The decision above (which images change, whether anything does) holds only for the
     // version read: the API server refuses the patch with 409 if the Deployment moved on.
     patch["metadata"]["resourceVersion"] = json!(read_version);
-    if interrupt.is_some_and(Interrupt::is_set) {
-        return Err(ClusterError::Interrupted);
-    }
+    Ok(StartChange {
+        namespace: namespace.to_string(),
+        target,
+        patch,
+        action: actions.join(", "),
+        baseline: RunMark::of_canary(&canary),
+    })
+}
+
+/// Patches the target Deployment; with `dry_run` as a server-side dry run (`dryRun=All`): the
+/// API server applies, validates and admits the patch and checks its resourceVersion, answers
+/// what it would store, and keeps what it has (kube-apiserver: staging/src/k8s.io/apiserver/
+/// pkg/endpoints/handlers/patch.go, `PatchResource` admits with `dryrun.IsDryRun(options.DryRun)`
+/// and hands the options to the registry; registry/generic/registry/store.go, `Store.Update`,
+/// passes the flag to `DryRunnableStorage.GuaranteedUpdate` (dryrun.go), which returns the
+/// object without writing it. The simulator's `ClusterCore::patch` keeps the same rule).
+async fn write_start(client: &Client, change: &StartChange, dry_run: bool) -> Result<(), ClusterError> {
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &change.namespace);
     let params = PatchParams {
         field_manager: Some(FIELD_MANAGER.into()),
+        dry_run,
         ..Default::default()
     };
     deployments
-        .patch(&target, &params, &Patch::Strategic(patch))
+        .patch(&change.target, &params, &Patch::Strategic(&change.patch))
         .await
         .map_err(|e| ClusterError::from_kube(&e))?;
-    let baseline = RunMark::of_canary(&canary);
-    Ok(Started {
-        action: actions.join(", "),
-        baseline,
-    })
+    Ok(())
+}
+
+/// What starting the release would do in one cluster: decided as the run decides, and the
+/// patch sent as a server-side dry run. The action names the Deployment it writes.
+async fn preview_start(client: &Client, namespace: &str, name: &str, plan: &StartPlan) -> Result<String, ClusterError> {
+    let change = decide_start(client, namespace, name, plan).await?;
+    write_start(client, &change, true).await?;
+    Ok(format!(
+        "{} (Deployment {}/{})",
+        change.action, change.namespace, change.target
+    ))
 }
 
 /// The run marks of the started canaries: what a follow compares against to tell the new run
 /// from the previous one.
 pub type Baseline = HashMap<CanaryId, RunMark>;
 
-/// Rollout policies to apply (`start -f`) before anything is released.
+/// Rollout policies to apply (`start -f`) before anything is released, as `apply` applies
+/// them: where the fleet source sends policies (each member, or the hub's Applications).
 pub struct PolicyApply {
+    /// The files as read: under Kurator their Applications go to the hub as written.
+    pub inputs: Vec<Input>,
     pub policies: Vec<Policy>,
     pub render: RenderOptions,
     pub force_conflicts: bool,
+}
+
+impl PolicyApply {
+    fn request(&self, dry_run: bool, timeout: Duration) -> ApplyRequest<'_> {
+        ApplyRequest {
+            inputs: &self.inputs,
+            policies: &self.policies,
+            options: self.render.clone(),
+            cluster_names: &[],
+            dry_run,
+            force_conflicts: self.force_conflicts,
+            timeout,
+        }
+    }
 }
 
 pub struct ReleaseOptions {
@@ -257,12 +328,10 @@ where
     F: FnMut(FleetSource, Baseline) -> Fut,
     Fut: Future<Output = anyhow::Result<WaveFollowed>>,
 {
-    let order = ordered(&source.member_names(), &options.order).map_err(ExitError::usage)?;
-    let source = source.with_members(source.members.subset(&order));
-    let plan_waves = waves(source.members.len(), options.wave_size.as_deref()).map_err(ExitError::usage)?;
+    let (source, plan_waves) = in_waves(source, options)?;
     let namespace = source.default_namespace();
     if let Some(apply) = &options.policies
-        && let Err(exit) = apply_first(&source, apply, options.cluster_timeout, interrupt, &mut emit).await
+        && let Err(exit) = apply_first(&source, apply, options.cluster_timeout, interrupt, &mut emit).await?
     {
         return Ok(ReleaseOutcome {
             exit,
@@ -322,6 +391,65 @@ where
             followed: false,
             quit: false,
         }
+    })
+}
+
+/// The members in `--order`, and the waves they start in (positions in that order).
+fn in_waves(source: &FleetSource, options: &ReleaseOptions) -> Result<(FleetSource, Vec<Vec<usize>>), ExitError> {
+    let order = ordered(&source.member_names(), &options.order).map_err(ExitError::usage)?;
+    let source = source.with_members(source.members.subset(&order));
+    let plan_waves = waves(source.members.len(), options.wave_size.as_deref()).map_err(ExitError::usage)?;
+    Ok((source, plan_waves))
+}
+
+/// The release as it would run, read but not written (`start --dry-run`, and the plan `start`
+/// asks about): `-f` as a server-side dry run where the fleet source sends policies, the
+/// waves, and in each member the Deployment patch as a server-side dry run. The Deployment is
+/// written in the member in both modes: a Kurator Application carries the rollout policy,
+/// not the workload's image.
+pub async fn plan_release(source: &FleetSource, options: &ReleaseOptions) -> anyhow::Result<ReleasePlan> {
+    let (source, plan_waves) = in_waves(source, options)?;
+    let policies = match &options.policies {
+        Some(apply) => Some(policies::apply(&source, &apply.request(true, options.cluster_timeout * 3)).await?),
+        None => None,
+    };
+    let namespace = source.default_namespace();
+    let (ns, name, start) = (namespace.as_str(), options.name.as_str(), &options.start);
+    let outcomes = source
+        .members
+        .fan_out(options.cluster_timeout, |client, _| async move {
+            preview_start(&client, ns, name, start).await
+        })
+        .await;
+    let mut rows = Vec::new();
+    let mut missing = 0;
+    for o in outcomes {
+        let id = CanaryId::new(&o.target.context, ns, name);
+        rows.push(match o.result {
+            Ok(action) => ActionRow::new(&id, action, Ok(WOULD_START.into())),
+            // `-f` creates the Canary before the release starts.
+            Err(ClusterError::NotFound(_)) if policies.is_some() => ActionRow::new(
+                &id,
+                "-".into(),
+                Ok(format!("{WOULD_START} once -f has created the Canary")),
+            ),
+            Err(e) => {
+                missing += usize::from(matches!(e, ClusterError::NotFound(_)));
+                ActionRow::new(&id, "-".into(), Err(e))
+            }
+        });
+    }
+    let names = source.member_names();
+    Ok(ReleasePlan {
+        hub: source.hub().map(|h| h.context.clone()),
+        policies,
+        waves: plan_waves
+            .iter()
+            .map(|wave| wave.iter().map(|i| names[*i].clone()).collect())
+            .collect(),
+        rows,
+        missing,
+        followed: plan_waves.len() > 1 || options.watch,
     })
 }
 
@@ -571,76 +699,67 @@ async fn start_wave(
     (rows, baseline, missing)
 }
 
-/// Applies `-f` everywhere before anything is released: a release on a policy that did not
-/// apply would run the old analysis, so any failed object or unreachable cluster stops it.
-/// `Err` is the exit of a release that does not start.
+/// Applies `-f` before anything is released, as `apply` does (into each member, or the hub's
+/// Applications under Kurator): a release on a policy that did not apply would run the old
+/// analysis, so any failed object or unreachable cluster stops it. The inner `Err` is the exit
+/// of a release that does not start; the outer one a request that cannot be carried out.
 async fn apply_first(
     source: &FleetSource,
     apply: &PolicyApply,
     cluster_timeout: Duration,
     interrupt: &Interrupt,
     emit: &mut impl FnMut(ReleaseEvent),
-) -> Result<(), Exit> {
-    let outcomes = source
-        .members
-        .fan_out(cluster_timeout * 3, |client, target| async move {
-            Ok::<_, ClusterError>(
-                apply_policies(
-                    &client,
-                    &apply.policies,
-                    &target.context,
-                    &apply.render,
-                    false,
-                    apply.force_conflicts,
-                    interrupt,
-                )
-                .await,
-            )
-        })
-        .await;
+) -> anyhow::Result<Result<(), Exit>> {
+    let applied = policies::apply(source, &apply.request(false, cluster_timeout * 3)).await?;
     if interrupt.is_set() {
-        let untouched = outcomes
-            .iter()
-            .filter(|o| {
-                o.result
-                    .as_ref()
-                    .is_ok_and(|rs| rs.iter().any(|r| r.result == UNTOUCHED))
-            })
-            .map(|o| o.target.context.clone())
-            .collect();
+        let mut untouched: Vec<String> = match &applied {
+            Applied::Members(rows) => rows
+                .iter()
+                .filter(|r| r.result.result == UNTOUCHED)
+                .map(|r| r.cluster.clone())
+                .collect(),
+            Applied::Hub(_) => Vec::new(),
+        };
+        untouched.dedup();
         emit(ReleaseEvent::PoliciesInterrupted { untouched });
-        return Err(Exit::Interrupted);
+        return Ok(Err(Exit::Interrupted));
     }
-    let mut failed = false;
-    for o in outcomes {
-        match o.result {
-            Err(e) => {
-                failed = true;
-                emit(ReleaseEvent::PolicyProblem {
-                    cluster: o.target.context,
-                    text: format!("applying -f: {e}"),
-                });
-            }
-            Ok(rows) => {
-                for r in rows {
-                    // Warning rows (a field another manager left) are shown, not fatal.
-                    let Some(text) = r.error.as_ref().or(r.warning.as_ref()) else {
-                        continue;
-                    };
-                    failed |= r.error.is_some();
-                    emit(ReleaseEvent::PolicyProblem {
-                        cluster: o.target.context.clone(),
-                        text: format!("{} {}: {} {text}", r.policy, r.object, r.result),
-                    });
-                }
-            }
+    let problems: Vec<(String, String, bool)> = match &applied {
+        Applied::Members(rows) => rows
+            .iter()
+            .filter_map(|r| {
+                // Warning rows (a field another manager left) are shown, not fatal.
+                let text = r.result.error.as_ref().or(r.result.warning.as_ref())?;
+                // A row without an object is the cluster's own failure (unreachable, timeout).
+                let line = if r.result.object == "-" {
+                    format!("applying -f: {text}")
+                } else {
+                    format!("{} {}: {} {text}", r.result.policy, r.result.object, r.result.result)
+                };
+                Some((r.cluster.clone(), line, r.result.error.is_some()))
+            })
+            .collect(),
+        Applied::Hub(rows) => {
+            let hub = source.hub().map_or("hub", |h| h.context.as_str());
+            rows.iter()
+                .filter_map(|r| {
+                    let e = r.error.as_ref()?;
+                    let line = format!("applying -f: Application {}: {} {e}", r.application, r.result);
+                    Some((hub.to_string(), line, true))
+                })
+                .collect()
         }
+    };
+    let mut failed = false;
+    for (cluster, text, fatal) in problems {
+        failed |= fatal;
+        emit(ReleaseEvent::PolicyProblem { cluster, text });
     }
     if failed {
         emit(ReleaseEvent::PoliciesFailed);
-        return Err(Exit::Failed);
+        return Ok(Err(Exit::Failed));
     }
-    Ok(())
+    Ok(Ok(()))
 }
 
 #[cfg(test)]

@@ -189,7 +189,8 @@ pub async fn preview_install(source: &FleetSource, args: &InstallArgs) -> Result
                 .members
                 .fan_out(args.timeout, |client, target| {
                     let spec = spec_for(&target, args);
-                    async move { preflight(&client, &spec, &target.context).await }
+                    let flag = context_flag(&target.context);
+                    async move { preflight(&client, &spec, Some(&flag)).await }
                 })
                 .await;
             let (mut members, mut refused, mut failures) = (Vec::new(), Vec::new(), Vec::new());
@@ -221,7 +222,8 @@ async fn refuse_second_flagger_in_members(hub: &Hub, members: &Fleet, args: &Ins
     let outcomes = members
         .fan_out(args.timeout, |client, target| {
             let spec = spec_for(&target, args);
-            async move { second_flagger(&client, &spec, &target.context).await }
+            // Members reached through the hub have no context of the user's.
+            async move { second_flagger(&client, &spec, None).await }
         })
         .await;
     let refusals: Vec<String> = outcomes
@@ -271,7 +273,7 @@ pub async fn install_members(
             async move {
                 let result = install_one(
                     &client,
-                    &target.context,
+                    &context_flag(&target.context),
                     &spec,
                     args.timeout,
                     &report,

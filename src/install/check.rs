@@ -678,8 +678,15 @@ pub fn judge_flagger(found: &[FoundDeployment], scope: Option<&str>, install_hin
 /// namespace. The refusal names each, who installed it, and exactly how to remove it the way
 /// it was installed; this tool never deletes a controller another installer reconciles (Helm
 /// would keep a broken release, Flux or Kurator would put it back).
-pub fn refuse_second_flagger(found: &[FoundDeployment], ours: (&str, &str), context: &str) -> Option<String> {
-    let context_flag = crate::invocation::context_flag(context);
+/// `context_flag` (`--context NAME`) names the kubeconfig context the cluster was reached
+/// through, for the commands in the remedies (none for a Kurator member reached through the
+/// hub: a placeholder says where the user's own goes).
+pub fn refuse_second_flagger(
+    found: &[FoundDeployment],
+    ours: (&str, &str),
+    context_flag: Option<&str>,
+) -> Option<String> {
+    let context_flag = context_flag.unwrap_or("--context <its context>");
     let others: Vec<String> = found
         .iter()
         .filter(|d| (d.namespace.as_str(), d.name.as_str()) != ours)
@@ -997,15 +1004,15 @@ mod tests {
             refuse_second_flagger(
                 std::slice::from_ref(&ours),
                 ("istio-system", "istio-system-flagger-eu-1"),
-                "eu-1"
+                Some("--context eu-1")
             ),
             None
         );
-        assert_eq!(refuse_second_flagger(&[], ("ingress-nginx", "x"), "eu-1"), None);
+        assert_eq!(refuse_second_flagger(&[], ("ingress-nginx", "x"), None), None);
         let renamed = refuse_second_flagger(
             std::slice::from_ref(&ours),
             ("istio-system", "istio-system-flagger-eu"),
-            "eu-1",
+            None,
         )
         .unwrap();
         assert!(
@@ -1019,7 +1026,7 @@ mod tests {
             },
             ..controller("flagger-system", &["-mesh-provider=kuma"])
         };
-        let refusal = refuse_second_flagger(&[helm], ("ingress-nginx", "x"), "prod eu").unwrap();
+        let refusal = refuse_second_flagger(&[helm], ("ingress-nginx", "x"), Some("--context 'prod eu'")).unwrap();
         assert_eq!(
             refusal,
             "refused: Flagger already runs in this cluster and a second one would reconcile the same Canaries: \

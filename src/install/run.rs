@@ -45,21 +45,21 @@ impl InstallReport {
 pub async fn second_flagger(
     client: &Client,
     spec: &InstallSpec,
-    context: &str,
+    context_flag: Option<&str>,
 ) -> Result<Option<String>, ClusterError> {
     let found = flagger_controllers(client).await?;
     Ok(refuse_second_flagger(
         &found,
         (spec.namespace(), &spec.flagger_release()),
-        context,
+        context_flag,
     ))
 }
 
 /// What must hold before `install` writes to a cluster (and what `install --dry-run` reads to
 /// exit as the install would): the cluster answers, and no Flagger other than the one this
 /// install manages runs in it.
-pub async fn preflight(client: &Client, spec: &InstallSpec, context: &str) -> Result<(), ClusterError> {
-    match second_flagger(client, spec, context).await? {
+pub async fn preflight(client: &Client, spec: &InstallSpec, context_flag: Option<&str>) -> Result<(), ClusterError> {
+    match second_flagger(client, spec, context_flag).await? {
         Some(refusal) => Err(ClusterError::Other(refusal)),
         None => Ok(()),
     }
@@ -71,7 +71,7 @@ pub async fn preflight(client: &Client, spec: &InstallSpec, context: &str) -> Re
 /// begun every object is applied, and an interrupt then only cuts the wait short.
 pub async fn install(
     client: &Client,
-    context: &str,
+    context_flag: &str,
     spec: &InstallSpec,
     timeout: Duration,
     progress: &(dyn Fn(String) + Sync),
@@ -82,7 +82,7 @@ pub async fn install(
     let objects = manifests(spec);
     let mut report = InstallReport::default();
     progress("looking for a Flagger already running".into());
-    preflight(client, spec, context)
+    preflight(client, spec, Some(context_flag))
         .await
         .map_err(|e| (report.clone(), e))?;
     if interrupt.is_set() {

@@ -1,7 +1,10 @@
 //! A release across the fleet, as the events a surface shows (pure): the waves it is split
-//! into, what each wave did, and why later waves were not started.
+//! into, what each wave did, and why later waves were not started; and the plan of a release
+//! before anything is written (`start --dry-run`, and what `start` asks to confirm).
 
-use super::action_row::ActionRow;
+use super::action_row::{self, ActionRow};
+use super::policy::Applied;
+use crate::exit::Exit;
 
 /// Why later waves (or the release itself) were not started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +40,70 @@ pub enum ReleaseEvent {
     Halted { halt: Halt, untouched: Vec<String> },
     /// `--on-failure abort-all`: what the abort did in the started clusters.
     Aborted { rows: Vec<ActionRow> },
+}
+
+/// A release as it would run, from reads and server-side dry runs only.
+#[derive(Debug)]
+pub struct ReleasePlan {
+    /// The hub's context when the fleet comes from a Kurator Fleet: `-f` goes to its
+    /// Applications, for Kurator's fleet manager to render into the members.
+    pub hub: Option<String>,
+    /// What `-f` would change, where the fleet source sends policies (None without `-f`).
+    pub policies: Option<Applied>,
+    /// The clusters of each wave, in start order.
+    pub waves: Vec<Vec<String>>,
+    /// One row per cluster, in start order: the Deployment change, or why it would not start.
+    pub rows: Vec<ActionRow>,
+    /// Clusters without the canary.
+    pub missing: usize,
+    /// Each wave would be followed to its end before the next starts.
+    pub followed: bool,
+}
+
+/// The result of a plan row that would start.
+pub const WOULD_START: &str = "would start";
+
+impl ReleasePlan {
+    /// The clusters where the release would start (what a confirmation counts).
+    pub fn starting(&self) -> Vec<&str> {
+        self.rows
+            .iter()
+            .filter(|r| r.error.is_none())
+            .map(|r| r.cluster.as_str())
+            .collect()
+    }
+
+    /// Whether `-f` would fail somewhere (then no release starts).
+    pub fn policies_fail(&self) -> bool {
+        self.policies.as_ref().is_some_and(|p| p.exit() != Exit::Success)
+    }
+
+    /// The exit the run would have, as far as the plan can tell before anything runs (README
+    /// "Exit codes", `start`): 1 when `-f` fails, 4 when the canary is in no cluster, else as
+    /// the start rows decide (refused clusters fail theirs). A followed run's outcome is the
+    /// canaries' to decide later.
+    pub fn exit(&self) -> Exit {
+        if self.policies_fail() {
+            Exit::Failed
+        } else if !self.rows.is_empty() && self.missing == self.rows.len() {
+            Exit::NothingMatched
+        } else {
+            action_row::exit(&self.rows)
+        }
+    }
+
+    /// The confirmation question.
+    pub fn question(&self, name: &str) -> String {
+        let clusters = self.starting().len();
+        let waves = match self.waves.len() {
+            1 => String::new(),
+            n => format!(" in {n} waves"),
+        };
+        format!(
+            "start a new release of {name} in {clusters} cluster{}{waves}?",
+            if clusters == 1 { "" } else { "s" }
+        )
+    }
 }
 
 /// Splits `count` clusters into waves of `size` (`N` or `P%`, at least one per wave).
@@ -94,6 +161,36 @@ mod tests {
         assert_eq!(waves(5, Some("40%")).unwrap(), vec![vec![0, 1], vec![2, 3], vec![4]]);
         assert!(waves(3, Some("0")).is_err());
         assert!(waves(3, Some("x%")).is_err());
+    }
+
+    #[test]
+    fn a_plan_exits_as_the_run_would() {
+        use crate::fleet::ClusterError;
+        use crate::model::canary::CanaryId;
+        let row = |cluster: &str, outcome: Result<String, ClusterError>| {
+            ActionRow::new(&CanaryId::new(cluster, "test", "podinfo"), "-".into(), outcome)
+        };
+        let mut plan = ReleasePlan {
+            hub: None,
+            policies: None,
+            waves: vec![vec!["a".into()], vec!["b".into()]],
+            rows: vec![
+                row("a", Ok(WOULD_START.into())),
+                row("b", Err(ClusterError::Other("refused: a run is under way".into()))),
+            ],
+            missing: 0,
+            followed: true,
+        };
+        assert_eq!(plan.exit(), Exit::Partial);
+        assert_eq!(plan.starting(), vec!["a"]);
+        assert_eq!(
+            plan.question("podinfo"),
+            "start a new release of podinfo in 1 cluster in 2 waves?"
+        );
+        plan.rows.remove(0);
+        assert_eq!(plan.exit(), Exit::Failed);
+        plan.missing = 1;
+        assert_eq!(plan.exit(), Exit::NothingMatched);
     }
 
     #[test]

@@ -187,7 +187,8 @@ pub async fn run(inv: &Invocation, args: &DemoArgs) -> Result<Exit> {
     let dir = tempfile::Builder::new().prefix("kurator-rollout-demo-").tempdir()?;
     let kubeconfig_path = dir.path().join("kubeconfig");
     let yaml = playground.kubeconfig_yaml();
-    super::write_private(&kubeconfig_path, &yaml)?;
+    // A new file in a new directory.
+    super::write_private(&kubeconfig_path, &yaml, false)?;
     eprintln!(
         "  to look from another terminal (while this runs): export KUBECONFIG={}",
         kubeconfig_path.display()

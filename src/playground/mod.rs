@@ -25,12 +25,22 @@ use crate::view::table;
 
 pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
     let options = options(args)?;
+    // Refused before anything starts; `write_private` keeps the rule at the write itself.
+    if let Some(path) = &args.kubeconfig_out
+        && !args.force
+        && path.symlink_metadata().is_ok()
+    {
+        return Err(exists_error(path).into());
+    }
     let playground = Playground::start(&options)
         .await
         .context("starting the simulated clusters")?;
     let (path, _temp_dir) = kubeconfig_path(args.kubeconfig_out.as_deref())?;
     let kubeconfig_yaml = playground.kubeconfig_yaml();
-    write_private(&path, &kubeconfig_yaml).with_context(|| format!("writing the kubeconfig to {}", path.display()))?;
+    match write_private(&path, &kubeconfig_yaml, args.force) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists_error(&path).into()),
+        other => other.with_context(|| format!("writing the kubeconfig to {}", path.display()))?,
+    }
 
     let states = if args.no_flagger {
         vec!["serving (no Flagger)".to_string(); playground.members.len()]
@@ -173,16 +183,34 @@ fn kubeconfig_path(explicit: Option<&Path>) -> Result<(PathBuf, Option<tempfile:
     }
 }
 
-/// Writes a file only the user can read: it holds bearer tokens.
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+/// `--kubeconfig-out` names a file that exists: it may be the user's own kubeconfig.
+fn exists_error(path: &Path) -> ExitError {
+    ExitError::usage(format!(
+        "--kubeconfig-out {}: the file exists (it may be a kubeconfig you use); pass --force to replace it, or name a new file",
+        path.display()
+    ))
+}
+
+/// Writes a file only the user can read: it holds bearer tokens. A new file only (an existing
+/// one is `AlreadyExists`) unless `replace`; a replaced file is made 0600 before the tokens
+/// go in, since opening an existing file keeps its mode.
+fn write_private(path: &Path, contents: &str, replace: bool) -> std::io::Result<()> {
     use std::io::Write;
     #[cfg(unix)]
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true);
+    if replace {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
     #[cfg(unix)]
     options.mode(0o600);
-    options.open(path)?.write_all(contents.as_bytes())
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(contents.as_bytes())
 }
 
 #[cfg(test)]
@@ -221,6 +249,23 @@ mod tests {
         let unknown = options_error(&["--clusters", "2", "--unreachable", "kurator-member3"]);
         assert!(unknown.contains("kurator-member1, kurator-member2"), "{unknown}");
         assert!(options_error(&["--user", "=view"]).contains("needs a name"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_kubeconfig_is_private_and_replaced_only_when_asked() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(&path, "mine").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let refused = write_private(&path, "tokens", false).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
+        write_private(&path, "tokens", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "tokens");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     fn options_error(flags: &[&str]) -> String {

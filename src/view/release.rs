@@ -1,7 +1,48 @@
-//! The text of a release's events, for stderr while it runs.
+//! The text of a release's events, for stderr while it runs, and of its plan.
 
 use super::actions::action_table;
-use crate::model::release::{Halt, ReleaseEvent};
+use super::policies::{apply_table, dry_run_diffs, hub_table};
+use crate::model::policy::Applied;
+use crate::model::release::{Halt, ReleaseEvent, ReleasePlan};
+
+/// A release's plan: what `-f` would change where it goes, the waves, and each cluster's
+/// Deployment change (`start --dry-run` on stdout, and before the confirmation on stderr).
+pub fn plan_text(plan: &ReleasePlan) -> String {
+    let mut text = String::new();
+    match &plan.policies {
+        Some(Applied::Hub(rows)) => {
+            text.push_str(&format!(
+                "-f: the Applications on the hub {} (Kurator's fleet manager renders them into the members), as a server-side dry run:\n",
+                plan.hub.as_deref().unwrap_or("-")
+            ));
+            text.push_str(&hub_table(rows));
+        }
+        Some(Applied::Members(rows)) => {
+            text.push_str("-f: the rendered objects in each member, as a server-side dry run:\n");
+            text.push_str(&dry_run_diffs(rows));
+            text.push_str(&apply_table(rows));
+        }
+        None => {}
+    }
+    if plan.policies_fail() {
+        text.push_str("no release would start: -f would fail (see above)\n");
+        return text;
+    }
+    let waves = plan.waves.len();
+    if waves > 1 {
+        for (number, clusters) in plan.waves.iter().enumerate() {
+            text.push_str(&format!("wave {}/{waves}: {}\n", number + 1, clusters.join(", ")));
+        }
+    }
+    if plan.followed {
+        text.push_str("each wave is followed to its end before the next one starts\n");
+    }
+    if plan.hub.is_some() {
+        text.push_str("the release: each member's Deployment, written in the member (a Kurator Application carries the rollout policy, not the image):\n");
+    }
+    text.push_str(&action_table(&plan.rows));
+    text
+}
 
 /// What to show for an event (empty when there is nothing to say); ends with a newline.
 pub fn event_text(event: &ReleaseEvent) -> String {

@@ -143,6 +143,7 @@ fn every_verb_exits_as_the_readme_table_says() {
         &[(
             &[
                 "start",
+                "--yes",
                 "podinfo",
                 "-n",
                 "test",
@@ -172,12 +173,22 @@ fn every_verb_exits_as_the_readme_table_says() {
                 0,
             ),
             (
-                &["start", "podinfo", "-n", "test", M1, "--image", "podinfod=podinfo:3"],
+                &[
+                    "start",
+                    "podinfo",
+                    "-n",
+                    "test",
+                    M1,
+                    "--image",
+                    "podinfod=podinfo:3",
+                    "--yes",
+                ],
                 1,
             ),
             (
                 &[
                     "start",
+                    "--yes",
                     "podinfo",
                     "-n",
                     "test",
@@ -237,6 +248,7 @@ fn every_verb_exits_as_the_readme_table_says() {
             (
                 &[
                     "start",
+                    "--yes",
                     "--force",
                     "podinfo",
                     "-n",

@@ -226,6 +226,7 @@ fn transition_lines_never_contradict_the_status() {
     // --force: the annotation alone may already have started a run in member2.
     let started = s.run(&[
         "start",
+        "--yes",
         "--force",
         "podinfo",
         "-n",
@@ -327,6 +328,7 @@ fn a_failure_never_names_another_runs_check_when_events_are_merged_or_dropped() 
         let image = format!("podinfod={image}");
         let mut args = vec![
             "start",
+            "--yes",
             "--force",
             "podinfo",
             "-n",

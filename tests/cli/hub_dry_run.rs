@@ -3,7 +3,8 @@
 //! the hub would change); `uninstall --dry-run` in context mode prints the plan alone.
 
 use crate::kurator::hub_fleet;
-use crate::support::{plugin, run, versions_of};
+use crate::support::snapshot::{self, EXAMPLE_APPLICATION, settled_hub_fleet, versions};
+use crate::support::{plugin, run};
 
 #[test]
 fn a_dry_run_under_fleet_writes_nothing_to_the_hub() {
@@ -51,69 +52,17 @@ fn a_dry_run_under_fleet_writes_nothing_to_the_hub() {
     assert!(same.stdout.contains("unchanged"), "{same:?}");
 }
 
-/// The resourceVersions of everything a hub dry run could touch: the Fleet and the
-/// Applications on the hub, the Flux objects the Fleet plugin would make there, and every
-/// member's Canaries.
-fn hub_and_member_versions(fleet: &crate::support::Fleet) -> Vec<String> {
-    let hub = &fleet.hub.as_ref().unwrap().0;
-    let mut versions = Vec::new();
-    for (group, plural) in [
-        ("fleet.kurator.dev", "fleets"),
-        ("apps.kurator.dev", "applications"),
-        ("helm.toolkit.fluxcd.io", "helmreleases"),
-    ] {
-        versions.extend(versions_of(hub, group, plural));
-    }
-    for member in &fleet.clusters {
-        versions.extend(versions_of(member, "flagger.app", "canaries"));
-    }
-    versions
-}
-
 #[test]
 fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
-    let (fleet, home, kc) = hub_fleet();
+    let (fleet, home, kc) = settled_hub_fleet();
     let hub = &fleet.hub.as_ref().unwrap().0;
     let cmd = |args: &[&str]| run(plugin(home.path()).args(args).env("KUBECONFIG", &kc));
-    let app = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rollout-podinfo.yaml");
-    // A settled fleet: Flagger installed through the Fleet, the Application applied, rendered
-    // by Kurator into every member's Canary, which Flagger initialized, and that status
-    // mirrored into the Application (nothing moves after that until a release).
-    crate::kurator::install_through_fleet(home.path(), &kc, true);
-    for c in &fleet.clusters {
-        fleet_sim::kurator::apply_all(c, &fleet_sim::sample::podinfo("podinfo:1", 1));
-    }
-    let applied = cmd(&["apply", "-f", app, "--fleet", "quickstart"]);
-    assert_eq!(applied.code, 0, "{applied:?}");
-    crate::support::wait_for("3 Initialized Canaries, mirrored into the Application's status", || {
-        let status = hub
-            .get("apps.kurator.dev", "applications", Some("default"), "rollout-demo")
-            .and_then(|a| a.pointer("/status/syncStatus").cloned())
-            .unwrap_or_default();
-        let mirrored = |c: &fleet_sim::SimCluster| {
-            let Some(canary) = c.get("flagger.app", "canaries", Some("test"), "podinfo") else {
-                return false;
-            };
-            let Some(entry) = status.as_array().into_iter().flatten().find_map(|e| {
-                let s = &e["rolloutStatus"];
-                (s["clusterName"] == c.name()).then(|| s["rolloutStatusInCluster"].clone())
-            }) else {
-                return false;
-            };
-            canary.pointer("/status/phase") == Some(&serde_json::json!("Initialized"))
-                && canary["status"]
-                    .as_object()
-                    .is_some_and(|s| s.iter().all(|(k, v)| &entry[k] == v))
-        };
-        if fleet.clusters.iter().all(mirrored) {
-            Ok(())
-        } else {
-            Err(status.to_string())
-        }
-    });
-    let before = hub_and_member_versions(&fleet);
-    assert!(
-        before.iter().filter(|v| v.starts_with("kurator-member")).count() == 3,
+    let app = EXAMPLE_APPLICATION;
+    snapshot::settle(&fleet);
+    let before = versions(&fleet);
+    assert_eq!(
+        before.iter().filter(|v| v.contains(" canaries test/podinfo@")).count(),
+        3,
         "{before:?}"
     );
 
@@ -156,13 +105,22 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
             .any(|l| l.starts_with("default/quickstart") && l.ends_with("unchanged")),
         "{same:?}"
     );
-    let dry_install = cmd(&["install", "--fleet", "quickstart", "--provider", "nginx", "--dry-run"]);
+    // Another provider: the members run the plugin's istio Flagger, a second one is refused
+    // (README "One Flagger per cluster"), as the install would be, and nothing is previewed.
+    let other_provider = cmd(&["install", "--fleet", "quickstart", "--provider", "nginx", "--dry-run"]);
+    assert_eq!(other_provider.code, 1, "{other_provider:?}");
+    assert!(
+        other_provider.stderr.contains(
+            "Fleet default/quickstart was not changed: its Flagger plugin would add a second Flagger to 3 members:"
+        ),
+        "{other_provider:?}"
+    );
+    let dry_install = cmd(&["install", "--fleet", "quickstart", "--provider", "istio", "--dry-run"]);
     assert_eq!(dry_install.code, 0, "{dry_install:?}");
     assert!(!dry_install.stdout.contains("kind: Deployment"), "{dry_install:?}");
     assert!(
-        dry_install.stdout.contains("-trafficRoutingProvider: istio")
-            && dry_install.stdout.contains("+trafficRoutingProvider: nginx")
-            && dry_install.stdout.contains("-publicTestloader: true"),
+        dry_install.stdout.contains("-publicTestloader: true")
+            && dry_install.stdout.contains("+publicTestloader: false"),
         "{dry_install:?}"
     );
     assert!(
@@ -176,7 +134,7 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
         "--fleet",
         "quickstart",
         "--provider",
-        "nginx",
+        "istio",
         "--dry-run",
         "-o",
         "json",
@@ -184,7 +142,7 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
     let rows: serde_json::Value = serde_json::from_str(&as_json.stdout).expect("JSON rows");
     assert_eq!(rows[0]["result"], "would configure", "{as_json:?}");
     assert_eq!(
-        rows[0]["patch"]["spec"]["plugin"]["flagger"]["trafficRoutingProvider"], "nginx",
+        rows[0]["patch"]["spec"]["plugin"]["flagger"]["publicTestloader"], false,
         "{as_json:?}"
     );
 
@@ -208,9 +166,10 @@ fn every_hub_dry_run_leaves_the_hub_and_the_members_as_they_were() {
     assert_eq!(refused.code, 1, "{refused:?}");
     assert!(refused.stderr.contains("refused: 3 Canaries"), "{refused:?}");
 
+    let after = versions(&fleet);
     assert_eq!(
-        hub_and_member_versions(&fleet),
-        before,
+        snapshot::changed(&before, &after),
+        Vec::<String>::new(),
         "a dry run changed the hub or a member"
     );
     let fleet_object = hub

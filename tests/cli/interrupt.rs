@@ -54,6 +54,7 @@ fn ctrl_c_during_a_wave_stops_later_waves() {
     let s = RolloutFleet::start(3, &[], &[]);
     let start = s.start_watched(&[
         "start",
+        "--yes",
         "podinfo",
         "-n",
         "test",

@@ -285,6 +285,7 @@ fn promote_and_abort_under_fleet_open_the_members_gates() {
     });
     let started = through_hub(&[
         "start",
+        "--yes",
         "podinfo",
         "-n",
         "test",
@@ -491,6 +492,7 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     });
     let started = cmd(&[
         "start",
+        "--yes",
         "podinfo",
         "-n",
         "test",
@@ -556,6 +558,7 @@ fn applications_go_to_the_hub_and_status_comes_from_it() {
     // promote_full_under_fleet_takes_its_switch_back.)
     let started = cmd(&[
         "start",
+        "--yes",
         "podinfo",
         "-n",
         "test",
@@ -604,6 +607,7 @@ fn promote_full_under_fleet_takes_its_switch_back() {
     assert_eq!(
         cmd(&[
             "start",
+            "--yes",
             "podinfo",
             "-n",
             "test",

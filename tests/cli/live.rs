@@ -105,7 +105,7 @@ fn every_transition_in_order_and_waiting_for_a_new_run() {
         "{refused_restart:?}"
     );
     assert_eq!(
-        s.run(&["start", "podinfo", "-n", "test", "--all-contexts", "--restart"])
+        s.run(&["start", "podinfo", "-n", "test", "--all-contexts", "--restart", "--yes"])
             .code,
         0
     );
@@ -129,6 +129,7 @@ fn a_failing_cluster_ends_the_follow_at_once_with_exit_1_and_names_the_metric() 
     fail_release(s.cluster(2));
     let out = s.run(&[
         "start",
+        "--yes",
         "--force",
         "podinfo",
         "-n",
@@ -239,6 +240,7 @@ fn waves_start_one_cluster_after_another_and_stop_on_failure() {
     let s = RolloutFleet::start(3, &[], &[]);
     let out = s.run(&[
         "start",
+        "--yes",
         "podinfo",
         "-n",
         "test",
@@ -276,6 +278,7 @@ fn waves_start_one_cluster_after_another_and_stop_on_failure() {
     );
     let reordered = s.run(&[
         "start",
+        "--yes",
         "podinfo",
         "-n",
         "test",
@@ -297,6 +300,7 @@ fn waves_start_one_cluster_after_another_and_stop_on_failure() {
     fail_release(s.cluster(1));
     let out = s.run(&[
         "start",
+        "--yes",
         "--force",
         "podinfo",
         "-n",

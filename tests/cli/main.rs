@@ -13,6 +13,7 @@ mod control;
 mod crd_fidelity;
 mod daemonset;
 mod dashboard;
+mod dry_run;
 mod exit_contract;
 mod flagger_events;
 mod flagger_sim;

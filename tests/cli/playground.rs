@@ -54,6 +54,64 @@ fn prints_clusters_then_one_export_line_and_exits_0_on_sigterm() {
     assert_eq!(exit.code(), Some(0));
 }
 
+/// README "Playground": `--kubeconfig-out` never overwrites a file by surprise (it could be
+/// ~/.kube/config): an existing one is refused (exit 2, left as it was) unless `--force`, and
+/// the file replaced is made 0600 like a new one.
+#[test]
+fn kubeconfig_out_refuses_an_existing_file_unless_forced() {
+    let home = tempfile::tempdir().unwrap();
+    let existing = home.path().join("config");
+    std::fs::write(&existing, "mine").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let path = existing.to_str().unwrap();
+    let refused = run(plugin(home.path()).args(["playground", "--clusters", "1", "--kubeconfig-out", path]));
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains(&format!(
+            "--kubeconfig-out {path}: the file exists (it may be a kubeconfig you use); pass --force to replace it"
+        )),
+        "{refused:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "mine");
+
+    let pg = PlaygroundProcess::start(
+        home.path(),
+        &["--clusters", "1", "--no-flagger", "--kubeconfig-out", path, "--force"],
+    );
+    assert_eq!(pg.kubeconfig, existing);
+    assert!(std::fs::read_to_string(&existing).unwrap().contains("kurator-member1"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&existing).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the replaced file holds tokens");
+    }
+}
+
+/// README "Global flags": a flag the verb has no use for is a usage error, not ignored.
+#[test]
+fn flags_that_mean_nothing_for_the_verb_are_refused() {
+    let home = tempfile::tempdir().unwrap();
+    for (args, flag) in [
+        (&["demo", "--fleet", "quickstart"][..], "--fleet"),
+        (&["playground", "--kubeconfig", "/tmp/x"][..], "--kubeconfig"),
+        (&["playground", "--context", "prod"][..], "--context"),
+        (&["lint", "-f", "x.yaml", "--all-contexts"][..], "--all-contexts"),
+        (&["clusters", "-A"][..], "-A"),
+    ] {
+        let out = run(plugin(home.path()).args(args));
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains(&format!("{flag} means nothing here")),
+            "{args:?}: {out:?}"
+        );
+    }
+}
+
 #[test]
 fn unknown_unreachable_name_is_a_usage_error() {
     let home = tempfile::tempdir().unwrap();

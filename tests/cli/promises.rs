@@ -84,6 +84,7 @@ fn list_get_and_completion_read_the_fleet() {
     });
     let out = s.run(&[
         "start",
+        "--yes",
         "podinfo",
         "-n",
         "test",
@@ -161,6 +162,7 @@ fn start_on_failure_continue_and_the_mid_run_refusal() {
     fail_release(s.cluster(1));
     let out = s.run(&[
         "start",
+        "--yes",
         "--force",
         "podinfo",
         "-n",
@@ -195,12 +197,12 @@ fn start_on_failure_continue_and_the_mid_run_refusal() {
     );
     let one = ["podinfo", "-n", "test", "--context", "kurator-member3"];
     assert_eq!(
-        s.run(&[&["start"][..], &one, &["--image", "podinfod=podinfo:4"]].concat())
+        s.run(&[&["start", "--yes"][..], &one, &["--image", "podinfod=podinfo:4"]].concat())
             .code,
         0
     );
     s.wait(&[3], "WaitingPromotion");
-    let refused = s.run(&[&["start"][..], &one, &["--image", "podinfod=podinfo:5"]].concat());
+    let refused = s.run(&[&["start", "--yes"][..], &one, &["--image", "podinfod=podinfo:5"]].concat());
     assert_eq!(refused.code, 1, "{refused:?}");
     let refusal = row(&refused.stdout, "kurator-member3");
     assert!(
@@ -208,7 +210,14 @@ fn start_on_failure_continue_and_the_mid_run_refusal() {
         "{refused:?}"
     );
     assert_eq!(s.image(3), "podinfo:4", "nothing changed");
-    let forced = s.run(&[&["start", "--force"][..], &one, &["--image", "podinfod=podinfo:5"]].concat());
+    let forced = s.run(
+        &[
+            &["start", "--yes", "--force"][..],
+            &one,
+            &["--image", "podinfod=podinfo:5"],
+        ]
+        .concat(),
+    );
     assert_eq!(forced.code, 0, "{forced:?}");
     assert_eq!(s.image(3), "podinfo:5");
 }
@@ -228,7 +237,7 @@ fn start_continue_with_one_failed_wave_is_partial() {
         "--image",
         "podinfod=podinfo:2",
     ];
-    let out = s.run(&[&["start", "--force"][..], &image, &args].concat());
+    let out = s.run(&[&["start", "--yes", "--force"][..], &image, &args].concat());
     assert_eq!(
         (s.phase(1), s.phase(2)),
         ("Failed".into(), "Succeeded".into()),
@@ -254,6 +263,7 @@ fn start_on_failure_abort_all_rolls_back_the_running_ones() {
     fail_release(s.cluster(1));
     let out = s.run(&[
         "start",
+        "--yes",
         "--force",
         "podinfo",
         "-n",

@@ -129,6 +129,7 @@ fn a_cluster_going_away_mid_watch_comes_back_and_the_rollout_is_followed_to_the_
     assert_eq!(
         s.run(&[
             "start",
+            "--yes",
             "podinfo",
             "-n",
             "test",
@@ -145,6 +146,7 @@ fn a_cluster_going_away_mid_watch_comes_back_and_the_rollout_is_followed_to_the_
     assert_eq!(
         s.run(&[
             "start",
+            "--yes",
             "podinfo",
             "-n",
             "test",
@@ -185,7 +187,7 @@ fn a_full_traced_run_prints_no_credential() {
         vec!["check", "--all-contexts", "--testloader"],
         vec!["install", "--all-contexts", "--provider", "istio", "--testloader"],
         vec!["apply", "-f", POLICY, "--all-contexts", "--manual-promotion"],
-        [&["start", "podinfo", "--image", "podinfod=podinfo:2"][..], &ns].concat(),
+        [&["start", "--yes", "podinfo", "--image", "podinfod=podinfo:2"][..], &ns].concat(),
         [
             &[
                 "status",

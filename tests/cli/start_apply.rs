@@ -1,8 +1,9 @@
-//! `start -f`: the policy is applied first, and a policy that did not apply starts no release
-//! (it would run the old analysis).
+//! `start`: its plan and confirmation, `--dry-run`; and `start -f`: the policy is applied
+//! first, and a policy that did not apply starts no release (it would run the old analysis).
 
 use crate::support::rollout::{POLICY, RolloutFleet};
-use crate::support::{kubectl, kubectl_available, run};
+use crate::support::terminal::{on_terminal, script_available};
+use crate::support::{BIN, MEMBERS, Running, every_row_has, kubectl, kubectl_available, row, run};
 
 #[test]
 fn start_with_a_policy_that_conflicts_releases_nothing_until_forced() {
@@ -29,6 +30,7 @@ fn start_with_a_policy_that_conflicts_releases_nothing_until_forced() {
     let start = |extra: &[&str]| {
         let mut args = vec![
             "start",
+            "--yes",
             "podinfo",
             "-n",
             "test",
@@ -65,4 +67,138 @@ fn start_with_a_policy_that_conflicts_releases_nothing_until_forced() {
         s.image(1).ends_with("podinfo:2") && s.image(2).ends_with("podinfo:2"),
         "{forced:?}"
     );
+}
+
+/// README "Starting a release": `start` shows its plan and asks as `promote` does (`y` for one
+/// cluster, the typed count for several or a `--protected` one; without a terminal only
+/// `--yes`, else exit 2 and nothing changes); `--dry-run` prints the plan, writes nothing and
+/// exits as the run would.
+#[test]
+fn start_plans_and_asks_before_it_writes() {
+    let s = RolloutFleet::start(2, &["--manual-promotion"], &[]);
+    let images = || (s.image(1), s.image(2));
+    let before = images();
+    let start = [
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--image",
+        "podinfod=podinfo:2",
+    ];
+
+    let refused = s.run(&start);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("start needs confirmation: run it in a terminal or pass --yes"),
+        "{refused:?}"
+    );
+    assert!(
+        row(&refused.stderr, "kurator-member1").contains("image podinfod=podinfo:2 (Deployment test/podinfo)"),
+        "the plan comes before the question: {refused:?}"
+    );
+    assert_eq!(images(), before, "nothing changed");
+
+    let dry = s.run(&[&start[..], &["--dry-run", "--wave-size", "1"]].concat());
+    assert_eq!(dry.code, 0, "{dry:?}");
+    let table = &dry.stdout[dry.stdout.find("CLUSTER").expect("the plan's table")..];
+    for member in MEMBERS.iter().take(2) {
+        let line = row(table, member);
+        assert!(line.contains("would start") && line.contains("test/podinfo"), "{dry:?}");
+    }
+    assert!(
+        dry.stdout
+            .contains("wave 1/2: kurator-member1\nwave 2/2: kurator-member2\n"),
+        "{dry:?}"
+    );
+    assert_eq!(images(), before, "a dry run changed a Deployment");
+
+    if script_available("start_plans_and_asks_before_it_writes") {
+        let typed = |answer: &str, extra: &str| {
+            let shell = format!("{BIN} {} {extra}", start.join(" "));
+            let mut cmd = on_terminal(s.home.path(), &shell);
+            let mut running = Running::spawn(cmd.env("KUBECONFIG", &s.kubeconfig));
+            running.wait_for_stdout("the typed confirmation's question", |o| o.contains("Type 2 to confirm"));
+            running.type_text(&format!("{answer}\n"));
+            running.finish()
+        };
+        let declined = typed("y", "");
+        assert_eq!(declined.code, 1, "README: 1 when nothing was done: {declined:?}");
+        assert!(
+            declined.stdout.contains("not confirmed: nothing changed"),
+            "{declined:?}"
+        );
+        assert!(
+            declined
+                .stdout
+                .contains("start a new release of podinfo in 2 clusters?"),
+            "{declined:?}"
+        );
+        assert_eq!(images(), before, "a refusal leaves everything unchanged");
+        let accepted = typed("2", "");
+        assert_eq!(accepted.code, 0, "{accepted:?}");
+    } else {
+        assert_eq!(s.run(&[&start[..], &["--yes"]].concat()).code, 0);
+    }
+    s.wait(&[1, 2], "WaitingPromotion");
+    assert_eq!(
+        (s.image(1), s.image(2)),
+        ("podinfo:2".to_string(), "podinfo:2".to_string())
+    );
+
+    // Mid-run, the plan shows the refusal the run would meet, and exits as it would.
+    let again = s.run(&[
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--image",
+        "podinfod=podinfo:3",
+        "--dry-run",
+    ]);
+    assert_eq!(again.code, 1, "{again:?}");
+    assert!(
+        every_row_has(
+            &again.stdout,
+            &MEMBERS[..2],
+            "refused: a run is under way (WaitingPromotion"
+        ),
+        "{again:?}"
+    );
+}
+
+/// README "Starting a release": one cluster matching `--protected` needs the typed count; one
+/// that does not needs `y`.
+#[test]
+fn start_in_a_protected_context_asks_for_the_typed_count() {
+    if !script_available("start_in_a_protected_context_asks_for_the_typed_count") {
+        return;
+    }
+    let s = RolloutFleet::start(1, &[], &[]);
+    let start = |protected: &str, prompt: &str, answer: &str| {
+        let shell =
+            format!("{BIN} start podinfo -n test --context kurator-member1 --restart --protected '{protected}'");
+        let mut cmd = on_terminal(s.home.path(), &shell);
+        let mut running = Running::spawn(cmd.env("KUBECONFIG", &s.kubeconfig));
+        running.wait_for_stdout("the question", |o| o.contains(prompt));
+        running.type_text(&format!("{answer}\n"));
+        running.finish()
+    };
+    let restarted = || {
+        s.cluster(1)
+            .get("apps", "deployments", Some("test"), "podinfo")
+            .unwrap()
+            .pointer("/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt")
+            .is_some()
+    };
+    let declined = start("*member1", "Type 1 to confirm", "y");
+    assert_eq!(declined.code, 1, "{declined:?}");
+    assert!(!restarted(), "y is not the typed count: {declined:?}");
+    let plain = start("*prod*", "start a new release of podinfo in 1 cluster? [y/N]", "y");
+    assert_eq!(plain.code, 0, "{plain:?}");
+    assert!(restarted(), "{plain:?}");
 }

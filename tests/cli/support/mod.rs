@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use fleet_sim::{KubeconfigEntry, PlaygroundOptions, SimCluster};
 
 pub mod rollout;
+pub mod snapshot;
 pub mod terminal;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_kubectl-kurator_rollout");

@@ -107,6 +107,7 @@ impl RolloutFleet {
     pub fn release(&self, image: &str) -> Output {
         self.run(&[
             "start",
+            "--yes",
             "podinfo",
             "-n",
             "test",
