@@ -117,6 +117,7 @@ fn unused_flags(command: &Command) -> (Vec<&'static str>, &'static str) {
         Command::Lint(_) => (CLUSTER_FLAGS.to_vec(), "lint checks files without a cluster"),
         Command::Completion(_) | Command::Man => (cluster_and_output(), "it prints text without a cluster"),
         Command::Version(args) if !args.server => (CLUSTER_FLAGS.to_vec(), "version reads clusters only with --server"),
+        Command::Dashboard(_) => (vec!["-o"], "dashboard prints its URL and serves the page"),
         Command::Clusters => (
             vec!["-A"],
             "clusters shows each target's namespace, it lists no namespaced objects",
@@ -182,5 +183,7 @@ mod tests {
                 .starts_with("-o means nothing here")
         );
         assert_eq!(refusal(&["lint", "-f", "x.yaml", "-o", "json"]), None);
+        assert!(refusal(&["dashboard", "-o", "json"]).is_some());
+        assert_eq!(refusal(&["dashboard", "--all-contexts", "-A"]), None);
     }
 }
