@@ -510,7 +510,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__apply)
-            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --dry-run --force-conflicts --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -n -A -o -y -v -h -V --filename --policy-name --abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --dry-run --force-conflicts --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -526,6 +526,22 @@ _kubectl__kurator_rollout() {
                     ;;
                 --policy-name)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --abort-gate)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --manual-promotion)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --manual-start)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --manual-steps)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --cluster-name)
@@ -2058,7 +2074,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__render)
-            opts="-f -n -A -o -y -v -h -V --filename --policy-name --no-abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -n -A -o -y -v -h -V --filename --policy-name --abort-gate --manual-promotion --manual-start --manual-steps --cluster-name --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2074,6 +2090,22 @@ _kubectl__kurator_rollout() {
                     ;;
                 --policy-name)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --abort-gate)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --manual-promotion)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --manual-start)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --manual-steps)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --cluster-name)
@@ -2344,7 +2376,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__start)
-            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --force-conflicts --wave-size --order --on-failure --watch --timeout --dry-run --no-abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --force-conflicts --wave-size --order --on-failure --watch --timeout --dry-run --abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2376,6 +2408,22 @@ _kubectl__kurator_rollout() {
                     ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --abort-gate)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --manual-promotion)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --manual-start)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --manual-steps)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

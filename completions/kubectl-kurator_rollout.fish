@@ -337,6 +337,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand lint" -s V -l version -d 'Print version'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -s f -l filename -d 'A file with one or more YAML/JSON documents (`-` for standard input); repeatable' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l policy-name -d 'Policy name of a bare rollout block (default: the workload name)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l abort-gate -d 'The rollback hook that `abort` uses (on for a new policy); =false drops it' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l manual-promotion -d 'Hold each run before promotion until `promote` (a confirm-promotion gate); =false drops it' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l manual-start -d 'Hold each new revision before its analysis starts (a confirm-rollout gate); =false drops it' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l manual-steps -d 'Hold each traffic step until approved (a confirm-traffic-increase gate); =false drops it' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l cluster-name -d 'A cluster to render for (repeatable); with targets, CONTEXT=NAME renames a context\'s cluster' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l kubeconfig -d 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
@@ -362,10 +370,6 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l no-abort-gate -d 'Do not add the rollback hook that `abort` uses'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l manual-promotion -d 'Hold each run before promotion until `promote` (a confirm-promotion gate)'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l manual-start -d 'Hold each new revision before its analysis starts (a confirm-rollout gate)'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l manual-steps -d 'Hold each traffic step until approved (a confirm-traffic-increase gate)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'
@@ -375,6 +379,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand render" -s V -l version -d 'Print version'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -s f -l filename -d 'A file with one or more YAML/JSON documents (`-` for standard input); repeatable' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l policy-name -d 'Policy name of a bare rollout block (default: the workload name)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l abort-gate -d 'The rollback hook that `abort` uses (on for a new policy); =false drops it' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l manual-promotion -d 'Hold each run before promotion until `promote` (a confirm-promotion gate); =false drops it' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l manual-start -d 'Hold each new revision before its analysis starts (a confirm-rollout gate); =false drops it' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l manual-steps -d 'Hold each traffic step until approved (a confirm-traffic-increase gate); =false drops it' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l cluster-name -d 'Name a cluster differently from its context (load tester names): CONTEXT=NAME, repeatable' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l kubeconfig -d 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
@@ -400,11 +412,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l hub-context -d 'The hub cluster\'s context (default: the current context)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l fleet-namespace -d 'The Fleet\'s namespace on the hub' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l cluster-selector -d 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator\'s clusterSelector' -r
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l no-abort-gate -d 'Do not add the rollback hook that `abort` uses'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l manual-promotion -d 'Hold each run before promotion until `promote` (a confirm-promotion gate)'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l manual-start -d 'Hold each new revision before its analysis starts (a confirm-rollout gate)'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l manual-steps -d 'Hold each traffic step until approved (a confirm-traffic-increase gate)'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l dry-run -d 'Show what would change and change nothing: in each cluster a diff against the live objects; under --fleet each Application\'s server-side dry-run result'
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l dry-run -d 'Show what would change and change nothing: in each cluster a diff against the live objects; under --fleet each Application\'s server-side dry-run result; and what it does to runs under way'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l force-conflicts -d 'Take over fields another field manager owns (kubectl edit, Kurator, Flux…) instead of reporting them as conflicts (kubectl\'s --force-conflicts)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -s A -l all-namespaces -d 'All namespaces'
@@ -421,6 +429,14 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 continue\t''
 abort-all\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l timeout -d 'Give up following after this long (exit 3)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l abort-gate -d 'The rollback hook that `abort` uses (on for a new policy); =false drops it' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l manual-promotion -d 'Hold each run before promotion until `promote` (a confirm-promotion gate); =false drops it' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l manual-start -d 'Hold each new revision before its analysis starts (a confirm-rollout gate); =false drops it' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l manual-steps -d 'Hold each traffic step until approved (a confirm-traffic-increase gate); =false drops it' -r -f -a "true\t''
+false\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l kubeconfig -d 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l context -d 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l contexts-matching -d 'Target the contexts whose name matches a glob (e.g. \'prod-*\')' -r
@@ -450,10 +466,6 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l force-conflicts -d 'With -f: take over fields another field manager owns instead of reporting them as conflicts (kubectl\'s --force-conflicts)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s w -l watch -d 'Follow the release with the live view until it ends'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l dry-run -d 'Print the plan (-f as a server-side dry run where policies go, the waves, each cluster\'s Deployment change as a server-side dry run) and change nothing'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l no-abort-gate -d 'Do not add the rollback hook that `abort` uses'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l manual-promotion -d 'Hold each run before promotion until `promote` (a confirm-promotion gate)'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l manual-start -d 'Hold each new revision before its analysis starts (a confirm-rollout gate)'
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l manual-steps -d 'Hold each traffic step until approved (a confirm-traffic-increase gate)'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l all-contexts -d 'Target every context in the kubeconfig'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s A -l all-namespaces -d 'All namespaces'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l no-headers -d 'Print tables without their header line (as kubectl --no-headers)'

@@ -305,15 +305,20 @@ pub enum Command {
         kubectl kurator-rollout render -f rollout.yaml --cluster-name member1 --cluster-name member2\n  \
         kubectl kurator-rollout render -f rollout.yaml --all-contexts --manual-promotion | kubectl apply -f -\n\n\
         Without --context/--all-contexts/--contexts-matching nothing is contacted: one cluster per\n\
-        --cluster-name (default: named after the current context). With targets, each cluster's\n\
-        Service and namespace are read so the output is exactly what apply would write.")]
+        --cluster-name (default: named after the current context; without a kubeconfig a name is\n\
+        required). With targets, each cluster's Service and namespace are read. The gates are the\n\
+        flags' (apply keeps a live Canary's gates unless a flag changes them).")]
     Render(RenderArgs),
 
     /// Render rollout policies and server-side apply them to every target cluster.
     #[command(after_help = "Examples:\n  \
         kubectl kurator-rollout apply -f rollout.yaml --all-contexts\n  \
-        kubectl kurator-rollout apply -f rollout.yaml --all-contexts --manual-promotion --dry-run\n\n\
-        Exit codes: 0 applied everywhere, 5 some clusters failed, 1 all failed or invalid policy.")]
+        kubectl kurator-rollout apply -f rollout.yaml --all-contexts --manual-promotion --dry-run\n  \
+        kubectl kurator-rollout apply -f rollout.yaml --all-contexts --manual-promotion=false\n\n\
+        A gate flag left out keeps what each Canary was applied with. A change to a run under way\n\
+        is shown first and needs confirmation (--yes without a terminal).\n\
+        Exit codes: 0 applied everywhere, 5 some clusters failed, 1 all failed, invalid policy or\n\
+        declined; 2 a confirmation needed without a terminal.")]
     Apply(ApplyArgs),
 
     /// Trigger a new release of a canary in every target cluster (new image or restart).
@@ -627,24 +632,26 @@ pub struct PolicyFiles {
     pub policy_name: Option<String>,
 }
 
-/// Gate hooks rendered beyond Kurator's, for manual control.
+/// Gate hooks rendered beyond Kurator's, for manual control. Each takes kubectl's boolean form:
+/// `--manual-promotion` (or `=true`) adds the gate, `--manual-promotion=false` drops it, and
+/// without the flag `apply` keeps what the Canary was applied with.
 #[derive(Debug, Clone, Args)]
 pub struct GateArgs {
-    /// Do not add the rollback hook that `abort` uses.
-    #[arg(long)]
-    pub no_abort_gate: bool,
+    /// The rollback hook that `abort` uses (on for a new policy); =false drops it.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub abort_gate: Option<bool>,
 
-    /// Hold each run before promotion until `promote` (a confirm-promotion gate).
-    #[arg(long)]
-    pub manual_promotion: bool,
+    /// Hold each run before promotion until `promote` (a confirm-promotion gate); =false drops it.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub manual_promotion: Option<bool>,
 
-    /// Hold each new revision before its analysis starts (a confirm-rollout gate).
-    #[arg(long)]
-    pub manual_start: bool,
+    /// Hold each new revision before its analysis starts (a confirm-rollout gate); =false drops it.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub manual_start: Option<bool>,
 
-    /// Hold each traffic step until approved (a confirm-traffic-increase gate).
-    #[arg(long)]
-    pub manual_steps: bool,
+    /// Hold each traffic step until approved (a confirm-traffic-increase gate); =false drops it.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub manual_steps: Option<bool>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -679,7 +686,8 @@ pub struct ApplyArgs {
     pub cluster_name: Vec<(String, String)>,
 
     /// Show what would change and change nothing: in each cluster a diff against the live
-    /// objects; under --fleet each Application's server-side dry-run result.
+    /// objects; under --fleet each Application's server-side dry-run result; and what it does to
+    /// runs under way.
     #[arg(long)]
     pub dry_run: bool,
 

@@ -613,3 +613,46 @@ async fn promote_before_the_gate_fails_and_promote_wait_waits_for_it() {
     assert!(rows[0].result.contains("gate opened and closed"), "{rows:?}");
     until("member1 Succeeded", || phase(&member.cluster) == "Succeeded").await;
 }
+
+/// README "Promote, abort, …": the abort of a paused run cannot take effect (Flagger skips a
+/// suspended canary's analysis, rollback gate included), so its plan says so and the row
+/// fails at once instead of waiting out the timeout; resumed, the same abort is planned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_abort_of_a_paused_run_says_resume_first_and_waits_for_nothing() {
+    let (playground, source) = gated_fleet().await;
+    let member = &playground.members[0];
+    let one = source.with_members(source.members.subset(&[0]));
+    let plan = StartPlan {
+        images: vec![("podinfod".into(), "podinfo:2".into())],
+        ..Default::default()
+    };
+    start_release(&client(member), "test", "podinfo", &plan, None)
+        .await
+        .unwrap();
+    until("member1 Progressing", || phase(&member.cluster) == "Progressing").await;
+    suspend(&member.cluster, true);
+
+    let abort = actions::plan(&one, &scope(), Verb::Abort, TIMEOUT).await.unwrap();
+    assert!(
+        matches!(&abort.rows[0].step, Step::Impossible { reason }
+            if reason.contains("the rollback gate is never consulted; resume it first, then abort")),
+        "{abort:?}"
+    );
+    assert_eq!(abort.acting(), 0, "nothing to confirm");
+    let began = Instant::now();
+    let rows = actions::execute(&one, &abort, options()).await;
+    assert_eq!(action_row::exit(&rows), Exit::Failed, "{rows:?}");
+    assert!(
+        began.elapsed() < Duration::from_secs(5),
+        "no waiting: {:?}",
+        began.elapsed()
+    );
+    assert_eq!(phase(&member.cluster), "Progressing", "nothing was rolled back");
+
+    suspend(&member.cluster, false);
+    let abort = actions::plan(&one, &scope(), Verb::Abort, TIMEOUT).await.unwrap();
+    assert!(matches!(abort.rows[0].step, Step::OpenRollbackGate { .. }), "{abort:?}");
+    let rows = actions::execute(&one, &abort, options()).await;
+    assert_eq!(action_row::exit(&rows), Exit::Success, "{rows:?}");
+    assert_eq!(phase(&member.cluster), "Failed");
+}

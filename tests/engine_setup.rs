@@ -18,7 +18,7 @@ use kubectl_kurator_rollout::install::manifests::{DEFAULT_FLAGGER_VERSION, Insta
 use kubectl_kurator_rollout::install::provider::Provider;
 use kubectl_kurator_rollout::model::policy::Applied;
 use kubectl_kurator_rollout::model::setup::check_exit;
-use kubectl_kurator_rollout::render::RenderOptions;
+use kubectl_kurator_rollout::render::GateChoice;
 
 const TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -93,12 +93,12 @@ async fn install_on_two_clusters_then_check_passes() {
     assert!(rows.iter().all(|r| r.changes.created == 0), "{rows:?}");
 }
 
+/// The example with its own (private) load tester: apply refuses hooks calling a public one
+/// that is not installed, and these clusters have no Flagger install.
 fn podinfo_policy(max_weight: u32) -> Vec<Policy> {
-    let text = include_str!("../examples/rollout-podinfo.yaml").replacen(
-        "maxWeight: 50",
-        &format!("maxWeight: {max_weight}"),
-        1,
-    );
+    let text = include_str!("../examples/rollout-podinfo.yaml")
+        .replacen("maxWeight: 50", &format!("maxWeight: {max_weight}"), 1)
+        .replacen("testLoader: false", "testLoader: true", 1);
     let inputs = [Input {
         name: "rollout-podinfo.yaml".into(),
         text,
@@ -112,13 +112,14 @@ async fn apply(source: &FleetSource, policies: &[Policy], dry_run: bool) -> (Vec
     let request = ApplyRequest {
         inputs: &[],
         policies,
-        options: RenderOptions::default(),
+        gates: GateChoice::default(),
         cluster_names: &[],
         dry_run,
         force_conflicts: false,
         timeout: TIMEOUT,
     };
-    let applied = policies::apply(source, &request).await.unwrap();
+    let plan = policies::plan(source, &request).await.unwrap();
+    let applied = policies::apply(source, &request, plan).await.unwrap();
     let Applied::Members(rows) = &applied else {
         panic!("context mode applies to the members");
     };
@@ -285,13 +286,14 @@ async fn under_kurator_dry_runs_go_to_the_hub_and_change_nothing() {
     let request = ApplyRequest {
         inputs: &inputs,
         policies: &podinfo_policy(50),
-        options: RenderOptions::default(),
+        gates: GateChoice::default(),
         cluster_names: &[],
         dry_run: true,
         force_conflicts: false,
         timeout: TIMEOUT,
     };
-    let Applied::Hub(rows) = policies::apply(&source, &request).await.unwrap() else {
+    let plan = policies::plan(&source, &request).await.unwrap();
+    let Applied::Hub(rows) = policies::apply(&source, &request, plan).await.unwrap() else {
         panic!("under Kurator the Applications go to the hub");
     };
     assert_eq!(rows.len(), 1);

@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use crate::cli::RenderArgs;
-use crate::engine::inputs::{load_or_report, render_options};
+use crate::engine::inputs::{gate_choice, load_or_report};
 use crate::engine::policies::{self, kurator_facts, render_members};
 use crate::exit::{Exit, ExitError};
 use crate::invocation::Invocation;
@@ -15,7 +15,8 @@ pub async fn run(inv: &Invocation, args: &RenderArgs) -> Result<Exit> {
         Ok(p) => p,
         Err(exit) => return Ok(exit),
     };
-    let options = render_options(&args.gates);
+    // Nothing live is read for the gates: render shows what the flags ask for.
+    let options = gate_choice(&args.gates).resolve(None);
     if !inv.targets_given() {
         return render_offline(inv, args, &policies, &options);
     }
@@ -43,22 +44,31 @@ pub async fn run(inv: &Invocation, args: &RenderArgs) -> Result<Exit> {
 }
 
 /// No target named: render for the given cluster names (else the current context's) without
-/// reading any cluster.
+/// reading any cluster. The cluster name decides the public load tester's URL, so without
+/// either there is nothing honest to render for: a usage error, not an invented name.
 fn render_offline(
     inv: &Invocation,
     args: &RenderArgs,
     policies: &[crate::config::Policy],
     options: &crate::render::RenderOptions,
 ) -> Result<Exit> {
-    let names: Vec<String> = if args.cluster_name.is_empty() {
-        vec![inv.current_context().unwrap_or_else(|| "host".into())]
-    } else if let Some(bad) = args.cluster_name.iter().find(|n| n.contains('=')) {
+    let names: Vec<String> = if let Some(bad) = args.cluster_name.iter().find(|n| n.contains('=')) {
         return Err(ExitError::usage(format!(
             "--cluster-name {bad}: CONTEXT=NAME needs target contexts (--context …); without them give plain names"
         ))
         .into());
-    } else {
+    } else if !args.cluster_name.is_empty() {
         args.cluster_name.clone()
+    } else if let Some(current) = inv.current_context() {
+        eprintln!(
+            "rendering for cluster name {current} (the current context), without reading it: --context reads the cluster, --cluster-name NAME renders for another name"
+        );
+        vec![current]
+    } else {
+        return Err(ExitError::usage(
+            "render needs a cluster to render for: --cluster-name NAME (offline; the public load tester's URL is named after it) or target contexts (--context …, --all-contexts: each cluster is read)",
+        )
+        .into());
     };
     let rendered = policies::render_offline(policies, &names, options).map_err(anyhow::Error::msg)?;
     print_objects(inv.output, &objects_of(&rendered), || yaml_stream(&rendered))?;

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::cli::{PolicyFiles, StartArgs};
 use crate::confirm::Decision;
-use crate::engine::inputs::{policies_or_report, read_inputs, render_options};
+use crate::engine::inputs::{gate_choice, policies_or_report, read_inputs};
 use crate::engine::live::LiveFleet;
 use crate::engine::release::{Baseline, PolicyApply, ReleaseOptions, StartPlan, WaveFollowed, plan_release, release};
 use crate::exit::{Exit, ExitError};
@@ -130,7 +130,7 @@ fn policies(args: &StartArgs) -> Result<Result<Option<PolicyApply>, Exit>> {
         Some(PolicyApply {
             inputs,
             policies,
-            render: render_options(&args.gates),
+            gates: gate_choice(&args.gates),
             force_conflicts: args.force_conflicts,
         })
     }))
@@ -144,6 +144,7 @@ fn wave_follow_options(inv: &Invocation, args: &StartArgs, baseline: Baseline) -
         output: inv.output,
         live: inv.show_live(),
         confirm: inv.confirm.clone(),
+        cluster_timeout: inv.cluster_timeout,
         wave: true,
     }
 }

@@ -50,6 +50,7 @@ pub async fn run(inv: &Invocation, args: &StatusArgs) -> Result<Exit> {
             output: inv.output,
             live: inv.show_live(),
             confirm: inv.confirm.clone(),
+            cluster_timeout: inv.cluster_timeout,
             wave: false,
         };
         let footer = match watched.seen_from() {

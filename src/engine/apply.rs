@@ -1,6 +1,8 @@
-//! One cluster's rollout policies: the facts rendering needs, and applying the rendered objects
-//! with server-side apply, object by object, with a result per object; and the dry run that
-//! diffs against the live objects. `engine::policies` runs this across the fleet.
+//! One cluster's rollout policies: the facts rendering needs, the plan (render with the gates
+//! kept from the live Canary, the load testers the hooks call, what the write does to a run
+//! under way), and applying the rendered objects with server-side apply, object by object, with
+//! a result per object; and the dry run that diffs against the live objects. `engine::policies`
+//! runs this across the fleet.
 
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::networking::v1::Ingress;
@@ -10,48 +12,234 @@ use kube::api::{Patch, PatchParams};
 use serde_json::Value;
 
 use crate::config::Policy;
+use crate::flagger::gates::LoadTester;
+use crate::flagger::types::Canary;
 use crate::fleet::ClusterError;
 use crate::fleet::apply::{Change, api_for, apply_object_live, describe};
 use crate::fleet::ownership::leftover_fields;
 use crate::install::FIELD_MANAGER;
+use crate::install::check::{
+    FoundDeployment, labelled_load_testers, referenced_load_testers, unreachable_load_testers,
+};
+use crate::install::manifests::public_loadtester_name;
 use crate::interrupt::{Interrupt, UNTOUCHED};
-use crate::model::policy::{ObjectResult, content};
-use crate::render::{ClusterFacts, RenderOptions, render};
+use crate::model::policy::{ObjectResult, content, run_under_way};
+use crate::render::{ClusterFacts, GateChoice, RenderOptions, render};
 use crate::view::diff::unified;
 
-/// Renders and applies every policy; a policy whose facts or an object fail stops there (later
-/// objects depend on earlier ones) and is reported, the other policies go on. Everything is read
-/// and rendered before the first write, so an interrupt seen then leaves the cluster untouched;
-/// once writing has begun it runs to the end.
-pub async fn apply_policies(
+/// One policy made ready for one cluster, before anything is written there.
+pub struct PlannedPolicy {
+    pub policy: String,
+    /// The objects to apply, in order, or why the policy cannot be applied in this cluster.
+    pub objects: Result<Vec<Value>, String>,
+    /// The Canary's run under way and what writing the objects does to it (see
+    /// [`run_change`]): empty when no run is under way or it stays as it is.
+    pub run_change: Vec<String>,
+    /// The run's phase, with a non-empty `run_change`.
+    pub phase: String,
+}
+
+/// Reads what rendering needs, renders every policy with the gates asked for (absent ones kept
+/// from the live Canary, see [`GateChoice::resolve`]), checks that the load testers its hooks
+/// call exist, and says what the write would do to a run under way. Writes nothing.
+pub async fn plan_policies(
     client: &Client,
     policies: &[Policy],
-    cluster_name: &str,
-    options: &RenderOptions,
+    naming: &ClusterNaming<'_>,
+    gates: &GateChoice,
+    force_conflicts: bool,
+) -> Vec<PlannedPolicy> {
+    let mut planned = Vec::new();
+    for policy in policies {
+        planned.push(
+            match plan_policy(client, policy, naming, gates, force_conflicts).await {
+                Ok(p) => p,
+                Err(e) => PlannedPolicy {
+                    policy: policy.name.clone(),
+                    objects: Err(e),
+                    run_change: Vec::new(),
+                    phase: String::new(),
+                },
+            },
+        );
+    }
+    planned
+}
+
+/// The cluster a plan is for: its context, and its name in load tester names.
+pub struct ClusterNaming<'a> {
+    pub context: &'a str,
+    pub cluster_name: &'a str,
+}
+
+async fn plan_policy(
+    client: &Client,
+    policy: &Policy,
+    naming: &ClusterNaming<'_>,
+    gates: &GateChoice,
+    force_conflicts: bool,
+) -> Result<PlannedPolicy, String> {
+    let facts = read_facts(client, policy, naming.cluster_name)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The Canary's identity does not depend on the gates: render once to find it.
+    let probe = render(policy, &facts, &RenderOptions::default()).map_err(|e| e.to_string())?;
+    let canary = probe
+        .iter()
+        .find(|o| o["kind"] == "Canary")
+        .cloned()
+        .unwrap_or_default();
+    let live = live_object(client, &canary).await.map_err(|e| e.to_string())?;
+    let options = gates.resolve(live.as_ref().and_then(RenderOptions::recorded));
+    let objects = render(policy, &facts, &options).map_err(|e| e.to_string())?;
+    verify_load_testers(client, &objects, naming).await?;
+    let (mut run_change, mut phase) = (Vec::new(), String::new());
+    if let Some(live) = live.as_ref().filter(|l| run_under_way(l).is_some())
+        && let Some(rendered) = objects.iter().find(|o| o["kind"] == "Canary")
+    {
+        // What the server would store, so the plan describes the write that will happen. A
+        // dry run that fails (a conflict) will fail the same way when written, and say so then.
+        if let Ok((_, _, would)) = dry_run_object(client, rendered, force_conflicts).await {
+            run_change = crate::model::policy::run_change(live, &would);
+            phase = run_under_way(live).unwrap_or_default().to_string();
+        }
+    }
+    Ok(PlannedPolicy {
+        policy: policy.name.clone(),
+        objects: Ok(objects),
+        run_change,
+        phase,
+    })
+}
+
+async fn live_object(client: &Client, obj: &Value) -> Result<Option<Value>, ClusterError> {
+    let api = api_for(client, obj)?;
+    let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+    let live = api
+        .get_opt(name)
+        .await
+        .map_err(|e| ClusterError::from_kube(&e).with_object(&describe(obj)))?;
+    Ok(live.and_then(|l| serde_json::to_value(l).ok()))
+}
+
+/// The load testers the rendered hooks call must be reachable as `check` judges them
+/// ([`unreachable_load_testers`]); the public one's name derives from the cluster name, so a
+/// renamed context makes the hooks point nowhere. One the policy renders itself comes with it.
+async fn verify_load_testers(client: &Client, objects: &[Value], naming: &ClusterNaming<'_>) -> Result<(), String> {
+    let canaries: Vec<Canary> = objects
+        .iter()
+        .filter(|o| o["kind"] == "Canary")
+        .filter_map(|o| serde_json::from_value(o.clone()).ok())
+        .collect();
+    let rendered_service = |t: &LoadTester| {
+        objects.iter().any(|o| {
+            o["kind"] == "Service" && o["metadata"]["name"] == t.service && o["metadata"]["namespace"] == t.namespace
+        })
+    };
+    let referenced: Vec<_> = referenced_load_testers(&canaries)
+        .into_iter()
+        .filter(|(t, _)| !rendered_service(t))
+        .collect();
+    let problems = unreachable_load_testers(client, &referenced).await;
+    if problems.is_empty() {
+        return Ok(());
+    }
+    // The URLs (without their gate paths) of the hooks that call an unreachable load tester.
+    let mut urls: Vec<String> = Vec::new();
+    for canary in &canaries {
+        let own_ns = canary.metadata.namespace.clone().unwrap_or_default();
+        for hook in canary.spec.analysis.webhooks.iter().flatten() {
+            let Some(t) = LoadTester::from_hook(&hook.url, &own_ns) else {
+                continue;
+            };
+            let prefix = format!("{}/{}:", t.namespace, t.service);
+            if problems.iter().any(|p| p.starts_with(&prefix))
+                && let Some((scheme, rest)) = hook.url.split_once("://")
+            {
+                urls.push(format!("{scheme}://{}/", rest.split('/').next().unwrap_or_default()));
+            }
+        }
+    }
+    urls.sort();
+    urls.dedup();
+    let found = labelled_load_testers(client).await.unwrap_or_default();
+    Err(missing_load_tester(naming, &urls, &problems, &found))
+}
+
+/// Why the hooks point nowhere, and the fix: the cluster name a labelled load tester was
+/// installed under (`--cluster-name CONTEXT=NAME`), else installing one.
+fn missing_load_tester(
+    naming: &ClusterNaming<'_>,
+    urls: &[String],
+    problems: &[String],
+    found: &[FoundDeployment],
+) -> String {
+    let ClusterNaming { context, cluster_name } = naming;
+    let mut text = format!(
+        "cluster {context} (cluster name {cluster_name}): the Canary's webhooks call {}, which cannot be reached ({}); nothing of this policy was applied there",
+        urls.join(", "),
+        problems.join("; ")
+    );
+    let named: Vec<(String, &FoundDeployment)> = found
+        .iter()
+        .filter_map(|d| installed_for(d).map(|name| (name, d)))
+        .collect();
+    match (named.as_slice(), found) {
+        ([(name, d), ..], _) => text.push_str(&format!(
+            "; a load tester was found by its labels, {}/{}, installed for cluster name {name}: re-run with --cluster-name {context}={name}",
+            d.namespace, d.name
+        )),
+        ([], [d, ..]) => text.push_str(&format!(
+            "; a load tester was found by its labels, {}/{}, but its name does not follow the cluster-name pattern: set testLoader: true in the policy, or install one with kubectl kurator-rollout install --context {context} --provider … --testloader",
+            d.namespace, d.name
+        )),
+        ([], []) => text.push_str(&format!(
+            "; no load tester was found by its labels: install one (kubectl kurator-rollout install --context {context} --provider … --testloader), or, if its context was renamed, re-run with --cluster-name {context}=NAME (the name it was installed under)"
+        )),
+    }
+    text
+}
+
+/// The cluster name a public load tester Deployment was installed under, when its name follows
+/// [`public_loadtester_name`].
+fn installed_for(d: &FoundDeployment) -> Option<String> {
+    let prefix = format!("{}-testloader-", d.namespace);
+    let name = d.name.strip_prefix(&prefix)?.strip_suffix("-loadtester")?;
+    (public_loadtester_name(&d.namespace, name) == d.name).then(|| name.to_string())
+}
+
+/// Writes what [`plan_policies`] made ready. A policy that could not be planned is reported
+/// and not written; the other policies go on. An interrupt seen before the first write leaves
+/// the cluster untouched; once writing has begun it runs to the end.
+pub async fn write_planned(
+    client: &Client,
+    planned: &[PlannedPolicy],
     dry_run: bool,
     force_conflicts: bool,
     interrupt: &Interrupt,
 ) -> Vec<ObjectResult> {
-    let mut prepared = Vec::new();
-    for policy in policies {
-        let objects = match read_facts(client, policy, cluster_name).await {
-            Ok(facts) => render(policy, &facts, options).map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        prepared.push((policy, objects));
-    }
     let untouched = !dry_run && interrupt.is_set();
     let mut results = Vec::new();
-    for (policy, objects) in prepared {
-        match objects {
-            Err(e) => results.push(ObjectResult::failed(&policy.name, format!("policy {}", policy.name), e)),
-            Ok(_) if untouched => results.push(ObjectResult::done(
-                &policy.name,
-                format!("policy {}", policy.name),
-                UNTOUCHED,
+    for p in planned {
+        match &p.objects {
+            Err(e) => results.push(ObjectResult::failed(
+                &p.policy,
+                format!("policy {}", p.policy),
+                e.clone(),
             )),
+            Ok(_) if untouched => {
+                results.push(ObjectResult::done(&p.policy, format!("policy {}", p.policy), UNTOUCHED))
+            }
             Ok(objects) => {
-                results.extend(write_objects(client, &policy.name, &objects, dry_run, force_conflicts).await)
+                let mut rows = write_objects(client, &p.policy, objects, dry_run, force_conflicts).await;
+                if !p.run_change.is_empty()
+                    && let Some(row) = rows
+                        .iter_mut()
+                        .find(|r| r.object.starts_with("Canary ") && r.warning.is_none())
+                {
+                    row.run_change = Some(p.run_change.join("; "));
+                }
+                results.extend(rows);
             }
         }
     }

@@ -8,7 +8,7 @@ use crate::cli::{GateArgs, PolicyFiles};
 use crate::config::diagnostics::{has_errors, without_kurator};
 use crate::config::{Diagnostic, Input, Policy, load_policies};
 use crate::exit::{Exit, ExitError};
-use crate::render::RenderOptions;
+use crate::render::GateChoice;
 
 /// Reads every file (`-` is standard input, once). An unreadable file is a usage error.
 pub fn read_inputs(files: &PolicyFiles) -> Result<Vec<Input>> {
@@ -70,9 +70,10 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
     diagnostics.iter().map(Diagnostic::render).collect()
 }
 
-pub fn render_options(gates: &GateArgs) -> RenderOptions {
-    RenderOptions {
-        abort_gate: !gates.no_abort_gate,
+/// The gates the flags ask for; absent flags keep what each Canary was applied with.
+pub fn gate_choice(gates: &GateArgs) -> GateChoice {
+    GateChoice {
+        abort_gate: gates.abort_gate,
         manual_promotion: gates.manual_promotion,
         manual_start: gates.manual_start,
         manual_steps: gates.manual_steps,

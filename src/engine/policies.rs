@@ -10,7 +10,7 @@ use anyhow::Result;
 use kube::api::{Patch, PatchParams};
 use serde_json::Value;
 
-use super::apply::{apply_policies, read_facts};
+use super::apply::{ClusterNaming, PlannedPolicy, plan_policies, read_facts, write_planned};
 use crate::config::kurator::FleetFacts;
 use crate::config::{Input, Policy};
 use crate::exit::ExitError;
@@ -21,8 +21,11 @@ use crate::fleet::{ClusterError, ClusterOutcome, Fleet};
 use crate::install::FIELD_MANAGER;
 use crate::interrupt::Interrupt;
 use crate::kurator::application::{applications_in, key};
-use crate::model::policy::{Applied, ApplyRow, HubRow, ObjectResult, RenderedCluster, change_of};
-use crate::render::{ClusterFacts, RenderOptions, render};
+use crate::model::policy::{
+    Applied, ApplyRow, HubRow, ObjectResult, RenderedCluster, RunChangeRow, change_of, changed_rollouts,
+    kurator_rerendered, run_change, run_under_way,
+};
+use crate::render::{ClusterFacts, GateChoice, RenderOptions, render};
 
 /// Renders for clusters known by name only (no cluster is read: no Service or Ingress facts).
 pub fn render_offline(
@@ -105,7 +108,8 @@ pub struct ApplyRequest<'a> {
     pub inputs: &'a [Input],
     /// The rollouts in them, validated: rendered for each member in context mode.
     pub policies: &'a [Policy],
-    pub options: RenderOptions,
+    /// The gates asked for; absent ones are kept from each live Canary.
+    pub gates: GateChoice,
     /// `--cluster-name CONTEXT=NAME`.
     pub cluster_names: &'a [(String, String)],
     pub dry_run: bool,
@@ -114,17 +118,95 @@ pub struct ApplyRequest<'a> {
     pub timeout: Duration,
 }
 
-/// Applies the policies where the fleet source says they go. A request that cannot be carried
-/// out (an unknown `--cluster-name` context, a file without Applications under Kurator) is a
-/// usage error before anything is written.
-pub async fn apply(source: &FleetSource, request: &ApplyRequest<'_>) -> Result<Applied> {
+/// What an apply will write, decided before anything is written: the plan, whose run changes
+/// (canaries under way that the write changes) need a confirmation.
+pub struct ApplyPlan {
+    target: PlanTarget,
+    /// Canaries whose run under way the apply changes, and how.
+    pub run_changes: Vec<RunChangeRow>,
+    /// Raised by Ctrl-C from the first member read on: a plan cut short writes nothing.
+    interrupt: Interrupt,
+}
+
+enum PlanTarget {
+    Members(Vec<ClusterOutcome<Vec<PlannedPolicy>>>),
+    Hub(Vec<Value>),
+}
+
+/// Plans the apply where the fleet source says the policies go. A request that cannot be
+/// carried out (an unknown `--cluster-name` context, a file without Applications under Kurator,
+/// gate flags under Kurator) is a usage error before anything is written.
+pub async fn plan(source: &FleetSource, request: &ApplyRequest<'_>) -> Result<ApplyPlan> {
     match source.policy_destination() {
-        Destination::Members => Ok(Applied::Members(apply_to_members(&source.members, request).await?)),
-        Destination::Hub(hub) => Ok(Applied::Hub(apply_to_hub(hub, request).await?)),
+        Destination::Members => {
+            // Ctrl-C during the reads leaves every member untouched. A dry run writes nothing,
+            // so there Ctrl-C simply ends it.
+            let interrupt = if request.dry_run {
+                Interrupt::manual()
+            } else {
+                Interrupt::on_ctrl_c()
+            };
+            let planned = plan_members(&source.members, request).await?;
+            let run_changes = planned
+                .iter()
+                .flat_map(|o| {
+                    o.result.iter().flatten().filter(|p| !p.run_change.is_empty()).map(|p| {
+                        let canary = p
+                            .objects
+                            .iter()
+                            .flatten()
+                            .find(|o| o["kind"] == "Canary")
+                            .map(key)
+                            .unwrap_or_default();
+                        RunChangeRow {
+                            cluster: o.target.context.clone(),
+                            policy: p.policy.clone(),
+                            canary,
+                            phase: p.phase.clone(),
+                            change: p.run_change.join("; "),
+                        }
+                    })
+                })
+                .collect();
+            Ok(ApplyPlan {
+                target: PlanTarget::Members(planned),
+                run_changes,
+                interrupt,
+            })
+        }
+        Destination::Hub(hub) => {
+            if request.gates.any_given() {
+                return Err(ExitError::usage(
+                    "--abort-gate and --manual-*: under --fleet Kurator renders the Canaries, and its rollout policy has no field for gate hooks; apply without them",
+                )
+                .into());
+            }
+            let documents = applications_in(request.inputs, &hub.namespace).map_err(ExitError::usage)?;
+            let run_changes = plan_hub(source, hub, &documents, request).await;
+            Ok(ApplyPlan {
+                target: PlanTarget::Hub(documents),
+                run_changes,
+                // One request per Application: Ctrl-C keeps its default meaning there.
+                interrupt: Interrupt::manual(),
+            })
+        }
     }
 }
 
-async fn apply_to_members(members: &Fleet, request: &ApplyRequest<'_>) -> Result<Vec<ApplyRow>> {
+/// Applies what [`plan`] decided, where it decided.
+pub async fn apply(source: &FleetSource, request: &ApplyRequest<'_>, plan: ApplyPlan) -> Result<Applied> {
+    match (plan.target, source.policy_destination()) {
+        (PlanTarget::Members(planned), _) => Ok(Applied::Members(
+            write_members(&source.members, request, &planned, &plan.interrupt).await,
+        )),
+        (PlanTarget::Hub(documents), Destination::Hub(hub)) => {
+            Ok(Applied::Hub(apply_to_hub(hub, &documents, request).await))
+        }
+        (PlanTarget::Hub(_), Destination::Members) => Err(anyhow::anyhow!("a hub plan without a hub")),
+    }
+}
+
+async fn plan_members(members: &Fleet, request: &ApplyRequest<'_>) -> Result<Vec<ClusterOutcome<Vec<PlannedPolicy>>>> {
     if let Some((unknown, _)) = request
         .cluster_names
         .iter()
@@ -132,67 +214,146 @@ async fn apply_to_members(members: &Fleet, request: &ApplyRequest<'_>) -> Result
     {
         return Err(ExitError::usage(format!("--cluster-name {unknown}=…: {unknown} is not a target context")).into());
     }
-    // A dry run writes nothing, so Ctrl-C simply ends it.
-    let interrupt = if request.dry_run {
-        Interrupt::manual()
-    } else {
-        Interrupt::on_ctrl_c()
-    };
-    let outcomes = members
-        .fan_out(request.timeout, |client, target| {
+    Ok(members
+        .fan_out(request.timeout, |client, target| async move {
             let name = name_for(request.cluster_names, &target.context);
-            let interrupt = &interrupt;
-            async move {
-                Ok::<_, ClusterError>(
-                    apply_policies(
-                        &client,
-                        request.policies,
-                        &name,
-                        &request.options,
-                        request.dry_run,
-                        request.force_conflicts,
-                        interrupt,
-                    )
-                    .await,
+            let naming = ClusterNaming {
+                context: &target.context,
+                cluster_name: &name,
+            };
+            Ok::<_, ClusterError>(
+                plan_policies(
+                    &client,
+                    request.policies,
+                    &naming,
+                    &request.gates,
+                    request.force_conflicts,
                 )
+                .await,
+            )
+        })
+        .await)
+}
+
+async fn write_members(
+    members: &Fleet,
+    request: &ApplyRequest<'_>,
+    planned: &[ClusterOutcome<Vec<PlannedPolicy>>],
+    interrupt: &Interrupt,
+) -> Vec<ApplyRow> {
+    let outcomes = members
+        .fan_out(request.timeout, |client, target| async move {
+            match planned
+                .iter()
+                .find(|o| o.target.context == target.context)
+                .map(|o| &o.result)
+            {
+                Some(Ok(policies)) => {
+                    Ok(write_planned(&client, policies, request.dry_run, request.force_conflicts, interrupt).await)
+                }
+                // Reported from the plan below.
+                _ => Ok(Vec::new()),
             }
         })
         .await;
     let mut rows = Vec::new();
-    for outcome in outcomes {
+    for (plan, outcome) in planned.iter().zip(outcomes) {
         let cluster = outcome.target.context;
-        match outcome.result {
-            Ok(results) => rows.extend(results.into_iter().map(|result| ApplyRow {
+        let failed = |error: String| ApplyRow {
+            cluster: cluster.clone(),
+            result: ObjectResult::failed("", "-".into(), error),
+        };
+        match (&plan.result, outcome.result) {
+            // Nothing was written where the plan failed.
+            (Err(e), _) => rows.push(failed(e.to_string())),
+            (Ok(_), Ok(results)) => rows.extend(results.into_iter().map(|result| ApplyRow {
                 cluster: cluster.clone(),
                 result,
             })),
-            Err(e) => {
-                let error = match e {
-                    // Cut off mid-way: say so, since some objects may already be written.
-                    ClusterError::Timeout(_) if !request.dry_run => {
-                        format!("{e}; some objects may be applied already: re-run apply (it is safe to repeat)")
-                    }
-                    e => e.to_string(),
-                };
-                rows.push(ApplyRow {
-                    cluster,
-                    result: ObjectResult::failed("", "-".into(), error),
-                });
-            }
+            // Cut off mid-way: say so, since some objects may already be written.
+            (Ok(_), Err(e @ ClusterError::Timeout(_))) if !request.dry_run => rows.push(failed(format!(
+                "{e}; some objects may be applied already: re-run apply (it is safe to repeat)"
+            ))),
+            (Ok(_), Err(e)) => rows.push(failed(e.to_string())),
         }
     }
-    Ok(rows)
+    rows
+}
+
+/// Under Kurator a changed rollout policy is re-rendered into every member's Canary at once:
+/// each member Canary of a changed policy whose run is under way, and what Kurator's re-render
+/// does to it. The hub is asked for a server-side dry run of each Application, so the
+/// comparison is with what it would store.
+async fn plan_hub(
+    source: &FleetSource,
+    hub: &Hub,
+    documents: &[Value],
+    request: &ApplyRequest<'_>,
+) -> Vec<RunChangeRow> {
+    let mut changed: Vec<(String, Value)> = Vec::new();
+    for doc in documents {
+        let (ns, name) = (text(doc, "/metadata/namespace"), text(doc, "/metadata/name"));
+        let api = applications(&hub.client, &ns);
+        let before = api
+            .get_opt(&name)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|o| serde_json::to_value(o).ok());
+        let mut params = PatchParams::apply(FIELD_MANAGER).dry_run();
+        params.force = request.force_conflicts;
+        // A write the hub refuses is reported when written; it changes no canary.
+        if let Ok(after) = api.patch(&name, &params, &Patch::Apply(doc)).await
+            && let Ok(after) = serde_json::to_value(after)
+        {
+            changed.extend(changed_rollouts(before.as_ref(), &after));
+        }
+    }
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    let changed = &changed;
+    let outcomes = source
+        .members
+        .fan_out(request.timeout, |client, target| async move {
+            let mut rows = Vec::new();
+            for (policy, rollout) in changed {
+                let (ns, name) = (text(rollout, "/workload/namespace"), text(rollout, "/workload/name"));
+                let canaries: kube::Api<crate::flagger::Canary> = kube::Api::namespaced(client.clone(), &ns);
+                let Some(live) = canaries.get_opt(&name).await.ok().flatten() else {
+                    continue;
+                };
+                let live = serde_json::to_value(live).unwrap_or_default();
+                let Some(phase) = run_under_way(&live) else {
+                    continue;
+                };
+                let mut change = vec!["Kurator re-renders this Canary's spec from the changed policy".to_string()];
+                change.extend(run_change(&live, &kurator_rerendered(&live, rollout)));
+                rows.push(RunChangeRow {
+                    cluster: target.context.clone(),
+                    policy: policy.clone(),
+                    canary: format!("{ns}/{name}"),
+                    phase: phase.to_string(),
+                    change: change.join("; "),
+                });
+            }
+            Ok::<_, ClusterError>(rows)
+        })
+        .await;
+    outcomes.into_iter().filter_map(|o| o.result.ok()).flatten().collect()
+}
+
+fn text(v: &Value, pointer: &str) -> String {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string()
 }
 
 /// Server-side applies each Application to the hub (a server-side dry run, `dryRun=All`, when
 /// asked: the hub answers what it would store and keeps what it has).
-async fn apply_to_hub(hub: &Hub, request: &ApplyRequest<'_>) -> Result<Vec<HubRow>> {
-    let documents = applications_in(request.inputs, &hub.namespace).map_err(ExitError::usage)?;
+async fn apply_to_hub(hub: &Hub, documents: &[Value], request: &ApplyRequest<'_>) -> Vec<HubRow> {
     let mut rows = Vec::new();
     for doc in documents {
-        let application = key(&doc);
-        let text = |p: &str| doc.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
-        let (ns, name) = (text("/metadata/namespace"), text("/metadata/name"));
+        let application = key(doc);
+        let (ns, name) = (text(doc, "/metadata/namespace"), text(doc, "/metadata/name"));
         let api = applications(&hub.client, &ns);
         let before = api
             .get_opt(&name)
@@ -203,7 +364,7 @@ async fn apply_to_hub(hub: &Hub, request: &ApplyRequest<'_>) -> Result<Vec<HubRo
         let mut params = PatchParams::apply(FIELD_MANAGER);
         params.force = request.force_conflicts;
         params.dry_run = request.dry_run;
-        rows.push(match api.patch(&name, &params, &Patch::Apply(&doc)).await {
+        rows.push(match api.patch(&name, &params, &Patch::Apply(doc)).await {
             Ok(after) => HubRow {
                 result: change_of(
                     before.as_ref(),
@@ -228,5 +389,5 @@ async fn apply_to_hub(hub: &Hub, request: &ApplyRequest<'_>) -> Result<Vec<HubRo
             }
         });
     }
-    Ok(rows)
+    rows
 }

@@ -30,7 +30,7 @@ use crate::model::canary::{CanaryId, RunMark, is_running};
 use crate::model::plan::Verb;
 use crate::model::policy::Applied;
 use crate::model::release::{Halt, ReleaseEvent, ReleasePlan, WOULD_START, ordered, waves};
-use crate::render::RenderOptions;
+use crate::render::GateChoice;
 
 #[derive(Debug, Clone, Default)]
 pub struct StartPlan {
@@ -260,7 +260,8 @@ pub struct PolicyApply {
     /// The files as read: under Kurator their Applications go to the hub as written.
     pub inputs: Vec<Input>,
     pub policies: Vec<Policy>,
-    pub render: RenderOptions,
+    /// Absent gates keep what each Canary was applied with.
+    pub gates: GateChoice,
     pub force_conflicts: bool,
 }
 
@@ -269,7 +270,7 @@ impl PolicyApply {
         ApplyRequest {
             inputs: &self.inputs,
             policies: &self.policies,
-            options: self.render.clone(),
+            gates: self.gates.clone(),
             cluster_names: &[],
             dry_run,
             force_conflicts: self.force_conflicts,
@@ -331,7 +332,15 @@ where
     let (source, plan_waves) = in_waves(source, options)?;
     let namespace = source.default_namespace();
     if let Some(apply) = &options.policies
-        && let Err(exit) = apply_first(&source, apply, options.cluster_timeout, interrupt, &mut emit).await?
+        && let Err(exit) = apply_first(
+            &source,
+            apply,
+            options.start.force,
+            options.cluster_timeout,
+            interrupt,
+            &mut emit,
+        )
+        .await?
     {
         return Ok(ReleaseOutcome {
             exit,
@@ -410,7 +419,11 @@ fn in_waves(source: &FleetSource, options: &ReleaseOptions) -> Result<(FleetSour
 pub async fn plan_release(source: &FleetSource, options: &ReleaseOptions) -> anyhow::Result<ReleasePlan> {
     let (source, plan_waves) = in_waves(source, options)?;
     let policies = match &options.policies {
-        Some(apply) => Some(policies::apply(&source, &apply.request(true, options.cluster_timeout * 3)).await?),
+        Some(apply) => {
+            let request = apply.request(true, options.cluster_timeout * 3);
+            let plan = policies::plan(&source, &request).await?;
+            Some(policies::apply(&source, &request, plan).await?)
+        }
         None => None,
     };
     let namespace = source.default_namespace();
@@ -706,11 +719,29 @@ async fn start_wave(
 async fn apply_first(
     source: &FleetSource,
     apply: &PolicyApply,
+    force: bool,
     cluster_timeout: Duration,
     interrupt: &Interrupt,
     emit: &mut impl FnMut(ReleaseEvent),
 ) -> anyhow::Result<Result<(), Exit>> {
-    let applied = policies::apply(source, &apply.request(false, cluster_timeout * 3)).await?;
+    let request = apply.request(false, cluster_timeout * 3);
+    let plan = policies::plan(source, &request).await?;
+    // A policy change to a run under way is `apply`'s to confirm; `start --force` restarts
+    // those runs anyway, under the new policy.
+    if !force && !plan.run_changes.is_empty() {
+        for r in &plan.run_changes {
+            emit(ReleaseEvent::PolicyProblem {
+                cluster: r.cluster.clone(),
+                text: format!(
+                    "applying -f would change the run under way of {} ({}): {}; apply it with apply -f (it shows and asks), or start --force",
+                    r.canary, r.phase, r.change
+                ),
+            });
+        }
+        emit(ReleaseEvent::PoliciesFailed);
+        return Ok(Err(Exit::Failed));
+    }
+    let applied = policies::apply(source, &request, plan).await?;
     if interrupt.is_set() {
         let mut untouched: Vec<String> = match &applied {
             Applied::Members(rows) => rows

@@ -239,20 +239,21 @@ async fn load_tester_check(client: &Client, referenced: &[(LoadTester, Vec<Strin
         let unreachable = unreachable_load_testers(client, referenced).await;
         return judge_load_tester(&[], referenced, &unreachable, install_hint);
     }
-    let labelled = list_deployments(
+    match labelled_load_testers(client).await {
+        Ok(found) => judge_load_tester(&found, referenced, &[], install_hint),
+        Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
+    }
+}
+
+/// The load tester Deployments found by their labels, whoever installed them (this tool, the
+/// Flagger chart, Kurator's Fleet plugin).
+pub async fn labelled_load_testers(client: &Client) -> Result<Vec<FoundDeployment>, ClusterError> {
+    let found = list_deployments(
         &Api::all(client.clone()),
         &["app.kubernetes.io/name=loadtester", "app=flagger-loadtester"],
     )
-    .await;
-    match labelled {
-        Ok(found) => judge_load_tester(
-            &found.into_iter().map(|(_, f)| f).collect::<Vec<_>>(),
-            referenced,
-            &[],
-            install_hint,
-        ),
-        Err(e) => Check::fail("Load tester", e.to_string(), "grant this user list on deployments.apps"),
-    }
+    .await?;
+    Ok(found.into_iter().map(|(_, f)| f).collect())
 }
 
 /// Asks the API server (SelfSubjectAccessReview) for each (namespace, permission), all at once;
@@ -434,7 +435,7 @@ pub fn referenced_load_testers(canaries: &[Canary]) -> Vec<(LoadTester, Vec<Stri
 // kube-apiserver: pkg/registry/core/service/storage/storage.go, func (*REST) ResourceLocation
 // (a port number is mapped to the Service port's name; then an endpoint subset with a ready
 // address and a port of that name is required).
-async fn unreachable_load_testers(client: &Client, testers: &[(LoadTester, Vec<String>)]) -> Vec<String> {
+pub async fn unreachable_load_testers(client: &Client, testers: &[(LoadTester, Vec<String>)]) -> Vec<String> {
     let problems = futures::future::join_all(
         testers
             .iter()

@@ -7,6 +7,7 @@ use crate::exit::Exit;
 use crate::fleet::ClusterError;
 use crate::interrupt::UNTOUCHED;
 use crate::model::canary::CanaryId;
+use crate::model::plan::Verb;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionRow {
@@ -48,6 +49,48 @@ impl ActionRow {
     }
 }
 
+/// An action carried out from the live view's keys: the verb and its result row, kept for the
+/// view's event line and its final table.
+#[derive(Debug, Clone)]
+pub struct KeyAction {
+    pub verb: Verb,
+    pub row: ActionRow,
+}
+
+impl KeyAction {
+    /// The event line's text: `<verb> <cluster> <ns/name>: <what happened>`.
+    pub fn text(&self) -> String {
+        let outcome = match &self.row.error {
+            Some(e) => format!("failed: {e}"),
+            None => self.row.result.clone(),
+        };
+        format!(
+            "{} {} {}: {outcome}",
+            self.verb.name(),
+            self.row.cluster,
+            self.row.canary
+        )
+    }
+
+    /// Whether this was the person's abort and it rolled the canary back (not a step that
+    /// found nothing to abort, nor one that failed).
+    fn aborted(&self) -> bool {
+        self.verb == Verb::Abort && self.row.error.is_none() && !self.row.action.starts_with("none:")
+    }
+}
+
+/// Why a canary ended Failed when the person aborted it from the live view: the cause the
+/// final table shows instead of Flagger's rollback message alone, with the result the
+/// `abort` verb reports (e.g. `rolled back (Failed); rollback gate closed`).
+pub fn user_abort(actions: &[KeyAction], target: &CanaryId) -> Option<String> {
+    let canary = target.to_string();
+    actions
+        .iter()
+        .rev()
+        .find(|a| a.aborted() && a.row.cluster == target.cluster && a.row.canary == canary)
+        .map(|a| format!("aborted by you in the live view: {}", a.row.result))
+}
+
 /// 0/1/5 by how many succeeded, 130 when Ctrl-C left any untouched.
 pub fn exit(rows: &[ActionRow]) -> Exit {
     let ok = rows.iter().filter(|r| r.error.is_none()).count();
@@ -82,5 +125,37 @@ mod tests {
             exit(&[row(Ok("x".into())), row(Err(ClusterError::Other("no".into())))]),
             Exit::Partial
         );
+    }
+
+    #[test]
+    fn the_persons_abort_is_the_cause_of_the_failure() {
+        let id = CanaryId::new("c", "ns", "p");
+        let key = |verb: Verb, action: &str, outcome: Result<String, ClusterError>| KeyAction {
+            verb,
+            row: ActionRow::new(&id, action.into(), outcome),
+        };
+        let aborted = key(
+            Verb::Abort,
+            "open rollback gate",
+            Ok("rolled back (Failed); rollback gate closed".into()),
+        );
+        assert_eq!(
+            user_abort(std::slice::from_ref(&aborted), &id).as_deref(),
+            Some("aborted by you in the live view: rolled back (Failed); rollback gate closed")
+        );
+        assert_eq!(
+            aborted.text(),
+            "abort c ns/p: rolled back (Failed); rollback gate closed"
+        );
+        assert_eq!(user_abort(&[aborted], &CanaryId::new("other", "ns", "p")), None);
+        // Nothing aborted, or the abort failed, or another verb: no cause of the user's.
+        let none = key(Verb::Abort, "none: already failed", Ok("already failed".into()));
+        let failed = key(
+            Verb::Abort,
+            "open rollback gate",
+            Err(ClusterError::Other("timeout".into())),
+        );
+        let paused = key(Verb::Pause, "set spec.suspend=true", Ok("paused".into()));
+        assert_eq!(user_abort(&[none, failed, paused], &id), None);
     }
 }

@@ -175,7 +175,7 @@ pub fn plan(verb: Verb, canary: &Value) -> Step {
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let nothing = |r: &str| Step::Nothing { reason: r.into() };
-    match verb {
+    let step = match verb {
         Verb::Promote => plan_promote(canary, phase, false),
         Verb::PromoteWait => plan_promote(canary, phase, true),
         Verb::PromoteFull => match phase {
@@ -201,7 +201,32 @@ pub fn plan(verb: Verb, canary: &Value) -> Step {
                 if other.is_empty() { "new" } else { other }
             )),
         },
+    };
+    match step {
+        Step::OpenGate { .. } | Step::OpenRollbackGate { .. } | Step::SkipAnalysis if suspended => {
+            impossible(&needs_resume(verb))
+        }
+        step => step,
     }
+}
+
+/// Why a step that waits for Flagger to act (a gate opened, skipAnalysis set) cannot take
+/// effect on a paused canary. Flagger's scheduler returns at once for a suspended Canary,
+/// before it asks any hook (fluxcd/flagger pkg/controller/scheduler.go, `advanceCanary`: `if
+/// cd.Spec.Suspend { ... "skipping canary run as object is suspended"; return }`, ahead of
+/// `runRollbackHooks` and the gate checks), so the step would only wait out `--timeout`.
+/// Kurator's `rolloutPolicy.suspend` is rendered into the same field. (`promote --wait` still
+/// waits: it waits for the gate, which a resume brings.)
+fn needs_resume(verb: Verb) -> String {
+    format!(
+        "paused (spec.suspend): Flagger does not run a suspended canary's analysis, so the {} is never consulted; resume it first, then {}",
+        match verb {
+            Verb::Abort => "rollback gate",
+            Verb::PromoteFull => "skipAnalysis switch",
+            _ => "gate",
+        },
+        verb.name()
+    )
 }
 
 fn impossible(reason: &str) -> Step {
@@ -246,7 +271,7 @@ fn plan_abort(canary: &Value, phase: &str) -> Step {
         )),
         _ => match hook_url(canary, "rollback", "/rollback/check") {
             Some(hook) => Step::OpenRollbackGate { hook },
-            None => impossible("no rollback hook: apply adds one by default (re-apply without --no-abort-gate)"),
+            None => impossible("no rollback hook: re-apply the policy with --abort-gate"),
         },
     }
 }
@@ -348,9 +373,16 @@ impl Plan {
         crate::exit::Exit::from_counts(possible, self.rows.len())
     }
 
-    /// The confirmation question.
+    /// The confirmation question: the canary by name when the plan changes one canary in its
+    /// own cluster, else the counts (a hub switch changes every member of the Fleet).
     pub fn question(&self) -> String {
-        let (canaries, clusters) = (self.acting(), self.affected.len());
+        let acting: Vec<&PlanRow> = self.rows.iter().filter(|r| r.step.acts()).collect();
+        if let ([row], [cluster]) = (acting.as_slice(), self.affected.as_slice())
+            && row.target.cluster == *cluster
+        {
+            return format!("{} {cluster} {}?", self.verb.name(), row.target);
+        }
+        let (canaries, clusters) = (acting.len(), self.affected.len());
         format!(
             "{} {canaries} canar{} in {clusters} cluster{}?",
             self.verb.name(),
@@ -544,7 +576,7 @@ mod tests {
             }
         );
         assert!(
-            matches!(plan(Verb::Abort, &canary("Progressing", json!([]), json!({}))), Step::Impossible { reason } if reason.contains("apply adds one by default"))
+            matches!(plan(Verb::Abort, &canary("Progressing", json!([]), json!({}))), Step::Impossible { reason } if reason.contains("re-apply the policy with --abort-gate"))
         );
         assert!(matches!(
             plan(Verb::Abort, &canary("Failed", gated.clone(), json!({}))),
@@ -574,6 +606,58 @@ mod tests {
             plan(Verb::PromoteFull, &canary("Progressing", json!([]), json!({}))),
             Step::SkipAnalysis
         );
+    }
+
+    #[test]
+    fn a_paused_run_cannot_be_aborted_or_promoted_until_resumed() {
+        let gated = json!([
+            {"name": "promotion-gate", "type": "confirm-promotion", "url": "http://lt.ns/gate/check"},
+            {"name": "abort-gate", "type": "rollback", "url": "http://lt.ns/rollback/check"}]);
+        let paused = json!({"suspend": true});
+        for (verb, phase) in [
+            (Verb::Abort, "Progressing"),
+            (Verb::Abort, "WaitingPromotion"),
+            (Verb::Promote, "WaitingPromotion"),
+            (Verb::PromoteWait, "WaitingPromotion"),
+            (Verb::PromoteFull, "Progressing"),
+        ] {
+            let step = plan(verb, &canary(phase, gated.clone(), paused.clone()));
+            assert!(
+                matches!(&step, Step::Impossible { reason } if reason.starts_with("paused (spec.suspend)") && reason.ends_with(&format!("resume it first, then {}", verb.name()))),
+                "{verb:?} {phase}: {step:?}"
+            );
+        }
+        let abort = plan(Verb::Abort, &canary("Progressing", gated.clone(), paused.clone()));
+        assert!(
+            abort.describe().contains("the rollback gate is never consulted"),
+            "{abort:?}"
+        );
+        // Nothing to do stays nothing to do, and the switches and retry are not held back.
+        assert!(matches!(
+            plan(Verb::Abort, &canary("Failed", gated.clone(), paused.clone())),
+            Step::Nothing { .. }
+        ));
+        assert!(matches!(
+            plan(Verb::Promote, &canary("Succeeded", gated.clone(), paused.clone())),
+            Step::Nothing { .. }
+        ));
+        assert_eq!(
+            plan(Verb::Resume, &canary("Progressing", gated.clone(), paused.clone())),
+            Step::Suspend { suspend: false }
+        );
+        assert!(matches!(
+            plan(Verb::Retry, &canary("Failed", gated.clone(), paused.clone())),
+            Step::Retry { .. }
+        ));
+        // Not at a gate yet, promote keeps its own answer, and promote --wait waits for the
+        // gate (a resume brings it).
+        assert!(
+            matches!(plan(Verb::Promote, &canary("Progressing", gated.clone(), paused.clone())), Step::Impossible { reason } if reason.contains("promote --wait"))
+        );
+        assert!(matches!(
+            plan(Verb::PromoteWait, &canary("Progressing", gated, paused)),
+            Step::AwaitGate { .. }
+        ));
     }
 
     #[test]
@@ -671,6 +755,19 @@ mod tests {
             unmatched: None,
         };
         assert_eq!(plan.question(), "pause 2 canaries in 2 clusters?");
+        let one = Plan {
+            rows: plan.rows[1..].to_vec(),
+            affected: acting_clusters(&plan.rows[1..]),
+            ..plan.clone()
+        };
+        assert_eq!(one.question(), "pause b t/p?");
+        // A hub switch names what it reaches: every member.
+        let hub = Plan {
+            rows: vec![row("hub", Step::Suspend { suspend: true })],
+            affected: vec!["m1".into()],
+            ..plan.clone()
+        };
+        assert_eq!(hub.question(), "pause 1 canary in 1 cluster?");
         let json = serde_json::to_value(&plan.rows[0]).unwrap();
         assert_eq!(json["cluster"], "a");
         assert_eq!(json["canary"], "t/p");

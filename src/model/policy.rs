@@ -3,10 +3,12 @@
 //! the exit code of an apply. Pure.
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::exit::Exit;
+use crate::flagger::gates::hook_url;
 use crate::interrupt::UNTOUCHED;
+use crate::kurator::rollouts::{policy_name, rendered_canary_spec};
 
 /// The objects one cluster gets, per policy (`render`).
 #[derive(Debug)]
@@ -31,6 +33,9 @@ pub struct ObjectResult {
     /// result `warning`: a field another manager left in the object that changes the rollout.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
+    /// A Canary whose run is under way: what this write does (did) to the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_change: Option<String>,
 }
 
 impl ObjectResult {
@@ -42,6 +47,7 @@ impl ObjectResult {
             error: Some(error),
             diff: None,
             warning: None,
+            run_change: None,
         }
     }
 
@@ -54,6 +60,7 @@ impl ObjectResult {
             error: None,
             diff: None,
             warning: None,
+            run_change: None,
         }
     }
 }
@@ -64,6 +71,222 @@ pub struct ApplyRow {
     pub cluster: String,
     #[serde(flatten)]
     pub result: ObjectResult,
+}
+
+/// A canary whose run is under way and that an apply would change, for the plan shown (and
+/// confirmed) before anything is written.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunChangeRow {
+    pub cluster: String,
+    pub policy: String,
+    /// `namespace/name` of the Canary.
+    pub canary: String,
+    pub phase: String,
+    /// What happens to the run, in the words of [`run_change`].
+    pub change: String,
+}
+
+/// Flagger's phases of a run under way: between a new revision being detected and its end
+/// (flagger: pkg/apis/flagger/v1beta1/status.go, the `CanaryPhase` constants).
+pub const RUN_PHASES: [&str; 5] = ["Progressing", "Waiting", "WaitingPromotion", "Promoting", "Finalising"];
+
+/// The phase of a Canary whose run is under way, if it is.
+pub fn run_under_way(canary: &Value) -> Option<&str> {
+    let phase = canary.pointer("/status/phase").and_then(Value::as_str)?;
+    RUN_PHASES.contains(&phase).then_some(phase)
+}
+
+/// The gate hooks, as this tool renders them: kind, check path, what it is called, the phase in
+/// which a run waits at it, and what removing it there does.
+const GATE_HOOKS: [(&str, &str, &str, &str, &str); 3] = [
+    (
+        "confirm-promotion",
+        "/gate/check",
+        "promotion gate",
+        "WaitingPromotion",
+        "it will promote now",
+    ),
+    (
+        "confirm-rollout",
+        "/gate/check",
+        "start gate",
+        "Waiting",
+        "its analysis starts now",
+    ),
+    (
+        "confirm-traffic-increase",
+        "/gate/check",
+        "step gate",
+        "Progressing",
+        "its traffic steps go on without approval",
+    ),
+];
+
+/// Whether a webhook is one of the gate hooks (or the post-rollout hooks closing them), which
+/// [`run_change`] describes one by one.
+fn is_gate_hook(hook: &Value) -> bool {
+    let url = hook["url"].as_str().unwrap_or("");
+    ["/gate/check", "/gate/close", "/rollback/check", "/rollback/close"]
+        .iter()
+        .any(|path| url.ends_with(path))
+}
+
+/// What writing `would` (the server's dry-run answer) over `live` does to the run under way in
+/// `live`, one sentence per effect; empty when no run is under way or its spec stays the same.
+/// Flagger re-reads the Canary at every tick of a run (flagger: pkg/controller/scheduler.go, the
+/// per-canary job; reference/flagger.md §3.1), so a changed analysis acts on the run from its
+/// next check, and a removed gate no longer holds it.
+pub fn run_change(live: &Value, would: &Value) -> Vec<String> {
+    let Some(phase) = run_under_way(live) else {
+        return Vec::new();
+    };
+    let (before, after) = (&live["spec"], &would["spec"]);
+    if before == after {
+        return Vec::new();
+    }
+    let mut effects = Vec::new();
+    for (kind, path, name, waits_in, then) in GATE_HOOKS {
+        match (
+            hook_url(live, kind, path).is_some(),
+            hook_url(would, kind, path).is_some(),
+        ) {
+            (true, false) if phase == waits_in => {
+                effects.push(format!("removes the {name} of a canary waiting at it: {then}"))
+            }
+            (true, false) => effects.push(format!("removes the {name} of this run: it will not wait there")),
+            (false, true) => effects.push(format!("adds a {name}: this run will wait there")),
+            _ => {}
+        }
+    }
+    match (
+        hook_url(live, "rollback", "/rollback/check").is_some(),
+        hook_url(would, "rollback", "/rollback/check").is_some(),
+    ) {
+        (true, false) => effects.push("removes the abort gate: abort can no longer stop this run".into()),
+        (false, true) => effects.push("adds the abort gate".into()),
+        _ => {}
+    }
+    let on = |v: &Value, field: &str| v[field].as_bool() == Some(true);
+    if on(after, "skipAnalysis") && !on(before, "skipAnalysis") {
+        effects.push("sets skipAnalysis: it will promote now, without analysis".into());
+    }
+    if on(after, "suspend") != on(before, "suspend") {
+        effects.push(if on(after, "suspend") {
+            "sets suspend: this run pauses".into()
+        } else {
+            "clears suspend: this paused run resumes".into()
+        });
+    }
+    let other = changed_fields(before, after);
+    if !other.is_empty() {
+        effects.push(format!(
+            "changes {} of this run: Flagger uses the new values from its next check",
+            other.join(", ")
+        ));
+    }
+    effects
+}
+
+/// The spec fields that differ, other than those [`run_change`] names on their own (the gate
+/// hooks, skipAnalysis, suspend): `spec.x`, and `spec.analysis.y` inside the analysis.
+fn changed_fields(before: &Value, after: &Value) -> Vec<String> {
+    let keys = |a: &Value, b: &Value| -> Vec<String> {
+        let mut keys: Vec<String> = [a, b]
+            .iter()
+            .filter_map(|v| v.as_object())
+            .flat_map(|m| m.keys().cloned())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
+    let other_hooks = |v: &Value| -> Vec<Value> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|h| !is_gate_hook(h))
+            .cloned()
+            .collect()
+    };
+    let mut fields = Vec::new();
+    for key in keys(before, after) {
+        match key.as_str() {
+            "skipAnalysis" | "suspend" => {}
+            "analysis" => {
+                let (a, b) = (&before["analysis"], &after["analysis"]);
+                for k in keys(a, b) {
+                    let differs = if k == "webhooks" {
+                        other_hooks(&a[&k]) != other_hooks(&b[&k])
+                    } else {
+                        a[&k] != b[&k]
+                    };
+                    if differs {
+                        fields.push(format!("spec.analysis.{k}"));
+                    }
+                }
+            }
+            _ if before[&key] != after[&key] => fields.push(format!("spec.{key}")),
+            _ => {}
+        }
+    }
+    fields
+}
+
+/// The rollout policies of an Application that a write would change (or add): their names and
+/// their new rollout blocks, compared by name with what the hub has.
+pub fn changed_rollouts(before: Option<&Value>, after: &Value) -> Vec<(String, Value)> {
+    let rollouts = |app: &Value| -> Vec<(String, Value)> {
+        app.pointer("/spec/syncPolicies")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                p.get("rollout")
+                    .filter(|r| !r.is_null())
+                    .map(|r| (policy_name(app, i), r.clone()))
+            })
+            .collect()
+    };
+    let old = before.map(rollouts).unwrap_or_default();
+    rollouts(after)
+        .into_iter()
+        .filter(|(name, rollout)| !old.iter().any(|(n, r)| n == name && r == rollout))
+        .collect()
+}
+
+/// A member's Canary as Kurator's next reconcile of a changed rollout policy leaves it: its
+/// whole `spec.analysis` rendered from the policy, with only the policy's own webhooks (Kurator
+/// has no field for gate hooks), and the switches the policy sets (kurator:
+/// pkg/fleet-manager/application/rollout_helper.go, `renderCanary`, `renderCanaryAnalysis`).
+pub fn kurator_rerendered(live: &Value, rollout: &Value) -> Value {
+    let mut would = live.clone();
+    let Ok(spec) = rendered_canary_spec(rollout) else {
+        return would;
+    };
+    let hooks: Vec<Value> = live
+        .pointer("/spec/analysis/webhooks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|h| !is_gate_hook(h))
+        .cloned()
+        .collect();
+    let mut analysis = spec["analysis"].clone();
+    if !hooks.is_empty() {
+        analysis["webhooks"] = Value::Array(hooks);
+    }
+    if let Some(metrics) = live.pointer("/spec/analysis/metrics") {
+        analysis["metrics"] = metrics.clone();
+    }
+    would["spec"]["analysis"] = analysis;
+    // Flagger's CRD leaves an unset switch out; only a change is a change.
+    for key in ["skipAnalysis", "suspend", "revertOnDeletion"] {
+        if spec[key] == json!(true) || would["spec"].get(key).is_some() {
+            would["spec"][key] = spec[key].clone();
+        }
+    }
+    would
 }
 
 /// One Application on the Kurator hub.
@@ -159,6 +382,60 @@ mod tests {
         assert_eq!(change_of(Some(&before), Some(&same), true), "unchanged");
         assert_eq!(change_of(Some(&before), Some(&other), true), "would configure");
         assert_eq!(change_of(Some(&before), Some(&other), false), "configured");
+    }
+
+    fn canary(phase: &str, hooks: Value, extra: Value) -> Value {
+        let mut spec = json!({"analysis": {"interval": "10s", "webhooks": hooks}});
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            spec[k] = v.clone();
+        }
+        json!({"spec": spec, "status": {"phase": phase}})
+    }
+
+    fn gate(kind: &str, path: &str) -> Value {
+        json!({"name": kind, "type": kind, "url": format!("http://lt.ns/{path}")})
+    }
+
+    #[test]
+    fn a_run_under_way_is_told_what_a_write_does_to_it() {
+        let gated = json!([
+            gate("confirm-promotion", "gate/check"),
+            gate("rollback", "rollback/check")
+        ]);
+        let abort_only = json!([gate("rollback", "rollback/check")]);
+        assert_eq!(
+            run_change(
+                &canary("WaitingPromotion", gated.clone(), json!({})),
+                &canary("WaitingPromotion", abort_only.clone(), json!({}))
+            ),
+            vec!["removes the promotion gate of a canary waiting at it: it will promote now"]
+        );
+        assert_eq!(
+            run_change(
+                &canary("Progressing", gated.clone(), json!({})),
+                &canary("Progressing", json!([]), json!({"skipAnalysis": true}))
+            ),
+            vec![
+                "removes the promotion gate of this run: it will not wait there",
+                "removes the abort gate: abort can no longer stop this run",
+                "sets skipAnalysis: it will promote now, without analysis",
+            ]
+        );
+        let mut wider = canary("Progressing", abort_only.clone(), json!({}));
+        wider["spec"]["analysis"]["stepWeight"] = json!(20);
+        assert_eq!(
+            run_change(&canary("Progressing", abort_only.clone(), json!({})), &wider),
+            vec!["changes spec.analysis.stepWeight of this run: Flagger uses the new values from its next check"]
+        );
+        // No run under way, or nothing changes: nothing to say.
+        assert!(run_change(&canary("Succeeded", gated.clone(), json!({})), &wider).is_empty());
+        assert!(
+            run_change(
+                &canary("Waiting", gated.clone(), json!({})),
+                &canary("Waiting", gated, json!({}))
+            )
+            .is_empty()
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::cli::{DemoArgs, OnFailure};
 use crate::config::{Input, load_policies};
 use crate::engine::live::{FollowResult, LiveFleet};
-use crate::engine::policies::{ApplyRequest, apply};
+use crate::engine::policies::{ApplyRequest, apply, plan};
 use crate::engine::release::{Baseline, ReleaseOptions, StartPlan, WaveFollowed, release};
 use crate::exit::Exit;
 use crate::fleet::source::FleetSource;
@@ -25,7 +25,7 @@ use crate::model::canary::CanaryState;
 use crate::model::policy::Applied;
 use crate::model::update::Scope;
 use crate::model::verdict::Condition;
-use crate::render::RenderOptions;
+use crate::render::GateChoice;
 use crate::tui::follow::{FollowOptions, follow};
 use crate::view::release::event_text;
 
@@ -62,13 +62,14 @@ async fn apply_policy(source: &FleetSource, timeout: Duration) -> Result<()> {
     let request = ApplyRequest {
         inputs: &inputs,
         policies: &policies,
-        options: RenderOptions::default(),
+        gates: GateChoice::default(),
         cluster_names: &[],
         dry_run: false,
         force_conflicts: false,
         timeout,
     };
-    let applied = apply(source, &request).await?;
+    let planned = plan(source, &request).await?;
+    let applied = apply(source, &request, planned).await?;
     if let Applied::Members(rows) = &applied
         && let Some(row) = rows.iter().find(|r| r.result.error.is_some())
     {
@@ -115,6 +116,7 @@ async fn release_and_follow(
             output,
             live,
             confirm: confirm.clone(),
+            cluster_timeout: options.cluster_timeout,
             // The demo's one wave is its end: its follow says how it ended.
             wave: false,
         };

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ClusterFacts, RenderOptions, annotations, load_tester_url, merge_maps};
+use super::{ClusterFacts, GATES_ANNOTATION, RenderOptions, annotations, load_tester_url, merge_maps};
 use crate::config::Policy;
 use crate::config::model::{BUILTIN_METRICS, CustomMetadata};
 
@@ -217,9 +217,11 @@ pub fn render(policy: &Policy, facts: &ClusterFacts, options: &RenderOptions) ->
             spec[key] = json!(true);
         }
     }
+    let mut annotations = annotations(policy);
+    annotations[GATES_ANNOTATION] = json!(options.annotation_value());
     json!({
         "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
-        "metadata": {"name": r.workload.name, "namespace": r.namespace(), "annotations": annotations(policy)},
+        "metadata": {"name": r.workload.name, "namespace": r.namespace(), "annotations": annotations},
         "spec": spec,
     })
 }

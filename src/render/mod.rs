@@ -10,6 +10,7 @@ pub mod namespace;
 use serde_json::{Map, Value, json};
 
 use crate::config::Policy;
+use crate::flagger::gates::hook_url;
 use crate::install::manifests::public_loadtester_name;
 
 /// The annotation Kurator (and this tool) marks rollout objects with.
@@ -45,6 +46,92 @@ impl Default for RenderOptions {
             manual_start: false,
             manual_steps: false,
         }
+    }
+}
+
+/// The annotation on a rendered Canary that records its gate choices (the flags that are on,
+/// comma-separated), so that a re-apply keeps them: the gates belong to the applied policy, not
+/// to one invocation's flags.
+pub const GATES_ANNOTATION: &str = "kubectl-kurator-rollout/gates";
+
+/// Each gate with its flag name, the hook type it renders and its `/…/check` path.
+const GATES: [(&str, &str, &str); 4] = [
+    ("abort-gate", "rollback", "/rollback/check"),
+    ("manual-promotion", "confirm-promotion", "/gate/check"),
+    ("manual-start", "confirm-rollout", "/gate/check"),
+    ("manual-steps", "confirm-traffic-increase", "/gate/check"),
+];
+
+impl RenderOptions {
+    fn flags(&self) -> [bool; 4] {
+        [
+            self.abort_gate,
+            self.manual_promotion,
+            self.manual_start,
+            self.manual_steps,
+        ]
+    }
+
+    fn from_flags(on: impl Fn(&str, &str, &str) -> bool) -> RenderOptions {
+        let [a, p, s, t] = GATES.map(|(flag, kind, path)| on(flag, kind, path));
+        RenderOptions {
+            abort_gate: a,
+            manual_promotion: p,
+            manual_start: s,
+            manual_steps: t,
+        }
+    }
+
+    /// The value of [`GATES_ANNOTATION`]: the flags that are on, in a fixed order.
+    pub fn annotation_value(&self) -> String {
+        GATES
+            .iter()
+            .zip(self.flags())
+            .filter(|(_, on)| *on)
+            .map(|((flag, _, _), _)| *flag)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The gate choices a live Canary was applied with: its [`GATES_ANNOTATION`], else (a Canary
+    /// applied before the annotation existed) the gate hooks it has. None for a Canary this tool
+    /// did not render gates into (no annotation, no gate hook).
+    pub fn recorded(canary: &Value) -> Option<RenderOptions> {
+        let key = format!("/metadata/annotations/{}", GATES_ANNOTATION.replace('/', "~1"));
+        if let Some(value) = canary.pointer(&key).and_then(Value::as_str) {
+            let on: Vec<&str> = value.split(',').map(str::trim).collect();
+            return Some(RenderOptions::from_flags(|flag, _, _| on.contains(&flag)));
+        }
+        let hooks = RenderOptions::from_flags(|_, kind, path| hook_url(canary, kind, path).is_some());
+        (hooks != RenderOptions::from_flags(|_, _, _| false)).then_some(hooks)
+    }
+}
+
+/// The gates one invocation asks for (`--manual-promotion[=false]`, …): `None` keeps what the
+/// policy was applied with (see [`RenderOptions::recorded`]), or the default for a new one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GateChoice {
+    pub abort_gate: Option<bool>,
+    pub manual_promotion: Option<bool>,
+    pub manual_start: Option<bool>,
+    pub manual_steps: Option<bool>,
+}
+
+impl GateChoice {
+    /// The gates to render: what was asked, else what was recorded, else the defaults.
+    pub fn resolve(&self, recorded: Option<RenderOptions>) -> RenderOptions {
+        let kept = recorded.unwrap_or_default();
+        RenderOptions {
+            abort_gate: self.abort_gate.unwrap_or(kept.abort_gate),
+            manual_promotion: self.manual_promotion.unwrap_or(kept.manual_promotion),
+            manual_start: self.manual_start.unwrap_or(kept.manual_start),
+            manual_steps: self.manual_steps.unwrap_or(kept.manual_steps),
+        }
+    }
+
+    /// Whether any gate was asked for explicitly.
+    pub fn any_given(&self) -> bool {
+        *self != GateChoice::default()
     }
 }
 

@@ -69,7 +69,8 @@ fn istio_canary_with_public_load_tester() {
     let c = canary(&objects);
     assert_eq!(
         c["metadata"],
-        json!({"name": "podinfo", "namespace": "test", "annotations": {"kurator.dev/rollout": "demo"}})
+        json!({"name": "podinfo", "namespace": "test", "annotations": {
+            "kurator.dev/rollout": "demo", "kubectl-kurator-rollout/gates": "abort-gate"}})
     );
     assert_eq!(c["spec"]["provider"], "istio");
     assert_eq!(
@@ -392,4 +393,54 @@ fn policy_switches_and_conflicts() {
     f.namespace = Some(json!({"metadata": {"labels": {"istio-injection": "disabled"}}}));
     let err = render(&p, &f, &RenderOptions::default()).unwrap_err();
     assert!(err.message.contains("istio-injection=disabled"), "{err}");
+}
+
+#[test]
+fn the_gates_are_recorded_on_the_canary_and_kept_unless_asked() {
+    let p = policy(&block("istio", WEIGHTS, "", ""));
+    let gated = RenderOptions {
+        manual_promotion: true,
+        ..Default::default()
+    };
+    let live = canary(&render(&p, &facts(), &gated).unwrap()).clone();
+    assert_eq!(
+        live["metadata"]["annotations"][GATES_ANNOTATION],
+        "abort-gate,manual-promotion"
+    );
+    assert_eq!(RenderOptions::recorded(&live), Some(gated.clone()));
+    // No flag: what the Canary was applied with. A flag: what it asks, the rest kept.
+    assert_eq!(GateChoice::default().resolve(RenderOptions::recorded(&live)), gated);
+    let dropped = GateChoice {
+        manual_promotion: Some(false),
+        ..Default::default()
+    };
+    assert_eq!(
+        dropped.resolve(RenderOptions::recorded(&live)),
+        RenderOptions::default()
+    );
+    let no_abort = GateChoice {
+        abort_gate: Some(false),
+        ..Default::default()
+    };
+    assert_eq!(
+        no_abort.resolve(RenderOptions::recorded(&live)),
+        RenderOptions {
+            abort_gate: false,
+            ..gated.clone()
+        }
+    );
+    // Every gate off is recorded too (an empty list), not forgotten.
+    let none = RenderOptions {
+        abort_gate: false,
+        ..Default::default()
+    };
+    let bare = canary(&render(&p, &facts(), &none).unwrap()).clone();
+    assert_eq!(bare["metadata"]["annotations"][GATES_ANNOTATION], "");
+    assert_eq!(RenderOptions::recorded(&bare), Some(none));
+    // A Canary applied before the annotation: its gate hooks say what it has.
+    let mut older = live.clone();
+    older["metadata"]["annotations"] = json!({"kurator.dev/rollout": "demo"});
+    assert_eq!(RenderOptions::recorded(&older), Some(gated));
+    // A new Canary: the defaults.
+    assert_eq!(GateChoice::default().resolve(None), RenderOptions::default());
 }

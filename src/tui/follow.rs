@@ -13,6 +13,8 @@ use crate::interrupt::Interrupt;
 use crate::invocation::ConfirmPolicy;
 use crate::model::verdict::Condition;
 use crate::output::write_stdout;
+use crate::tui::actions::{ActionTimeouts, VERB_TIMEOUT};
+use crate::tui::live_view::KeyOptions;
 use crate::view::live::{TransitionLines, follow_summary};
 
 #[derive(Debug, Clone)]
@@ -24,6 +26,8 @@ pub struct FollowOptions {
     pub live: bool,
     /// How the live view's keys ask before an action (the CLI verbs' policy).
     pub confirm: ConfirmPolicy,
+    /// `--cluster-timeout`: how long a cluster may take to answer the keys' plans and actions.
+    pub cluster_timeout: Duration,
     /// One wave of a release: its end prints no exit, later waves may still run.
     pub wave: bool,
 }
@@ -44,6 +48,7 @@ pub async fn follow(
         quit: &quit,
     };
     let condition = options.condition.clone();
+    let mut key_actions = Vec::new();
     let result = if options.live {
         let (over_tx, over) = tokio::sync::watch::channel(false);
         let judged = async {
@@ -51,8 +56,19 @@ pub async fn follow(
             over_tx.send_replace(true);
             result
         };
-        let shown = crate::tui::live_view::run(watched.subscribe(), source, footer, &options.confirm, &quit, over);
-        tokio::join!(judged, shown).0?
+        let keys = KeyOptions {
+            confirm: &options.confirm,
+            timeouts: ActionTimeouts {
+                // A key waits for Flagger as its verb does: up to the follow's --timeout, else
+                // the verbs' default.
+                timeout: options.timeout.unwrap_or(VERB_TIMEOUT),
+                cluster_timeout: options.cluster_timeout,
+            },
+        };
+        let shown = crate::tui::live_view::run(watched.subscribe(), source, footer, keys, &quit, over);
+        let (result, actions) = tokio::join!(judged, shown);
+        key_actions = actions;
+        result?
     } else {
         let mut lines = TransitionLines::new(options.output);
         live::follow(watched.subscribe(), condition, stops(), |rows| {
@@ -68,6 +84,7 @@ pub async fn follow(
     let now = jiff::Timestamp::now().as_second();
     write_stdout(&follow_summary(
         &result.rows,
+        &key_actions,
         (!options.wave).then_some(result.exit),
         result.quit,
         options.output,

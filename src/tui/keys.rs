@@ -1,6 +1,7 @@
 //! Keys in the live view: select a row (↑/↓, j/k), act on it (p promote, P promote --full,
-//! a abort, s pause/resume) or on all (A abort all), with the plan and a confirmation shown in
-//! the view while it keeps updating; ? help, q quit.
+//! a abort, s pause/resume, r retry) or on all (A abort all); ? help, q quit. A key acts as
+//! its CLI verb does: the plan first (what will happen per canary, or why it cannot), then the
+//! question for that plan, then that plan carried out. The view keeps updating meanwhile.
 
 use std::sync::{Mutex, OnceLock};
 
@@ -9,7 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::invocation::ConfirmPolicy;
 use crate::model::canary::{CanaryId, CanaryState};
-use crate::model::plan::Verb;
+use crate::model::plan::{Plan, Verb};
 
 /// Keys from the terminal, read by one thread for the whole process. A follow takes the
 /// receiver and gives it back when it ends, so several follows in a row share the reader.
@@ -37,11 +38,11 @@ pub fn return_keys(rx: mpsc::UnboundedReceiver<Key>) {
     *key_slot().lock().unwrap_or_else(|p| p.into_inner()) = Some(rx);
 }
 
+/// A plan shown in the view, waiting for the person's answer.
 #[derive(Debug, Clone, PartialEq)]
 struct Prompt {
-    verb: Verb,
-    targets: Vec<CanaryId>,
-    /// What must be typed: "y", or the number of clusters.
+    plan: Plan,
+    /// What must be typed: "y", or the number of clusters the plan changes.
     expected: String,
     typed: String,
 }
@@ -49,55 +50,97 @@ struct Prompt {
 #[derive(Debug)]
 pub struct Interaction {
     pub selected: usize,
+    /// The request whose plan is being made (read afresh from the fleet); its plan comes back
+    /// through [`Interaction::planned`] with its id.
+    planning: Option<(u64, Verb)>,
+    /// The id of the last plan requested: a plan that comes back after Esc, or for an
+    /// earlier request, is never the one asked about.
+    requests: u64,
     prompt: Option<Prompt>,
     help: bool,
     pub event: String,
-    /// The CLI's confirmation policy: a key action asks what the verb would ask.
+    /// The CLI's confirmation policy: a key asks what the verb would ask for the same plan.
     confirm: ConfirmPolicy,
-    /// Under Kurator, the members a switch (pause, resume, promote --full) reaches: it goes
-    /// into the hub Application, so it changes every member, not the selected row's alone.
-    switch_reach: Option<Vec<String>>,
+}
+
+/// A plan asked for: `verb` for these canaries, as the verb would plan it (engine::actions).
+#[derive(Debug, PartialEq)]
+pub struct PlanRequest {
+    pub id: u64,
+    pub verb: Verb,
+    pub targets: Vec<CanaryId>,
 }
 
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
     Nothing,
     Quit,
-    Execute(Verb, Vec<CanaryId>),
+    /// Make this plan; it comes back to [`Interaction::planned`].
+    Plan(PlanRequest),
+    /// Carry out this plan, the one shown and confirmed.
+    Execute(Plan),
 }
+
+/// At most this many plan rows are shown above the question; the rest are counted.
+const PLAN_LINES: usize = 6;
 
 impl Interaction {
     pub fn new(confirm: ConfirmPolicy) -> Interaction {
         Interaction {
             selected: 0,
+            planning: None,
+            requests: 0,
             prompt: None,
             help: false,
             event: String::new(),
             confirm,
-            switch_reach: None,
         }
     }
 
-    /// Switch keys change these clusters whatever row is selected (the members of a Kurator
-    /// Fleet, through the hub), and are confirmed as such.
-    pub fn switches_reach(mut self, members: Vec<String>) -> Interaction {
-        self.switch_reach = Some(members);
-        self
-    }
-
-    /// Asks for `verb` on these canaries: `y`, or the typed number of clusters when more than
-    /// one is touched or any matches `--protected` (the policy of the CLI verbs).
-    fn ask(&mut self, verb: Verb, targets: Vec<CanaryId>) {
-        let expected = match (&self.switch_reach, verb.switch()) {
-            (Some(members), Some(_)) => self.confirm.expected_answer(members.iter().map(String::as_str)),
-            _ => self.confirm.expected_answer(targets.iter().map(|t| t.cluster.as_str())),
-        };
+    /// The plan of the verb asked for has been made: a plan that changes nothing says why (an
+    /// impossible step, already done) without asking; one that changes something is shown and
+    /// asked for as the verb asks: `y`, or the typed number of the clusters it changes when
+    /// more than one is or any matches `--protected`. A plan nobody waits for (Esc) is dropped.
+    pub fn planned(&mut self, id: u64, plan: Plan) {
+        if self.planning.map(|(waited, _)| waited) != Some(id) {
+            return;
+        }
+        self.planning = None;
+        if let Some(reason) = &plan.unmatched {
+            self.event = format!("{}: {reason}: nothing changed", plan.verb.name());
+            return;
+        }
+        if plan.acting() == 0 {
+            let why: Vec<String> = plan
+                .rows
+                .iter()
+                .map(|r| format!("{} {}: {}", r.target.cluster, r.target, r.step.describe()))
+                .collect();
+            self.event = format!("{} {}: nothing changed", plan.verb.name(), why.join("; "));
+            return;
+        }
+        let expected = self.confirm.expected_answer(plan.affected.iter().map(String::as_str));
         self.prompt = Some(Prompt {
-            verb,
-            targets,
+            plan,
             expected,
             typed: String::new(),
         });
+    }
+
+    /// Asks for the plan of `verb` on these canaries.
+    fn plan(&mut self, verb: Verb, targets: Vec<CanaryId>) -> Outcome {
+        if let Some((_, busy)) = self.planning {
+            self.event = format!("still planning {}…", busy.name());
+            return Outcome::Nothing;
+        }
+        self.requests += 1;
+        self.planning = Some((self.requests, verb));
+        self.event = format!("planning {}…", verb.name());
+        Outcome::Plan(PlanRequest {
+            id: self.requests,
+            verb,
+            targets,
+        })
     }
 
     /// Handles one key against the rows on screen (pure apart from its own state).
@@ -115,8 +158,8 @@ impl Interaction {
                     let go = c == 'y' || c == 'Y';
                     let p = self.prompt.take();
                     if let (true, Some(p)) = (go, p) {
-                        self.event = format!("{} running…", p.verb.name());
-                        return Outcome::Execute(p.verb, p.targets);
+                        self.event = format!("{} running…", p.plan.verb.name());
+                        return Outcome::Execute(p.plan);
                     }
                     self.event = "not confirmed: nothing changed".into();
                 }
@@ -124,8 +167,8 @@ impl Interaction {
                 Key::Enter => {
                     let p = self.prompt.take();
                     if let Some(p) = p.filter(|p| p.typed == p.expected) {
-                        self.event = format!("{} running…", p.verb.name());
-                        return Outcome::Execute(p.verb, p.targets);
+                        self.event = format!("{} running…", p.plan.verb.name());
+                        return Outcome::Execute(p.plan);
                     }
                     self.event = "not confirmed: nothing changed".into();
                 }
@@ -138,8 +181,12 @@ impl Interaction {
             Key::ArrowUp | Key::Char('k') => self.selected = self.selected.saturating_sub(1),
             Key::ArrowDown | Key::Char('j') => self.selected = (self.selected + 1).min(selectable.saturating_sub(1)),
             Key::Char('?') => self.help = !self.help,
+            Key::Escape if self.planning.is_some() => {
+                self.planning = None;
+                self.event = "cancelled: nothing changed".into();
+            }
             Key::Char('q') | Key::Escape => return Outcome::Quit,
-            Key::Char(c @ ('p' | 'P' | 'a' | 's')) => {
+            Key::Char(c @ ('p' | 'P' | 'a' | 's' | 'r')) => {
                 let Some(row) = rows.get(self.selected) else {
                     return Outcome::Nothing;
                 };
@@ -147,38 +194,39 @@ impl Interaction {
                     'p' => Verb::Promote,
                     'P' => Verb::PromoteFull,
                     'a' => Verb::Abort,
+                    'r' => Verb::Retry,
                     _ if row.is_suspended() => Verb::Resume,
                     _ => Verb::Pause,
                 };
-                self.ask(verb, vec![CanaryId::of(row)]);
+                return self.plan(verb, vec![CanaryId::of(row)]);
             }
             Key::Char('A') => {
                 let targets: Vec<CanaryId> = rows.iter().filter(|r| r.error.is_none()).map(CanaryId::of).collect();
-                self.ask(Verb::Abort, targets);
+                return self.plan(Verb::Abort, targets);
             }
             _ => {}
         }
         Outcome::Nothing
     }
 
-    /// The lines under the rows: the prompt, the help, or the newest action result.
+    /// The lines under the rows: the plan and its question, the help, or the newest event.
     pub fn footer(&self) -> String {
         if let Some(p) = &self.prompt {
-            let whom: Vec<String> = p.targets.iter().map(|t| format!("{} {t}", t.cluster)).collect();
-            return if p.expected == "y" {
-                format!("{} {}? [y/N]", p.verb.name(), whom.join(", "))
+            let mut lines = plan_lines(&p.plan);
+            lines.push(if p.expected == "y" {
+                format!("{} [y/N]", p.plan.question())
             } else {
                 format!(
-                    "{} {}: type {} and Enter (Esc cancels): {}",
-                    p.verb.name(),
-                    whom.join(", "),
+                    "{} type {} and Enter (Esc cancels): {}",
+                    p.plan.question(),
                     p.expected,
                     p.typed
                 )
-            };
+            });
+            return lines.join("\n");
         }
         if self.help {
-            return "↑/↓ j/k select · p promote · P promote --full · a abort · s pause/resume · A abort all · ? help · q quit".into();
+            return "↑/↓ j/k select · p promote · P promote --full · a abort · s pause/resume · r retry · A abort all · ? help · q quit".into();
         }
         if self.event.is_empty() {
             "? help · q quit".into()
@@ -188,99 +236,259 @@ impl Interaction {
     }
 }
 
+/// The plan as the verb prints it, a line per canary: where, its phase, what will be done
+/// (or why it cannot be), and the owner warning.
+fn plan_lines(plan: &Plan) -> Vec<String> {
+    let mut lines: Vec<String> = plan
+        .rows
+        .iter()
+        .take(PLAN_LINES)
+        .map(|r| {
+            let warning = r.warning.as_ref().map(|w| format!(" ({w})")).unwrap_or_default();
+            let phase = if r.phase.is_empty() { "-" } else { &r.phase };
+            format!(
+                "  {} {} {phase}: {}{warning}",
+                r.target.cluster,
+                r.target,
+                r.step.describe()
+            )
+        })
+        .collect();
+    if plan.rows.len() > PLAN_LINES {
+        lines.push(format!("  … {} more", plan.rows.len() - PLAN_LINES));
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::model::plan::{PlanRow, Step, Switch, acting_clusters};
+    use serde_json::{Value, json};
 
-    fn rows() -> Vec<CanaryState> {
-        (1..=3)
-            .map(|i| CanaryState::from_canary(&format!("m{i}"), &json!({"metadata": {"name": "podinfo", "namespace": "test"}, "status": {"phase": "WaitingPromotion"}}), &[]))
+    /// A Canary in `phase` with the gates `apply --manual-promotion` adds.
+    fn canary(phase: &str, spec: Value) -> Value {
+        let mut c = json!({"metadata": {"name": "podinfo", "namespace": "test"},
+            "spec": {"analysis": {"webhooks": [
+                {"name": "promotion-gate", "type": "confirm-promotion", "url": "http://lt.test/gate/check"},
+                {"name": "abort-gate", "type": "rollback", "url": "http://lt.test/rollback/check"}]}},
+            "status": {"phase": phase}});
+        if let Some(fields) = spec.as_object() {
+            for (k, v) in fields {
+                c["spec"][k] = v.clone();
+            }
+        }
+        c
+    }
+
+    fn rows_of(clusters: &[&str], canary: &Value) -> Vec<CanaryState> {
+        clusters
+            .iter()
+            .map(|c| CanaryState::from_canary(c, canary, &[]))
             .collect()
+    }
+
+    /// The plan the engine makes for an intent, from the same Canaries (`plan_for` reads them
+    /// afresh and decides each row with [`PlanRow::of_canary`]).
+    fn plan_of(outcome: Outcome, canary: &Value) -> (u64, Plan) {
+        let Outcome::Plan(PlanRequest { id, verb, targets }) = outcome else {
+            panic!("a key first asks for a plan: {outcome:?}");
+        };
+        let rows: Vec<PlanRow> = targets
+            .into_iter()
+            .map(|t| PlanRow::of_canary(t, verb, canary))
+            .collect();
+        let plan = Plan {
+            verb,
+            affected: acting_clusters(&rows),
+            rows,
+            unmatched: None,
+        };
+        (id, plan)
     }
 
     fn policy() -> ConfirmPolicy {
         ConfirmPolicy::new(false, "*prod*").unwrap()
     }
 
-    fn row_in(cluster: &str) -> Vec<CanaryState> {
-        vec![CanaryState::from_canary(
-            cluster,
-            &json!({"metadata": {"name": "podinfo", "namespace": "test"}, "status": {"phase": "Progressing"}}),
-            &[],
-        )]
-    }
-
     #[test]
-    fn a_protected_context_asks_for_the_typed_count() {
+    fn a_key_shows_the_plan_and_asks_for_what_it_changes() {
+        let progressing = canary("Progressing", json!({}));
+        let rows = rows_of(&["eu-prod-1"], &progressing);
         let mut ui = Interaction::new(policy());
-        let rows = row_in("eu-prod-1");
-        ui.handle(Key::Char('s'), &rows);
-        assert!(ui.footer().contains("type 1 and Enter"), "{}", ui.footer());
+        let intent = ui.handle(Key::Char('s'), &rows);
+        assert_eq!(
+            intent,
+            Outcome::Plan(PlanRequest {
+                id: 1,
+                verb: Verb::Pause,
+                targets: vec![CanaryId::new("eu-prod-1", "test", "podinfo")]
+            })
+        );
+        assert!(ui.footer().starts_with("planning pause…"), "{}", ui.footer());
+        let (id, plan) = plan_of(intent, &progressing);
+        ui.planned(id, plan.clone());
+        // The plan, then the question for it: a protected context needs the typed count.
+        assert_eq!(
+            ui.footer(),
+            "  eu-prod-1 test/podinfo Progressing: set spec.suspend=true\n\
+             pause eu-prod-1 test/podinfo? type 1 and Enter (Esc cancels): "
+        );
         // A `y` is not the count: it is typed, not taken as a yes.
         assert_eq!(ui.handle(Key::Char('y'), &rows), Outcome::Nothing);
         assert_eq!(ui.handle(Key::Enter, &rows), Outcome::Nothing);
         assert_eq!(ui.event, "not confirmed: nothing changed");
-        ui.handle(Key::Char('s'), &rows);
+        let intent = ui.handle(Key::Char('s'), &rows);
+        let (id, again) = plan_of(intent, &progressing);
+        assert_eq!(id, 2, "a request of its own");
+        ui.planned(id, again);
         ui.handle(Key::Char('1'), &rows);
-        assert_eq!(
-            ui.handle(Key::Enter, &rows),
-            Outcome::Execute(Verb::Pause, vec![CanaryId::new("eu-prod-1", "test", "podinfo")])
-        );
+        // The plan shown is the plan carried out.
+        assert_eq!(ui.handle(Key::Enter, &rows), Outcome::Execute(plan));
 
+        let rows = rows_of(&["staging"], &progressing);
         let mut ui = Interaction::new(policy());
-        let rows = row_in("staging");
-        ui.handle(Key::Char('s'), &rows);
-        assert!(ui.footer().ends_with("[y/N]"), "{}", ui.footer());
-        assert_eq!(
-            ui.handle(Key::Char('y'), &rows),
-            Outcome::Execute(Verb::Pause, vec![CanaryId::new("staging", "test", "podinfo")])
-        );
-    }
-
-    #[test]
-    fn a_switch_under_kurator_is_confirmed_for_every_member() {
-        let members = vec!["m1".to_string(), "m2".to_string()];
-        let mut ui = Interaction::new(policy()).switches_reach(members);
-        let rows = row_in("m1");
-        ui.handle(Key::Char('s'), &rows);
-        assert!(ui.footer().contains("type 2 and Enter"), "{}", ui.footer());
-        ui.handle(Key::Escape, &rows);
-        // A gate stays with the selected member.
-        ui.handle(Key::Char('p'), &rows);
-        assert!(ui.footer().ends_with("[y/N]"), "{}", ui.footer());
-    }
-
-    #[test]
-    fn select_and_promote_one() {
-        let mut ui = Interaction::new(policy());
-        let rows = rows();
-        assert_eq!(ui.handle(Key::Char('j'), &rows), Outcome::Nothing);
-        assert_eq!(ui.handle(Key::Char('p'), &rows), Outcome::Nothing);
+        let (id, plan) = plan_of(ui.handle(Key::Char('s'), &rows), &progressing);
+        ui.planned(id, plan.clone());
         assert!(
-            ui.footer().starts_with("promote m2 test/podinfo? [y/N]"),
+            ui.footer().ends_with("pause staging test/podinfo? [y/N]"),
             "{}",
             ui.footer()
         );
-        match ui.handle(Key::Char('y'), &rows) {
-            Outcome::Execute(Verb::Promote, targets) => assert_eq!(targets[0].cluster, "m2"),
-            other => panic!("{other:?}"),
-        }
-        ui.handle(Key::Char('p'), &rows);
-        assert_eq!(ui.handle(Key::Char('n'), &rows), Outcome::Nothing);
-        assert_eq!(ui.event, "not confirmed: nothing changed");
+        assert_eq!(ui.handle(Key::Char('y'), &rows), Outcome::Execute(plan));
     }
 
     #[test]
-    fn abort_all_needs_the_count() {
+    fn an_impossible_plan_says_why_and_asks_nothing() {
+        let failed = canary("Failed", json!({}));
+        let rows = rows_of(&["m1"], &failed);
         let mut ui = Interaction::new(policy());
-        let rows = rows();
-        ui.handle(Key::Char('A'), &rows);
+        let (id, plan) = plan_of(ui.handle(Key::Char('p'), &rows), &failed);
+        ui.planned(id, plan);
+        assert_eq!(
+            ui.footer(),
+            "promote m1 test/podinfo: impossible: the run failed; use retry: nothing changed · ? help · q quit"
+        );
+        // No question is open: y is no answer to anything.
+        assert_eq!(ui.handle(Key::Char('y'), &rows), Outcome::Nothing);
+
+        // An abort of a paused run cannot take effect until it is resumed (model::plan).
+        let paused = canary("Progressing", json!({"suspend": true}));
+        let rows = rows_of(&["m1"], &paused);
+        let (id, plan) = plan_of(ui.handle(Key::Char('a'), &rows), &paused);
+        ui.planned(id, plan);
+        assert!(
+            ui.event.contains("impossible: paused (spec.suspend)") && ui.event.contains("resume it first, then abort"),
+            "{}",
+            ui.event
+        );
+    }
+
+    #[test]
+    fn r_retries_a_failed_canary() {
+        let failed = canary("Failed", json!({}));
+        let rows = rows_of(&["m1"], &failed);
+        let mut ui = Interaction::new(policy());
+        let (id, plan) = plan_of(ui.handle(Key::Char('r'), &rows), &failed);
+        assert!(
+            matches!(plan.rows[0].step, Step::Retry { rollback_hook: Some(_) }),
+            "{plan:?}"
+        );
+        ui.planned(id, plan.clone());
+        assert_eq!(
+            ui.footer(),
+            "  m1 test/podinfo Failed: start a new run\nretry m1 test/podinfo? [y/N]"
+        );
+        assert_eq!(ui.handle(Key::Char('y'), &rows), Outcome::Execute(plan));
+    }
+
+    #[test]
+    fn a_hub_switch_is_confirmed_for_every_member_it_reaches() {
+        let rows = rows_of(&["m1"], &canary("Progressing", json!({})));
+        let mut ui = Interaction::new(policy());
+        let Outcome::Plan(PlanRequest { id, verb, .. }) = ui.handle(Key::Char('s'), &rows) else {
+            panic!("a plan first");
+        };
+        // Under --fleet the plan changes the hub Application, which reaches every member.
+        let plan = Plan {
+            verb,
+            rows: vec![PlanRow {
+                target: CanaryId::new("hub", "test", "podinfo"),
+                phase: String::new(),
+                step: Step::PolicySwitch {
+                    application: "default/podinfo".into(),
+                    policy: 0,
+                    switch: Switch::Suspend,
+                    value: true,
+                },
+                warning: None,
+            }],
+            affected: vec!["m1".into(), "m2".into()],
+            unmatched: None,
+        };
+        ui.planned(id, plan);
+        let footer = ui.footer();
+        assert!(
+            footer.contains("hub test/podinfo -: set rolloutPolicy.suspend=true in Application default/podinfo")
+                && footer.ends_with("pause 1 canary in 2 clusters? type 2 and Enter (Esc cancels): "),
+            "{footer}"
+        );
+    }
+
+    #[test]
+    fn escape_while_planning_drops_the_plan() {
+        let waiting = canary("WaitingPromotion", json!({}));
+        let rows = rows_of(&["m1", "m2"], &waiting);
+        let mut ui = Interaction::new(policy());
+        let intent = ui.handle(Key::Char('p'), &rows);
+        // One plan at a time.
+        assert_eq!(ui.handle(Key::Char('a'), &rows), Outcome::Nothing);
+        assert_eq!(ui.event, "still planning promote…");
+        assert_eq!(ui.handle(Key::Escape, &rows), Outcome::Nothing);
+        // The next request is another row's: the cancelled plan, coming back late, is not it.
+        ui.handle(Key::Char('j'), &rows);
+        let next = ui.handle(Key::Char('p'), &rows);
+        let (id, plan) = plan_of(intent, &waiting);
+        ui.planned(id, plan);
+        assert!(!ui.footer().contains("[y/N]"), "{}", ui.footer());
+        assert_eq!(ui.event, "planning promote…");
+        let (id, plan) = plan_of(next, &waiting);
+        ui.planned(id, plan);
+        assert!(
+            ui.footer().ends_with("promote m2 test/podinfo? [y/N]"),
+            "{}",
+            ui.footer()
+        );
+    }
+
+    #[test]
+    fn select_and_abort_all() {
+        let waiting = canary("WaitingPromotion", json!({}));
+        let rows = rows_of(&["m1", "m2", "m3"], &waiting);
+        let mut ui = Interaction::new(policy());
+        assert_eq!(ui.handle(Key::Char('j'), &rows), Outcome::Nothing);
+        let Outcome::Plan(PlanRequest {
+            verb: Verb::Promote,
+            targets,
+            ..
+        }) = ui.handle(Key::Char('p'), &rows)
+        else {
+            panic!("a promote plan");
+        };
+        assert_eq!(targets, [CanaryId::new("m2", "test", "podinfo")]);
+        ui.handle(Key::Escape, &rows);
+        let (id, plan) = plan_of(ui.handle(Key::Char('A'), &rows), &waiting);
+        ui.planned(id, plan.clone());
+        assert!(
+            ui.footer()
+                .ends_with("abort 3 canaries in 3 clusters? type 3 and Enter (Esc cancels): ")
+        );
         ui.handle(Key::Char('2'), &rows);
         assert_eq!(ui.handle(Key::Enter, &rows), Outcome::Nothing);
-        ui.handle(Key::Char('A'), &rows);
+        let (again_id, again) = plan_of(ui.handle(Key::Char('A'), &rows), &waiting);
+        ui.planned(again_id, again);
         ui.handle(Key::Char('3'), &rows);
-        assert!(matches!(ui.handle(Key::Enter, &rows), Outcome::Execute(Verb::Abort, t) if t.len() == 3));
+        assert_eq!(ui.handle(Key::Enter, &rows), Outcome::Execute(plan));
         assert_eq!(ui.handle(Key::Char('q'), &rows), Outcome::Quit);
     }
 }

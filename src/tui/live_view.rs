@@ -7,24 +7,32 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 use crate::engine::live::Subscription;
-use crate::fleet::source::{Destination, FleetSource};
+use crate::fleet::source::FleetSource;
 use crate::interrupt::Interrupt;
 use crate::invocation::ConfirmPolicy;
-use crate::tui::actions::run_action;
+use crate::model::action_row::KeyAction;
+use crate::tui::actions::{ActionTimeouts, KeyActions, Report};
 use crate::tui::keys::{Interaction, Outcome, return_keys, take_keys};
 use crate::view::canaries::frame;
 use crate::view::terminal::{LiveScreen, size};
 
-/// Shows `subscription` until `over`; the keys ask as `confirm` says, and `q` raises `quit`
-/// (the follow then ends, and so does this).
+/// How the keys act: the verbs' confirmation policy and timeouts.
+pub struct KeyOptions<'a> {
+    pub confirm: &'a ConfirmPolicy,
+    pub timeouts: ActionTimeouts,
+}
+
+/// Shows `subscription` until `over`; the keys plan, ask and act as the verbs do, and `q`
+/// raises `quit` (the follow then ends, and so does this). Returns what the keys did, for the
+/// final table.
 pub async fn run(
     mut subscription: Subscription,
     source: &FleetSource,
     footer: &str,
-    confirm: &ConfirmPolicy,
+    key_options: KeyOptions<'_>,
     quit: &Interrupt,
     mut over: watch::Receiver<bool>,
-) {
+) -> Vec<KeyAction> {
     let mut screen = LiveScreen::new();
     // Keys only when a person is at a terminal on both ends.
     let mut keys = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
@@ -32,12 +40,9 @@ pub async fn run(
     } else {
         None
     };
-    let mut ui = Interaction::new(confirm.clone());
-    if let Destination::Hub(_) = source.switch_destination() {
-        // A switch key writes the hub Application, which reaches every member.
-        ui = ui.switches_reach(source.member_names());
-    }
-    let (results_tx, mut results) = mpsc::unbounded_channel::<String>();
+    let mut ui = Interaction::new(key_options.confirm.clone());
+    let mut actions = KeyActions::new(source, key_options.timeouts);
+    let mut done: Vec<KeyAction> = Vec::new();
     let mut redraw = tokio::time::interval(Duration::from_millis(100));
     let mut dirty = true;
     let mut watching = true;
@@ -67,12 +72,20 @@ pub async fn run(
                 dirty = true;
                 match ui.handle(key, &subscription.state().rows()) {
                     Outcome::Quit => quit.set(),
-                    Outcome::Execute(verb, targets) => run_action(source, verb, targets, results_tx.clone()),
+                    Outcome::Plan(request) => actions.plan(request),
+                    Outcome::Execute(plan) => actions.execute(plan),
                     Outcome::Nothing => {}
                 }
             }
-            Some(message) = results.recv() => {
-                ui.event = message;
+            report = actions.next() => {
+                match report {
+                    Report::Planned(id, plan) => ui.planned(id, plan),
+                    Report::Done(rows) => {
+                        let texts: Vec<String> = rows.iter().map(KeyAction::text).collect();
+                        ui.event = texts.join("; ");
+                        done.extend(rows);
+                    }
+                }
                 dirty = true;
             }
         }
@@ -81,6 +94,14 @@ pub async fn run(
     if let Some(rx) = keys.take() {
         return_keys(rx);
     }
+    // An action under way when the follow ended (the abort whose rollback ended it, closing
+    // its gate) is given a cluster's time to finish.
+    let (finished, unfinished) = actions.finish(key_options.timeouts.cluster_timeout).await;
+    done.extend(finished);
+    for what in unfinished {
+        eprintln!("{what}: still under way when the live view ended; its result is unknown (check with status)");
+    }
+    done
 }
 
 async fn next_key(keys: &mut Option<mpsc::UnboundedReceiver<console::Key>>) -> Option<console::Key> {

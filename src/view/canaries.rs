@@ -205,18 +205,25 @@ pub fn next_check(row: &CanaryState, now: i64) -> Option<i64> {
     Some((interval - since % interval).max(0))
 }
 
+/// The live view's summary line. A paused canary (spec.suspend, also Kurator's
+/// `rolloutPolicy.suspend` rendered into it) counts as paused, not as progressing or waiting:
+/// Flagger neither moves its run nor starts a new one until it is resumed. One that ended
+/// (Succeeded, Failed) counts by how it ended.
 pub fn summary(rows: &[CanaryState]) -> String {
     let count = |f: &dyn Fn(&CanaryState) -> bool| rows.iter().filter(|r| f(r)).count();
+    let paused = |r: &CanaryState| r.found() && r.is_suspended() && !matches!(r.phase.as_str(), "Succeeded" | "Failed");
     let clusters: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.cluster.as_str()).collect();
     format!(
-        "{} · {} ✔ Succeeded · {} ◌ Progressing · {} ⏸ Waiting · {} ✖ Failed · {} unreachable",
+        "{} · {} ✔ Succeeded · {} ◌ Progressing · {} ⏸ Waiting · {} ॥ paused · {} ✖ Failed · {} unreachable",
         counted(clusters.len(), "cluster", "clusters"),
         count(&|r| r.phase == "Succeeded"),
         count(&|r| matches!(
             r.phase.as_str(),
             "Progressing" | "Promoting" | "Finalising" | "Initializing"
-        ) && r.gate.is_none()),
-        count(&|r| r.gate.is_some() || matches!(r.phase.as_str(), "Waiting" | "WaitingPromotion")),
+        ) && r.gate.is_none()
+            && !paused(r)),
+        count(&|r| (r.gate.is_some() || matches!(r.phase.as_str(), "Waiting" | "WaitingPromotion")) && !paused(r)),
+        count(&paused),
         count(&|r| r.phase == "Failed"),
         count(&|r| !r.found()),
     )
@@ -245,14 +252,21 @@ pub fn frame(
         }
     };
     let name_w = rows.iter().map(|r| label(r).chars().count()).max().unwrap_or(0);
-    let phase_w = rows.iter().map(|r| r.phase.len()).max().unwrap_or(0);
+    let paused_w = " paused".len();
+    let phase_w = rows
+        .iter()
+        .map(|r| r.phase.len() + if r.is_suspended() { paused_w } else { 0 })
+        .max()
+        .unwrap_or(0);
     let progress_w = rows
         .iter()
         .map(|r| r.progress_text().chars().count())
         .max()
         .unwrap_or(0);
     let bar_w = if width >= 100 { 20 } else { 10 };
-    let room = height.saturating_sub(2).max(1);
+    // The footer may be several lines (a plan above its question).
+    let footer_lines: Vec<&str> = footer.lines().collect();
+    let room = height.saturating_sub(1 + footer_lines.len().max(1)).max(1);
     let shown = if rows.len() > room {
         room.saturating_sub(1)
     } else {
@@ -280,9 +294,15 @@ pub fn frame(
                     None => format!(" ⏸ {g}"),
                 })
                 .unwrap_or_default();
+            // A paused run says so beside its phase: the glyph alone is easy to miss.
+            let phase = if r.is_suspended() {
+                format!("{} paused", r.phase)
+            } else {
+                r.phase.clone()
+            };
             format!(
                 "{head}  {:<pw$} {} {:<gw$} fail {}{next}{gate}  {}",
-                r.phase,
+                phase,
                 bar(r, bar_w),
                 r.progress_text(),
                 r.failed_text(),
@@ -296,8 +316,8 @@ pub fn frame(
     if shown < rows.len() {
         lines.push(format!("… {} more", rows.len() - shown));
     }
-    if !footer.is_empty() {
-        lines.push(fit(footer, width));
+    for line in footer_lines {
+        lines.push(fit(line, width));
     }
     lines
 }
@@ -357,6 +377,40 @@ mod tests {
         assert!(lines[1].starts_with('›') && lines[2].starts_with(' '));
         let table = status_table(&rows[..2], false, true, now, None);
         assert!(table.starts_with("CLUSTER"), "{table}");
+    }
+
+    #[test]
+    fn a_paused_row_is_marked_and_counted_paused() {
+        let mut paused = row("m1", "Progressing", 20);
+        paused.suspended = Some(true);
+        let rows = [paused, row("m2", "Progressing", 20)];
+        let lines = frame(&rows, 200, 24, 0, "a\nb", None);
+        assert_eq!(
+            lines[0],
+            "2 clusters · 0 ✔ Succeeded · 1 ◌ Progressing · 0 ⏸ Waiting · 1 ॥ paused · 0 ✖ Failed · 0 unreachable"
+        );
+        assert!(
+            lines[1].starts_with(" ॥ m1") && lines[1].contains("Progressing paused"),
+            "{}",
+            lines[1]
+        );
+        assert!(!lines[2].contains("paused"), "{}", lines[2]);
+        assert!(
+            !lines[1].contains(" next "),
+            "a paused run has no next check: {}",
+            lines[1]
+        );
+        // A footer of several lines is several screen lines.
+        assert_eq!(lines[3..], ["a", "b"]);
+        // Paused before a run (no new run starts) counts as paused; an ended run by its end.
+        let mut initialized = row("m3", "Initialized", 0);
+        initialized.suspended = Some(true);
+        let mut succeeded = row("m4", "Succeeded", 0);
+        succeeded.suspended = Some(true);
+        assert!(
+            summary(&[initialized, succeeded]).contains("1 ✔ Succeeded · 0 ◌ Progressing · 0 ⏸ Waiting · 1 ॥ paused"),
+            "paused before a run, succeeded after one"
+        );
     }
 
     #[test]

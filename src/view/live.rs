@@ -7,7 +7,8 @@ use serde_json::json;
 
 use crate::cli::OutputFormat;
 use crate::exit::Exit;
-use crate::model::canary::CanaryState;
+use crate::model::action_row::{KeyAction, user_abort};
+use crate::model::canary::{CanaryId, CanaryState};
 use crate::view::canaries::{phase_cell, status_table, transition_line};
 
 type RowKey = (String, String, String);
@@ -84,15 +85,27 @@ pub fn transition_json(time: &str, r: &CanaryState) -> serde_json::Value {
 
 /// What a follow prints when it ends: the rows and why it ended (a summary object in machine
 /// formats). A wave of a release has no exit of its own (`exit` None): its rows, then the
-/// release goes on ([`release_end`] says how it ended).
+/// release goes on ([`release_end`] says how it ended). A canary the person aborted from the
+/// live view (`key_actions`) says so as its message, as the `abort` verb reports it, not as a
+/// rollback without a cause.
 pub fn follow_summary(
     rows: &[CanaryState],
+    key_actions: &[KeyAction],
     exit: Option<Exit>,
     quit: bool,
     output: OutputFormat,
     now: i64,
     width: Option<usize>,
 ) -> String {
+    let mut rows = rows.to_vec();
+    let mut aborted = Vec::new();
+    for row in rows.iter_mut().filter(|r| r.phase == "Failed") {
+        if let Some(cause) = user_abort(key_actions, &CanaryId::of(row)) {
+            row.message = cause;
+            aborted.push(format!("{} {}/{}", row.cluster, row.namespace, row.name));
+        }
+    }
+    let rows = rows.as_slice();
     match output {
         // A follow in JSON or YAML is refused (`--watch` streams ndjson).
         OutputFormat::Ndjson => {
@@ -114,7 +127,11 @@ pub fn follow_summary(
         _ => {
             let mut t = status_table(rows, output == OutputFormat::Wide, true, now, width);
             if let Some(exit) = exit {
-                t.push_str(&exit_line(exit, quit));
+                let mut line = exit_line(exit, quit);
+                if !aborted.is_empty() && matches!(exit, Exit::Failed | Exit::Partial) {
+                    line = format!("{} (aborted by you: {})\n", line.trim_end(), aborted.join(", "));
+                }
+                t.push_str(&line);
             }
             t
         }
@@ -246,10 +263,11 @@ mod tests {
     #[test]
     fn the_summary_says_why_the_follow_ended() {
         let rows = [row("Succeeded", 0)];
-        let text = follow_summary(&rows, Some(Exit::Success), true, OutputFormat::Table, 0, None);
+        let text = follow_summary(&rows, &[], Some(Exit::Success), true, OutputFormat::Table, 0, None);
         assert!(text.ends_with("exit 0: left the live view (q); the rows show where each canary stands\n"));
         let json: serde_json::Value = serde_json::from_str(&follow_summary(
             &rows,
+            &[],
             Some(Exit::Failed),
             false,
             OutputFormat::Ndjson,
@@ -260,10 +278,10 @@ mod tests {
         assert_eq!(json["summary"]["exit"], 1);
         assert_eq!(json["summary"]["succeeded"], 1);
         // A wave's end is not the release's: no exit line while later waves may still run.
-        let wave = follow_summary(&rows, None, false, OutputFormat::Table, 0, None);
+        let wave = follow_summary(&rows, &[], None, false, OutputFormat::Table, 0, None);
         assert!(!wave.contains("exit") && wave.contains("Succeeded"), "{wave}");
         let json: serde_json::Value =
-            serde_json::from_str(&follow_summary(&rows, None, false, OutputFormat::Ndjson, 0, None)).unwrap();
+            serde_json::from_str(&follow_summary(&rows, &[], None, false, OutputFormat::Ndjson, 0, None)).unwrap();
         assert_eq!(
             (json["wave"]["succeeded"].clone(), json.get("summary")),
             (1.into(), None)
@@ -272,6 +290,71 @@ mod tests {
             release_end(Exit::Partial, false, OutputFormat::Table),
             "exit 5: some clusters ended well, others failed, are unreachable or lack the canary\n"
         );
+    }
+
+    #[test]
+    fn an_abort_from_the_live_view_is_the_persons_in_the_final_table() {
+        use crate::fleet::ClusterError;
+        use crate::model::action_row::ActionRow;
+        use crate::model::plan::Verb;
+        let id = CanaryId::new("m1", "test", "podinfo");
+        let abort = KeyAction {
+            verb: Verb::Abort,
+            row: ActionRow::new(
+                &id,
+                "open rollback gate".into(),
+                Ok("rolled back (Failed); rollback gate closed".into()),
+            ),
+        };
+        let mut failed = row("Failed", 0);
+        failed.message = "Canary analysis failed".into();
+        let rows = [failed, row("Progressing", 10)];
+        let text = follow_summary(
+            &rows,
+            std::slice::from_ref(&abort),
+            Some(Exit::Failed),
+            false,
+            OutputFormat::Table,
+            0,
+            None,
+        );
+        assert!(
+            text.contains("aborted by you in the live view: rolled back (Failed); rollback gate closed"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("exit 1: a canary failed (aborted by you: m1 test/podinfo)\n"),
+            "{text}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&follow_summary(
+            &rows,
+            &[abort],
+            Some(Exit::Failed),
+            false,
+            OutputFormat::Ndjson,
+            0,
+            None,
+        ))
+        .unwrap();
+        assert_eq!(
+            json["summary"]["canaries"][0]["message"],
+            "aborted by you in the live view: rolled back (Failed); rollback gate closed"
+        );
+        // A failed abort is not the cause of a failure.
+        let failed_abort = KeyAction {
+            verb: Verb::Abort,
+            row: ActionRow::new(&id, "open rollback gate".into(), Err(ClusterError::Other("x".into()))),
+        };
+        let text = follow_summary(
+            &rows,
+            &[failed_abort],
+            Some(Exit::Failed),
+            false,
+            OutputFormat::Table,
+            0,
+            None,
+        );
+        assert!(!text.contains("aborted by you"), "{text}");
     }
 
     #[test]

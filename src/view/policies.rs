@@ -3,7 +3,7 @@
 
 use crate::config::Policy;
 use crate::config::kurator::{FleetFacts, kurator_defects};
-use crate::model::policy::{ApplyRow, HubRow, RenderedCluster};
+use crate::model::policy::{ApplyRow, HubRow, RenderedCluster, RunChangeRow};
 use crate::view::table;
 
 /// The objects as a YAML stream `kubectl apply` takes, each under a comment naming its cluster
@@ -34,11 +34,12 @@ pub fn apply_table(rows: &[ApplyRow]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let result = match (&r.result.error, &r.result.warning) {
-                (Some(e), _) if r.result.result == "conflict" => e.clone(),
-                (Some(e), _) => format!("failed: {e}"),
-                (None, Some(w)) => format!("warning: {w}"),
-                (None, None) => r.result.result.clone(),
+            let result = match (&r.result.error, &r.result.warning, &r.result.run_change) {
+                (Some(e), _, _) if r.result.result == "conflict" => e.clone(),
+                (Some(e), _, _) => format!("failed: {e}"),
+                (None, Some(w), _) => format!("warning: {w}"),
+                (None, None, Some(change)) => format!("{} (run under way: {change})", r.result.result),
+                (None, None, None) => r.result.result.clone(),
             };
             vec![
                 r.cluster.clone(),
@@ -49,6 +50,15 @@ pub fn apply_table(rows: &[ApplyRow]) -> String {
         })
         .collect();
     table::render(&["cluster", "policy", "object", "result"], &cells)
+}
+
+/// The canaries whose run under way an apply changes: cluster · canary · phase · what happens.
+pub fn run_change_table(rows: &[RunChangeRow]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| vec![r.cluster.clone(), r.canary.clone(), r.phase.clone(), r.change.clone()])
+        .collect();
+    table::render(&["cluster", "canary", "phase", "run under way"], &cells)
 }
 
 /// A dry run's diffs against the live objects, each under its cluster.

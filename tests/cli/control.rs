@@ -133,8 +133,12 @@ fn abort_everywhere_then_retry() {
         "--dry-run",
     ]);
     assert!(retry_wrong.stdout.contains("start a new run"), "{retry_wrong:?}");
-    // Without the step gate, a retried run goes through.
-    assert_eq!(s.run(&["apply", "-f", POLICY, "--all-contexts"]).code, 0);
+    // Without the step gate (dropped explicitly: a re-apply keeps the gates), a retried run goes through.
+    assert_eq!(
+        s.run(&["apply", "-f", POLICY, "--all-contexts", "--manual-steps=false"])
+            .code,
+        0
+    );
     let retried = s.run(&["retry", "podinfo", "-n", "test", "--all-contexts", "--yes"]);
     assert_eq!(retried.code, 0, "{retried:?}");
     s.wait(&[1, 2, 3], "Succeeded");

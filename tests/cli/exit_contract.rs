@@ -202,10 +202,11 @@ fn every_verb_exits_as_the_readme_table_says() {
                 ],
                 3,
             ),
-            // Without its rollback hook a run cannot be aborted: the row fails.
-            (&["apply", "-f", POLICY, M1, "--manual-promotion", "--no-abort-gate"], 0),
+            // Without its rollback hook a run cannot be aborted: the row fails. Each apply
+            // changes the analysis of the run under way, so it needs --yes.
+            (&["apply", "-f", POLICY, M1, "--abort-gate=false", "--yes"], 0),
             (&["abort", "podinfo", "-n", "test", M1, "--yes"], 1),
-            (&["apply", "-f", POLICY, M1, "--manual-promotion"], 0),
+            (&["apply", "-f", POLICY, M1, "--abort-gate", "--yes"], 0),
         ],
     ));
     for args in [

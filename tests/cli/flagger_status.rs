@@ -133,8 +133,12 @@ fn a_retried_run_is_followed_to_its_own_outcome() {
     assert_eq!(aborted.code, 0, "{aborted:?}");
     s.wait(&[1], "Failed");
     let failed = s.canary(1);
-    // Without the step gate the retried run goes through.
-    assert_eq!(s.run(&["apply", "-f", POLICY, "--all-contexts"]).code, 0);
+    // Without the step gate (dropped explicitly: a re-apply keeps the gates) the retried run goes through.
+    assert_eq!(
+        s.run(&["apply", "-f", POLICY, "--all-contexts", "--manual-steps=false"])
+            .code,
+        0
+    );
 
     // kubectl's watch sees every write of the Canary.
     let mut watch = kubectl(s.home.path(), &s.kubeconfig)

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod apply_safety;
 mod bad_input;
 mod check_fleet_rows;
 mod check_loadtester;
