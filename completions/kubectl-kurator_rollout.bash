@@ -37,6 +37,9 @@ _kubectl__kurator_rollout() {
             kubectl__kurator_rollout,completion)
                 cmd="kubectl__kurator_rollout__subcmd__completion"
                 ;;
+            kubectl__kurator_rollout,dashboard)
+                cmd="kubectl__kurator_rollout__subcmd__dashboard"
+                ;;
             kubectl__kurator_rollout,demo)
                 cmd="kubectl__kurator_rollout__subcmd__demo"
                 ;;
@@ -109,6 +112,9 @@ _kubectl__kurator_rollout() {
             kubectl__kurator_rollout__subcmd__help,completion)
                 cmd="kubectl__kurator_rollout__subcmd__help__subcmd__completion"
                 ;;
+            kubectl__kurator_rollout__subcmd__help,dashboard)
+                cmd="kubectl__kurator_rollout__subcmd__help__subcmd__dashboard"
+                ;;
             kubectl__kurator_rollout__subcmd__help,demo)
                 cmd="kubectl__kurator_rollout__subcmd__help__subcmd__demo"
                 ;;
@@ -164,7 +170,7 @@ _kubectl__kurator_rollout() {
 
     case "${cmd}" in
         kubectl__kurator_rollout)
-            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version clusters playground install check verify uninstall lint render apply start status list get demo promote abort pause resume retry completion __man __complete version help"
+            opts="-n -A -o -y -v -h -V --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version clusters playground install check verify uninstall lint render apply start status list get dashboard demo promote abort pause resume retry completion __man __complete version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -863,8 +869,106 @@ _kubectl__kurator_rollout() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__kurator_rollout__subcmd__dashboard)
+            opts="-l -n -A -o -y -v -h -V --selector --address --port --read-only --open --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --contexts-matching)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml ndjson name jsonpath= custom-columns=" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --protected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hub-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__kurator_rollout__subcmd__demo)
-            opts="-n -A -o -y -v -h -V --keep --speed --clusters --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-n -A -o -y -v -h -V --keep --speed --clusters --dashboard --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1036,7 +1140,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__help)
-            opts="clusters playground install check uninstall lint render apply start status list get demo promote abort pause resume retry completion __man __complete version help"
+            opts="clusters playground install check uninstall lint render apply start status list get dashboard demo promote abort pause resume retry completion __man __complete version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1134,6 +1238,20 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__help__subcmd__completion)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__kurator_rollout__subcmd__help__subcmd__dashboard)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

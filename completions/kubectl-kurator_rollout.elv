@@ -60,6 +60,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand status 'Show every target cluster''s canaries; --watch follows them live (exit codes for CI)'
             cand list 'List every canary across the target clusters'
             cand get 'One canary in depth in every target cluster: progress, analysis, gates and Flagger''s events'
+            cand dashboard 'Serve the fleet''s canaries as a live web page on 127.0.0.1, with the actions of the verbs'
             cand demo 'Run a whole rollout on a built-in simulated fleet: 3 clusters, one failing by design'
             cand promote 'Promote a canary held at a gate (or at once with --full), per cluster or fleet-wide'
             cand abort 'Roll a running canary back through its rollback gate'
@@ -549,6 +550,43 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kubectl-kurator_rollout;dashboard'= {
+            cand -l 'Label selector for the Canaries'
+            cand --selector 'Label selector for the Canaries'
+            cand --address 'The address to listen on. Anything but a loopback address exposes the page, and its actions to whoever has the URL, to the network over plain HTTP'
+            cand --port 'The port to listen on (0: any free port, printed in the URL)'
+            cand --kubeconfig 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)'
+            cand --context 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context'
+            cand --contexts-matching 'Target the contexts whose name matches a glob (e.g. ''prod-*'')'
+            cand -n 'Namespace (default: each context''s namespace, else "default")'
+            cand --namespace 'Namespace (default: each context''s namespace, else "default")'
+            cand -o 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…'
+            cand --output 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…'
+            cand --color 'When to use colour (NO_COLOR is honoured with auto)'
+            cand --request-timeout 'Timeout for establishing a connection to one cluster''s API server (e.g. 5s)'
+            cand --cluster-timeout 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it'
+            cand --protected 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view''s keys)'
+            cand --as 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission'
+            cand --as-group 'Act as this group too (repeatable, as kubectl --as-group); needs --as'
+            cand --fleet 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts'
+            cand --hub-context 'The hub cluster''s context (default: the current context)'
+            cand --fleet-namespace 'The Fleet''s namespace on the hub'
+            cand --cluster-selector 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector'
+            cand --read-only 'Show the fleet only: no action buttons, and no action endpoint is served'
+            cand --open 'Open the URL in the default browser (xdg-open, open, or start)'
+            cand --all-contexts 'Target every context in the kubeconfig'
+            cand -A 'All namespaces'
+            cand --all-namespaces 'All namespaces'
+            cand --no-headers 'Print tables without their header line (as kubectl --no-headers)'
+            cand -y 'Answer yes to confirmations'
+            cand --yes 'Answer yes to confirmations'
+            cand -v 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
+            cand --verbosity 'More output on stderr: -v requests, -vv request details (tokens are never printed)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kubectl-kurator_rollout;demo'= {
             cand --speed 'Simulated time runs this many times faster'
             cand --clusters 'Number of simulated clusters'
@@ -570,6 +608,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand --fleet-namespace 'The Fleet''s namespace on the hub'
             cand --cluster-selector 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector'
             cand --keep 'Keep serving the playground after the rollout, until Ctrl-C'
+            cand --dashboard 'Also serve the rollout as a live web page (the `dashboard` verb''s, on 127.0.0.1, any free port); its URL is printed on stderr'
             cand --all-contexts 'Target every context in the kubeconfig'
             cand -A 'All namespaces'
             cand --all-namespaces 'All namespaces'
@@ -900,6 +939,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand status 'Show every target cluster''s canaries; --watch follows them live (exit codes for CI)'
             cand list 'List every canary across the target clusters'
             cand get 'One canary in depth in every target cluster: progress, analysis, gates and Flagger''s events'
+            cand dashboard 'Serve the fleet''s canaries as a live web page on 127.0.0.1, with the actions of the verbs'
             cand demo 'Run a whole rollout on a built-in simulated fleet: 3 clusters, one failing by design'
             cand promote 'Promote a canary held at a gate (or at once with --full), per cluster or fleet-wide'
             cand abort 'Roll a running canary back through its rollback gate'
@@ -935,6 +975,8 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
         &'kubectl-kurator_rollout;help;list'= {
         }
         &'kubectl-kurator_rollout;help;get'= {
+        }
+        &'kubectl-kurator_rollout;help;dashboard'= {
         }
         &'kubectl-kurator_rollout;help;demo'= {
         }

@@ -63,6 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every target cluster''s canaries; --watch follows them live (exit codes for CI)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every canary across the target clusters')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'One canary in depth in every target cluster: progress, analysis, gates and Flagger''s events')
+            [CompletionResult]::new('dashboard', 'dashboard', [CompletionResultType]::ParameterValue, 'Serve the fleet''s canaries as a live web page on 127.0.0.1, with the actions of the verbs')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run a whole rollout on a built-in simulated fleet: 3 clusters, one failing by design')
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Promote a canary held at a gate (or at once with --full), per cluster or fleet-wide')
             [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Roll a running canary back through its rollback gate')
@@ -566,6 +567,44 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-kurator_rollout;dashboard' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector for the Canaries')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector for the Canaries')
+            [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'The address to listen on. Anything but a loopback address exposes the page, and its actions to whoever has the URL, to the network over plain HTTP')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port to listen on (0: any free port, printed in the URL)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to one kubeconfig file (otherwise KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Target cluster context(s); repeatable, comma-separated lists allowed. Default: the current context')
+            [CompletionResult]::new('--contexts-matching', '--contexts-matching', [CompletionResultType]::ParameterName, 'Target the contexts whose name matches a glob (e.g. ''prod-*'')')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: each context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: each context''s namespace, else "default")')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for establishing a connection to one cluster''s API server (e.g. 5s)')
+            [CompletionResult]::new('--cluster-timeout', '--cluster-timeout', [CompletionResultType]::ParameterName, 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it')
+            [CompletionResult]::new('--protected', '--protected', [CompletionResultType]::ParameterName, 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view''s keys)')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission')
+            [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Act as this group too (repeatable, as kubectl --as-group); needs --as')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Target the members of this Kurator Fleet (read from the hub cluster) instead of contexts')
+            [CompletionResult]::new('--hub-context', '--hub-context', [CompletionResultType]::ParameterName, 'The hub cluster''s context (default: the current context)')
+            [CompletionResult]::new('--fleet-namespace', '--fleet-namespace', [CompletionResultType]::ParameterName, 'The Fleet''s namespace on the hub')
+            [CompletionResult]::new('--cluster-selector', '--cluster-selector', [CompletionResultType]::ParameterName, 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Show the fleet only: no action buttons, and no action endpoint is served')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Open the URL in the default browser (xdg-open, open, or start)')
+            [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Target every context in the kubeconfig')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'All namespaces')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'All namespaces')
+            [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Print tables without their header line (as kubectl --no-headers)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More output on stderr: -v requests, -vv request details (tokens are never printed)')
+            [CompletionResult]::new('--verbosity', '--verbosity', [CompletionResultType]::ParameterName, 'More output on stderr: -v requests, -vv request details (tokens are never printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-kurator_rollout;demo' {
             [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Simulated time runs this many times faster')
             [CompletionResult]::new('--clusters', '--clusters', [CompletionResultType]::ParameterName, 'Number of simulated clusters')
@@ -587,6 +626,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('--fleet-namespace', '--fleet-namespace', [CompletionResultType]::ParameterName, 'The Fleet''s namespace on the hub')
             [CompletionResult]::new('--cluster-selector', '--cluster-selector', [CompletionResultType]::ParameterName, 'Only members whose cluster object has these labels (key=value, repeatable), as Kurator''s clusterSelector')
             [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Keep serving the playground after the rollout, until Ctrl-C')
+            [CompletionResult]::new('--dashboard', '--dashboard', [CompletionResultType]::ParameterName, 'Also serve the rollout as a live web page (the `dashboard` verb''s, on 127.0.0.1, any free port); its URL is printed on stderr')
             [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Target every context in the kubeconfig')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'All namespaces')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'All namespaces')
@@ -927,6 +967,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every target cluster''s canaries; --watch follows them live (exit codes for CI)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every canary across the target clusters')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'One canary in depth in every target cluster: progress, analysis, gates and Flagger''s events')
+            [CompletionResult]::new('dashboard', 'dashboard', [CompletionResultType]::ParameterValue, 'Serve the fleet''s canaries as a live web page on 127.0.0.1, with the actions of the verbs')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run a whole rollout on a built-in simulated fleet: 3 clusters, one failing by design')
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Promote a canary held at a gate (or at once with --full), per cluster or fleet-wide')
             [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Roll a running canary back through its rollback gate')
@@ -974,6 +1015,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             break
         }
         'kubectl-kurator_rollout;help;get' {
+            break
+        }
+        'kubectl-kurator_rollout;help;dashboard' {
             break
         }
         'kubectl-kurator_rollout;help;demo' {

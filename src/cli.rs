@@ -350,6 +350,16 @@ pub enum Command {
     #[command(after_help = "Examples:\n  kubectl kurator-rollout get podinfo --all-contexts -n test")]
     Get(GetArgs),
 
+    /// Serve the fleet's canaries as a live web page on 127.0.0.1, with the actions of the verbs.
+    #[command(after_help = "Examples:\n  \
+        kubectl kurator-rollout dashboard --all-contexts -n test\n  \
+        kubectl kurator-rollout dashboard --fleet quickstart -A --port 3200 --open\n  \
+        kubectl kurator-rollout dashboard --all-contexts -A --read-only\n\n\
+        Prints the URL to open (with this run's token after #) and serves until Ctrl-C or SIGTERM.\n\
+        Only requests for the bound address are answered; actions need the token and the page's own\n\
+        Origin, and show their plan first (the typed count where several or --protected clusters change).")]
+    Dashboard(DashboardArgs),
+
     /// Run a whole rollout on a built-in simulated fleet: 3 clusters, one failing by design.
     #[command(after_help = "Examples:\n  \
         kubectl kurator-rollout demo            # live view; Ctrl-C to stop early\n  \
@@ -563,6 +573,33 @@ pub struct GetArgs {
     pub name: String,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct DashboardArgs {
+    /// Only this Canary (default: every canary of the namespace, or of all with -A).
+    pub name: Option<String>,
+
+    /// Label selector for the Canaries.
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// The address to listen on. Anything but a loopback address exposes the page, and its
+    /// actions to whoever has the URL, to the network over plain HTTP.
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    pub address: std::net::IpAddr,
+
+    /// The port to listen on (0: any free port, printed in the URL).
+    #[arg(long, default_value_t = 3100)]
+    pub port: u16,
+
+    /// Show the fleet only: no action buttons, and no action endpoint is served.
+    #[arg(long)]
+    pub read_only: bool,
+
+    /// Open the URL in the default browser (xdg-open, open, or start).
+    #[arg(long)]
+    pub open: bool,
+}
+
 #[cfg(feature = "playground")]
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
@@ -577,6 +614,11 @@ pub struct DemoArgs {
     /// Number of simulated clusters.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(2..=50))]
     pub clusters: u16,
+
+    /// Also serve the rollout as a live web page (the `dashboard` verb's, on 127.0.0.1, any
+    /// free port); its URL is printed on stderr.
+    #[arg(long)]
+    pub dashboard: bool,
 }
 
 /// Where rollout policies come from.

@@ -152,7 +152,9 @@ pub fn candidates(words: &[String]) -> (Vec<String>, Option<Needs>) {
             ),
             None,
         ),
-        Some("start" | "status" | "get" | "promote" | "abort" | "pause" | "resume" | "retry") if positionals == 0 => {
+        Some("start" | "status" | "get" | "dashboard" | "promote" | "abort" | "pause" | "resume" | "retry")
+            if positionals == 0 =>
+        {
             (Vec::new(), Some(Needs::Canaries))
         }
         _ => (Vec::new(), None),

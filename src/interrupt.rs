@@ -73,6 +73,23 @@ pub fn asking<T>(ask: impl FnOnce() -> T) -> T {
     answer
 }
 
+/// Resolves on Ctrl-C or SIGTERM: how a server run (`playground`, `dashboard`) is told to stop
+/// (exit 0: stopped on purpose, not interrupted mid-work).
+pub async fn until_stopped() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
+
 /// The one Ctrl-C listener of the process, installed the first time a run asks for it.
 struct Listener {
     interrupt: Interrupt,

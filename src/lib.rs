@@ -9,6 +9,7 @@ pub mod commands;
 pub mod completion;
 pub mod config;
 pub mod confirm;
+pub mod dashboard;
 pub mod engine;
 pub mod exit;
 pub mod flagger;

@@ -6,6 +6,7 @@ pub mod check;
 pub mod clusters;
 pub mod complete;
 pub mod control;
+pub mod dashboard;
 pub mod get;
 pub mod install;
 pub mod lint;
@@ -39,6 +40,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Status(args) => status::run(&inv, &args).await,
         Command::List(args) => list::run(&inv, &args).await,
         Command::Get(args) => get::run(&inv, &args).await,
+        Command::Dashboard(args) => dashboard::run(&inv, &args).await,
         #[cfg(feature = "playground")]
         Command::Demo(args) => crate::playground::demo::run(&inv, &args).await,
         Command::Promote(args) => {
@@ -115,6 +117,7 @@ fn unused_flags(command: &Command) -> (Vec<&'static str>, &'static str) {
         Command::Lint(_) => (CLUSTER_FLAGS.to_vec(), "lint checks files without a cluster"),
         Command::Completion(_) | Command::Man => (cluster_and_output(), "it prints text without a cluster"),
         Command::Version(args) if !args.server => (CLUSTER_FLAGS.to_vec(), "version reads clusters only with --server"),
+        Command::Dashboard(_) => (vec!["-o"], "dashboard prints its URL and serves the page"),
         Command::Clusters => (
             vec!["-A"],
             "clusters shows each target's namespace, it lists no namespaced objects",
@@ -180,5 +183,7 @@ mod tests {
                 .starts_with("-o means nothing here")
         );
         assert_eq!(refusal(&["lint", "-f", "x.yaml", "-o", "json"]), None);
+        assert!(refusal(&["dashboard", "-o", "json"]).is_some());
+        assert_eq!(refusal(&["dashboard", "--all-contexts", "-A"]), None);
     }
 }

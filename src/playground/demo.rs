@@ -218,6 +218,11 @@ pub async fn run(inv: &Invocation, args: &DemoArgs) -> Result<Exit> {
     }
     apply_policy(&source, timeout).await?;
     wait_initialized(&source, timeout).await?;
+    // Held to the end (and through --keep): the page watches the whole release.
+    let _dashboard = match args.dashboard {
+        true => Some(serve_dashboard(&source, inv).await?),
+        false => None,
+    };
 
     step(&format!(
         "starting release {NEW_IMAGE} everywhere (start); {failing}'s pods report an 80% success rate, so it must roll back"
@@ -235,6 +240,20 @@ pub async fn run(inv: &Invocation, args: &DemoArgs) -> Result<Exit> {
     }
     drop(playground);
     Ok(exit)
+}
+
+/// The `dashboard` verb's page over the demo's fleet, on 127.0.0.1 and any free port.
+async fn serve_dashboard(source: &FleetSource, inv: &Invocation) -> Result<crate::dashboard::Dashboard> {
+    let options = crate::dashboard::Options {
+        address: std::net::Ipv4Addr::LOCALHOST.into(),
+        port: 0,
+        read_only: false,
+        confirm: inv.confirm.clone(),
+        cluster_timeout: inv.cluster_timeout,
+    };
+    let dashboard = crate::dashboard::start(source.clone(), &podinfo(), options).await?;
+    step(&format!("the rollout in a browser (dashboard): {}", dashboard.url));
+    Ok(dashboard)
 }
 
 /// The demo's exit: 0 when it went as designed (one cluster rolled back, the others promoted),

@@ -62,7 +62,7 @@ pub async fn run(args: &PlaygroundArgs) -> Result<Exit> {
     text.push_str(&format!("export KUBECONFIG={}\n", path.display()));
     write_stdout(&text)?;
 
-    wait_for_shutdown().await?;
+    crate::interrupt::until_stopped().await?;
     drop(playground);
     Ok(Exit::Success)
 }
@@ -213,21 +213,6 @@ fn write_private(path: &Path, contents: &str, replace: bool) -> std::io::Result<
     #[cfg(unix)]
     file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     file.write_all(contents.as_bytes())
-}
-
-async fn wait_for_shutdown() -> Result<()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r?,
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await?;
-    Ok(())
 }
 
 #[cfg(test)]

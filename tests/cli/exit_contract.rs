@@ -100,6 +100,8 @@ fn every_verb_exits_as_the_readme_table_says() {
             (&["completion", "tcsh"], 2),
             (&["playground", "--clusters", "0"], 2),
             (&["demo", "--clusters", "1"], 2),
+            (&["dashboard", "--port", "x"], 2),
+            (&["dashboard", "--address", "localhost"], 2),
             (&["start", "podinfo", "-n", "test", M12], 2),
             (&["start", "nope", "-n", "test", M12, "--restart"], 4),
             (&["start", "nope", "-n", "test", M12, "--restart", "-w"], 4),

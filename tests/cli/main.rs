@@ -14,6 +14,7 @@ mod connections;
 mod control;
 mod crd_fidelity;
 mod daemonset;
+mod dashboard;
 mod dry_run;
 mod exit_contract;
 mod flagger_events;

@@ -351,6 +351,11 @@ impl Running {
         stdin.flush().unwrap();
     }
 
+    /// Its process id (for a helper that signals it).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends SIGINT, as Ctrl-C does.
     pub fn interrupt(&self) {
         let status = Command::new("kill")
