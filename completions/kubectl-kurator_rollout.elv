@@ -563,7 +563,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand -o 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…'
             cand --output 'Output format: table, wide, json, yaml, ndjson (one object per line: the streaming format of --watch), name, jsonpath=TEMPLATE, custom-columns=HEADER:.path,…'
             cand --color 'When to use colour (NO_COLOR is honoured with auto)'
-            cand --request-timeout 'Timeout for establishing a connection to one cluster''s API server (e.g. 5s)'
+            cand --request-timeout 'How long one request to a cluster may take, answer included, as kubectl''s flag (e.g. 5s); a watch only until its answer starts'
             cand --cluster-timeout 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it'
             cand --protected 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view''s keys)'
             cand --as 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission'

@@ -592,7 +592,7 @@ custom-columns=\t''"
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand dashboard" -l color -d 'When to use colour (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand dashboard" -l request-timeout -d 'Timeout for establishing a connection to one cluster\'s API server (e.g. 5s)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand dashboard" -l request-timeout -d 'How long one request to a cluster may take, answer included, as kubectl\'s flag (e.g. 5s); a watch only until its answer starts' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand dashboard" -l cluster-timeout -d 'Time one cluster may take for one step before its row shows a timeout; the other clusters are never held up by it' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand dashboard" -l protected -d 'Contexts where every change needs the typed count, even one canary in one cluster (verbs and the live view\'s keys)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand dashboard" -l as -d 'Act as this user (impersonation, as kubectl --as): needs the `impersonate` permission' -r
