@@ -6,8 +6,10 @@
 //! once for a user who would rather not wait; every write is idempotent, so re-running the
 //! command finishes whatever that cut short.
 //!
-//! The handler is installed only when writing (or following) starts, after any confirmation
-//! prompt: Ctrl-C at the prompt keeps its default meaning (quit, nothing changed).
+//! The handler is installed when writing (or following) starts, or earlier where reads cut
+//! short must be reported (`apply` reports every cluster untouched). Ctrl-C at a confirmation
+//! question keeps its default meaning either way (quit with 130, nothing changed): `confirm`
+//! exits on it, and the listener stays quiet while a question is asked ([`asking`]).
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -308,6 +308,7 @@ fn release_options(on_failure: OnFailure, wave_size: Option<&str>) -> ReleaseOpt
         watch: false,
         cluster_timeout: Duration::from_secs(10),
         policies: None,
+        confirmed: None,
     }
 }
 

@@ -39,6 +39,16 @@ pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
         return Ok(plan.exit());
     }
     eprint!("{}", plan_text(&plan));
+    // Nothing to ask about: the plan already says how the run would end, and nothing is
+    // written. `-f` failing stops the release before any row (as in the run); else each
+    // cluster's row says why it would not start, as the run would print it.
+    if plan.policies_fail() {
+        return Ok(plan.exit());
+    }
+    if plan.starting().is_empty() {
+        print_rows(inv.output, &plan.rows, |_| action_table(&plan.rows))?;
+        return Ok(plan.exit());
+    }
     // -f writes in every member (or through the hub to every member) even where the release
     // would not start.
     let touched = if options.policies.is_some() {
@@ -46,17 +56,20 @@ pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
     } else {
         plan.starting().iter().map(|c| c.to_string()).collect()
     };
-    if !touched.is_empty() {
-        let question = plan.question(&args.name);
-        match inv.confirm.ask(&question, touched.iter().map(String::as_str)) {
-            Decision::Proceed => {}
-            Decision::Declined => {
-                notice(inv.output, "not confirmed: nothing changed\n")?;
-                return Ok(Exit::Failed);
-            }
-            Decision::NeedsYes => return Err(inv.confirm.needs_yes("start").into()),
+    let question = plan.question(&args.name, touched.len());
+    match inv.confirm.ask(&question, touched.iter().map(String::as_str)) {
+        Decision::Proceed => {}
+        Decision::Declined => {
+            notice(inv.output, "not confirmed: nothing changed\n")?;
+            return Ok(Exit::Failed);
         }
+        Decision::NeedsYes => return Err(inv.confirm.needs_yes("start").into()),
     }
+    // The release starts only where it was confirmed.
+    let options = ReleaseOptions {
+        confirmed: Some(plan.starting().iter().map(|c| c.to_string()).collect()),
+        ..options
+    };
     // Ctrl-C is taken over from the first write on (at the question it kept its default meaning).
     let interrupt = Interrupt::on_ctrl_c();
     run_release(inv, args, &source, &options, &interrupt).await
@@ -77,6 +90,7 @@ fn release_options(inv: &Invocation, args: &StartArgs, policies: Option<PolicyAp
         watch: args.watch,
         cluster_timeout: inv.cluster_timeout,
         policies,
+        confirmed: None,
     }
 }
 

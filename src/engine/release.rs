@@ -28,8 +28,8 @@ use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::model::action_row::{self, ActionRow};
 use crate::model::canary::{CanaryId, RunMark, is_running};
 use crate::model::plan::Verb;
-use crate::model::policy::Applied;
-use crate::model::release::{Halt, ReleaseEvent, ReleasePlan, WOULD_START, ordered, waves};
+use crate::model::policy::{Applied, RunChangeRow};
+use crate::model::release::{Halt, ReleaseEvent, ReleasePlan, WOULD_START, ordered, policy_problems, waves};
 use crate::render::GateChoice;
 
 #[derive(Debug, Clone, Default)]
@@ -292,6 +292,11 @@ pub struct ReleaseOptions {
     pub watch: bool,
     pub cluster_timeout: Duration,
     pub policies: Option<PolicyApply>,
+    /// The clusters the person confirmed the release for (the plan's `starting`): any other
+    /// one is not started even if it could be by now (it was unreachable or refused when
+    /// planned, so nobody was asked about it). None: every target (callers that plan and
+    /// confirm on their own terms: the demo, tests).
+    pub confirmed: Option<Vec<String>>,
 }
 
 /// How following one wave ended.
@@ -418,10 +423,12 @@ fn in_waves(source: &FleetSource, options: &ReleaseOptions) -> Result<(FleetSour
 /// not the workload's image.
 pub async fn plan_release(source: &FleetSource, options: &ReleaseOptions) -> anyhow::Result<ReleasePlan> {
     let (source, plan_waves) = in_waves(source, options)?;
+    let mut policy_refusals = Vec::new();
     let policies = match &options.policies {
         Some(apply) => {
             let request = apply.request(true, options.cluster_timeout * 3);
             let plan = policies::plan(&source, &request).await?;
+            policy_refusals = run_change_refusals(&plan.run_changes, options.start.force);
             Some(policies::apply(&source, &request, plan).await?)
         }
         None => None,
@@ -456,6 +463,7 @@ pub async fn plan_release(source: &FleetSource, options: &ReleaseOptions) -> any
     Ok(ReleasePlan {
         hub: source.hub().map(|h| h.context.clone()),
         policies,
+        policy_refusals,
         waves: plan_waves
             .iter()
             .map(|wave| wave.iter().map(|i| names[*i].clone()).collect())
@@ -583,6 +591,7 @@ impl Waves<'_> {
             &self.namespace,
             &self.options.name,
             &self.options.start,
+            self.options.confirmed.as_deref(),
             self.options.cluster_timeout,
             interrupt,
         )
@@ -678,6 +687,10 @@ fn started_indices(wave: &FleetSource, baseline: &Baseline) -> Vec<usize> {
         .collect()
 }
 
+/// The row of a cluster the confirmed plan did not start in.
+const NOT_CONFIRMED: &str =
+    "not started: it could not start when the release was planned and confirmed; run start again for it";
+
 /// Starts the release in the clusters of one wave; returns rows, each started baseline and
 /// how many clusters lack the canary.
 async fn start_wave(
@@ -685,11 +698,15 @@ async fn start_wave(
     ns: &str,
     name: &str,
     plan: &StartPlan,
+    confirmed: Option<&[String]>,
     timeout: Duration,
     interrupt: &Interrupt,
 ) -> (Vec<ActionRow>, Baseline, usize) {
     let outcomes = fleet
-        .fan_out(timeout, |client, _| async move {
+        .fan_out(timeout, |client, target| async move {
+            if confirmed.is_some_and(|c| !c.contains(&target.context)) {
+                return Err(ClusterError::Other(NOT_CONFIRMED.into()));
+            }
             start_release(&client, ns, name, plan, Some(interrupt)).await
         })
         .await;
@@ -712,6 +729,27 @@ async fn start_wave(
     (rows, baseline, missing)
 }
 
+/// Why `-f` stops the release, per cluster: a policy change to a run under way is `apply`'s
+/// to show and confirm; `start --force` restarts those runs anyway, under the new policy. The
+/// plan and the run both decide with this.
+fn run_change_refusals(run_changes: &[RunChangeRow], force: bool) -> Vec<(String, String)> {
+    if force {
+        return Vec::new();
+    }
+    run_changes
+        .iter()
+        .map(|r| {
+            (
+                r.cluster.clone(),
+                format!(
+                    "applying -f would change the run under way of {} ({}): {}; apply it with apply -f (it shows and asks), or start --force",
+                    r.canary, r.phase, r.change
+                ),
+            )
+        })
+        .collect()
+}
+
 /// Applies `-f` before anything is released, as `apply` does (into each member, or the hub's
 /// Applications under Kurator): a release on a policy that did not apply would run the old
 /// analysis, so any failed object or unreachable cluster stops it. The inner `Err` is the exit
@@ -726,17 +764,10 @@ async fn apply_first(
 ) -> anyhow::Result<Result<(), Exit>> {
     let request = apply.request(false, cluster_timeout * 3);
     let plan = policies::plan(source, &request).await?;
-    // A policy change to a run under way is `apply`'s to confirm; `start --force` restarts
-    // those runs anyway, under the new policy.
-    if !force && !plan.run_changes.is_empty() {
-        for r in &plan.run_changes {
-            emit(ReleaseEvent::PolicyProblem {
-                cluster: r.cluster.clone(),
-                text: format!(
-                    "applying -f would change the run under way of {} ({}): {}; apply it with apply -f (it shows and asks), or start --force",
-                    r.canary, r.phase, r.change
-                ),
-            });
+    let refusals = run_change_refusals(&plan.run_changes, force);
+    if !refusals.is_empty() {
+        for (cluster, text) in refusals {
+            emit(ReleaseEvent::PolicyProblem { cluster, text });
         }
         emit(ReleaseEvent::PoliciesFailed);
         return Ok(Err(Exit::Failed));
@@ -755,32 +786,8 @@ async fn apply_first(
         emit(ReleaseEvent::PoliciesInterrupted { untouched });
         return Ok(Err(Exit::Interrupted));
     }
-    let problems: Vec<(String, String, bool)> = match &applied {
-        Applied::Members(rows) => rows
-            .iter()
-            .filter_map(|r| {
-                // Warning rows (a field another manager left) are shown, not fatal.
-                let text = r.result.error.as_ref().or(r.result.warning.as_ref())?;
-                // A row without an object is the cluster's own failure (unreachable, timeout).
-                let line = if r.result.object == "-" {
-                    format!("applying -f: {text}")
-                } else {
-                    format!("{} {}: {} {text}", r.result.policy, r.result.object, r.result.result)
-                };
-                Some((r.cluster.clone(), line, r.result.error.is_some()))
-            })
-            .collect(),
-        Applied::Hub(rows) => {
-            let hub = source.hub().map_or("hub", |h| h.context.as_str());
-            rows.iter()
-                .filter_map(|r| {
-                    let e = r.error.as_ref()?;
-                    let line = format!("applying -f: Application {}: {} {e}", r.application, r.result);
-                    Some((hub.to_string(), line, true))
-                })
-                .collect()
-        }
-    };
+    let hub = source.hub().map_or("hub", |h| h.context.as_str());
+    let problems = policy_problems(&applied, hub);
     let mut failed = false;
     for (cluster, text, fatal) in problems {
         failed |= fatal;

@@ -22,14 +22,14 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use http::{Request, Response, Uri};
 use hyper::body::Incoming;
 use hyper_rustls::{FixedServerNameResolver, HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connection, HttpConnector};
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use kube::Config;
 use kube::client::{Body, ConfigExt};
 use tokio_rustls::rustls::pki_types::ServerName;
@@ -80,6 +80,16 @@ impl Transport {
             .http2_only(true)
             .http2_initial_stream_window_size(STREAM_WINDOW)
             .http2_initial_connection_window_size(CONNECTION_WINDOW)
+            // One connection carries every request and watch of the cluster: a half-open one
+            // (a NAT or load balancer dropped it silently) must be noticed, or every watch
+            // waits forever. client-go pings after 30 s without a frame and gives up 15 s later
+            // (k8s.io/apimachinery pkg/util/net/http.go, `configureHTTP2Transport`:
+            // ReadIdleTimeout, PingTimeout); hyper pings on a timer, so its interval is the
+            // same 30 s, idle or not.
+            .timer(TokioTimer::new())
+            .http2_keep_alive_interval(Duration::from_secs(30))
+            .http2_keep_alive_timeout(Duration::from_secs(15))
+            .http2_keep_alive_while_idle(true)
             .build(RequireHttp2 {
                 inner: https.clone(),
                 http1_only: http1_only.clone(),
@@ -119,7 +129,9 @@ impl Service<Request<Body>> for Transport {
                 Ok(response) => Ok(response),
                 // The handshake of this request's connection, or of the one it waited for
                 // (which fails the waiters with an error of their own), chose HTTP/1.1.
-                Err(error) if this.http1_only.load(Ordering::Relaxed) => match copy {
+                // Only a request that never went out (its connection's handshake failed) is
+                // sent again: one already sent may have been carried out.
+                Err(error) if error.is_connect() && this.http1_only.load(Ordering::Relaxed) => match copy {
                     Some(copy) => Ok(this.fallback.request(copy).await?),
                     None => Err(error.into()),
                 },

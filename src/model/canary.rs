@@ -180,7 +180,8 @@ pub fn is_terminal(phase: &str) -> bool {
     matches!(phase, "Succeeded" | "Failed" | "Initialized")
 }
 
-/// Phases in which a run is under way.
+/// Phases in which a run is under way: between a new revision being detected and its end
+/// (flagger: pkg/apis/flagger/v1beta1/status.go, the `CanaryPhase` constants).
 pub fn is_running(phase: &str) -> bool {
     matches!(
         phase,

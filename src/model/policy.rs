@@ -86,14 +86,10 @@ pub struct RunChangeRow {
     pub change: String,
 }
 
-/// Flagger's phases of a run under way: between a new revision being detected and its end
-/// (flagger: pkg/apis/flagger/v1beta1/status.go, the `CanaryPhase` constants).
-pub const RUN_PHASES: [&str; 5] = ["Progressing", "Waiting", "WaitingPromotion", "Promoting", "Finalising"];
-
-/// The phase of a Canary whose run is under way, if it is.
+/// The phase of a Canary whose run is under way, if it is (`canary::is_running`).
 pub fn run_under_way(canary: &Value) -> Option<&str> {
     let phase = canary.pointer("/status/phase").and_then(Value::as_str)?;
-    RUN_PHASES.contains(&phase).then_some(phase)
+    crate::model::canary::is_running(phase).then_some(phase)
 }
 
 /// The gate hooks, as this tool renders them: kind, check path, what it is called, the phase in

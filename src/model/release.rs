@@ -50,6 +50,9 @@ pub struct ReleasePlan {
     pub hub: Option<String>,
     /// What `-f` would change, where the fleet source sends policies (None without `-f`).
     pub policies: Option<Applied>,
+    /// Why `-f` would stop the release, per cluster (a change to a run under way, without
+    /// `--force`), as the run decides it.
+    pub policy_refusals: Vec<(String, String)>,
     /// The clusters of each wave, in start order.
     pub waves: Vec<Vec<String>>,
     /// One row per cluster, in start order: the Deployment change, or why it would not start.
@@ -58,6 +61,36 @@ pub struct ReleasePlan {
     pub missing: usize,
     /// Each wave would be followed to its end before the next starts.
     pub followed: bool,
+}
+
+/// What `-f` could not apply, or applied with a warning, per cluster (the hub's context under
+/// Kurator): (cluster, line, whether it stops the release). The run reports these as it
+/// applies; the plan shows the same lines from its dry run.
+pub fn policy_problems(applied: &Applied, hub: &str) -> Vec<(String, String, bool)> {
+    match applied {
+        Applied::Members(rows) => rows
+            .iter()
+            .filter_map(|r| {
+                // Warning rows (a field another manager left) are shown, not fatal.
+                let text = r.result.error.as_ref().or(r.result.warning.as_ref())?;
+                // A row without an object is the cluster's own failure (unreachable, timeout).
+                let line = if r.result.object == "-" {
+                    format!("applying -f: {text}")
+                } else {
+                    format!("{} {}: {} {text}", r.result.policy, r.result.object, r.result.result)
+                };
+                Some((r.cluster.clone(), line, r.result.error.is_some()))
+            })
+            .collect(),
+        Applied::Hub(rows) => rows
+            .iter()
+            .filter_map(|r| {
+                let e = r.error.as_ref()?;
+                let line = format!("applying -f: Application {}: {} {e}", r.application, r.result);
+                Some((hub.to_string(), line, true))
+            })
+            .collect(),
+    }
 }
 
 /// The result of a plan row that would start.
@@ -75,7 +108,7 @@ impl ReleasePlan {
 
     /// Whether `-f` would fail somewhere (then no release starts).
     pub fn policies_fail(&self) -> bool {
-        self.policies.as_ref().is_some_and(|p| p.exit() != Exit::Success)
+        !self.policy_refusals.is_empty() || self.policies.as_ref().is_some_and(|p| p.exit() != Exit::Success)
     }
 
     /// The exit the run would have, as far as the plan can tell before anything runs (README
@@ -92,16 +125,21 @@ impl ReleasePlan {
         }
     }
 
-    /// The confirmation question.
-    pub fn question(&self, name: &str) -> String {
-        let clusters = self.starting().len();
+    /// The confirmation question: what the count to type counts (`-f` writes in every member,
+    /// the release starts where the plan says).
+    pub fn question(&self, name: &str, members: usize) -> String {
+        let counted = |n: usize| format!("{n} cluster{}", if n == 1 { "" } else { "s" });
         let waves = match self.waves.len() {
             1 => String::new(),
             n => format!(" in {n} waves"),
         };
+        let apply = match self.policies {
+            Some(_) => format!("apply -f in {} and ", counted(members)),
+            None => String::new(),
+        };
         format!(
-            "start a new release of {name} in {clusters} cluster{}{waves}?",
-            if clusters == 1 { "" } else { "s" }
+            "{apply}start a new release of {name} in {}{waves}?",
+            counted(self.starting().len())
         )
     }
 }
@@ -173,6 +211,7 @@ mod tests {
         let mut plan = ReleasePlan {
             hub: None,
             policies: None,
+            policy_refusals: Vec::new(),
             waves: vec![vec!["a".into()], vec!["b".into()]],
             rows: vec![
                 row("a", Ok(WOULD_START.into())),
@@ -184,9 +223,21 @@ mod tests {
         assert_eq!(plan.exit(), Exit::Partial);
         assert_eq!(plan.starting(), vec!["a"]);
         assert_eq!(
-            plan.question("podinfo"),
+            plan.question("podinfo", 1),
             "start a new release of podinfo in 1 cluster in 2 waves?"
         );
+        // With -f, what is written in every member is counted too.
+        plan.policies = Some(Applied::Members(Vec::new()));
+        assert_eq!(
+            plan.question("podinfo", 2),
+            "apply -f in 2 clusters and start a new release of podinfo in 1 cluster in 2 waves?"
+        );
+        // A change -f would make to a run under way stops the release, as in the run.
+        plan.policy_refusals = vec![("b".into(), "applying -f would change the run under way".into())];
+        assert!(plan.policies_fail());
+        assert_eq!(plan.exit(), Exit::Failed);
+        plan.policies = None;
+        plan.policy_refusals.clear();
         plan.rows.remove(0);
         assert_eq!(plan.exit(), Exit::Failed);
         plan.missing = 1;

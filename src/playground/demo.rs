@@ -102,6 +102,7 @@ async fn release_and_follow(
         watch: true,
         cluster_timeout: Duration::from_secs(60),
         policies: None,
+        confirmed: None,
     };
     let followed = std::cell::RefCell::new(None);
     let follow_wave = |wave: FleetSource, baseline: Baseline| {

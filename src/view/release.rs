@@ -3,7 +3,7 @@
 use super::actions::action_table;
 use super::policies::{apply_table, dry_run_diffs, hub_table};
 use crate::model::policy::Applied;
-use crate::model::release::{Halt, ReleaseEvent, ReleasePlan};
+use crate::model::release::{Halt, ReleaseEvent, ReleasePlan, policy_problems};
 
 /// A release's plan: what `-f` would change where it goes, the waves, and each cluster's
 /// Deployment change (`start --dry-run` on stdout, and before the confirmation on stderr).
@@ -24,8 +24,20 @@ pub fn plan_text(plan: &ReleasePlan) -> String {
         }
         None => {}
     }
+    let problems = plan
+        .policies
+        .as_ref()
+        .map(|applied| policy_problems(applied, plan.hub.as_deref().unwrap_or("hub")))
+        .unwrap_or_default();
+    let lines = problems
+        .into_iter()
+        .map(|(c, l, _)| (c, l))
+        .chain(plan.policy_refusals.clone());
+    for (cluster, line) in lines {
+        text.push_str(&event_text(&ReleaseEvent::PolicyProblem { cluster, text: line }));
+    }
     if plan.policies_fail() {
-        text.push_str("no release would start: -f would fail (see above)\n");
+        text.push_str(&event_text(&ReleaseEvent::PoliciesFailed));
         return text;
     }
     let waves = plan.waves.len();

@@ -99,11 +99,10 @@ fn a_canary_waiting_at_its_promotion_gate_stays_there_unless_asked_and_confirmed
         asked.type_text("\x03");
         let interrupted = asked.finish();
         assert_eq!(interrupted.code, 130, "{interrupted:?}");
+        // (Its own line, "interrupted at the question", is not asserted: a ^C that reaches the
+        // terminal before the prompt turns it raw is a signal, not a key, and ends it as well.)
         assert!(
-            interrupted
-                .stdout
-                .contains("interrupted at the question: nothing changed")
-                && !interrupted.stdout.contains("changes under way finish first"),
+            !interrupted.stdout.contains("changes under way finish first"),
             "{interrupted:?}"
         );
         assert!(hook_types(&s.canary(1)).contains(&"confirm-promotion".to_string()));

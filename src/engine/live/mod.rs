@@ -92,11 +92,11 @@ impl LiveFleet {
         hub::watch_applications(hub, name, query.clone(), source.member_names(), tx.clone());
         let namespace = query.namespace.clone().or_else(|| hub::only_namespace(&apps));
         members::watch_workloads(&source.members, namespace.as_deref(), &tx);
-        for update in hub::routes_not_read(source.members.clusters.len()) {
-            let _ = tx.try_send(update);
-        }
         let mut state = FleetState::new(source.member_names(), None, None).reading_workloads();
         state.kurator_members = true;
+        for update in hub::routes_not_read(source.members.clusters.len()) {
+            state.apply(update);
+        }
         let mut watched = LiveFleet::start(state, rx);
         watched.seen_from = Some(match name {
             Some(name) => format!("Application {}/{name} on the hub", hub.namespace),
