@@ -36,5 +36,6 @@ pub async fn run(inv: &Invocation, args: &DashboardArgs) -> Result<Exit> {
         crate::dashboard::open_browser(&dashboard.url);
     }
     crate::interrupt::until_stopped().await?;
+    dashboard.finish_actions().await;
     Ok(Exit::Success)
 }

@@ -60,6 +60,43 @@ pub struct Dashboard {
     pub url: String,
     pub address: SocketAddr,
     server: tokio::task::JoinHandle<()>,
+    /// How many actions are under way.
+    running: tokio::sync::watch::Receiver<usize>,
+}
+
+impl Dashboard {
+    /// Waits for the actions under way to end (a step cut short could leave a gate open), or
+    /// for a second Ctrl-C/SIGTERM; says so when there are any.
+    pub async fn finish_actions(&self) {
+        let under_way = *self.running.borrow();
+        if under_way == 0 {
+            return;
+        }
+        eprintln!("waiting for {under_way} action(s) under way to finish (Ctrl-C again to exit now)");
+        let mut running = self.running.clone();
+        tokio::select! {
+            _ = running.wait_for(|n| *n == 0) => {}
+            _ = crate::interrupt::until_stopped() => {
+                eprintln!("exiting: an action cut short may have left a gate open; check with get and re-run it");
+            }
+        }
+    }
+}
+
+/// Counts an action as under way while it lives.
+struct UnderWay(tokio::sync::watch::Sender<usize>);
+
+impl UnderWay {
+    fn new(counter: &tokio::sync::watch::Sender<usize>) -> UnderWay {
+        counter.send_modify(|n| *n += 1);
+        UnderWay(counter.clone())
+    }
+}
+
+impl Drop for UnderWay {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n -= 1);
+    }
 }
 
 impl Drop for Dashboard {
@@ -76,6 +113,8 @@ struct App {
     options: Options,
     /// What the page watches, said in its header (`namespace test`, `all namespaces`, …).
     scope: String,
+    /// How many actions are under way (see [`Dashboard::finish_actions`]).
+    running: tokio::sync::watch::Sender<usize>,
 }
 
 /// Binds, starts the watch of `scope` and serves until dropped.
@@ -98,14 +137,21 @@ pub async fn start(source: FleetSource, scope: &Scope, options: Options) -> anyh
         plans: Mutex::new(Plans::default()),
         options,
         scope: describe(scope),
+        running: tokio::sync::watch::Sender::new(0),
     });
+    let running = app.running.subscribe();
     let router = routes(app);
     let server = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, router).await {
             eprintln!("dashboard: the server stopped: {e}");
         }
     });
-    Ok(Dashboard { url, address, server })
+    Ok(Dashboard {
+        url,
+        address,
+        server,
+        running,
+    })
 }
 
 fn describe(scope: &Scope) -> String {
@@ -311,17 +357,33 @@ async fn plan(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> R
     let Some(verb) = verb_named(&request.verb) else {
         return failure(StatusCode::BAD_REQUEST, format!("unknown action {:?}", request.verb));
     };
+    // Only canaries the dashboard shows (its targets, namespace, name and labels): a request
+    // naming any other is refused, not carried out beyond what the person started it for.
+    let shown: Vec<CanaryId> = app
+        .live
+        .subscribe()
+        .state()
+        .rows()
+        .iter()
+        .filter(|r| r.found())
+        .map(CanaryId::of)
+        .collect();
     let targets: Vec<CanaryId> = if request.all {
-        let subscription = app.live.subscribe();
-        subscription
-            .state()
-            .rows()
-            .iter()
-            .filter(|r| r.found())
-            .map(CanaryId::of)
-            .collect()
+        shown
     } else {
-        request.targets.iter().map(Target::id).collect()
+        let asked: Vec<CanaryId> = request.targets.iter().map(Target::id).collect();
+        let outside: Vec<String> = asked
+            .iter()
+            .filter(|id| !shown.contains(id))
+            .map(|id| format!("{id} in {}", id.cluster))
+            .collect();
+        if !outside.is_empty() {
+            return failure(
+                StatusCode::BAD_REQUEST,
+                format!("not shown by this dashboard: {}", outside.join(", ")),
+            );
+        }
+        asked
     };
     if targets.is_empty() {
         return failure(StatusCode::BAD_REQUEST, "no canary to act on");
@@ -351,9 +413,12 @@ async fn carry_out(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes)
         Err(refused) => return failure(StatusCode::CONFLICT, refused.message()),
     };
     // Its own task: a page closed mid-way must not cut a step short (a gate opened and never
-    // closed again would let later steps pass by themselves).
+    // closed again would let later steps pass by themselves); counted, so that stopping the
+    // dashboard waits for it too.
     let acting = app.clone();
+    let under_way = UnderWay::new(&app.running);
     let running = tokio::spawn(async move {
+        let _under_way = under_way;
         let options = ExecuteOptions {
             timeout: ACTION_TIMEOUT,
             cluster_timeout: acting.options.cluster_timeout,

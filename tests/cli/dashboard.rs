@@ -199,6 +199,15 @@ fn the_dashboard_refuses_foreign_hosts_origins_and_tokenless_writes() {
     );
     assert_eq!(status, 403, "{body}");
 
+    // A canary the dashboard does not show (another namespace) is not acted on.
+    let elsewhere = r#"{"verb": "pause", "targets": [{"cluster": "kurator-member2", "namespace": "kube-system", "name": "podinfo"}]}"#;
+    let (status, body) = post(host, host, "/api/plan", Some(&own), Some(token), elsewhere);
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("not shown by this dashboard: kube-system/podinfo"),
+        "{body}"
+    );
+
     // With both, the plan comes back; a wrong answer carries nothing out.
     let (status, body) = plan(host, Some(&own), Some(token));
     assert_eq!(status, 200, "{body}");
