@@ -96,12 +96,16 @@ impl Guard {
     }
 }
 
-/// `name:port` or `[v6]:port` into its parts; a Host without a port does not name this server
-/// (browsers always send the port when it is not 80).
+/// `name:port` or `[v6]:port` into its parts; a Host without a port is port 80, http's
+/// default, which browsers leave out (RFC 9110, 7.2).
 fn split_host(host: &str) -> Option<(&str, u16)> {
-    let (name, port) = host.rsplit_once(':')?;
+    let (name, port) = match host.rsplit_once(':') {
+        // `[::1]` alone: the colons are the address's.
+        Some((name, port)) if !port.ends_with(']') => (name, port.parse().ok()?),
+        _ => (host, 80),
+    };
     let name = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(name);
-    Some((name, port.parse().ok()?))
+    Some((name, port))
 }
 
 /// Compares in time independent of where the texts differ (a token must not be guessable
@@ -150,6 +154,11 @@ mod tests {
         assert!(!any.host_allowed(Some("evil.example:3100")));
         // A public address bound: localhost is another interface.
         assert!(!guard("10.1.2.3:3100").host_allowed(Some("localhost:3100")));
+        // On port 80 browsers send no port.
+        let eighty = guard("127.0.0.1:80");
+        assert!(eighty.host_allowed(Some("127.0.0.1")) && eighty.host_allowed(Some("localhost:80")));
+        assert!(guard("[::1]:80").host_allowed(Some("[::1]")));
+        assert!(!eighty.host_allowed(Some("evil.example")));
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub struct FoundDeployment {
     pub name: String,
     pub available: bool,
     pub image: String,
-    /// The first container's `command` then `args`: Flagger's chart passes its flags in
+    /// Flagger's container's `command` then `args`: Flagger's chart passes its flags in
     /// `command` (fluxcd/flagger charts/flagger/templates/deployment.yaml), this tool's
     /// manifests in `args`.
     pub args: Vec<String>,
@@ -375,8 +375,21 @@ pub async fn flagger_controllers(client: &Client) -> Result<Vec<FoundDeployment>
 }
 
 fn found_deployment(value: &Value) -> FoundDeployment {
-    let container = value
-        .pointer("/spec/template/spec/containers/0")
+    // Flagger's own container, wherever a sidecar injector put it (istio-proxy may come first
+    // under holdApplicationUntilProxyStarts); the first one when no image says flagger.
+    let containers = value
+        .pointer("/spec/template/spec/containers")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let container = containers
+        .iter()
+        .find(|c| {
+            c["image"]
+                .as_str()
+                .is_some_and(|i| image_repository_name(i) == "flagger")
+        })
+        .or_else(|| containers.first())
         .cloned()
         .unwrap_or_default();
     let strings = |field: &str| -> Vec<String> {
@@ -388,7 +401,9 @@ fn found_deployment(value: &Value) -> FoundDeployment {
     let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string();
     let installer = match text("/metadata/labels/app.kubernetes.io~1managed-by").as_str() {
         super::MANAGED_BY => Installer::ThisTool,
-        "Helm" => Installer::Helm {
+        // Helm's chart labels every render `managed-by: Helm`, `helm template` and Argo CD's
+        // too; only an installed release carries its name (meta.helm.sh annotations).
+        "Helm" if !text("/metadata/annotations/meta.helm.sh~1release-name").is_empty() => Installer::Helm {
             release: text("/metadata/annotations/meta.helm.sh~1release-name"),
             namespace: text("/metadata/annotations/meta.helm.sh~1release-namespace"),
         },
@@ -835,6 +850,29 @@ pub fn judge_permissions(denied: &[(String, String)], namespace: &str) -> Check 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_found_flagger_is_described_from_its_own_container_and_real_helm_release() {
+        let deployment = |annotations: serde_json::Value| {
+            serde_json::json!({"metadata": {"namespace": "ops", "name": "flagger",
+                "labels": {"app.kubernetes.io/managed-by": "Helm"}, "annotations": annotations},
+                "spec": {"template": {"spec": {"containers": [
+                    {"name": "istio-proxy", "image": "docker.io/istio/proxyv2:1.22.0", "args": ["proxy"]},
+                    {"name": "flagger", "image": "mirror.example/fluxcd/flagger:1.38.0", "command": ["./flagger", "-mesh-provider=istio"]}]}}}})
+        };
+        let released = found_deployment(&deployment(serde_json::json!({
+            "meta.helm.sh/release-name": "flagger", "meta.helm.sh/release-namespace": "ops"})));
+        assert_eq!(released.image, "mirror.example/fluxcd/flagger:1.38.0");
+        assert!(
+            released.args.contains(&"-mesh-provider=istio".to_string()),
+            "{:?}",
+            released.args
+        );
+        assert!(matches!(released.installer, Installer::Helm { ref release, .. } if release == "flagger"));
+        // Rendered by Helm (helm template, Argo CD) but no release of it: no Helm remedy.
+        let rendered = found_deployment(&deployment(serde_json::json!({})));
+        assert!(matches!(rendered.installer, Installer::Other));
+    }
+
     use super::*;
 
     fn deployment(available: bool) -> FoundDeployment {

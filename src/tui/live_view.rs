@@ -99,7 +99,9 @@ pub async fn run(
     let (finished, unfinished) = actions.finish(key_options.timeouts.cluster_timeout).await;
     done.extend(finished);
     for what in unfinished {
-        eprintln!("{what}: still under way when the live view ended; its result is unknown (check with status)");
+        eprintln!(
+            "{what}: stopped before it finished when the live view ended (an abort may have left its rollback gate open: run it again)"
+        );
     }
     done
 }
