@@ -221,7 +221,12 @@ pub async fn preview_install(source: &FleetSource, args: &InstallArgs) -> Result
 async fn refuse_second_flagger_in_members(hub: &Hub, members: &Fleet, args: &InstallArgs) -> Result<(), ExitError> {
     let outcomes = members
         .fan_out(args.timeout, |client, target| {
-            let spec = spec_for(&target, args);
+            // Kurator's plugin names its release after the member, whatever --cluster-name
+            // says (as `wait_for_plugin` expects it): that one is the plugin's own, not a second.
+            let spec = InstallSpec {
+                cluster_name: target.context.clone(),
+                ..spec_for(&target, args)
+            };
             // Members reached through the hub have no context of the user's.
             async move { second_flagger(&client, &spec, None).await }
         })
