@@ -158,6 +158,9 @@ pub fn detail(state: &FleetState, id: &CanaryId, now: i64) -> Option<Value> {
     let mut value = serde_json::to_value(&found).ok()?;
     value["eventLines"] = lines.into();
     value["key"] = key(&found.row).into();
+    // Whether the canary was found is read, as in the rows: the page shows nothing of a
+    // canary no longer there.
+    value["found"] = found.row.found().into();
     Some(value)
 }
 

@@ -387,7 +387,7 @@
     body.textContent = '';
     body.appendChild(el('h2', null, d.cluster + ' — ' + d.namespace + '/' + d.name));
     const flag = (f) => (f === null || f === undefined ? UNKNOWN : String(f));
-    const row = Object.assign({ found: true }, d);
+    const row = d;
     let weight;
     if (d.routed) {
       weight = 'canary ' + d.routed.canary + ' / primary ' + d.routed.primary + ' (routed)' +
