@@ -20,7 +20,10 @@ pub enum Decision {
 /// or not a command's Ctrl-C listener is installed yet (`apply` installs it while it reads, so
 /// that reads cut short report every cluster untouched). console restores the terminal's mode
 /// before it raises SIGINT for the ^C it read (console unix_term.rs, `read_single_key`), and
-/// dialoguer hands the read's `Interrupted` error back. Any other failure to ask is a no.
+/// dialoguer hands the read's `Interrupted` error back. Any other failure to ask is a no. Called
+/// inside [`crate::interrupt::asking`]: the listener handles the same SIGINT on its own thread,
+/// and must still see the question asked when it does, or it would also announce changes under
+/// way that never started.
 fn quit_if_interrupted(e: dialoguer::Error) -> Decision {
     let dialoguer::Error::IO(io) = e;
     if io.kind() == std::io::ErrorKind::Interrupted {
@@ -48,11 +51,12 @@ pub fn confirm(question: &str, assume_yes: bool) -> Decision {
             .default(false)
             .wait_for_newline(true)
             .interact_on(&console::Term::stderr())
+            .map_err(quit_if_interrupted)
     });
     match answer {
         Ok(true) => Decision::Proceed,
         Ok(false) => Decision::Declined,
-        Err(e) => quit_if_interrupted(e),
+        Err(decision) => decision,
     }
 }
 
@@ -74,10 +78,11 @@ pub fn confirm_typed(question: &str, expected: &str, assume_yes: bool) -> Decisi
             // An empty answer is a refusal, not a reason to ask again.
             .allow_empty(true)
             .interact_text_on(&term)
+            .map_err(quit_if_interrupted)
     });
     match answer {
         Ok(typed) if typed.trim() == expected => Decision::Proceed,
         Ok(_) => Decision::Declined,
-        Err(e) => quit_if_interrupted(e),
+        Err(decision) => decision,
     }
 }

@@ -1,8 +1,9 @@
 //! One cluster's rollout policies: the facts rendering needs, the plan (render with the gates
 //! kept from the live Canary, the load testers the hooks call, what the write does to a run
-//! under way), and applying the rendered objects with server-side apply, object by object, with
-//! a result per object; and the dry run that diffs against the live objects. `engine::policies`
-//! runs this across the fleet.
+//! under way), and applying the rendered objects with server-side apply, with a result per
+//! object; and the dry run that diffs against the live objects. A cluster is asked everything
+//! the plan reads at once, then sent its writes at once (but for what must exist first), so an
+//! unchanged apply is two round trips. `engine::policies` runs this across the fleet.
 
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::networking::v1::Ingress;
@@ -15,7 +16,7 @@ use crate::config::Policy;
 use crate::flagger::gates::LoadTester;
 use crate::flagger::types::Canary;
 use crate::fleet::ClusterError;
-use crate::fleet::apply::{Change, api_for, apply_object_live, describe};
+use crate::fleet::apply::{Change, api_for, apply_object_read, describe};
 use crate::fleet::ownership::leftover_fields;
 use crate::install::FIELD_MANAGER;
 use crate::install::check::{
@@ -32,6 +33,9 @@ pub struct PlannedPolicy {
     pub policy: String,
     /// The objects to apply, in order, or why the policy cannot be applied in this cluster.
     pub objects: Result<Vec<Value>, String>,
+    /// Each object's live state as the plan read it, in the order of `objects`: `None` when
+    /// not read then (the write reads it on its way), `Some(None)` when it does not exist.
+    pub live: Vec<Option<Option<Value>>>,
     /// The Canary's run under way and what writing the objects does to it (see
     /// [`run_change`]): empty when no run is under way or it stays as it is.
     pub run_change: Vec<String>,
@@ -49,21 +53,24 @@ pub async fn plan_policies(
     gates: &GateChoice,
     force_conflicts: bool,
 ) -> Vec<PlannedPolicy> {
-    let mut planned = Vec::new();
-    for policy in policies {
-        planned.push(
-            match plan_policy(client, policy, naming, gates, force_conflicts).await {
-                Ok(p) => p,
-                Err(e) => PlannedPolicy {
-                    policy: policy.name.clone(),
-                    objects: Err(e),
-                    run_change: Vec::new(),
-                    phase: String::new(),
-                },
+    let plans = policies
+        .iter()
+        .map(|policy| plan_policy(client, policy, naming, gates, force_conflicts));
+    futures::future::join_all(plans)
+        .await
+        .into_iter()
+        .zip(policies)
+        .map(|(plan, policy)| match plan {
+            Ok(p) => p,
+            Err(e) => PlannedPolicy {
+                policy: policy.name.clone(),
+                objects: Err(e),
+                live: Vec::new(),
+                run_change: Vec::new(),
+                phase: String::new(),
             },
-        );
-    }
-    planned
+        })
+        .collect()
 }
 
 /// The cluster a plan is for: its context, and its name in load tester names.
@@ -79,9 +86,43 @@ async fn plan_policy(
     gates: &GateChoice,
     force_conflicts: bool,
 ) -> Result<PlannedPolicy, String> {
-    let facts = read_facts(client, policy, naming.cluster_name)
-        .await
-        .map_err(|e| e.to_string())?;
+    // Round trips are what a WAN link makes slow, so everything the plan reads goes out at
+    // once: the facts, the live objects and the load testers the hooks call. Which objects a
+    // policy writes, their names and the load testers they call do not depend on the facts
+    // (only their content does), so a rendering without facts, every gate on, names them; what
+    // it did not name is read on its way.
+    let unread = ClusterFacts {
+        cluster_name: naming.cluster_name.to_string(),
+        ..Default::default()
+    };
+    let every_gate = RenderOptions {
+        abort_gate: true,
+        manual_promotion: true,
+        manual_start: true,
+        manual_steps: true,
+    };
+    let guessed: Vec<Value> = render(policy, &unread, &every_gate)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|o| !read_as_fact(policy, o))
+        .collect();
+    let testers_guessed = called_load_testers(&guessed);
+    let (facts, live_read, testers_read) = futures::join!(
+        read_facts(client, policy, naming.cluster_name),
+        futures::future::join_all(guessed.iter().map(|o| live_object(client, o))),
+        futures::future::join_all(
+            testers_guessed
+                .iter()
+                .map(|t| unreachable_load_testers(client, std::slice::from_ref(t)))
+        ),
+    );
+    let facts = facts.map_err(|e| e.to_string())?;
+    let read_of = |object: &Value| {
+        guessed
+            .iter()
+            .position(|o| same_object(o, object))
+            .map(|i| &live_read[i])
+    };
     // The Canary's identity does not depend on the gates: render once to find it.
     let probe = render(policy, &facts, &RenderOptions::default()).map_err(|e| e.to_string())?;
     let canary = probe
@@ -89,17 +130,32 @@ async fn plan_policy(
         .find(|o| o["kind"] == "Canary")
         .cloned()
         .unwrap_or_default();
-    let live = live_object(client, &canary).await.map_err(|e| e.to_string())?;
+    // Its gates are kept: a Canary that could not be read fails the plan.
+    let live = match read_of(&canary) {
+        Some(read) => read.clone(),
+        None => live_object(client, &canary).await,
+    }
+    .map_err(|e| e.to_string())?;
     let options = gates.resolve(live.as_ref().and_then(RenderOptions::recorded));
     let objects = render(policy, &facts, &options).map_err(|e| e.to_string())?;
-    verify_load_testers(client, &objects, naming).await?;
+    let pre_read: Vec<(LoadTester, Vec<String>)> =
+        testers_guessed.into_iter().map(|(t, _)| t).zip(testers_read).collect();
+    verify_load_testers(client, &objects, naming, &pre_read).await?;
+    let live_objects = objects
+        .iter()
+        .map(|object| match kind(object) {
+            _ if !read_as_fact(policy, object) => read_of(object).and_then(|r| r.as_ref().ok().cloned()),
+            "Namespace" => Some(facts.namespace.clone()),
+            _ => Some(facts.ingress.clone()),
+        })
+        .collect();
     let (mut run_change, mut phase) = (Vec::new(), String::new());
     if let Some(live) = live.as_ref().filter(|l| run_under_way(l).is_some())
         && let Some(rendered) = objects.iter().find(|o| o["kind"] == "Canary")
     {
         // What the server would store, so the plan describes the write that will happen. A
         // dry run that fails (a conflict) will fail the same way when written, and say so then.
-        if let Ok((_, _, would)) = dry_run_object(client, rendered, force_conflicts).await {
+        if let Ok((_, _, would)) = dry_run_object(client, rendered, Some(Some(live)), force_conflicts).await {
             run_change = crate::model::policy::run_change(live, &would);
             phase = run_under_way(live).unwrap_or_default().to_string();
         }
@@ -107,6 +163,7 @@ async fn plan_policy(
     Ok(PlannedPolicy {
         policy: policy.name.clone(),
         objects: Ok(objects),
+        live: live_objects,
         run_change,
         phase,
     })
@@ -122,25 +179,49 @@ async fn live_object(client: &Client, obj: &Value) -> Result<Option<Value>, Clus
     Ok(live.and_then(|l| serde_json::to_value(l).ok()))
 }
 
-/// The load testers the rendered hooks call must be reachable as `check` judges them
-/// ([`unreachable_load_testers`]); the public one's name derives from the cluster name, so a
-/// renamed context makes the hooks point nowhere. One the policy renders itself comes with it.
-async fn verify_load_testers(client: &Client, objects: &[Value], naming: &ClusterNaming<'_>) -> Result<(), String> {
-    let canaries: Vec<Canary> = objects
+fn rendered_canaries(objects: &[Value]) -> Vec<Canary> {
+    objects
         .iter()
         .filter(|o| o["kind"] == "Canary")
         .filter_map(|o| serde_json::from_value(o.clone()).ok())
-        .collect();
+        .collect()
+}
+
+/// The load testers the rendered hooks call, but for one the policy renders itself (it comes
+/// with it).
+fn called_load_testers(objects: &[Value]) -> Vec<(LoadTester, Vec<String>)> {
     let rendered_service = |t: &LoadTester| {
         objects.iter().any(|o| {
             o["kind"] == "Service" && o["metadata"]["name"] == t.service && o["metadata"]["namespace"] == t.namespace
         })
     };
-    let referenced: Vec<_> = referenced_load_testers(&canaries)
+    referenced_load_testers(&rendered_canaries(objects))
         .into_iter()
         .filter(|(t, _)| !rendered_service(t))
+        .collect()
+}
+
+/// The load testers the rendered hooks call must be reachable as `check` judges them
+/// ([`unreachable_load_testers`]); the public one's name derives from the cluster name, so a
+/// renamed context makes the hooks point nowhere. `pre_read` holds the testers judged (and their
+/// problems) with the plan's first reads; the others are judged now.
+async fn verify_load_testers(
+    client: &Client,
+    objects: &[Value],
+    naming: &ClusterNaming<'_>,
+    pre_read: &[(LoadTester, Vec<String>)],
+) -> Result<(), String> {
+    let canaries = rendered_canaries(objects);
+    let referenced = called_load_testers(objects);
+    let (judged, unread): (Vec<_>, Vec<_>) = referenced
+        .into_iter()
+        .partition(|(t, _)| pre_read.iter().any(|(read, _)| read == t));
+    let mut problems: Vec<String> = pre_read
+        .iter()
+        .filter(|(read, _)| judged.iter().any(|(t, _)| t == read))
+        .flat_map(|(_, problems)| problems.iter().cloned())
         .collect();
-    let problems = unreachable_load_testers(client, &referenced).await;
+    problems.extend(unreachable_load_testers(client, &unread).await);
     if problems.is_empty() {
         return Ok(());
     }
@@ -209,8 +290,8 @@ fn installed_for(d: &FoundDeployment) -> Option<String> {
 }
 
 /// Writes what [`plan_policies`] made ready. A policy that could not be planned is reported
-/// and not written; the other policies go on. An interrupt seen before the first write leaves
-/// the cluster untouched; once writing has begun it runs to the end.
+/// and not written; the other policies go on, all at once. An interrupt seen before the first
+/// write leaves the cluster untouched; once writing has begun it runs to the end.
 pub async fn write_planned(
     client: &Client,
     planned: &[PlannedPolicy],
@@ -219,19 +300,24 @@ pub async fn write_planned(
     interrupt: &Interrupt,
 ) -> Vec<ObjectResult> {
     let untouched = !dry_run && interrupt.is_set();
-    let mut results = Vec::new();
-    for p in planned {
+    let writes = planned.iter().map(|p| async move {
         match &p.objects {
-            Err(e) => results.push(ObjectResult::failed(
+            Err(e) => vec![ObjectResult::failed(
                 &p.policy,
                 format!("policy {}", p.policy),
                 e.clone(),
-            )),
-            Ok(_) if untouched => {
-                results.push(ObjectResult::done(&p.policy, format!("policy {}", p.policy), UNTOUCHED))
-            }
+            )],
+            Ok(_) if untouched => vec![ObjectResult::done(&p.policy, format!("policy {}", p.policy), UNTOUCHED)],
             Ok(objects) => {
-                let mut rows = write_objects(client, &p.policy, objects, dry_run, force_conflicts).await;
+                let objects: Vec<ToWrite> = objects
+                    .iter()
+                    .enumerate()
+                    .map(|(i, object)| ToWrite {
+                        object,
+                        live: p.live.get(i).cloned().flatten(),
+                    })
+                    .collect();
+                let mut rows = write_objects(client, &p.policy, &objects, dry_run, force_conflicts).await;
                 if !p.run_change.is_empty()
                     && let Some(row) = rows
                         .iter_mut()
@@ -239,70 +325,150 @@ pub async fn write_planned(
                 {
                     row.run_change = Some(p.run_change.join("; "));
                 }
-                results.extend(rows);
+                rows
             }
         }
-    }
-    results
+    });
+    futures::future::join_all(writes).await.into_iter().flatten().collect()
 }
 
-/// Applies (or dry-runs) one policy's objects in order; after a failure the rest are skipped.
-/// Fields other managers left in an object that change the rollout follow it as warning rows.
+/// A rendered object and its live state as the plan read it: `None` when not read then (it is
+/// read on its way), `Some(None)` when it does not exist.
+struct ToWrite<'a> {
+    object: &'a Value,
+    live: Option<Option<Value>>,
+}
+
+/// The workload's Namespace and the nginx Ingress are facts of rendering too: read once, as facts.
+fn read_as_fact(policy: &Policy, obj: &Value) -> bool {
+    let r = &policy.config;
+    let name = obj.pointer("/metadata/name").and_then(Value::as_str);
+    match kind(obj) {
+        "Namespace" => name == Some(r.namespace()),
+        "Ingress" => r.traffic_routing_provider == "nginx" && name == Some("nginx"),
+        _ => false,
+    }
+}
+
+fn kind(obj: &Value) -> &str {
+    obj.pointer("/kind").and_then(Value::as_str).unwrap_or("")
+}
+
+fn same_object(a: &Value, b: &Value) -> bool {
+    ["/apiVersion", "/kind", "/metadata/namespace", "/metadata/name"]
+        .iter()
+        .all(|p| a.pointer(p) == b.pointer(p))
+}
+
+/// Whether an object must be in place before the others are written: the Canary needs what it
+/// refers to (its namespace's mesh injection, its MetricTemplates, Ingress and load tester) to
+/// exist when Flagger first reads it. An object already there, as the rendering wants it for a
+/// Namespace's labels, can be written alongside; one not read is taken to be new.
+fn must_precede(to_write: &ToWrite<'_>) -> bool {
+    match (kind(to_write.object), &to_write.live) {
+        ("Canary", _) => false,
+        ("CustomResourceDefinition", _) | (_, None) | (_, Some(None)) => true,
+        ("Namespace", Some(Some(live))) => !metadata_in_place(to_write.object, live),
+        _ => false,
+    }
+}
+
+/// Whether every label and annotation the object sets already has that value live (pure).
+fn metadata_in_place(object: &Value, live: &Value) -> bool {
+    ["labels", "annotations"].iter().all(|field| {
+        object
+            .pointer(&format!("/metadata/{field}"))
+            .and_then(Value::as_object)
+            .is_none_or(|wanted| {
+                wanted
+                    .iter()
+                    .all(|(k, v)| live.pointer(&format!("/metadata/{field}")).and_then(|m| m.get(k)) == Some(v))
+            })
+    })
+}
+
+/// Applies (or dry-runs) one policy's objects: first those the others need in place, one after
+/// another in the rendered order, then the rest at once. After a failure among the first, the
+/// rest are skipped. Fields other managers left in an object that change the rollout follow it
+/// as warning rows.
 async fn write_objects(
     client: &Client,
     policy: &str,
-    objects: &[Value],
+    objects: &[ToWrite<'_>],
     dry_run: bool,
     force_conflicts: bool,
 ) -> Vec<ObjectResult> {
-    let mut results = Vec::new();
+    let mut results: Vec<Vec<ObjectResult>> = objects.iter().map(|_| Vec::new()).collect();
     let mut failed = false;
-    for obj in objects {
-        if failed {
-            results.push(ObjectResult::done(policy, describe(obj), "skipped"));
-            continue;
-        }
-        let outcome = if dry_run {
-            dry_run_object(client, obj, force_conflicts).await
+    for (i, to_write) in objects.iter().enumerate().filter(|(_, o)| must_precede(o)) {
+        results[i] = if failed {
+            vec![ObjectResult::done(policy, describe(to_write.object), "skipped")]
         } else {
-            apply_object_live(client, obj, FIELD_MANAGER, force_conflicts)
-                .await
-                .map(|(c, live)| (c, None, live))
+            write_object(client, policy, to_write, dry_run, force_conflicts).await
         };
-        match outcome {
-            Ok((change, diff, live)) => {
-                let word = match (change, dry_run) {
-                    (Change::Created, false) => "created",
-                    (Change::Configured, false) => "configured",
-                    (Change::Created, true) => "would create",
-                    (Change::Configured, true) => "would configure",
-                    (Change::Unchanged, _) => "unchanged",
-                };
-                results.push(ObjectResult {
-                    diff,
-                    ..ObjectResult::done(policy, describe(obj), word)
-                });
-                results.extend(leftover_warnings(policy, obj, &live));
-            }
-            Err(ClusterError::FieldConflicts { conflicts, .. }) => {
-                failed = true;
-                // The object has its own column: the message names the fields and managers.
-                let message = ClusterError::FieldConflicts {
-                    object: String::new(),
-                    conflicts,
-                };
-                results.push(ObjectResult {
-                    result: "conflict".into(),
-                    ..ObjectResult::failed(policy, describe(obj), message.to_string())
-                });
-            }
-            Err(e) => {
-                failed = true;
-                results.push(ObjectResult::failed(policy, describe(obj), e.to_string()));
-            }
-        }
+        failed |= results[i].iter().any(|r| r.error.is_some());
     }
-    results
+    let rest: Vec<usize> = (0..objects.len()).filter(|&i| !must_precede(&objects[i])).collect();
+    let written = futures::future::join_all(rest.iter().map(|&i| async move {
+        if failed {
+            vec![ObjectResult::done(policy, describe(objects[i].object), "skipped")]
+        } else {
+            write_object(client, policy, &objects[i], dry_run, force_conflicts).await
+        }
+    }))
+    .await;
+    for (i, rows) in rest.into_iter().zip(written) {
+        results[i] = rows;
+    }
+    results.into_iter().flatten().collect()
+}
+
+/// Applies (or dry-runs) one object: its result row, and its warnings.
+async fn write_object(
+    client: &Client,
+    policy: &str,
+    to_write: &ToWrite<'_>,
+    dry_run: bool,
+    force_conflicts: bool,
+) -> Vec<ObjectResult> {
+    let obj = to_write.object;
+    let live = to_write.live.as_ref().map(Option::as_ref);
+    let outcome = if dry_run {
+        dry_run_object(client, obj, live, force_conflicts).await
+    } else {
+        apply_object_read(client, obj, live, FIELD_MANAGER, force_conflicts)
+            .await
+            .map(|(c, live)| (c, None, live))
+    };
+    match outcome {
+        Ok((change, diff, live)) => {
+            let word = match (change, dry_run) {
+                (Change::Created, false) => "created",
+                (Change::Configured, false) => "configured",
+                (Change::Created, true) => "would create",
+                (Change::Configured, true) => "would configure",
+                (Change::Unchanged, _) => "unchanged",
+            };
+            let mut rows = vec![ObjectResult {
+                diff,
+                ..ObjectResult::done(policy, describe(obj), word)
+            }];
+            rows.extend(leftover_warnings(policy, obj, &live));
+            rows
+        }
+        Err(ClusterError::FieldConflicts { conflicts, .. }) => {
+            // The object has its own column: the message names the fields and managers.
+            let message = ClusterError::FieldConflicts {
+                object: String::new(),
+                conflicts,
+            };
+            vec![ObjectResult {
+                result: "conflict".into(),
+                ..ObjectResult::failed(policy, describe(obj), message.to_string())
+            }]
+        }
+        Err(e) => vec![ObjectResult::failed(policy, describe(obj), e.to_string())],
+    }
 }
 
 /// Fields other managers left in the applied object that change the rollout, as warning rows.
@@ -324,18 +490,26 @@ fn leftover_warnings(policy: &str, obj: &Value, live: &Value) -> Vec<ObjectResul
 async fn dry_run_object(
     client: &Client,
     obj: &Value,
+    read: Option<Option<&Value>>,
     force_conflicts: bool,
 ) -> Result<(Change, Option<String>, Value), ClusterError> {
     let api = api_for(client, obj)?;
     let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
     let context = |e: kube::Error| ClusterError::from_kube(&e).with_object(&describe(obj));
-    let live = api.get_opt(name).await.map_err(context)?;
+    let live = match read {
+        Some(live) => live.cloned(),
+        None => api
+            .get_opt(name)
+            .await
+            .map_err(context)?
+            .map(|l| serde_json::to_value(l).unwrap_or_default()),
+    };
     let mut params = PatchParams::apply(FIELD_MANAGER).dry_run();
     params.force = force_conflicts;
     let would = api.patch(name, &params, &Patch::Apply(obj)).await.map_err(context)?;
     let before = live
         .as_ref()
-        .map(|l| apimachinery::to_yaml(&content(&serde_json::to_value(l).unwrap_or_default())))
+        .map(|l| apimachinery::to_yaml(&content(l)))
         .unwrap_or_default();
     let after = apimachinery::to_yaml(&content(&serde_json::to_value(&would).unwrap_or_default()));
     let change = match &live {
@@ -392,4 +566,38 @@ pub async fn read_facts(client: &Client, policy: &Policy, cluster_name: &str) ->
         namespace: serde_json::to_value(namespace).ok(),
         ingress,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{ToWrite, must_precede};
+
+    fn to_write(object: &serde_json::Value, live: Option<Option<serde_json::Value>>) -> bool {
+        must_precede(&ToWrite { object, live })
+    }
+
+    #[test]
+    fn what_the_canary_needs_goes_first_only_when_it_is_not_in_place() {
+        let canary = json!({"kind": "Canary", "metadata": {"name": "podinfo"}});
+        let template = json!({"kind": "MetricTemplate", "metadata": {"name": "latency"}});
+        let crd = json!({"kind": "CustomResourceDefinition", "metadata": {"name": "canaries.flagger.app"}});
+        let namespace =
+            json!({"kind": "Namespace", "metadata": {"name": "test", "labels": {"istio-injection": "enabled"}}});
+        // The Canary never waits: it is what the others are written for.
+        assert!(!to_write(&canary, None));
+        assert!(!to_write(&canary, Some(None)));
+        // A new object, or one whose state was not read, is written before the Canary.
+        assert!(to_write(&template, Some(None)));
+        assert!(to_write(&template, None));
+        assert!(!to_write(&template, Some(Some(template.clone()))));
+        // CRDs always come first.
+        assert!(to_write(&crd, Some(Some(crd.clone()))));
+        // A Namespace goes first until it carries the labels the rendering wants.
+        let unlabelled = json!({"kind": "Namespace", "metadata": {"name": "test", "labels": {"a": "b"}}});
+        assert!(to_write(&namespace, Some(Some(unlabelled))));
+        let labelled = json!({"kind": "Namespace", "metadata": {"name": "test", "labels": {"a": "b", "istio-injection": "enabled"}}});
+        assert!(!to_write(&namespace, Some(Some(labelled))));
+    }
 }

@@ -91,17 +91,39 @@ pub async fn apply_object_live(
     field_manager: &str,
     force: bool,
 ) -> Result<(Change, Value), ClusterError> {
+    apply_object_read(client, obj, None, field_manager, force).await
+}
+
+/// [`apply_object_live`] with the object's live state already read (`Some(None)`: it was not
+/// there), so the write is the one request on its way; without it (`None`) the object is read
+/// first. A write that lost a race is redone from a fresh read.
+pub async fn apply_object_read(
+    client: &Client,
+    obj: &Value,
+    read: Option<Option<&Value>>,
+    field_manager: &str,
+    force: bool,
+) -> Result<(Change, Value), ClusterError> {
     let api = api_for(client, obj)?;
     let name = text(obj, "/metadata/name");
     let context = |e: kube::Error| ClusterError::from_kube(&e).with_object(&describe(obj));
     let mut params = PatchParams::apply(field_manager);
     params.force = force;
-    redo_on_conflict(|_| async {
-        let before = api.get_opt(name).await.map_err(context)?;
-        let after = api.patch(name, &params, &Patch::Apply(obj)).await.map_err(context)?;
+    let version_read = read.map(|live| live.map(|l| text(l, "/metadata/resourceVersion").to_string()));
+    let (api, params, version_read) = (&api, &params, &version_read);
+    redo_on_conflict(|attempt| async move {
+        let before = match (version_read, attempt) {
+            (Some(version), 1) => version.clone(),
+            _ => api
+                .get_opt(name)
+                .await
+                .map_err(context)?
+                .map(|b| b.metadata.resource_version.unwrap_or_default()),
+        };
+        let after = api.patch(name, params, &Patch::Apply(obj)).await.map_err(context)?;
         let change = match before {
             None => Change::Created,
-            Some(b) if b.metadata.resource_version == after.metadata.resource_version => Change::Unchanged,
+            Some(b) if after.metadata.resource_version.as_ref() == Some(&b) => Change::Unchanged,
             Some(_) => Change::Configured,
         };
         Ok((change, serde_json::to_value(&after).unwrap_or_default()))
