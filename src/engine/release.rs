@@ -240,14 +240,19 @@ async fn write_start(client: &Client, change: &StartChange, dry_run: bool) -> Re
 }
 
 /// What starting the release would do in one cluster: decided as the run decides, and the
-/// patch sent as a server-side dry run. The action names the Deployment it writes.
+/// patch sent as a server-side dry run. The action names the Deployment it writes. The dry run
+/// carries the version it was decided from too, so another writer makes it a 409 just as it
+/// would the real patch: it is redone from a fresh read in the same way.
 async fn preview_start(client: &Client, namespace: &str, name: &str, plan: &StartPlan) -> Result<String, ClusterError> {
-    let change = decide_start(client, namespace, name, plan).await?;
-    write_start(client, &change, true).await?;
-    Ok(format!(
-        "{} (Deployment {}/{})",
-        change.action, change.namespace, change.target
-    ))
+    redo_on_conflict(|_| async {
+        let change = decide_start(client, namespace, name, plan).await?;
+        write_start(client, &change, true).await?;
+        Ok(format!(
+            "{} (Deployment {}/{})",
+            change.action, change.namespace, change.target
+        ))
+    })
+    .await
 }
 
 /// The run marks of the started canaries: what a follow compares against to tell the new run

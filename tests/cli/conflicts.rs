@@ -74,13 +74,14 @@ fn conflicting_writes_are_redone_from_a_fresh_read_then_reported() {
     assert!(raced(&s, 2));
     s.cluster(2).faults().set_write_conflicts(0);
 
-    // start: the image patch is conditional on the Deployment version it was decided from.
-    s.cluster(2).faults().set_write_conflicts(2);
+    // start: the image patch is conditional on the Deployment version it was decided from, in
+    // the plan's server-side dry run (two conflicts, redone) and in the real patch (two more).
+    s.cluster(2).faults().set_write_conflicts(4);
     let started = s.release("podinfo:2");
     assert_eq!(started.code, 0, "{started:?}");
     assert!(
         !s.cluster(2).faults().take_write_conflict(),
-        "start's image patch carried the Deployment's version on both attempts"
+        "start's dry run and image patch carried the Deployment's version on every attempt"
     );
     assert_eq!(s.image(1), "podinfo:2");
     assert_eq!(s.image(2), "podinfo:2");
