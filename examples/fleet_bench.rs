@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use fleet_sim::audit::round_trips;
 use fleet_sim::{Playground, PlaygroundOptions};
-use kubectl_kurator_rollout::install::manifests::{InstallSpec, manifests};
+use kubectl_kurator_rollout::install::manifests::{InstallSpec, manifests, public_loadtester_name};
 use kubectl_kurator_rollout::install::provider::Provider;
 use serde_json::{Value, json};
 
@@ -34,6 +34,9 @@ struct Measure {
     /// Requests answered, per cluster, and the round trips of the slowest cluster.
     requests: f64,
     round_trips: usize,
+    /// Connections accepted, per cluster (kubectl opens one per process and cluster; the
+    /// plugin one per cluster, its requests and watches multiplexed over HTTP/2).
+    connections: f64,
 }
 
 struct Bench<'a> {
@@ -50,6 +53,7 @@ impl Bench<'_> {
         for m in members {
             m.cluster.requests().start();
         }
+        let accepted_before: u64 = members.iter().map(|m| m.cluster.connections().accepted).sum();
         let out = Command::new("/usr/bin/time")
             .args(["-f", "%e %U %S %M", "bash", "-o", "pipefail", "-e", "-c", script])
             .env("KUBECONFIG", &self.kubeconfig)
@@ -59,6 +63,7 @@ impl Bench<'_> {
             .output()
             .expect("/usr/bin/time runs");
         let logs: Vec<_> = members.iter().map(|m| m.cluster.requests().stop()).collect();
+        let accepted: u64 = members.iter().map(|m| m.cluster.connections().accepted).sum();
         let text = String::from_utf8_lossy(&out.stderr);
         // /usr/bin/time exits with the command's code (or 126/127 when it cannot run it).
         let code = out.status.code().unwrap_or(-1);
@@ -76,6 +81,7 @@ impl Bench<'_> {
             rss_mb: f.get(3).copied().unwrap_or(0.0) / 1024.0,
             requests: total as f64 / members.len().max(1) as f64,
             round_trips: logs.iter().map(|l| round_trips(l)).max().unwrap_or(0),
+            connections: (accepted - accepted_before) as f64 / members.len().max(1) as f64,
         }
     }
 }
@@ -112,6 +118,20 @@ fn start_fleet(runtime: &tokio::runtime::Runtime, n: usize, bin: &Path, home: &P
         let objects: Vec<Value> = manifests(&spec).into_iter().chain(workload()).collect();
         fleet_sim::kurator::apply_all(c, &objects);
     }
+    // apply refuses a policy whose hooks call a load tester without a ready endpoint: wait for
+    // every member's to be Available, as an operator would after installing.
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while playground.members.iter().any(|m| {
+        let name = public_loadtester_name("istio-system", m.cluster.name());
+        m.cluster
+            .get("apps", "deployments", Some("istio-system"), &name)
+            .and_then(|d| d.pointer("/status/availableReplicas").and_then(Value::as_i64))
+            .unwrap_or(0)
+            < 1
+    }) {
+        assert!(Instant::now() < deadline, "the load testers did not become available");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let kubeconfig = home.join("kubeconfig");
     std::fs::write(&kubeconfig, playground.kubeconfig_yaml()).expect("the kubeconfig is written");
     let policy = std::fs::canonicalize("examples/demo-rollout.yaml").expect("run from the repository");
@@ -124,7 +144,9 @@ fn start_fleet(runtime: &tokio::runtime::Runtime, n: usize, bin: &Path, home: &P
             .expect("the plugin runs");
         assert!(
             out.status.success(),
-            "{args:?}: {}",
+            "{args:?} exited {:?}: {}{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
         out.stdout
@@ -165,8 +187,10 @@ fn main() {
         .build()
         .expect("a runtime");
 
-    println!("| clusters | latency | command | wall s | CPU s | peak RSS MB | requests per cluster | round trips |");
-    println!("|---:|---:|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| clusters | latency | command | wall s | CPU s | peak RSS MB | requests per cluster | round trips | connections per cluster |"
+    );
+    println!("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
     for &n in &sizes {
         let home = tempfile::tempdir().expect("a temporary directory");
         let (playground, rendered_dir) = start_fleet(&runtime, n, &bin, home.path());
@@ -233,13 +257,14 @@ fn main() {
                     rows.push((format!("{name}, xargs -P 8"), m));
                 }
             }
-            if follow {
+            // The release it follows stays in place: once per fleet, at the last latency.
+            if follow && Some(&latency) == latencies.last() {
                 follow_rows(&bench, &mut rows, n);
             }
             for (name, m) in rows {
                 println!(
-                    "| {n} | {latency} ms | {name} | {:.2} | {:.2} | {:.1} | {:.1} | {} |",
-                    m.wall, m.cpu, m.rss_mb, m.requests, m.round_trips
+                    "| {n} | {latency} ms | {name} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {:.1} |",
+                    m.wall, m.cpu, m.rss_mb, m.requests, m.round_trips, m.connections
                 );
             }
         }
