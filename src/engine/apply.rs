@@ -266,6 +266,11 @@ fn missing_load_tester(
         .filter_map(|d| installed_for(d).map(|name| (name, d)))
         .collect();
     match (named.as_slice(), found) {
+        // The very load tester the hooks call, not ready yet: another name would not help.
+        ([(name, d), ..], _) if name == cluster_name => text.push_str(&format!(
+            "; that is the load tester the hooks call, {}/{}: wait until it is ready (kubectl rollout status deployment/{} -n {} --context {context}) and re-run",
+            d.namespace, d.name, d.name, d.namespace
+        )),
         ([(name, d), ..], _) => text.push_str(&format!(
             "; a load tester was found by its labels, {}/{}, installed for cluster name {name}: re-run with --cluster-name {context}={name}",
             d.namespace, d.name
@@ -572,7 +577,31 @@ pub async fn read_facts(client: &Client, policy: &Policy, cluster_name: &str) ->
 mod tests {
     use serde_json::json;
 
-    use super::{ToWrite, must_precede};
+    use super::{ClusterNaming, ToWrite, missing_load_tester, must_precede};
+    use crate::install::check::{FoundDeployment, Installer};
+
+    #[test]
+    fn a_load_tester_not_ready_yet_is_waited_for_and_one_of_another_name_is_named() {
+        let naming = ClusterNaming {
+            context: "prod-eu",
+            cluster_name: "member1",
+        };
+        let tester = |cluster: &str| FoundDeployment {
+            namespace: "istio-system".into(),
+            name: format!("istio-system-testloader-{cluster}-loadtester"),
+            available: false,
+            image: "ghcr.io/fluxcd/flagger-loadtester:0.34.0".into(),
+            args: Vec::new(),
+            installer: Installer::ThisTool,
+        };
+        let urls = ["http://istio-system-testloader-member1-loadtester.istio-system/".to_string()];
+        let problems = ["istio-system/istio-system-testloader-member1-loadtester: no ready endpoint".to_string()];
+        let same = missing_load_tester(&naming, &urls, &problems, &[tester("member1")]);
+        assert!(same.contains("wait until it is ready"), "{same}");
+        assert!(!same.contains("--cluster-name"), "{same}");
+        let other = missing_load_tester(&naming, &urls, &problems, &[tester("old-name")]);
+        assert!(other.contains("re-run with --cluster-name prod-eu=old-name"), "{other}");
+    }
 
     fn to_write(object: &serde_json::Value, live: Option<Option<serde_json::Value>>) -> bool {
         must_precede(&ToWrite { object, live })
