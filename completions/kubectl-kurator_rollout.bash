@@ -2376,7 +2376,7 @@ _kubectl__kurator_rollout() {
             return 0
             ;;
         kubectl__kurator_rollout__subcmd__start)
-            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --force-conflicts --wave-size --order --on-failure --watch --timeout --dry-run --abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
+            opts="-f -w -n -A -o -y -v -h -V --filename --image --restart --force --force-conflicts --cluster-name --wave-size --order --on-failure --watch --timeout --dry-run --abort-gate --manual-promotion --manual-start --manual-steps --kubeconfig --context --all-contexts --contexts-matching --namespace --all-namespaces --output --no-headers --color --request-timeout --cluster-timeout --yes --protected --as --as-group --fleet --hub-context --fleet-namespace --cluster-selector --verbosity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2391,6 +2391,10 @@ _kubectl__kurator_rollout() {
                     return 0
                     ;;
                 --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -401,6 +401,7 @@ set edit:completion:arg-completer[kubectl-kurator_rollout] = {|@words|
             cand -f 'Apply these rollout policies first, as `apply` does'
             cand --filename 'Apply these rollout policies first, as `apply` does'
             cand --image 'Set a container''s image: CONTAINER=IMAGE (repeatable; `*` for every container, init containers too)'
+            cand --cluster-name 'Name a cluster differently from its context (load tester names): CONTEXT=NAME, repeatable'
             cand --wave-size 'Start the clusters in waves of N or P% (in the order given), each after the previous Succeeded'
             cand --order 'The order clusters start in, as contexts (comma-separated; unlisted ones follow in target order)'
             cand --on-failure 'When a wave fails: stop (later waves are not started), continue, or abort-all (roll back running ones)'

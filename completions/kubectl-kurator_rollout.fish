@@ -423,6 +423,7 @@ complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_sub
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand apply" -s V -l version -d 'Print version'
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -s f -l filename -d 'Apply these rollout policies first, as `apply` does' -r -F
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l image -d 'Set a container\'s image: CONTAINER=IMAGE (repeatable; `*` for every container, init containers too)' -r
+complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l cluster-name -d 'Name a cluster differently from its context (load tester names): CONTEXT=NAME, repeatable' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l wave-size -d 'Start the clusters in waves of N or P% (in the order given), each after the previous Succeeded' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l order -d 'The order clusters start in, as contexts (comma-separated; unlisted ones follow in target order)' -r
 complete -c kubectl-kurator_rollout -n "__fish_kubectl_kurator_rollout_using_subcommand start" -l on-failure -d 'When a wave fails: stop (later waves are not started), continue, or abort-all (roll back running ones)' -r -f -a "stop\t''

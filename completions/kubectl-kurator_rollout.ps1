@@ -414,6 +414,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-kurator_rollout' -Scrip
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Apply these rollout policies first, as `apply` does')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Apply these rollout policies first, as `apply` does')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Set a container''s image: CONTAINER=IMAGE (repeatable; `*` for every container, init containers too)')
+            [CompletionResult]::new('--cluster-name', '--cluster-name', [CompletionResultType]::ParameterName, 'Name a cluster differently from its context (load tester names): CONTEXT=NAME, repeatable')
             [CompletionResult]::new('--wave-size', '--wave-size', [CompletionResultType]::ParameterName, 'Start the clusters in waves of N or P% (in the order given), each after the previous Succeeded')
             [CompletionResult]::new('--order', '--order', [CompletionResultType]::ParameterName, 'The order clusters start in, as contexts (comma-separated; unlisted ones follow in target order)')
             [CompletionResult]::new('--on-failure', '--on-failure', [CompletionResultType]::ParameterName, 'When a wave fails: stop (later waves are not started), continue, or abort-all (roll back running ones)')

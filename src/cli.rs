@@ -496,6 +496,10 @@ pub struct StartArgs {
     #[arg(long, requires = "files")]
     pub force_conflicts: bool,
 
+    /// With -f: the cluster names the policies render with, as `apply --cluster-name`.
+    #[command(flatten)]
+    pub naming: ClusterNames,
+
     /// Start the clusters in waves of N or P% (in the order given), each after the previous Succeeded.
     #[arg(long, value_name = "N|P%")]
     pub wave_size: Option<String>,
@@ -674,6 +678,16 @@ pub struct RenderArgs {
     pub cluster_name: Vec<String>,
 }
 
+/// `--cluster-name CONTEXT=NAME`, one definition for every verb that applies rollout policies
+/// (`apply`, `start -f`): the cluster name a policy renders with (the public load tester's
+/// name derives from it) when it is not the context's name.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClusterNames {
+    /// Name a cluster differently from its context (load tester names): CONTEXT=NAME, repeatable.
+    #[arg(long, value_name = "CONTEXT=NAME", value_parser = parse_cluster_name)]
+    pub cluster_name: Vec<(String, String)>,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ApplyArgs {
     #[command(flatten)]
@@ -682,9 +696,8 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub gates: GateArgs,
 
-    /// Name a cluster differently from its context (load tester names): CONTEXT=NAME, repeatable.
-    #[arg(long, value_name = "CONTEXT=NAME", value_parser = parse_cluster_name)]
-    pub cluster_name: Vec<(String, String)>,
+    #[command(flatten)]
+    pub naming: ClusterNames,
 
     /// Show what would change and change nothing: in each cluster a diff against the live
     /// objects; under --fleet each Application's server-side dry-run result; and what it does to

@@ -28,7 +28,7 @@ pub async fn run(inv: &Invocation, args: &ApplyArgs) -> Result<Exit> {
         inputs: &inputs,
         policies: &policies,
         gates: gate_choice(&args.gates),
-        cluster_names: &args.cluster_name,
+        cluster_names: &args.naming.cluster_name,
         dry_run: args.dry_run,
         force_conflicts: args.force_conflicts,
         timeout: inv.cluster_timeout * 3,

@@ -24,6 +24,9 @@ pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
     if args.image.is_empty() && !args.restart {
         return Err(ExitError::usage("start needs --image CONTAINER=IMAGE or --restart").into());
     }
+    if !args.naming.cluster_name.is_empty() && args.files.is_empty() {
+        return Err(ExitError::usage("--cluster-name names clusters for -f's rollout policies: give -f FILE").into());
+    }
     if args.watch {
         refuse_with_watch(inv.output)?;
     }
@@ -146,6 +149,7 @@ fn policies(args: &StartArgs) -> Result<Result<Option<PolicyApply>, Exit>> {
             policies,
             gates: gate_choice(&args.gates),
             force_conflicts: args.force_conflicts,
+            cluster_names: args.naming.cluster_name.clone(),
         })
     }))
 }

@@ -268,6 +268,8 @@ pub struct PolicyApply {
     /// Absent gates keep what each Canary was applied with.
     pub gates: GateChoice,
     pub force_conflicts: bool,
+    /// `--cluster-name CONTEXT=NAME`, as `apply` takes it.
+    pub cluster_names: Vec<(String, String)>,
 }
 
 impl PolicyApply {
@@ -276,7 +278,7 @@ impl PolicyApply {
             inputs: &self.inputs,
             policies: &self.policies,
             gates: self.gates.clone(),
-            cluster_names: &[],
+            cluster_names: &self.cluster_names,
             dry_run,
             force_conflicts: self.force_conflicts,
             timeout,

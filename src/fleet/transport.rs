@@ -243,6 +243,16 @@ mod tests {
         fleet.clusters[0].client.clone().unwrap()
     }
 
+    /// Looks at `done` until it holds; fails after a deadline that bounds a hang and measures
+    /// nothing.
+    async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, mut done: impl FnMut() -> F) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+        while !done().await {
+            assert!(std::time::Instant::now() < deadline, "waited too long for {what}");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     async fn playground() -> fleet_sim::Playground {
         let options = fleet_sim::PlaygroundOptions {
             clusters: 1,
@@ -275,6 +285,76 @@ mod tests {
         namespaces.list(&Default::default()).await.unwrap();
         let counts = member.cluster.connections();
         assert_eq!((counts.accepted, counts.http2), (1, 1), "{counts:?}");
+    }
+
+    /// kube-apiserver sends GOAWAY on an HTTP/2 connection idle for its idle timeout and closes
+    /// it: the next request opens a new connection, and answers as if nothing happened.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_connection_the_server_closed_as_idle_is_replaced_transparently() {
+        let playground = playground().await;
+        let member = &playground.members[0];
+        member.cluster.set_idle_timeout(std::time::Duration::from_millis(200));
+        let client = client_for(&playground, &member.server).await;
+        client.apiserver_version().await.unwrap();
+        let before = member.cluster.connections();
+        wait_until("the server closed the idle connection", || async {
+            member.cluster.connections().idle_closed > before.idle_closed
+        })
+        .await;
+        let reads = (0..4).map(|_| client.apiserver_version());
+        for answer in futures::future::join_all(reads).await {
+            answer.unwrap();
+        }
+        let after = member.cluster.connections();
+        assert_eq!(after.accepted, before.accepted + 1, "{before:?} {after:?}");
+        assert_eq!(after.http2, before.http2 + 1, "{before:?} {after:?}");
+    }
+
+    /// An open watch keeps its HTTP/2 connection busy (Go's server times out only a connection
+    /// with no open stream): it outlives the idle timeout, and still streams.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_watch_keeps_its_connection_past_the_idle_timeout() {
+        use futures::{StreamExt, TryStreamExt};
+        use k8s_openapi::api::core::v1::ConfigMap;
+        use kube::api::{Api, PostParams, WatchEvent, WatchParams};
+        let playground = playground().await;
+        let member = &playground.members[0];
+        member.cluster.set_idle_timeout(std::time::Duration::from_millis(200));
+        let client = client_for(&playground, &member.server).await;
+        let configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+        let list = configmaps.list(&Default::default()).await.unwrap();
+        let version = list.metadata.resource_version.unwrap();
+        let mut watch = configmaps
+            .watch(&WatchParams::default(), &version)
+            .await
+            .unwrap()
+            .boxed();
+        let before = member.cluster.connections();
+        // A second client's connection goes idle after the watch began: once it is closed, the
+        // watching connection has been open past the idle timeout too.
+        let witness = client_for(&playground, &member.server).await;
+        witness.apiserver_version().await.unwrap();
+        wait_until("the server closed the witness's idle connection", || async {
+            member.cluster.connections().idle_closed > before.idle_closed
+        })
+        .await;
+        let mut after_idle = ConfigMap::default();
+        after_idle.metadata.name = Some("after-idle".into());
+        configmaps.create(&PostParams::default(), &after_idle).await.unwrap();
+        loop {
+            match watch.try_next().await.unwrap() {
+                Some(WatchEvent::Added(cm)) if cm.metadata.name.as_deref() == Some("after-idle") => break,
+                Some(_) => {}
+                None => panic!("the watch ended"),
+            }
+        }
+        let after = member.cluster.connections();
+        assert_eq!(after.idle_closed, before.idle_closed + 1, "{before:?} {after:?}");
+        assert_eq!(
+            after.accepted,
+            before.accepted + 1,
+            "only the witness connected: {before:?} {after:?}"
+        );
     }
 
     /// A server that offers HTTP/1.1 alone is still served, over HTTP/1.1.

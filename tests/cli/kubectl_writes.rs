@@ -450,3 +450,65 @@ fn kubectl_delete_waits_for_finalizers_and_cascades() {
     let gone = s.k(&["get", "cm", "fg"]);
     assert!(gone.stderr.contains("not found"), "{gone:?}");
 }
+
+#[test]
+fn kubectl_dry_run_server_writes_nothing_and_other_dry_run_values_are_refused() {
+    if !kubectl_available("kubectl_dry_run_server_writes_nothing_and_other_dry_run_values_are_refused") {
+        return;
+    }
+    let s = Setup::new();
+    let deployment = s.file("web.yaml", DEPLOYMENT);
+    // Nothing exists yet: each dry run answers as the server would, and stores nothing.
+    let created = ok(s.k(&["create", "-f", &deployment, "--dry-run=server"]));
+    assert!(
+        created.stdout.contains("deployment.apps/web created (server dry run)"),
+        "{created:?}"
+    );
+    ok(s.k(&["apply", "--server-side", "-f", &deployment, "--dry-run=server"]));
+    failed(s.k(&["get", "deployment", "web"]));
+    ok(s.k(&["create", "-f", &deployment]));
+    let patched = ok(s.k(&[
+        "patch",
+        "deployment",
+        "web",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"replicas":3}}"#,
+        "--dry-run=server",
+        "-o",
+        "jsonpath={.spec.replicas}",
+    ]));
+    assert_eq!(patched.stdout, "3", "{patched:?}");
+    ok(s.k(&["label", "deployment", "web", "tier=front", "--dry-run=server"]));
+    ok(s.k(&["scale", "deployment", "web", "--replicas=5", "--dry-run=server"]));
+    // kubectl sends the delete's dryRun in the DeleteOptions body.
+    let deleted = ok(s.k(&["delete", "deployment", "web", "--dry-run=server"]));
+    assert!(deleted.stdout.contains("(server dry run)"), "{deleted:?}");
+    let live = ok(s.k(&[
+        "get",
+        "deployment",
+        "web",
+        "-o",
+        "jsonpath={.spec.replicas} {.metadata.labels}",
+    ]));
+    assert_eq!(live.stdout, "1 ", "a server dry run changed the Deployment: {live:?}");
+
+    // A value other than `All` reaches the server only raw, and is refused with its 422.
+    let cm = s.file(
+        "cm.json",
+        r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}"#,
+    );
+    let out = failed(s.k(&[
+        "create",
+        "--raw",
+        "/api/v1/namespaces/default/configmaps?dryRun=true",
+        "-f",
+        &cm,
+    ]));
+    assert!(
+        out.stderr
+            .contains(r#"dryRun: Unsupported value: []string{"true"}: supported values: "All""#),
+        "{out:?}"
+    );
+    failed(s.k(&["get", "configmap", "c"]));
+}

@@ -466,3 +466,50 @@ fn live_view_redraws_in_place_within_80_by_24() {
         "the final table stays: {after}"
     );
 }
+
+/// kube-apiserver closes a connection idle for its idle timeout (90 s; here 300 ms). A watch
+/// keeps its connection busy, so `status --watch` follows a release that starts well after
+/// several idle timeouts went by, to its end.
+#[test]
+fn a_watch_follows_a_release_that_starts_after_the_servers_idle_timeout() {
+    let s = RolloutFleet::start(1, &[], &[]);
+    let cluster = s.fleet.clusters[0].clone();
+    cluster.set_idle_timeout(std::time::Duration::from_millis(300));
+    let watch = s.start_watched(&[
+        "status",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--watch",
+        "--wait-for-start",
+        "--timeout",
+        "60s",
+    ]);
+    watch.wait_for_stdout("the watch's first state", |o| every_cluster(o, 1));
+    // A witness connection, opened after the watch's, that goes idle: once the server closed
+    // it, an idle timeout has passed for the watch's connection too.
+    let before = cluster.connections();
+    let _witness = s.fleet.block_on(async {
+        let kubeconfig = kube::config::Kubeconfig::read_from(&s.kubeconfig).unwrap();
+        let options = kube::config::KubeConfigOptions {
+            context: Some("kurator-member1".into()),
+            ..Default::default()
+        };
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+            .await
+            .unwrap();
+        let client = kube::Client::try_from(config).unwrap();
+        client.apiserver_version().await.unwrap();
+        client
+    });
+    wait_until("the server closed the witness's idle connection", || {
+        cluster.connections().idle_closed > before.idle_closed
+    });
+    let started = s.release("podinfo:2");
+    assert_eq!(started.code, 0, "{started:?}");
+    let out = watch.finish();
+    assert_eq!(out.code, 0, "{out:?}");
+    let seq = without_pending(sequence(&out.stdout, "kurator-member1"));
+    assert_eq!(&seq[1..], SUCCESS, "{out:?}");
+}

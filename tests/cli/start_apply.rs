@@ -3,7 +3,7 @@
 
 use crate::support::rollout::{POLICY, RolloutFleet};
 use crate::support::terminal::{on_terminal, script_available};
-use crate::support::{BIN, MEMBERS, Running, every_row_has, kubectl, kubectl_available, row, run};
+use crate::support::{BIN, MEMBERS, Running, every_row_has, kubectl, kubectl_available, plugin, row, run};
 
 #[test]
 fn start_with_a_policy_that_conflicts_releases_nothing_until_forced() {
@@ -201,4 +201,80 @@ fn start_in_a_protected_context_asks_for_the_typed_count() {
     let plain = start("*prod*", "start a new release of podinfo in 1 cluster? [y/N]", "y");
     assert_eq!(plain.code, 0, "{plain:?}");
     assert!(restarted(), "{plain:?}");
+}
+
+/// `start -f` applies as `apply` does, so a renamed context's hooks would call no load tester:
+/// the release starts nowhere, and the fix named (`--cluster-name CONTEXT=NAME`) is a flag
+/// `start` takes, with `apply`'s meaning.
+#[test]
+fn start_with_a_policy_for_a_renamed_context_names_a_cluster_name_fix_it_takes() {
+    let s = RolloutFleet::start(2, &[], &[]);
+    let renamed = s
+        .fleet
+        .write_kubeconfig(s.home.path(), |entries| entries[0].context = "prod-eu".into());
+    let start = |extra: &[&str]| {
+        let mut args = vec![
+            "start",
+            "--yes",
+            "podinfo",
+            "-n",
+            "test",
+            "--all-contexts",
+            "-f",
+            POLICY,
+            "--image",
+            "podinfod=podinfo:2",
+        ];
+        args.extend_from_slice(extra);
+        run(plugin(s.home.path()).args(&args).env("KUBECONFIG", &renamed))
+    };
+    let images = || (s.image(1), s.image(2));
+    let before = images();
+
+    let refused = start(&[]);
+    assert_ne!(refused.code, 0, "{refused:?}");
+    let fix = "re-run with --cluster-name prod-eu=kurator-member1";
+    assert!(
+        refused.stdout.contains(fix) || refused.stderr.contains(fix),
+        "{refused:?}"
+    );
+    assert_eq!(images(), before, "no cluster was released");
+
+    // Without -f the flag has nothing to name.
+    let alone = run(plugin(s.home.path())
+        .args([
+            "start",
+            "--yes",
+            "podinfo",
+            "-n",
+            "test",
+            "--all-contexts",
+            "--image",
+            "podinfod=podinfo:2",
+            "--cluster-name",
+            "prod-eu=kurator-member1",
+        ])
+        .env("KUBECONFIG", &renamed));
+    assert_eq!(alone.code, 2, "{alone:?}");
+    assert!(
+        alone
+            .stderr
+            .contains("--cluster-name names clusters for -f's rollout policies"),
+        "{alone:?}"
+    );
+    assert_eq!(images(), before);
+
+    let fixed = start(&["--cluster-name", "prod-eu=kurator-member1"]);
+    assert_eq!(fixed.code, 0, "{fixed:?}");
+    assert!(
+        s.image(1).ends_with("podinfo:2") && s.image(2).ends_with("podinfo:2"),
+        "{fixed:?}"
+    );
+    let url = s.canary(1)["spec"]["analysis"]["webhooks"][0]["url"].clone();
+    assert!(
+        url.as_str()
+            .unwrap()
+            .contains("istio-system-testloader-kurator-member1-loadtester"),
+        "{url}"
+    );
 }

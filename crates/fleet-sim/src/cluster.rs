@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::faults::Faults;
 use crate::patch::PatchKind;
 use crate::proxy::ProxyHandler;
-use crate::server::{ConnectionCounts, LoopbackServer};
+use crate::server::{ConnectionCounts, IdleTimeout, LoopbackServer};
 use crate::tls::TlsMaterial;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -32,6 +32,8 @@ pub struct SimCluster {
     server: Arc<Mutex<Option<(LoopbackServer, &'static str)>>>,
     /// The field manager this handle's writes are recorded under (see [`SimCluster::as_manager`]).
     manager: &'static str,
+    /// How long its server keeps an idle connection open (see [`crate::server`]).
+    idle_timeout: IdleTimeout,
 }
 
 impl SimCluster {
@@ -46,6 +48,7 @@ impl SimCluster {
             core,
             server: Arc::new(Mutex::new(None)),
             manager: SIM_MANAGER,
+            idle_timeout: IdleTimeout::default(),
         }
     }
 
@@ -167,7 +170,7 @@ impl SimCluster {
     async fn start_server(&self, port: u16, tls: Option<Arc<rustls::ServerConfig>>) -> std::io::Result<SocketAddr> {
         let listening = !self.core.faults.is_unreachable();
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let server = LoopbackServer::start(self.router(), port, listening, tls).await?;
+        let server = LoopbackServer::start(self.router(), port, listening, tls, self.idle_timeout.clone()).await?;
         let addr = server.addr;
         *self.server.lock().unwrap_or_else(|p| p.into_inner()) = Some((server, scheme));
         Ok(addr)
@@ -180,6 +183,12 @@ impl SimCluster {
     }
 
     /// The connections the cluster's server accepted since it started serving (none before).
+    /// How long the server keeps a connection with nothing in progress open (90 s, as
+    /// kube-apiserver, unless set); applies to the running server and its next idle periods.
+    pub fn set_idle_timeout(&self, timeout: std::time::Duration) {
+        self.idle_timeout.set(timeout);
+    }
+
     pub fn connections(&self) -> ConnectionCounts {
         let server = self.server.lock().unwrap_or_else(|p| p.into_inner());
         server.as_ref().map(|(s, _)| s.connections()).unwrap_or_default()

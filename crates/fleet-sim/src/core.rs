@@ -62,53 +62,73 @@ pub struct DeleteOptions {
     pub grace_period_seconds: Option<i64>,
     pub precondition_uid: Option<String>,
     pub precondition_resource_version: Option<String>,
+    /// `dryRun`, validated: a dry run when not empty (apiserver pkg/util/dryrun, IsDryRun).
+    pub dry_run: Vec<String>,
 }
 
 impl DeleteOptions {
-    /// From the query string and the optional `DeleteOptions` body (the body wins, as upstream
-    /// decodes the query into the body's defaults).
+    /// From the `DeleteOptions` body when the request has one, else from the query string
+    /// (`query` and, for the repeatable `dryRun`, its every value `dry_run_query`), then
+    /// validated. kube-apiserver: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/delete.go,
+    /// func DeleteResource (a non-empty body is decoded, the query only without one) and
+    /// staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/validation/validation.go, func
+    /// ValidateDeleteOptions (the handler answers `NewInvalid` on `DeleteOptions.meta.k8s.io`).
     pub fn from_request(
         query: &std::collections::HashMap<String, String>,
+        dry_run_query: &[String],
         body: &Value,
     ) -> Result<DeleteOptions, ApiError> {
-        let mut out = DeleteOptions {
-            propagation_policy: query.get("propagationPolicy").cloned(),
-            grace_period_seconds: query.get("gracePeriodSeconds").and_then(|s| s.parse().ok()),
-            ..Default::default()
-        };
-        if let Some(p) = body.get("propagationPolicy").and_then(Value::as_str) {
-            out.propagation_policy = Some(p.to_string());
+        let mut out = DeleteOptions::default();
+        if body.is_null() {
+            out.propagation_policy = query.get("propagationPolicy").cloned();
+            out.grace_period_seconds = query.get("gracePeriodSeconds").and_then(|s| s.parse().ok());
+            out.dry_run = dry_run_query.to_vec();
+        } else {
+            out.propagation_policy = body
+                .get("propagationPolicy")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            out.grace_period_seconds = body.get("gracePeriodSeconds").and_then(Value::as_i64);
+            if body.get("orphanDependents").and_then(Value::as_bool) == Some(true) && out.propagation_policy.is_none() {
+                out.propagation_policy = Some("Orphan".into());
+            }
+            out.precondition_uid = body
+                .pointer("/preconditions/uid")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            out.precondition_resource_version = body
+                .pointer("/preconditions/resourceVersion")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            out.dry_run = match body.get("dryRun") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| ApiError::bad_request("DeleteOptions.dryRun: expected a list of strings"))?,
+                Some(_) => {
+                    return Err(ApiError::bad_request(
+                        "DeleteOptions.dryRun: expected a list of strings",
+                    ));
+                }
+            };
         }
-        if let Some(g) = body.get("gracePeriodSeconds").and_then(Value::as_i64) {
-            out.grace_period_seconds = Some(g);
-        }
-        if body.get("orphanDependents").and_then(Value::as_bool) == Some(true) && out.propagation_policy.is_none() {
-            out.propagation_policy = Some("Orphan".into());
-        }
-        out.precondition_uid = body
-            .pointer("/preconditions/uid")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        out.precondition_resource_version = body
-            .pointer("/preconditions/resourceVersion")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        // staging/src/k8s.io/apimachinery/pkg/api/validation: ValidateDeleteOptions.
+        let mut errors = Vec::new();
         if let Some(p) = &out.propagation_policy
             && !["Orphan", "Background", "Foreground"].contains(&p.as_str())
         {
-            return Err(invalid(
-                "DeleteOptions",
-                "meta.k8s.io",
-                "",
-                &[crate::error::FieldError {
-                    field: "propagationPolicy".into(),
-                    reason: "FieldValueNotSupported",
-                    message: format!(
-                        "propagationPolicy: Unsupported value: \"{p}\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
-                    ),
-                }],
-            ));
+            errors.push(crate::error::FieldError {
+                field: "propagationPolicy".into(),
+                reason: "FieldValueNotSupported",
+                message: format!(
+                    "propagationPolicy: Unsupported value: \"{p}\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
+                ),
+            });
+        }
+        errors.extend(crate::options::dry_run_errors(&out.dry_run));
+        if !errors.is_empty() {
+            return Err(invalid("DeleteOptions", "meta.k8s.io", "", &errors));
         }
         Ok(out)
     }

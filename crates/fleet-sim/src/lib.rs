@@ -19,6 +19,7 @@ pub mod kurator;
 pub mod managed;
 pub mod meta;
 pub mod openapi;
+pub mod options;
 pub mod patch;
 pub mod playground;
 pub mod protobuf;

@@ -743,6 +743,16 @@ pub fn manager_or_user_agent(field_manager: Option<&str>, user_agent: &str) -> S
 /// ValidateFieldManager and ValidatePatchOptions; the handlers answer `NewInvalid` on
 /// `<kind>.meta.k8s.io`): required for apply, at most 128 bytes, printable characters only.
 pub fn validate_field_manager(options_kind: &str, manager: Option<&str>, apply: bool) -> Result<(), ApiError> {
+    let errors = field_manager_errors(manager, apply);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::invalid(options_kind, "meta.k8s.io", "", &errors))
+    }
+}
+
+/// The field errors of [`validate_field_manager`], to be listed with the other options' errors.
+pub fn field_manager_errors(manager: Option<&str>, apply: bool) -> Vec<crate::error::FieldError> {
     let manager = manager.unwrap_or("");
     let mut errors = Vec::new();
     let error = |reason: &'static str, message: String| crate::error::FieldError {
@@ -774,11 +784,7 @@ pub fn validate_field_manager(options_kind: &str, manager: Option<&str>, apply: 
             ));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(crate::error::invalid(options_kind, "meta.k8s.io", "", &errors))
-    }
+    errors
 }
 
 /// Who is writing and how.

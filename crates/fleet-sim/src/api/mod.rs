@@ -156,7 +156,20 @@ async fn answer(core: Arc<ClusterCore>, request: Request) -> Response {
             // An injected conflict is another writer getting there first: it changes the object,
             // and only a write conditional on the version it read fails for it.
             crate::faults::race_write(&core, &parts.method, &path, &body);
-            match resource(core, &user, parts.method, path, query, &parts.headers, &accept, body).await {
+            let raw_query = parts.uri.query().unwrap_or("");
+            match resource(
+                core,
+                &user,
+                parts.method,
+                path,
+                query,
+                raw_query,
+                &parts.headers,
+                &accept,
+                body,
+            )
+            .await
+            {
                 Ok(r) => r,
                 Err(e) => e.into_response(),
             }
@@ -194,11 +207,13 @@ fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("error decoding JSON: {e}")))
 }
 
-fn write_options(query: &HashMap<String, String>) -> WriteOptions {
+/// The options of a write from its query string; `dry_run` holds the request's every `dryRun`
+/// value, a dry run when not empty once [`crate::options`] accepted them.
+fn write_options(query: &HashMap<String, String>, dry_run: &[String]) -> WriteOptions {
     WriteOptions {
         field_manager: query.get("fieldManager").cloned(),
         force: query.get("force").is_some_and(|v| v == "true"),
-        dry_run: query.get("dryRun").is_some_and(|v| v == "All"),
+        dry_run: !dry_run.is_empty(),
         validation: match query.get("fieldValidation").map(String::as_str) {
             Some("Strict") => FieldValidation::Strict,
             Some("Ignore") => FieldValidation::Ignore,
@@ -246,6 +261,7 @@ async fn resource(
     method: Method,
     path: ResourcePath,
     query: HashMap<String, String>,
+    raw_query: &str,
     headers: &HeaderMap,
     accept: &str,
     body: bytes::Bytes,
@@ -261,13 +277,41 @@ async fn resource(
     if !t.verbs.iter().any(|v| v == verb) && path.subresource.is_none() {
         return Err(ApiError::method_not_allowed());
     }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json");
+    let dry_run = route::query_values(raw_query, "dryRun");
+    let mut opts = write_options(&query, &dry_run);
+    opts.user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    // A create, update or patch has its options validated before its body is read, a refused
+    // option answering 422 (see `crate::options`; DeleteOptions are validated as they are
+    // read, from the body or else the query). A proxied request is no write of the resource,
+    // and a patch of an unsupported type is refused (415) before its options.
+    let options_kind = match method {
+        Method::POST => Some(("CreateOptions", false)),
+        Method::PUT => Some(("UpdateOptions", false)),
+        Method::PATCH => PatchKind::from_content_type(content_type).map(|k| ("PatchOptions", k == PatchKind::Apply)),
+        _ => None,
+    };
+    if let Some((options_kind, apply)) = options_kind
+        && path.subresource.as_deref() != Some("proxy")
+    {
+        crate::options::validate_write(
+            options_kind,
+            opts.field_manager.as_deref(),
+            apply,
+            &dry_run,
+            query.get("fieldValidation").map(String::as_str),
+        )?;
+    }
     // The review APIs answer from the RBAC evaluation (the request itself was authorised in
     // `handle`, e.g. by system:basic-user for the self reviews) and store nothing.
     if crate::reviews::is_review(&t.group, &t.plural) && path.name.is_none() && path.subresource.is_none() {
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("application/json");
         let review = crate::reviews::answer(
             &core,
             user,
@@ -286,24 +330,10 @@ async fn resource(
         && let (Some(namespace), Some(name)) = (ns, path.name.as_deref())
     {
         let service_account = core.get(&t, ns, name)?;
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("application/json");
         let request = parse_body(&body, content_type)?;
         let answer = auth::token_request(&core, namespace, &service_account, &request)?;
         return Ok(json_response(201, &answer));
     }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json");
-    let mut opts = write_options(&query);
-    opts.user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
     // The RBAC registry's own rule: nobody grants what they do not hold.
     if t.group == rbac::RBAC_GROUP
         && path.subresource.is_none()
@@ -380,7 +410,11 @@ async fn resource(
             Method::DELETE => {
                 let labels = LabelSelector::parse(query.get("labelSelector").map(String::as_str).unwrap_or(""))
                     .map_err(ApiError::bad_request)?;
-                let delete = DeleteOptions::from_request(&query, &parse_body(&body, content_type)?)?;
+                let delete = DeleteOptions::from_request(&query, &dry_run, &parse_body(&body, content_type)?)?;
+                let opts = WriteOptions {
+                    dry_run: !delete.dry_run.is_empty(),
+                    ..opts.clone()
+                };
                 let (items, _) = core.store.list(&t.key(), ns);
                 let mut deleted = Vec::new();
                 // deletecollection answers the list of what it deleted, each as the single
@@ -429,7 +463,11 @@ async fn resource(
                 ))
             }
             Method::DELETE => {
-                let delete = DeleteOptions::from_request(&query, &parse_body(&body, content_type)?)?;
+                let delete = DeleteOptions::from_request(&query, &dry_run, &parse_body(&body, content_type)?)?;
+                let opts = WriteOptions {
+                    dry_run: !delete.dry_run.is_empty(),
+                    ..opts.clone()
+                };
                 let deletion = core.delete_with(&t, ns, name, &opts, &delete)?;
                 // 200 even while finalizers hold the object: handlers/delete.go, func
                 // DeleteResource answers 202 only to an explicit `orphanDependents: false`.

@@ -111,6 +111,19 @@ pub fn parse_query(query: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// Every value of a repeatable query parameter, in order (Go's `url.Values`: `dryRun=All&dryRun=All`
+/// is two values; [`parse_query`] keeps only the last).
+pub fn query_values(query: &str, key: &str) -> Vec<String> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k) == key).then(|| percent_decode(v))
+        })
+        .collect()
+}
+
 pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
