@@ -153,12 +153,17 @@ async fn plan_policy(
     if let Some(live) = live.as_ref().filter(|l| run_under_way(l).is_some())
         && let Some(rendered) = objects.iter().find(|o| o["kind"] == "Canary")
     {
-        // What the server would store, so the plan describes the write that will happen. A
-        // dry run that fails (a conflict) will fail the same way when written, and say so then.
-        if let Ok((_, _, would)) = dry_run_object(client, rendered, Some(Some(live)), force_conflicts).await {
-            run_change = crate::model::policy::run_change(live, &would);
-            phase = run_under_way(live).unwrap_or_default().to_string();
-        }
+        // What the server would store, so the plan describes the write that will happen.
+        run_change = match dry_run_object(client, rendered, Some(Some(live)), force_conflicts).await {
+            Ok((_, _, would)) => crate::model::policy::run_change(live, &would),
+            // A field-manager conflict or an invalid object: the write fails the same way,
+            // changes nothing, and its row says why (see `ClusterError::repeats_on_write`).
+            Err(e) if e.repeats_on_write() => Vec::new(),
+            // A timeout, a 5xx, a lost connection…: what the write does to the run is not
+            // known, and it is asked about like a known change.
+            Err(e) => vec![unknown_run_change(&e)],
+        };
+        phase = run_under_way(live).unwrap_or_default().to_string();
     }
     Ok(PlannedPolicy {
         policy: policy.name.clone(),
@@ -167,6 +172,12 @@ async fn plan_policy(
         run_change,
         phase,
     })
+}
+
+/// The run change of a canary under way whose dry run failed for a reason the write may not
+/// share.
+fn unknown_run_change(error: &ClusterError) -> String {
+    format!("could not dry-run the change of this canary mid-run ({error}): its effect on the run is unknown")
 }
 
 async fn live_object(client: &Client, obj: &Value) -> Result<Option<Value>, ClusterError> {
@@ -326,7 +337,9 @@ pub async fn write_planned(
                 if !p.run_change.is_empty()
                     && let Some(row) = rows
                         .iter_mut()
-                        .find(|r| r.object.starts_with("Canary ") && r.warning.is_none())
+                        // A write that changed nothing did nothing to the run, whatever the
+                        // plan could (not) tell.
+                        .find(|r| r.object.starts_with("Canary ") && r.warning.is_none() && r.result != "unchanged")
                 {
                     row.run_change = Some(p.run_change.join("; "));
                 }

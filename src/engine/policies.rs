@@ -22,8 +22,8 @@ use crate::install::FIELD_MANAGER;
 use crate::interrupt::Interrupt;
 use crate::kurator::application::{applications_in, key};
 use crate::model::policy::{
-    Applied, ApplyRow, HubRow, ObjectResult, RenderedCluster, RunChangeRow, change_of, changed_rollouts,
-    kurator_rerendered, run_change, run_under_way,
+    Applied, ApplyRow, ChangedRollout, HubRow, ObjectResult, RenderedCluster, RunChangeRow, change_of,
+    changed_rollouts, rerender_change, run_under_way,
 };
 use crate::render::{ClusterFacts, GateChoice, RenderOptions, render};
 
@@ -282,65 +282,123 @@ async fn write_members(
 
 /// Under Kurator a changed rollout policy is re-rendered into every member's Canary at once:
 /// each member Canary of a changed policy whose run is under way, and what Kurator's re-render
-/// does to it. The hub is asked for a server-side dry run of each Application, so the
-/// comparison is with what it would store.
+/// does to it (see [`rerender_change`]); a row too for each member whose Canary could not be
+/// read, since whether it runs is unknown. The hub is asked for a server-side dry run of each
+/// Application, so the comparison is with what it would store; an Application that could not be
+/// read, or not dry-run for a reason the write may not share, has every rollout policy in it
+/// counted as changed, and the rows say why.
 async fn plan_hub(
     source: &FleetSource,
     hub: &Hub,
     documents: &[Value],
     request: &ApplyRequest<'_>,
 ) -> Vec<RunChangeRow> {
-    let mut changed: Vec<(String, Value)> = Vec::new();
+    let mut changed: Vec<ChangedRollout> = Vec::new();
     for doc in documents {
-        let (ns, name) = (text(doc, "/metadata/namespace"), text(doc, "/metadata/name"));
-        let api = applications(&hub.client, &ns);
-        let before = api
-            .get_opt(&name)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|o| serde_json::to_value(o).ok());
+        let name = text(doc, "/metadata/name");
+        let api = applications(&hub.client, &text(doc, "/metadata/namespace"));
+        let before = application_before(&api, &name).await;
         let mut params = PatchParams::apply(FIELD_MANAGER).dry_run();
         params.force = request.force_conflicts;
-        // A write the hub refuses is reported when written; it changes no canary.
-        if let Ok(after) = api.patch(&name, &params, &Patch::Apply(doc)).await
-            && let Ok(after) = serde_json::to_value(after)
-        {
-            changed.extend(changed_rollouts(before.as_ref(), &after));
+        let after = api
+            .patch(&name, &params, &Patch::Apply(doc))
+            .await
+            .map_err(|e| ClusterError::from_kube(&e))
+            .and_then(|a| serde_json::to_value(a).map_err(|e| ClusterError::Other(e.to_string())));
+        // Every rollout policy of `app`, counted as changed since what the hub has is unknown.
+        let every = |app: &Value, why: String| {
+            changed_rollouts(None, app).into_iter().map(move |c| ChangedRollout {
+                before: Err(why.clone()),
+                ..c
+            })
+        };
+        match (before, after) {
+            (Ok(before), Ok(after)) => changed.extend(changed_rollouts(before.as_ref(), &after)),
+            (Err(e), Ok(after)) => changed.extend(every(
+                &after,
+                format!("the hub's Application {} could not be read ({e})", key(doc)),
+            )),
+            // A write the hub refuses the same way is reported when written; it changes no canary.
+            (_, Err(e)) if e.repeats_on_write() => {}
+            (_, Err(e)) => changed.extend(every(
+                doc,
+                format!("could not dry-run the hub's Application {} ({e})", key(doc)),
+            )),
         }
     }
     if changed.is_empty() {
         return Vec::new();
     }
     let changed = &changed;
+    let canary_of = |c: &ChangedRollout| {
+        (
+            text(&c.rollout, "/workload/namespace"),
+            text(&c.rollout, "/workload/name"),
+        )
+    };
+    let unread = |cluster: &str, c: &ChangedRollout, e: &ClusterError| {
+        let (ns, name) = canary_of(c);
+        RunChangeRow {
+            cluster: cluster.to_string(),
+            policy: c.policy.clone(),
+            canary: format!("{ns}/{name}"),
+            phase: "?".into(),
+            change: format!(
+                "could not read this Canary ({e}): whether a run is under way, and what Kurator's re-render of the changed policy does to it, is unknown"
+            ),
+        }
+    };
     let outcomes = source
         .members
         .fan_out(request.timeout, |client, target| async move {
             let mut rows = Vec::new();
-            for (policy, rollout) in changed {
-                let (ns, name) = (text(rollout, "/workload/namespace"), text(rollout, "/workload/name"));
+            for c in changed {
+                let (ns, name) = canary_of(c);
                 let canaries: kube::Api<crate::flagger::Canary> = kube::Api::namespaced(client.clone(), &ns);
-                let Some(live) = canaries.get_opt(&name).await.ok().flatten() else {
-                    continue;
+                let live = match canaries.get_opt(&name).await {
+                    // No Canary: no run to change.
+                    Ok(None) => continue,
+                    Ok(Some(live)) => serde_json::to_value(live).unwrap_or_default(),
+                    Err(e) => {
+                        rows.push(unread(&target.context, c, &ClusterError::from_kube(&e)));
+                        continue;
+                    }
                 };
-                let live = serde_json::to_value(live).unwrap_or_default();
-                let Some(phase) = run_under_way(&live) else {
-                    continue;
-                };
-                let mut change = vec!["Kurator re-renders this Canary's spec from the changed policy".to_string()];
-                change.extend(run_change(&live, &kurator_rerendered(&live, rollout)));
-                rows.push(RunChangeRow {
-                    cluster: target.context.clone(),
-                    policy: policy.clone(),
-                    canary: format!("{ns}/{name}"),
-                    phase: phase.to_string(),
-                    change: change.join("; "),
-                });
+                let change = rerender_change(&live, c);
+                // A re-render known to leave the run as it is needs no row.
+                if let (Some(phase), false) = (run_under_way(&live), change.is_empty()) {
+                    rows.push(RunChangeRow {
+                        cluster: target.context.clone(),
+                        policy: c.policy.clone(),
+                        canary: format!("{ns}/{name}"),
+                        phase: phase.to_string(),
+                        change: change.join("; "),
+                    });
+                }
             }
             Ok::<_, ClusterError>(rows)
         })
         .await;
-    outcomes.into_iter().filter_map(|o| o.result.ok()).flatten().collect()
+    outcomes
+        .into_iter()
+        .flat_map(|o| match o.result {
+            Ok(rows) => rows,
+            // A member not reached: each changed policy's Canary there is unknown.
+            Err(e) => changed.iter().map(|c| unread(&o.target.context, c, &e)).collect(),
+        })
+        .collect()
+}
+
+/// An Application on the hub before a write: `Ok(None)` when there is none yet, `Err` when it
+/// could not be read (not the same: a failed read is no "new Application").
+async fn application_before(
+    api: &kube::Api<kube::api::DynamicObject>,
+    name: &str,
+) -> Result<Option<Value>, ClusterError> {
+    api.get_opt(name)
+        .await
+        .map(|o| o.and_then(|o| serde_json::to_value(o).ok()))
+        .map_err(|e| ClusterError::from_kube(&e))
 }
 
 fn text(v: &Value, pointer: &str) -> String {
@@ -355,23 +413,25 @@ async fn apply_to_hub(hub: &Hub, documents: &[Value], request: &ApplyRequest<'_>
         let application = key(doc);
         let (ns, name) = (text(doc, "/metadata/namespace"), text(doc, "/metadata/name"));
         let api = applications(&hub.client, &ns);
-        let before = api
-            .get_opt(&name)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|o| serde_json::to_value(o).ok());
+        let before = application_before(&api, &name).await;
         let mut params = PatchParams::apply(FIELD_MANAGER);
         params.force = request.force_conflicts;
         params.dry_run = request.dry_run;
         rows.push(match api.patch(&name, &params, &Patch::Apply(doc)).await {
             Ok(after) => HubRow {
-                result: change_of(
-                    before.as_ref(),
-                    serde_json::to_value(&after).ok().as_ref(),
-                    request.dry_run,
-                )
-                .into(),
+                result: match &before {
+                    Ok(before) => change_of(
+                        before.as_ref(),
+                        serde_json::to_value(&after).ok().as_ref(),
+                        request.dry_run,
+                    )
+                    .to_string(),
+                    // Whether it was created, changed or left as it was is unknown.
+                    Err(e) => format!(
+                        "{} (what the hub had could not be read: {e})",
+                        if request.dry_run { "would apply" } else { "applied" }
+                    ),
+                },
                 application,
                 error: None,
             },

@@ -93,6 +93,22 @@ impl ClusterError {
         matches!(self, ClusterError::Api { code: 409, reason, .. } if reason == "Conflict")
     }
 
+    /// Whether a server-side dry run that failed with this error foretells the real write: the
+    /// write, sent with the same fields and the same `force`, fails the same way and writes
+    /// nothing. That holds for a field-manager conflict (the same managers own the same fields)
+    /// and for an invalid object (422: a dry run goes through the same admission and
+    /// validation, and stops only before storage; kube-apiserver:
+    /// staging/src/k8s.io/apiserver/pkg/registry/generic/registry/dryrun.go). Anything else (a
+    /// timeout, a 5xx, a broken connection, a 400 from an admission webhook that does not
+    /// support dry run: k8s.io/apiserver/pkg/admission/plugin/webhook/errors/statuserror.go,
+    /// `NewDryRunUnsupportedErr`) says nothing of what the write would do.
+    pub fn repeats_on_write(&self) -> bool {
+        matches!(
+            self,
+            ClusterError::FieldConflicts { .. } | ClusterError::Api { code: 422, .. }
+        )
+    }
+
     /// A conflict that kept coming back, with what to do about it.
     pub fn after_conflicts(self, attempts: u32) -> ClusterError {
         match self {

@@ -228,9 +228,21 @@ fn changed_fields(before: &Value, after: &Value) -> Vec<String> {
     fields
 }
 
-/// The rollout policies of an Application that a write would change (or add): their names and
-/// their new rollout blocks, compared by name with what the hub has.
-pub fn changed_rollouts(before: Option<&Value>, after: &Value) -> Vec<(String, Value)> {
+/// A rollout policy of an Application that a write changes or adds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangedRollout {
+    pub policy: String,
+    /// Its new rollout block.
+    pub rollout: Value,
+    /// Its rollout block on the hub: `Ok(None)` when the hub has no policy of that name, `Err`
+    /// (why) when what the hub has is unknown (its Application could not be read): then the
+    /// policy counts as changed.
+    pub before: Result<Option<Value>, String>,
+}
+
+/// The rollout policies of an Application that a write would change (or add): their names,
+/// their new rollout blocks and the old ones, compared by name with what the hub has.
+pub fn changed_rollouts(before: Option<&Value>, after: &Value) -> Vec<ChangedRollout> {
     let rollouts = |app: &Value| -> Vec<(String, Value)> {
         app.pointer("/spec/syncPolicies")
             .and_then(Value::as_array)
@@ -248,7 +260,113 @@ pub fn changed_rollouts(before: Option<&Value>, after: &Value) -> Vec<(String, V
     rollouts(after)
         .into_iter()
         .filter(|(name, rollout)| !old.iter().any(|(n, r)| n == name && r == rollout))
+        .map(|(policy, rollout)| ChangedRollout {
+            before: Ok(old.iter().find(|(n, _)| *n == policy).map(|(_, r)| r.clone())),
+            policy,
+            rollout,
+        })
         .collect()
+}
+
+/// The fields of a rollout block that [`kurator_rerendered`] renders into the Canary (those
+/// `rendered_canary_spec` reads into its analysis and switches). What Kurator renders from the
+/// others (metrics, webhooks, routing, the load tester) is not modeled here.
+const MODELED_ROLLOUT_FIELDS: [&str; 11] = [
+    "/rolloutPolicy/trafficRouting/analysisTimes",
+    "/rolloutPolicy/trafficRouting/match",
+    "/rolloutPolicy/trafficRouting/canaryStrategy/maxWeight",
+    "/rolloutPolicy/trafficRouting/canaryStrategy/stepWeight",
+    "/rolloutPolicy/trafficRouting/canaryStrategy/stepWeights",
+    "/rolloutPolicy/trafficRouting/canaryStrategy/stepWeightPromotion",
+    "/rolloutPolicy/trafficAnalysis/checkFailedTimes",
+    "/rolloutPolicy/trafficAnalysis/checkIntervalSeconds",
+    "/rolloutPolicy/skipTrafficAnalysis",
+    "/rolloutPolicy/revertOnDeletion",
+    "/rolloutPolicy/suspend",
+];
+
+/// The fields of a rollout block that differ between `before` and `after` outside
+/// [`MODELED_ROLLOUT_FIELDS`], dotted (`rolloutPolicy.trafficAnalysis.metrics`).
+pub fn unmodeled_changes(before: &Value, after: &Value) -> Vec<String> {
+    let without_modeled = |v: &Value| {
+        let mut v = v.clone();
+        for pointer in MODELED_ROLLOUT_FIELDS {
+            let (parent, key) = pointer.rsplit_once('/').unwrap_or_default();
+            if let Some(m) = v.pointer_mut(parent).and_then(Value::as_object_mut) {
+                m.remove(key);
+            }
+        }
+        v
+    };
+    let mut fields = Vec::new();
+    differing(&without_modeled(before), &without_modeled(after), "", &mut fields);
+    fields
+}
+
+/// The dotted paths at which two values differ (an absent field and an empty object are alike).
+fn differing(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+    let empty = serde_json::Map::new();
+    let object = |v: &Value| v.as_object().or(v.is_null().then_some(&empty)).cloned();
+    match (object(a), object(b)) {
+        (Some(x), Some(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                let at = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                differing(
+                    x.get(key).unwrap_or(&Value::Null),
+                    y.get(key).unwrap_or(&Value::Null),
+                    &at,
+                    out,
+                );
+            }
+        }
+        _ if a != b => out.push(path.to_string()),
+        _ => {}
+    }
+}
+
+/// What Kurator's re-render of a changed policy does to a member Canary whose run is under
+/// way, one sentence per effect: what [`run_change`] finds in the part [`kurator_rerendered`]
+/// models, and the policy's other changes, whose effect is unknown. Empty when no run is under
+/// way, or the re-render is known to leave it as it is.
+pub fn rerender_change(live: &Value, changed: &ChangedRollout) -> Vec<String> {
+    if run_under_way(live).is_none() {
+        return Vec::new();
+    }
+    let mut effects = run_change(live, &kurator_rerendered(live, &changed.rollout));
+    match &changed.before {
+        Ok(Some(old)) => {
+            let fields = unmodeled_changes(old, &changed.rollout);
+            if !fields.is_empty() {
+                effects.push(format!(
+                    "changes {} of the policy: what Kurator renders from it into this run is not modeled, its effect on the run is unknown",
+                    fields.join(", ")
+                ));
+            }
+        }
+        Ok(None) => effects.push(
+            "the policy is new to the hub: what Kurator renders from its metrics, webhooks and routing into this run is unknown".into(),
+        ),
+        Err(why) => effects.insert(
+            0,
+            format!("{why}: the policy counts as changed, and its effect on this run beyond what is listed is unknown"),
+        ),
+    }
+    if effects.is_empty() {
+        return effects;
+    }
+    let at = usize::from(changed.before.is_err());
+    effects.insert(
+        at,
+        "Kurator re-renders this Canary's spec from the changed policy".into(),
+    );
+    effects
 }
 
 /// A member's Canary as Kurator's next reconcile of a changed rollout policy leaves it: its
@@ -464,5 +582,88 @@ mod tests {
         };
         assert_eq!(Applied::Hub(vec![hub(None)]).exit(), Exit::Success);
         assert_eq!(Applied::Hub(vec![hub(None), hub(Some("x"))]).exit(), Exit::Failed);
+    }
+
+    fn rollout(max_weight: i64, min_success: i64) -> Value {
+        json!({
+            "trafficRoutingProvider": "istio",
+            "workload": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo", "namespace": "test"},
+            "serviceName": "podinfo", "port": 9898,
+            "rolloutPolicy": {
+                "trafficRouting": {"timeoutSeconds": 60, "canaryStrategy": {"maxWeight": max_weight, "stepWeight": 10}},
+                "trafficAnalysis": {
+                    "checkIntervalSeconds": 30, "checkFailedTimes": 2,
+                    "metrics": [{"name": "request-success-rate", "intervalSeconds": 60, "thresholdRange": {"min": min_success}}]
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn a_kurator_rerender_is_a_row_only_when_it_changes_the_run_or_cannot_be_known() {
+        let policy = |before: Result<Option<Value>, String>, after: Value| ChangedRollout {
+            policy: "p".into(),
+            rollout: after,
+            before,
+        };
+        // The member's Canary as Kurator rendered it from maxWeight 50, mid-run.
+        let mut live = kurator_rerendered(
+            &json!({"spec": {}, "status": {"phase": "Progressing"}}),
+            &rollout(50, 99),
+        );
+        live["status"] = json!({"phase": "Progressing"});
+        // Only what Kurator renders into the analysis changes: named, no unknown.
+        assert_eq!(
+            rerender_change(&live, &policy(Ok(Some(rollout(50, 99))), rollout(40, 99))),
+            vec![
+                "Kurator re-renders this Canary's spec from the changed policy",
+                "changes spec.analysis.maxWeight of this run: Flagger uses the new values from its next check"
+            ]
+        );
+        // A change the Canary already has (its analysis re-rendered as it is): nothing to show
+        // or confirm.
+        let mut narrowed = kurator_rerendered(&live, &rollout(40, 99));
+        narrowed["status"] = json!({"phase": "Progressing"});
+        assert!(rerender_change(&narrowed, &policy(Ok(Some(rollout(50, 99))), rollout(40, 99))).is_empty());
+        // Metrics are not modeled: their change is a row whose effect is unknown.
+        let metrics = rerender_change(&live, &policy(Ok(Some(rollout(50, 99))), rollout(50, 95)));
+        assert_eq!(metrics.len(), 2, "{metrics:?}");
+        assert!(
+            metrics[1].starts_with("changes rolloutPolicy.trafficAnalysis.metrics of the policy:")
+                && metrics[1].ends_with("its effect on the run is unknown"),
+            "{metrics:?}"
+        );
+        // What the hub had unknown: the policy counts as changed, and the row says why.
+        let unread = rerender_change(
+            &live,
+            &policy(
+                Err("the hub's Application x could not be read (boom)".into()),
+                rollout(50, 99),
+            ),
+        );
+        assert_eq!(
+            unread[0],
+            "the hub's Application x could not be read (boom): the policy counts as changed, and its effect on this run beyond what is listed is unknown"
+        );
+        assert_eq!(
+            unread[1],
+            "Kurator re-renders this Canary's spec from the changed policy"
+        );
+        // No run under way: nothing to change, whatever is unknown.
+        live["status"]["phase"] = json!("Succeeded");
+        assert!(rerender_change(&live, &policy(Err("x".into()), rollout(40, 99))).is_empty());
+    }
+
+    #[test]
+    fn unmodeled_changes_name_the_fields_outside_the_rendered_analysis() {
+        assert!(unmodeled_changes(&rollout(50, 99), &rollout(10, 99)).is_empty());
+        assert_eq!(
+            unmodeled_changes(&rollout(50, 99), &rollout(10, 90)),
+            vec!["rolloutPolicy.trafficAnalysis.metrics"]
+        );
+        let mut port = rollout(50, 99);
+        port["port"] = json!(80);
+        port["rolloutPolicy"]["trafficRouting"]["canaryStrategy"] = json!({"maxWeight": 30});
+        assert_eq!(unmodeled_changes(&rollout(50, 99), &port), vec!["port"]);
     }
 }

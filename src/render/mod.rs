@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::config::Policy;
 use crate::flagger::gates::hook_url;
+use crate::install::FIELD_MANAGER;
 use crate::install::manifests::public_loadtester_name;
 
 /// The annotation Kurator (and this tool) marks rollout objects with.
@@ -94,8 +95,11 @@ impl RenderOptions {
     }
 
     /// The gate choices a live Canary was applied with: its [`GATES_ANNOTATION`], else (a Canary
-    /// applied before the annotation existed) the gate hooks it has. None for a Canary this tool
-    /// did not render gates into (no annotation, no gate hook).
+    /// applied before the annotation existed) the gate hooks it has — all of them off when it
+    /// has none, since this tool rendered every gate it chose as a hook: an abort gate left off
+    /// stays off. None for a Canary this tool never applied and did not render gates into (no
+    /// annotation, no gate hook, no field of [`FIELD_MANAGER`]'s): a new one to this tool, which
+    /// gets the defaults.
     pub fn recorded(canary: &Value) -> Option<RenderOptions> {
         let key = format!("/metadata/annotations/{}", GATES_ANNOTATION.replace('/', "~1"));
         if let Some(value) = canary.pointer(&key).and_then(Value::as_str) {
@@ -103,8 +107,19 @@ impl RenderOptions {
             return Some(RenderOptions::from_flags(|flag, _, _| on.contains(&flag)));
         }
         let hooks = RenderOptions::from_flags(|_, kind, path| hook_url(canary, kind, path).is_some());
-        (hooks != RenderOptions::from_flags(|_, _, _| false)).then_some(hooks)
+        (hooks != RenderOptions::from_flags(|_, _, _| false) || applied_by_this_tool(canary)).then_some(hooks)
     }
+}
+
+/// Whether this tool has server-side applied the object: its field manager owns fields of it
+/// (`metadata.managedFields`, an `Apply` entry of [`FIELD_MANAGER`]).
+fn applied_by_this_tool(object: &Value) -> bool {
+    object
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|entry| entry["manager"] == FIELD_MANAGER && entry["operation"] == "Apply")
 }
 
 /// The gates one invocation asks for (`--manual-promotion[=false]`, …): `None` keeps what the

@@ -436,11 +436,25 @@ fn the_gates_are_recorded_on_the_canary_and_kept_unless_asked() {
     };
     let bare = canary(&render(&p, &facts(), &none).unwrap()).clone();
     assert_eq!(bare["metadata"]["annotations"][GATES_ANNOTATION], "");
-    assert_eq!(RenderOptions::recorded(&bare), Some(none));
+    assert_eq!(RenderOptions::recorded(&bare), Some(none.clone()));
     // A Canary applied before the annotation: its gate hooks say what it has.
     let mut older = live.clone();
     older["metadata"]["annotations"] = json!({"kurator.dev/rollout": "demo"});
     assert_eq!(RenderOptions::recorded(&older), Some(gated));
+    // One applied by this tool before the annotation with every gate off has no gate hook:
+    // its fields of this tool's manager say it was applied with them off, and they stay off.
+    let mut older_bare = bare.clone();
+    older_bare["metadata"]["annotations"] = json!({"kurator.dev/rollout": "demo"});
+    assert_eq!(RenderOptions::recorded(&older_bare), None, "never applied by this tool");
+    older_bare["metadata"]["managedFields"] = json!([
+        {"manager": "flagger", "operation": "Update", "subresource": "status"},
+        {"manager": "kubectl-kurator-rollout", "operation": "Apply"}
+    ]);
+    assert_eq!(RenderOptions::recorded(&older_bare), Some(none.clone()));
+    assert_eq!(
+        GateChoice::default().resolve(RenderOptions::recorded(&older_bare)),
+        none
+    );
     // A new Canary: the defaults.
     assert_eq!(GateChoice::default().resolve(None), RenderOptions::default());
 }

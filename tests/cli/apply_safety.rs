@@ -152,6 +152,137 @@ fn a_canary_waiting_at_its_promotion_gate_stays_there_unless_asked_and_confirmed
     assert!(!hook_types(&s.canary(1)).contains(&"confirm-promotion".to_string()));
 }
 
+/// A Canary applied before the gates annotation existed keeps the gates its hooks show on a
+/// plain re-apply: no rollback hook means the abort gate stays off (not the default, on), a
+/// promotion gate stays on.
+#[test]
+fn a_canary_applied_before_the_gates_annotation_keeps_the_gates_its_hooks_show() {
+    let s = RolloutFleet::start(1, &["--abort-gate=false"], &[]);
+    let forget_annotation = || {
+        let patch = serde_json::json!({"metadata": {"annotations": {"kubectl-kurator-rollout/gates": null}}});
+        s.cluster(1)
+            .patch(
+                "flagger.app",
+                "canaries",
+                Some("test"),
+                "podinfo",
+                fleet_sim::patch::PatchKind::Merge,
+                &patch,
+            )
+            .unwrap();
+        assert!(s.canary(1)["metadata"]["annotations"]["kubectl-kurator-rollout/gates"].is_null());
+    };
+    let apply = |extra: &[&str]| s.run(&[&["apply", "-f", POLICY, "--all-contexts"][..], extra].concat());
+
+    forget_annotation();
+    assert!(!hook_types(&s.canary(1)).contains(&"rollback".to_string()));
+    let plain = apply(&[]);
+    assert_eq!(plain.code, 0, "{plain:?}");
+    assert!(
+        !hook_types(&s.canary(1)).contains(&"rollback".to_string()),
+        "the abort gate stays off: {:?}",
+        hook_types(&s.canary(1))
+    );
+    assert_eq!(
+        s.canary(1)["metadata"]["annotations"]["kubectl-kurator-rollout/gates"],
+        ""
+    );
+
+    assert_eq!(apply(&["--manual-promotion"]).code, 0);
+    forget_annotation();
+    assert_eq!(apply(&[]).code, 0);
+    let hooks = hook_types(&s.canary(1));
+    assert!(
+        hooks.contains(&"confirm-promotion".to_string()) && !hooks.contains(&"rollback".to_string()),
+        "{hooks:?}"
+    );
+    assert_eq!(
+        s.canary(1)["metadata"]["annotations"]["kubectl-kurator-rollout/gates"],
+        "manual-promotion"
+    );
+}
+
+/// A canary mid-run whose change could not be dry-run (here: the cluster answers writes too
+/// late for `--request-timeout`) is not taken as unchanged: the plan says its effect is unknown,
+/// and the write needs the same confirmation as a known change (`start -f` refuses it the same
+/// way); `--yes` goes on.
+#[test]
+fn a_change_mid_run_that_could_not_be_dry_run_is_unknown_and_asked_about() {
+    let s = RolloutFleet::start(1, &["--manual-promotion"], &[]);
+    assert_eq!(s.release("podinfo:2").code, 0);
+    s.wait(&[1], "WaitingPromotion");
+    let text = std::fs::read_to_string(POLICY).unwrap();
+    let changed = s.home.path().join("changed.yaml");
+    std::fs::write(&changed, text.replacen("maxWeight: 50", "maxWeight: 40", 1)).unwrap();
+    let changed = changed.to_str().unwrap();
+    let max_weight = || s.canary(1)["spec"]["analysis"]["maxWeight"].clone();
+    let slow = std::time::Duration::from_secs(3);
+    s.cluster(1).faults().set_write_latency(slow);
+    let apply = |extra: &[&str]| {
+        s.run(
+            &[
+                &["--request-timeout", "1s", "apply", "-f", changed, "--all-contexts"][..],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+    const UNKNOWN: &str = "could not dry-run the change of this canary mid-run (timeout";
+
+    let unconfirmed = apply(&[]);
+    assert_eq!(unconfirmed.code, 2, "{unconfirmed:?}");
+    let plan = plan_row(&unconfirmed.stderr, "kurator-member1");
+    assert!(
+        plan.contains("test/podinfo")
+            && plan.contains("WaitingPromotion")
+            && plan.contains(UNKNOWN)
+            && plan.contains("its effect on the run is unknown"),
+        "{unconfirmed:?}"
+    );
+    assert!(unconfirmed.stderr.contains("needs confirmation"), "{unconfirmed:?}");
+    let start = s.run(&[
+        "--request-timeout",
+        "1s",
+        "start",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "-f",
+        changed,
+        "--image",
+        "podinfod=podinfo:3",
+        "--yes",
+    ]);
+    assert_eq!(start.code, 1, "{start:?}");
+    assert!(
+        start
+            .stderr
+            .contains("applying -f would change the run under way of test/podinfo (WaitingPromotion): could not dry-run the change of this canary mid-run"),
+        "{start:?}"
+    );
+    // The refused writes were never sent (a dry run held by the latency writes nothing).
+    std::thread::sleep(slow + std::time::Duration::from_millis(500));
+    assert_eq!(max_weight(), 50, "nothing written before a confirmation");
+    assert_eq!(s.image(1), "podinfo:2", "nothing released");
+
+    // --yes goes on to the writes (which time out as the dry run did: their rows say so).
+    let confirmed = apply(&["--yes"]);
+    assert!(
+        plan_row(&confirmed.stderr, "kurator-member1").contains(UNKNOWN)
+            && !confirmed.stderr.contains("needs confirmation")
+            && confirmed
+                .stdout
+                .lines()
+                .any(|l| l.contains("Canary test/podinfo") && l.contains("failed: timeout")),
+        "{confirmed:?}"
+    );
+    s.cluster(1).faults().set_write_latency(std::time::Duration::ZERO);
+    let written = apply(&["--yes"]);
+    assert_eq!(written.code, 0, "{written:?}");
+    assert_eq!(max_weight(), 40);
+}
+
 /// A cluster whose context was renamed: the public load tester, installed under the old
 /// name, is not where the hooks would call. Nothing is applied there, and the error says which
 /// `--cluster-name` fixes it.
@@ -406,6 +537,46 @@ fn under_fleet_a_policy_change_over_runs_under_way_needs_confirmation() {
 
     let confirmed = cmd(&[&["apply", "-f", &narrower, "--yes"][..], &fleet_args].concat());
     assert_eq!(confirmed.code, 0, "{confirmed:?}");
+    assert_eq!(spec(), 40);
+
+    // A member whose Canary could not be read is not taken as at rest: its row says so.
+    let member2 = fleet.cluster("kurator-member2");
+    member2.set_unreachable(true).unwrap();
+    let unread = cmd(&[&["apply", "-f", &policy("3000", "30")][..], &fleet_args].concat());
+    member2.set_unreachable(false).unwrap();
+    assert_eq!(unread.code, 2, "{unread:?}");
+    let row = plan_row(&unread.stderr, "kurator-member2");
+    assert!(
+        row.contains("test/podinfo")
+            && row.contains(" ? ")
+            && row.contains("could not read this Canary (unreachable")
+            && row.contains("is unknown"),
+        "{unread:?}"
+    );
+    assert_eq!(spec(), 40, "the hub kept its Application");
+
+    // The hub's Application could not be read: not "no Application yet", but every rollout
+    // policy in it counted as changed, and said so; its row does not claim what it did.
+    hub.faults().set_failing_reads(Some(("applications", 500)));
+    let blind = cmd(&[&["apply", "-f", &narrower][..], &fleet_args].concat());
+    assert_eq!(blind.code, 2, "{blind:?}");
+    for member in crate::support::MEMBERS {
+        let row = plan_row(&blind.stderr, member);
+        assert!(
+            row.contains("the hub's Application default/rollout-demo could not be read (500")
+                && row.contains("the policy counts as changed"),
+            "{blind:?}"
+        );
+    }
+    let blind = cmd(&[&["apply", "-f", &narrower, "--yes"][..], &fleet_args].concat());
+    hub.faults().set_failing_reads(None);
+    assert_eq!(blind.code, 0, "{blind:?}");
+    assert!(
+        blind
+            .stdout
+            .contains("applied (what the hub had could not be read: 500"),
+        "{blind:?}"
+    );
     assert_eq!(spec(), 40);
     // Gate flags mean nothing where Kurator renders: refused, not ignored.
     let gated = cmd(&[&["apply", "-f", &narrower, "--manual-promotion"][..], &fleet_args].concat());

@@ -17,6 +17,8 @@ pub struct Faults {
     unreachable: AtomicBool,
     /// How many upcoming writes answer 409 Conflict, as if another writer got there first.
     write_conflicts: AtomicU64,
+    /// Reads (GET) of named objects of one resource (its plural) fail with this code.
+    failing_reads: Mutex<Option<(String, u16)>>,
     rng: Mutex<u64>,
     drop_watches: watch::Sender<u64>,
     /// Reads and writes currently held by the injected latency: what a test waits on to act
@@ -35,6 +37,7 @@ impl Default for Faults {
             failure_code: AtomicU64::new(500),
             unreachable: AtomicBool::new(false),
             write_conflicts: AtomicU64::new(0),
+            failing_reads: Mutex::new(None),
             rng: Mutex::new(0x2545_f491_4f6c_dd1d),
             drop_watches,
             held_reads: AtomicU64::new(0),
@@ -66,6 +69,23 @@ impl Faults {
         self.failure_ppm
             .store((rate.clamp(0.0, 1.0) * 1_000_000.0) as u64, Ordering::Relaxed);
         self.failure_code.store(code as u64, Ordering::Relaxed);
+    }
+
+    /// Every GET of a named object of resource `plural` fails with `code` (500, 503…) until
+    /// cleared with `None`; the rest of the cluster answers. A cluster that serves one request
+    /// and not the next: what a plan that reads and then dry-runs can meet.
+    pub fn set_failing_reads(&self, failing: Option<(&str, u16)>) {
+        *self.failing_reads.lock().unwrap_or_else(|p| p.into_inner()) = failing.map(|(p, c)| (p.to_string(), c));
+    }
+
+    /// The code a GET of a named object of `plural` fails with, if it does.
+    pub fn read_failure(&self, plural: &str) -> Option<u16> {
+        self.failing_reads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .filter(|(p, _)| p == plural)
+            .map(|(_, code)| *code)
     }
 
     /// Decides whether this request fails; returns the status code to fail with.

@@ -66,9 +66,15 @@ async fn answer(core: Arc<ClusterCore>, request: Request) -> Response {
         }
     }
     let route = route::parse(parts.uri.path());
+    let failing_read = || match &route {
+        Route::Resource(p) if parts.method == Method::GET && p.name.is_some() && p.subresource.is_none() => {
+            core.faults.read_failure(&p.plural)
+        }
+        _ => None,
+    };
     if !is_watch
         && route != Route::Health
-        && let Some(code) = core.faults.roll_failure()
+        && let Some(code) = core.faults.roll_failure().or_else(failing_read)
     {
         let reason = match code {
             429 => "TooManyRequests",
