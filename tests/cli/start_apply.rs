@@ -232,7 +232,10 @@ fn start_with_a_policy_for_a_renamed_context_names_a_cluster_name_fix_it_takes()
     let before = images();
 
     let refused = start(&[]);
-    assert_ne!(refused.code, 0, "{refused:?}");
+    assert_eq!(
+        refused.code, 1,
+        "README \"Exit codes\": start exits 1 when -f failed and nothing started; {refused:?}"
+    );
     let fix = "re-run with --cluster-name prod-eu=kurator-member1";
     assert!(
         refused.stdout.contains(fix) || refused.stderr.contains(fix),
