@@ -7,9 +7,10 @@
 //! command finishes whatever that cut short.
 //!
 //! The handler is installed when writing (or following) starts, or earlier where reads cut
-//! short must be reported (`apply` reports every cluster untouched). Ctrl-C at a confirmation
-//! question keeps its default meaning either way (quit with 130, nothing changed): `confirm`
-//! exits on it, and the listener stays quiet while a question is asked ([`asking`]).
+//! short must be reported (`apply` abandons its reads, asks nothing and reports every cluster
+//! untouched). Ctrl-C at a confirmation question keeps its default meaning either way (quit
+//! with 130, nothing changed): `confirm` exits on it, and the listener stays quiet while a
+//! question is asked ([`asking`]).
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -54,7 +54,9 @@ pub async fn run(inv: &Invocation, args: &ApplyArgs) -> Result<Exit> {
 /// dry run, which then goes on to show the rest), and a confirmation as `promote` asks it.
 /// Some exit when the apply must not go on.
 fn confirm_run_changes(inv: &Invocation, args: &ApplyArgs, plan: &ApplyPlan) -> Result<Option<Exit>> {
-    if plan.run_changes.is_empty() {
+    // Ctrl-C while reading: nothing will be written (every cluster is reported untouched), so
+    // there is nothing to ask about.
+    if plan.run_changes.is_empty() || plan.interrupted() {
         return Ok(None);
     }
     let table = run_change_table(&plan.run_changes);

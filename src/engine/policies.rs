@@ -19,7 +19,7 @@ use crate::fleet::source::{Destination, FleetSource, Hub};
 use crate::fleet::targets::name_for;
 use crate::fleet::{ClusterError, ClusterOutcome, Fleet};
 use crate::install::FIELD_MANAGER;
-use crate::interrupt::Interrupt;
+use crate::interrupt::{Interrupt, UNTOUCHED};
 use crate::kurator::application::{applications_in, key};
 use crate::model::policy::{
     Applied, ApplyRow, ChangedRollout, HubRow, ObjectResult, RenderedCluster, RunChangeRow, change_of,
@@ -130,6 +130,8 @@ pub struct ApplyPlan {
 
 enum PlanTarget {
     Members(Vec<ClusterOutcome<Vec<PlannedPolicy>>>),
+    /// Ctrl-C cut the members' reads short: every member stays untouched.
+    Interrupted,
     Hub(Vec<Value>),
 }
 
@@ -146,7 +148,18 @@ pub async fn plan(source: &FleetSource, request: &ApplyRequest<'_>) -> Result<Ap
             } else {
                 Interrupt::on_ctrl_c()
             };
-            let planned = plan_members(&source.members, request).await?;
+            // Ctrl-C abandons the reads still in flight: nothing is written after it, so there
+            // is nothing to wait for (and no question to ask about what they would have found).
+            let planned = tokio::select! {
+                planned = plan_members(&source.members, request) => planned?,
+                () = interrupt.raised() => {
+                    return Ok(ApplyPlan {
+                        target: PlanTarget::Interrupted,
+                        run_changes: Vec::new(),
+                        interrupt,
+                    });
+                }
+            };
             let run_changes = planned
                 .iter()
                 .flat_map(|o| {
@@ -193,17 +206,40 @@ pub async fn plan(source: &FleetSource, request: &ApplyRequest<'_>) -> Result<Ap
     }
 }
 
+impl ApplyPlan {
+    /// Ctrl-C came while planning: nothing is to be asked or written.
+    pub fn interrupted(&self) -> bool {
+        self.interrupt.is_set()
+    }
+}
+
 /// Applies what [`plan`] decided, where it decided.
 pub async fn apply(source: &FleetSource, request: &ApplyRequest<'_>, plan: ApplyPlan) -> Result<Applied> {
     match (plan.target, source.policy_destination()) {
         (PlanTarget::Members(planned), _) => Ok(Applied::Members(
             write_members(&source.members, request, &planned, &plan.interrupt).await,
         )),
+        (PlanTarget::Interrupted, _) => Ok(Applied::Members(untouched_members(&source.members, request))),
         (PlanTarget::Hub(documents), Destination::Hub(hub)) => {
             Ok(Applied::Hub(apply_to_hub(hub, &documents, request).await))
         }
         (PlanTarget::Hub(_), Destination::Members) => Err(anyhow::anyhow!("a hub plan without a hub")),
     }
+}
+
+/// The rows of an apply whose reads Ctrl-C cut short: each policy untouched in each member,
+/// as [`write_planned`] reports a member the interrupt kept from being written.
+fn untouched_members(members: &Fleet, request: &ApplyRequest<'_>) -> Vec<ApplyRow> {
+    members
+        .clusters
+        .iter()
+        .flat_map(|c| {
+            request.policies.iter().map(|p| ApplyRow {
+                cluster: c.target.context.clone(),
+                result: ObjectResult::done(&p.name, format!("policy {}", p.name), UNTOUCHED),
+            })
+        })
+        .collect()
 }
 
 async fn plan_members(members: &Fleet, request: &ApplyRequest<'_>) -> Result<Vec<ClusterOutcome<Vec<PlannedPolicy>>>> {

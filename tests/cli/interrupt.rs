@@ -6,7 +6,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::support::rollout::{POLICY, RolloutFleet};
-use crate::support::{Fleet, Running, plugin, run, wait_until};
+use crate::support::terminal::{on_terminal, script_available};
+use crate::support::{BIN, Fleet, Running, plugin, run, wait_until};
 
 #[test]
 fn ctrl_c_while_apply_reads_leaves_every_cluster_untouched() {
@@ -47,6 +48,73 @@ fn ctrl_c_while_apply_reads_leaves_every_cluster_untouched() {
             "member{n} was changed"
         );
     }
+}
+
+/// On a terminal, where `apply` would ask before changing a run under way: Ctrl-C while it is
+/// still reading abandons the reads (it does not wait for them), asks nothing, reports every
+/// cluster untouched and exits 130.
+#[test]
+fn ctrl_c_while_apply_reads_on_a_terminal_asks_nothing() {
+    if !script_available("ctrl_c_while_apply_reads_on_a_terminal_asks_nothing") {
+        return;
+    }
+    // Both canaries wait at their promotion gate: dropping the gate changes their runs, so a
+    // finished plan would ask.
+    let s = RolloutFleet::start(2, &["--manual-promotion"], &[]);
+    assert_eq!(s.release("podinfo:2").code, 0);
+    s.wait(&[1, 2], "WaitingPromotion");
+    let generations: Vec<Value> = (1..=2).map(|n| s.canary(n)["metadata"]["generation"].clone()).collect();
+    // Every read takes 10s: reads that were waited for would hold the exit that long.
+    let latency = Duration::from_secs(10);
+    for n in 1..=2 {
+        s.cluster(n).faults().set_latency(latency);
+    }
+    let shell = format!("{BIN} apply -f {POLICY} --all-contexts --manual-promotion=false --cluster-timeout 120s");
+    let mut cmd = on_terminal(s.home.path(), &shell);
+    let mut apply = Running::spawn(cmd.env("KUBECONFIG", &s.kubeconfig));
+    wait_until("a read in flight in both clusters", || {
+        (1..=2).all(|n| s.cluster(n).faults().held_reads() > 0)
+    });
+    let pressed = std::time::Instant::now();
+    // ^C typed at the terminal: SIGINT to its foreground process group, as a person's Ctrl-C.
+    apply.type_text("\x03");
+    let out = apply.finish();
+    let took = pressed.elapsed();
+    for n in 1..=2 {
+        s.cluster(n).faults().set_latency(Duration::ZERO);
+    }
+    assert_eq!(out.code, 130, "{out:?}");
+    assert!(
+        took < latency / 2,
+        "the reads in flight were waited for ({took:?}): {out:?}"
+    );
+    assert!(
+        !out.stdout.contains("to confirm") && !out.stdout.contains("[y/N]"),
+        "a question after Ctrl-C: {out:?}"
+    );
+    for member in ["kurator-member1", "kurator-member2"] {
+        let rows: Vec<&str> = out
+            .stdout
+            .lines()
+            .filter(|l| l.split_whitespace().next() == Some(member))
+            .collect();
+        assert!(
+            !rows.is_empty()
+                && rows
+                    .iter()
+                    .all(|r| r.contains("untouched (interrupted before any change)")),
+            "{member}: {out:?}"
+        );
+    }
+    for n in 1..=2 {
+        assert_eq!(
+            s.canary(n)["metadata"]["generation"],
+            generations[n - 1],
+            "member{n} was changed"
+        );
+    }
+    s.wait_for_status_writes(1, 2);
+    assert_eq!(s.phase(1), "WaitingPromotion", "still held at its gate");
 }
 
 #[test]

@@ -171,6 +171,69 @@ fn start_plans_and_asks_before_it_writes() {
     );
 }
 
+/// `start` plans every wave before it asks, and starts only the clusters it planned and was
+/// confirmed for: a cluster unreachable when the release was planned, reachable again by the
+/// time its wave comes, is not started (nobody was asked about it). Its row says so and how to
+/// start it; the release exits 5, as README "Exit codes" says for `start` when some clusters
+/// started and others did not.
+#[test]
+fn start_leaves_a_cluster_it_could_not_plan_unstarted_when_its_wave_comes() {
+    let s = RolloutFleet::start(2, &[], &["kurator-member2"]);
+    let deployment = |n: usize| {
+        s.cluster(n)
+            .get("apps", "deployments", Some("test"), "podinfo")
+            .unwrap()
+    };
+    let before = deployment(2);
+    let start = s.start_watched(&[
+        "start",
+        "--yes",
+        "podinfo",
+        "-n",
+        "test",
+        "--all-contexts",
+        "--image",
+        "podinfod=podinfo:2",
+        "--wave-size",
+        "1",
+        "--timeout",
+        "60s",
+    ]);
+    // The plan (printed before the first write) found member2 unreachable; it answers again
+    // while wave 1 still runs, before wave 2 starts.
+    start.wait_for_stderr("the plan", |e| e.contains("wave 2/2: kurator-member2"));
+    s.cluster(2).set_unreachable(false).unwrap();
+    assert_ne!(
+        s.phase(1),
+        "Succeeded",
+        "wave 1 still runs, so wave 2 has not started yet"
+    );
+    let out = start.finish();
+
+    assert_eq!(out.code, 5, "README: some clusters started, others not; {out:?}");
+    let not_started: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("not started: it could not start when the release was planned and confirmed"))
+        .collect();
+    assert!(
+        not_started.len() == 1
+            && not_started[0].contains("kurator-member2")
+            && not_started[0].contains("run start again for it"),
+        "{out:?}"
+    );
+    assert_eq!(s.phase(1), "Succeeded", "{out:?}");
+    assert_eq!(s.image(1), "podinfo:2");
+    let after = deployment(2);
+    assert_eq!(s.image(2), "podinfo:1", "member2 was started: {out:?}");
+    // Its spec, not its resourceVersion: the cluster's own controllers may write its status.
+    assert_eq!(
+        (&after["metadata"]["generation"], &after["spec"]),
+        (&before["metadata"]["generation"], &before["spec"]),
+        "member2's Deployment was changed: {out:?}"
+    );
+}
+
 /// README "Starting a release": one cluster matching `--protected` needs the typed count; one
 /// that does not needs `y`.
 #[test]
@@ -232,7 +295,10 @@ fn start_with_a_policy_for_a_renamed_context_names_a_cluster_name_fix_it_takes()
     let before = images();
 
     let refused = start(&[]);
-    assert_ne!(refused.code, 0, "{refused:?}");
+    assert_eq!(
+        refused.code, 1,
+        "README \"Exit codes\": start exits 1 when -f failed and nothing started; {refused:?}"
+    );
     let fix = "re-run with --cluster-name prod-eu=kurator-member1";
     assert!(
         refused.stdout.contains(fix) || refused.stderr.contains(fix),
