@@ -123,6 +123,21 @@ pub fn respond(core: Arc<ClusterCore>, t: ResourceType, namespace: Option<String
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
+/// kube-apiserver's `defaultBookmarkFrequency` (cacher.go).
+const BOOKMARK_FREQUENCY: Duration = Duration::from_secs(60);
+
+/// When the next bookmark is due, for a watch with `left` until its deadline: after
+/// `frequency`, or 2 s before the deadline when that comes first (cache_watcher.go,
+/// `nextBookmarkTime`); never a bookmark after the deadline.
+fn next_bookmark_after(frequency: Duration, left: Duration) -> Duration {
+    let before_deadline = left.saturating_sub(Duration::from_secs(2));
+    if before_deadline.is_zero() {
+        // Too close to the deadline: the stream ends first.
+        return left + Duration::from_secs(1);
+    }
+    frequency.min(before_deadline)
+}
+
 async fn stream_events(
     core: Arc<ClusterCore>,
     filter: Filter,
@@ -179,19 +194,27 @@ async fn stream_events(
             }
         },
     };
-    let deadline = tokio::time::sleep(timeout.unwrap_or(Duration::from_secs(3600 * 24)));
+    let lifetime = timeout.unwrap_or(Duration::from_secs(3600 * 24));
+    let deadline = tokio::time::sleep(lifetime);
     tokio::pin!(deadline);
-    let mut bookmark_tick = tokio::time::interval(Duration::from_secs(2));
-    bookmark_tick.tick().await;
+    // kube-apiserver's cacher sends a watcher that allows bookmarks one every
+    // `defaultBookmarkFrequency` (a minute, wall-clock: staging/src/k8s.io/apiserver/pkg/storage/
+    // cacher/cacher.go), and one 2 s before the watch's deadline so that the client resumes
+    // from a fresh version (cache_watcher.go, `nextBookmarkTime`). Not more often: every
+    // bookmark is a message to every watch of every client.
+    let mut next_bookmark = tokio::time::Instant::now() + next_bookmark_after(BOOKMARK_FREQUENCY, lifetime);
+    let started = tokio::time::Instant::now();
     loop {
         tokio::select! {
             _ = &mut deadline => return,
             _ = drops.changed() => return,
             _ = tx.closed() => return,
-            _ = bookmark_tick.tick(), if bookmarks => {
+            _ = tokio::time::sleep_until(next_bookmark), if bookmarks => {
                 if !send(bookmark_line(&filter.t, last_rv, false)).await {
                     return;
                 }
+                let left = lifetime.saturating_sub(started.elapsed());
+                next_bookmark = tokio::time::Instant::now() + next_bookmark_after(BOOKMARK_FREQUENCY, left);
             }
             received = live.recv() => match received {
                 Ok(change) => {
@@ -209,5 +232,26 @@ async fn stream_events(
                 Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => return,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod bookmark_tests {
+    use std::time::Duration;
+
+    use super::next_bookmark_after;
+
+    #[test]
+    fn bookmarks_come_every_minute_and_just_before_the_deadline() {
+        let minute = Duration::from_secs(60);
+        // A long watch: every minute.
+        assert_eq!(next_bookmark_after(minute, Duration::from_secs(3600)), minute);
+        // A watch of kube's default 290 s after four bookmarks: 2 s before its deadline.
+        assert_eq!(
+            next_bookmark_after(minute, Duration::from_secs(50)),
+            Duration::from_secs(48)
+        );
+        // Within 2 s of the deadline: none before the stream ends.
+        assert!(next_bookmark_after(minute, Duration::from_secs(1)) > Duration::from_secs(1));
     }
 }
