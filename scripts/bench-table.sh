@@ -25,7 +25,12 @@ trap 'rm -f "$table"' EXIT
   echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores (shared with other work) with \`scripts/bench-table.sh $sizes $latencies $follow\`${BENCH_EXAMPLE:+, the simulator built as $BENCH_EXAMPLE}."
   echo
   "$example" "$sizes" "$latencies" $follow
-} > "$table"
+} > "$table" || {
+  # What was measured before the failure, for the record (not written into the README).
+  cp "$table" bench-partial.md
+  echo "benchmark failed: README.md unchanged; the rows measured before the failure are in bench-partial.md" >&2
+  exit 1
+}
 python3 - "$table" <<'PY'
 import sys
 begin, end = "<!-- bench-table:begin -->", "<!-- bench-table:end -->"

@@ -71,10 +71,11 @@ pub fn watch(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
     rx
 }
 
-/// The object as the state keeps it, without `metadata.managedFields`: nothing shown or judged
-/// reads who owns which field, and it is a third of a Canary's or an Event's size, kept for
-/// every canary and every Event in every cluster for as long as the watch runs.
-fn to_value(mut obj: DynamicObject) -> Value {
+/// The object as the state keeps it, watched or read once, without `metadata.managedFields`:
+/// nothing shown or judged reads who owns which field, and it is a third of a Canary's or an
+/// Event's size, kept for every canary and every Event in every cluster for as long as the
+/// watch runs.
+pub(super) fn kept_value(mut obj: DynamicObject) -> Value {
     obj.metadata.managed_fields = None;
     serde_json::to_value(obj).unwrap_or(Value::Null)
 }
@@ -116,7 +117,7 @@ async fn pump_canaries(
     while let Some(item) = next_unless_closed(&mut stream, &tx).await {
         let update = match item {
             Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
-                let object = to_value(o);
+                let object = kept_value(o);
                 routes.need(cluster, &object, &tx);
                 Update::Canary { cluster, object }
             }
@@ -171,7 +172,7 @@ async fn pump_workloads(cluster: usize, api: Api<DynamicObject>, tx: mpsc::Sende
         let update = match item {
             Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Workload {
                 cluster,
-                object: to_value(o),
+                object: kept_value(o),
             },
             Ok(Event::Delete(o)) => Update::WorkloadGone {
                 cluster,
@@ -196,11 +197,11 @@ async fn pump_events(cluster: usize, api: Api<DynamicObject>, config: watcher::C
         let update = match item {
             Ok(Event::Apply(o)) => Update::Event {
                 cluster,
-                object: to_value(o),
+                object: kept_value(o),
             },
             Ok(Event::InitApply(o)) => Update::EventListed {
                 cluster,
-                object: to_value(o),
+                object: kept_value(o),
             },
             // Event errors are not worth a row: the canary stream reports the cluster's state.
             _ => continue,
@@ -224,7 +225,7 @@ async fn pump_routes(cluster: usize, kind: RouteKind, api: Api<DynamicObject>, t
                 Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Route {
                     cluster,
                     kind,
-                    object: to_value(o),
+                    object: kept_value(o),
                 },
                 Ok(Event::Delete(o)) => Update::RouteGone {
                     cluster,

@@ -37,12 +37,7 @@ async fn list_routes(
         .zip(lists)
         .map(|(kind, list)| {
             let list = list
-                .map(|l| {
-                    l.items
-                        .into_iter()
-                        .map(|o| serde_json::to_value(o).unwrap_or_default())
-                        .collect()
-                })
+                .map(|l| l.items.into_iter().map(super::members::kept_value).collect())
                 .map_err(|e| ClusterError::from_kube(&e).to_string());
             (*kind, list)
         })
@@ -121,7 +116,7 @@ impl Listed {
                 Err(error) => updates.push(Update::RoutesFailed { cluster, kind, error }),
             }
         }
-        let value = |o: DynamicObject| serde_json::to_value(o).unwrap_or_default();
+        let value = super::members::kept_value;
         updates.extend(self.canaries.into_iter().map(|c| Update::Canary {
             cluster,
             object: value(c),
