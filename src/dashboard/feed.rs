@@ -175,7 +175,8 @@ mod tests {
             cluster: 0,
             object: json!({"metadata": {"name": name, "namespace": "test"},
                 "spec": {"analysis": {"stepWeights": [10, 50]}},
-                "status": {"phase": phase, "canaryWeight": weight, "lastAppliedSpec": "abc"}}),
+                "status": {"phase": phase, "canaryWeight": weight, "lastAppliedSpec": "abc"}})
+            .into(),
         }
     }
 

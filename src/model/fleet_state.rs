@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::flagger::routing::{RouteKind, routed};
 use crate::model::canary::CanaryState;
 use crate::model::pending::pending_revision;
-use crate::model::update::Update;
+use crate::model::update::{Object, Update};
 
 /// Events kept per canary (the newest matter: they carry the failing metric values).
 const EVENTS_KEPT: usize = 30;
@@ -25,17 +25,17 @@ pub struct FleetState {
     pub clusters: Vec<String>,
     errors: HashMap<usize, String>,
     listed: Vec<bool>,
-    canaries: BTreeMap<Key, Value>,
+    canaries: BTreeMap<Key, Object>,
     /// Canaries known to exist whose state cannot be told, with why.
     unreadable: BTreeMap<Key, String>,
-    events: HashMap<Key, Vec<Value>>,
+    events: HashMap<Key, Vec<Object>>,
     /// Routing objects by (cluster, kind, namespace or "", name).
-    routes: HashMap<(usize, &'static str, String, String), Value>,
+    routes: HashMap<(usize, &'static str, String, String), Object>,
     /// Per (cluster, routing kind): why that kind is not read (its list or watch failed).
     route_errors: HashMap<(usize, &'static str), String>,
     /// Per canary: every message its Events carried while watched, oldest first (an Event whose
     /// message changed contributes each version).
-    history: HashMap<Key, Vec<(u64, Value)>>,
+    history: HashMap<Key, Vec<(u64, Object)>>,
     /// Arrival order of event versions (each new or newer version takes the next number).
     seq: u64,
     /// Per canary: the arrival number from which events belong to the run under way, when a
@@ -219,7 +219,7 @@ impl FleetState {
 
     /// One Event version. A listed one (initial list, relist, one-shot read) that is new to
     /// this state is older history: it does not count as happening in the run under way.
-    fn event(&mut self, cluster: usize, object: Value, listed: bool) {
+    fn event(&mut self, cluster: usize, object: Object, listed: bool) {
         let key = key_of(cluster, &object, "/involvedObject/namespace", "/involvedObject/name");
         let list = self.events.entry(key.clone()).or_default();
         let id = object
@@ -244,7 +244,7 @@ impl FleetState {
                 (true, true)
             }
         };
-        list.sort_by_key(order);
+        list.sort_by_key(|e| order(e));
         if list.len() > EVENTS_KEPT {
             let excess = list.len() - EVENTS_KEPT;
             list.drain(..excess);
@@ -272,7 +272,9 @@ impl FleetState {
     }
 
     pub fn canary(&self, cluster: usize, namespace: &str, name: &str) -> Option<&Value> {
-        self.canaries.get(&(cluster, namespace.to_string(), name.to_string()))
+        self.canaries
+            .get(&(cluster, namespace.to_string(), name.to_string()))
+            .map(|c| &**c)
     }
 
     /// Every message the canary's Events carried while watched (with a one-shot read: the
@@ -293,11 +295,11 @@ impl FleetState {
             .into_iter()
             .flatten()
             .filter(|(seq, _)| *seq >= from)
-            .map(|(_, e)| e.clone())
+            .map(|(_, e)| (**e).clone())
             .collect()
     }
 
-    pub fn events_of(&self, cluster: usize, namespace: &str, name: &str) -> &[Value] {
+    pub fn events_of(&self, cluster: usize, namespace: &str, name: &str) -> &[Object] {
         self.events
             .get(&(cluster, namespace.to_string(), name.to_string()))
             .map(Vec::as_slice)
@@ -344,7 +346,12 @@ impl FleetState {
     pub fn rows(&self) -> Vec<CanaryState> {
         let mut rows = Vec::new();
         for (index, cluster) in self.clusters.iter().enumerate() {
-            let mine: Vec<(&Key, &Value)> = self.canaries.iter().filter(|((c, _, _), _)| *c == index).collect();
+            let mine: Vec<(&Key, &Value)> = self
+                .canaries
+                .iter()
+                .filter(|((c, _, _), _)| *c == index)
+                .map(|(k, c)| (k, &**c))
+                .collect();
             let unreadable: Vec<(&Key, &String)> =
                 self.unreadable.iter().filter(|((c, _, _), _)| *c == index).collect();
             let has_rows = !mine.is_empty() || !unreadable.is_empty();
@@ -511,17 +518,17 @@ mod tests {
         succeeded["spec"]["targetRef"] = json!({"name": "podinfo"});
         s.apply(Update::Canary {
             cluster: 0,
-            object: succeeded,
+            object: succeeded.into(),
         });
         s.apply(Update::Listed { cluster: 0 });
         assert!(!s.complete(), "the Deployments are not listed yet");
         s.apply(Update::Workload {
             cluster: 0,
-            object: deployment("podinfo", "podinfo:2"),
+            object: deployment("podinfo", "podinfo:2").into(),
         });
         s.apply(Update::Workload {
             cluster: 0,
-            object: deployment("podinfo-primary", "podinfo:1"),
+            object: deployment("podinfo-primary", "podinfo:1").into(),
         });
         s.apply(Update::WorkloadsListed { cluster: 0 });
         assert!(s.complete());
@@ -538,24 +545,24 @@ mod tests {
         running["spec"]["targetRef"] = json!({"name": "podinfo"});
         s.apply(Update::Canary {
             cluster: 0,
-            object: running.clone(),
+            object: running.clone().into(),
         });
         assert_eq!(s.rows()[0].phase, "Progressing");
         running["status"]["phase"] = json!("Succeeded");
         s.apply(Update::Canary {
             cluster: 0,
-            object: running,
+            object: running.into(),
         });
         assert_eq!(s.rows()[0].phase, "Succeeded");
         s.apply(Update::Workload {
             cluster: 0,
-            object: deployment("podinfo-primary", "podinfo:2"),
+            object: deployment("podinfo-primary", "podinfo:2").into(),
         });
         assert_eq!(s.rows()[0].phase, "Succeeded");
         // The next release is pending again.
         s.apply(Update::Workload {
             cluster: 0,
-            object: deployment("podinfo", "podinfo:3"),
+            object: deployment("podinfo", "podinfo:3").into(),
         });
         assert_eq!(s.rows()[0].phase, "Pending");
     }
@@ -566,15 +573,18 @@ mod tests {
         for name in ["podinfo", "backend"] {
             let mut c = canary(name, "Succeeded", "1");
             c["spec"]["targetRef"] = json!({"name": name});
-            s.apply(Update::Canary { cluster: 0, object: c });
+            s.apply(Update::Canary {
+                cluster: 0,
+                object: c.into(),
+            });
         }
         s.apply(Update::Workload {
             cluster: 0,
-            object: deployment("podinfo", "podinfo:2"),
+            object: deployment("podinfo", "podinfo:2").into(),
         });
         s.apply(Update::Workload {
             cluster: 0,
-            object: deployment("podinfo-primary", "podinfo:1"),
+            object: deployment("podinfo-primary", "podinfo:1").into(),
         });
         let mut rows = s.rows();
         s.fill_images(&mut rows);
@@ -595,7 +605,7 @@ mod tests {
         );
         s.apply(Update::Canary {
             cluster: 0,
-            object: canary("podinfo", "Progressing", "1"),
+            object: canary("podinfo", "Progressing", "1").into(),
         });
         s.apply(Update::Listed { cluster: 0 });
         s.apply(Update::Listed { cluster: 1 });
@@ -622,7 +632,7 @@ mod tests {
         let mut s = FleetState::new(vec!["a".into()], None, None);
         s.apply(Update::Canary {
             cluster: 0,
-            object: canary("podinfo", "Progressing", "1"),
+            object: canary("podinfo", "Progressing", "1").into(),
         });
         for (uid, msg, t) in [
             ("2", "second", "2026-01-01T00:00:02Z"),
@@ -632,7 +642,8 @@ mod tests {
             s.apply(Update::Event {
                 cluster: 0,
                 object: json!({"metadata": {"uid": uid}, "lastTimestamp": t, "message": msg,
-                "involvedObject": {"namespace": "test", "name": "podinfo"}}),
+                "involvedObject": {"namespace": "test", "name": "podinfo"}})
+                .into(),
             });
         }
         assert_eq!(s.rows()[0].message, "second");
@@ -643,7 +654,7 @@ mod tests {
         let mut s = FleetState::new(vec!["a".into()], None, None);
         s.apply(Update::Canary {
             cluster: 0,
-            object: canary("podinfo", "Progressing", "1"),
+            object: canary("podinfo", "Progressing", "1").into(),
         });
         let event = |rv: &str, count: i64, msg: &str, t: &str| {
             json!({"metadata": {"uid": "e1", "resourceVersion": rv}, "count": count, "lastTimestamp": t,
@@ -652,16 +663,16 @@ mod tests {
         let halt = "Halt podinfo.test advancement waiting for traffic increase approval gate";
         s.apply(Update::Event {
             cluster: 0,
-            object: event("5", 1, halt, "2026-01-01T00:00:01Z"),
+            object: event("5", 1, halt, "2026-01-01T00:00:01Z").into(),
         });
         s.apply(Update::Event {
             cluster: 0,
-            object: event("6", 2, halt, "2026-01-01T00:00:02Z"),
+            object: event("6", 2, halt, "2026-01-01T00:00:02Z").into(),
         });
         // A stale version (a relist racing the watch) does not go back.
         s.apply(Update::Event {
             cluster: 0,
-            object: event("5", 1, halt, "2026-01-01T00:00:01Z"),
+            object: event("5", 1, halt, "2026-01-01T00:00:01Z").into(),
         });
         let events = s.events_of(0, "test", "podinfo");
         assert_eq!(events.len(), 1);
@@ -675,7 +686,8 @@ mod tests {
                 3,
                 "(combined from similar events): Canary failed! Scaling down podinfo.test",
                 "2026-01-01T00:00:03Z",
-            ),
+            )
+            .into(),
         });
         assert_eq!(s.events_of(0, "test", "podinfo").len(), 1);
         let all = s.history_of(0, "test", "podinfo");
@@ -698,38 +710,39 @@ mod tests {
             object: json!({"metadata": {"uid": uid, "resourceVersion": "1"}, "count": 1, "type": "Warning",
                            "lastTimestamp": "2026-01-01T00:00:01Z",
                            "message": format!("Halt podinfo.test advancement success rate {rate}% < 99%"),
-                           "involvedObject": {"namespace": "test", "name": "podinfo"}}),
+                           "involvedObject": {"namespace": "test", "name": "podinfo"}})
+            .into(),
         };
         s.apply(Update::Canary {
             cluster: 0,
-            object: status("Succeeded", "r1", 0),
+            object: status("Succeeded", "r1", 0).into(),
         });
         s.apply(Update::Canary {
             cluster: 0,
-            object: status("Progressing", "r2", 0),
+            object: status("Progressing", "r2", 0).into(),
         });
         s.apply(halt("h1", "80.00"));
         s.apply(Update::Canary {
             cluster: 0,
-            object: status("Progressing", "r2", 2),
+            object: status("Progressing", "r2", 2).into(),
         });
         s.apply(Update::Canary {
             cluster: 0,
-            object: status("Failed", "r2", 0),
+            object: status("Failed", "r2", 0).into(),
         });
         assert!(s.rows()[0].message.contains("80.00%"), "{}", s.rows()[0].message);
         // The next run fails with every event dropped: the old halt is not its reason.
         s.apply(Update::Canary {
             cluster: 0,
-            object: status("Progressing", "r3", 0),
+            object: status("Progressing", "r3", 0).into(),
         });
         s.apply(Update::Canary {
             cluster: 0,
-            object: status("Progressing", "r3", 2),
+            object: status("Progressing", "r3", 2).into(),
         });
         s.apply(Update::Canary {
             cluster: 0,
-            object: status("Failed", "r3", 0),
+            object: status("Failed", "r3", 0).into(),
         });
         let message = s.rows()[0].message.clone();
         assert_eq!(
@@ -746,13 +759,15 @@ mod tests {
             object: json!({"metadata": {"name": "podinfo", "namespace": "test"},
                 "spec": {"analysis": {"stepWeight": 10, "webhooks": [{"name": "step-gate", "type": "confirm-traffic-increase", "url": "x"}]}},
                 "status": {"phase": "Progressing", "canaryWeight": 20, "lastTransitionTime": "2026-01-01T00:00:00Z",
-                           "conditions": [{"message": "New revision detected, progressing canary analysis."}]}}),
+                           "conditions": [{"message": "New revision detected, progressing canary analysis."}]}}).into(),
         });
         s.apply(Update::EventListed {
             cluster: 0,
-            object: json!({"metadata": {"uid": "e"}, "type": "Warning", "count": 4, "lastTimestamp": "2026-01-01T00:00:40Z",
+            object:
+                json!({"metadata": {"uid": "e"}, "type": "Warning", "count": 4, "lastTimestamp": "2026-01-01T00:00:40Z",
                 "message": "Halt podinfo.test advancement waiting for traffic increase approval step-gate",
-                "involvedObject": {"namespace": "test", "name": "podinfo"}}),
+                "involvedObject": {"namespace": "test", "name": "podinfo"}})
+                .into(),
         });
         let row = &s.rows()[0];
         assert_eq!(row.gate.as_deref(), Some("confirm-traffic-increase step-gate"));
@@ -785,7 +800,7 @@ mod tests {
         });
         s.apply(Update::Canary {
             cluster: 0,
-            object: istio_canary(20),
+            object: istio_canary(20).into(),
         });
         let row = &s.rows()[0];
         assert_eq!((row.routed, row.weight, row.status_weight), (None, Some(20), Some(20)));
@@ -799,7 +814,7 @@ mod tests {
         let mut s = FleetState::new(vec!["a".into()], Some("test".into()), None);
         s.apply(Update::Canary {
             cluster: 0,
-            object: istio_canary(20),
+            object: istio_canary(20).into(),
         });
         assert_eq!(
             s.rows()[0].routed_unknown.as_deref(),
@@ -812,17 +827,17 @@ mod tests {
         let mut s = FleetState::new(vec!["a".into()], Some("test".into()), None);
         s.apply(Update::Canary {
             cluster: 0,
-            object: istio_canary(30),
+            object: istio_canary(30).into(),
         });
         s.apply(Update::Route {
             cluster: 0,
             kind: RouteKind::VirtualService,
-            object: vs(30, "podinfo"),
+            object: vs(30, "podinfo").into(),
         });
         s.apply(Update::Route {
             cluster: 0,
             kind: RouteKind::VirtualService,
-            object: vs(10, "other"),
+            object: vs(10, "other").into(),
         });
         assert_eq!(s.rows()[0].routed.map(|r| r.canary), Some(30));
         // The watch drops: the 30 read before may be stale, so it is no longer shown.
@@ -833,7 +848,7 @@ mod tests {
         });
         s.apply(Update::Canary {
             cluster: 0,
-            object: istio_canary(40),
+            object: istio_canary(40).into(),
         });
         let row = &s.rows()[0];
         assert_eq!((row.routed, row.weight), (None, Some(40)));
@@ -846,7 +861,7 @@ mod tests {
         s.apply(Update::Route {
             cluster: 0,
             kind: RouteKind::VirtualService,
-            object: vs(10, "gone-while-down"),
+            object: vs(10, "gone-while-down").into(),
         });
         s.apply(Update::RoutesRelisting {
             cluster: 0,
@@ -856,7 +871,7 @@ mod tests {
         s.apply(Update::Route {
             cluster: 0,
             kind: RouteKind::VirtualService,
-            object: vs(40, "podinfo"),
+            object: vs(40, "podinfo").into(),
         });
         let row = &s.rows()[0];
         assert_eq!(
@@ -872,7 +887,7 @@ mod tests {
             s.apply(Update::Route {
                 cluster,
                 kind: RouteKind::VirtualService,
-                object: vs(30, "podinfo"),
+                object: vs(30, "podinfo").into(),
             });
         }
         s.apply(Update::RoutesFailed {

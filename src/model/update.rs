@@ -1,10 +1,16 @@
 //! What the live engine feeds into a `FleetState`: one update per object seen, per cluster
 //! index, and the scope a read or watch covers. Pure data.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::flagger::routing::RouteKind;
 use crate::fleet::ClusterError;
+
+/// An object as read: shared, not copied, by every subscriber's fold of the same update (a
+/// live watch hands each update to every surface that follows it).
+pub type Object = Arc<Value>;
 
 /// What to watch.
 #[derive(Debug, Clone, Default)]
@@ -19,7 +25,7 @@ pub struct Scope {
 pub enum Update {
     Canary {
         cluster: usize,
-        object: Value,
+        object: Object,
     },
     CanaryGone {
         cluster: usize,
@@ -36,13 +42,13 @@ pub enum Update {
     },
     Event {
         cluster: usize,
-        object: Value,
+        object: Object,
     },
     /// A provider's routing object (VirtualService, canary Ingress, HTTPRoute, TrafficRoute).
     Route {
         cluster: usize,
         kind: RouteKind,
-        object: Value,
+        object: Object,
     },
     RouteGone {
         cluster: usize,
@@ -67,7 +73,7 @@ pub enum Update {
     /// relist, a one-shot read): history from before the watch, not something that just happened.
     EventListed {
         cluster: usize,
-        object: Value,
+        object: Object,
     },
     /// The cluster's canaries have been listed (its rows are complete).
     Listed {
@@ -76,7 +82,7 @@ pub enum Update {
     /// A Deployment (a canary's target or primary: whether a new revision waits for Flagger).
     Workload {
         cluster: usize,
-        object: Value,
+        object: Object,
     },
     WorkloadGone {
         cluster: usize,

@@ -51,7 +51,10 @@ pub fn detail_rows(state: &FleetState) -> Vec<CanaryDetail> {
                 })
                 .collect();
             let all = state.events_of(cluster, &row.namespace, &row.name);
-            let events = all[all.len().saturating_sub(EVENTS_SHOWN)..].to_vec();
+            let events = all[all.len().saturating_sub(EVENTS_SHOWN)..]
+                .iter()
+                .map(|e| (**e).clone())
+                .collect();
             CanaryDetail {
                 row,
                 analysis,

@@ -89,7 +89,7 @@ mod tests {
     fn canary(phase: &str) -> Update {
         Update::Canary {
             cluster: 0,
-            object: json!({"metadata": {"name": "podinfo", "namespace": "test"}, "status": {"phase": phase}}),
+            object: json!({"metadata": {"name": "podinfo", "namespace": "test"}, "status": {"phase": phase}}).into(),
         }
     }
 

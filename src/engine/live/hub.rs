@@ -119,7 +119,10 @@ fn application_updates(app: &Value, query: &HubQuery, clusters: &[String]) -> (B
         };
         keys.insert((cluster, r.namespace.clone(), r.name.clone()));
         updates.push(match r.canary {
-            Ok(object) => Update::Canary { cluster, object },
+            Ok(object) => Update::Canary {
+                cluster,
+                object: object.into(),
+            },
             // One rollout that cannot be told is its own row, as in the one-shot read
             // (`state_of`): the member's other rollouts are still known.
             Err(error) => Update::CanaryUnreadable {
@@ -350,7 +353,7 @@ pub async fn read_applications(
         for object in outcome.result.map(|l| l.items).unwrap_or_default() {
             state.apply(Update::Workload {
                 cluster,
-                object: serde_json::to_value(object).unwrap_or_default(),
+                object: serde_json::to_value(object).unwrap_or_default().into(),
             });
         }
         state.apply(Update::WorkloadsListed { cluster });

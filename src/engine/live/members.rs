@@ -119,7 +119,10 @@ async fn pump_canaries(
             Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
                 let object = kept_value(o);
                 routes.need(cluster, &object, &tx);
-                Update::Canary { cluster, object }
+                Update::Canary {
+                    cluster,
+                    object: object.into(),
+                }
             }
             Ok(Event::Delete(o)) => Update::CanaryGone {
                 cluster,
@@ -172,7 +175,7 @@ async fn pump_workloads(cluster: usize, api: Api<DynamicObject>, tx: mpsc::Sende
         let update = match item {
             Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Workload {
                 cluster,
-                object: kept_value(o),
+                object: kept_value(o).into(),
             },
             Ok(Event::Delete(o)) => Update::WorkloadGone {
                 cluster,
@@ -197,11 +200,11 @@ async fn pump_events(cluster: usize, api: Api<DynamicObject>, config: watcher::C
         let update = match item {
             Ok(Event::Apply(o)) => Update::Event {
                 cluster,
-                object: kept_value(o),
+                object: kept_value(o).into(),
             },
             Ok(Event::InitApply(o)) => Update::EventListed {
                 cluster,
-                object: kept_value(o),
+                object: kept_value(o).into(),
             },
             // Event errors are not worth a row: the canary stream reports the cluster's state.
             _ => continue,
@@ -225,7 +228,7 @@ async fn pump_routes(cluster: usize, kind: RouteKind, api: Api<DynamicObject>, t
                 Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Route {
                     cluster,
                     kind,
-                    object: kept_value(o),
+                    object: kept_value(o).into(),
                 },
                 Ok(Event::Delete(o)) => Update::RouteGone {
                     cluster,

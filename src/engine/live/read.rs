@@ -107,11 +107,11 @@ impl Listed {
         for (kind, list) in self.routes {
             match list {
                 Ok(objects) => {
-                    updates.extend(
-                        objects
-                            .into_iter()
-                            .map(|object| Update::Route { cluster, kind, object }),
-                    );
+                    updates.extend(objects.into_iter().map(|object| Update::Route {
+                        cluster,
+                        kind,
+                        object: object.into(),
+                    }));
                 }
                 Err(error) => updates.push(Update::RoutesFailed { cluster, kind, error }),
             }
@@ -119,15 +119,15 @@ impl Listed {
         let value = super::members::kept_value;
         updates.extend(self.canaries.into_iter().map(|c| Update::Canary {
             cluster,
-            object: value(c),
+            object: value(c).into(),
         }));
         updates.extend(self.events.into_iter().map(|e| Update::EventListed {
             cluster,
-            object: value(e),
+            object: value(e).into(),
         }));
         updates.extend(self.workloads.into_iter().map(|d| Update::Workload {
             cluster,
-            object: value(d),
+            object: value(d).into(),
         }));
         updates.push(Update::WorkloadsListed { cluster });
         updates.push(Update::Listed { cluster });
