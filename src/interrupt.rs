@@ -42,6 +42,15 @@ impl Interrupt {
         listener.interrupt.clone()
     }
 
+    /// The process's flag for a run that reads before it writes (`apply`'s plan): Ctrl-C
+    /// abandons the reads and nothing is changed, which is what the first Ctrl-C then says.
+    /// The run calls [`Interrupt::on_ctrl_c`] when its writes begin.
+    pub fn on_ctrl_c_reading() -> Interrupt {
+        let listener = listener();
+        listener.reading.store(true, Ordering::SeqCst);
+        listener.interrupt.clone()
+    }
+
     /// The process's flag, raised by the first Ctrl-C, for a run that only watches (a follow
     /// ends with 130 when it is raised). Shared with [`Interrupt::on_ctrl_c`]: `start --watch`
     /// writes, then follows, and one Ctrl-C must end both.
@@ -98,6 +107,8 @@ struct Listener {
     interrupt: Interrupt,
     /// Whether changes are being written: then Ctrl-C explains itself and a second one exits.
     writing: AtomicBool,
+    /// Whether reads that precede any change are under way: Ctrl-C abandons them.
+    reading: AtomicBool,
 }
 
 fn listener() -> &'static Listener {
@@ -106,6 +117,7 @@ fn listener() -> &'static Listener {
         let listener = Listener {
             interrupt: Interrupt::manual(),
             writing: AtomicBool::new(false),
+            reading: AtomicBool::new(false),
         };
         let raised = listener.interrupt.clone();
         let (installed_tx, installed) = std::sync::mpsc::channel();
@@ -141,8 +153,11 @@ fn listen(raised: Interrupt, installed: std::sync::mpsc::Sender<()>) {
         }
         raised.set();
         let writing = || listener().writing.load(Ordering::SeqCst) && !ASKING.load(Ordering::SeqCst);
+        let reading = listener().reading.load(Ordering::SeqCst) && !ASKING.load(Ordering::SeqCst);
         if writing() {
             eprintln!("\ninterrupted: no new changes start; changes under way finish first (Ctrl-C again to exit now)");
+        } else if reading {
+            eprintln!("\ninterrupted: no new changes start; nothing was changed (the reads are abandoned)");
         }
         while presses.next().await {
             if writing() {

@@ -146,7 +146,7 @@ pub async fn plan(source: &FleetSource, request: &ApplyRequest<'_>) -> Result<Ap
             let interrupt = if request.dry_run {
                 Interrupt::manual()
             } else {
-                Interrupt::on_ctrl_c()
+                Interrupt::on_ctrl_c_reading()
             };
             // Ctrl-C abandons the reads still in flight: nothing is written after it, so there
             // is nothing to wait for (and no question to ask about what they would have found).
@@ -216,9 +216,15 @@ impl ApplyPlan {
 /// Applies what [`plan`] decided, where it decided.
 pub async fn apply(source: &FleetSource, request: &ApplyRequest<'_>, plan: ApplyPlan) -> Result<Applied> {
     match (plan.target, source.policy_destination()) {
-        (PlanTarget::Members(planned), _) => Ok(Applied::Members(
-            write_members(&source.members, request, &planned, &plan.interrupt).await,
-        )),
+        (PlanTarget::Members(planned), _) => {
+            if !request.dry_run {
+                // From here on Ctrl-C lets the writes under way finish (the same flag).
+                Interrupt::on_ctrl_c();
+            }
+            Ok(Applied::Members(
+                write_members(&source.members, request, &planned, &plan.interrupt).await,
+            ))
+        }
         (PlanTarget::Interrupted, _) => Ok(Applied::Members(untouched_members(&source.members, request))),
         (PlanTarget::Hub(documents), Destination::Hub(hub)) => {
             Ok(Applied::Hub(apply_to_hub(hub, &documents, request).await))

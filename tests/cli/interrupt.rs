@@ -39,7 +39,12 @@ fn ctrl_c_while_apply_reads_leaves_every_cluster_untouched() {
     for row in rows {
         assert_eq!(row["result"], "untouched (interrupted before any change)", "{out:?}");
     }
-    assert!(out.stderr.contains("interrupted: no new changes start"), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("interrupted: no new changes start; nothing was changed"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("changes under way finish first"), "{out:?}");
     for n in 1..=2 {
         s.cluster(n).faults().set_latency(Duration::ZERO);
         assert_eq!(
