@@ -454,8 +454,10 @@ pub async fn plan_release(source: &FleetSource, options: &ReleaseOptions) -> any
         let id = CanaryId::new(&o.target.context, ns, name);
         rows.push(match o.result {
             Ok(action) => ActionRow::new(&id, action, Ok(WOULD_START.into())),
-            // `-f` creates the Canary before the release starts.
-            Err(ClusterError::NotFound(_)) if policies.is_some() => ActionRow::new(
+            // `-f` creates the Canary in the member before the release starts. Not under
+            // Kurator: there `-f` writes the hub's Application, Kurator renders the Canary
+            // later, and the run does not wait for it (it would find none, as this plan does).
+            Err(ClusterError::NotFound(_)) if policies.is_some() && source.hub().is_none() => ActionRow::new(
                 &id,
                 "-".into(),
                 Ok(format!("{WOULD_START} once -f has created the Canary")),
