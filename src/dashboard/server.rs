@@ -51,9 +51,6 @@ pub struct Options {
     pub cluster_timeout: Duration,
 }
 
-/// How long an action waits for Flagger, per canary: the verbs' `--timeout` default.
-const ACTION_TIMEOUT: Duration = Duration::from_secs(300);
-
 /// A running dashboard; dropping it stops the server and its watch.
 pub struct Dashboard {
     /// The URL to open, with this run's token in the fragment.
@@ -420,7 +417,7 @@ async fn carry_out(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes)
     let running = tokio::spawn(async move {
         let _under_way = under_way;
         let options = ExecuteOptions {
-            timeout: ACTION_TIMEOUT,
+            timeout: crate::tui::actions::VERB_TIMEOUT,
             cluster_timeout: acting.options.cluster_timeout,
             keep_skip: false,
             interrupt: None,

@@ -182,13 +182,13 @@ impl SimCluster {
         server.as_ref().map(|(s, scheme)| format!("{scheme}://{}", s.addr))
     }
 
-    /// The connections the cluster's server accepted since it started serving (none before).
     /// How long the server keeps a connection with nothing in progress open (90 s, as
     /// kube-apiserver, unless set); applies to the running server and its next idle periods.
     pub fn set_idle_timeout(&self, timeout: std::time::Duration) {
         self.idle_timeout.set(timeout);
     }
 
+    /// The connections the cluster's server accepted since it started serving (none before).
     pub fn connections(&self) -> ConnectionCounts {
         let server = self.server.lock().unwrap_or_else(|p| p.into_inner());
         server.as_ref().map(|(s, _)| s.connections()).unwrap_or_default()

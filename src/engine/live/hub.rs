@@ -8,8 +8,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 use futures::StreamExt;
-use k8s_openapi::api::apps::v1::Deployment;
-use kube::api::{Api, ApiResource, DynamicObject, ListParams};
+use kube::api::ListParams;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde_json::Value;
@@ -339,21 +338,21 @@ pub async fn read_applications(
         .fan_out(timeout, |client, _| {
             let namespace = namespace.clone();
             async move {
-                let api: Api<DynamicObject> = match &namespace {
-                    Some(ns) => Api::namespaced_with(client, ns, &ApiResource::erase::<Deployment>(&())),
-                    None => Api::all_with(client, &ApiResource::erase::<Deployment>(&())),
+                let Some(api) = super::members::api(client, "apps/v1", "Deployment", namespace.as_deref()) else {
+                    return Ok(Vec::new());
                 };
                 api.list(&ListParams::default())
                     .await
+                    .map(|l| l.items)
                     .map_err(|e| ClusterError::from_kube(&e))
             }
         })
         .await;
     for (cluster, outcome) in lists.into_iter().enumerate() {
-        for object in outcome.result.map(|l| l.items).unwrap_or_default() {
+        for object in outcome.result.unwrap_or_default() {
             state.apply(Update::Workload {
                 cluster,
-                object: serde_json::to_value(object).unwrap_or_default().into(),
+                object: super::members::kept_value(object).into(),
             });
         }
         state.apply(Update::WorkloadsListed { cluster });

@@ -14,7 +14,12 @@ use crate::fleet::apply::resource_of;
 use crate::fleet::{ClusterError, Fleet};
 use crate::model::update::{Scope, Update};
 
-fn api(client: kube::Client, api_version: &str, kind: &str, namespace: Option<&str>) -> Option<Api<DynamicObject>> {
+pub(super) fn api(
+    client: kube::Client,
+    api_version: &str,
+    kind: &str,
+    namespace: Option<&str>,
+) -> Option<Api<DynamicObject>> {
     let (resource, _) = resource_of(api_version, kind)?;
     Some(match namespace {
         Some(ns) => Api::namespaced_with(client, ns, &resource),
