@@ -52,15 +52,7 @@ pub async fn run(inv: &Invocation, args: &StartArgs) -> Result<Exit> {
         print_rows(inv.output, &plan.rows, |_| action_table(&plan.rows))?;
         return Ok(plan.exit());
     }
-    // -f writes in every member (or through the hub to every member) even where the release
-    // would not start.
-    let touched = if options.policies.is_some() {
-        source.member_names()
-    } else {
-        plan.starting().iter().map(|c| c.to_string()).collect()
-    };
-    let question = plan.question(&args.name, touched.len());
-    match inv.confirm.ask(&question, touched.iter().map(String::as_str)) {
+    match inv.confirm.ask(&plan.question(&args.name), plan.touched()) {
         Decision::Proceed => {}
         Decision::Declined => {
             notice(inv.output, "not confirmed: nothing changed\n")?;

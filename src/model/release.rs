@@ -106,6 +106,16 @@ impl ReleasePlan {
             .collect()
     }
 
+    /// The clusters the run writes in, what a confirmation counts: `-f` applies in every member
+    /// (one plan row each), even where the release would not start; the release itself only
+    /// where it would start.
+    pub fn touched(&self) -> Vec<&str> {
+        match self.policies {
+            Some(_) => self.rows.iter().map(|r| r.cluster.as_str()).collect(),
+            None => self.starting(),
+        }
+    }
+
     /// Whether `-f` would fail somewhere (then no release starts).
     pub fn policies_fail(&self) -> bool {
         !self.policy_refusals.is_empty() || self.policies.as_ref().is_some_and(|p| p.exit() != Exit::Success)
@@ -127,14 +137,14 @@ impl ReleasePlan {
 
     /// The confirmation question: what the count to type counts (`-f` writes in every member,
     /// the release starts where the plan says).
-    pub fn question(&self, name: &str, members: usize) -> String {
+    pub fn question(&self, name: &str) -> String {
         let counted = |n: usize| format!("{n} cluster{}", if n == 1 { "" } else { "s" });
         let waves = match self.waves.len() {
             1 => String::new(),
             n => format!(" in {n} waves"),
         };
         let apply = match self.policies {
-            Some(_) => format!("apply -f in {} and ", counted(members)),
+            Some(_) => format!("apply -f in {} and ", counted(self.touched().len())),
             None => String::new(),
         };
         format!(
@@ -223,15 +233,16 @@ mod tests {
         assert_eq!(plan.exit(), Exit::Partial);
         assert_eq!(plan.starting(), vec!["a"]);
         assert_eq!(
-            plan.question("podinfo", 1),
+            plan.question("podinfo"),
             "start a new release of podinfo in 1 cluster in 2 waves?"
         );
         // With -f, what is written in every member is counted too.
         plan.policies = Some(Applied::Members(Vec::new()));
         assert_eq!(
-            plan.question("podinfo", 2),
+            plan.question("podinfo"),
             "apply -f in 2 clusters and start a new release of podinfo in 1 cluster in 2 waves?"
         );
+        assert_eq!(plan.touched(), vec!["a", "b"]);
         // A change -f would make to a run under way stops the release, as in the run.
         plan.policy_refusals = vec![("b".into(), "applying -f would change the run under way".into())];
         assert!(plan.policies_fail());
