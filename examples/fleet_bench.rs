@@ -6,6 +6,7 @@
 //!   cargo build --release && cargo run --release --example fleet_bench -- [SIZES] [LATENCIES_MS] [follow]
 //!   e.g. cargo run --release --example fleet_bench -- 1,10,100 50,150
 //!
+//! `hold` sets up the first fleet and keeps it up until stdin closes (for a profiler).
 //! `follow` adds an idle `list -w` (33 s) and a `status --watch` following one rollout per
 //! cluster. Each command runs as its own process under /usr/bin/time (wall, user+system CPU,
 //! peak RSS); the simulated clusters run in this process and record the requests they answer
@@ -98,11 +99,20 @@ fn list_arg<T: std::str::FromStr>(arg: Option<&String>, default: Vec<T>) -> Vec<
 /// A fleet of `n` clusters with Flagger and podinfo, the demo rollout applied by the plugin
 /// (so that the measured `apply` is unchanged), every canary Initialized; and, per cluster, the
 /// objects the plugin renders, for the kubectl loop of `apply`.
+/// How much faster than real time the followed rollouts run (a 10-minute rollout in 10 s).
+const FOLLOW_SPEED: f64 = 60.0;
+
+fn set_speed(playground: &Playground, speed: f64) {
+    for m in &playground.members {
+        m.flagger.set_speed(speed);
+    }
+}
+
 fn start_fleet(runtime: &tokio::runtime::Runtime, n: usize, bin: &Path, home: &Path) -> (Playground, PathBuf) {
     let playground = runtime
         .block_on(Playground::start(&PlaygroundOptions {
             clusters: n,
-            speed: 60.0,
+            speed: FOLLOW_SPEED,
             ..Default::default()
         }))
         .expect("the playground starts");
@@ -178,6 +188,9 @@ fn main() {
     let sizes: Vec<usize> = list_arg(args.get(1), vec![1, 10, 100]);
     let latencies: Vec<u64> = list_arg(args.get(2), vec![50]);
     let follow = args.iter().any(|a| a == "follow");
+    // `hold`: set up the first fleet at the first latency, print its kubeconfig and keep it up
+    // until stdin closes, for profiling one command by hand (perf, heaptrack).
+    let hold = args.iter().any(|a| a == "hold");
     let bin = PathBuf::from(std::env::var("BENCH_BIN").unwrap_or("target/release/kubectl-kurator_rollout".into()));
     let bin = std::fs::canonicalize(&bin).expect("build the release binary first: cargo build --release");
     let kubectl = Command::new("kubectl").arg("version").arg("--client").output().is_ok();
@@ -194,7 +207,24 @@ fn main() {
     for &n in &sizes {
         let home = tempfile::tempdir().expect("a temporary directory");
         let (playground, rendered_dir) = start_fleet(&runtime, n, &bin, home.path());
+        // Set up sped up, measured in real time: a real fleet's idle Flagger checks each
+        // canary once per analysis interval, and so does the simulated one at speed 1. Sped
+        // up (60 times), a thousand idle Flaggers take this machine's two cores from the
+        // command being measured: the simulated API servers share them.
+        set_speed(&playground, 1.0);
         let kubeconfig = home.path().join("kubeconfig");
+        if hold {
+            for m in &playground.members {
+                m.cluster.faults().set_latency(Duration::from_millis(latencies[0]));
+            }
+            eprintln!(
+                "{n} clusters at {} ms: KUBECONFIG={} (close stdin to stop)",
+                latencies[0],
+                kubeconfig.display()
+            );
+            std::io::copy(&mut std::io::stdin(), &mut std::io::sink()).ok();
+            return;
+        }
         let bench = Bench {
             playground: &playground,
             kubeconfig,
@@ -297,6 +327,7 @@ fn follow_rows(bench: &Bench, rows: &mut Vec<(String, Measure)>, n: usize) {
         format!("`list -w`, idle 33 s (after start-up {steady_per_minute:.2} CPU s per minute)"),
         long,
     ));
+    set_speed(bench.playground, FOLLOW_SPEED);
     let follow = std::thread::scope(|scope| {
         let watcher = scope.spawn(|| {
             bench.measure(
@@ -321,6 +352,7 @@ fn follow_rows(bench: &Bench, rows: &mut Vec<(String, Measure)>, n: usize) {
         }
         watcher.join().expect("the watch thread ends")
     });
+    set_speed(bench.playground, 1.0);
     let per_cluster_minute = follow.cpu / n as f64 / (follow.wall / 60.0).max(1e-9);
     rows.push((
         format!("`status --watch`, one rollout per cluster ({per_cluster_minute:.3} CPU s per cluster per minute)"),

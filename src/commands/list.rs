@@ -55,7 +55,7 @@ async fn watch(watched: &LiveFleet, output: OutputFormat) -> Result<Exit> {
                 if !changed {
                     return Ok(Exit::Failed);
                 }
-                write_stdout(&lines.text(&subscription.state().rows())?)?;
+                write_stdout(&lines.text(subscription.rows())?)?;
             }
             _ = interrupt.raised() => return Ok(Exit::Interrupted),
         }

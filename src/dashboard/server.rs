@@ -313,14 +313,13 @@ async fn canary_detail(State(app): State<Arc<App>>, headers: HeaderMap, Query(re
             format!("{} in {}: no such canary in the dashboard's view", id, id.cluster),
         );
     };
-    let mut rows: Vec<CanaryState> = subscription
+    let rows: Vec<CanaryState> = subscription
         .state()
         .rows()
         .into_iter()
         .filter(|r| CanaryId::of(r) == id)
         .collect();
-    // The watch lists the Deployments too: the images come from what it holds, no read.
-    subscription.state().fill_images(&mut rows);
+    // The watch lists the Deployments too: the rows' images come from what it holds, no read.
     if let Some(row) = rows.first() {
         shown["primaryImage"] = json!(row.primary_image);
         shown["canaryImage"] = json!(row.canary_image);

@@ -1,10 +1,11 @@
 //! One kube client per target, built up front and sequentially: exec credential plugins may
 //! prompt on the terminal, so every client exists before any progress output starts.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use kube::client::{ClientBuilder, ConfigExt, DynBody};
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::{KubeConfigOptions, Kubeconfig, NamedAuthInfo, NamedCluster, NamedContext};
 use kube::{Client, Config};
 use tower::buffer::BufferLayer;
 use tower::retry::RetryLayer;
@@ -47,9 +48,10 @@ pub struct Fleet {
 
 impl Fleet {
     pub async fn connect(kubeconfig: &Kubeconfig, targets: Vec<Target>, options: &ConnectOptions) -> Fleet {
+        let index = KubeconfigIndex::new(kubeconfig);
         let mut clusters = Vec::with_capacity(targets.len());
         for target in targets {
-            let client = build_client(kubeconfig, &target, options).await;
+            let client = build_client(index.for_context(&target.context), &target, options).await;
             clusters.push(ClusterHandle { target, client });
         }
         Fleet { clusters }
@@ -81,8 +83,62 @@ impl Fleet {
     }
 }
 
+/// The kubeconfig's contexts, clusters and users by name, to hand kube each context's own
+/// part: kube's loader takes a whole `Kubeconfig` by value, and a copy of a 1000-context
+/// kubeconfig (certificates and keys inline) per context cost a 1000-cluster command a fifth of
+/// its CPU before the first request.
+struct KubeconfigIndex<'a> {
+    kubeconfig: &'a Kubeconfig,
+    contexts: HashMap<&'a str, &'a NamedContext>,
+    clusters: HashMap<&'a str, &'a NamedCluster>,
+    users: HashMap<&'a str, &'a NamedAuthInfo>,
+}
+
+impl<'a> KubeconfigIndex<'a> {
+    fn new(kubeconfig: &'a Kubeconfig) -> KubeconfigIndex<'a> {
+        // A name given twice: the first one counts, as kube's loader (`find`) and client-go's
+        // merge (first file, first entry wins) have it.
+        fn by_name<'a, T>(items: &'a [T], name: impl Fn(&T) -> &str) -> HashMap<&'a str, &'a T> {
+            let mut map = HashMap::with_capacity(items.len());
+            for item in items {
+                map.entry(name(item)).or_insert(item);
+            }
+            map
+        }
+        KubeconfigIndex {
+            kubeconfig,
+            contexts: by_name(&kubeconfig.contexts, |c| &c.name),
+            clusters: by_name(&kubeconfig.clusters, |c| &c.name),
+            users: by_name(&kubeconfig.auth_infos, |u| &u.name),
+        }
+    }
+
+    /// The kubeconfig with only this context, its cluster and its user: what kube's loader
+    /// reads of it for this context. A reference that resolves to nothing stays unresolved, so
+    /// kube reports it as it would have.
+    fn for_context(&self, name: &str) -> Kubeconfig {
+        let context = self.contexts.get(name).copied();
+        let inner = context.and_then(|c| c.context.as_ref());
+        let cluster = inner.and_then(|c| self.clusters.get(c.cluster.as_str()).copied());
+        let user = inner
+            .and_then(|c| c.user.as_deref())
+            .and_then(|u| self.users.get(u).copied());
+        Kubeconfig {
+            preferences: self.kubeconfig.preferences.clone(),
+            clusters: cluster.into_iter().cloned().collect(),
+            auth_infos: user.into_iter().cloned().collect(),
+            contexts: context.into_iter().cloned().collect(),
+            current_context: self.kubeconfig.current_context.clone(),
+            extensions: self.kubeconfig.extensions.clone(),
+            kind: self.kubeconfig.kind.clone(),
+            api_version: self.kubeconfig.api_version.clone(),
+            other: self.kubeconfig.other.clone(),
+        }
+    }
+}
+
 async fn build_client(
-    kubeconfig: &Kubeconfig,
+    kubeconfig: Kubeconfig,
     target: &Target,
     options: &ConnectOptions,
 ) -> Result<Client, ClusterError> {
@@ -91,7 +147,7 @@ async fn build_client(
         cluster: None,
         user: None,
     };
-    let mut config = Config::from_custom_kubeconfig(kubeconfig.clone(), &kube_options)
+    let mut config = Config::from_custom_kubeconfig(kubeconfig, &kube_options)
         .await
         .map_err(|e| ClusterError::Config(chain(&e)))?;
     config.default_namespace = target.namespace.clone();
@@ -153,4 +209,64 @@ fn client_builder(config: Config) -> Result<ClientBuilder<BoxedStack>, ClusterEr
         })
         .boxed();
     Ok(ClientBuilder::new(service, config.default_namespace))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kubeconfig() -> Kubeconfig {
+        Kubeconfig::from_yaml(
+            r#"
+apiVersion: v1
+kind: Config
+current-context: a
+clusters:
+- {name: ca, cluster: {server: "https://a.example:6443"}}
+- {name: cb, cluster: {server: "https://b.example:6443"}}
+- {name: ca, cluster: {server: "https://second-a.example:6443"}}
+users:
+- {name: ua, user: {token: ta}}
+- {name: ub, user: {token: tb}}
+contexts:
+- {name: a, context: {cluster: ca, user: ua, namespace: na}}
+- {name: b, context: {cluster: cb, user: ub}}
+- {name: dangling, context: {cluster: nowhere, user: ua}}
+"#,
+        )
+        .expect("a kubeconfig")
+    }
+
+    async fn config(kubeconfig: Kubeconfig, context: &str) -> Result<Config, String> {
+        let options = KubeConfigOptions {
+            context: Some(context.to_string()),
+            ..Default::default()
+        };
+        Config::from_custom_kubeconfig(kubeconfig, &options)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    #[tokio::test]
+    async fn a_context_alone_loads_as_it_does_from_the_whole_kubeconfig() {
+        let whole = kubeconfig();
+        let index = KubeconfigIndex::new(&whole);
+        for context in ["a", "b", "dangling", "absent"] {
+            let alone = index.for_context(context);
+            assert!(alone.contexts.len() <= 1 && alone.clusters.len() <= 1 && alone.auth_infos.len() <= 1);
+            let (from_whole, from_alone) = (config(whole.clone(), context).await, config(alone, context).await);
+            match (from_whole, from_alone) {
+                (Ok(w), Ok(a)) => {
+                    assert_eq!(w.cluster_url, a.cluster_url, "{context}");
+                    assert_eq!(w.default_namespace, a.default_namespace, "{context}");
+                    assert_eq!(format!("{:?}", w.auth_info), format!("{:?}", a.auth_info), "{context}");
+                }
+                (Err(w), Err(a)) => assert_eq!(w, a, "{context}"),
+                (w, a) => panic!("{context}: whole {w:?}, alone {a:?}"),
+            }
+        }
+        // The first of two clusters with one name, as kube's loader picks it.
+        let a = config(index.for_context("a"), "a").await.expect("context a loads");
+        assert_eq!(a.cluster_url.host(), Some("a.example"));
+    }
 }

@@ -232,13 +232,13 @@ impl CanaryState {
 
     /// From a Canary object and its events, newest last.
     pub fn from_canary(cluster: &str, canary: &Value, events: &[Value]) -> CanaryState {
-        Self::from_canary_with(cluster, canary, events, None)
+        Self::from_canary_with(cluster, canary, &events.iter().collect::<Vec<_>>(), None)
     }
 
     /// Like `from_canary`, with the last status a watch saw while the run was under way (the
     /// failed checks that led to a rollback, which the Failed write resets to 0).
-    pub fn from_canary_with(cluster: &str, canary: &Value, events: &[Value], running: Option<&Value>) -> CanaryState {
-        let meaningful: Vec<Value> = events.iter().filter(|e| !is_routine(e)).cloned().collect();
+    pub fn from_canary_with(cluster: &str, canary: &Value, events: &[&Value], running: Option<&Value>) -> CanaryState {
+        let meaningful: Vec<&Value> = events.iter().copied().filter(|e| !is_routine(e)).collect();
         let events = meaningful.as_slice();
         let a = canary.pointer("/spec/analysis").cloned().unwrap_or(Value::Null);
         let step_weights: Vec<i64> = a
@@ -466,7 +466,7 @@ pub const INITIALIZING: &str = "initializing: Flagger has not written a status y
 
 /// The hook a held canary waits on: Waiting (confirm-rollout), WaitingPromotion
 /// (confirm-promotion), or a refused traffic increase named in the newest event.
-fn waiting_gate(canary: &Value, phase: &str, events: &[Value]) -> Option<String> {
+fn waiting_gate(canary: &Value, phase: &str, events: &[&Value]) -> Option<String> {
     let hooks = canary
         .pointer("/spec/analysis/webhooks")
         .and_then(Value::as_array)
@@ -483,7 +483,7 @@ fn waiting_gate(canary: &Value, phase: &str, events: &[Value]) -> Option<String>
         "Waiting" => hook_of("confirm-rollout"),
         "WaitingPromotion" => hook_of("confirm-promotion"),
         "Progressing" => {
-            let newest = events.last().map(event_text).unwrap_or("");
+            let newest = events.last().map(|e| event_text(e)).unwrap_or("");
             newest
                 .contains("waiting for traffic increase approval")
                 .then(|| hook_of("confirm-traffic-increase"))
@@ -557,9 +557,9 @@ pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
 /// The line a person reads: the Promoted condition's message (the status), with the detail the
 /// events add: for a failure why it failed and the check that failed, while a run is under way
 /// the newest warning about it (a halted check, a readiness wait).
-fn message(canary: &Value, phase: &str, events: &[Value], running: Option<&Value>) -> String {
+fn message(canary: &Value, phase: &str, events: &[&Value], running: Option<&Value>) -> String {
     let condition = text(canary, "/status/conditions/0/message");
-    let texts: Vec<&str> = events.iter().map(event_text).collect();
+    let texts: Vec<&str> = events.iter().map(|e| event_text(e)).collect();
     if phase == "Failed" {
         // Only this run's events explain its failure.
         let start = texts
@@ -638,7 +638,7 @@ fn message(canary: &Value, phase: &str, events: &[Value], running: Option<&Value
             (Some(changed), Some(at)) => at + 1 >= changed,
             _ => true,
         })
-        .map(event_text)
+        .map(|e| event_text(e))
         .filter(|m| fits_phase(phase, m));
     match detail {
         Some(d) if !base.is_empty() => format!("{base} {d}"),
@@ -826,7 +826,7 @@ mod tests {
             json!({"type": "Warning", "message": "(combined from similar events): Canary failed! Scaling down podinfo.test"}),
         ];
         let running = json!({"phase": "Progressing", "failedChecks": 2});
-        let state = CanaryState::from_canary_with("m1", &c, &events, Some(&running));
+        let state = CanaryState::from_canary_with("m1", &c, &events.iter().collect::<Vec<_>>(), Some(&running));
         assert_eq!(
             state.message,
             "Rolling back podinfo.test failed checks threshold reached 2; last failed check: Halt podinfo.test advancement success rate 80.00% < 99%"
@@ -835,7 +835,8 @@ mod tests {
         let mut single = c.clone();
         single["spec"]["analysis"]["metrics"] =
             json!([{"name": "request-success-rate", "thresholdRange": {"min": 99}}]);
-        let state = CanaryState::from_canary_with("m1", &single, &events[2..], Some(&running));
+        let state =
+            CanaryState::from_canary_with("m1", &single, &events[2..].iter().collect::<Vec<_>>(), Some(&running));
         assert_eq!(
             state.message,
             "Rolling back podinfo.test failed checks threshold reached 2; failed check: metric request-success-rate (the canary's only check)"

@@ -65,6 +65,12 @@ fn key_of(cluster: usize, obj: &Value, ns_pointer: &str, name_pointer: &str) -> 
     (cluster, text(ns_pointer), text(name_pointer))
 }
 
+/// One cluster's entries of a map keyed by (cluster, namespace, name): a range, not a scan, as
+/// the rows of a thousand clusters are made after every change a watch brings.
+fn of_cluster<V>(map: &BTreeMap<Key, V>, cluster: usize) -> impl Iterator<Item = (&Key, &V)> {
+    map.range((cluster, String::new(), String::new())..(cluster + 1, String::new(), String::new()))
+}
+
 /// The row of a cluster that answered without the wanted canary.
 pub fn missing_canary(cluster: &str, namespace: &str, name: &str) -> CanaryState {
     CanaryState::unavailable(cluster, namespace, name, missing_message(namespace, name))
@@ -109,12 +115,9 @@ impl FleetState {
                 let template = object.pointer("/spec/template").cloned().unwrap_or(Value::Null);
                 self.workloads
                     .insert(key.clone(), serde_json::json!({"spec": {"template": template}}));
-                let targeting: Vec<Key> = self
-                    .canaries
-                    .iter()
-                    .filter(|((c, ns, _), canary)| {
-                        (*c, ns) == (cluster, &key.1)
-                            && canary.pointer("/spec/targetRef/name") == Some(&Value::from(key.2.clone()))
+                let targeting: Vec<Key> = of_cluster(&self.canaries, cluster)
+                    .filter(|((_, ns, _), canary)| {
+                        ns == &key.1 && canary.pointer("/spec/targetRef/name").and_then(Value::as_str) == Some(&key.2)
                     })
                     .map(|(k, _)| k.clone())
                     .collect();
@@ -281,10 +284,13 @@ impl FleetState {
     /// Events as they are).
     pub fn history_of(&self, cluster: usize, namespace: &str, name: &str) -> Vec<Value> {
         self.run_history(&(cluster, namespace.to_string(), name.to_string()), false)
+            .into_iter()
+            .cloned()
+            .collect()
     }
 
     /// The history, or only the run under way's part of it when a watch saw the run start.
-    fn run_history(&self, key: &Key, this_run: bool) -> Vec<Value> {
+    fn run_history(&self, key: &Key, this_run: bool) -> Vec<&Value> {
         let from = if this_run {
             self.run_start.get(key).copied().unwrap_or(0)
         } else {
@@ -295,7 +301,7 @@ impl FleetState {
             .into_iter()
             .flatten()
             .filter(|(seq, _)| *seq >= from)
-            .map(|(_, e)| (**e).clone())
+            .map(|(_, e)| &**e)
             .collect()
     }
 
@@ -342,57 +348,65 @@ impl FleetState {
     }
 
     /// Every row: each canary, plus a row per unreachable cluster and per cluster lacking the
-    /// wanted canary.
+    /// wanted canary, cluster by cluster.
     pub fn rows(&self) -> Vec<CanaryState> {
+        (0..self.clusters.len()).flat_map(|c| self.rows_of(c)).collect()
+    }
+
+    /// One cluster's part of [`FleetState::rows`]: a row depends on its own cluster's objects
+    /// only, so a live surface remakes the rows of the clusters an update touched
+    /// ([`crate::model::update::Update::cluster`]) and keeps the others.
+    pub fn rows_of(&self, index: usize) -> Vec<CanaryState> {
         let mut rows = Vec::new();
-        for (index, cluster) in self.clusters.iter().enumerate() {
-            let mine: Vec<(&Key, &Value)> = self
-                .canaries
-                .iter()
-                .filter(|((c, _, _), _)| *c == index)
-                .map(|(k, c)| (k, &**c))
-                .collect();
-            let unreadable: Vec<(&Key, &String)> =
-                self.unreadable.iter().filter(|((c, _, _), _)| *c == index).collect();
-            let has_rows = !mine.is_empty() || !unreadable.is_empty();
-            if let Some(error) = self.errors.get(&index)
-                && !has_rows
-            {
-                rows.push(CanaryState::unavailable(
-                    cluster,
-                    self.wanted_namespace.as_deref().unwrap_or(""),
-                    self.wanted_name.as_deref().unwrap_or(""),
-                    error.clone(),
-                ));
-                continue;
-            }
-            for (key, canary) in &mine {
-                // A failure is explained by its own run's events only; a run under way shows
-                // the newest warning, which carries its own staleness test.
-                let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
-                let events = self.run_history(key, !crate::model::canary::is_running(phase));
-                let running = self.running.get(*key);
-                let mut state = CanaryState::from_canary_with(cluster, canary, &events, running)
-                    .with_routes(self.routed(index, canary));
-                if self.new_revision_waits(key, &state) {
-                    state = state.pending_new_revision();
-                }
-                if let Some(error) = self.errors.get(&index) {
-                    state.error = Some(format!("stale: {error}"));
-                }
-                rows.push(state);
-            }
-            for ((_, namespace, name), why) in unreadable {
-                rows.push(CanaryState::unavailable(cluster, namespace, name, why.clone()));
-            }
-            if !has_rows
-                && self.is_listed(index)
-                && let Some(name) = &self.wanted_name
-            {
-                let ns = self.wanted_namespace.as_deref().unwrap_or("");
-                rows.push(missing_canary(cluster, ns, name));
-            }
+        let Some(cluster) = self.clusters.get(index) else {
+            return rows;
+        };
+        let mine: Vec<(&Key, &Value)> = of_cluster(&self.canaries, index).map(|(k, c)| (k, &**c)).collect();
+        let unreadable: Vec<(&Key, &String)> = of_cluster(&self.unreadable, index).collect();
+        let has_rows = !mine.is_empty() || !unreadable.is_empty();
+        if let Some(error) = self.errors.get(&index)
+            && !has_rows
+        {
+            rows.push(CanaryState::unavailable(
+                cluster,
+                self.wanted_namespace.as_deref().unwrap_or(""),
+                self.wanted_name.as_deref().unwrap_or(""),
+                error.clone(),
+            ));
+            return self.seen_from_hub(rows);
         }
+        for (key, canary) in &mine {
+            // A failure is explained by its own run's events only; a run under way shows
+            // the newest warning, which carries its own staleness test.
+            let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
+            let events = self.run_history(key, !crate::model::canary::is_running(phase));
+            let running = self.running.get(*key);
+            let mut state = CanaryState::from_canary_with(cluster, canary, &events, running)
+                .with_routes(self.routed(index, canary));
+            if self.new_revision_waits(key, &state) {
+                state = state.pending_new_revision();
+            }
+            if let Some(error) = self.errors.get(&index) {
+                state.error = Some(format!("stale: {error}"));
+            }
+            self.fill_images(index, &mut state);
+            rows.push(state);
+        }
+        for ((_, namespace, name), why) in unreadable {
+            rows.push(CanaryState::unavailable(cluster, namespace, name, why.clone()));
+        }
+        if !has_rows
+            && self.is_listed(index)
+            && let Some(name) = &self.wanted_name
+        {
+            let ns = self.wanted_namespace.as_deref().unwrap_or("");
+            rows.push(missing_canary(cluster, ns, name));
+        }
+        self.seen_from_hub(rows)
+    }
+
+    /// Rows of a Kurator Fleet's members carry no kubeconfig context.
+    fn seen_from_hub(&self, mut rows: Vec<CanaryState>) -> Vec<CanaryState> {
         if self.kurator_members {
             for r in &mut rows {
                 r.context = None;
@@ -430,25 +444,20 @@ impl FleetState {
         }
     }
 
-    /// Gives each row the images of its primary and target Deployments, as listed with the
+    /// Gives the row the images of its primary and target Deployments, as read with the
     /// canaries (the first container's, as `-o wide` shows them); a Deployment not read leaves
     /// its image unknown.
-    pub fn fill_images(&self, rows: &mut [CanaryState]) {
-        for row in rows {
-            let Some(cluster) = self.clusters.iter().position(|c| c == &row.cluster) else {
-                continue;
-            };
-            let image = |name: String| {
-                self.workloads
-                    .get(&(cluster, row.namespace.clone(), name))
-                    .and_then(|d| d.pointer("/spec/template/spec/containers/0/image"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            };
-            if !row.target.is_empty() {
-                row.primary_image = image(format!("{}-primary", row.target));
-                row.canary_image = image(row.target.clone());
-            }
+    fn fill_images(&self, cluster: usize, row: &mut CanaryState) {
+        let image = |name: String| {
+            self.workloads
+                .get(&(cluster, row.namespace.clone(), name))
+                .and_then(|d| d.pointer("/spec/template/spec/containers/0/image"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        if !row.target.is_empty() {
+            row.primary_image = image(format!("{}-primary", row.target));
+            row.canary_image = image(row.target.clone());
         }
     }
 
@@ -586,8 +595,7 @@ mod tests {
             cluster: 0,
             object: deployment("podinfo-primary", "podinfo:1").into(),
         });
-        let mut rows = s.rows();
-        s.fill_images(&mut rows);
+        let rows = s.rows();
         let images = |name: &str| {
             let r = rows.iter().find(|r| r.name == name).unwrap();
             (r.primary_image.clone(), r.canary_image.clone())

@@ -98,3 +98,25 @@ pub enum Update {
         error: ClusterError,
     },
 }
+
+impl Update {
+    /// The cluster this update is about (every update is about one).
+    pub fn cluster(&self) -> usize {
+        match self {
+            Update::Canary { cluster, .. }
+            | Update::CanaryGone { cluster, .. }
+            | Update::CanaryUnreadable { cluster, .. }
+            | Update::Event { cluster, .. }
+            | Update::Route { cluster, .. }
+            | Update::RouteGone { cluster, .. }
+            | Update::RoutesRelisting { cluster, .. }
+            | Update::RoutesFailed { cluster, .. }
+            | Update::EventListed { cluster, .. }
+            | Update::Listed { cluster }
+            | Update::Workload { cluster, .. }
+            | Update::WorkloadGone { cluster, .. }
+            | Update::WorkloadsListed { cluster }
+            | Update::Failed { cluster, .. } => *cluster,
+        }
+    }
+}

@@ -61,8 +61,8 @@ pub async fn run(
                     let (w, h) = size();
                     let footer = if keys.is_some() { ui.footer() } else { footer.to_string() };
                     let selected = keys.is_some().then_some(ui.selected);
-                    let rows = subscription.state().rows();
-                    screen.draw(&frame(&rows, w, h, jiff::Timestamp::now().as_second(), &footer, selected));
+                    let rows = subscription.rows();
+                    screen.draw(&frame(rows, w, h, jiff::Timestamp::now().as_second(), &footer, selected));
                     dirty = false;
                     last_draw = Instant::now();
                 }
@@ -70,7 +70,7 @@ pub async fn run(
             key = next_key(&mut keys) => {
                 let Some(key) = key else { continue };
                 dirty = true;
-                match ui.handle(key, &subscription.state().rows()) {
+                match ui.handle(key, subscription.rows()) {
                     Outcome::Quit => quit.set(),
                     Outcome::Plan(request) => actions.plan(request),
                     Outcome::Execute(plan) => actions.execute(plan),

@@ -44,9 +44,9 @@ pub async fn follow(
         // The state held when subscribing counts as the first change (a late subscriber to a
         // watch that already listed everything must not wait for the next write).
         if subscription.state().complete() {
-            let rows = subscription.state().rows();
-            on_change(&rows)?;
-            if let Some(exit) = judge.judge(&rows) {
+            let rows = subscription.rows();
+            on_change(rows)?;
+            if let Some(exit) = judge.judge(rows) {
                 break exit;
             }
         }
@@ -64,7 +64,7 @@ pub async fn follow(
     };
     Ok(FollowResult {
         exit,
-        rows: subscription.state().rows(),
+        rows: subscription.rows().to_vec(),
         quit,
     })
 }

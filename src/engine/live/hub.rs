@@ -357,9 +357,7 @@ pub async fn read_applications(
         }
         state.apply(Update::WorkloadsListed { cluster });
     }
-    let mut rows = state.rows();
-    state.fill_images(&mut rows);
-    Ok(rows)
+    Ok(state.rows())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod hub;
 pub mod members;
 pub mod read;
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -24,6 +25,7 @@ pub use hub::HubQuery;
 pub use read::{Reading, read_once, read_status};
 
 use crate::fleet::source::{Destination, FleetSource};
+use crate::model::canary::CanaryState;
 use crate::model::fleet_state::FleetState;
 use crate::model::update::{Scope, Update};
 
@@ -147,6 +149,8 @@ impl LiveFleet {
         Subscription {
             state: shared.state.clone(),
             updates: rx,
+            held: None,
+            rows: Rows::default(),
         }
     }
 }
@@ -162,6 +166,59 @@ impl Drop for LiveFleet {
 pub struct Subscription {
     state: FleetState,
     updates: mpsc::UnboundedReceiver<Update>,
+    /// An update taken from the channel that belongs to the next change (see `changed`).
+    held: Option<Update>,
+    rows: Rows,
+}
+
+/// A subscription's rows as last made: a watch of a thousand clusters brings a change every
+/// few milliseconds, each about one or a few clusters, and remaking every row for each cost a
+/// core.
+#[derive(Default)]
+struct Rows {
+    /// Every row, cluster by cluster (as [`FleetState::rows`]).
+    all: Vec<CanaryState>,
+    /// Where each cluster's rows start in `all`, and one more entry: the end.
+    starts: Vec<usize>,
+    /// The clusters updated since the rows were made; None: none made yet.
+    stale: Option<BTreeSet<usize>>,
+}
+
+impl Rows {
+    fn touch(&mut self, cluster: usize) {
+        if let Some(stale) = &mut self.stale {
+            stale.insert(cluster);
+        }
+    }
+
+    fn remade(&mut self, state: &FleetState) -> &[CanaryState] {
+        match self.stale.replace(BTreeSet::new()) {
+            None => {
+                self.all.clear();
+                self.starts.clear();
+                for cluster in 0..state.clusters.len() {
+                    self.starts.push(self.all.len());
+                    self.all.extend(state.rows_of(cluster));
+                }
+                self.starts.push(self.all.len());
+            }
+            // From the last cluster back, so the starts of those still to remake hold.
+            Some(stale) => {
+                for cluster in stale.into_iter().rev() {
+                    let Some(&[from, to]) = self.starts.get(cluster..cluster + 2) else {
+                        continue;
+                    };
+                    let fresh = state.rows_of(cluster);
+                    let grown = fresh.len() as isize - (to - from) as isize;
+                    self.all.splice(from..to, fresh);
+                    for start in &mut self.starts[cluster + 1..] {
+                        *start = start.saturating_add_signed(grown);
+                    }
+                }
+            }
+        }
+        &self.all
+    }
 }
 
 impl Subscription {
@@ -169,21 +226,52 @@ impl Subscription {
         &self.state
     }
 
-    /// Waits for the next update and folds it in; false once the watch has ended.
+    /// Every row of the state ([`FleetState::rows`]), remade only for the clusters updated
+    /// since the last call.
+    pub fn rows(&mut self) -> &[CanaryState] {
+        self.rows.remade(&self.state)
+    }
+
+    fn fold(&mut self, update: Update) {
+        self.rows.touch(update.cluster());
+        self.state.apply(update);
+    }
+
+    /// Waits for the next change and folds it in; false once the watch has ended.
+    ///
+    /// A change is the next update plus the updates already waiting behind it, up to the first
+    /// that concerns a cluster the change already holds: a row is a cluster's, so every state
+    /// each row goes through is still seen, in order (a transition line never skips a phase),
+    /// while a burst across a thousand clusters costs one set of rows, not a thousand. Which
+    /// cluster's update arrives first is the network's doing, so no order between clusters is
+    /// lost.
     pub async fn changed(&mut self) -> bool {
-        match self.updates.recv().await {
-            Some(update) => {
-                self.state.apply(update);
-                true
+        let first = match self.held.take() {
+            Some(update) => update,
+            None => match self.updates.recv().await {
+                Some(update) => update,
+                None => return false,
+            },
+        };
+        let mut touched = std::collections::HashSet::from([first.cluster()]);
+        self.fold(first);
+        while let Ok(update) = self.updates.try_recv() {
+            if !touched.insert(update.cluster()) {
+                self.held = Some(update);
+                break;
             }
-            None => false,
+            self.fold(update);
         }
+        true
     }
 
     /// Folds in whatever has arrived, without waiting (a live view takes a burst as one frame).
     pub fn catch_up(&mut self) {
+        if let Some(update) = self.held.take() {
+            self.fold(update);
+        }
         while let Ok(update) = self.updates.try_recv() {
-            self.state.apply(update);
+            self.fold(update);
         }
     }
 
@@ -198,5 +286,55 @@ impl Subscription {
             }
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn canary(cluster: usize, phase: &str) -> Update {
+        Update::Canary {
+            cluster,
+            object: json!({"metadata": {"name": "podinfo", "namespace": "test"}, "status": {"phase": phase}}).into(),
+        }
+    }
+
+    fn phases(subscription: &mut Subscription) -> Vec<String> {
+        let phases: Vec<String> = subscription.rows().iter().map(|r| r.phase.clone()).collect();
+        // The rows remade for the touched clusters alone are the rows made afresh.
+        assert_eq!(subscription.state().rows(), subscription.rows());
+        phases
+    }
+
+    #[tokio::test]
+    async fn a_change_takes_a_burst_but_never_two_states_of_one_cluster() {
+        let (tx, rx) = mpsc::channel(16);
+        let state = FleetState::new(vec!["m1".into(), "m2".into()], None, None);
+        let watched = LiveFleet::start(state, rx);
+        let mut subscription = watched.subscribe();
+        for update in [
+            canary(0, "Progressing"),
+            canary(1, "Progressing"),
+            canary(0, "Promoting"),
+            canary(1, "Succeeded"),
+            canary(0, "Succeeded"),
+        ] {
+            tx.send(update).await.unwrap();
+        }
+        // Let the distributor hand all five over before the first change is taken.
+        while watched.subscribe().state().rows().first().map(|r| r.phase.as_str()) != Some("Succeeded") {
+            tokio::task::yield_now().await;
+        }
+        assert!(subscription.changed().await);
+        assert_eq!(phases(&mut subscription), ["Progressing", "Progressing"]);
+        assert!(subscription.changed().await);
+        assert_eq!(phases(&mut subscription), ["Promoting", "Succeeded"]);
+        assert!(subscription.changed().await);
+        assert_eq!(phases(&mut subscription), ["Succeeded", "Succeeded"]);
+        drop(tx);
+        assert!(!subscription.changed().await);
     }
 }

@@ -247,10 +247,8 @@ pub async fn read_status(
         Destination::Members => {
             super::only_under_a_fleet(query)?;
             let state = read_once(source, scope, timeout).await;
-            let mut rows = state.rows();
-            state.fill_images(&mut rows);
             Ok(Reading {
-                rows,
+                rows: state.rows(),
                 from_members: true,
             })
         }

@@ -35,14 +35,27 @@ struct Job {
     interval: Duration,
 }
 
+/// Simulated time: `speed` times real time since `since`, on top of `before` (the simulated time
+/// already elapsed when the speed last changed), so a speed change never moves the clock back.
+struct Clock {
+    speed: f64,
+    since: Instant,
+    before: Duration,
+}
+
+impl Clock {
+    fn simulated(&self) -> Duration {
+        self.before + self.since.elapsed().mul_f64(self.speed)
+    }
+}
+
 pub struct FlaggerSim {
     cluster: SimCluster,
-    speed: f64,
+    clock: Mutex<Clock>,
     jobs: Mutex<HashMap<(String, String), Job>>,
     load_testers: Mutex<HashMap<(String, String), Arc<LoadTester>>>,
-    /// client-go's event correlator of this Flagger process, on simulated time since `epoch`.
+    /// client-go's event correlator of this Flagger process, on simulated time.
     recorder: Mutex<Recorder>,
-    epoch: Instant,
     /// The Flagger pod the recorder belongs to: its Deployment's uid and pod template.
     process: Mutex<Option<String>>,
 }
@@ -260,17 +273,34 @@ impl FlaggerSim {
         Arc::new(FlaggerSim {
             // Flagger's writes carry its own field manager, as its client's User-Agent does.
             cluster: cluster.as_manager("flagger"),
-            speed: speed.max(0.001),
+            clock: Mutex::new(Clock {
+                speed: speed.max(0.001),
+                since: Instant::now(),
+                before: Duration::ZERO,
+            }),
             jobs: Mutex::new(HashMap::new()),
             load_testers: Mutex::new(HashMap::new()),
             recorder: Mutex::new(Recorder::new("flagger")),
-            epoch: Instant::now(),
             process: Mutex::new(None),
         })
     }
 
+    fn clock(&self) -> std::sync::MutexGuard<'_, Clock> {
+        self.clock.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn scaled(&self, d: Duration) -> Duration {
-        d.div_f64(self.speed)
+        d.div_f64(self.clock().speed)
+    }
+
+    /// Runs the simulation at another speed from now on (a benchmark measures one-shot commands
+    /// against a fleet idling in real time, then follows rollouts sped up). Each job's interval
+    /// is rescaled at the next pass of the control loop, which then ticks it at once.
+    pub fn set_speed(&self, speed: f64) {
+        let mut clock = self.clock();
+        clock.before = clock.simulated();
+        clock.since = Instant::now();
+        clock.speed = speed.max(0.001);
     }
 
     /// Runs the control loop in the background until the runtime stops.
@@ -940,7 +970,7 @@ impl FlaggerSim {
             reason: "Synced".into(),
             message: message.into(),
         };
-        let simulated = self.epoch.elapsed().mul_f64(self.speed);
+        let simulated = self.clock().simulated();
         let mut recorder = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
         let stored = match recorder.record(&new, simulated, jiff::Timestamp::now()) {
             None => return,
