@@ -6,7 +6,7 @@
 //!   cargo build --release && cargo run --release --example fleet_bench -- [SIZES] [LATENCIES_MS] [follow]
 //!   e.g. cargo run --release --example fleet_bench -- 1,10,100 50,150
 //!
-//! `hold` sets up the first fleet and keeps it up until stdin closes (for a profiler).
+//! `follow-only` measures the follow rows alone. `hold` sets up the first fleet and keeps it up until stdin closes (for a profiler).
 //! `follow` adds an idle `list -w` (33 s) and a `status --watch` following one rollout per
 //! cluster. Each command runs as its own process under /usr/bin/time (wall, user+system CPU,
 //! peak RSS); the simulated clusters run in this process and record the requests they answer
@@ -46,23 +46,47 @@ struct Bench<'a> {
     home: PathBuf,
 }
 
+/// user+system CPU ticks of a process so far (/proc/PID/stat, fields 14 and 15).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // Field 3 (state) is the first after the name: utime and stime are 14 and 15.
+    let tick = |i: usize| fields.get(i - 3).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    tick(14) + tick(15)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    let out = Command::new("getconf").arg("CLK_TCK").output();
+    out.ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
 impl Bench<'_> {
     /// Runs a shell command under /usr/bin/time, counting the requests every cluster answers;
     /// exits the benchmark when the command's exit code is not `expected`.
     fn measure(&self, script: &str, expected: i32) -> Measure {
+        self.measure_with(script, expected, |_| {})
+    }
+
+    /// `measure`, with `during` given the running command (its stdout piped) to watch or end.
+    fn measure_with(&self, script: &str, expected: i32, during: impl FnOnce(&mut std::process::Child)) -> Measure {
         let members = &self.playground.members;
         for m in members {
             m.cluster.requests().start();
         }
         let accepted_before: u64 = members.iter().map(|m| m.cluster.connections().accepted).sum();
-        let out = Command::new("/usr/bin/time")
+        let mut child = Command::new("/usr/bin/time")
             .args(["-f", "%e %U %S %M", "bash", "-o", "pipefail", "-e", "-c", script])
             .env("KUBECONFIG", &self.kubeconfig)
             .env("HOME", &self.home)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .output()
+            .spawn()
             .expect("/usr/bin/time runs");
+        during(&mut child);
+        let out = child.wait_with_output().expect("/usr/bin/time ends");
         let logs: Vec<_> = members.iter().map(|m| m.cluster.requests().stop()).collect();
         let accepted: u64 = members.iter().map(|m| m.cluster.connections().accepted).sum();
         let text = String::from_utf8_lossy(&out.stderr);
@@ -191,6 +215,9 @@ fn main() {
     // `hold`: set up the first fleet at the first latency, print its kubeconfig and keep it up
     // until stdin closes, for profiling one command by hand (perf, heaptrack).
     let hold = args.iter().any(|a| a == "hold");
+    // `follow-only`: the follow rows alone (the one-shot rows and kubectl loops of a thousand
+    // clusters take the better part of an hour here).
+    let follow_only = args.iter().any(|a| a == "follow-only");
     let bin = PathBuf::from(std::env::var("BENCH_BIN").unwrap_or("target/release/kubectl-kurator_rollout".into()));
     let bin = std::fs::canonicalize(&bin).expect("build the release binary first: cargo build --release");
     let kubectl = Command::new("kubectl").arg("version").arg("--client").output().is_ok();
@@ -239,6 +266,16 @@ fn main() {
         let xargs =
             |per_context: &str| format!("printf '%s\\n' {list} | xargs -P 8 -I{{}} sh -c '{per_context}' >/dev/null");
         let sequential = |per_context: &str| format!("for c in {list}; do {{ {per_context}; }} >/dev/null; done");
+        if follow_only {
+            let latency = *latencies.last().unwrap_or(&50);
+            for m in &playground.members {
+                m.cluster.faults().set_latency(Duration::from_millis(latency));
+            }
+            let mut rows = Vec::new();
+            follow_rows(&bench, &mut rows, n);
+            print_rows(n, latency, rows);
+            continue;
+        }
         if kubectl {
             // kubectl's discovery cache is warm, as on a user's machine (its first run in a
             // context fills it).
@@ -295,14 +332,18 @@ fn main() {
             if follow && Some(&latency) == latencies.last() {
                 follow_rows(&bench, &mut rows, n);
             }
-            for (name, m) in rows {
-                println!(
-                    "| {n} | {latency} ms | {name} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {:.1} |",
-                    m.wall, m.cpu, m.rss_mb, m.requests, m.round_trips, m.connections
-                );
-            }
+            print_rows(n, latency, rows);
         }
         drop(playground);
+    }
+}
+
+fn print_rows(n: usize, latency: u64, rows: Vec<(String, Measure)>) {
+    for (name, m) in rows {
+        println!(
+            "| {n} | {latency} ms | {name} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {:.1} |",
+            m.wall, m.cpu, m.rss_mb, m.requests, m.round_trips, m.connections
+        );
     }
 }
 
@@ -312,20 +353,45 @@ fn follow_rows(bench: &Bench, rows: &mut Vec<(String, Measure)>, n: usize) {
     let b = std::env::var("BENCH_BIN").unwrap_or("target/release/kubectl-kurator_rollout".into());
     let b = std::fs::canonicalize(b).expect("the release binary");
     let b = b.display();
-    // An idle watch costs its start-up (TLS, initial lists) and then next to nothing: the
-    // difference between a 3 s and a 33 s run is the steady cost. Ended by SIGINT, the watch
-    // must exit 130 (README "Exit codes"); --preserve-status passes that through.
-    let idle = |seconds: u64| {
-        bench.measure(
-            &format!("timeout --preserve-status -s INT {seconds} {b} list -w -A --all-contexts"),
-            130,
-        )
-    };
-    let (short, long) = (idle(3), idle(33));
-    let steady_per_minute = (long.cpu - short.cpu).max(0.0) / 30.0 * 60.0;
+    // An idle watch costs its start-up (TLS, initial lists) and then next to nothing. The
+    // steady cost is read from /proc once every cluster's row is out and the start-up has
+    // settled: at a thousand clusters the start-up alone takes longer than a fixed short run.
+    // Ended by SIGINT, the watch must exit 130 (README "Exit codes"); --preserve-status passes
+    // that through.
+    let steady_per_minute = std::cell::Cell::new(f64::NAN);
+    let idle = bench.measure_with(
+        &format!("exec {b} list -w -A --all-contexts"),
+        130,
+        |child: &mut std::process::Child| {
+            use std::io::BufRead;
+            let lines = std::io::BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+            // The header, then a line per cluster's canary.
+            let mut seen = 0;
+            let mut lines = lines.map_while(Result::ok);
+            while seen <= n && lines.next().is_some() {
+                seen += 1;
+            }
+            std::thread::spawn(move || lines.for_each(drop));
+            // Read once it printed: /usr/bin/time's child: bash, which exec'd the plugin.
+            let time = child.id();
+            let pid: u32 = std::fs::read_to_string(format!("/proc/{time}/task/{time}/children"))
+                .ok()
+                .and_then(|c| c.split_whitespace().next().and_then(|p| p.parse().ok()))
+                .expect("the watch runs under /usr/bin/time");
+            std::thread::sleep(Duration::from_secs(10));
+            let before = cpu_ticks(pid);
+            std::thread::sleep(Duration::from_secs(60));
+            let after = cpu_ticks(pid);
+            steady_per_minute.set((after - before) as f64 / clock_ticks_per_second());
+            let _ = Command::new("kill").args(["-INT", &pid.to_string()]).status();
+        },
+    );
     rows.push((
-        format!("`list -w`, idle 33 s (after start-up {steady_per_minute:.2} CPU s per minute)"),
-        long,
+        format!(
+            "`list -w`, idle (after start-up {:.2} CPU s per minute)",
+            steady_per_minute.get()
+        ),
+        idle,
     ));
     set_speed(bench.playground, FOLLOW_SPEED);
     let follow = std::thread::scope(|scope| {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use kube::client::{ClientBuilder, ConfigExt, DynBody};
 use kube::config::{KubeConfigOptions, Kubeconfig, NamedAuthInfo, NamedCluster, NamedContext};
 use kube::{Client, Config};
-use tower::buffer::BufferLayer;
+use tower::buffer::Buffer;
 use tower::retry::RetryLayer;
 use tower::{BoxError, ServiceBuilder, ServiceExt};
 
@@ -98,7 +98,7 @@ impl<'a> KubeconfigIndex<'a> {
     fn new(kubeconfig: &'a Kubeconfig) -> KubeconfigIndex<'a> {
         // A name given twice: the first one counts, as kube's loader (`find`) and client-go's
         // merge (first file, first entry wins) have it.
-        fn by_name<'a, T>(items: &'a [T], name: impl Fn(&T) -> &str) -> HashMap<&'a str, &'a T> {
+        fn by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<&str, &T> {
             let mut map = HashMap::with_capacity(items.len());
             for item in items {
                 map.entry(name(item)).or_insert(item);
@@ -171,12 +171,10 @@ async fn build_client(
     let trace = RequestTraceLayer::new(&config, &target.context);
     let timeout = RequestTimeoutLayer::new(options.request_timeout);
     let builder = client_builder(config)?;
-    // Retrying needs a clonable inner service; a buffer makes the boxed stack one. The request
-    // timeout is outside the retries (client-go bounds them all, see `fleet::request_timeout`),
-    // and the trace is outermost: each request once, as the plugin made it (see
-    // `fleet::request_trace`).
+    // The request timeout is outside the retries (client-go bounds them all, see
+    // `fleet::request_timeout`), and the trace is outermost: each request once, as the plugin
+    // made it (see `fleet::request_trace`).
     Ok(builder
-        .with_layer(&BufferLayer::new(1024))
         .with_layer(&RetryLayer::new(BoundedRetry::new()))
         .with_layer(&probe)
         .with_layer(&timeout)
@@ -184,14 +182,21 @@ async fn build_client(
         .build())
 }
 
-type BoxedStack = tower::util::BoxService<http::Request<kube::client::Body>, http::Response<Box<DynBody>>, BoxError>;
+/// Clonable, as retrying needs (a retry sends a copy of the request down a copy of the stack).
+type BoxedStack =
+    tower::util::BoxCloneSyncService<http::Request<kube::client::Body>, http::Response<Box<DynBody>>, BoxError>;
 
 /// kube's layers (base URI, credentials, impersonation headers) over our transport, which
 /// speaks HTTP/2 over one connection (see `fleet::transport`). Through a proxy, kube's own
-/// stack (its proxy connectors, HTTP/1.1).
+/// stack (its proxy connectors, HTTP/1.1), made clonable by a buffer. Our own stack is clonable
+/// as it is: a buffer is a channel and a task per cluster (10 KB, 10 MB for a thousand), and
+/// kube's client adds one of its own anyway.
 fn client_builder(config: Config) -> Result<ClientBuilder<BoxedStack>, ClusterError> {
     if config.proxy_url.is_some() {
-        return ClientBuilder::try_from(config).map_err(|e| ClusterError::Config(chain(&e)));
+        let builder = ClientBuilder::try_from(config).map_err(|e| ClusterError::Config(chain(&e)))?;
+        return Ok(builder.with_layer(&tower::layer::layer_fn(|service| {
+            BoxedStack::new(Buffer::new(service, 1024))
+        })));
     }
     let transport = Transport::new(&config)?;
     let auth = config.auth_layer().map_err(|e| ClusterError::Config(chain(&e)))?;
@@ -206,8 +211,8 @@ fn client_builder(config: Config) -> Result<ClientBuilder<BoxedStack>, ClusterEr
         .map_err(BoxError::from)
         .map_response(|response| {
             response.map(|body| Box::new(http_body_util::BodyExt::map_err(body, BoxError::from)) as Box<DynBody>)
-        })
-        .boxed();
+        });
+    let service = BoxedStack::new(service);
     Ok(ClientBuilder::new(service, config.default_namespace))
 }
 

@@ -62,7 +62,9 @@ impl Probe {
         let port = config.cluster_url.port_u16().unwrap_or(443);
         let name = config.tls_server_name.clone().unwrap_or_else(|| host.clone());
         let server_name = rustls::pki_types::ServerName::try_from(name).ok()?;
-        let tls = config.rustls_client_config().ok()?;
+        let mut tls = config.rustls_client_config().ok()?;
+        // Each probe is a fresh handshake (resuming one would skip the check the server makes).
+        tls.resumption = rustls::client::Resumption::disabled();
         Some(Probe {
             tls: Arc::new(tls),
             server_name,

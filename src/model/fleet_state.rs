@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::flagger::routing::{RouteKind, routed};
 use crate::model::canary::CanaryState;
-use crate::model::pending::pending_revision;
+use crate::model::pending::{TemplatePrint, pending_between, template_print};
 use crate::model::update::{Object, Update};
 
 /// Events kept per canary (the newest matter: they carry the failing metric values).
@@ -41,15 +41,17 @@ pub struct FleetState {
     /// Per canary: the arrival number from which events belong to the run under way, when a
     /// watch saw the run start (a run seen only mid-way has none).
     run_start: HashMap<Key, u64>,
-    /// Per canary: the last status seen while a run was under way.
-    running: HashMap<Key, Value>,
-    /// Deployments' pod templates by (cluster, namespace, name), when read (see
+    /// Per canary: the last Canary seen while a run was under way (for its status; shared with
+    /// `canaries`, not copied).
+    running: HashMap<Key, Object>,
+    /// What is kept of the Deployments by (cluster, namespace, name), when read (see
     /// [`FleetState::reading_workloads`]).
-    workloads: HashMap<Key, Value>,
-    /// Per canary: the target's pod template when this state last saw its run under way. A
-    /// finished run of that very template is not pending even while the primary's promoted copy
-    /// has not arrived yet (the Deployments come on a stream of their own, which may lag).
-    ran_template: HashMap<Key, Value>,
+    workloads: HashMap<Key, Workload>,
+    /// Per canary: the print of the target's pod template ([`TemplatePrint::template`]) when
+    /// this state last saw its run under way. A finished run of that very template is not
+    /// pending even while the primary's promoted copy has not arrived yet (the Deployments come
+    /// on a stream of their own, which may lag).
+    ran_template: HashMap<Key, u64>,
     reads_workloads: bool,
     workloads_listed: Vec<bool>,
     /// Only this canary (by name) is wanted; clusters without it get a "not found" row.
@@ -58,6 +60,27 @@ pub struct FleetState {
     /// The clusters are a Kurator Fleet's members (reached through the hub), not kubeconfig
     /// contexts: rows carry no `context`.
     pub kurator_members: bool,
+}
+
+/// What rows need of a Deployment (a canary's target or primary): its pod template's prints,
+/// whether a revision waits for Flagger ([`crate::model::pending`]), and the first container's
+/// image (`-o wide`). The rest of a Deployment changes often and is not kept.
+#[derive(Debug, Clone, PartialEq)]
+struct Workload {
+    print: Option<TemplatePrint>,
+    image: Option<String>,
+}
+
+impl Workload {
+    fn of(deployment: &Value) -> Workload {
+        Workload {
+            print: template_print(deployment),
+            image: deployment
+                .pointer("/spec/template/spec/containers/0/image")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        }
+    }
 }
 
 fn key_of(cluster: usize, obj: &Value, ns_pointer: &str, name_pointer: &str) -> Key {
@@ -111,10 +134,7 @@ impl FleetState {
         match update {
             Update::Workload { cluster, object } => {
                 let key = key_of(cluster, &object, "/metadata/namespace", "/metadata/name");
-                // Only the pod template matters; the rest of a Deployment changes often.
-                let template = object.pointer("/spec/template").cloned().unwrap_or(Value::Null);
-                self.workloads
-                    .insert(key.clone(), serde_json::json!({"spec": {"template": template}}));
+                self.workloads.insert(key.clone(), Workload::of(&object));
                 let targeting: Vec<Key> = of_cluster(&self.canaries, cluster)
                     .filter(|((_, ns, _), canary)| {
                         ns == &key.1 && canary.pointer("/spec/targetRef/name").and_then(Value::as_str) == Some(&key.2)
@@ -158,10 +178,8 @@ impl FleetState {
                     self.run_start.insert(key.clone(), self.seq + 1);
                     self.running.remove(&key);
                 }
-                if crate::model::canary::is_running(phase)
-                    && let Some(status) = object.get("status")
-                {
-                    self.running.insert(key.clone(), status.clone());
+                if crate::model::canary::is_running(phase) && object.get("status").is_some() {
+                    self.running.insert(key.clone(), object.clone());
                 }
                 self.unreadable.remove(&key);
                 self.canaries.insert(key.clone(), object);
@@ -380,7 +398,7 @@ impl FleetState {
             // the newest warning, which carries its own staleness test.
             let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
             let events = self.run_history(key, !crate::model::canary::is_running(phase));
-            let running = self.running.get(*key);
+            let running = self.running.get(*key).and_then(|c| c.get("status"));
             let mut state = CanaryState::from_canary_with(cluster, canary, &events, running)
                 .with_routes(self.routed(index, canary));
             if self.new_revision_waits(key, &state) {
@@ -426,9 +444,12 @@ impl FleetState {
             .and_then(Value::as_str)
             .unwrap_or("");
         if crate::model::canary::is_running(phase)
-            && let Some(template) = self.workloads.get(&(key.0, key.1.clone(), target.to_string()))
+            && let Some(print) = self
+                .workloads
+                .get(&(key.0, key.1.clone(), target.to_string()))
+                .and_then(|w| w.print)
         {
-            self.ran_template.insert(key.clone(), template.clone());
+            self.ran_template.insert(key.clone(), print.template);
         }
     }
 
@@ -437,9 +458,10 @@ impl FleetState {
     fn new_revision_waits(&self, key: &Key, state: &CanaryState) -> bool {
         let (cluster, namespace, _) = key;
         let get = |name: String| self.workloads.get(&(*cluster, namespace.clone(), name));
-        match (get(state.target.clone()), get(format!("{}-primary", state.target))) {
-            (Some(target), _) if self.ran_template.get(key) == Some(target) => false,
-            (Some(target), Some(primary)) => pending_revision(&state.phase, target, primary),
+        let print = |name: String| get(name).and_then(|w| w.print);
+        match (print(state.target.clone()), print(format!("{}-primary", state.target))) {
+            (Some(target), _) if self.ran_template.get(key) == Some(&target.template) => false,
+            (Some(target), Some(primary)) => pending_between(&state.phase, &target, &primary),
             _ => false,
         }
     }
@@ -451,9 +473,7 @@ impl FleetState {
         let image = |name: String| {
             self.workloads
                 .get(&(cluster, row.namespace.clone(), name))
-                .and_then(|d| d.pointer("/spec/template/spec/containers/0/image"))
-                .and_then(Value::as_str)
-                .map(str::to_string)
+                .and_then(|w| w.image.clone())
         };
         if !row.target.is_empty() {
             row.primary_image = image(format!("{}-primary", row.target));

@@ -352,7 +352,7 @@ pub async fn read_applications(
         for object in outcome.result.unwrap_or_default() {
             state.apply(Update::Workload {
                 cluster,
-                object: super::members::kept_value(object).into(),
+                object: object.into_value().into(),
             });
         }
         state.apply(Update::WorkloadsListed { cluster });

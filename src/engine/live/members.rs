@@ -3,23 +3,19 @@
 //! resourceVersion after a dropped stream and relists after 410, with backoff on errors.
 
 use futures::StreamExt;
-use kube::api::{Api, DynamicObject};
+use kube::api::Api;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use super::kept::Kept;
 use crate::flagger::routing::RouteKind;
 use crate::fleet::apply::resource_of;
 use crate::fleet::{ClusterError, Fleet};
 use crate::model::update::{Scope, Update};
 
-pub(super) fn api(
-    client: kube::Client,
-    api_version: &str,
-    kind: &str,
-    namespace: Option<&str>,
-) -> Option<Api<DynamicObject>> {
+pub(super) fn api(client: kube::Client, api_version: &str, kind: &str, namespace: Option<&str>) -> Option<Api<Kept>> {
     let (resource, _) = resource_of(api_version, kind)?;
     Some(match namespace {
         Some(ns) => Api::namespaced_with(client, ns, &resource),
@@ -76,15 +72,6 @@ pub fn watch(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
     rx
 }
 
-/// The object as the state keeps it, watched or read once, without `metadata.managedFields`:
-/// nothing shown or judged reads who owns which field, and it is a third of a Canary's or an
-/// Event's size, kept for every canary and every Event in every cluster for as long as the
-/// watch runs.
-pub(super) fn kept_value(mut obj: DynamicObject) -> Value {
-    obj.metadata.managed_fields = None;
-    serde_json::to_value(obj).unwrap_or(Value::Null)
-}
-
 /// The routing-object watches of one cluster, started the first time a canary needs a kind
 /// (so a cluster without a mesh is never asked for its objects).
 struct RouteWatches {
@@ -113,7 +100,7 @@ impl RouteWatches {
 
 async fn pump_canaries(
     cluster: usize,
-    api: Api<DynamicObject>,
+    api: Api<Kept>,
     config: watcher::Config,
     mut routes: RouteWatches,
     tx: mpsc::Sender<Update>,
@@ -122,7 +109,7 @@ async fn pump_canaries(
     while let Some(item) = next_unless_closed(&mut stream, &tx).await {
         let update = match item {
             Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
-                let object = kept_value(o);
+                let object = o.into_value();
                 routes.need(cluster, &object, &tx);
                 Update::Canary {
                     cluster,
@@ -131,8 +118,8 @@ async fn pump_canaries(
             }
             Ok(Event::Delete(o)) => Update::CanaryGone {
                 cluster,
-                namespace: o.metadata.namespace.clone().unwrap_or_default(),
-                name: o.metadata.name.clone().unwrap_or_default(),
+                namespace: o.namespace(),
+                name: o.name(),
             },
             Ok(Event::InitDone) => Update::Listed { cluster },
             Ok(Event::Init) => continue,
@@ -172,7 +159,7 @@ pub(super) fn watch_workloads(fleet: &Fleet, namespace: Option<&str>, tx: &mpsc:
 /// waits for Flagger, `model::pending`). Every one is watched, since which are targets is known
 /// only from the canaries. A cluster that will not list them (RBAC) still completes: its rows
 /// are then shown as Flagger's status says.
-async fn pump_workloads(cluster: usize, api: Api<DynamicObject>, tx: mpsc::Sender<Update>) {
+async fn pump_workloads(cluster: usize, api: Api<Kept>, tx: mpsc::Sender<Update>) {
     let mut stream = watcher::watcher(api, watcher::Config::default())
         .default_backoff()
         .boxed();
@@ -180,12 +167,12 @@ async fn pump_workloads(cluster: usize, api: Api<DynamicObject>, tx: mpsc::Sende
         let update = match item {
             Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Workload {
                 cluster,
-                object: kept_value(o).into(),
+                object: o.into_value().into(),
             },
             Ok(Event::Delete(o)) => Update::WorkloadGone {
                 cluster,
-                namespace: o.metadata.namespace.clone().unwrap_or_default(),
-                name: o.metadata.name.clone().unwrap_or_default(),
+                namespace: o.namespace(),
+                name: o.name(),
             },
             Ok(Event::InitDone) | Err(_) => Update::WorkloadsListed { cluster },
             Ok(Event::Init) => continue,
@@ -199,17 +186,17 @@ async fn pump_workloads(cluster: usize, api: Api<DynamicObject>, tx: mpsc::Sende
 /// Flagger's Events: ADDED and MODIFIED both arrive as `Apply` (client-go's recorder PATCHes a
 /// repeated event into the same Event with a higher count, and rewrites a combined Event's
 /// message); `FleetState` keeps the newest version of each and the messages it carried.
-async fn pump_events(cluster: usize, api: Api<DynamicObject>, config: watcher::Config, tx: mpsc::Sender<Update>) {
+async fn pump_events(cluster: usize, api: Api<Kept>, config: watcher::Config, tx: mpsc::Sender<Update>) {
     let mut stream = watcher::watcher(api, config).default_backoff().boxed();
     while let Some(item) = next_unless_closed(&mut stream, &tx).await {
         let update = match item {
             Ok(Event::Apply(o)) => Update::Event {
                 cluster,
-                object: kept_value(o).into(),
+                object: o.into_value().into(),
             },
             Ok(Event::InitApply(o)) => Update::EventListed {
                 cluster,
-                object: kept_value(o).into(),
+                object: o.into_value().into(),
             },
             // Event errors are not worth a row: the canary stream reports the cluster's state.
             _ => continue,
@@ -220,7 +207,7 @@ async fn pump_events(cluster: usize, api: Api<DynamicObject>, config: watcher::C
     }
 }
 
-async fn pump_routes(cluster: usize, kind: RouteKind, api: Api<DynamicObject>, tx: mpsc::Sender<Update>) {
+async fn pump_routes(cluster: usize, kind: RouteKind, api: Api<Kept>, tx: mpsc::Sender<Update>) {
     // Pause before a restarted watch relists, doubled while restarts keep failing and reset
     // once a relist completes (a production retry delay, not synchronisation).
     let mut pause = std::time::Duration::from_millis(500);
@@ -233,13 +220,13 @@ async fn pump_routes(cluster: usize, kind: RouteKind, api: Api<DynamicObject>, t
                 Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Route {
                     cluster,
                     kind,
-                    object: kept_value(o).into(),
+                    object: o.into_value().into(),
                 },
                 Ok(Event::Delete(o)) => Update::RouteGone {
                     cluster,
                     kind,
-                    namespace: o.metadata.namespace.clone().unwrap_or_default(),
-                    name: o.metadata.name.clone().unwrap_or_default(),
+                    namespace: o.namespace(),
+                    name: o.name(),
                 },
                 // A relist: objects deleted while the watch was down are not in it, so the held
                 // ones are dropped and refilled from the list.

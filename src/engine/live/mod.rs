@@ -11,6 +11,7 @@
 
 pub mod follow;
 pub mod hub;
+mod kept;
 pub mod members;
 pub mod read;
 

@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use kube::api::{Api, DynamicObject, ListParams};
+use kube::api::{Api, ListParams};
 
 use super::hub;
+use super::kept::Kept;
 use crate::flagger::routing::RouteKind;
 use crate::fleet::apply::resource_of;
 use crate::fleet::source::{Destination, FleetSource};
@@ -25,7 +26,7 @@ async fn list_routes(
     let kinds = RouteKind::ALL;
     let lists = futures::future::join_all(kinds.iter().map(|kind| {
         let (resource, namespaced) = kind.resource();
-        let api: Api<DynamicObject> = match (namespace, namespaced) {
+        let api: Api<Kept> = match (namespace, namespaced) {
             (Some(ns), true) => Api::namespaced_with(client.clone(), ns, &resource),
             _ => Api::all_with(client.clone(), &resource),
         };
@@ -37,7 +38,7 @@ async fn list_routes(
         .zip(lists)
         .map(|(kind, list)| {
             let list = list
-                .map(|l| l.items.into_iter().map(super::members::kept_value).collect())
+                .map(|l| l.items.into_iter().map(Kept::into_value).collect())
                 .map_err(|e| ClusterError::from_kube(&e).to_string());
             (*kind, list)
         })
@@ -92,10 +93,10 @@ async fn read_members(fleet: &Fleet, scope: &Scope, timeout: Duration, wanted: W
 
 /// One cluster's canaries, their events and the routing objects, as listed.
 struct Listed {
-    canaries: Vec<DynamicObject>,
-    events: Vec<DynamicObject>,
+    canaries: Vec<Kept>,
+    events: Vec<Kept>,
     /// The namespace's Deployments (empty when they could not be listed).
-    workloads: Vec<DynamicObject>,
+    workloads: Vec<Kept>,
     routes: Vec<(RouteKind, Result<Vec<serde_json::Value>, String>)>,
 }
 
@@ -116,7 +117,7 @@ impl Listed {
                 Err(error) => updates.push(Update::RoutesFailed { cluster, kind, error }),
             }
         }
-        let value = super::members::kept_value;
+        let value = Kept::into_value;
         updates.extend(self.canaries.into_iter().map(|c| Update::Canary {
             cluster,
             object: value(c).into(),
@@ -136,7 +137,7 @@ impl Listed {
 }
 
 async fn read_cluster(client: &kube::Client, scope: &Scope, wanted: Wanted) -> Result<Listed, ClusterError> {
-    let api = |version: &str, kind: &str| -> Result<Api<DynamicObject>, ClusterError> {
+    let api = |version: &str, kind: &str| -> Result<Api<Kept>, ClusterError> {
         let (resource, _) =
             resource_of(version, kind).ok_or_else(|| ClusterError::Other(format!("unknown kind {kind}")))?;
         Ok(match &scope.namespace {

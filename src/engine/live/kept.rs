@@ -1,0 +1,121 @@
+//! An object as the live state keeps it, read straight from the API server's JSON: every field
+//! as it came, but `metadata.managedFields`.
+//!
+//! kube's `DynamicObject` reads its fields other than `metadata` through `#[serde(flatten)]`,
+//! which buffers the whole object in serde's intermediate form before building the `Value`;
+//! the state then needed a `Value` of the whole object again. At a thousand clusters, the
+//! objects of the initial lists in flight at once made half of a watch's peak memory. This
+//! type parses each object once, into the map the state keeps.
+//!
+//! The watcher and lists need typed metadata (`Resource::meta`: the resourceVersion to resume
+//! from, the name of a deleted object); it is a copy of the few fields they read. Nothing
+//! shown or judged reads who owns which field, and `managedFields` is a third of a Canary's or
+//! an Event's size.
+
+use std::borrow::Cow;
+
+use kube::Resource;
+use kube::api::{ApiResource, ObjectMeta};
+use kube::core::DynamicResourceScope;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+
+#[derive(Clone, Debug)]
+pub struct Kept {
+    /// What kube's watcher reads: name, namespace, uid, resourceVersion.
+    metadata: ObjectMeta,
+    fields: Map<String, Value>,
+}
+
+impl Kept {
+    /// The object, as the state keeps it.
+    pub fn into_value(self) -> Value {
+        Value::Object(self.fields)
+    }
+
+    pub fn namespace(&self) -> String {
+        self.metadata.namespace.clone().unwrap_or_default()
+    }
+
+    pub fn name(&self) -> String {
+        self.metadata.name.clone().unwrap_or_default()
+    }
+}
+
+impl<'de> Deserialize<'de> for Kept {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Kept, D::Error> {
+        let mut fields = Map::<String, Value>::deserialize(deserializer)?;
+        let mut metadata = ObjectMeta::default();
+        if let Some(Value::Object(meta)) = fields.get_mut("metadata") {
+            meta.remove("managedFields");
+            let text = |key: &str| meta.get(key).and_then(Value::as_str).map(str::to_string);
+            metadata.name = text("name");
+            metadata.namespace = text("namespace");
+            metadata.uid = text("uid");
+            metadata.resource_version = text("resourceVersion");
+            metadata.generation = meta.get("generation").and_then(Value::as_i64);
+        }
+        Ok(Kept { metadata, fields })
+    }
+}
+
+/// As kube-core's `impl Resource for DynamicObject` (src/dynamic.rs): the type is told at run
+/// time by an `ApiResource`.
+impl Resource for Kept {
+    type DynamicType = ApiResource;
+    type Scope = DynamicResourceScope;
+
+    fn group(dt: &ApiResource) -> Cow<'_, str> {
+        dt.group.as_str().into()
+    }
+
+    fn version(dt: &ApiResource) -> Cow<'_, str> {
+        dt.version.as_str().into()
+    }
+
+    fn kind(dt: &ApiResource) -> Cow<'_, str> {
+        dt.kind.as_str().into()
+    }
+
+    fn api_version(dt: &ApiResource) -> Cow<'_, str> {
+        dt.api_version.as_str().into()
+    }
+
+    fn plural(dt: &ApiResource) -> Cow<'_, str> {
+        dt.plural.as_str().into()
+    }
+
+    fn meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn kept_is_the_object_without_its_managed_fields_and_knows_its_name() {
+        let object = json!({
+            "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+            "metadata": {"name": "podinfo", "namespace": "test", "resourceVersion": "7", "uid": "u1",
+                "labels": {"app": "podinfo"},
+                "managedFields": [{"manager": "flagger", "operation": "Update", "fieldsType": "FieldsV1",
+                    "fieldsV1": {"f:status": {}}}]},
+            "spec": {"targetRef": {"name": "podinfo"}, "analysis": {"stepWeights": [10, 50]}},
+            "status": {"phase": "Progressing", "canaryWeight": 10},
+        });
+        let kept: Kept = serde_json::from_str(&object.to_string()).unwrap();
+        assert_eq!((kept.namespace(), kept.name()), ("test".into(), "podinfo".into()));
+        assert_eq!(kept.meta().resource_version.as_deref(), Some("7"));
+        let mut expected = object;
+        expected["metadata"].as_object_mut().unwrap().remove("managedFields");
+        assert_eq!(kept.into_value(), expected);
+    }
+}
