@@ -1,7 +1,7 @@
 //! engine::live in process, against a simulated fleet (no binary spawned): the verdicts of a
 //! follow, consumers of one watch, and a read with a cluster that does not answer.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use fleet_sim::patch::PatchKind;
@@ -184,18 +184,32 @@ async fn record(subscription: &mut live::Subscription) -> Vec<Vec<(String, Strin
             "the watch ended"
         );
         let rows = subscription
-            .state()
             .rows()
-            .into_iter()
-            .map(|r| (r.cluster, r.phase, r.status_weight))
+            .iter()
+            .map(|r| (r.cluster.clone(), r.phase.clone(), r.status_weight))
             .collect();
         seen.push(rows);
     }
     seen
 }
 
+/// Each cluster's row as it went through its states (a state seen in several changes in a row
+/// counted once).
+fn states_per_row(seen: &[Vec<(String, String, Option<i64>)>]) -> BTreeMap<String, Vec<(String, Option<i64>)>> {
+    let mut rows: BTreeMap<String, Vec<(String, Option<i64>)>> = BTreeMap::new();
+    for change in seen {
+        for (cluster, phase, weight) in change {
+            let states = rows.entry(cluster.clone()).or_default();
+            if states.last() != Some(&(phase.clone(), *weight)) {
+                states.push((phase.clone(), *weight));
+            }
+        }
+    }
+    rows
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_consumers_of_one_watch_see_the_same_states() {
+async fn two_consumers_of_one_watch_see_every_row_go_through_the_same_states() {
     let (playground, source) = initialized_fleet(2).await;
     let watched = LiveFleet::watch(&source, &podinfo());
     let (mut first, mut second) = (watched.subscribe(), watched.subscribe());
@@ -206,7 +220,11 @@ async fn two_consumers_of_one_watch_see_the_same_states() {
         a.iter()
             .any(|rows| rows.iter().any(|(_, phase, _)| phase == "Progressing"))
     );
-    assert_eq!(a, b);
+    // A change may fold a burst of updates about different clusters (`Subscription::changed`),
+    // so two consumers may see the clusters' states combined differently, but never a row's
+    // state skipped.
+    assert_eq!(states_per_row(&a), states_per_row(&b));
+    assert_eq!(a.last(), b.last());
     // A consumer that joins late starts from the state folded so far.
     let mut late = watched.subscribe();
     assert!(late.state().rows().iter().all(|r| r.phase == "Succeeded"));

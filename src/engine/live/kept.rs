@@ -33,6 +33,38 @@ impl Kept {
         Value::Object(self.fields)
     }
 
+    /// An Event as a watch keeps it: the fields a row, its message and `get`'s event lines
+    /// read (which object, which version, when, how often, what it says). A watch keeps up to
+    /// 30 Events per canary for as long as it runs; an Event's source, reporting controller
+    /// and the involved object's uid and version are a third of its size and read by nothing.
+    pub fn into_event(self) -> Value {
+        let mut fields = self.fields;
+        let mut kept = Map::new();
+        for key in [
+            "type",
+            "reason",
+            "message",
+            "count",
+            "firstTimestamp",
+            "lastTimestamp",
+            "eventTime",
+        ] {
+            if let Some(value) = fields.remove(key) {
+                kept.insert(key.into(), value);
+            }
+        }
+        for (object, keys) in [
+            ("metadata", &["name", "namespace", "uid", "resourceVersion"][..]),
+            ("involvedObject", &["kind", "namespace", "name"][..]),
+        ] {
+            if let Some(Value::Object(mut inner)) = fields.remove(object) {
+                inner.retain(|key, _| keys.contains(&key.as_str()));
+                kept.insert(object.into(), Value::Object(inner));
+            }
+        }
+        Value::Object(kept)
+    }
+
     pub fn namespace(&self) -> String {
         self.metadata.namespace.clone().unwrap_or_default()
     }
@@ -117,5 +149,29 @@ mod tests {
         let mut expected = object;
         expected["metadata"].as_object_mut().unwrap().remove("managedFields");
         assert_eq!(kept.into_value(), expected);
+    }
+
+    #[test]
+    fn a_watched_event_keeps_what_rows_and_event_lines_read() {
+        let event = json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": "podinfo.17a", "namespace": "test", "uid": "e1", "resourceVersion": "42",
+                "creationTimestamp": "2026-01-01T00:00:00Z", "managedFields": [{"manager": "flagger"}]},
+            "involvedObject": {"kind": "Canary", "namespace": "test", "name": "podinfo", "uid": "c1",
+                "apiVersion": "flagger.app/v1beta1", "resourceVersion": "40"},
+            "type": "Warning", "reason": "Synced", "message": "Halt advancement", "count": 3,
+            "firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": "2026-01-01T00:01:00Z",
+            "source": {"component": "flagger"}, "reportingComponent": "flagger", "reportingInstance": "",
+        });
+        let kept: Kept = serde_json::from_value(event).unwrap();
+        assert_eq!(
+            kept.into_event(),
+            json!({
+                "metadata": {"name": "podinfo.17a", "namespace": "test", "uid": "e1", "resourceVersion": "42"},
+                "involvedObject": {"kind": "Canary", "namespace": "test", "name": "podinfo"},
+                "type": "Warning", "reason": "Synced", "message": "Halt advancement", "count": 3,
+                "firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": "2026-01-01T00:01:00Z",
+            })
+        );
     }
 }

@@ -192,11 +192,11 @@ async fn pump_events(cluster: usize, api: Api<Kept>, config: watcher::Config, tx
         let update = match item {
             Ok(Event::Apply(o)) => Update::Event {
                 cluster,
-                object: o.into_value().into(),
+                object: o.into_event().into(),
             },
             Ok(Event::InitApply(o)) => Update::EventListed {
                 cluster,
-                object: o.into_value().into(),
+                object: o.into_event().into(),
             },
             // Event errors are not worth a row: the canary stream reports the cluster's state.
             _ => continue,
