@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use crate::flagger::routing::{RouteKind, routed};
 use crate::model::canary::CanaryState;
-use crate::model::pending::{TemplatePrint, pending_between, template_print};
-use crate::model::update::{Object, Update};
+use crate::model::pending::pending_between;
+use crate::model::update::{Object, Update, Workload};
 
 /// Events kept per canary (the newest matter: they carry the failing metric values).
 const EVENTS_KEPT: usize = 30;
@@ -60,27 +60,6 @@ pub struct FleetState {
     /// The clusters are a Kurator Fleet's members (reached through the hub), not kubeconfig
     /// contexts: rows carry no `context`.
     pub kurator_members: bool,
-}
-
-/// What rows need of a Deployment (a canary's target or primary): its pod template's prints,
-/// whether a revision waits for Flagger ([`crate::model::pending`]), and the first container's
-/// image (`-o wide`). The rest of a Deployment changes often and is not kept.
-#[derive(Debug, Clone, PartialEq)]
-struct Workload {
-    print: Option<TemplatePrint>,
-    image: Option<String>,
-}
-
-impl Workload {
-    fn of(deployment: &Value) -> Workload {
-        Workload {
-            print: template_print(deployment),
-            image: deployment
-                .pointer("/spec/template/spec/containers/0/image")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        }
-    }
 }
 
 fn key_of(cluster: usize, obj: &Value, ns_pointer: &str, name_pointer: &str) -> Key {
@@ -132,9 +111,14 @@ impl FleetState {
 
     pub fn apply(&mut self, update: Update) {
         match update {
-            Update::Workload { cluster, object } => {
-                let key = key_of(cluster, &object, "/metadata/namespace", "/metadata/name");
-                self.workloads.insert(key.clone(), Workload::of(&object));
+            Update::Workload {
+                cluster,
+                namespace,
+                name,
+                workload,
+            } => {
+                let key = (cluster, namespace, name);
+                self.workloads.insert(key.clone(), workload);
                 let targeting: Vec<Key> = of_cluster(&self.canaries, cluster)
                     .filter(|((_, ns, _), canary)| {
                         ns == &key.1 && canary.pointer("/spec/targetRef/name").and_then(Value::as_str) == Some(&key.2)
@@ -551,14 +535,8 @@ mod tests {
         });
         s.apply(Update::Listed { cluster: 0 });
         assert!(!s.complete(), "the Deployments are not listed yet");
-        s.apply(Update::Workload {
-            cluster: 0,
-            object: deployment("podinfo", "podinfo:2").into(),
-        });
-        s.apply(Update::Workload {
-            cluster: 0,
-            object: deployment("podinfo-primary", "podinfo:1").into(),
-        });
+        s.apply(Update::workload(0, &deployment("podinfo", "podinfo:2")));
+        s.apply(Update::workload(0, &deployment("podinfo-primary", "podinfo:1")));
         s.apply(Update::WorkloadsListed { cluster: 0 });
         assert!(s.complete());
         let row = &s.rows()[0];
@@ -583,16 +561,10 @@ mod tests {
             object: running.into(),
         });
         assert_eq!(s.rows()[0].phase, "Succeeded");
-        s.apply(Update::Workload {
-            cluster: 0,
-            object: deployment("podinfo-primary", "podinfo:2").into(),
-        });
+        s.apply(Update::workload(0, &deployment("podinfo-primary", "podinfo:2")));
         assert_eq!(s.rows()[0].phase, "Succeeded");
         // The next release is pending again.
-        s.apply(Update::Workload {
-            cluster: 0,
-            object: deployment("podinfo", "podinfo:3").into(),
-        });
+        s.apply(Update::workload(0, &deployment("podinfo", "podinfo:3")));
         assert_eq!(s.rows()[0].phase, "Pending");
     }
 
@@ -607,14 +579,8 @@ mod tests {
                 object: c.into(),
             });
         }
-        s.apply(Update::Workload {
-            cluster: 0,
-            object: deployment("podinfo", "podinfo:2").into(),
-        });
-        s.apply(Update::Workload {
-            cluster: 0,
-            object: deployment("podinfo-primary", "podinfo:1").into(),
-        });
+        s.apply(Update::workload(0, &deployment("podinfo", "podinfo:2")));
+        s.apply(Update::workload(0, &deployment("podinfo-primary", "podinfo:1")));
         let rows = s.rows();
         let images = |name: &str| {
             let r = rows.iter().find(|r| r.name == name).unwrap();

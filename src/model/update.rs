@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::flagger::routing::RouteKind;
 use crate::fleet::ClusterError;
+use crate::model::pending::{TemplatePrint, template_print};
 
 /// An object as read: shared, not copied, by every subscriber's fold of the same update (a
 /// live watch hands each update to every surface that follows it).
@@ -79,10 +80,13 @@ pub enum Update {
     Listed {
         cluster: usize,
     },
-    /// A Deployment (a canary's target or primary: whether a new revision waits for Flagger).
+    /// A Deployment (a canary's target or primary: whether a new revision waits for Flagger),
+    /// as much of it as rows read ([`Update::workload`] makes one).
     Workload {
         cluster: usize,
-        object: Object,
+        namespace: String,
+        name: String,
+        workload: Workload,
     },
     WorkloadGone {
         cluster: usize,
@@ -99,7 +103,41 @@ pub enum Update {
     },
 }
 
+/// What rows need of a Deployment (a canary's target or primary): its pod template's prints,
+/// whether a revision waits for Flagger ([`crate::model::pending`]), and the first container's
+/// image (`-o wide`). Made where the Deployment is read, once: the rest of a Deployment (tens of
+/// kilobytes as a `Value`, every Deployment of the watched namespaces) is never kept, nor queued
+/// for each subscriber.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    pub print: Option<TemplatePrint>,
+    pub image: Option<String>,
+}
+
+impl Workload {
+    pub fn of(deployment: &Value) -> Workload {
+        Workload {
+            print: template_print(deployment),
+            image: deployment
+                .pointer("/spec/template/spec/containers/0/image")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        }
+    }
+}
+
 impl Update {
+    /// The update for a Deployment as read.
+    pub fn workload(cluster: usize, deployment: &Value) -> Update {
+        let text = |p: &str| deployment.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+        Update::Workload {
+            cluster,
+            namespace: text("/metadata/namespace"),
+            name: text("/metadata/name"),
+            workload: Workload::of(deployment),
+        }
+    }
+
     /// The cluster this update is about (every update is about one).
     pub fn cluster(&self) -> usize {
         match self {

@@ -350,10 +350,7 @@ pub async fn read_applications(
         .await;
     for (cluster, outcome) in lists.into_iter().enumerate() {
         for object in outcome.result.unwrap_or_default() {
-            state.apply(Update::Workload {
-                cluster,
-                object: object.into_value().into(),
-            });
+            state.apply(Update::workload(cluster, &object.into_value()));
         }
         state.apply(Update::WorkloadsListed { cluster });
     }

@@ -165,10 +165,7 @@ async fn pump_workloads(cluster: usize, api: Api<Kept>, tx: mpsc::Sender<Update>
         .boxed();
     while let Some(item) = next_unless_closed(&mut stream, &tx).await {
         let update = match item {
-            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Workload {
-                cluster,
-                object: o.into_value().into(),
-            },
+            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::workload(cluster, &o.into_value()),
             Ok(Event::Delete(o)) => Update::WorkloadGone {
                 cluster,
                 namespace: o.namespace(),

@@ -126,10 +126,7 @@ impl Listed {
             cluster,
             object: value(e).into(),
         }));
-        updates.extend(self.workloads.into_iter().map(|d| Update::Workload {
-            cluster,
-            object: value(d).into(),
-        }));
+        updates.extend(self.workloads.into_iter().map(|d| Update::workload(cluster, &value(d))));
         updates.push(Update::WorkloadsListed { cluster });
         updates.push(Update::Listed { cluster });
         updates
