@@ -96,8 +96,8 @@ struct KubeconfigIndex<'a> {
 
 impl<'a> KubeconfigIndex<'a> {
     fn new(kubeconfig: &'a Kubeconfig) -> KubeconfigIndex<'a> {
-        // A name given twice: the first one counts, as kube's loader (`find`) and client-go's
-        // merge (first file, first entry wins) have it.
+        // A name given twice: the first one counts, as in kube's loader (kube-client
+        // src/config/file_loader.rs, `load_from_kubeconfig`: `find`).
         fn by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<&str, &T> {
             let mut map = HashMap::with_capacity(items.len());
             for item in items {
