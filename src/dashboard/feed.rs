@@ -107,11 +107,14 @@ pub struct Feed {
 }
 
 impl Feed {
-    /// Everything, for a page that (re)connects: every row, the summary.
-    pub fn snapshot(&mut self, state: &FleetState) -> Value {
+    /// Everything, for a page that (re)connects: every row, the summary. `rows` are the
+    /// state's ([`FleetState::rows`]), as its subscription keeps them.
+    pub fn snapshot(&mut self, state: &FleetState, rows: &[CanaryState]) -> Value {
         self.sent.clear();
         self.summary = Value::Null;
-        let mut message = self.delta(state).unwrap_or_else(|| json!({"upsert": [], "remove": []}));
+        let mut message = self
+            .delta(state, rows)
+            .unwrap_or_else(|| json!({"upsert": [], "remove": []}));
         if message.get("summary").is_none() {
             message["summary"] = self.summary.clone();
         }
@@ -120,12 +123,17 @@ impl Feed {
 
     /// The rows that changed since the last message (`upsert`), the keys of rows gone
     /// (`remove`) and the summary when it changed; None when nothing did.
-    pub fn delta(&mut self, state: &FleetState) -> Option<Value> {
-        let rows = state.rows();
+    pub fn delta(&mut self, state: &FleetState, rows: &[CanaryState]) -> Option<Value> {
+        let index_of: HashMap<&str, usize> = state
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i))
+            .collect();
         let mut now: HashMap<String, Value> = HashMap::with_capacity(rows.len());
         let mut upsert = Vec::new();
-        for r in &rows {
-            let index = state.clusters.iter().position(|c| c == &r.cluster).unwrap_or(0);
+        for r in rows {
+            let index = index_of.get(r.cluster.as_str()).copied().unwrap_or(0);
             let row = page_row(r, index);
             let k = key(r);
             if self.sent.get(&k) != Some(&row) {
@@ -135,7 +143,7 @@ impl Feed {
         }
         let mut remove: Vec<&String> = self.sent.keys().filter(|k| !now.contains_key(*k)).collect();
         remove.sort();
-        let summary = serde_json::to_value(summary(state, &rows)).unwrap_or(Value::Null);
+        let summary = serde_json::to_value(summary(state, rows)).unwrap_or(Value::Null);
         let summary_changed = summary != self.summary;
         if upsert.is_empty() && remove.is_empty() && !summary_changed {
             return None;
@@ -192,7 +200,7 @@ mod tests {
     fn a_snapshot_then_only_what_changed() {
         let mut state = fleet();
         let mut feed = Feed::default();
-        let first = feed.snapshot(&state);
+        let first = feed.snapshot(&state, &state.rows());
         assert_eq!(first["upsert"].as_array().unwrap().len(), 2);
         assert_eq!(first["summary"]["phases"], json!({"Progressing": 1, "Succeeded": 1}));
         // The heavy status stays in the detail; unknown stays null.
@@ -201,10 +209,10 @@ mod tests {
         assert!(row.get("status").is_none() && row.get("lastAppliedSpec").is_none());
         assert_eq!(row["failedChecks"], Value::Null);
         assert_eq!(row["stepWeights"], json!([10, 50]));
-        assert_eq!(feed.delta(&state), None, "nothing changed, nothing sent");
+        assert_eq!(feed.delta(&state, &state.rows()), None, "nothing changed, nothing sent");
 
         state.apply(canary("a", "Progressing", 50));
-        let next = feed.delta(&state).unwrap();
+        let next = feed.delta(&state, &state.rows()).unwrap();
         let upsert = next["upsert"].as_array().unwrap();
         assert_eq!((upsert.len(), upsert[0]["weight"].clone()), (1, json!(50)));
         assert!(next.get("summary").is_none(), "the counts did not change");
@@ -214,7 +222,7 @@ mod tests {
             namespace: "test".into(),
             name: "b".into(),
         });
-        let gone = feed.delta(&state).unwrap();
+        let gone = feed.delta(&state, &state.rows()).unwrap();
         assert_eq!(gone["remove"], json!([r#"["m1","test","b"]"#]));
         assert_eq!(gone["summary"]["phases"], json!({"Progressing": 1}));
     }

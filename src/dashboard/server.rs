@@ -27,7 +27,7 @@ use crate::engine::actions::{ExecuteOptions, execute, plan_for};
 use crate::engine::live::LiveFleet;
 use crate::fleet::source::FleetSource;
 use crate::invocation::ConfirmPolicy;
-use crate::model::canary::{CanaryId, CanaryState};
+use crate::model::canary::CanaryId;
 use crate::model::update::Scope;
 
 /// A message at least this often, so the page can tell a quiet fleet from a dead stream.
@@ -276,7 +276,9 @@ async fn feed_page(app: Arc<App>, tx: mpsc::Sender<Event>) -> Result<(), ()> {
     });
     send(&tx, "hello", hello).await?;
     let mut feed = Feed::default();
-    send(&tx, "delta", feed.snapshot(subscription.state())).await?;
+    let (state, rows) = subscription.view();
+    let first = feed.snapshot(state, rows);
+    send(&tx, "delta", first).await?;
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     heartbeat.tick().await;
     loop {
@@ -287,7 +289,8 @@ async fn feed_page(app: Arc<App>, tx: mpsc::Sender<Event>) -> Result<(), ()> {
                 }
                 tokio::time::sleep(COALESCE).await;
                 subscription.catch_up();
-                if let Some(delta) = feed.delta(subscription.state()) {
+                let (state, rows) = subscription.view();
+                if let Some(delta) = feed.delta(state, rows) {
                     send(&tx, "delta", delta).await?;
                 }
             }
@@ -306,23 +309,17 @@ async fn canary_detail(State(app): State<Arc<App>>, headers: HeaderMap, Query(re
         return refuse(refusal);
     }
     let id = CanaryId::new(&read.cluster, &read.namespace, &read.name);
-    let subscription = app.live.subscribe();
-    let Some(mut shown) = detail(subscription.state(), &id, now_seconds()) else {
+    let Some(mut shown) = app.live.read(|state| detail(state, &id, now_seconds())) else {
         return failure(
             StatusCode::NOT_FOUND,
             format!("{} in {}: no such canary in the dashboard's view", id, id.cluster),
         );
     };
-    let rows: Vec<CanaryState> = subscription
-        .state()
-        .rows()
-        .into_iter()
-        .filter(|r| CanaryId::of(r) == id)
-        .collect();
-    // The watch lists the Deployments too: the rows' images come from what it holds, no read.
-    if let Some(row) = rows.first() {
-        shown["primaryImage"] = json!(row.primary_image);
-        shown["canaryImage"] = json!(row.canary_image);
+    // The row's images come from the Deployments the watch holds, no read; unknown is null.
+    for image in ["primaryImage", "canaryImage"] {
+        if shown.get(image).is_none() {
+            shown[image] = Value::Null;
+        }
     }
     axum::Json(shown).into_response()
 }

@@ -47,10 +47,11 @@ pub struct FleetState {
     /// What is kept of the Deployments by (cluster, namespace, name), when read (see
     /// [`FleetState::reading_workloads`]).
     workloads: HashMap<Key, Workload>,
-    /// Per canary: the print of the target's pod template ([`TemplatePrint::template`]) when
-    /// this state last saw its run under way. A finished run of that very template is not
-    /// pending even while the primary's promoted copy has not arrived yet (the Deployments come
-    /// on a stream of their own, which may lag).
+    /// Per canary: the print of the target's pod template
+    /// ([`crate::model::pending::TemplatePrint::template`]) when this state last saw its run
+    /// under way. A finished run of that very template is not pending even while the primary's
+    /// promoted copy has not arrived yet (the Deployments come on a stream of their own, which
+    /// may lag).
     ran_template: HashMap<Key, u64>,
     reads_workloads: bool,
     workloads_listed: Vec<bool>,
@@ -441,8 +442,11 @@ impl FleetState {
     /// the target and its `-primary` read, and not the template of a run this state saw).
     fn new_revision_waits(&self, key: &Key, state: &CanaryState) -> bool {
         let (cluster, namespace, _) = key;
-        let get = |name: String| self.workloads.get(&(*cluster, namespace.clone(), name));
-        let print = |name: String| get(name).and_then(|w| w.print);
+        let print = |name: String| {
+            self.workloads
+                .get(&(*cluster, namespace.clone(), name))
+                .and_then(|w| w.print)
+        };
         match (print(state.target.clone()), print(format!("{}-primary", state.target))) {
             (Some(target), _) if self.ran_template.get(key) == Some(&target.template) => false,
             (Some(target), Some(primary)) => pending_between(&state.phase, &target, &primary),

@@ -38,7 +38,7 @@ pub const PENDING_MESSAGE: &str = "new revision not yet picked up by Flagger";
 /// `toolkitMarker`), which it leaves out of the primary.
 const TOOLKIT_MARKER: &str = "toolkit.fluxcd.io";
 
-/// What the test needs of a Deployment's pod template, kept in place of the Deployment by a
+/// What the pending test needs of a Deployment's pod template, kept in place of the Deployment by a
 /// watch of a thousand clusters (a template as a `Value` is tens of kilobytes): a print of the
 /// template as it is, and one of its [`comparable`] form. A print is a 64-bit hash of the
 /// value's JSON text, which is canonical (serde_json's map keeps its keys sorted); two templates
@@ -65,17 +65,9 @@ fn print(value: &Value) -> u64 {
     hasher.finish()
 }
 
-/// Whether a canary in `phase`, whose target Deployment is `target` and primary is `primary`
-/// (whole objects, or at least `spec.template`), has a revision Flagger has not picked up.
-pub fn pending_revision(phase: &str, target: &Value, primary: &Value) -> bool {
-    match (template_print(target), template_print(primary)) {
-        (Some(t), Some(p)) => pending_between(phase, &t, &p),
-        // Without both templates nothing can be said: not pending.
-        _ => false,
-    }
-}
-
-/// [`pending_revision`] from the templates' prints.
+/// Whether a canary in `phase`, whose target Deployment's template has the prints `target`
+/// and whose primary's has `primary`, has a revision Flagger has not picked up. Without both
+/// templates nothing can be said (the caller has no prints): not pending.
 pub fn pending_between(phase: &str, target: &TemplatePrint, primary: &TemplatePrint) -> bool {
     matches!(phase, "Succeeded" | "Initialized") && target.comparable != primary.comparable
 }
@@ -141,6 +133,14 @@ fn strip_config_suffix(value: &mut Value) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The test on whole Deployments, as `FleetState` makes it from what it keeps of them.
+    fn pending_revision(phase: &str, target: &Value, primary: &Value) -> bool {
+        match (template_print(target), template_print(primary)) {
+            (Some(t), Some(p)) => pending_between(phase, &t, &p),
+            _ => false,
+        }
+    }
 
     fn deployment(image: &str, app: &str, extra_annotations: Value) -> Value {
         let mut annotations = json!({"kubectl.kubernetes.io/restartedAt": "t1"});

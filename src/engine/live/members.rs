@@ -23,6 +23,16 @@ pub(super) fn api(client: kube::Client, api_version: &str, kind: &str, namespace
     })
 }
 
+/// A routing kind's objects in `namespace`, or in every namespace when it is None or the kind
+/// is cluster-scoped.
+pub(super) fn route_api(client: kube::Client, kind: RouteKind, namespace: Option<&str>) -> Api<Kept> {
+    let (resource, namespaced) = kind.resource();
+    match (namespace, namespaced) {
+        (Some(ns), true) => Api::namespaced_with(client, ns, &resource),
+        _ => Api::all_with(client, &resource),
+    }
+}
+
 /// Starts the watches; updates arrive on the returned channel until it is dropped.
 pub fn watch(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(1024);
@@ -89,11 +99,7 @@ impl RouteWatches {
             return;
         }
         self.started.push(kind);
-        let (resource, namespaced) = kind.resource();
-        let api = match (&self.namespace, namespaced) {
-            (Some(ns), true) => Api::namespaced_with(self.client.clone(), ns, &resource),
-            _ => Api::all_with(self.client.clone(), &resource),
-        };
+        let api = route_api(self.client.clone(), kind, self.namespace.as_deref());
         tokio::spawn(pump_routes(cluster, kind, api, tx.clone()));
     }
 }

@@ -140,6 +140,13 @@ impl LiveFleet {
         self.seen_from.as_deref()
     }
 
+    /// Reads the state folded so far, without subscribing (a copy of a thousand clusters' state
+    /// for one look would be wasted).
+    pub fn read<R>(&self, look: impl FnOnce(&FleetState) -> R) -> R {
+        let shared = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
+        look(&shared.state)
+    }
+
     /// A consumer of this watch: the state so far, then every update after it.
     pub fn subscribe(&self) -> Subscription {
         let (tx, rx) = mpsc::unbounded_channel();
@@ -230,7 +237,12 @@ impl Subscription {
     /// Every row of the state ([`FleetState::rows`]), remade only for the clusters updated
     /// since the last call.
     pub fn rows(&mut self) -> &[CanaryState] {
-        self.rows.remade(&self.state)
+        self.view().1
+    }
+
+    /// The state and its rows (as [`Subscription::rows`]), for a surface that shows both.
+    pub fn view(&mut self) -> (&FleetState, &[CanaryState]) {
+        (&self.state, self.rows.remade(&self.state))
     }
 
     fn fold(&mut self, update: Update) {

@@ -8,7 +8,6 @@ use kube::api::{Api, ListParams};
 use super::hub;
 use super::kept::Kept;
 use crate::flagger::routing::RouteKind;
-use crate::fleet::apply::resource_of;
 use crate::fleet::source::{Destination, FleetSource};
 use crate::fleet::{ClusterError, Fleet};
 use crate::model::canary::CanaryState;
@@ -25,11 +24,7 @@ async fn list_routes(
 ) -> Vec<(RouteKind, Result<Vec<serde_json::Value>, String>)> {
     let kinds = RouteKind::ALL;
     let lists = futures::future::join_all(kinds.iter().map(|kind| {
-        let (resource, namespaced) = kind.resource();
-        let api: Api<Kept> = match (namespace, namespaced) {
-            (Some(ns), true) => Api::namespaced_with(client.clone(), ns, &resource),
-            _ => Api::all_with(client.clone(), &resource),
-        };
+        let api = super::members::route_api(client.clone(), *kind, namespace);
         async move { api.list(&ListParams::default()).await }
     }))
     .await;
@@ -135,12 +130,8 @@ impl Listed {
 
 async fn read_cluster(client: &kube::Client, scope: &Scope, wanted: Wanted) -> Result<Listed, ClusterError> {
     let api = |version: &str, kind: &str| -> Result<Api<Kept>, ClusterError> {
-        let (resource, _) =
-            resource_of(version, kind).ok_or_else(|| ClusterError::Other(format!("unknown kind {kind}")))?;
-        Ok(match &scope.namespace {
-            Some(ns) => Api::namespaced_with(client.clone(), ns, &resource),
-            None => Api::all_with(client.clone(), &resource),
-        })
+        super::members::api(client.clone(), version, kind, scope.namespace.as_deref())
+            .ok_or_else(|| ClusterError::Other(format!("unknown kind {kind}")))
     };
     let mut params = ListParams::default();
     if let Some(name) = &scope.name {
