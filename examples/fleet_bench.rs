@@ -6,7 +6,8 @@
 //!   cargo build --release && cargo run --release --example fleet_bench -- [SIZES] [LATENCIES_MS] [follow]
 //!   e.g. cargo run --release --example fleet_bench -- 1,10,100 50,150
 //!
-//! `follow-only` measures the follow rows alone. `hold` sets up the first fleet and keeps it up until stdin closes (for a profiler).
+//! `follow-only` measures the follow rows alone. `hold` sets up the first fleet and keeps it up until stdin closes (for a profiler); a
+//! line `release` on its stdin starts a release in every cluster, `idle` slows the fleet down again.
 //! `follow` adds an idle `list -w` (33 s) and a `status --watch` following one rollout per
 //! cluster. Each command runs as its own process under /usr/bin/time (wall, user+system CPU,
 //! peak RSS); the simulated clusters run in this process and record the requests they answer
@@ -249,7 +250,22 @@ fn main() {
                 latencies[0],
                 kubeconfig.display()
             );
-            std::io::copy(&mut std::io::stdin(), &mut std::io::sink()).ok();
+            // Each line `release` starts a release in every cluster at the follow speed (to
+            // profile a `status --watch` started by hand), `idle` sets the speed back to 1;
+            // anything else is ignored.
+            let mut image = 1;
+            for line in std::io::stdin().lines().map_while(Result::ok) {
+                match line.trim() {
+                    "release" => {
+                        image += 1;
+                        set_speed(&playground, FOLLOW_SPEED);
+                        release(&playground, &format!("podinfo:{image}"));
+                        eprintln!("released podinfo:{image}");
+                    }
+                    "idle" => set_speed(&playground, 1.0),
+                    _ => {}
+                }
+            }
             return;
         }
         let bench = Bench {
@@ -347,6 +363,23 @@ fn print_rows(n: usize, latency: u64, rows: Vec<(String, Measure)>) {
     }
 }
 
+/// A new image for the target Deployment of every cluster: a release everywhere.
+fn release(playground: &Playground, image: &str) {
+    let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": "podinfod", "image": image}]}}}});
+    for m in &playground.members {
+        m.cluster
+            .patch(
+                "apps",
+                "deployments",
+                Some("test"),
+                "podinfo",
+                fleet_sim::patch::PatchKind::Strategic,
+                &patch,
+            )
+            .expect("the release patch applies");
+    }
+}
+
 /// An idle watch, and a watch following one release in every cluster to the end (the release
 /// is left in place: run `follow` once per fleet, with the last latency).
 fn follow_rows(bench: &Bench, rows: &mut Vec<(String, Measure)>, n: usize) {
@@ -402,20 +435,7 @@ fn follow_rows(bench: &Bench, rows: &mut Vec<(String, Measure)>, n: usize) {
             )
         });
         std::thread::sleep(Duration::from_secs(2));
-        for m in &bench.playground.members {
-            let patch =
-                json!({"spec": {"template": {"spec": {"containers": [{"name": "podinfod", "image": "podinfo:2"}]}}}});
-            m.cluster
-                .patch(
-                    "apps",
-                    "deployments",
-                    Some("test"),
-                    "podinfo",
-                    fleet_sim::patch::PatchKind::Strategic,
-                    &patch,
-                )
-                .expect("the release patch applies");
-        }
+        release(bench.playground, "podinfo:2");
         watcher.join().expect("the watch thread ends")
     });
     set_speed(bench.playground, 1.0);
