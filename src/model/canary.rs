@@ -10,6 +10,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::event::Event;
+
 pub use crate::flagger::routing::Routed;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -231,14 +233,19 @@ impl CanaryState {
     }
 
     /// From a Canary object and its events, newest last.
-    pub fn from_canary(cluster: &str, canary: &Value, events: &[Value]) -> CanaryState {
+    pub fn from_canary(cluster: &str, canary: &Value, events: &[Event]) -> CanaryState {
         Self::from_canary_with(cluster, canary, &events.iter().collect::<Vec<_>>(), None)
     }
 
-    /// Like `from_canary`, with the last status a watch saw while the run was under way (the
-    /// failed checks that led to a rollback, which the Failed write resets to 0).
-    pub fn from_canary_with(cluster: &str, canary: &Value, events: &[&Value], running: Option<&Value>) -> CanaryState {
-        let meaningful: Vec<&Value> = events.iter().copied().filter(|e| !is_routine(e)).collect();
+    /// Like `from_canary`, with the failed checks of the last status a watch saw while the run
+    /// was under way (those that led to a rollback: the Failed write resets them to 0).
+    pub fn from_canary_with(
+        cluster: &str,
+        canary: &Value,
+        events: &[&Event],
+        running_failed_checks: Option<i64>,
+    ) -> CanaryState {
+        let meaningful: Vec<&Event> = events.iter().copied().filter(|e| !is_routine(e)).collect();
         let events = meaningful.as_slice();
         let a = canary.pointer("/spec/analysis").cloned().unwrap_or(Value::Null);
         let step_weights: Vec<i64> = a
@@ -317,7 +324,7 @@ impl CanaryState {
             canary_image: None,
         };
         state.gate = waiting_gate(canary, &phase, events);
-        state.message = message(canary, &phase, events, running);
+        state.message = message(canary, &phase, events, running_failed_checks);
         if state.message.is_empty() && phase.is_empty() {
             state.message = INITIALIZING.into();
         }
@@ -466,7 +473,7 @@ pub const INITIALIZING: &str = "initializing: Flagger has not written a status y
 
 /// The hook a held canary waits on: Waiting (confirm-rollout), WaitingPromotion
 /// (confirm-promotion), or a refused traffic increase named in the newest event.
-fn waiting_gate(canary: &Value, phase: &str, events: &[&Value]) -> Option<String> {
+fn waiting_gate(canary: &Value, phase: &str, events: &[&Event]) -> Option<String> {
     let hooks = canary
         .pointer("/spec/analysis/webhooks")
         .and_then(Value::as_array)
@@ -534,8 +541,8 @@ fn fits_phase(phase: &str, message: &str) -> bool {
 }
 
 /// An event's message without client-go's aggregation prefix.
-pub fn event_text(event: &Value) -> &str {
-    let message = event["message"].as_str().unwrap_or("");
+pub fn event_text(event: &Event) -> &str {
+    let message = event.message();
     message.strip_prefix(COMBINED_PREFIX).unwrap_or(message)
 }
 
@@ -545,9 +552,9 @@ pub fn event_text(event: &Value) -> &str {
 /// again while the canary holds at weight 0 (pkg/controller/scheduler.go: `Starting canary
 /// analysis for %s.%s`), both Normal events recorded before the tick's halt. They are never
 /// the latest news: the gate, the message and the detail skip them.
-pub fn is_routine(event: &Value) -> bool {
+pub fn is_routine(event: &Event) -> bool {
     let text = event_text(event);
-    event["type"] != "Warning"
+    !event.is_warning()
         && (text.ends_with(" not signaling a rollback") || text.starts_with("Starting canary analysis for "))
 }
 
@@ -557,7 +564,7 @@ pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
 /// The line a person reads: the Promoted condition's message (the status), with the detail the
 /// events add: for a failure why it failed and the check that failed, while a run is under way
 /// the newest warning about it (a halted check, a readiness wait).
-fn message(canary: &Value, phase: &str, events: &[&Value], running: Option<&Value>) -> String {
+fn message(canary: &Value, phase: &str, events: &[&Event], running_failed_checks: Option<i64>) -> String {
     let condition = text(canary, "/status/conditions/0/message");
     let texts: Vec<&str> = events.iter().map(|e| event_text(e)).collect();
     if phase == "Failed" {
@@ -580,8 +587,7 @@ fn message(canary: &Value, phase: &str, events: &[&Value], running: Option<&Valu
             .or_else(|| {
                 // The rollback event was merged or dropped: the last running status still says
                 // whether the threshold was the cause.
-                let status = running?;
-                let failed = status.get("failedChecks").and_then(Value::as_i64).unwrap_or(0);
+                let failed = running_failed_checks?;
                 let threshold = canary
                     .pointer("/spec/analysis/threshold")
                     .and_then(Value::as_i64)
@@ -633,8 +639,8 @@ fn message(canary: &Value, phase: &str, events: &[&Value], running: Option<&Valu
     let changed = seconds(canary.pointer("/status/lastTransitionTime").and_then(Value::as_str));
     let detail = events
         .last()
-        .filter(|e| e["type"] == "Warning")
-        .filter(|e| match (changed, seconds(e["lastTimestamp"].as_str())) {
+        .filter(|e| e.is_warning())
+        .filter(|e| match (changed, seconds(e.last_timestamp.as_deref())) {
             (Some(changed), Some(at)) => at + 1 >= changed,
             _ => true,
         })
@@ -707,14 +713,15 @@ mod tests {
             {"name": "step-gate", "type": "confirm-traffic-increase", "url": "x"}]});
         let waiting = CanaryState::from_canary("m1", &canary("WaitingPromotion", hooks.clone()), &[]);
         assert_eq!(waiting.gate.as_deref(), Some("confirm-promotion promotion-gate"));
-        let events =
-            [json!({"message": "Halt podinfo.test advancement waiting for traffic increase approval step-gate"})];
+        let events = [Event::of(
+            json!({"message": "Halt podinfo.test advancement waiting for traffic increase approval step-gate"}),
+        )];
         let held = CanaryState::from_canary("m1", &canary("Progressing", hooks), &events);
         assert_eq!(held.gate.as_deref(), Some("confirm-traffic-increase step-gate"));
         let events = [
-            json!({"message": "Halt podinfo.test advancement success rate 80.00% < 99%"}),
-            json!({"message": "Rolling back podinfo.test failed checks threshold reached 2"}),
-            json!({"message": "Canary failed! Scaling down podinfo.test"}),
+            Event::of(json!({"message": "Halt podinfo.test advancement success rate 80.00% < 99%"})),
+            Event::of(json!({"message": "Rolling back podinfo.test failed checks threshold reached 2"})),
+            Event::of(json!({"message": "Canary failed! Scaling down podinfo.test"})),
         ];
         let failed = CanaryState::from_canary("m1", &canary("Failed", json!({})), &events);
         assert_eq!(
@@ -787,11 +794,11 @@ mod tests {
     #[test]
     fn status_is_the_message_and_events_only_add_detail() {
         let mut c = canary("Progressing", json!({"stepWeight": 10, "threshold": 2}));
-        let normal = json!({"type": "Normal", "message": "Advance podinfo.test canary weight 20"});
+        let normal = Event::of(json!({"type": "Normal", "message": "Advance podinfo.test canary weight 20"}));
         let state = CanaryState::from_canary("m1", &c, std::slice::from_ref(&normal));
         assert_eq!(state.message, "New revision detected, progressing canary analysis.");
-        let halt = json!({"type": "Warning", "count": 3,
-            "message": "(combined from similar events): Halt podinfo.test advancement success rate 80.00% < 99%"});
+        let halt = Event::of(json!({"type": "Warning", "count": 3,
+            "message": "(combined from similar events): Halt podinfo.test advancement success rate 80.00% < 99%"}));
         let state = CanaryState::from_canary("m1", &c, &[normal.clone(), halt.clone()]);
         assert_eq!(
             state.message,
@@ -801,13 +808,13 @@ mod tests {
         let mut later = c.clone();
         later["status"]["lastTransitionTime"] = json!("2026-01-01T00:01:00Z");
         let mut old_halt = halt.clone();
-        old_halt["lastTimestamp"] = json!("2026-01-01T00:00:10Z");
+        old_halt.last_timestamp = Some("2026-01-01T00:00:10Z".into());
         let state = CanaryState::from_canary("m1", &later, &[normal.clone(), old_halt]);
         assert_eq!(state.message, "New revision detected, progressing canary analysis.");
         // An old failure never speaks for a phase that contradicts it.
         c["status"]["phase"] = json!("Succeeded");
         c["status"]["conditions"][0]["message"] = json!("Canary analysis completed successfully, promotion finished.");
-        let failed = json!({"type": "Warning", "message": "Canary failed! Scaling down podinfo.test"});
+        let failed = Event::of(json!({"type": "Warning", "message": "Canary failed! Scaling down podinfo.test"}));
         let state = CanaryState::from_canary("m1", &c, &[halt, failed]);
         assert_eq!(
             state.message,
@@ -820,13 +827,19 @@ mod tests {
         let mut c = canary("Failed", json!({"threshold": 2}));
         c["status"]["conditions"][0]["message"] = json!("Canary analysis failed, Deployment scaled to zero.");
         let events = [
-            json!({"type": "Normal", "message": "(combined from similar events): New revision detected! Scaling up podinfo.test"}),
-            json!({"type": "Warning", "count": 2, "message": "Halt podinfo.test advancement success rate 80.00% < 99%"}),
+            Event::of(
+                json!({"type": "Normal", "message": "(combined from similar events): New revision detected! Scaling up podinfo.test"}),
+            ),
+            Event::of(
+                json!({"type": "Warning", "count": 2, "message": "Halt podinfo.test advancement success rate 80.00% < 99%"}),
+            ),
             // The rollback event was merged and its message overwritten by the next one.
-            json!({"type": "Warning", "message": "(combined from similar events): Canary failed! Scaling down podinfo.test"}),
+            Event::of(
+                json!({"type": "Warning", "message": "(combined from similar events): Canary failed! Scaling down podinfo.test"}),
+            ),
         ];
-        let running = json!({"phase": "Progressing", "failedChecks": 2});
-        let state = CanaryState::from_canary_with("m1", &c, &events.iter().collect::<Vec<_>>(), Some(&running));
+        let running = Some(2);
+        let state = CanaryState::from_canary_with("m1", &c, &events.iter().collect::<Vec<_>>(), running);
         assert_eq!(
             state.message,
             "Rolling back podinfo.test failed checks threshold reached 2; last failed check: Halt podinfo.test advancement success rate 80.00% < 99%"
@@ -835,8 +848,7 @@ mod tests {
         let mut single = c.clone();
         single["spec"]["analysis"]["metrics"] =
             json!([{"name": "request-success-rate", "thresholdRange": {"min": 99}}]);
-        let state =
-            CanaryState::from_canary_with("m1", &single, &events[2..].iter().collect::<Vec<_>>(), Some(&running));
+        let state = CanaryState::from_canary_with("m1", &single, &events[2..].iter().collect::<Vec<_>>(), running);
         assert_eq!(
             state.message,
             "Rolling back podinfo.test failed checks threshold reached 2; failed check: metric request-success-rate (the canary's only check)"
@@ -845,8 +857,8 @@ mod tests {
         let state = CanaryState::from_canary("m1", &c, &[]);
         assert_eq!(state.message, "Canary analysis failed, Deployment scaled to zero.");
         // A readiness deadline: the readiness error is the reason.
-        let deadline = [json!({"type": "Warning",
-            "message": "canary deployment podinfo.test not ready: deployment \"podinfo\" exceeded its progress deadline"})];
+        let deadline = [Event::of(json!({"type": "Warning",
+            "message": "canary deployment podinfo.test not ready: deployment \"podinfo\" exceeded its progress deadline"}))];
         let state = CanaryState::from_canary("m1", &c, &deadline);
         assert_eq!(
             state.message,
@@ -854,9 +866,11 @@ mod tests {
         );
         // A previous run's failure does not explain this one.
         let events = [
-            json!({"type": "Warning", "message": "Halt podinfo.test advancement request duration 1s > 500ms"}),
-            json!({"type": "Normal", "message": "New revision detected! Scaling up podinfo.test"}),
-            json!({"type": "Warning", "message": "Rolling back podinfo.test manual webhook invoked"}),
+            Event::of(
+                json!({"type": "Warning", "message": "Halt podinfo.test advancement request duration 1s > 500ms"}),
+            ),
+            Event::of(json!({"type": "Normal", "message": "New revision detected! Scaling up podinfo.test"})),
+            Event::of(json!({"type": "Warning", "message": "Rolling back podinfo.test manual webhook invoked"})),
         ];
         let state = CanaryState::from_canary("m1", &c, &events);
         assert_eq!(state.message, "Rolling back podinfo.test manual webhook invoked");
@@ -914,8 +928,11 @@ mod tests {
         let hooks = json!({"stepWeight": 10, "webhooks": [
             {"name": "step-gate", "type": "confirm-traffic-increase", "url": "x"},
             {"name": "abort-gate", "type": "rollback", "url": "x"}]});
-        let halt = json!({"type": "Warning", "message": "Halt podinfo.test advancement waiting for traffic increase approval step-gate"});
-        let routine = json!({"type": "Normal", "message": "Rollback hook abort-gate not signaling a rollback"});
+        let halt = Event::of(
+            json!({"type": "Warning", "message": "Halt podinfo.test advancement waiting for traffic increase approval step-gate"}),
+        );
+        let routine =
+            Event::of(json!({"type": "Normal", "message": "Rollback hook abort-gate not signaling a rollback"}));
         let held = CanaryState::from_canary("m1", &canary("Progressing", hooks), &[halt, routine]);
         assert_eq!(held.gate.as_deref(), Some("confirm-traffic-increase step-gate"));
         assert!(

@@ -7,11 +7,13 @@
 //! carried, so a merged message does not erase the history a failure reason needs.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::flagger::routing::{RouteKind, routed};
 use crate::model::canary::CanaryState;
+use crate::model::event::Event;
 use crate::model::pending::pending_between;
 use crate::model::update::{Object, Update, Workload};
 
@@ -28,22 +30,22 @@ pub struct FleetState {
     canaries: BTreeMap<Key, Object>,
     /// Canaries known to exist whose state cannot be told, with why.
     unreadable: BTreeMap<Key, String>,
-    events: HashMap<Key, Vec<Object>>,
+    events: HashMap<Key, Vec<Arc<Event>>>,
     /// Routing objects by (cluster, kind, namespace or "", name).
     routes: HashMap<(usize, &'static str, String, String), Object>,
     /// Per (cluster, routing kind): why that kind is not read (its list or watch failed).
     route_errors: HashMap<(usize, &'static str), String>,
     /// Per canary: every message its Events carried while watched, oldest first (an Event whose
     /// message changed contributes each version).
-    history: HashMap<Key, Vec<(u64, Object)>>,
+    history: HashMap<Key, Vec<(u64, Arc<Event>)>>,
     /// Arrival order of event versions (each new or newer version takes the next number).
     seq: u64,
     /// Per canary: the arrival number from which events belong to the run under way, when a
     /// watch saw the run start (a run seen only mid-way has none).
     run_start: HashMap<Key, u64>,
-    /// Per canary: the last Canary seen while a run was under way (for its status; shared with
-    /// `canaries`, not copied).
-    running: HashMap<Key, Object>,
+    /// Per canary: the failed checks of the last status seen while a run was under way (the
+    /// Failed write resets them to 0; a row tells from them whether the threshold was the cause).
+    running_failed_checks: HashMap<Key, i64>,
     /// What is kept of the Deployments by (cluster, namespace, name), when read (see
     /// [`FleetState::reading_workloads`]).
     workloads: HashMap<Key, Workload>,
@@ -161,10 +163,13 @@ impl FleetState {
                 if new_run {
                     // Events from here on are this run's; older ones explain older runs.
                     self.run_start.insert(key.clone(), self.seq + 1);
-                    self.running.remove(&key);
+                    self.running_failed_checks.remove(&key);
                 }
-                if crate::model::canary::is_running(phase) && object.get("status").is_some() {
-                    self.running.insert(key.clone(), object.clone());
+                if crate::model::canary::is_running(phase)
+                    && let Some(status) = object.get("status")
+                {
+                    let failed = status.get("failedChecks").and_then(Value::as_i64).unwrap_or(0);
+                    self.running_failed_checks.insert(key.clone(), failed);
                 }
                 self.unreadable.remove(&key);
                 self.canaries.insert(key.clone(), object);
@@ -189,8 +194,8 @@ impl FleetState {
                 self.canaries.remove(&key);
                 self.unreadable.remove(&key);
             }
-            Update::Event { cluster, object } => self.event(cluster, object, false),
-            Update::EventListed { cluster, object } => self.event(cluster, object, true),
+            Update::Event { cluster, event } => self.event(cluster, event, false),
+            Update::EventListed { cluster, event } => self.event(cluster, event, true),
             Update::Route { cluster, kind, object } => {
                 let (_, ns, name) = key_of(cluster, &object, "/metadata/namespace", "/metadata/name");
                 self.routes.insert((cluster, kind.plural(), ns, name), object);
@@ -225,22 +230,18 @@ impl FleetState {
 
     /// One Event version. A listed one (initial list, relist, one-shot read) that is new to
     /// this state is older history: it does not count as happening in the run under way.
-    fn event(&mut self, cluster: usize, object: Object, listed: bool) {
-        let key = key_of(cluster, &object, "/involvedObject/namespace", "/involvedObject/name");
+    fn event(&mut self, cluster: usize, object: Arc<Event>, listed: bool) {
+        let involved = &object.involved_object;
+        let text = |field: &Option<String>| field.clone().unwrap_or_default();
+        let key = (cluster, text(&involved.namespace), text(&involved.name));
         let list = self.events.entry(key.clone()).or_default();
-        let id = object
-            .pointer("/metadata/uid")
-            .or_else(|| object.pointer("/metadata/name"))
-            .cloned();
-        let previous = id
-            .as_ref()
-            .and_then(|id| list.iter().position(|e| event_id(e) == Some(id)));
+        let previous = object.id().and_then(|id| list.iter().position(|e| e.id() == Some(id)));
         // (message changed, a newer version)
         let (changed, newer) = match previous {
             // A repeat (higher count) or a merged message: the newer version wins.
-            Some(i) if version(&list[i]) <= version(&object) => {
-                let message_changed = list[i]["message"] != object["message"];
-                let newer = version(&list[i]) < version(&object);
+            Some(i) if list[i].version() <= object.version() => {
+                let message_changed = list[i].message != object.message;
+                let newer = list[i].version() < object.version();
                 list[i] = object.clone();
                 (message_changed, newer)
             }
@@ -250,7 +251,7 @@ impl FleetState {
                 (true, true)
             }
         };
-        list.sort_by_key(|e| order(e));
+        list.sort_by(|a, b| a.order().cmp(&b.order()));
         if list.len() > EVENTS_KEPT {
             let excess = list.len() - EVENTS_KEPT;
             list.drain(..excess);
@@ -263,14 +264,14 @@ impl FleetState {
         let history = self.history.entry(key).or_default();
         if changed {
             history.push((seq, object));
-        } else if let Some(last) = history.iter_mut().rev().find(|(_, e)| event_id(e) == event_id(&object)) {
+        } else if let Some(last) = history.iter_mut().rev().find(|(_, e)| e.id() == object.id()) {
             // The same message again: it happened again now.
             if newer {
                 last.0 = seq;
             }
             last.1 = object;
         }
-        history.sort_by_key(|(_, e)| order(e));
+        history.sort_by(|(_, a), (_, b)| a.order().cmp(&b.order()));
         if history.len() > EVENTS_KEPT * 4 {
             let excess = history.len() - EVENTS_KEPT * 4;
             history.drain(..excess);
@@ -285,7 +286,7 @@ impl FleetState {
 
     /// Every message the canary's Events carried while watched (with a one-shot read: the
     /// Events as they are).
-    pub fn history_of(&self, cluster: usize, namespace: &str, name: &str) -> Vec<Value> {
+    pub fn history_of(&self, cluster: usize, namespace: &str, name: &str) -> Vec<Event> {
         self.run_history(&(cluster, namespace.to_string(), name.to_string()), false)
             .into_iter()
             .cloned()
@@ -293,7 +294,7 @@ impl FleetState {
     }
 
     /// The history, or only the run under way's part of it when a watch saw the run start.
-    fn run_history(&self, key: &Key, this_run: bool) -> Vec<&Value> {
+    fn run_history(&self, key: &Key, this_run: bool) -> Vec<&Event> {
         let from = if this_run {
             self.run_start.get(key).copied().unwrap_or(0)
         } else {
@@ -308,7 +309,7 @@ impl FleetState {
             .collect()
     }
 
-    pub fn events_of(&self, cluster: usize, namespace: &str, name: &str) -> &[Object] {
+    pub fn events_of(&self, cluster: usize, namespace: &str, name: &str) -> &[Arc<Event>] {
         self.events
             .get(&(cluster, namespace.to_string(), name.to_string()))
             .map(Vec::as_slice)
@@ -383,8 +384,8 @@ impl FleetState {
             // the newest warning, which carries its own staleness test.
             let phase = canary.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
             let events = self.run_history(key, !crate::model::canary::is_running(phase));
-            let running = self.running.get(*key).and_then(|c| c.get("status"));
-            let mut state = CanaryState::from_canary_with(cluster, canary, &events, running)
+            let running_failed_checks = self.running_failed_checks.get(*key).copied();
+            let mut state = CanaryState::from_canary_with(cluster, canary, &events, running_failed_checks)
                 .with_routes(self.routed(index, canary));
             if self.new_revision_waits(key, &state) {
                 state = state.pending_new_revision();
@@ -477,39 +478,6 @@ impl FleetState {
             (self.is_listed(i) && workloads) || self.errors.contains_key(&i)
         })
     }
-}
-
-fn event_id(event: &Value) -> Option<&Value> {
-    event
-        .pointer("/metadata/uid")
-        .or_else(|| event.pointer("/metadata/name"))
-}
-
-fn resource_version(event: &Value) -> u64 {
-    event
-        .pointer("/metadata/resourceVersion")
-        .and_then(Value::as_str)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-}
-
-/// Which of two versions of one Event is newer: its count, then its resourceVersion.
-fn version(event: &Value) -> (i64, u64) {
-    (
-        event.get("count").and_then(Value::as_i64).unwrap_or(1),
-        resource_version(event),
-    )
-}
-
-/// Events in the order they last happened.
-fn order(event: &Value) -> (String, u64) {
-    let time = event
-        .get("lastTimestamp")
-        .and_then(Value::as_str)
-        .or_else(|| event.get("eventTime").and_then(Value::as_str))
-        .unwrap_or("")
-        .to_string();
-    (time, resource_version(event))
 }
 
 #[cfg(test)]
@@ -639,8 +607,8 @@ mod tests {
         ] {
             s.apply(Update::Event {
                 cluster: 0,
-                object: json!({"metadata": {"uid": uid}, "lastTimestamp": t, "message": msg,
-                "involvedObject": {"namespace": "test", "name": "podinfo"}})
+                event: Event::of(json!({"metadata": {"uid": uid}, "lastTimestamp": t, "message": msg,
+                "involvedObject": {"namespace": "test", "name": "podinfo"}}))
                 .into(),
             });
         }
@@ -661,35 +629,35 @@ mod tests {
         let halt = "Halt podinfo.test advancement waiting for traffic increase approval gate";
         s.apply(Update::Event {
             cluster: 0,
-            object: event("5", 1, halt, "2026-01-01T00:00:01Z").into(),
+            event: Event::of(event("5", 1, halt, "2026-01-01T00:00:01Z")).into(),
         });
         s.apply(Update::Event {
             cluster: 0,
-            object: event("6", 2, halt, "2026-01-01T00:00:02Z").into(),
+            event: Event::of(event("6", 2, halt, "2026-01-01T00:00:02Z")).into(),
         });
         // A stale version (a relist racing the watch) does not go back.
         s.apply(Update::Event {
             cluster: 0,
-            object: event("5", 1, halt, "2026-01-01T00:00:01Z").into(),
+            event: Event::of(event("5", 1, halt, "2026-01-01T00:00:01Z")).into(),
         });
         let events = s.events_of(0, "test", "podinfo");
         assert_eq!(events.len(), 1);
-        assert_eq!(events[0]["count"], 2);
+        assert_eq!(events[0].count, Some(2));
         assert_eq!(s.history_of(0, "test", "podinfo").len(), 1);
         // A combined Event whose message changes keeps each message in the history.
         s.apply(Update::Event {
             cluster: 0,
-            object: event(
+            event: Event::of(event(
                 "7",
                 3,
                 "(combined from similar events): Canary failed! Scaling down podinfo.test",
                 "2026-01-01T00:00:03Z",
-            )
+            ))
             .into(),
         });
         assert_eq!(s.events_of(0, "test", "podinfo").len(), 1);
         let all = s.history_of(0, "test", "podinfo");
-        let history: Vec<&str> = all.iter().map(|e| e["message"].as_str().unwrap()).collect();
+        let history: Vec<&str> = all.iter().map(|e| e.message()).collect();
         assert_eq!(history.len(), 2, "{history:?}");
         assert_eq!(history[0], halt);
     }
@@ -705,10 +673,12 @@ mod tests {
         };
         let halt = |uid: &str, rate: &str| Update::Event {
             cluster: 0,
-            object: json!({"metadata": {"uid": uid, "resourceVersion": "1"}, "count": 1, "type": "Warning",
+            event: Event::of(
+                json!({"metadata": {"uid": uid, "resourceVersion": "1"}, "count": 1, "type": "Warning",
                            "lastTimestamp": "2026-01-01T00:00:01Z",
                            "message": format!("Halt podinfo.test advancement success rate {rate}% < 99%"),
-                           "involvedObject": {"namespace": "test", "name": "podinfo"}})
+                           "involvedObject": {"namespace": "test", "name": "podinfo"}}),
+            )
             .into(),
         };
         s.apply(Update::Canary {
@@ -761,11 +731,12 @@ mod tests {
         });
         s.apply(Update::EventListed {
             cluster: 0,
-            object:
+            event: Event::of(
                 json!({"metadata": {"uid": "e"}, "type": "Warning", "count": 4, "lastTimestamp": "2026-01-01T00:00:40Z",
                 "message": "Halt podinfo.test advancement waiting for traffic increase approval step-gate",
-                "involvedObject": {"namespace": "test", "name": "podinfo"}})
-                .into(),
+                "involvedObject": {"namespace": "test", "name": "podinfo"}}),
+            )
+            .into(),
         });
         let row = &s.rows()[0];
         assert_eq!(row.gate.as_deref(), Some("confirm-traffic-increase step-gate"));

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::flagger::routing::RouteKind;
 use crate::fleet::ClusterError;
+use crate::model::event::Event;
 use crate::model::pending::{TemplatePrint, template_print};
 
 /// An object as read: shared, not copied, by every subscriber's fold of the same update (a
@@ -43,7 +44,7 @@ pub enum Update {
     },
     Event {
         cluster: usize,
-        object: Object,
+        event: Arc<Event>,
     },
     /// A provider's routing object (VirtualService, canary Ingress, HTTPRoute, TrafficRoute).
     Route {
@@ -74,7 +75,7 @@ pub enum Update {
     /// relist, a one-shot read): history from before the watch, not something that just happened.
     EventListed {
         cluster: usize,
-        object: Object,
+        event: Arc<Event>,
     },
     /// The cluster's canaries have been listed (its rows are complete).
     Listed {
@@ -126,16 +127,38 @@ impl Workload {
     }
 }
 
-impl Update {
-    /// The update for a Deployment as read.
-    pub fn workload(cluster: usize, deployment: &Value) -> Update {
+/// A Deployment as rows need it, with its namespace and name (see [`Workload`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedWorkload {
+    pub namespace: String,
+    pub name: String,
+    pub workload: Workload,
+}
+
+impl NamedWorkload {
+    pub fn of(deployment: &Value) -> NamedWorkload {
         let text = |p: &str| deployment.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
-        Update::Workload {
-            cluster,
+        NamedWorkload {
             namespace: text("/metadata/namespace"),
             name: text("/metadata/name"),
             workload: Workload::of(deployment),
         }
+    }
+
+    pub fn into_update(self, cluster: usize) -> Update {
+        Update::Workload {
+            cluster,
+            namespace: self.namespace,
+            name: self.name,
+            workload: self.workload,
+        }
+    }
+}
+
+impl Update {
+    /// The update for a Deployment as read.
+    pub fn workload(cluster: usize, deployment: &Value) -> Update {
+        NamedWorkload::of(deployment).into_update(cluster)
     }
 
     /// The cluster this update is about (every update is about one).

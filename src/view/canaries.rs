@@ -335,6 +335,7 @@ fn gate_since(r: &CanaryState) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::event::Event;
     use serde_json::json;
 
     fn row(cluster: &str, phase: &str, weight: i64) -> CanaryState {
@@ -344,7 +345,9 @@ mod tests {
         CanaryState::from_canary(
             cluster,
             &c,
-            &[json!({"message": format!("Advance podinfo.test canary weight {weight}")})],
+            &[Event::of(
+                json!({"message": format!("Advance podinfo.test canary weight {weight}")}),
+            )],
         )
     }
 

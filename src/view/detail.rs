@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::model::canary::{CanaryState, UNKNOWN, known};
+use crate::model::event::Event;
 use crate::model::fleet_state::FleetState;
 use crate::view::canaries::{age, bar, fit, phase_cell, strategy_text};
 
@@ -20,8 +21,9 @@ pub struct CanaryDetail {
     pub analysis: Value,
     /// The analysis's webhooks: name, type (`rollout` when unset, as Flagger defaults it) and URL.
     pub hooks: Vec<Value>,
-    /// The newest events, oldest first, as the API server holds them.
-    pub events: Vec<Value>,
+    /// The newest events, oldest first, as the API server holds them (what is kept of them,
+    /// [`Event`]).
+    pub events: Vec<Event>,
 }
 
 /// Every row of `state` in depth (see [`CanaryDetail`]).
@@ -164,10 +166,10 @@ fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) 
 
 /// One Event as `kubectl describe` lists it: type, age, and for a repeated event the count and
 /// the age of its first occurrence (kubectl `describe.go`, `DescribeEvents`), then the message.
-pub fn event_line(event: &Value, now: i64) -> String {
-    let first = event["firstTimestamp"].as_str();
-    let last = event["lastTimestamp"].as_str().or(first);
-    let count = event["count"].as_i64().unwrap_or(1);
+pub fn event_line(event: &Event, now: i64) -> String {
+    let first = event.first_timestamp.as_deref();
+    let last = event.last_timestamp.as_deref().or(first);
+    let count = event.count.unwrap_or(1);
     let when = if count > 1 {
         format!("{} (x{count} over {})", age(last, now), age(first, now))
     } else {
@@ -175,9 +177,9 @@ pub fn event_line(event: &Value, now: i64) -> String {
     };
     format!(
         "{:<7} {:<18} {}",
-        event["type"].as_str().unwrap_or(""),
+        event.severity.as_deref().unwrap_or(""),
         when,
-        event["message"].as_str().unwrap_or("")
+        event.message()
     )
 }
 
@@ -189,14 +191,18 @@ mod tests {
     #[test]
     fn repeats_are_grouped_like_kubectl_describe() {
         let now = "2026-01-01T00:01:00Z".parse::<jiff::Timestamp>().unwrap().as_second();
-        let repeated = json!({"type": "Warning", "count": 6, "firstTimestamp": "2026-01-01T00:00:00Z",
-            "lastTimestamp": "2026-01-01T00:00:54Z", "message": "Halt podinfo.test advancement waiting for promotion approval gate"});
+        let repeated = Event::of(
+            json!({"type": "Warning", "count": 6, "firstTimestamp": "2026-01-01T00:00:00Z",
+            "lastTimestamp": "2026-01-01T00:00:54Z", "message": "Halt podinfo.test advancement waiting for promotion approval gate"}),
+        );
         assert_eq!(
             event_line(&repeated, now),
             "Warning 6s (x6 over 60s)   Halt podinfo.test advancement waiting for promotion approval gate"
         );
-        let once = json!({"type": "Normal", "count": 1, "firstTimestamp": "2026-01-01T00:00:30Z",
-            "lastTimestamp": "2026-01-01T00:00:30Z", "message": "Initialization done! podinfo.test"});
+        let once = Event::of(
+            json!({"type": "Normal", "count": 1, "firstTimestamp": "2026-01-01T00:00:30Z",
+            "lastTimestamp": "2026-01-01T00:00:30Z", "message": "Initialization done! podinfo.test"}),
+        );
         assert_eq!(
             event_line(&once, now),
             "Normal  30s                Initialization done! podinfo.test"

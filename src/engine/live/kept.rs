@@ -20,6 +20,8 @@ use kube::core::DynamicResourceScope;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
+use crate::model::event::Event;
+
 #[derive(Clone, Debug)]
 pub struct Kept {
     /// What kube's watcher reads: name, namespace, uid, resourceVersion.
@@ -33,36 +35,19 @@ impl Kept {
         Value::Object(self.fields)
     }
 
-    /// An Event as a watch keeps it: the fields a row, its message and `get`'s event lines
-    /// read (which object, which version, when, how often, what it says). A watch keeps up to
-    /// 30 Events per canary for as long as it runs; an Event's source, reporting controller
-    /// and the involved object's uid and version are a third of its size and read by nothing.
-    pub fn into_event(self) -> Value {
-        let mut fields = self.fields;
-        let mut kept = Map::new();
-        for key in [
-            "type",
-            "reason",
-            "message",
-            "count",
-            "firstTimestamp",
-            "lastTimestamp",
-            "eventTime",
-        ] {
-            if let Some(value) = fields.remove(key) {
-                kept.insert(key.into(), value);
-            }
-        }
-        for (object, keys) in [
-            ("metadata", &["name", "namespace", "uid", "resourceVersion"][..]),
-            ("involvedObject", &["kind", "namespace", "name"][..]),
-        ] {
-            if let Some(Value::Object(mut inner)) = fields.remove(object) {
-                inner.retain(|key, _| keys.contains(&key.as_str()));
-                kept.insert(object.into(), Value::Object(inner));
-            }
-        }
-        Value::Object(kept)
+    /// An Event as the state keeps it ([`Event`]: what rows, their messages and event lines
+    /// read). An Event whose fields are not of their API types is an error, not a default.
+    pub fn into_event(self) -> Result<Event, serde_json::Error> {
+        serde_json::from_value(Value::Object(self.fields))
+    }
+
+    /// [`Kept::into_event`], for a list or a watch: an Event that is not one is left out
+    /// (history the rows can do without), with a warning that names it.
+    pub fn into_event_or_warn(self) -> Option<Event> {
+        let name = self.name();
+        self.into_event()
+            .map_err(|e| tracing::warn!(event = %name, "an Event whose fields are not of their types: {e}"))
+            .ok()
     }
 
     pub fn namespace(&self) -> String {
@@ -152,26 +137,23 @@ mod tests {
     }
 
     #[test]
-    fn a_watched_event_keeps_what_rows_and_event_lines_read() {
+    fn a_watched_event_is_typed_and_a_mistyped_one_is_an_error() {
         let event = json!({
             "apiVersion": "v1", "kind": "Event",
             "metadata": {"name": "podinfo.17a", "namespace": "test", "uid": "e1", "resourceVersion": "42",
-                "creationTimestamp": "2026-01-01T00:00:00Z", "managedFields": [{"manager": "flagger"}]},
-            "involvedObject": {"kind": "Canary", "namespace": "test", "name": "podinfo", "uid": "c1",
-                "apiVersion": "flagger.app/v1beta1", "resourceVersion": "40"},
+                "managedFields": [{"manager": "flagger"}]},
+            "involvedObject": {"kind": "Canary", "namespace": "test", "name": "podinfo", "uid": "c1"},
             "type": "Warning", "reason": "Synced", "message": "Halt advancement", "count": 3,
-            "firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": "2026-01-01T00:01:00Z",
-            "source": {"component": "flagger"}, "reportingComponent": "flagger", "reportingInstance": "",
+            "lastTimestamp": "2026-01-01T00:01:00Z", "source": {"component": "flagger"},
         });
         let kept: Kept = serde_json::from_value(event).unwrap();
+        let event = kept.into_event().unwrap();
         assert_eq!(
-            kept.into_event(),
-            json!({
-                "metadata": {"name": "podinfo.17a", "namespace": "test", "uid": "e1", "resourceVersion": "42"},
-                "involvedObject": {"kind": "Canary", "namespace": "test", "name": "podinfo"},
-                "type": "Warning", "reason": "Synced", "message": "Halt advancement", "count": 3,
-                "firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": "2026-01-01T00:01:00Z",
-            })
+            (event.id(), event.message(), event.count),
+            (Some("e1"), "Halt advancement", Some(3))
         );
+        assert_eq!(event.involved_object.name.as_deref(), Some("podinfo"));
+        let mistyped: Kept = serde_json::from_value(json!({"metadata": {"name": "e"}, "count": "3"})).unwrap();
+        assert!(mistyped.into_event().is_err());
     }
 }

@@ -2,6 +2,8 @@
 //! cluster and kind, scoped by namespace, name and labels; kube's watcher resumes from the last
 //! resourceVersion after a dropped stream and relists after 410, with backoff on errors.
 
+use std::sync::Arc;
+
 use futures::StreamExt;
 use kube::api::Api;
 use kube::runtime::WatchStreamExt;
@@ -192,17 +194,19 @@ async fn pump_workloads(cluster: usize, api: Api<Kept>, tx: mpsc::Sender<Update>
 async fn pump_events(cluster: usize, api: Api<Kept>, config: watcher::Config, tx: mpsc::Sender<Update>) {
     let mut stream = watcher::watcher(api, config).default_backoff().boxed();
     while let Some(item) = next_unless_closed(&mut stream, &tx).await {
-        let update = match item {
-            Ok(Event::Apply(o)) => Update::Event {
-                cluster,
-                object: o.into_event().into(),
-            },
-            Ok(Event::InitApply(o)) => Update::EventListed {
-                cluster,
-                object: o.into_event().into(),
-            },
+        let (object, listed) = match item {
+            Ok(Event::Apply(o)) => (o, false),
+            Ok(Event::InitApply(o)) => (o, true),
             // Event errors are not worth a row: the canary stream reports the cluster's state.
             _ => continue,
+        };
+        let Some(event) = object.into_event_or_warn().map(Arc::new) else {
+            continue;
+        };
+        let update = if listed {
+            Update::EventListed { cluster, event }
+        } else {
+            Update::Event { cluster, event }
         };
         if tx.send(update).await.is_err() {
             return;

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use kube::api::{Api, ListParams};
+use serde_json::Value;
 
 use super::hub;
 use super::kept::Kept;
@@ -11,17 +12,15 @@ use crate::flagger::routing::RouteKind;
 use crate::fleet::source::{Destination, FleetSource};
 use crate::fleet::{ClusterError, Fleet};
 use crate::model::canary::CanaryState;
+use crate::model::event::Event;
 use crate::model::fleet_state::FleetState;
-use crate::model::update::{Scope, Update};
+use crate::model::update::{NamedWorkload, Scope, Update};
 use crate::model::verdict::{hub_read_exit, members_read_exit};
 
 /// Every routing object of the kinds Flagger's routers use, in the scope's namespace, per kind;
 /// a kind the cluster does not serve (no such mesh) or the user may not list carries its error,
 /// so a canary of that provider shows its routed weight as unknown and why.
-async fn list_routes(
-    client: &kube::Client,
-    namespace: Option<&str>,
-) -> Vec<(RouteKind, Result<Vec<serde_json::Value>, String>)> {
+async fn list_routes(client: &kube::Client, namespace: Option<&str>) -> Vec<(RouteKind, Result<Vec<Value>, String>)> {
     let kinds = RouteKind::ALL;
     let lists = futures::future::join_all(kinds.iter().map(|kind| {
         let api = super::members::route_api(client.clone(), *kind, namespace);
@@ -86,13 +85,17 @@ async fn read_members(fleet: &Fleet, scope: &Scope, timeout: Duration, wanted: W
     state
 }
 
-/// One cluster's canaries, their events and the routing objects, as listed.
+/// One cluster's canaries, their events and the routing objects, as listed, and what rows need
+/// of its Deployments. Made as each cluster answers, so a thousand clusters' lists are never
+/// held whole at once: until every cluster had answered, their full Events and Deployments
+/// (a quarter of a megabyte a cluster as JSON maps) made most of a one-shot read's memory and
+/// a good part of its time.
 struct Listed {
-    canaries: Vec<Kept>,
-    events: Vec<Kept>,
+    canaries: Vec<Value>,
+    events: Vec<Event>,
     /// The namespace's Deployments (empty when they could not be listed).
-    workloads: Vec<Kept>,
-    routes: Vec<(RouteKind, Result<Vec<serde_json::Value>, String>)>,
+    workloads: Vec<NamedWorkload>,
+    routes: Vec<(RouteKind, Result<Vec<Value>, String>)>,
 }
 
 impl Listed {
@@ -112,16 +115,15 @@ impl Listed {
                 Err(error) => updates.push(Update::RoutesFailed { cluster, kind, error }),
             }
         }
-        let value = Kept::into_value;
         updates.extend(self.canaries.into_iter().map(|c| Update::Canary {
             cluster,
-            object: value(c).into(),
+            object: c.into(),
         }));
         updates.extend(self.events.into_iter().map(|e| Update::EventListed {
             cluster,
-            object: value(e).into(),
+            event: e.into(),
         }));
-        updates.extend(self.workloads.into_iter().map(|d| Update::workload(cluster, &value(d))));
+        updates.extend(self.workloads.into_iter().map(|w| w.into_update(cluster)));
         updates.push(Update::WorkloadsListed { cluster });
         updates.push(Update::Listed { cluster });
         updates
@@ -185,13 +187,18 @@ async fn read_cluster(client: &kube::Client, scope: &Scope, wanted: Wanted) -> R
         }
         Err(e) => return Err(ClusterError::from_kube(&e)),
     };
+    let events = events.and_then(Result::ok).map(|l| l.items).unwrap_or_default();
+    let workloads = workloads.and_then(Result::ok).map(|l| l.items).unwrap_or_default();
     Ok(Listed {
-        canaries,
+        canaries: canaries.into_iter().map(Kept::into_value).collect(),
         // Events only add messages; a cluster that will not list them still has rows.
-        events: events.and_then(Result::ok).map(|l| l.items).unwrap_or_default(),
+        events: events.into_iter().filter_map(Kept::into_event_or_warn).collect(),
         // Deployments only tell a pending revision and the images; a cluster that will not list
         // them still has rows, shown as Flagger's status says.
-        workloads: workloads.and_then(Result::ok).map(|l| l.items).unwrap_or_default(),
+        workloads: workloads
+            .into_iter()
+            .map(|d| NamedWorkload::of(&d.into_value()))
+            .collect(),
         routes,
     })
 }
