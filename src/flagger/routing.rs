@@ -5,7 +5,7 @@
 //! while the mesh keeps routing the last step's share to the canary.
 
 use kube::api::{ApiResource, GroupVersionKind};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
     obj.pointer(pointer).and_then(Value::as_str).unwrap_or("")
@@ -204,6 +204,50 @@ pub fn routed(kind: RouteKind, canary: &Value, object: &Value) -> Option<Routed>
     (r.primary != 0 || r.canary != 0).then_some(r)
 }
 
+/// What is kept of a routing object: the fields [`routed`] and [`http_route_accepted`] read,
+/// with its namespace and name. A watch keeps every routing object of the watched namespaces
+/// in every cluster and each change brings a new copy; the rest of an object (hosts, gateways,
+/// matches, retries, labels, owners, other annotations) is most of its size and read by nothing.
+pub fn kept_of(kind: RouteKind, object: Value) -> Value {
+    let name = json!({"name": true, "namespace": true});
+    let shape = match kind {
+        RouteKind::VirtualService => json!({"metadata": name, "spec": {"http": [{
+            "route": [{"destination": {"host": true}, "weight": true}],
+            "mirror": {"host": true}}]}}),
+        RouteKind::CanaryIngress => json!({"metadata": {"name": true, "namespace": true, "annotations": {
+            "nginx.ingress.kubernetes.io/canary-by-cookie": true,
+            "nginx.ingress.kubernetes.io/canary-by-header": true,
+            "nginx.ingress.kubernetes.io/canary-weight": true}}}),
+        RouteKind::HttpRoute(_) => json!({
+            "metadata": {"name": true, "namespace": true, "generation": true},
+            "spec": {"parentRefs": true, "rules": [{
+                "backendRefs": [{"name": true, "weight": true}],
+                "filters": [{"type": true, "requestMirror": {"backendRef": {"name": true}}}]}]},
+            "status": {"parents": true}}),
+        RouteKind::TrafficRoute => json!({"metadata": name, "spec": {"conf": {"split": true}}}),
+    };
+    prune(object, &shape)
+}
+
+/// `value` with only what `shape` names: an object keeps the keys its shape has, each pruned by
+/// the shape under that key; an array's shape `[s]` prunes every element by `s` (the length
+/// stays, as readers count backends); `true`, or a value not of its shape's type, is kept whole,
+/// so a reader finds exactly what it found in the whole object.
+fn prune(value: Value, shape: &Value) -> Value {
+    match (value, shape) {
+        (Value::Object(fields), Value::Object(wanted)) => Value::Object(
+            fields
+                .into_iter()
+                .filter_map(|(key, value)| wanted.get(&key).map(|shape| (key, prune(value, shape))))
+                .collect(),
+        ),
+        (Value::Array(items), Value::Array(element)) if element.len() == 1 => {
+            Value::Array(items.into_iter().map(|item| prune(item, &element[0])).collect())
+        }
+        (value, _) => value,
+    }
+}
+
 /// Whether no parent of an HTTPRoute reports an `Accepted` condition that is not True or that
 /// was observed for an older generation (Flagger: pkg/router/gateway_api.go, GetRoutes: it
 /// matches `status.parents[].parentRef` against `spec.parentRefs` and checks the condition).
@@ -281,6 +325,74 @@ mod tests {
             routed(RouteKind::TrafficRoute, &canary("kuma"), &tr).map(|r| r.canary),
             Some(20)
         );
+    }
+
+    #[test]
+    fn what_is_kept_of_a_routing_object_reads_as_the_whole_object() {
+        let extra = |mut object: Value| {
+            object["apiVersion"] = json!("x/v1");
+            object["metadata"]["labels"] = json!({"app": "podinfo"});
+            object["metadata"]["ownerReferences"] = json!([{"kind": "Canary", "name": "podinfo", "uid": "u"}]);
+            object["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = json!("{}");
+            object
+        };
+        let vs = extra(json!({"metadata": {"name": "podinfo", "namespace": "test"},
+            "spec": {"hosts": ["podinfo"], "gateways": ["mesh"], "http": [
+                {"match": [{"headers": {"x-canary": {"exact": "1"}}}], "route": [
+                    {"destination": {"host": "podinfo-canary", "port": {"number": 9898}}, "weight": 100}]},
+                {"route": [{"destination": {"host": "podinfo-primary"}, "weight": 60},
+                           {"destination": {"host": "podinfo-canary"}, "weight": 40}],
+                 "mirror": {"host": "podinfo-canary"}, "retries": {"attempts": 3}, "timeout": "30s"}]}}));
+        let ingress = |annotations: Value| {
+            extra(
+                json!({"metadata": {"name": "web-canary", "namespace": "test", "annotations": annotations},
+                "spec": {"rules": [{"host": "app.example.com"}]}}),
+            )
+        };
+        let hr = extra(
+            json!({"metadata": {"name": "podinfo", "namespace": "test", "generation": 2},
+            "spec": {"hostnames": ["app"], "parentRefs": [{"name": "gw", "namespace": "edge"}], "rules": [
+                {"matches": [{"path": {"value": "/"}}], "backendRefs": [
+                    {"name": "podinfo-primary", "port": 9898, "weight": 80}, {"name": "podinfo-canary", "port": 9898, "weight": 20}],
+                 "filters": [{"type": "RequestMirror", "requestMirror": {"backendRef": {"name": "podinfo-canary", "port": 9898}}}]}]},
+            "status": {"parents": [{"parentRef": {"name": "gw", "namespace": "edge"}, "controllerName": "x",
+                "conditions": [{"type": "Accepted", "status": "True", "observedGeneration": 2}]}]}}),
+        );
+        let tr = extra(
+            json!({"metadata": {"name": "podinfo"}, "spec": {"sources": [{"match": {}}], "conf": {"split": [
+            {"weight": 70, "destination": {"kuma.io/service": "podinfo-primary_test_svc_80"}},
+            {"weight": 30, "destination": {"kuma.io/service": "podinfo-canary_test_svc_80"}}]}}}),
+        );
+        let mut matched = canary("nginx");
+        matched["spec"]["analysis"] = json!({"match": [{"headers": {"x-canary": {"exact": "1"}}}]});
+        let cases = [
+            (RouteKind::VirtualService, canary("istio"), vs),
+            (
+                RouteKind::CanaryIngress,
+                canary("nginx"),
+                ingress(json!({"nginx.ingress.kubernetes.io/canary-weight": "30"})),
+            ),
+            (
+                RouteKind::CanaryIngress,
+                matched,
+                ingress(json!({"nginx.ingress.kubernetes.io/canary-by-header": "x-canary"})),
+            ),
+            (RouteKind::CanaryIngress, canary("nginx"), ingress(json!({}))),
+            (RouteKind::HttpRoute("v1"), canary("gatewayapi:v1"), hr),
+            (RouteKind::TrafficRoute, canary("kuma"), tr),
+        ];
+        for (kind, canary, object) in cases {
+            let kept = kept_of(kind, object.clone());
+            assert_eq!(routed(kind, &canary, &kept), routed(kind, &canary, &object), "{kind:?}");
+            assert!(
+                routed(kind, &canary, &object).is_some(),
+                "{kind:?}: the case reads weights"
+            );
+            for pointer in ["/metadata/name", "/metadata/namespace"] {
+                assert_eq!(kept.pointer(pointer), object.pointer(pointer), "{kind:?} {pointer}");
+            }
+            assert!(kept.to_string().len() < object.to_string().len(), "{kind:?}: {kept}");
+        }
     }
 
     #[test]

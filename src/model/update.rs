@@ -156,6 +156,16 @@ impl NamedWorkload {
 }
 
 impl Update {
+    /// The update for a routing object as read: what rows need of it
+    /// ([`crate::flagger::routing::kept_of`]).
+    pub fn route(cluster: usize, kind: RouteKind, object: Value) -> Update {
+        Update::Route {
+            cluster,
+            kind,
+            object: crate::flagger::routing::kept_of(kind, object).into(),
+        }
+    }
+
     /// The update for a Deployment as read.
     pub fn workload(cluster: usize, deployment: &Value) -> Update {
         NamedWorkload::of(deployment).into_update(cluster)

@@ -224,11 +224,7 @@ async fn pump_routes(cluster: usize, kind: RouteKind, api: Api<Kept>, tx: mpsc::
             .boxed();
         while let Some(item) = next_unless_closed(&mut stream, &tx).await {
             let update = match item {
-                Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::Route {
-                    cluster,
-                    kind,
-                    object: o.into_value().into(),
-                },
+                Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::route(cluster, kind, o.into_value()),
                 Ok(Event::Delete(o)) => Update::RouteGone {
                     cluster,
                     kind,

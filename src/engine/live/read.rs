@@ -106,11 +106,7 @@ impl Listed {
         for (kind, list) in self.routes {
             match list {
                 Ok(objects) => {
-                    updates.extend(objects.into_iter().map(|object| Update::Route {
-                        cluster,
-                        kind,
-                        object: object.into(),
-                    }));
+                    updates.extend(objects.into_iter().map(|object| Update::route(cluster, kind, object)));
                 }
                 Err(error) => updates.push(Update::RoutesFailed { cluster, kind, error }),
             }
