@@ -6,8 +6,9 @@
 //!   cargo build --release && cargo run --release --example fleet_bench -- [SIZES] [LATENCIES_MS] [follow]
 //!   e.g. cargo run --release --example fleet_bench -- 1,10,100 50,150
 //!
-//! `follow-only` measures the follow rows alone. `hold` sets up the first fleet and keeps it up until stdin closes (for a profiler); a
-//! line `release` on its stdin starts a release in every cluster, `idle` slows the fleet down again.
+//! `follow-only` measures the follow rows alone. `hold` sets up the first fleet and keeps it up
+//! until stdin closes (for a profiler); a line `release` on its stdin starts a release in every
+//! cluster, `idle` slows the fleet down again.
 //! `follow` adds an idle `list -w` (33 s) and a `status --watch` following one rollout per
 //! cluster. Each command runs as its own process under /usr/bin/time (wall, user+system CPU,
 //! peak RSS); the simulated clusters run in this process and record the requests they answer
@@ -47,21 +48,20 @@ struct Bench<'a> {
     home: PathBuf,
 }
 
-/// user+system CPU ticks of a process so far (/proc/PID/stat, fields 14 and 15).
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+/// user+system CPU ticks of a process so far (/proc/PID/stat, fields 14 and 15); None when
+/// they cannot be read (a figure not read is not printed as 0).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, after_name) = stat.rsplit_once(')')?;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     // Field 3 (state) is the first after the name: utime and stime are 14 and 15.
-    let tick = |i: usize| fields.get(i - 3).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    tick(14) + tick(15)
+    let tick = |i: usize| fields.get(i - 3).and_then(|f| f.parse::<u64>().ok());
+    Some(tick(14)? + tick(15)?)
 }
 
-fn clock_ticks_per_second() -> f64 {
-    let out = Command::new("getconf").arg("CLK_TCK").output();
-    out.ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-        .unwrap_or(100.0)
+fn clock_ticks_per_second() -> Option<f64> {
+    let out = Command::new("getconf").arg("CLK_TCK").output().ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }
 
 impl Bench<'_> {
@@ -391,7 +391,7 @@ fn follow_rows(bench: &Bench, rows: &mut Vec<(String, Measure)>, n: usize) {
     // settled: at a thousand clusters the start-up alone takes longer than a fixed short run.
     // Ended by SIGINT, the watch must exit 130 (README "Exit codes"); --preserve-status passes
     // that through.
-    let steady_per_minute = std::cell::Cell::new(f64::NAN);
+    let steady_per_minute = std::cell::Cell::new(None::<f64>);
     let idle = bench.measure_with(
         &format!("exec {b} list -w -A --all-contexts"),
         130,
@@ -415,14 +415,16 @@ fn follow_rows(bench: &Bench, rows: &mut Vec<(String, Measure)>, n: usize) {
             let before = cpu_ticks(pid);
             std::thread::sleep(Duration::from_secs(60));
             let after = cpu_ticks(pid);
-            steady_per_minute.set((after - before) as f64 / clock_ticks_per_second());
+            if let (Some(before), Some(after), Some(per_second)) = (before, after, clock_ticks_per_second()) {
+                steady_per_minute.set(Some(after.saturating_sub(before) as f64 / per_second));
+            }
             let _ = Command::new("kill").args(["-INT", &pid.to_string()]).status();
         },
     );
     rows.push((
         format!(
-            "`list -w`, idle (after start-up {:.2} CPU s per minute)",
-            steady_per_minute.get()
+            "`list -w`, idle (after start-up {} CPU s per minute)",
+            steady_per_minute.get().map_or("?".into(), |cpu| format!("{cpu:.2}"))
         ),
         idle,
     ));

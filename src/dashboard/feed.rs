@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::model::canary::{CanaryId, CanaryState};
 use crate::model::fleet_state::{FleetState, is_missing};
-use crate::view::detail::{detail_rows, event_line};
+use crate::view::detail::{details_of, event_line};
 
 /// Fields of a row the page has no use for, left out of every message (the full status is in
 /// the detail).
@@ -161,7 +161,8 @@ impl Feed {
 /// One canary in depth, as `get` shows it (its row, the analysis, the hooks, the newest events
 /// as `kubectl describe` lists them), or None when the state holds no such row.
 pub fn detail(state: &FleetState, id: &CanaryId, now: i64) -> Option<Value> {
-    let found = detail_rows(state).into_iter().find(|d| CanaryId::of(&d.row) == *id)?;
+    let cluster = state.clusters.iter().position(|c| *c == id.cluster)?;
+    let found = details_of(state, cluster).find(|d| CanaryId::of(&d.row) == *id)?;
     let lines: Vec<String> = found.events.iter().map(|e| event_line(e, now)).collect();
     let mut value = serde_json::to_value(&found).ok()?;
     value["eventLines"] = lines.into();

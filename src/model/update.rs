@@ -156,7 +156,7 @@ impl NamedWorkload {
 }
 
 impl Update {
-    /// The update for a routing object as read: what rows need of it
+    /// The update for a routing object as read whole: what rows need of it
     /// ([`crate::flagger::routing::kept_of`]).
     pub fn route(cluster: usize, kind: RouteKind, object: Value) -> Update {
         Update::Route {

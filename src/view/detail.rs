@@ -28,54 +28,57 @@ pub struct CanaryDetail {
 
 /// Every row of `state` in depth (see [`CanaryDetail`]).
 pub fn detail_rows(state: &FleetState) -> Vec<CanaryDetail> {
-    state
-        .rows()
-        .into_iter()
-        .enumerate()
-        .map(|(index, row)| {
-            let cluster = state.clusters.iter().position(|c| c == &row.cluster).unwrap_or(index);
-            let canary = state.canary(cluster, &row.namespace, &row.name);
-            let analysis = canary
-                .and_then(|c| c.pointer("/spec/analysis"))
-                .cloned()
-                .unwrap_or(Value::Null);
-            let hooks = analysis
-                .get("webhooks")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|h| {
-                    json!({
-                        "name": h["name"],
-                        "type": h["type"].as_str().filter(|s| !s.is_empty()).unwrap_or("rollout"),
-                        "url": h["url"],
-                    })
-                })
-                .collect();
-            let all = state.events_of(cluster, &row.namespace, &row.name);
-            let events = all[all.len().saturating_sub(EVENTS_SHOWN)..]
-                .iter()
-                .map(|e| (**e).clone())
-                .collect();
-            CanaryDetail {
-                row,
-                analysis,
-                hooks,
-                events,
-            }
-        })
+    (0..state.clusters.len())
+        .flat_map(|cluster| details_of(state, cluster))
         .collect()
+}
+
+/// One cluster's rows in depth ([`FleetState::rows_of`]): a look at one canary makes its own
+/// cluster's rows, not a thousand clusters'.
+pub fn details_of(state: &FleetState, cluster: usize) -> impl Iterator<Item = CanaryDetail> + '_ {
+    state.rows_of(cluster).into_iter().map(move |row| {
+        let canary = state.canary(cluster, &row.namespace, &row.name);
+        let analysis = canary
+            .and_then(|c| c.pointer("/spec/analysis"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let hooks = analysis
+            .get("webhooks")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|h| {
+                json!({
+                    "name": h["name"],
+                    "type": h["type"].as_str().filter(|s| !s.is_empty()).unwrap_or("rollout"),
+                    "url": h["url"],
+                })
+            })
+            .collect();
+        let all = state.events_of(cluster, &row.namespace, &row.name);
+        let events = all[all.len().saturating_sub(EVENTS_SHOWN)..]
+            .iter()
+            .map(|e| (**e).clone())
+            .collect();
+        CanaryDetail {
+            row,
+            analysis,
+            hooks,
+            events,
+        }
+    })
 }
 
 /// Every row of `state` in depth, with its canary's analysis and its newest events; each
 /// line at most `width` columns (a long message or event is cut with `…`).
 pub fn details(state: &FleetState, now: i64, width: usize) -> String {
     let mut text = String::new();
-    for d in detail_rows(state) {
-        let events: Vec<String> = d.events.iter().map(|e| event_line(e, now)).collect();
-        let cluster = state.clusters.iter().position(|c| c == &d.row.cluster);
-        let canary = cluster.and_then(|c| state.canary(c, &d.row.namespace, &d.row.name));
-        text.push_str(&detail(&d.row, canary, &events, now));
+    for cluster in 0..state.clusters.len() {
+        for d in details_of(state, cluster) {
+            let events: Vec<String> = d.events.iter().map(|e| event_line(e, now)).collect();
+            let canary = state.canary(cluster, &d.row.namespace, &d.row.name);
+            text.push_str(&detail(&d.row, canary, &events, now));
+        }
     }
     text.lines().map(|l| format!("{}\n", fit(l, width))).collect()
 }

@@ -21,7 +21,7 @@ use crate::fleet::{ClusterError, Fleet};
 use crate::kurator::rollouts::{MemberRollout, fleet_of, member_rollouts, rolled_out_canaries};
 use crate::model::canary::CanaryState;
 use crate::model::fleet_state::FleetState;
-use crate::model::update::Update;
+use crate::model::update::{NamedWorkload, Update};
 
 /// A label selector picks Canaries by their labels on the members; the hub's Applications carry
 /// none of them, so under the hub it would select nothing true: a usage error.
@@ -341,16 +341,22 @@ pub async fn read_applications(
                 let Some(api) = super::members::api(client, "apps/v1", "Deployment", namespace.as_deref()) else {
                     return Ok(Vec::new());
                 };
+                // What rows need of each Deployment, as each member answers (as `read::Listed`).
                 api.list(&ListParams::default())
                     .await
-                    .map(|l| l.items)
+                    .map(|l| {
+                        l.items
+                            .into_iter()
+                            .map(|d| NamedWorkload::of(&d.into_value()))
+                            .collect()
+                    })
                     .map_err(|e| ClusterError::from_kube(&e))
             }
         })
         .await;
     for (cluster, outcome) in lists.into_iter().enumerate() {
-        for object in outcome.result.unwrap_or_default() {
-            state.apply(Update::workload(cluster, &object.into_value()));
+        for workload in outcome.result.unwrap_or_default() {
+            state.apply(workload.into_update(cluster));
         }
         state.apply(Update::WorkloadsListed { cluster });
     }

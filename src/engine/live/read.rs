@@ -19,7 +19,8 @@ use crate::model::verdict::{hub_read_exit, members_read_exit};
 
 /// Every routing object of the kinds Flagger's routers use, in the scope's namespace, per kind;
 /// a kind the cluster does not serve (no such mesh) or the user may not list carries its error,
-/// so a canary of that provider shows its routed weight as unknown and why.
+/// so a canary of that provider shows its routed weight as unknown and why. Each object is
+/// kept as [`crate::flagger::routing::kept_of`] keeps it, as it arrives.
 async fn list_routes(client: &kube::Client, namespace: Option<&str>) -> Vec<(RouteKind, Result<Vec<Value>, String>)> {
     let kinds = RouteKind::ALL;
     let lists = futures::future::join_all(kinds.iter().map(|kind| {
@@ -32,7 +33,10 @@ async fn list_routes(client: &kube::Client, namespace: Option<&str>) -> Vec<(Rou
         .zip(lists)
         .map(|(kind, list)| {
             let list = list
-                .map(|l| l.items.into_iter().map(Kept::into_value).collect())
+                .map(|l| {
+                    let kept = |object: Kept| crate::flagger::routing::kept_of(*kind, object.into_value());
+                    l.items.into_iter().map(kept).collect()
+                })
                 .map_err(|e| ClusterError::from_kube(&e).to_string());
             (*kind, list)
         })
@@ -85,8 +89,8 @@ async fn read_members(fleet: &Fleet, scope: &Scope, timeout: Duration, wanted: W
     state
 }
 
-/// One cluster's canaries, their events and the routing objects, as listed, and what rows need
-/// of its Deployments. Made as each cluster answers, so a thousand clusters' lists are never
+/// What rows need of one cluster's canaries, their events, its Deployments and its routing
+/// objects, as listed. Made as each cluster answers, so a thousand clusters' lists are never
 /// held whole at once: until every cluster had answered, their full Events and Deployments
 /// (a quarter of a megabyte a cluster as JSON maps) made most of a one-shot read's memory and
 /// a good part of its time.
@@ -106,7 +110,12 @@ impl Listed {
         for (kind, list) in self.routes {
             match list {
                 Ok(objects) => {
-                    updates.extend(objects.into_iter().map(|object| Update::route(cluster, kind, object)));
+                    // Already what is kept of them (`list_routes`).
+                    updates.extend(objects.into_iter().map(|object| Update::Route {
+                        cluster,
+                        kind,
+                        object: object.into(),
+                    }));
                 }
                 Err(error) => updates.push(Update::RoutesFailed { cluster, kind, error }),
             }
