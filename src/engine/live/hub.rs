@@ -7,13 +7,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use kube::api::ListParams;
-use kube::runtime::WatchStreamExt;
-use kube::runtime::watcher::{self, Event};
+use kube::runtime::watcher::Event;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use super::list_watch::{ListWatch, Selectors};
 use crate::exit::{Exit, ExitError};
 use crate::flagger::routing::RouteKind;
 use crate::fleet::source::Hub;
@@ -160,17 +159,17 @@ pub fn watch_applications(
     tx: mpsc::Sender<Update>,
 ) {
     let api = crate::fleet::kurator::applications(&hub.client, &hub.namespace);
-    let config = match name {
-        Some(name) => watcher::Config::default().fields(&format!("metadata.name={name}")),
-        None => watcher::Config::default(),
+    let selectors = match name {
+        Some(name) => Selectors::fields(format!("metadata.name={name}")),
+        None => Selectors::default(),
     };
     let fleet = hub.fleet.clone();
     tokio::spawn(async move {
-        let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+        let mut watch = ListWatch::new(api, selectors);
         // The rows each Application shows, and during a relist the Applications seen again.
         let mut shown: HashMap<String, BTreeSet<RolloutKey>> = HashMap::new();
         let mut relisted: Option<HashSet<String>> = None;
-        while let Some(item) = super::members::next_unless_closed(&mut stream, &tx).await {
+        while let Some(item) = watch.next_unless_closed(&tx).await {
             let updates: Vec<Update> = match item {
                 Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
                     let app = serde_json::to_value(o).unwrap_or(Value::Null);

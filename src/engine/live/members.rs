@@ -1,17 +1,16 @@
 //! Watching the members: Canaries and their Flagger events in every cluster at once: one watch stream per
-//! cluster and kind, scoped by namespace, name and labels; kube's watcher resumes from the last
-//! resourceVersion after a dropped stream and relists after 410, with backoff on errors.
+//! cluster and kind, scoped by namespace, name and labels ([`ListWatch`]: resumed from the last
+//! resourceVersion after a dropped stream, relisted after 410, with backoff on errors).
 
 use std::sync::Arc;
 
-use futures::StreamExt;
 use kube::api::Api;
-use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::kept::Kept;
+use super::list_watch::{ListWatch, Selectors};
 use crate::flagger::routing::RouteKind;
 use crate::fleet::apply::resource_of;
 use crate::fleet::{ClusterError, Fleet};
@@ -50,13 +49,10 @@ pub fn watch(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
             }
         };
         let ns = scope.namespace.as_deref();
-        let mut canary_config = watcher::Config::default();
-        if let Some(name) = &scope.name {
-            canary_config = canary_config.fields(&format!("metadata.name={name}"));
-        }
-        if let Some(labels) = &scope.labels {
-            canary_config = canary_config.labels(labels);
-        }
+        let canary_selectors = Selectors {
+            fields: scope.name.as_ref().map(|name| format!("metadata.name={name}")),
+            labels: scope.labels.clone(),
+        };
         let mut event_fields = "involvedObject.kind=Canary".to_string();
         if let Some(name) = &scope.name {
             event_fields.push_str(&format!(",involvedObject.name={name}"));
@@ -67,7 +63,12 @@ pub fn watch(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
                 namespace: scope.namespace.clone(),
                 started: Vec::new(),
             };
-            tokio::spawn(pump_canaries(cluster, canaries, canary_config, routes, tx.clone()));
+            tokio::spawn(pump_canaries(
+                cluster,
+                ListWatch::new(canaries, canary_selectors),
+                routes,
+                tx.clone(),
+            ));
         }
         if let Some(deployments) = api(client.clone(), "apps/v1", "Deployment", ns) {
             tokio::spawn(pump_workloads(cluster, deployments, tx.clone()));
@@ -75,8 +76,7 @@ pub fn watch(fleet: &Fleet, scope: &Scope) -> mpsc::Receiver<Update> {
         if let Some(events) = api(client, "v1", "Event", ns) {
             tokio::spawn(pump_events(
                 cluster,
-                events,
-                watcher::Config::default().fields(&event_fields),
+                ListWatch::new(events, Selectors::fields(event_fields)),
                 tx.clone(),
             ));
         }
@@ -106,15 +106,8 @@ impl RouteWatches {
     }
 }
 
-async fn pump_canaries(
-    cluster: usize,
-    api: Api<Kept>,
-    config: watcher::Config,
-    mut routes: RouteWatches,
-    tx: mpsc::Sender<Update>,
-) {
-    let mut stream = watcher::watcher(api, config).default_backoff().boxed();
-    while let Some(item) = next_unless_closed(&mut stream, &tx).await {
+async fn pump_canaries(cluster: usize, mut watch: ListWatch<Kept>, mut routes: RouteWatches, tx: mpsc::Sender<Update>) {
+    while let Some(item) = watch.next_unless_closed(&tx).await {
         let update = match item {
             Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => {
                 let object = o.into_value();
@@ -168,10 +161,8 @@ pub(super) fn watch_workloads(fleet: &Fleet, namespace: Option<&str>, tx: &mpsc:
 /// only from the canaries. A cluster that will not list them (RBAC) still completes: its rows
 /// are then shown as Flagger's status says.
 async fn pump_workloads(cluster: usize, api: Api<Kept>, tx: mpsc::Sender<Update>) {
-    let mut stream = watcher::watcher(api, watcher::Config::default())
-        .default_backoff()
-        .boxed();
-    while let Some(item) = next_unless_closed(&mut stream, &tx).await {
+    let mut watch = ListWatch::new(api, Selectors::default());
+    while let Some(item) = watch.next_unless_closed(&tx).await {
         let update = match item {
             Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::workload(cluster, &o.into_value()),
             Ok(Event::Delete(o)) => Update::WorkloadGone {
@@ -191,9 +182,8 @@ async fn pump_workloads(cluster: usize, api: Api<Kept>, tx: mpsc::Sender<Update>
 /// Flagger's Events: ADDED and MODIFIED both arrive as `Apply` (client-go's recorder PATCHes a
 /// repeated event into the same Event with a higher count, and rewrites a combined Event's
 /// message); `FleetState` keeps the newest version of each and the messages it carried.
-async fn pump_events(cluster: usize, api: Api<Kept>, config: watcher::Config, tx: mpsc::Sender<Update>) {
-    let mut stream = watcher::watcher(api, config).default_backoff().boxed();
-    while let Some(item) = next_unless_closed(&mut stream, &tx).await {
+async fn pump_events(cluster: usize, mut watch: ListWatch<Kept>, tx: mpsc::Sender<Update>) {
+    while let Some(item) = watch.next_unless_closed(&tx).await {
         let (object, listed) = match item {
             Ok(Event::Apply(o)) => (o, false),
             Ok(Event::InitApply(o)) => (o, true),
@@ -215,71 +205,38 @@ async fn pump_events(cluster: usize, api: Api<Kept>, config: watcher::Config, tx
 }
 
 async fn pump_routes(cluster: usize, kind: RouteKind, api: Api<Kept>, tx: mpsc::Sender<Update>) {
-    // Pause before a restarted watch relists, doubled while restarts keep failing and reset
-    // once a relist completes (a production retry delay, not synchronisation).
-    let mut pause = std::time::Duration::from_millis(500);
-    loop {
-        let mut stream = watcher::watcher(api.clone(), watcher::Config::default())
-            .default_backoff()
-            .boxed();
-        while let Some(item) = next_unless_closed(&mut stream, &tx).await {
-            let update = match item {
-                Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::route(cluster, kind, o.into_value()),
-                Ok(Event::Delete(o)) => Update::RouteGone {
+    let mut watch = ListWatch::new(api, Selectors::default());
+    while let Some(item) = watch.next_unless_closed(&tx).await {
+        let update = match item {
+            Ok(Event::Apply(o)) | Ok(Event::InitApply(o)) => Update::route(cluster, kind, o.into_value()),
+            Ok(Event::Delete(o)) => Update::RouteGone {
+                cluster,
+                kind,
+                namespace: o.namespace(),
+                name: o.name(),
+            },
+            // A relist: objects deleted while the watch was down are not in it, so the held
+            // ones are dropped and refilled from the list.
+            Ok(Event::Init) => Update::RoutesRelisting { cluster, kind },
+            Ok(Event::InitDone) => continue,
+            // A failed read: the weights held may be stale from now on, so they become
+            // unknown until read again. A failed list is retried as a list anyway; a watch
+            // would otherwise be resumed from its resourceVersion, which never re-reads the
+            // objects just dropped: it relists instead.
+            Err(e) => {
+                if !matches!(e, watcher::Error::InitialListFailed(_)) {
+                    watch.relist();
+                }
+                Update::RoutesFailed {
                     cluster,
                     kind,
-                    namespace: o.namespace(),
-                    name: o.name(),
-                },
-                // A relist: objects deleted while the watch was down are not in it, so the held
-                // ones are dropped and refilled from the list.
-                Ok(Event::Init) => Update::RoutesRelisting { cluster, kind },
-                Ok(Event::InitDone) => {
-                    pause = std::time::Duration::from_millis(500);
-                    continue;
+                    error: watch_error(&e).to_string(),
                 }
-                // A failed read: the weights held may be stale from now on, so they become
-                // unknown until read again.
-                Err(e) => {
-                    let failed = Update::RoutesFailed {
-                        cluster,
-                        kind,
-                        error: watch_error(&e).to_string(),
-                    };
-                    if tx.send(failed).await.is_err() {
-                        return;
-                    }
-                    // A failed initial list is retried as a list (ending in Init). Any other
-                    // error resumes the watch from its resourceVersion without a relist
-                    // (kube-runtime watcher.rs, step_trampolined), which would never re-read
-                    // the objects just dropped: restart the watcher so it relists.
-                    if matches!(e, watcher::Error::InitialListFailed(_)) {
-                        continue;
-                    }
-                    break;
-                }
-            };
-            if tx.send(update).await.is_err() {
-                return;
             }
-        }
-        if tx.is_closed() {
+        };
+        if tx.send(update).await.is_err() {
             return;
         }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(std::time::Duration::from_secs(30));
-    }
-}
-
-/// The stream's next item, or None once it ends or no one listens any more (the watch was
-/// dropped: its connection closes now, not at the next change it would have carried).
-pub(super) async fn next_unless_closed<S: futures::Stream + Unpin, T>(
-    stream: &mut S,
-    tx: &mpsc::Sender<T>,
-) -> Option<S::Item> {
-    tokio::select! {
-        item = stream.next() => item,
-        _ = tx.closed() => None,
     }
 }
 

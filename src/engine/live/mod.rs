@@ -12,6 +12,7 @@
 pub mod follow;
 pub mod hub;
 mod kept;
+mod list_watch;
 pub mod members;
 pub mod read;
 
