@@ -182,7 +182,9 @@ where
             let Some(probe) = probe.filter(|_| looks_reset(&error)) else {
                 return Err(error);
             };
-            match probe.alert().await {
+            // Boxed: the probe is a TLS handshake of its own, rarely made, and an unboxed
+            // future would make every request's as large for as long as it is in flight.
+            match Box::pin(probe.alert()).await {
                 Some(alert) => Err(Box::new(RefusedHandshake {
                     alert,
                     reset: chain(error.as_ref()),
