@@ -81,7 +81,7 @@ pub async fn plan(source: &FleetSource, scope: &Scope, verb: Verb, timeout: Dura
             let target = CanaryId::of(&r);
             let index = state.clusters.iter().position(|c| c == &r.cluster).unwrap_or(0);
             match (state.canary(index, &r.namespace, &r.name), r.error) {
-                (Some(canary), _) => PlanRow::of_canary(target, verb, canary),
+                (Some(canary), _) => PlanRow::of_canary(target, verb, &canary),
                 (None, error) => PlanRow::unreadable(target, r.phase, error.unwrap_or_else(|| "not found".into())),
             }
         })

@@ -39,8 +39,7 @@ pub fn details_of(state: &FleetState, cluster: usize) -> impl Iterator<Item = Ca
     state.rows_of(cluster).into_iter().map(move |row| {
         let canary = state.canary(cluster, &row.namespace, &row.name);
         let analysis = canary
-            .and_then(|c| c.pointer("/spec/analysis"))
-            .cloned()
+            .and_then(|mut c| c.pointer_mut("/spec/analysis").map(Value::take))
             .unwrap_or(Value::Null);
         let hooks = analysis
             .get("webhooks")
@@ -77,7 +76,7 @@ pub fn details(state: &FleetState, now: i64, width: usize) -> String {
         for d in details_of(state, cluster) {
             let events: Vec<String> = d.events.iter().map(|e| event_line(e, now)).collect();
             let canary = state.canary(cluster, &d.row.namespace, &d.row.name);
-            text.push_str(&detail(&d.row, canary, &events, now));
+            text.push_str(&detail(&d.row, canary.as_ref(), &events, now));
         }
     }
     text.lines().map(|l| format!("{}\n", fit(l, width))).collect()
