@@ -199,7 +199,13 @@ where
                         None
                     }
                     Err(e) => {
-                        self.state = State::Listed { version };
+                        // A version the server no longer has, refused outright rather than as
+                        // an ERROR event: only a relist can go on (client-go reflector.go,
+                        // `watch`: `isExpiredError` ends the watch loop and `ListAndWatch`
+                        // lists afresh). Anything else retries the watch from the same version.
+                        if !matches!(&e, kube::Error::Api(status) if status.code == 410) {
+                            self.state = State::Listed { version };
+                        }
                         Some(Err(Error::WatchStartFailed(e)))
                     }
                 }
@@ -230,6 +236,12 @@ where
     fn watched(&mut self, version: String, lines: Lines, line: &[u8]) -> Option<Result<Event<K>, Error>> {
         let event = match serde_json::from_slice::<WatchEvent<K>>(line) {
             Ok(event) => event,
+            // An empty line (a proxy's keep-alive) is nothing, as for kube-client's
+            // `request_events`, which skips a line that ends before a value does.
+            Err(e) if e.is_eof() => {
+                self.state = State::Watching { version, lines };
+                return None;
+            }
             Err(e) => {
                 self.state = State::Watching { version, lines };
                 // Not an event: an error response carried as a Status, or garbage.
@@ -454,6 +466,134 @@ mod tests {
         let mut lines = Lines::new(body_of(&["{\"a\"", ":1}\n"]));
         lines.next().await.unwrap().unwrap();
         assert_eq!((lines.split.capacity(), lines.frame.len()), (0, 0));
+    }
+
+    type Kept = super::super::kept::Kept;
+
+    /// A client whose server answers the requests in order from `script` (status, body) and
+    /// records each request's path and query.
+    fn scripted(script: Vec<(u16, String)>) -> (Client, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let script = std::sync::Arc::new(std::sync::Mutex::new(std::collections::VecDeque::from(script)));
+        let seen = asked.clone();
+        let service = tower::service_fn(move |request: http::Request<kube::client::Body>| {
+            seen.lock().unwrap().push(request.uri().to_string());
+            let answer = script.lock().unwrap().pop_front();
+            async move {
+                let (status, body) = answer.ok_or_else(|| std::io::Error::other("nothing scripted"))?;
+                Ok::<_, std::io::Error>(
+                    http::Response::builder()
+                        .status(status)
+                        .body(kube::client::Body::from(body.into_bytes()))
+                        .unwrap(),
+                )
+            }
+        });
+        (Client::new(service, "default"), asked)
+    }
+
+    fn canaries(client: Client) -> Api<Kept> {
+        let resource = kube::api::ApiResource {
+            group: "flagger.app".into(),
+            version: "v1beta1".into(),
+            api_version: "flagger.app/v1beta1".into(),
+            kind: "Canary".into(),
+            plural: "canaries".into(),
+        };
+        Api::namespaced_with(client, "test", &resource)
+    }
+
+    fn list(version: &str, names: &[&str]) -> (u16, String) {
+        let items: Vec<_> = names
+            .iter()
+            .map(|n| serde_json::json!({"metadata": {"name": n, "namespace": "test", "resourceVersion": "1"}}))
+            .collect();
+        let list = serde_json::json!({"kind": "CanaryList", "metadata": {"resourceVersion": version}, "items": items});
+        (200, list.to_string())
+    }
+
+    fn gone() -> serde_json::Value {
+        serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired",
+            "message": "too old resource version", "code": 410})
+    }
+
+    /// What each event is, shortly.
+    fn told(item: Result<Event<Kept>, Error>) -> String {
+        match item {
+            Ok(Event::Init) => "init".into(),
+            Ok(Event::InitApply(o)) => format!("listed {}", o.name()),
+            Ok(Event::InitDone) => "listed".into(),
+            Ok(Event::Apply(o)) => format!("apply {} at {}", o.name(), o.meta().resource_version.clone().unwrap()),
+            Ok(Event::Delete(o)) => format!("delete {}", o.name()),
+            Err(Error::WatchError(status)) => format!("watch error {}", status.code),
+            Err(Error::WatchStartFailed(kube::Error::Api(status))) => format!("watch refused {}", status.code),
+            Err(Error::WatchStartFailed(_)) => "watch start failed".into(),
+            Err(e) => format!("other error {e}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn lists_then_watches_resumes_from_bookmarks_and_relists_after_410() {
+        // Two retry pauses (about 0.8 and 1.6 s) pass for real: this build has no paused clock.
+        let watch_lines = [
+            // An empty line is nothing; a bookmark moves the version the watch resumes from.
+            r#"{"type":"ADDED","object":{"metadata":{"name":"b","namespace":"test","resourceVersion":"11"}}}"#,
+            "",
+            r#"{"type":"BOOKMARK","object":{"kind":"Canary","apiVersion":"flagger.app/v1beta1","metadata":{"resourceVersion":"15"}}}"#,
+            r#"{"type":"DELETED","object":{"metadata":{"name":"a","namespace":"test","resourceVersion":"16"}}}"#,
+        ]
+        .join("\n")
+            + "\n";
+        let (client, asked) = scripted(vec![
+            list("10", &["a"]),
+            (200, watch_lines),
+            // The resumed watch: the version is gone, told as an ERROR event.
+            (
+                200,
+                format!("{}\n", serde_json::json!({"type": "ERROR", "object": gone()})),
+            ),
+            list("20", &[]),
+            // Refused outright this time.
+            (410, gone().to_string()),
+            list("30", &["c"]),
+        ]);
+        let mut watch = ListWatch::new(canaries(client), Selectors::fields("metadata.name=a"));
+        let mut seen = Vec::new();
+        for _ in 0..13 {
+            seen.push(told(watch.next().await));
+        }
+        assert_eq!(
+            seen,
+            [
+                "init",
+                "listed a",
+                "listed",
+                "apply b at 11",
+                "delete a",
+                "watch error 410",
+                "init",
+                "listed",
+                "watch refused 410",
+                "init",
+                "listed c",
+                "listed",
+                // The next watch finds no server (nothing more scripted).
+                "watch start failed",
+            ]
+        );
+        let asked = asked.lock().unwrap();
+        let query = |i: usize| asked[i].split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default();
+        assert!(query(0).contains("fieldSelector=metadata.name%3Da") && query(0).contains("limit=500"));
+        assert!(!query(0).contains("watch"), "a list first: {}", query(0));
+        for (i, version) in [(1, "10"), (2, "16"), (4, "20")] {
+            assert!(query(i).contains("watch=true"), "{}", query(i));
+            assert!(query(i).contains(&format!("resourceVersion={version}")), "{}", query(i));
+            assert!(query(i).contains("allowWatchBookmarks=true") && query(i).contains("timeoutSeconds=290"));
+        }
+        assert!(
+            !query(3).contains("watch") && !query(5).contains("watch"),
+            "relists: {asked:?}"
+        );
     }
 
     #[tokio::test]
