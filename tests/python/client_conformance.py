@@ -248,6 +248,21 @@ class ServerSideApply(unittest.TestCase):
         # The forced field left the editor's set (and an empty set leaves no entry).
         self.assertTrue("editor" not in managers or "f:owned" not in json.dumps(managers["editor"].fields_v1))
 
+    def test_force_is_refused_on_a_patch_that_is_not_an_apply(self):
+        # apimachinery ValidatePatchOptions: force is for apply patches only.
+        name = unique("ssa")
+        self.apply(name, {"owned": "a"}, "first")
+        with self.assertRaises(ApiException) as err:
+            CORE.patch_namespaced_config_map(name, NS, {"data": {"owned": "b"}}, field_manager="editor", force=True)
+        self.assertEqual(err.exception.status, 422)
+        status = status_of(err.exception)
+        self.assertEqual(status["reason"], "Invalid")
+        self.assertEqual(
+            status["message"],
+            'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+        )
+        self.assertEqual(CORE.read_namespaced_config_map(name, NS).data, {"owned": "a"})
+
     def test_fields_a_manager_stops_applying_are_removed(self):
         name = unique("ssa")
         self.apply(name, {"keep": "1", "drop": "2"}, "owner")

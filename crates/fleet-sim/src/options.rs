@@ -51,17 +51,34 @@ pub fn field_validation_errors(value: Option<&str>) -> Vec<FieldError> {
     }
 }
 
+/// `force` is for apply patches only: apimachinery pkg/apis/meta/v1/validation/validation.go,
+/// `ValidatePatchOptions`, refuses it on any other patch when it is given at all
+/// (`options.Force != nil`: `force=false` too). Create and update options have no `force`.
+fn force_errors(options_kind: &str, apply: bool, force_given: bool) -> Vec<FieldError> {
+    if options_kind != "PatchOptions" || apply || !force_given {
+        return Vec::new();
+    }
+    vec![FieldError {
+        field: "force".into(),
+        reason: "FieldValueForbidden",
+        message: "force: Forbidden: may not be specified for non-apply patch".into(),
+    }]
+}
+
 /// The options of a create, update or patch (`options_kind` is `CreateOptions`,
-/// `UpdateOptions` or `PatchOptions`; `apply` for an apply patch), in upstream's order:
-/// fieldManager, dryRun, fieldValidation.
+/// `UpdateOptions` or `PatchOptions`; `apply` for an apply patch; `force_given` when the
+/// query carries `force`), in upstream's order (`ValidatePatchOptions`): force, fieldManager,
+/// dryRun, fieldValidation.
 pub fn validate_write(
     options_kind: &str,
     field_manager: Option<&str>,
     apply: bool,
+    force_given: bool,
     dry_run: &[String],
     field_validation: Option<&str>,
 ) -> Result<(), ApiError> {
-    let mut errors = crate::managed::field_manager_errors(field_manager, apply);
+    let mut errors = force_errors(options_kind, apply, force_given);
+    errors.extend(crate::managed::field_manager_errors(field_manager, apply));
     errors.extend(dry_run_errors(dry_run));
     errors.extend(field_validation_errors(field_validation));
     if errors.is_empty() {

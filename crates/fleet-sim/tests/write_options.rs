@@ -181,6 +181,33 @@ async fn updates_and_patches_refuse_other_dry_run_values_and_change_nothing() {
     );
     assert_eq!(stored(&cluster, "cm"), Some(json!("v1")));
 
+    // `force` belongs to apply patches: given at all on another patch, it is refused
+    // (ValidatePatchOptions: `options.Force != nil`), first of the options.
+    for force in ["true", "false"] {
+        let (code, body) = raw(
+            addr,
+            "PATCH",
+            &format!("{CONFIGMAPS}/cm?force={force}&dryRun=server"),
+            "application/merge-patch+json",
+            r#"{"data":{"k":"v2"}}"#,
+        )
+        .await;
+        assert_refused(
+            code,
+            &body,
+            "PatchOptions",
+            &[
+                (
+                    "force",
+                    "FieldValueForbidden",
+                    "Forbidden: may not be specified for non-apply patch",
+                ),
+                ("dryRun", "FieldValueNotSupported", &unsupported("server")),
+            ],
+        );
+    }
+    assert_eq!(stored(&cluster, "cm"), Some(json!("v1")));
+
     // The accepted value still writes nothing.
     let (code, body) = raw(
         addr,

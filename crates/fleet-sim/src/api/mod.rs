@@ -311,6 +311,7 @@ async fn resource(
             options_kind,
             opts.field_manager.as_deref(),
             apply,
+            query.contains_key("force"),
             &dry_run,
             query.get("fieldValidation").map(String::as_str),
         )?;
