@@ -75,14 +75,15 @@ pub fn details(state: &FleetState, now: i64, width: usize) -> String {
     for cluster in 0..state.clusters.len() {
         for d in details_of(state, cluster) {
             let events: Vec<String> = d.events.iter().map(|e| event_line(e, now)).collect();
-            let canary = state.canary(cluster, &d.row.namespace, &d.row.name);
-            text.push_str(&detail(&d.row, canary.as_ref(), &events, now));
+            text.push_str(&detail(&d.row, &d.analysis, &events, now));
         }
     }
     text.lines().map(|l| format!("{}\n", fit(l, width))).collect()
 }
 
-fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) -> String {
+/// `analysis` is the canary's `spec.analysis` (null when no canary was read: the CRD requires
+/// it, so a read canary always has one).
+fn detail(r: &CanaryState, analysis: &Value, events: &[String], now: i64) -> String {
     let mut t = format!("{} — {}/{}\n", r.cluster, r.namespace, r.name);
     if let Some(e) = r.error.as_ref().filter(|_| !r.found()) {
         t.push_str(&format!("  {:<16}{e}\n\n", "Error:"));
@@ -126,14 +127,9 @@ fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) 
             age(r.phase_since.as_deref().or(r.last_transition_time.as_deref()), now)
         ),
     );
-    if let Some(c) = canary {
+    if !analysis.is_null() {
         t.push_str("  Analysis:\n");
-        for m in c
-            .pointer("/spec/analysis/metrics")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for m in analysis.get("metrics").and_then(Value::as_array).into_iter().flatten() {
             let range = m
                 .get("thresholdRange")
                 .map(|r| r.to_string())
@@ -144,12 +140,7 @@ fn detail(r: &CanaryState, canary: Option<&Value>, events: &[String], now: i64) 
                 m["interval"].as_str().unwrap_or("-")
             ));
         }
-        for h in c
-            .pointer("/spec/analysis/webhooks")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for h in analysis.get("webhooks").and_then(Value::as_array).into_iter().flatten() {
             t.push_str(&format!(
                 "    hook    {} ({}) {}\n",
                 h["name"].as_str().unwrap_or(""),
@@ -218,7 +209,7 @@ mod tests {
             "status": {"phase": "Progressing", "canaryWeight": 0}});
         let row =
             CanaryState::from_canary("m1", &canary, &[]).with_routes(Err("virtualservices not read: forbidden".into()));
-        let text = detail(&row, None, &[], 0);
+        let text = detail(&row, &Value::Null, &[], 0);
         assert!(
             text.contains(
                 "Weight:         status.canaryWeight 0; routed traffic unknown: virtualservices not read: forbidden"

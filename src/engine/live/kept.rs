@@ -25,7 +25,8 @@ use crate::model::event::Event;
 
 #[derive(Clone, Debug)]
 pub struct Kept {
-    /// What kube's watcher reads: name, namespace, uid, resourceVersion.
+    /// What the list-watch loop and the pumps read: name, namespace, uid, resourceVersion
+    /// (`Resource::meta`).
     metadata: ObjectMeta,
     fields: Map<String, Value>,
 }
