@@ -30,6 +30,12 @@ pub async fn run(inv: &Invocation, args: &DashboardArgs) -> Result<Exit> {
             dashboard.address
         );
     }
+    if args.address.is_unspecified() {
+        eprintln!(
+            "from another machine, open the URL with one of this machine's IP addresses in place of {} (host names other than localhost are refused, against DNS rebinding)",
+            if args.address.is_ipv4() { "127.0.0.1" } else { "[::1]" }
+        );
+    }
     write_stdout(&format!("{}\n", dashboard.url))?;
     eprintln!("serving the dashboard until Ctrl-C");
     if args.open {

@@ -16,7 +16,7 @@
 //! from the address bar. Reads carry it in the query (EventSource cannot set headers), which
 //! only this server sees, and every answer says `Referrer-Policy: no-referrer`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// The header that carries the token on writes.
 pub const TOKEN_HEADER: &str = "x-dashboard-token";
@@ -53,9 +53,19 @@ impl Guard {
         Guard { bound, token }
     }
 
-    /// The URL to open: the page, with the token in the fragment.
+    /// The URL to open: the page, with the token in the fragment. Bound to every interface
+    /// (`0.0.0.0`, `::`), it names this machine's loopback address of that family: a browser
+    /// cannot connect to an unspecified address (Chromium refuses `0.0.0.0` outright), and the
+    /// name other machines reach this one by is not known here; they put one of its IP
+    /// addresses in its place (see `commands::dashboard`).
     pub fn url(&self) -> String {
-        format!("http://{}/#token={}", self.bound, self.token)
+        let mut reachable = self.bound;
+        match self.bound.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => reachable.set_ip(Ipv4Addr::LOCALHOST.into()),
+            IpAddr::V6(ip) if ip.is_unspecified() => reachable.set_ip(Ipv6Addr::LOCALHOST.into()),
+            _ => {}
+        }
+        format!("http://{reachable}/#token={}", self.token)
     }
 
     /// Whether `host` (the `Host` header) names this server.
@@ -159,6 +169,19 @@ mod tests {
         assert!(eighty.host_allowed(Some("127.0.0.1")) && eighty.host_allowed(Some("localhost:80")));
         assert!(guard("[::1]:80").host_allowed(Some("[::1]")));
         assert!(!eighty.host_allowed(Some("evil.example")));
+    }
+
+    #[test]
+    fn the_url_names_an_address_a_browser_can_open() {
+        assert_eq!(guard("127.0.0.1:3100").url(), "http://127.0.0.1:3100/#token=t0ken");
+        assert_eq!(guard("10.1.2.3:3100").url(), "http://10.1.2.3:3100/#token=t0ken");
+        // Every interface: this machine's loopback of that family, which the Host check takes.
+        let any = guard("0.0.0.0:3100");
+        assert_eq!(any.url(), "http://127.0.0.1:3100/#token=t0ken");
+        assert!(any.host_allowed(Some("127.0.0.1:3100")));
+        let any6 = guard("[::]:3100");
+        assert_eq!(any6.url(), "http://[::1]:3100/#token=t0ken");
+        assert!(any6.host_allowed(Some("[::1]:3100")));
     }
 
     #[test]
