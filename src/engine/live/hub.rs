@@ -71,7 +71,7 @@ pub(super) fn routes_not_read(clusters: usize) -> Vec<Update> {
 
 /// The one namespace every rollout of `apps` is in, if there is one (the members' Deployments
 /// are then read there only, else in every namespace).
-pub(super) fn only_namespace(apps: &[Value]) -> Option<String> {
+fn only_namespace(apps: &[Value]) -> Option<String> {
     let namespaces: BTreeSet<String> = apps
         .iter()
         .flat_map(rolled_out_canaries)
@@ -285,6 +285,34 @@ pub async fn resolve_application(hub: &Hub, query: &HubQuery) -> anyhow::Result<
     }
 }
 
+/// What a `status` under a Fleet reads from the hub, once or to watch: the Applications `query`
+/// addresses and the namespace of the members' Deployments that go with them.
+pub(super) struct Addressed {
+    pub apps: Vec<Value>,
+    /// The one Application addressed (by name or by its canary); None: every one of the Fleet.
+    pub name: Option<String>,
+    /// The query's namespace, else the one namespace every rollout of `apps` is in; None: the
+    /// members' Deployments are read in every namespace.
+    pub namespace: Option<String>,
+}
+
+/// The Application `query` addresses ([`resolve_application`]), else every Application of the
+/// Fleet.
+pub(super) async fn addressed(hub: &Hub, query: &HubQuery) -> anyhow::Result<Addressed> {
+    let (apps, name) = match resolve_application(hub, query).await? {
+        Some(app) => {
+            let name = app
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            (vec![app], name)
+        }
+        None => (read(hub, None).await?, None),
+    };
+    let namespace = query.namespace.clone().or_else(|| only_namespace(&apps));
+    Ok(Addressed { apps, name, namespace })
+}
+
 /// The Application `name`, else every Application of the Fleet (`generateFleetKey`), from the
 /// hub; a missing `name` is exit 4.
 pub(crate) async fn read(hub: &Hub, name: Option<&str>) -> anyhow::Result<Vec<Value>> {
@@ -326,13 +354,9 @@ pub async fn read_applications(
     members: &Fleet,
     timeout: Duration,
 ) -> anyhow::Result<Vec<CanaryState>> {
-    let apps = match resolve_application(hub, query).await? {
-        Some(app) => vec![app],
-        None => read(hub, None).await?,
-    };
+    let Addressed { apps, namespace, .. } = addressed(hub, query).await?;
     let clusters: Vec<String> = members.clusters.iter().map(|c| c.target.context.clone()).collect();
     let mut state = state_of(&apps, query, &clusters).reading_workloads();
-    let namespace = query.namespace.clone().or_else(|| only_namespace(&apps));
     let lists = members
         .fan_out(timeout, |client, _| {
             let namespace = namespace.clone();

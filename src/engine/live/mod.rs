@@ -84,17 +84,12 @@ impl LiveFleet {
             }
         };
         hub::refuse_labels(scope)?;
-        let addressed = hub::resolve_application(hub, query).await?;
-        let apps = match &addressed {
-            Some(app) => vec![app.clone()],
-            None => hub::read(hub, None).await?,
-        };
-        let name = addressed
-            .as_ref()
-            .and_then(|app| app.pointer("/metadata/name").and_then(serde_json::Value::as_str));
+        // Read once first, though the watch lists them again: an unreachable hub, an
+        // Application that is not there or a canary several roll out is then a usage error
+        // (exit 2, 4) before any watch starts, as the one-shot `status` says it.
+        let hub::Addressed { name, namespace, .. } = hub::addressed(hub, query).await?;
         let (tx, rx) = mpsc::channel(1024);
-        hub::watch_applications(hub, name, query.clone(), source.member_names(), tx.clone());
-        let namespace = query.namespace.clone().or_else(|| hub::only_namespace(&apps));
+        hub::watch_applications(hub, name.as_deref(), query.clone(), source.member_names(), tx.clone());
         members::watch_workloads(&source.members, namespace.as_deref(), &tx);
         let mut state = FleetState::new(source.member_names(), None, None).reading_workloads();
         state.kurator_members = true;
@@ -102,7 +97,7 @@ impl LiveFleet {
             state.apply(update);
         }
         let mut watched = LiveFleet::start(state, rx);
-        watched.seen_from = Some(match name {
+        watched.seen_from = Some(match &name {
             Some(name) => format!("Application {}/{name} on the hub", hub.namespace),
             None => format!("the Applications of Fleet {} on the hub", hub.fleet),
         });
