@@ -6,9 +6,9 @@
 //!   cargo build --release && cargo run --release --example fleet_bench -- [SIZES] [LATENCIES_MS] [follow]
 //!   e.g. cargo run --release --example fleet_bench -- 1,10,100 50,150
 //!
-//! `follow-only` measures the follow rows alone. `hold` sets up the first fleet and keeps it up
-//! until stdin closes (for a profiler); a line `release` on its stdin starts a release in every
-//! cluster, `idle` slows the fleet down again.
+//! `follow-only` measures the follow rows alone, `no-kubectl` leaves the kubectl loops out.
+//! `hold` sets up the first fleet and keeps it up until stdin closes (for a profiler); a line
+//! `release` on its stdin starts a release in every cluster, `idle` slows the fleet down again.
 //! `follow` adds an idle `list -w` (33 s) and a `status --watch` following one rollout per
 //! cluster. Each command runs as its own process under /usr/bin/time (wall, user+system CPU,
 //! peak RSS); the simulated clusters run in this process and record the requests they answer
@@ -221,7 +221,10 @@ fn main() {
     let follow_only = args.iter().any(|a| a == "follow-only");
     let bin = PathBuf::from(std::env::var("BENCH_BIN").unwrap_or("target/release/kubectl-kurator_rollout".into()));
     let bin = std::fs::canonicalize(&bin).expect("build the release binary first: cargo build --release");
-    let kubectl = Command::new("kubectl").arg("version").arg("--client").output().is_ok();
+    // `no-kubectl`: the plugin's rows alone (a thousand clusters' kubectl loops take 20 minutes
+    // here); without kubectl on the machine there are none either.
+    let kubectl = !args.iter().any(|a| a == "no-kubectl")
+        && Command::new("kubectl").arg("version").arg("--client").output().is_ok();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -22,7 +22,11 @@ table=$(mktemp)
 trap 'rm -f "$table"' EXIT
 {
   example=${BENCH_EXAMPLE:-target/release/examples/fleet_bench}
-  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores (shared with other work) with \`scripts/bench-table.sh $sizes $latencies $follow\`${BENCH_EXAMPLE:+, the simulator built as $BENCH_EXAMPLE}."
+  # The commit measured (with "+" when the tree had uncommitted changes), so a row can be
+  # traced back to its code.
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  git diff --quiet HEAD 2>/dev/null || commit="$commit+"
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores (shared with other work) at $commit with \`scripts/bench-table.sh $sizes $latencies $follow\`${BENCH_EXAMPLE:+, the simulator built as $BENCH_EXAMPLE}."
   echo
   "$example" "$sizes" "$latencies" $follow
 } > "$table" || {
