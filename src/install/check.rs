@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authorization::v1::SelfSubjectAccessReview;
 use k8s_openapi::api::core::v1::{Endpoints, Namespace, Service};
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::Client;
 use kube::api::{Api, ListParams, PostParams};
 use serde::Serialize;
@@ -170,8 +169,7 @@ pub async fn run_checks(client: &Client, options: &CheckOptions) -> Result<Vec<C
 
 /// Flagger's CRDs, all asked for at once.
 async fn crds_check(client: &Client, install_hint: &str) -> Check {
-    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let answers = futures::future::join_all(FLAGGER_CRDS.iter().map(|name| crds.get_opt(name))).await;
+    let answers = futures::future::join_all(FLAGGER_CRDS.iter().map(|name| crd_conditions(client, name))).await;
     let mut missing = Vec::new();
     for (name, answer) in FLAGGER_CRDS.iter().zip(answers) {
         match answer {
@@ -328,7 +326,45 @@ fn error_check(name: &str, error: &kube::Error) -> Check {
     )
 }
 
-fn established(crd: &CustomResourceDefinition) -> bool {
+/// What `check` reads of a CRD: its status conditions, nothing else. A Flagger CRD carries its
+/// whole OpenAPI schema (the Canary's is 85 KB of JSON); read as k8s-openapi's
+/// `CustomResourceDefinition` it became a tree of `JSONSchemaProps`, built to be dropped. Here
+/// serde skips the schema as it parses: a one-cluster `check` runs 10.9 million instructions
+/// instead of 12.0 (callgrind, against `playground --clusters 1`).
+///
+/// Either level may be absent or `null` (a Go nil slice without `omitempty` is sent as null).
+#[derive(Debug, serde::Deserialize)]
+struct CrdConditions {
+    status: Option<CrdStatus>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct CrdStatus {
+    conditions: Option<Vec<CrdCondition>>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct CrdCondition {
+    #[serde(rename = "type")]
+    type_: String,
+    status: String,
+}
+
+/// The CRD `name`'s conditions; None when it is not there (404), as `Api::get_opt` says it.
+async fn crd_conditions(client: &Client, name: &str) -> Result<Option<CrdConditions>, kube::Error> {
+    let request = kube::core::Request::new("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
+        .get(name, &Default::default())
+        .map_err(kube::Error::BuildRequest)?;
+    match client.request::<CrdConditions>(request).await {
+        Ok(crd) => Ok(Some(crd)),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// kube-apiserver's apiextensions controller sets `Established` once the CRD is served
+/// (apiextensions-apiserver pkg/controller/establish/establishing_controller.go).
+fn established(crd: &CrdConditions) -> bool {
     crd.status
         .as_ref()
         .and_then(|s| s.conditions.as_ref())
@@ -921,6 +957,33 @@ mod tests {
         assert_eq!(image_version("registry:5000/flagger:1.2.3"), "1.2.3");
         assert_eq!(image_version("flagger"), "latest");
         assert_eq!(mesh_provider(&[]), "istio");
+    }
+
+    #[test]
+    fn a_crd_is_established_only_by_its_established_condition() {
+        let crd = |status: Value| {
+            let crd = json!({
+                "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": {"name": "canaries.flagger.app"},
+                "spec": {"group": "flagger.app", "versions": [{"name": "v1beta1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object"}}}}}]},
+                "status": status,
+            });
+            established(&serde_json::from_value::<CrdConditions>(crd).unwrap())
+        };
+        let condition = |type_: &str, status: &str| json!({"type": type_, "status": status, "reason": "x"});
+        assert!(crd(
+            json!({"conditions": [condition("NamesAccepted", "True"), condition("Established", "True")]})
+        ));
+        assert!(!crd(json!({"conditions": [condition("Established", "False")]})));
+        assert!(!crd(json!({"conditions": [condition("NamesAccepted", "True")]})));
+        assert!(!crd(json!({})));
+        assert!(!crd(json!({"conditions": null})));
+        assert!(!crd(Value::Null));
+        let without_status = json!({"metadata": {"name": "canaries.flagger.app"}});
+        assert!(!established(
+            &serde_json::from_value::<CrdConditions>(without_status).unwrap()
+        ));
     }
 
     #[test]
