@@ -322,6 +322,9 @@ fn main() {
             ours("get NAME", "get podinfo -n test".into(), 0);
             ours("apply -f (unchanged)", format!("apply -f {}", policy.display()), 0);
             ours("check", "check --testloader".into(), 0);
+            // An action on every cluster, then its inverse, so the fleet is as it was.
+            ours("pause NAME", "pause podinfo -n test --yes".into(), 0);
+            ours("resume NAME", "resume podinfo -n test --yes".into(), 0);
             if kubectl {
                 let loops: [(&str, &str); 3] = [
                     (
