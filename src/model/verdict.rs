@@ -160,30 +160,45 @@ impl Judge {
         if self.condition.until.iter().any(|p| p == &r.phase) {
             return Verdict::Success;
         }
-        let key = (r.cluster.clone(), format!("{}/{}", r.namespace, r.name));
-        if self.condition.wait_for_start {
-            let mark = self
-                .condition
-                .baseline
-                .entry(key.clone())
-                .or_insert_with(|| RunMark {
-                    applied: r.last_applied_spec.clone(),
-                    promoted_transition: r.promoted_transition.clone(),
-                })
-                .clone();
-            let started = self.started.entry(key).or_insert(false);
-            if !*started && mark.new_run(r) {
-                *started = true;
-            }
-            if !*started {
-                return Verdict::Pending;
-            }
+        if self.condition.wait_for_start && !self.note_run(r) {
+            return Verdict::Pending;
         }
         match r.phase.as_str() {
             "Succeeded" | "Initialized" => Verdict::Success,
             "Failed" => Verdict::Failed,
             _ => Verdict::Pending,
         }
+    }
+
+    /// Notes where the run of each canary in `rows` stands, before every cluster has answered
+    /// (nothing is decided then). With `wait_for_start`, a canary without a mark is marked at
+    /// its first sight in the watch, not when judging begins: across a thousand clusters the
+    /// last may answer tens of seconds after the first, and a run that began and ended in
+    /// between would otherwise be taken as the old run, waited past until the timeout.
+    pub fn observe<'a>(&mut self, rows: impl IntoIterator<Item = &'a CanaryState>) {
+        if !self.condition.wait_for_start {
+            return;
+        }
+        for r in rows {
+            if r.found() && r.error.is_none() {
+                self.note_run(r);
+            }
+        }
+    }
+
+    /// Marks `r`'s canary when it has no mark yet, and says whether it has shown a run started
+    /// after its mark (once it has, it stays started).
+    fn note_run(&mut self, r: &CanaryState) -> bool {
+        let key = (r.cluster.clone(), format!("{}/{}", r.namespace, r.name));
+        let mark = self.condition.baseline.entry(key.clone()).or_insert_with(|| RunMark {
+            applied: r.last_applied_spec.clone(),
+            promoted_transition: r.promoted_transition.clone(),
+        });
+        let started = self.started.entry(key).or_insert(false);
+        if !*started && mark.new_run(r) {
+            *started = true;
+        }
+        *started
     }
 
     /// The exit once the condition is decided on these rows (every cluster answered), else None.

@@ -40,6 +40,7 @@ pub async fn follow(
     let mut judge = Judge::new(condition);
     let deadline = stops.timeout.map(|t| tokio::time::Instant::now() + t);
     let mut quit = false;
+    let mut first = true;
     let exit = loop {
         // The state held when subscribing counts as the first change (a late subscriber to a
         // watch that already listed everything must not wait for the next write).
@@ -49,7 +50,14 @@ pub async fn follow(
             if let Some(exit) = judge.judge(rows) {
                 break exit;
             }
+        } else if first {
+            judge.observe(subscription.rows());
+        } else {
+            // Until every cluster has answered, each change's rows are seen (see
+            // `Judge::observe`), not judged.
+            judge.observe(subscription.rows_last_changed());
         }
+        first = false;
         tokio::select! {
             changed = subscription.changed() => if !changed { break Exit::Failed },
             _ = sleep_until(deadline) => break Exit::Timeout,
@@ -149,6 +157,58 @@ mod tests {
         assert_eq!(timed_out.exit, Exit::Timeout);
         drop(tx);
         assert_eq!(follow_with(&watched, None, &interrupt, &quit).await.exit, Exit::Failed);
+    }
+
+    /// A canary of cluster `cluster` at `phase`, last applied `spec`, promoted (or not) at `at`.
+    fn run(cluster: usize, phase: &str, spec: &str, at: &str) -> Update {
+        Update::Canary {
+            cluster,
+            object: json!({"metadata": {"name": "podinfo", "namespace": "test"}, "status": {
+                "phase": phase, "lastAppliedSpec": spec,
+                "conditions": [{"type": "Promoted", "status": "True", "lastTransitionTime": at}]}})
+            .into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn wait_for_start_marks_a_canary_where_the_watch_first_saw_it() {
+        // Cluster 0 answers at once, and its whole new run goes by before cluster 1 answers
+        // (a thousand clusters' watch takes tens of seconds to list them all).
+        let (tx, rx) = mpsc::channel(16);
+        let state = FleetState::new(
+            vec!["m1".into(), "m2".into()],
+            Some("test".into()),
+            Some("podinfo".into()),
+        );
+        let watched = LiveFleet::start(state, rx);
+        let subscription = watched.subscribe();
+        let (interrupt, quit) = (Interrupt::manual(), Interrupt::manual());
+        let stops = Stops {
+            timeout: Some(Duration::from_secs(5)),
+            interrupt: &interrupt,
+            quit: &quit,
+        };
+        let followed = follow(subscription, Condition::for_started(std::iter::empty()), stops, |_| {
+            Ok(())
+        });
+        let feed = async {
+            for update in [
+                run(0, "Succeeded", "old", "t0"),
+                Update::Listed { cluster: 0 },
+                run(0, "Progressing", "new", "t0"),
+                run(0, "Succeeded", "new", "t1"),
+                run(1, "Progressing", "new", "t0"),
+                Update::Listed { cluster: 1 },
+                run(1, "Succeeded", "new", "t1"),
+            ] {
+                tx.send(update).await.unwrap();
+                // One change each: the judge sees every state, as over a network.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        let (followed, ()) = tokio::join!(followed, feed);
+        // Before, cluster 0 was marked at its Succeeded of the new run, and waited past.
+        assert_eq!(followed.unwrap().exit, Exit::Success);
     }
 
     #[tokio::test]

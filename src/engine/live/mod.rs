@@ -155,6 +155,7 @@ impl LiveFleet {
             updates: rx,
             held: None,
             rows: Rows::default(),
+            last_change: Vec::new(),
         }
     }
 }
@@ -173,6 +174,8 @@ pub struct Subscription {
     /// An update taken from the channel that belongs to the next change (see `changed`).
     held: Option<Update>,
     rows: Rows,
+    /// The clusters the last change (`changed`) touched.
+    last_change: Vec<usize>,
 }
 
 /// A subscription's rows as last made: a watch of a thousand clusters brings a change every
@@ -241,6 +244,18 @@ impl Subscription {
         (&self.state, self.rows.remade(&self.state))
     }
 
+    /// The rows of the clusters the last change touched (a look at one change that costs what
+    /// the change did, not what the fleet is).
+    pub fn rows_last_changed(&mut self) -> Vec<&CanaryState> {
+        self.rows.remade(&self.state);
+        let Rows { all, starts, .. } = &self.rows;
+        self.last_change
+            .iter()
+            .filter_map(|&cluster| starts.get(cluster..cluster + 2))
+            .flat_map(|range| &all[range[0]..range[1]])
+            .collect()
+    }
+
     fn fold(&mut self, update: Update) {
         self.rows.touch(update.cluster());
         self.state.apply(update);
@@ -271,6 +286,7 @@ impl Subscription {
             }
             self.fold(update);
         }
+        self.last_change = touched.into_iter().collect();
         true
     }
 
