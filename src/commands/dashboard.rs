@@ -31,9 +31,9 @@ pub async fn run(inv: &Invocation, args: &DashboardArgs) -> Result<Exit> {
         );
     }
     if args.address.is_unspecified() {
+        // The URL names the loopback address (`Guard::url`): said here, not chosen again.
         eprintln!(
-            "from another machine, open the URL with one of this machine's IP addresses in place of {} (host names other than localhost are refused, against DNS rebinding)",
-            if args.address.is_ipv4() { "127.0.0.1" } else { "[::1]" }
+            "from another machine, open the URL with one of this machine's IP addresses in place of its loopback address (host names other than localhost are refused, against DNS rebinding)"
         );
     }
     write_stdout(&format!("{}\n", dashboard.url))?;
